@@ -1,0 +1,59 @@
+# Gongzhi: `make demo` serves the platform with demo data on SQLite; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
+
+.PHONY: setup system demo serve test test-pg lint format messages bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,prod]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages for browser tests and CJK screenshots (chromium, fonts-noto-cjk, gettext).
+system:
+	bash scripts/setup-system.sh
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py demo_data --scale small
+	$(BIN)/python manage.py runserver $(HOST)
+
+serve: setup
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: setup system
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-pg: setup system
+	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py collectstatic --noinput -v0
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: setup
+	cd gongzhi && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	cd gongzhi && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
+
+bench: setup
+	$(BIN)/python bench/places.py
+
+clean:
+	rm -rf $(VENV) node_modules var

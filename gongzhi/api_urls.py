@@ -1,0 +1,14 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from gongzhi.core.api import MeView
+from gongzhi.places.api import HouseholdViewSet, PlaceViewSet
+
+router = DefaultRouter()
+router.register("places", PlaceViewSet, basename="place")
+router.register("households", HouseholdViewSet, basename="household")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,163 @@
+"""Accounts, posts and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import clock, crypto
+from gongzhi.core.roles import Role
+from gongzhi.places.paths import PathField
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username=None, password=None, *, phone=None, **extra):
+        user = self.model(username=username or None, **extra)
+        if phone:
+            user.set_phone(phone)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("name", username)
+        return self.create_user(username, password, **extra)
+
+    def get_by_phone(self, phone: str):
+        return self.get(phone_index=crypto.blind_index("phone", phone))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. Staff use a username; residents use their phone number."""
+
+    username = models.CharField(_("username"), max_length=64, unique=True, null=True, blank=True)
+    name = models.CharField(_("name"), max_length=64)
+    phone_encrypted = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_index = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("Django admin access"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=clock.now)
+    failed_logins = models.PositiveSmallIntegerField(_("failed logins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.username or f"#{self.pk}"
+
+    def set_phone(self, phone: str) -> None:
+        self.phone_encrypted = crypto.encrypt(phone)
+        self.phone_index = crypto.blind_index("phone", phone)
+
+    @property
+    def phone_masked(self) -> str:
+        return crypto.mask_phone(crypto.decrypt(self.phone_encrypted)) if self.phone_encrypted else ""
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > clock.now()
+
+
+class Post(models.Model):
+    """A role held by a user at a place (岗位). A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="posts")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("place"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    household = models.ForeignKey(
+        "places.Household",
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "place", "household"], name="post_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(place__isnull=False) | models.Q(role=Role.SYSTEM_ADMIN),
+                name="post_place_required",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=False) | ~models.Q(role=Role.RESIDENT),
+                name="post_resident_has_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.place.name if self.place_id else _("whole installation")
+        return f"{self.get_role_display()} · {where}"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit trail is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit trail is append-only")
+
+
+class AuditRecord(models.Model):
+    """One append-only, hash-chained entry: a write through a service or a reveal.
+
+    `hash` = SHA-256 over `prev_hash` and the canonical JSON of the other fields, so
+    changing, removing or reordering a row breaks the chain from that row on.
+    """
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True)
+    actor_name = models.CharField(_("actor"), max_length=64, blank=True)
+    post_id = models.BigIntegerField(_("post id"), null=True)
+    post_label = models.CharField(_("post"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    place_path = PathField(_("place path"), blank=True, db_index=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True)
+    changes = models.JSONField(_("changes"), default=dict)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit trail is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit trail is append-only")

@@ -1,0 +1,137 @@
+"""Roles and the permission matrix: the single table that says who may do what, where.
+
+A post is (user, role, place). An action is granted to a role with a scope rule:
+- SUBTREE: the post's place and everything below it;
+- COMMUNITY: the community that contains the post's place (or the subtree, when the
+  post sits above community level);
+- OWN: only the post's own household (residents).
+docs/permissions.md renders this table; tests/core/test_permissions.py walks it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    STREET_OFFICER = "street_officer", _("Street officer")
+    COMMUNITY_SECRETARY = "community_secretary", _("Community secretary")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    BUILDING_HEAD = "building_head", _("Building head")
+    PARTY_MEMBER = "party_member", _("Party member")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    RESIDENT = "resident", _("Resident")
+    MERCHANT = "merchant", _("Merchant")
+    PARTNER_CONTACT = "partner_contact", _("Partner-unit contact")
+    PROPERTY_STAFF = "property_staff", _("Property-company staff")
+    SYSTEM_ADMIN = "system_admin", _("System admin")
+
+
+# The place kinds a post of each role may be anchored at.
+ANCHOR_KINDS: dict[str, tuple[str, ...]] = {
+    Role.DISTRICT_OFFICER: ("district",),
+    Role.STREET_OFFICER: ("street",),
+    Role.COMMUNITY_SECRETARY: ("community",),
+    Role.COMMUNITY_WORKER: ("community",),
+    Role.GRID_WORKER: ("grid",),
+    Role.BUILDING_HEAD: ("building",),
+    Role.PARTY_MEMBER: ("community",),
+    Role.VOLUNTEER: ("community",),
+    Role.RESIDENT: ("building",),
+    Role.MERCHANT: ("community",),
+    Role.PARTNER_CONTACT: ("street", "community"),
+    Role.PROPERTY_STAFF: ("community", "estate"),
+    # A system admin post may have no place: the whole installation.
+    Role.SYSTEM_ADMIN: ("district",),
+}
+
+# Roles that use the staff workbench; the others land on the resident home page.
+STAFF_ROLES = frozenset(
+    {
+        Role.DISTRICT_OFFICER,
+        Role.STREET_OFFICER,
+        Role.COMMUNITY_SECRETARY,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.BUILDING_HEAD,
+        Role.PROPERTY_STAFF,
+        Role.SYSTEM_ADMIN,
+    }
+)
+
+
+class Scope(models.TextChoices):
+    SUBTREE = "subtree", _("own place and below")
+    COMMUNITY = "community", _("the community of the post")
+    OWN = "own", _("own household only")
+
+
+class Action(models.TextChoices):
+    PLACE_VIEW = "place.view", _("Browse places and their counts")
+    PLACE_EDIT = "place.edit", _("Edit places")
+    HOUSEHOLD_VIEW = "household.view", _("View households")
+    COMMUNITY_PUBLIC_VIEW = "community.public_view", _("View a community's public page")
+    COMPLIANCE_VIEW = "compliance.view", _("View compliance against the policy profile")
+    PROFILE_VIEW = "profile.view", _("View policy profiles")
+    AUDIT_VIEW = "audit.view", _("Browse the audit trail")
+    POST_MANAGE = "post.manage", _("Grant and revoke posts")
+
+
+R = Role
+S = Scope
+_BROWSERS = (
+    R.DISTRICT_OFFICER,
+    R.STREET_OFFICER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.GRID_WORKER,
+    R.BUILDING_HEAD,
+    R.PROPERTY_STAFF,
+    R.SYSTEM_ADMIN,
+)
+_MANAGERS = (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_SECRETARY, R.SYSTEM_ADMIN)
+_OVERSEERS = (
+    R.DISTRICT_OFFICER,
+    R.STREET_OFFICER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.SYSTEM_ADMIN,
+)
+
+PERMISSIONS: dict[str, dict[str, str]] = {
+    Action.PLACE_VIEW: {r: S.SUBTREE for r in _BROWSERS},
+    Action.PLACE_EDIT: {r: S.SUBTREE for r in _MANAGERS},
+    Action.HOUSEHOLD_VIEW: {**{r: S.SUBTREE for r in _BROWSERS}, R.RESIDENT: S.OWN},
+    Action.COMMUNITY_PUBLIC_VIEW: {r: S.COMMUNITY for r in Role.values},
+    Action.COMPLIANCE_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
+    Action.PROFILE_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
+    Action.AUDIT_VIEW: {R.DISTRICT_OFFICER: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
+    Action.POST_MANAGE: {r: S.SUBTREE for r in _MANAGERS},
+}
+
+# Which roles a manager may grant, by the manager's role.
+GRANTABLE: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: frozenset(Role.values),
+    R.DISTRICT_OFFICER: frozenset(Role.values) - {R.SYSTEM_ADMIN},
+    R.STREET_OFFICER: frozenset(Role.values) - {R.SYSTEM_ADMIN, R.DISTRICT_OFFICER},
+    R.COMMUNITY_SECRETARY: frozenset(
+        {
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.BUILDING_HEAD,
+            R.PARTY_MEMBER,
+            R.VOLUNTEER,
+            R.RESIDENT,
+            R.MERCHANT,
+            R.PARTNER_CONTACT,
+            R.PROPERTY_STAFF,
+        }
+    ),
+}
+
+
+def roles_with(action: str) -> dict[str, str]:
+    return PERMISSIONS.get(action, {})

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from gongzhi.core import views_profiles as views
+
+app_name = "profiles"
+urlpatterns = [path("", views.index, name="list")]

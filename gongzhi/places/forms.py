@@ -1,0 +1,55 @@
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.places.models import Place
+
+
+class PlaceForm(forms.ModelForm):
+    boundary = forms.CharField(
+        label=_("boundary (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    class Meta:
+        model = Place
+        fields = [
+            "name",
+            "official_code",
+            "address",
+            "centre_lat",
+            "centre_lng",
+            "policy_profile",
+            "service_area_m2",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.boundary:
+            self.initial["boundary"] = json.dumps(self.instance.boundary, ensure_ascii=False)
+
+    def clean_boundary(self):
+        text = (self.cleaned_data.get("boundary") or "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(_("The boundary is not valid JSON.")) from exc
+        if not isinstance(value, dict) or value.get("type") not in {
+            "Polygon",
+            "MultiPolygon",
+            "Feature",
+        }:
+            raise forms.ValidationError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
+        return value
+
+    def clean_policy_profile(self):
+        from gongzhi.core import profiles
+
+        name = (self.cleaned_data.get("policy_profile") or "").strip()
+        if name and name not in profiles.available():
+            raise forms.ValidationError(_("There is no policy profile named “%(name)s”.") % {"name": name})
+        return name

@@ -1,0 +1,116 @@
+"""Reads of places and households, always narrowed to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from gongzhi.core import access
+from gongzhi.core.roles import Action
+from gongzhi.places.models import Household, Place, PlaceKind
+
+
+def visible_places(user, action: str = Action.PLACE_VIEW) -> QuerySet[Place]:
+    return access.scoped(Place.objects.all(), user, action)
+
+
+def get_place(user, pk: int, action: str = Action.PLACE_VIEW) -> Place:
+    """A place the user may see, or 404 — a place outside scope does not exist for them."""
+    return get_object_or_404(visible_places(user, action), pk=pk)
+
+
+def root_places(user, action: str = Action.PLACE_VIEW) -> list[Place]:
+    """The top places of the user's jurisdiction: each granted subtree's own place."""
+    grants = access.grants(user, action)
+    if any(g.everything for g in grants):
+        return list(Place.objects.filter(parent__isnull=True))
+    paths = sorted({g.path for g in grants if g.path})
+    # Drop subtrees already inside another granted subtree.
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(Place.objects.filter(path__in=tops))
+
+
+def with_household_counts(qs: QuerySet[Place]) -> QuerySet[Place]:
+    """Annotate `household_count` on each place with one correlated count."""
+    # Func (not Count) so that the subquery aggregates without a GROUP BY.
+    count = (
+        Household.objects.filter(place_path__under=OuterRef("path"))
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    return qs.annotate(household_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+
+
+def children(user, place: Place) -> QuerySet[Place]:
+    return with_household_counts(
+        visible_places(user).filter(parent=place).order_by("code")
+    )
+
+
+def subtree_counts(place: Place) -> dict[str, int]:
+    """How many places of each kind, and households, lie in the place's subtree."""
+    rows = (
+        Place.objects.filter(path__under=place.path)
+        .exclude(pk=place.pk)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    counts = {kind: 0 for kind in PlaceKind.values}
+    counts.update({row["kind"]: row["n"] for row in rows})
+    counts["household"] = Household.objects.filter(place_path__under=place.path).count()
+    return counts
+
+
+def visible_ancestors(user, place: Place) -> list[Place]:
+    """The breadcrumb: ancestors the user may see, root first (not the place itself)."""
+    paths = place.ancestor_paths()[:-1]
+    return list(visible_places(user).filter(path__in=paths).order_by("depth"))
+
+
+def visible_households(user) -> QuerySet[Household]:
+    return access.scoped(
+        Household.objects.select_related("building"),
+        user,
+        Action.HOUSEHOLD_VIEW,
+        path_field="place_path",
+        own_field="pk",
+    )
+
+
+def get_household(user, pk: int) -> Household:
+    return get_object_or_404(visible_households(user), pk=pk)
+
+
+def posts_at(place: Place):
+    """Who holds a post at this place (shown on the place page)."""
+    from gongzhi.core.models import Post
+
+    return list(
+        Post.objects.filter(place=place, is_active=True)
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
+
+
+PUBLIC_ROLES = ("community_secretary", "community_worker", "grid_worker")
+
+
+def public_workers(community: Place) -> dict[int, list]:
+    """The names on the community's public notice board: secretary, workers, grid workers
+    by place id. Only names and roles — never phone numbers."""
+    from gongzhi.core.models import Post
+
+    posts = (
+        Post.objects.filter(
+            place__path__under=community.path, role__in=PUBLIC_ROLES, is_active=True
+        )
+        .select_related("user", "place")
+        .order_by("role", "user__name")
+    )
+    board: dict[int, list] = {}
+    for post in posts:
+        board.setdefault(post.place_id, []).append(post)
+    return board

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from gongzhi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", core_views.login_view, name="login"),
+    path("logout/", core_views.logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("places/", include("gongzhi.places.urls")),
+    path("compliance/", include("gongzhi.places.urls_compliance")),
+    path("profiles/", include("gongzhi.core.urls_profiles")),
+    path("posts/", include("gongzhi.core.urls_posts")),
+    path("audit/", include("gongzhi.core.urls_audit")),
+    path("api/v1/", include("gongzhi.api_urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite and screenshots need:
+# Chromium for the Playwright browser tests, CJK fonts so Chinese renders in
+# screenshots, gettext for makemessages/compilemessages.
+# Safe to run repeatedly; does nothing when everything is present.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+command -v msgfmt >/dev/null || need+=(gettext)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "Missing Debian packages: ${need[*]} (run this script as root: sudo $0)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" fontconfig >/dev/null
+echo "installed: ${need[*]}"

@@ -1,0 +1,145 @@
+"""Shared fixtures: a small two-street world and one user per role.
+
+World (codes in brackets):
+  district 洪山区 [420111]
+    street A 珞南街道 [420111002000]
+      community A1 [420111002001] → grids A1G1, A1G2 → estate in each → buildings → households
+      community A2 [420111002002] → grids A2G1
+    street B 关山街道 [420111003000]
+      community B1 [420111003001] → grid B1G1 → ...
+"""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+
+from gongzhi.core import clock
+from gongzhi.core.models import Post, User
+from gongzhi.core.roles import Role
+from gongzhi.places import paths
+from gongzhi.places.models import Household, Place
+
+PASSWORD = "Gz-test-pass-2026"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _quick_hasher(settings):
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    yield
+    clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def make_place(parent, kind, name, code, **fields):
+    return Place.objects.create(
+        parent=parent,
+        kind=kind,
+        name=name,
+        code=code,
+        path=paths.join(parent.path if parent else "", code),
+        depth=parent.depth + 1 if parent else 0,
+        **fields,
+    )
+
+
+def make_households(building, n=2):
+    return [
+        Household.objects.create(
+            building=building, unit_no="1", room_no=f"{i + 1:02d}01", place_path=building.path
+        )
+        for i in range(n)
+    ]
+
+
+def _community(street, name, code, grid_codes):
+    community = make_place(street, "community", name, code, official_code=code)
+    grids = []
+    for gcode in grid_codes:
+        grid = make_place(community, "grid", f"{name}{gcode}网格", gcode)
+        estate = make_place(grid, "estate", f"{name}{gcode}小区", "E1")
+        b1 = make_place(estate, "building", "1栋", "B1")
+        b2 = make_place(grid, "building", "2栋", "B2")
+        make_households(b1)
+        make_households(b2)
+        grid.estate, grid.buildings = estate, [b1, b2]
+        grids.append(grid)
+    return community, grids
+
+
+@pytest.fixture
+def world(db):
+    d = make_place(None, "district", "洪山区", "420111", official_code="420111")
+    sa = make_place(d, "street", "珞南街道", "420111002000", official_code="420111002000")
+    sb = make_place(d, "street", "关山街道", "420111003000", official_code="420111003000")
+    a1, a1_grids = _community(sa, "珞南一社区", "420111002001", ["G01", "G02"])
+    a2, a2_grids = _community(sa, "珞南二社区", "420111002002", ["G01"])
+    b1, b1_grids = _community(sb, "关山一社区", "420111003001", ["G01"])
+    return SimpleNamespace(
+        district=d,
+        street_a=sa,
+        street_b=sb,
+        community_a1=a1,
+        community_a2=a2,
+        community_b1=b1,
+        grid_a1_1=a1_grids[0],
+        grid_a1_2=a1_grids[1],
+        grid_a2_1=a2_grids[0],
+        grid_b1_1=b1_grids[0],
+    )
+
+
+def make_user(role, place, *, household=None, name=None, password=PASSWORD, phone=None):
+    n = next(_seq)
+    user = User.objects.create_user(
+        username=None if phone else f"{role}{n}",
+        password=password,
+        name=name or f"用户{n}",
+        phone=phone,
+    )
+    Post.objects.create(user=user, role=role, place=place, household=household)
+    return user
+
+
+@pytest.fixture
+def user_factory(db):
+    return make_user
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+ROLE_HOME = {
+    # role: (attribute of `world` for its own place, attribute for a sibling place)
+    Role.DISTRICT_OFFICER: ("district", None),
+    Role.STREET_OFFICER: ("street_a", "street_b"),
+    Role.COMMUNITY_SECRETARY: ("community_a1", "community_a2"),
+    Role.COMMUNITY_WORKER: ("community_a1", "community_a2"),
+    Role.GRID_WORKER: ("grid_a1_1", "grid_a1_2"),
+    Role.PARTY_MEMBER: ("community_a1", "community_a2"),
+    Role.VOLUNTEER: ("community_a1", "community_a2"),
+    Role.MERCHANT: ("community_a1", "community_a2"),
+    Role.PARTNER_CONTACT: ("community_a1", "community_a2"),
+    Role.PROPERTY_STAFF: ("community_a1", "community_a2"),
+    Role.SYSTEM_ADMIN: ("district", None),
+}
