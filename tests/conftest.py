@@ -89,7 +89,13 @@ def world(db):
     a1, a1_grids = _community(sa, "珞南一社区", "420111002001", ["G01", "G02"])
     a2, a2_grids = _community(sa, "珞南二社区", "420111002002", ["G01"])
     b1, b1_grids = _community(sb, "关山一社区", "420111003001", ["G01"])
+    d2 = make_place(None, "district", "武昌区", "420106", official_code="420106")
+    s2 = make_place(d2, "street", "中华路街道", "420106001000", official_code="420106001000")
+    c2, c2_grids = _community(s2, "粮道街社区", "420106001001", ["G01"])
     return SimpleNamespace(
+        district_b=d2,
+        community_c1=c2,
+        grid_c1_1=c2_grids[0],
         district=d,
         street_a=sa,
         street_b=sb,
@@ -131,7 +137,7 @@ def login(client):
 
 ROLE_HOME = {
     # role: (attribute of `world` for its own place, attribute for a sibling place)
-    Role.DISTRICT_OFFICER: ("district", None),
+    Role.DISTRICT_OFFICER: ("district", "district_b"),
     Role.STREET_OFFICER: ("street_a", "street_b"),
     Role.COMMUNITY_SECRETARY: ("community_a1", "community_a2"),
     Role.COMMUNITY_WORKER: ("community_a1", "community_a2"),
@@ -141,5 +147,5 @@ ROLE_HOME = {
     Role.MERCHANT: ("community_a1", "community_a2"),
     Role.PARTNER_CONTACT: ("community_a1", "community_a2"),
     Role.PROPERTY_STAFF: ("community_a1", "community_a2"),
-    Role.SYSTEM_ADMIN: ("district", None),
+    Role.SYSTEM_ADMIN: ("district", "district_b"),
 }

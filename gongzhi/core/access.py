@@ -103,9 +103,9 @@ def grant_for(user, action: str, path: str, household_id: int | None = None) -> 
             if household_id is not None and grant.household_id == household_id:
                 return grant
             continue
-        if grant.everything or path.startswith(grant.path):
-            if best is None or len(grant.path or "") > len(best.path or ""):
-                best = grant
+        covers = grant.everything or path.startswith(grant.path)
+        if covers and (best is None or len(grant.path or "") > len(best.path or "")):
+            best = grant
     return best
 
 

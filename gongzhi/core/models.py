@@ -64,7 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def phone_masked(self) -> str:
-        return crypto.mask_phone(crypto.decrypt(self.phone_encrypted)) if self.phone_encrypted else ""
+        return (
+            crypto.mask_phone(crypto.decrypt(self.phone_encrypted)) if self.phone_encrypted else ""
+        )
 
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > clock.now()
@@ -153,6 +155,9 @@ class AuditRecord(models.Model):
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.target_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
@@ -28,8 +27,11 @@ def healthz(request):
         database = "unavailable"
     status = 200 if database == "ok" else 503
     return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "database": database,
-         "vendor": connection.vendor},
+        {
+            "status": "ok" if status == 200 else "error",
+            "database": database,
+            "vendor": connection.vendor,
+        },
         status=status,
     )
 
@@ -38,7 +40,11 @@ def ratelimited(request, exception=None):
     return render(request, "core/ratelimited.html", status=429)
 
 
-@ratelimit(key="ip", rate=settings.LOGIN_RATE, method="POST", block=True)
+def _login_rate(group, request):
+    return settings.LOGIN_RATE
+
+
+@ratelimit(key="ip", rate=_login_rate, method="POST", block=True)
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -110,9 +116,9 @@ def resident_home(request):
 
     households = list(places.visible_households(request.user)[:5])
     communities = list(
-        places.visible_places(request.user, Action.COMMUNITY_PUBLIC_VIEW).filter(
-            kind="community"
-        )[:5]
+        places.visible_places(request.user, Action.COMMUNITY_PUBLIC_VIEW).filter(kind="community")[
+            :5
+        ]
     )
     return render(
         request,

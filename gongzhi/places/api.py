@@ -66,8 +66,12 @@ class PlaceViewSet(
         )
 
     def perform_update(self, serializer):
-        fields = {k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS}
-        serializer.instance = services.update_place(self.request.user, serializer.instance, **fields)
+        fields = {
+            k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS
+        }
+        serializer.instance = services.update_place(
+            self.request.user, serializer.instance, **fields
+        )
 
     @action(detail=True)
     def counts(self, request, pk=None):
@@ -97,4 +101,3 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_households(self.request.user).order_by("id")
-

@@ -43,7 +43,9 @@ class PlaceForm(forms.ModelForm):
             "MultiPolygon",
             "Feature",
         }:
-            raise forms.ValidationError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
+            raise forms.ValidationError(
+                _("The boundary must be a GeoJSON Polygon or MultiPolygon.")
+            )
         return value
 
     def clean_policy_profile(self):
@@ -51,5 +53,7 @@ class PlaceForm(forms.ModelForm):
 
         name = (self.cleaned_data.get("policy_profile") or "").strip()
         if name and name not in profiles.available():
-            raise forms.ValidationError(_("There is no policy profile named “%(name)s”.") % {"name": name})
+            raise forms.ValidationError(
+                _("There is no policy profile named “%(name)s”.") % {"name": name}
+            )
         return name

@@ -87,7 +87,9 @@ class Place(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["path"], name="place_path_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="place_path_like", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["kind", "path"], name="place_kind_path"),
         ]
 

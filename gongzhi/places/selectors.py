@@ -44,9 +44,7 @@ def with_household_counts(qs: QuerySet[Place]) -> QuerySet[Place]:
 
 
 def children(user, place: Place) -> QuerySet[Place]:
-    return with_household_counts(
-        visible_places(user).filter(parent=place).order_by("code")
-    )
+    return with_household_counts(visible_places(user).filter(parent=place).order_by("code"))
 
 
 def subtree_counts(place: Place) -> dict[str, int]:

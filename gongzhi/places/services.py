@@ -26,7 +26,9 @@ def _place_path(parent: Place | None, code: str) -> str:
 
 
 @transaction.atomic
-def create_place(actor, *, parent: Place | None, kind: str, name: str, code: str, **fields) -> Place:
+def create_place(
+    actor, *, parent: Place | None, kind: str, name: str, code: str, **fields
+) -> Place:
     grant = access.require(actor, Action.PLACE_EDIT, parent.path if parent else "")
     place = Place(parent=parent, kind=kind, name=name, code=code, **fields)
     place.path = _place_path(parent, code)
