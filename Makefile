@@ -48,8 +48,10 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-messages: setup
+# Extract strings, fill Chinese from i18n/*.json where empty, compile. Lists what is still missing.
+messages: setup system
 	cd gongzhi && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	$(BIN)/python scripts/i18n_fill.py
 	cd gongzhi && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
 
 bench: setup
