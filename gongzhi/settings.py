@@ -144,6 +144,12 @@ LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15
 LOGIN_RATE = os.environ.get("LOGIN_RATE", "20/m")
 RATELIMIT_VIEW = "gongzhi.core.views.ratelimited"
 
+# SMS login codes for residents. The console backend prints (phone masked) instead of sending.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "gongzhi.core.sms.ConsoleBackend")
+SMS_CODE_TTL = 300
+SMS_CODE_INTERVAL = 60
+SMS_CODE_MAX_TRIES = 5
+
 CACHES = {
     "default": (
         {

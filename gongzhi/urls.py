@@ -8,6 +8,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", core_views.login_view, name="login"),
+    path("login/sms/", core_views.sms_login_view, name="login_sms"),
     path("logout/", core_views.logout_view, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("places/", include("gongzhi.places.urls")),

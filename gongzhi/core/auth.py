@@ -26,7 +26,7 @@ class AccountLocked(Exception):
         self.until = until
 
 
-def _find_user(identifier: str) -> User | None:
+def find_user(identifier: str) -> User | None:
     identifier = (identifier or "").strip()
     try:
         if PHONE_RE.match(identifier):
@@ -42,7 +42,7 @@ def _masked(identifier: str) -> str:
 
 def check_credentials(identifier: str, password: str) -> User | None:
     """Return the user for good credentials; count failures; raise AccountLocked."""
-    user = _find_user(identifier)
+    user = find_user(identifier)
     if user is None:
         # Spend the same time as a real check so that timing does not reveal accounts.
         User().set_password(password)

@@ -14,3 +14,19 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class SmsLoginForm(forms.Form):
+    phone = forms.RegexField(
+        label=_("Phone number"),
+        regex=r"^1[3-9]\d{9}$",
+        error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
+    code = forms.RegexField(
+        label=_("SMS code"),
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from gongzhi.core import access, audit, auth
-from gongzhi.core.forms import LoginForm
+from gongzhi.core import access, audit, auth, sms
+from gongzhi.core.forms import LoginForm, SmsLoginForm
 from gongzhi.core.roles import Action
 
 
@@ -70,15 +71,51 @@ def login_view(request):
                     if auth.PHONE_RE.match(form.cleaned_data["identifier"].strip())
                     else "gongzhi.core.auth.UsernameBackend"
                 )
-                login(request, user, backend=backend)
-                with transaction.atomic():
-                    audit.record(actor=user, action="auth.login", target=user)
-                target = request.GET.get("next", "")
-                if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                    target = "home"
-                return redirect(target)
+                return _complete_login(request, user, backend)
     status = 400 if request.method == "POST" else 200
     return render(request, "core/login.html", {"form": form}, status=status)
+
+
+def _complete_login(request, user, backend: str, method: str = "password"):
+    login(request, user, backend=backend)
+    with transaction.atomic():
+        audit.record(actor=user, action="auth.login", target=user, changes={"method": method})
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "home"
+    return redirect(target)
+
+
+@ratelimit(key="ip", rate=login_rate, method="POST", block=True)
+def sms_login_view(request):
+    """Residents: phone number → 6-digit code by SMS → logged in."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SmsLoginForm(request.POST or None)
+    code_sent = False
+    if request.method == "POST" and form.is_valid():
+        phone, code = form.cleaned_data["phone"], form.cleaned_data["code"]
+        user = auth.find_user(phone)
+        if not code:
+            if user is not None and user.is_active and not user.is_locked():
+                sms.issue_login_code(phone)
+            # Same answer whether or not the number is registered.
+            messages.info(request, _("If this number is registered, a code has been sent to it."))
+            code_sent = True
+        elif (
+            user is not None
+            and user.is_active
+            and not user.is_locked()
+            and sms.check_login_code(phone, code)
+        ):
+            return _complete_login(request, user, "gongzhi.core.auth.PhoneBackend", "sms")
+        else:
+            form.add_error("code", _("The code is wrong or has expired."))
+            code_sent = True
+    status = 400 if form.errors else 200
+    return render(
+        request, "core/login_sms.html", {"form": form, "code_sent": code_sent}, status=status
+    )
 
 
 @require_POST
