@@ -6,6 +6,7 @@ Production: DATABASE_URL=postgres://..., SECRET_KEY and GONGZHI_FIELD_KEY from t
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -101,6 +102,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests use a file too, as production does: the in-memory test database runs in
+    # shared-cache mode, whose table locks fail concurrent writers at once ("database
+    # table is locked") instead of queueing them on the busy timeout. One file per
+    # process, so that concurrent test runs in one tree do not share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"gongzhi_test_{os.getpid()}.sqlite3")
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)

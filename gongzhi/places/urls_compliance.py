@@ -5,5 +5,5 @@ from gongzhi.places import views_compliance as views
 app_name = "compliance"
 urlpatterns = [
     path("", views.index, name="list"),
-    path("<int:pk>/", views.index, name="community"),
+    path("<int:pk>/", views.community, name="community"),
 ]

@@ -1,0 +1,715 @@
+"""Demo data: a realistic street for `make demo`, a whole district for benchmarks.
+
+`build("small")` makes one street of 洪山区 (武汉): 5 communities × 8 grids, ~150 buildings,
+~10,000 households, grid workers and community staff, and one demo login per role.
+`build("district")` makes the size in DESIGN.md: 10 streets × 10 communities × 20 grids,
+5,000 buildings, 350,000 households.
+
+Codes are the identity: a place is found by its path, a household by (building, unit, room),
+a user by username (residents by phone), a post by (user, role, place, household). What exists
+is left alone, so a second run changes nothing. The work is streamed community by community;
+households go out in bulk batches and never pile up in memory.
+
+This is seed data, not a user's action: it writes in bulk, outside the services, and leaves
+one audit record per run that created anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from gongzhi.core import crypto
+from gongzhi.core.models import Post, User
+from gongzhi.core.roles import Role
+from gongzhi.places import paths
+from gongzhi.places.models import Household, Place, PlaceKind
+
+DEMO_PASSWORD = "Gongzhi-demo-2026"  # noqa: S105 - published on purpose: demo logins only
+RESIDENT_PHONE = "13800000001"
+DISTRICT_PROFILE = "wuhan-optics-valley-2021"
+DISTRICT_CODE = "420111"
+DISTRICT_NAME = "洪山区"
+BATCH_SIZE = 5000
+
+# Wuhan, around 珞南街道: the south-west corner of street 1; each street is this big.
+ORIGIN = (30.505, 114.335)
+STREET_SIZE = (0.03, 0.035)  # degrees latitude, longitude
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    streets: int
+    communities_per_street: int
+    grids_per_community: int
+    buildings_per_grid: tuple[int, ...]  # cycled over the grids of a community
+    # (units, floors, rooms per floor), cycled over all buildings in build order
+    shapes: tuple[tuple[int, int, int], ...]
+    workers_per_community: int = 2  # community workers besides the secretary
+
+    def replace(self, **changes) -> Scale:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def buildings(self) -> int:
+        grids = self.grids_per_community
+        per_community = sum(
+            self.buildings_per_grid[g % len(self.buildings_per_grid)] for g in range(grids)
+        )
+        return self.streets * self.communities_per_street * per_community
+
+    @property
+    def households(self) -> int:
+        total = 0
+        for i in range(self.buildings):
+            units, floors, rooms = self.shapes[i % len(self.shapes)]
+            total += units * floors * rooms
+        return total
+
+
+# 5 × 8 = 40 grids, 40 × 3.75 = 150 buildings, 150 × 66.7 = 10,000 households.
+SMALL = Scale(
+    "small",
+    streets=1,
+    communities_per_street=5,
+    grids_per_community=8,
+    buildings_per_grid=(4, 4, 4, 3),
+    shapes=((2, 11, 3), (2, 17, 2), (3, 11, 2)),
+)
+# 100 communities, 2,000 grids, 5,000 buildings, 350,000 households.
+DISTRICT = Scale(
+    "district",
+    streets=10,
+    communities_per_street=10,
+    grids_per_community=20,
+    buildings_per_grid=(3, 2),
+    shapes=((2, 18, 2), (2, 17, 2)),
+)
+SCALES = {"small": SMALL, "district": DISTRICT}
+
+# Streets of 洪山区 (names real, sequence codes for the demo).
+STREET_NAMES = [
+    "珞南街道",
+    "关山街道",
+    "狮子山街道",
+    "张家湾街道",
+    "梨园街道",
+    "卓刀泉街道",
+    "洪山街道",
+    "和平街道",
+    "青菱街道",
+    "九峰街道",
+]
+COMMUNITY_WORDS = [
+    "书城路", "广八路", "卓刀泉", "南湖山庄", "马房山", "珞狮", "桂子山", "丁字桥", "雄楚",
+    "茶港", "楚康", "鲁巷", "关山口", "华师", "梨园", "东湖", "青菱", "白沙洲", "张家湾",
+    "狮子峰", "宝安", "富康", "松涛", "瑞景", "晓南",
+]  # fmt: skip
+COMMUNITY_SUFFIXES = ["", "东", "西", "南", "北"]
+ESTATE_STEMS = [
+    "书城", "广电兰亭", "卓刀泉", "南湖", "马房山", "珞狮", "桂园", "丁香", "雄楚", "茶港",
+    "楚康", "光谷", "关山", "鲁巷", "华锦", "梨园", "东湖", "青菱", "白沙", "金地",
+    "保利", "万科", "松涛", "瑞景", "阳光", "书香", "锦绣", "翠柳", "丽岛", "星湖",
+    "楚天", "珞珈", "晓南", "紫菘", "福星", "新城", "长城", "中建", "武地", "碧桂",
+]  # fmt: skip
+ESTATE_SUFFIXES = ["花园", "小区", "家园", "雅苑", "公寓", "新村", "华庭", "名苑"]
+ROADS = [
+    "珞喻路", "雄楚大道", "珞狮南路", "书城路", "卓刀泉路", "广八路", "丁字桥路", "南湖大道",
+    "民族大道", "关山大道", "楚康路", "鲁磨路",
+]  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+GIVEN_NAMES = [
+    "建国", "秀英", "伟", "芳", "敏", "静", "丽华", "强", "磊", "军", "洋", "勇", "艳",
+    "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "志强", "晓燕", "海燕",
+    "红梅", "国庆", "俊", "立新", "文博", "思远", "雨欣", "子涵", "浩然", "欣怡",
+]  # fmt: skip
+# Service premises per community (m²), cycled; some below the 400 m² that policies ask for.
+SERVICE_AREAS = [650, 380, 520, 300, 800, 450, 360, 700]
+AREAS_M2 = ["58.60", "72.35", "89.50", "96.80", "108.20", "115.60", "126.40", "143.90"]
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 15 → 十五, 20 → 二十, 37 → 三十七 (1–99)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def person_name(i: int) -> str:
+    return (
+        SURNAMES[i % len(SURNAMES)] + GIVEN_NAMES[(i * 7 + i // len(SURNAMES)) % len(GIVEN_NAMES)]
+    )
+
+
+def community_name(i: int) -> str:
+    n = len(COMMUNITY_WORDS)
+    return f"{COMMUNITY_WORDS[i % n]}{COMMUNITY_SUFFIXES[(i // n) % len(COMMUNITY_SUFFIXES)]}社区"
+
+
+def estate_name(k: int) -> str:
+    n, m = len(ESTATE_STEMS), len(ESTATE_SUFFIXES)
+    name = ESTATE_STEMS[k % n] + ESTATE_SUFFIXES[(k + k // n) % m]
+    phase = k // (n * m)
+    return f"{name}{cn_number(phase + 1)}期" if phase else name
+
+
+def street_name(i: int) -> str:
+    base = STREET_NAMES[i % len(STREET_NAMES)]
+    return (
+        base if i < len(STREET_NAMES) else f"{base[:-2]}{cn_number(i // len(STREET_NAMES) + 1)}街道"
+    )
+
+
+def _cells(box: tuple[float, float, float, float], n: int) -> list[tuple[float, ...]]:
+    """Split a (south, west, north, east) box into n cells, row by row."""
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    south, west, north, east = box
+    h, w = (north - south) / rows, (east - west) / cols
+    cells = []
+    for i in range(n):
+        r, c = divmod(i, cols)
+        s, west_c = north - (r + 1) * h, west + c * w
+        cells.append((s, west_c, s + h, west_c + w))
+    return cells
+
+
+def _deg(x: float) -> Decimal:
+    return Decimal(f"{x:.6f}")
+
+
+def _rectangle(box) -> dict:
+    s, w, n, e = (round(v, 6) for v in box)
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
+def _centre(box) -> dict:
+    s, w, n, e = box
+    return {"centre_lat": _deg((s + n) / 2), "centre_lng": _deg((w + e) / 2)}
+
+
+@dataclass
+class Login:
+    role: str  # Role value
+    label: str  # Role label, translated
+    login: str
+    password: str
+    post: str
+
+
+@dataclass
+class BuildResult:
+    scale: str
+    created: dict[str, int]
+    totals: dict[str, int]
+    logins: list[Login]
+    seconds: float
+    largest_batch: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values())
+
+
+@dataclass
+class _StaffSpec:
+    username: str | None
+    name: str
+    role: str
+    place_path: str | None
+    household: tuple[str, str, str] | None = None  # (building path, unit, room)
+    phone: str | None = None
+    label: str = ""
+
+
+# The demo logins, one per role: (role, username, name, where). `where` names a place of
+# the first community by its role in the tree (see _demo_places).
+DEMO_LOGINS = [
+    (Role.DISTRICT_OFFICER, "district", "王建国", "district"),
+    (Role.STREET_OFFICER, "street", "李红梅", "street"),
+    (Role.COMMUNITY_SECRETARY, "secretary", "张丽华", "community"),
+    (Role.COMMUNITY_WORKER, "worker", "刘敏", "community"),
+    (Role.GRID_WORKER, "grid", "陈伟", "grid"),
+    (Role.BUILDING_HEAD, "buildinghead", "杨志强", "building"),
+    (Role.PARTY_MEMBER, "partymember", "赵国庆", "community"),
+    (Role.VOLUNTEER, "volunteer", "周晓燕", "community"),
+    (Role.RESIDENT, None, "吴秀英", "building"),
+    (Role.MERCHANT, "merchant", "孙立新", "community"),
+    (Role.PARTNER_CONTACT, "partner", "马俊", "street"),
+    (Role.PROPERTY_STAFF, "property", "胡建军", "estate"),
+    (Role.SYSTEM_ADMIN, "admin", "郭涛", None),
+]
+
+
+class _Builder:
+    def __init__(self, scale: Scale, batch_size: int, using: str, progress: Callable | None):
+        self.scale = scale
+        self.batch_size = batch_size
+        self.db = using
+        self.progress = progress or (lambda message: None)
+        self.building_seq = 0
+        self.estate_seq = 0
+        self.person_seq = 0
+        self.buffer: list[Household] = []
+        self.largest_batch = 0
+        self._password_hash: str | None = None
+
+    # -- helpers -------------------------------------------------------------------------
+    @property
+    def password_hash(self) -> str:
+        # Argon2 is slow on purpose: hash the demo password once, reuse it for every user.
+        if self._password_hash is None:
+            self._password_hash = make_password(DEMO_PASSWORD)
+        return self._password_hash
+
+    def _totals(self) -> dict[str, int]:
+        return {
+            "places": Place.objects.using(self.db).count(),
+            "households": Household.objects.using(self.db).count(),
+            "users": User.objects.using(self.db).count(),
+            "posts": Post.objects.using(self.db).count(),
+        }
+
+    def _ensure_places(self, specs: list[Place]) -> list[Place]:
+        """Create the places whose path is new; give every spec the id of its row."""
+        found = dict(
+            Place.objects.using(self.db)
+            .filter(path__in=[p.path for p in specs])
+            .values_list("path", "id")
+        )
+        missing = [p for p in specs if p.path not in found]
+        if missing:
+            Place.objects.using(self.db).bulk_create(missing, batch_size=self.batch_size)
+            if any(p.pk is None for p in missing):  # backends that cannot return ids
+                found.update(
+                    Place.objects.using(self.db)
+                    .filter(path__in=[p.path for p in missing])
+                    .values_list("path", "id")
+                )
+        for p in specs:
+            if p.pk is None:
+                p.pk = found[p.path]
+        return specs
+
+    def _place(self, parent: Place | None, kind: str, name: str, code: str, **fields) -> Place:
+        place = Place(
+            parent_id=parent.pk if parent else None,
+            kind=kind,
+            name=name,
+            code=code,
+            path=paths.join(parent.path if parent else "", code),
+            depth=parent.depth + 1 if parent else 0,
+            **fields,
+        )
+        return place
+
+    def _next_name(self) -> str:
+        self.person_seq += 1
+        return person_name(self.person_seq)
+
+    # -- the tree --------------------------------------------------------------------------
+    def run(self) -> BuildResult:
+        started = time.perf_counter()
+        with transaction.atomic(using=self.db):
+            before = self._totals()
+            (district,) = self._ensure_places(
+                [
+                    self._place(
+                        None,
+                        PlaceKind.DISTRICT,
+                        DISTRICT_NAME,
+                        DISTRICT_CODE,
+                        official_code=DISTRICT_CODE,
+                        address="湖北省武汉市洪山区",
+                        policy_profile=DISTRICT_PROFILE,
+                    )
+                ]
+            )
+            street_boxes = _cells(self._district_box(), self.scale.streets)
+            streets = self._ensure_places(
+                [
+                    self._place(
+                        district,
+                        PlaceKind.STREET,
+                        street_name(i),
+                        f"{DISTRICT_CODE}{i + 2:03d}000",
+                        official_code=f"{DISTRICT_CODE}{i + 2:03d}000",
+                        address=f"武汉市洪山区{ROADS[i % len(ROADS)]}{100 + i * 11}号",
+                        boundary=_rectangle(box),
+                        **_centre(box),
+                    )
+                    for i, box in enumerate(street_boxes)
+                ]
+            )
+            community_seq = 0
+            for s_index, (street, box) in enumerate(zip(streets, street_boxes, strict=True)):
+                cells = _cells(box, self.scale.communities_per_street)
+                for c_index, cbox in enumerate(cells):
+                    is_demo = s_index == 0 and c_index == 0
+                    self._community(street, c_index, community_seq, cbox, is_demo)
+                    community_seq += 1
+                self.progress(
+                    _("Street %(n)s of %(total)s: %(name)s")
+                    % {"n": s_index + 1, "total": len(streets), "name": street.name}
+                )
+            self._flush()
+            logins = self._demo_logins(district, streets[0])
+            after = self._totals()
+            created = {k: after[k] - before[k] for k in after}
+            if any(created.values()) and self.db == DEFAULT_DB_ALIAS:
+                from gongzhi.core import audit
+
+                audit.record(
+                    actor=None,
+                    action="demo_data.build",
+                    target=district,
+                    place_path=district.path,
+                    changes={"scale": self.scale.name, "created": created},
+                )
+        if any(created.values()) and connections[self.db].vendor == "postgresql":
+            # Fresh planner statistics after a bulk load, or the first pages plan badly.
+            with connections[self.db].cursor() as cur:
+                for table in ("places_place", "places_household", "core_user", "core_post"):
+                    cur.execute(f"ANALYZE {table}")
+        return BuildResult(
+            scale=self.scale.name,
+            created=created,
+            totals=after,
+            logins=logins,
+            seconds=time.perf_counter() - started,
+            largest_batch=self.largest_batch,
+        )
+
+    def _district_box(self):
+        cols = math.ceil(math.sqrt(self.scale.streets))
+        rows = math.ceil(self.scale.streets / cols)
+        south, west = ORIGIN
+        north = south + rows * STREET_SIZE[0]
+        return (south, west, north, west + cols * STREET_SIZE[1])
+
+    def _community(self, street: Place, c_index: int, seq: int, box, is_demo: bool) -> None:
+        scale = self.scale
+        code = f"{street.official_code[:9]}{c_index + 1:03d}"
+        road = ROADS[seq % len(ROADS)]
+        (community,) = self._ensure_places(
+            [
+                self._place(
+                    street,
+                    PlaceKind.COMMUNITY,
+                    community_name(seq),
+                    code,
+                    official_code=code,
+                    address=f"武汉市洪山区{road}{20 + seq % 180}号",
+                    boundary=_rectangle(box),
+                    service_area_m2=Decimal(SERVICE_AREAS[seq % len(SERVICE_AREAS)]),
+                    **_centre(box),
+                )
+            ]
+        )
+        grid_boxes = _cells(box, scale.grids_per_community)
+        grids = self._ensure_places(
+            [
+                self._place(
+                    community,
+                    PlaceKind.GRID,
+                    f"第{cn_number(g + 1)}网格",
+                    f"G{g + 1:02d}",
+                    boundary=_rectangle(gbox),
+                    **_centre(gbox),
+                )
+                for g, gbox in enumerate(grid_boxes)
+            ]
+        )
+        estates, building_plan = [], []
+        for g, (grid, gbox) in enumerate(zip(grids, grid_boxes, strict=True)):
+            n_buildings = scale.buildings_per_grid[g % len(scale.buildings_per_grid)]
+            self.estate_seq += 1
+            estate = self._place(
+                grid,
+                PlaceKind.ESTATE,
+                estate_name(self.estate_seq - 1),
+                "E1",
+                address=f"武汉市洪山区{road}{(g + 1) * 8 + seq % 7}号",
+                **_centre(gbox),
+            )
+            estates.append(estate)
+            # Every fourth grid has an old building standing on its own, outside any estate.
+            has_lone = g % 4 == 3 and n_buildings > 1
+            for b in range(n_buildings):
+                shape = scale.shapes[self.building_seq % len(scale.shapes)]
+                self.building_seq += 1
+                is_lone = has_lone and b == n_buildings - 1
+                building_plan.append((grid, estate, b, is_lone, shape, gbox))
+        estates = self._ensure_places(estates)
+        specs, shapes = [], []
+        for grid, estate, b, is_lone, shape, gbox in building_plan:
+            parent = grid if is_lone else estate
+            s, w, n, e = gbox
+            lat = s + (n - s) * (0.25 + 0.5 * (b % 2))
+            lng = w + (e - w) * (0.2 + 0.15 * b)
+            specs.append(
+                self._place(
+                    parent,
+                    PlaceKind.BUILDING,
+                    f"{b + 1}栋",
+                    f"B{b + 1}",
+                    address=f"{estate.address if is_lone else estate.name}{b + 1}栋",
+                    centre_lat=_deg(lat),
+                    centre_lng=_deg(min(lng, e)),
+                )
+            )
+            shapes.append(shape)
+        buildings = self._ensure_places(specs)
+        self._households(community, buildings, shapes)
+        self._community_staff(community, grids, is_demo)
+
+    # -- households ------------------------------------------------------------------------
+    def _households(self, community: Place, buildings: list[Place], shapes) -> None:
+        have = dict(
+            Household.objects.using(self.db)
+            .filter(place_path__under=community.path)
+            .order_by()
+            .values("building_id")
+            .annotate(n=Count("id"))
+            .values_list("building_id", "n")
+        )
+        for building, (units, floors, rooms) in zip(buildings, shapes, strict=True):
+            if have.get(building.pk, 0) >= units * floors * rooms:
+                continue
+            rnd = random.Random(building.path)
+            areas = {
+                (u, r): Decimal(rnd.choice(AREAS_M2))
+                for u in range(1, units + 1)
+                for r in range(1, rooms + 1)
+            }
+            for u in range(1, units + 1):
+                for f in range(1, floors + 1):
+                    for r in range(1, rooms + 1):
+                        self.buffer.append(
+                            Household(
+                                building_id=building.pk,
+                                unit_no=str(u),
+                                room_no=f"{f}{r:02d}",
+                                place_path=building.path,
+                                exclusive_area_m2=areas[u, r],
+                            )
+                        )
+                        if len(self.buffer) >= self.batch_size:
+                            self._flush()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        self.largest_batch = max(self.largest_batch, len(self.buffer))
+        # A building that was half done keeps its rows: the unique (building, unit, room)
+        # constraint makes re-inserting them a no-op.
+        Household.objects.using(self.db).bulk_create(
+            self.buffer, batch_size=self.batch_size, ignore_conflicts=True
+        )
+        self.buffer = []
+
+    # -- people ----------------------------------------------------------------------------
+    def _community_staff(self, community: Place, grids: list[Place], is_demo: bool) -> None:
+        """A secretary, a few community workers and a worker for every grid. In the demo
+        community the demo logins hold the secretary's and the first grid's posts."""
+        code = community.code
+        specs = []
+        if not is_demo:
+            specs.append(
+                _StaffSpec(
+                    f"secretary-{code}",
+                    self._next_name(),
+                    Role.COMMUNITY_SECRETARY,
+                    community.path,
+                )
+            )
+        for i in range(self.scale.workers_per_community):
+            specs.append(
+                _StaffSpec(
+                    f"worker-{code}-{i + 1}",
+                    self._next_name(),
+                    Role.COMMUNITY_WORKER,
+                    community.path,
+                )
+            )
+        for g, grid in enumerate(grids):
+            if is_demo and g == 0:
+                continue
+            specs.append(
+                _StaffSpec(
+                    f"grid-{code}-{grid.code.lower()}",
+                    self._next_name(),
+                    Role.GRID_WORKER,
+                    grid.path,
+                )
+            )
+        self._ensure_staff(specs, {p.path: p.pk for p in [community, *grids]}, bulk=True)
+
+    def _ensure_staff(self, specs: list[_StaffSpec], place_ids: dict, *, bulk: bool) -> dict:
+        """Create missing users and posts; return {spec index: user}."""
+        users = User.objects.using(self.db)
+        by_name = {
+            u.username: u
+            for u in users.filter(username__in=[s.username for s in specs if s.username])
+        }
+        phones = {crypto.blind_index("phone", s.phone): s for s in specs if s.phone}
+        by_phone = {u.phone_index: u for u in users.filter(phone_index__in=list(phones))}
+        found: dict[int, User] = {}
+        new: list[tuple[int, User]] = []
+        for i, spec in enumerate(specs):
+            user = (
+                by_phone.get(crypto.blind_index("phone", spec.phone))
+                if spec.phone
+                else by_name.get(spec.username)
+            )
+            if user is not None:
+                found[i] = user
+            elif bulk:
+                new.append(
+                    (i, User(username=spec.username, name=spec.name, password=self.password_hash))
+                )
+            else:
+                user = User.objects.db_manager(self.db).create_user(
+                    spec.username, None, phone=spec.phone, name=spec.name
+                )
+                user.password = self.password_hash
+                user.save(using=self.db, update_fields=["password"])
+                found[i] = user
+        if new:
+            users.bulk_create([u for _, u in new], batch_size=self.batch_size)
+            if any(u.pk is None for _, u in new):
+                ids = dict(
+                    users.filter(username__in=[u.username for _, u in new]).values_list(
+                        "username", "id"
+                    )
+                )
+                for _, u in new:
+                    u.pk = ids[u.username]
+            found.update(new)
+        households = {}
+        wanted = [s.household for s in specs if s.household]
+        for building_path, unit, room in wanted:
+            households[building_path, unit, room] = (
+                Household.objects.using(self.db)
+                .values_list("id", flat=True)
+                .get(place_path=building_path, unit_no=unit, room_no=room)
+            )
+        existing = set(
+            Post.objects.using(self.db)
+            .filter(user__in=[u.pk for u in found.values()])
+            .values_list("user_id", "role", "place_id", "household_id")
+        )
+        posts = []
+        for i, spec in enumerate(specs):
+            key = (
+                found[i].pk,
+                spec.role,
+                place_ids[spec.place_path] if spec.place_path else None,
+                households[spec.household] if spec.household else None,
+            )
+            if key not in existing:
+                existing.add(key)
+                posts.append(
+                    Post(user_id=key[0], role=key[1], place_id=key[2], household_id=key[3])
+                )
+        Post.objects.using(self.db).bulk_create(posts, batch_size=self.batch_size)
+        return found
+
+    def _demo_logins(self, district: Place, street: Place) -> list[Login]:
+        community_path = paths.join(street.path, f"{street.official_code[:9]}001")
+        grid_path = paths.join(community_path, "G01")
+        estate_path = paths.join(grid_path, "E1")
+        building_path = paths.join(estate_path, "B1")
+        _units, floors, rooms = self.scale.shapes[0]
+        resident_home = (building_path, "1", f"{min(floors, 5)}{min(rooms, 2):02d}")
+        where = {
+            "district": district.path,
+            "street": street.path,
+            "community": community_path,
+            "grid": grid_path,
+            "estate": estate_path,
+            "building": building_path,
+        }
+        places = {
+            p.path: p for p in Place.objects.using(self.db).filter(path__in=list(where.values()))
+        }
+        specs = []
+        for role, username, name, key in DEMO_LOGINS:
+            path = where[key] if key else None
+            is_resident = role == Role.RESIDENT
+            specs.append(
+                _StaffSpec(
+                    username,
+                    name,
+                    role,
+                    path,
+                    household=resident_home if is_resident else None,
+                    phone=RESIDENT_PHONE if is_resident else None,
+                    label=self._post_label(places, path, resident_home if is_resident else None),
+                )
+            )
+        self._ensure_staff(specs, {p: pl.pk for p, pl in places.items()}, bulk=False)
+        return [
+            Login(
+                role=s.role,
+                label=str(Role(s.role).label),
+                login=s.phone or s.username,
+                password=DEMO_PASSWORD,
+                post=s.label,
+            )
+            for s in specs
+        ]
+
+    @staticmethod
+    def _post_label(places: dict[str, Place], path: str | None, household) -> str:
+        if path is None:
+            return _("Whole installation")
+        names = [places[p].name for p in sorted(places, key=len) if path.startswith(p)]
+        label = " ".join(names[1:] or names)  # the district name only for district posts
+        if household:
+            label += " " + _("unit %(unit)s room %(room)s") % {
+                "unit": household[1],
+                "room": household[2],
+            }
+        return label
+
+
+def build(
+    scale: str | Scale = "small",
+    *,
+    batch_size: int = BATCH_SIZE,
+    using: str = DEFAULT_DB_ALIAS,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build (or complete) the demo data; idempotent. Returns what was created."""
+    if isinstance(scale, str):
+        scale = SCALES[scale]
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    return _Builder(scale, batch_size, using, progress).run()
+
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DISTRICT",
+    "RESIDENT_PHONE",
+    "SMALL",
+    "BuildResult",
+    "Login",
+    "Scale",
+    "build",
+]

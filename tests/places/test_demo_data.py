@@ -1,0 +1,198 @@
+"""Demo data: the small street for `make demo`, idempotence, and the streamed district build."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Max
+
+from gongzhi.core.auth import check_credentials
+from gongzhi.core.models import AuditRecord, Post, User
+from gongzhi.core.roles import Role
+from gongzhi.places import demo
+from gongzhi.places.models import Household, Place, PlaceKind
+
+pytestmark = pytest.mark.django_db
+
+COMMUNITY_1 = "420111/420111002000/420111002001/"
+
+
+def _kind(kind):
+    return Place.objects.filter(kind=kind)
+
+
+def _snapshot():
+    return {
+        "places": Place.objects.count(),
+        "households": Household.objects.count(),
+        "users": User.objects.count(),
+        "posts": Post.objects.count(),
+        "audit": AuditRecord.objects.count(),
+        "updated": Place.objects.aggregate(m=Max("updated_at"))["m"],
+        "passwords": sorted(User.objects.values_list("password", flat=True)),
+    }
+
+
+def test_small_scale_builds_one_realistic_street():
+    result = demo.build("small")
+
+    district = Place.objects.get(parent=None)
+    assert (district.name, district.official_code) == ("洪山区", "420111")
+    assert district.policy_profile == "wuhan-optics-valley-2021"
+    street = Place.objects.get(kind=PlaceKind.STREET)
+    assert (street.name, street.official_code) == ("珞南街道", "420111002000")
+
+    communities = list(_kind(PlaceKind.COMMUNITY).order_by("code"))
+    assert [c.official_code for c in communities] == [f"420111002{n:03d}" for n in range(1, 6)]
+    assert all(c.name.endswith("社区") and c.parent_id == street.pk for c in communities)
+    areas = [c.service_area_m2 for c in communities]
+    assert any(a < 400 for a in areas) and any(a >= 400 for a in areas)
+
+    grids = list(_kind(PlaceKind.GRID))
+    assert len(grids) == 40
+    assert {g.name for g in grids if g.parent_id == communities[0].pk} == {
+        f"第{n}网格" for n in "一二三四五六七八"
+    }
+    for grid in grids:
+        assert grid.boundary["type"] == "Polygon"
+        ring = grid.boundary["coordinates"][0]
+        assert len(ring) == 5 and ring[0] == ring[-1]
+        assert 30.4 < float(grid.centre_lat) < 30.7 and 114.2 < float(grid.centre_lng) < 114.5
+
+    assert 140 <= _kind(PlaceKind.BUILDING).count() <= 160
+    assert _kind(PlaceKind.ESTATE).count() == 40
+    assert 9_500 <= Household.objects.count() <= 10_500
+    household = Household.objects.get(
+        place_path=f"{COMMUNITY_1}G01/E1/B1/", unit_no="2", room_no="1102"
+    )
+    assert household.building.name == "1栋"
+    assert household.building.parent.name == "书城花园"
+    assert 50 < household.exclusive_area_m2 < 150
+
+    # Every grid is staffed, every community has a secretary and workers.
+    staffed = set(
+        Post.objects.filter(role=Role.GRID_WORKER, is_active=True).values_list(
+            "place_id", flat=True
+        )
+    )
+    assert staffed == {g.pk for g in grids}
+    for community in communities:
+        assert Post.objects.filter(place=community, role=Role.COMMUNITY_SECRETARY).count() == 1
+        assert Post.objects.filter(place=community, role=Role.COMMUNITY_WORKER).count() >= 2
+
+    for place in Place.objects.select_related("parent"):
+        place.full_clean()  # kinds under the right parents, official codes of the right length
+    assert result.created["households"] == Household.objects.count()
+    assert AuditRecord.objects.filter(action="demo_data.build").count() == 1
+
+
+def test_one_demo_login_per_role_that_authenticates_with_the_printed_password():
+    result = demo.build("small")
+
+    assert sorted(login.role for login in result.logins) == sorted(Role.values)
+    for login in result.logins:
+        user = check_credentials(login.login, login.password)
+        assert user is not None, login
+        assert user.name and not user.name.isascii()
+    assert check_credentials("grid", "wrong-password") is None
+
+    grid_post = Post.objects.get(user__username="grid")
+    assert grid_post.role == Role.GRID_WORKER
+    assert grid_post.place.kind == PlaceKind.GRID
+    assert grid_post.place.path == f"{COMMUNITY_1}G01/"
+    assert grid_post.place.name == "第一网格"
+    assert Post.objects.get(user__username="admin").place is None
+    assert Post.objects.get(user__username="district").place.kind == PlaceKind.DISTRICT
+    assert Post.objects.get(user__username="buildinghead").place.kind == PlaceKind.BUILDING
+
+    resident = User.objects.get_by_phone(demo.RESIDENT_PHONE)
+    assert resident.username is None
+    post = resident.posts.get()
+    assert post.role == Role.RESIDENT
+    assert post.household.place_path.startswith(grid_post.place.path)
+    assert post.place_id == post.household.building_id
+
+    # The bulk staff share the demo password too.
+    assert check_credentials("grid-420111002003-g05", demo.DEMO_PASSWORD) is not None
+
+
+def test_running_twice_changes_nothing():
+    demo.build("small")
+    before = _snapshot()
+
+    again = demo.build("small")
+
+    assert not again.changed
+    assert again.created == {"places": 0, "households": 0, "users": 0, "posts": 0}
+    assert _snapshot() == before
+
+
+def test_a_half_built_district_is_completed_without_duplicates():
+    tiny = demo.DISTRICT.replace(streets=2, communities_per_street=2, grids_per_community=3)
+    demo.build(tiny, batch_size=50)
+    building = Place.objects.filter(kind=PlaceKind.BUILDING).order_by("-path").first()
+    building.households.all().delete()  # e.g. an interrupted earlier run
+    expected = tiny.households
+
+    result = demo.build(tiny, batch_size=50)
+
+    assert Household.objects.count() == expected
+    assert result.created["households"] == building.households.count() > 0
+    assert result.created["places"] == 0 and result.created["users"] == 0
+
+
+def test_district_scale_streams_in_batches():
+    tiny = demo.DISTRICT.replace(streets=2, communities_per_street=3, grids_per_community=4)
+
+    result = demo.build(tiny, batch_size=100)
+
+    assert result.scale == "district"
+    assert result.largest_batch == 100  # households went out in batches, never more at once
+    assert Household.objects.count() == tiny.households == 2 * 3 * 10 * 70
+    assert _kind(PlaceKind.STREET).count() == 2
+    assert sorted(_kind(PlaceKind.COMMUNITY).values_list("official_code", flat=True)) == [
+        "420111002001",
+        "420111002002",
+        "420111002003",
+        "420111003001",
+        "420111003002",
+        "420111003003",
+    ]
+    assert _kind(PlaceKind.GRID).count() == 24
+    assert _kind(PlaceKind.BUILDING).count() == tiny.buildings == 60
+    # Buildings hang off estates or (every fourth grid's last one) directly off a grid.
+    assert Place.objects.filter(kind=PlaceKind.BUILDING, parent__kind=PlaceKind.GRID).exists()
+    assert Post.objects.filter(role=Role.GRID_WORKER).count() == 24
+    before = _snapshot()
+    assert not demo.build(tiny, batch_size=100).changed
+    assert _snapshot() == before
+
+
+def test_full_district_scale_has_the_size_in_the_design():
+    assert demo.DISTRICT.streets * demo.DISTRICT.communities_per_street == 100
+    assert demo.DISTRICT.streets * demo.DISTRICT.communities_per_street * 20 == 2_000
+    assert demo.DISTRICT.buildings == 5_000
+    assert demo.DISTRICT.households == 350_000
+    assert demo.SMALL.buildings == 150
+    assert demo.SMALL.households == 10_000
+
+
+def test_command_prints_the_login_table():
+    out = StringIO()
+
+    call_command("demo_data", "--scale", "small", stdout=out)
+
+    text = out.getvalue()
+    assert demo.DEMO_PASSWORD in text
+    for username in ("district", "street", "secretary", "worker", "grid", "buildinghead",
+                     "partymember", "volunteer", "merchant", "partner", "property", "admin",
+                     demo.RESIDENT_PHONE):  # fmt: skip
+        assert f" {username} " in text
+    assert "第一网格" in text
+
+    out = StringIO()
+    call_command("demo_data", "--scale", "small", stdout=out)
+    assert demo.DEMO_PASSWORD in out.getvalue()
+    assert Place.objects.filter(kind=PlaceKind.COMMUNITY).count() == 5
