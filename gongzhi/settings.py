@@ -151,6 +151,9 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
 LOGIN_RATE = os.environ.get("LOGIN_RATE", "20/m")
 RATELIMIT_VIEW = "gongzhi.core.views.ratelimited"
+# Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed, e.g. "127.0.0.1".
+TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+RATELIMIT_IP_META_KEY = "gongzhi.core.middleware.client_ip"
 
 # SMS login codes for residents. The console backend prints (phone masked) instead of sending.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "gongzhi.core.sms.ConsoleBackend")

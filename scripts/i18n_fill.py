@@ -23,9 +23,11 @@ def main() -> int:
         if entry.obsolete:
             continue
         if "fuzzy" in entry.flags:
+            # msgmerge's guesses from similar strings are not translations: start empty.
             entry.flags.remove("fuzzy")
             entry.msgstr = ""
             entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         zh = table.get(entry.msgid)
         if entry.msgid_plural:
             if zh and not any(entry.msgstr_plural.values()):

@@ -1,10 +1,38 @@
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+
 from gongzhi.core import context
 
 
-def client_ip(request) -> str | None:
-    # Behind a trusted proxy, set the proxy to pass the address in REMOTE_ADDR
-    # (gunicorn --forwarded-allow-ips); X-Forwarded-For is not trusted here.
-    return request.META.get("REMOTE_ADDR") or None
+@lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(s.strip(), strict=False) for s in spec if s.strip())
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_ip(request) -> str:
+    """The client's address. X-Forwarded-For is believed only as far as it was written by
+    proxies listed in settings.TRUSTED_PROXIES: walking from the right, the first address
+    that is not a trusted proxy is the client. Used by the audit trail and the rate limits
+    (RATELIMIT_IP_META_KEY)."""
+    address = request.META.get("REMOTE_ADDR") or ""
+    if not _trusted(address):
+        return address
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop):
+            return hop
+        address = hop
+    return address
 
 
 class RequestContextMiddleware:
@@ -12,7 +40,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = context.activate(context.RequestContext(client_ip=client_ip(request)))
+        token = context.activate(context.RequestContext(client_ip=client_ip(request) or None))
         try:
             return self.get_response(request)
         finally:

@@ -122,6 +122,12 @@ class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("the audit trail is append-only")
 
+    def bulk_create(self, *args, **kwargs):
+        raise PermissionError("audit records are appended one by one through audit.record()")
+
+    def bulk_update(self, *args, **kwargs):
+        raise PermissionError("the audit trail is append-only")
+
     def delete(self):
         raise PermissionError("the audit trail is append-only")
 
@@ -146,7 +152,9 @@ class AuditRecord(models.Model):
     client_ip = models.GenericIPAddressField(_("client address"), null=True)
     changes = models.JSONField(_("changes"), default=dict)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    prev_hash = models.CharField(max_length=64)
+    # Unique: two records can never follow the same one, so the chain cannot fork even if
+    # a writer skipped the append lock.
+    prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditQuerySet.as_manager()

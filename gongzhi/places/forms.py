@@ -47,13 +47,3 @@ class PlaceForm(forms.ModelForm):
                 _("The boundary must be a GeoJSON Polygon or MultiPolygon.")
             )
         return value
-
-    def clean_policy_profile(self):
-        from gongzhi.core import profiles
-
-        name = (self.cleaned_data.get("policy_profile") or "").strip()
-        if name and name not in profiles.available():
-            raise forms.ValidationError(
-                _("There is no policy profile named “%(name)s”.") % {"name": name}
-            )
-        return name

@@ -54,13 +54,29 @@ class Under(Lookup):
         return self.rhs
 
     def as_sql(self, compiler, connection):
-        # PostgreSQL and others: a plain LIKE prefix, served by varchar_pattern_ops.
+        # Generic: a plain LIKE prefix.
         lhs, lhs_params = self.process_lhs(compiler, connection)
         literal = self._literal()
         if literal is not None:
             return f"{lhs} LIKE %s", [*lhs_params, _like_escape(literal) + "%"]
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} LIKE ({rhs} || %s)", [*lhs_params, *rhs_params, "%"]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        literal = self._literal()
+        if literal is not None:
+            return f"{lhs} LIKE %s", [*lhs_params, _like_escape(literal) + "%"]
+        # A pattern computed from a column cannot use the index, but the pattern-ops
+        # range operators can: p <= path < p-with-its-last-"/"-turned-into-"0".
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs} ~>=~ {rhs} AND {lhs} ~<~ (left({rhs}, -1) || %s))", [
+            *lhs_params,
+            *rhs_params,
+            *lhs_params,
+            *rhs_params,
+            chr(ord(SEPARATOR) + 1),
+        ]
 
     def as_sqlite(self, compiler, connection):
         # SQLite: a byte-ordered range, served by the ordinary index.

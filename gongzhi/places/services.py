@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gongzhi.core import access, audit
+from gongzhi.core import access, audit, profiles
 from gongzhi.core.roles import Action
 from gongzhi.places import paths
 from gongzhi.places.models import Household, Place
@@ -21,6 +22,12 @@ EDITABLE_FIELDS = [
 ]
 
 
+def _check_profile(name: str | None) -> None:
+    """A place may only be given a policy profile that exists and is valid."""
+    if name and (problem := profiles.describe_problem(name)):
+        raise ValidationError({"policy_profile": problem})
+
+
 def _place_path(parent: Place | None, code: str) -> str:
     return paths.join(parent.path if parent else "", code)
 
@@ -30,6 +37,7 @@ def create_place(
     actor, *, parent: Place | None, kind: str, name: str, code: str, **fields
 ) -> Place:
     grant = access.require(actor, Action.PLACE_EDIT, parent.path if parent else "")
+    _check_profile(fields.get("policy_profile"))
     place = Place(parent=parent, kind=kind, name=name, code=code, **fields)
     place.path = _place_path(parent, code)
     place.depth = parent.depth + 1 if parent else 0
@@ -52,6 +60,7 @@ def update_place(actor, place: Place, **fields) -> Place:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    _check_profile(fields.get("policy_profile"))
     place = Place.objects.select_for_update().get(pk=place.pk)
     before = audit.snapshot(place, EDITABLE_FIELDS)
     for name, value in fields.items():

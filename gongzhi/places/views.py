@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -65,9 +66,13 @@ def edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         place.refresh_from_db()
-        services.update_place(request.user, place, **fields)
-        messages.success(request, _("Saved."))
-        return redirect("places:detail", pk=place.pk)
+        try:
+            services.update_place(request.user, place, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("places:detail", pk=place.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "places/edit.html", {"place": place, "form": form}, status=status)
 

@@ -353,3 +353,17 @@ def test_api(world, officer, trail):
     assert api.get(f"/api/v1/audit/{trail['丙网格'].pk}/").status_code == 404
     # Read-only.
     assert api.delete(f"/api/v1/audit/{trail['甲网格'].pk}/").status_code == 405
+
+
+def test_the_chain_cannot_fork_even_without_the_lock(world):
+    """The database refuses a second record following the same one (unique prev_hash)."""
+    from django.db import IntegrityError
+
+    with transaction.atomic():
+        first = audit.record(actor=None, action="test.first")
+    fork = AuditRecord(at=first.at, action="test.fork", prev_hash=first.prev_hash, changes={})
+    fork.hash = audit.compute_hash(fork.prev_hash, fork)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fork.save()
+    with pytest.raises(PermissionError):
+        AuditRecord.objects.bulk_create([fork])

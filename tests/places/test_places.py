@@ -99,7 +99,13 @@ def test_edit_form_reports_bad_input_and_changes_nothing(world, client):
     )
     assert res.status_code == 400
     form = res.context["form"]
-    assert set(form.errors) >= {"name", "boundary", "policy_profile"}
+    assert set(form.errors) >= {"name", "boundary"}
+    # A good form naming a profile that does not exist: the service refuses it, shown on the field.
+    res = client.post(
+        f"/places/{world.grid_a1_1.pk}/edit/", {"name": "第一网格", "policy_profile": "no-such"}
+    )
+    assert res.status_code == 400
+    assert "policy_profile" in res.context["form"].errors
     world.grid_a1_1.refresh_from_db()
     assert world.grid_a1_1.name.endswith("网格")
     assert not AuditRecord.objects.filter(action="place.update").exists()
@@ -204,3 +210,20 @@ def test_openapi_schema_is_served(client, db):
     res = client.get("/api/v1/schema/")
     assert res.status_code == 200
     assert b"/api/v1/places/" in res.content
+
+
+def test_api_refuses_a_missing_policy_profile(world):
+    officer = make_user(Role.STREET_OFFICER, world.street_a)
+    api = APIClient()
+    api.force_authenticate(officer)
+    res = api.patch(
+        f"/api/v1/places/{world.community_a1.pk}/", {"policy_profile": "nowhere"}, format="json"
+    )
+    assert res.status_code == 400
+    assert "policy_profile" in res.json()
+    world.community_a1.refresh_from_db()
+    assert world.community_a1.policy_profile == ""
+    ok = api.patch(
+        f"/api/v1/places/{world.community_a1.pk}/", {"policy_profile": "loudi"}, format="json"
+    )
+    assert ok.status_code == 200
