@@ -1,9 +1,9 @@
 """Materialised paths: each place's codes joined by "/", with a trailing "/".
 
 The trailing slash makes a prefix test exact: "…/G07/" is not a prefix of "…/G070/".
-`path__under=p` selects p and its whole subtree. On PostgreSQL it is a LIKE prefix
-(served by a varchar_pattern_ops index); on SQLite a byte-ordered range on the
-ordinary index, because SQLite's LIKE is case-insensitive and skips that index.
+`path__under=p` selects p and its whole subtree. On PostgreSQL it is a range with the
+pattern operators ~>=~ ~<~ (served by a varchar_pattern_ops index); on SQLite a byte-ordered
+range on the ordinary index, because SQLite's LIKE is case-insensitive and skips that index.
 """
 
 from __future__ import annotations
@@ -65,10 +65,17 @@ class Under(Lookup):
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         literal = self._literal()
+        # The pattern-ops range operators (served by the varchar_pattern_ops index):
+        # p <= path < p-with-its-last-"/"-turned-into-"0". Unlike LIKE, no per-row recheck
+        # of the pattern, and it works when p comes from a column (a LIKE pattern computed
+        # from a column cannot use any index).
         if literal is not None:
-            return f"{lhs} LIKE %s", [*lhs_params, _like_escape(literal) + "%"]
-        # A pattern computed from a column cannot use the index, but the pattern-ops
-        # range operators can: p <= path < p-with-its-last-"/"-turned-into-"0".
+            return f"({lhs} ~>=~ %s AND {lhs} ~<~ %s)", [
+                *lhs_params,
+                literal,
+                *lhs_params,
+                upper_bound(literal),
+            ]
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"({lhs} ~>=~ {rhs} AND {lhs} ~<~ (left({rhs}, -1) || %s))", [
             *lhs_params,

@@ -1,4 +1,5 @@
-"""Demo data: the small street for `make demo`, idempotence, and the streamed district build."""
+"""Demo data: the small street for `make demo`, its compliance against the loudi profile,
+idempotence, and the streamed district build."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Max
 
+from gongzhi.core import profiles
 from gongzhi.core.auth import check_credentials
 from gongzhi.core.models import AuditRecord, Post, User
 from gongzhi.core.roles import Role
-from gongzhi.places import demo
+from gongzhi.places import compliance, demo
 from gongzhi.places.models import Household, Place, PlaceKind
 
 pytestmark = pytest.mark.django_db
 
-COMMUNITY_1 = "420111/420111002000/420111002001/"
+COMMUNITY_1 = "431302/431302001000/431302001001/"
 
 
 def _kind(kind):
@@ -39,14 +41,17 @@ def test_small_scale_builds_one_realistic_street():
     result = demo.build("small")
 
     district = Place.objects.get(parent=None)
-    assert (district.name, district.official_code) == ("洪山区", "420111")
-    assert district.policy_profile == "wuhan-optics-valley-2021"
+    assert (district.name, district.official_code) == ("娄星区", "431302")
+    assert district.address == "湖南省娄底市娄星区"
+    assert district.policy_profile == "loudi"
     street = Place.objects.get(kind=PlaceKind.STREET)
-    assert (street.name, street.official_code) == ("珞南街道", "420111002000")
+    assert (street.name, street.official_code) == ("乐坪街道", "431302001000")
+    assert street.address.startswith("娄底市娄星区")
 
     communities = list(_kind(PlaceKind.COMMUNITY).order_by("code"))
-    assert [c.official_code for c in communities] == [f"420111002{n:03d}" for n in range(1, 6)]
+    assert [c.official_code for c in communities] == [f"431302001{n:03d}" for n in range(1, 6)]
     assert all(c.name.endswith("社区") and c.parent_id == street.pk for c in communities)
+    assert all(c.address.startswith("娄底市娄星区") for c in communities)
     areas = [c.service_area_m2 for c in communities]
     assert any(a < 400 for a in areas) and any(a >= 400 for a in areas)
 
@@ -59,7 +64,7 @@ def test_small_scale_builds_one_realistic_street():
         assert grid.boundary["type"] == "Polygon"
         ring = grid.boundary["coordinates"][0]
         assert len(ring) == 5 and ring[0] == ring[-1]
-        assert 30.4 < float(grid.centre_lat) < 30.7 and 114.2 < float(grid.centre_lng) < 114.5
+        assert 27.6 < float(grid.centre_lat) < 27.9 and 111.9 < float(grid.centre_lng) < 112.1
 
     assert 140 <= _kind(PlaceKind.BUILDING).count() <= 160
     assert _kind(PlaceKind.ESTATE).count() == 40
@@ -68,7 +73,7 @@ def test_small_scale_builds_one_realistic_street():
         place_path=f"{COMMUNITY_1}G01/E1/B1/", unit_no="2", room_no="1102"
     )
     assert household.building.name == "1栋"
-    assert household.building.parent.name == "书城花园"
+    assert household.building.parent.name == "乐坪花园"
     assert 50 < household.exclusive_area_m2 < 150
 
     # Every grid is staffed, every community has a secretary and workers.
@@ -81,6 +86,7 @@ def test_small_scale_builds_one_realistic_street():
     for community in communities:
         assert Post.objects.filter(place=community, role=Role.COMMUNITY_SECRETARY).count() == 1
         assert Post.objects.filter(place=community, role=Role.COMMUNITY_WORKER).count() >= 2
+    assert Place.objects.exclude(parent=None).exclude(policy_profile="").count() == 0
 
     for place in Place.objects.select_related("parent"):
         place.full_clean()  # kinds under the right parents, official codes of the right length
@@ -115,7 +121,58 @@ def test_one_demo_login_per_role_that_authenticates_with_the_printed_password():
     assert post.place_id == post.household.building_id
 
     # The bulk staff share the demo password too.
-    assert check_credentials("grid-420111002003-g05", demo.DEMO_PASSWORD) is not None
+    assert check_credentials("grid-431302001003-g05", demo.DEMO_PASSWORD) is not None
+
+
+def test_the_demo_district_uses_the_valid_loudi_profile():
+    demo.build("small")
+    district = Place.objects.get(parent=None)
+    community = Place.objects.get(path=COMMUNITY_1)
+
+    for place in (district, community):
+        profile = profiles.effective_profile(place)
+        assert profile is not None and profile.name == "loudi"
+        assert profile.ok, [issue.message for issue in profile.errors]
+    assert profiles.effective_profile(community).source.startswith("001_")
+    for key in (
+        compliance.GRID_HOUSEHOLDS_KEY,
+        compliance.STAFFING_KEY,
+        compliance.PREMISES_KEY,
+    ):
+        assert profile.is_set(key), key
+
+
+def test_the_demo_shows_compliance_gaps_next_to_passes():
+    demo.build("small")
+    communities = _kind(PlaceKind.COMMUNITY).order_by("path")
+
+    reports = compliance.reports_for(communities)
+
+    statuses = {(r.community.name, c.key): c.status for r in reports for c in r.checks}
+    for key in (
+        compliance.GRID_HOUSEHOLDS_KEY,
+        compliance.STAFFING_KEY,
+        compliance.PREMISES_KEY,
+    ):
+        shown = {status for (_name, k), status in statuses.items() if k == key}
+        assert shown == {compliance.Status.OK, compliance.Status.SHORT}, (key, shown)
+    assert all(r.profile.name == "loudi" and r.profile.ok for r in reports)
+
+    by_name = {r.community.name: r for r in reports}
+    # The fourth community has 2,334 households: ceil(2334 / 200) = 12 workers, it has 11.
+    short = by_name["吉星社区"]
+    assert (short.households, short.workers, short.required_workers) == (2334, 11, 12)
+    # The demo community (secretary, worker and grid logins included) is staffed.
+    first = by_name["春园社区"]
+    assert first.community.path == COMMUNITY_1
+    assert first.workers >= first.required_workers
+    # Most grids are within 200 households + 20 %, some are above it.
+    grid_rows = [row for r in reports for row in r.grids]
+    over = [row for row in grid_rows if row.households_status == compliance.Status.SHORT]
+    assert 0 < len(over) < len(grid_rows) / 2
+    assert all(row.households > 240 for row in over)
+    # One community meets every number that is recorded (people are not recorded yet).
+    assert by_name["月塘社区"].state == compliance.State.INCOMPLETE
 
 
 def test_running_twice_changes_nothing():
@@ -153,12 +210,12 @@ def test_district_scale_streams_in_batches():
     assert Household.objects.count() == tiny.households == 2 * 3 * 10 * 70
     assert _kind(PlaceKind.STREET).count() == 2
     assert sorted(_kind(PlaceKind.COMMUNITY).values_list("official_code", flat=True)) == [
-        "420111002001",
-        "420111002002",
-        "420111002003",
-        "420111003001",
-        "420111003002",
-        "420111003003",
+        "431302001001",
+        "431302001002",
+        "431302001003",
+        "431302002001",
+        "431302002002",
+        "431302002003",
     ]
     assert _kind(PlaceKind.GRID).count() == 24
     assert _kind(PlaceKind.BUILDING).count() == tiny.buildings == 60
