@@ -2,6 +2,8 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from gongzhi.core import context
 
@@ -45,3 +47,23 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.deactivate(token)
+
+
+class LanguageMiddleware:
+    """zh-Hans for everybody unless they chose another language (the footer switch sets the
+    language cookie). The browser's Accept-Language is not followed: staff on an English-
+    language browser still get the Chinese interface their colleagues see."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        return response

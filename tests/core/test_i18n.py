@@ -34,3 +34,13 @@ def test_english_is_selectable(client, db):
     body = client.get("/login/").content.decode()
     assert 'lang="en"' in body
     assert "Log in to Gongzhi" in body
+
+
+def test_browser_language_does_not_override_the_default(client, db):
+    body = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in body
+
+
+def test_unknown_language_cookie_falls_back_to_chinese(client, db):
+    client.cookies["django_language"] = "xx"
+    assert 'lang="zh-hans"' in client.get("/login/").content.decode()

@@ -364,7 +364,8 @@ def test_profile_detail_shows_numbers_and_citations(world, login):
 def test_profile_detail_of_a_broken_file_shows_its_errors(world, login, profile_dir):
     write(profile_dir, "broken.yaml", "source: x.txt\ntitle: t\ngrid:\n  households: lots\n")
     client = login(make_user(Role.DISTRICT_OFFICER, world.district))
-    response = client.get(reverse("profiles:detail", args=["broken"]), HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("profiles:detail", args=["broken"]))
     assert response.status_code == 200
     assert 'data-testid="profile-errors"' in response.content.decode()
     assert "broken.yaml" in response.content.decode()
