@@ -122,6 +122,17 @@ def make_user(role, place, *, household=None, name=None, password=PASSWORD, phon
 
 
 @pytest.fixture
+def profile_dir(tmp_path, settings):
+    """A private policy-profile folder searched before the shipped profiles/."""
+    from gongzhi.core import profiles
+
+    settings.POLICY_PROFILE_DIRS = [tmp_path, settings.BASE_DIR / "profiles"]
+    profiles.clear_cache()
+    yield tmp_path
+    profiles.clear_cache()
+
+
+@pytest.fixture
 def user_factory(db):
     return make_user
 

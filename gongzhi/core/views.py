@@ -16,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 from gongzhi.core import access, audit, auth, sms
 from gongzhi.core.forms import LoginForm, SmsLoginForm
 from gongzhi.core.roles import Action
+from gongzhi.places import selectors as places
 
 
 def healthz(request):
@@ -132,8 +133,6 @@ def home(request):
 
 
 def workbench(request):
-    from gongzhi.places import selectors as places
-
     roots = places.root_places(request.user)
     jurisdiction = [
         {"place": place, "counts": places.subtree_counts(place)} for place in roots[:10]
@@ -149,8 +148,6 @@ def workbench(request):
 
 
 def resident_home(request):
-    from gongzhi.places import selectors as places
-
     households = list(places.visible_households(request.user)[:5])
     communities = list(
         places.visible_places(request.user, Action.COMMUNITY_PUBLIC_VIEW).filter(kind="community")[

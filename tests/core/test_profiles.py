@@ -20,15 +20,6 @@ from tests.conftest import make_user
 SHIPPED = Path(django_settings.BASE_DIR) / "profiles"
 
 
-@pytest.fixture
-def profile_dir(tmp_path, settings):
-    """A private profile folder searched before the shipped one."""
-    settings.POLICY_PROFILE_DIRS = [tmp_path, SHIPPED]
-    profiles.clear_cache()
-    yield tmp_path
-    profiles.clear_cache()
-
-
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")

@@ -10,7 +10,6 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from gongzhi.core import profiles
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Role
 from gongzhi.places import compliance
@@ -25,14 +24,6 @@ SHIPPED = Path(django_settings.BASE_DIR) / "profiles"
 def _no_people_provider():
     yield
     compliance.set_people_provider(None)
-
-
-@pytest.fixture
-def profile_dir(tmp_path, settings):
-    settings.POLICY_PROFILE_DIRS = [tmp_path, SHIPPED]
-    profiles.clear_cache()
-    yield tmp_path
-    profiles.clear_cache()
 
 
 def set_profile(place, name):
