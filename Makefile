@@ -27,10 +27,12 @@ demo: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py demo_data --scale small
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python manage.py run_huey --quiet & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST)
 
 serve: setup
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python manage.py run_huey --quiet & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST)
 
 test: setup system
 	$(BIN)/python manage.py collectstatic --noinput -v0

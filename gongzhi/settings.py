@@ -55,8 +55,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "huey.contrib.djhuey",
     "gongzhi.core",
     "gongzhi.places",
+    "gongzhi.people",
+    "gongzhi.party",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +219,22 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI is served by the platform itself (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
+# Background tasks (one API: gongzhi.core.tasks). Embedded: a SQLite queue file in var/ and a
+# consumer started by `make demo`; production: Redis (REDIS_URL) and `manage.py run_huey`
+# workers. TASKS_IMMEDIATE=1 runs tasks inline (tests).
+HUEY = {
+    "name": "gongzhi",
+    "immediate": _env_bool("TASKS_IMMEDIATE"),
+    "results": True,
+    "utc": True,
+    **(
+        {"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+    ),
+    "consumer": {"workers": 2, "worker_type": "thread"},
 }
 
 # Policy profiles: directories searched for <name>.yaml, first match wins.

@@ -31,6 +31,13 @@ def _quick_hasher(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_inline():
+    from gongzhi.core import tasks
+
+    tasks.run_inline()
+
+
 @pytest.fixture(autouse=True)
 def _reset_clock():
     yield

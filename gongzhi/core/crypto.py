@@ -65,3 +65,9 @@ def mask_id_number(number: str) -> str:
     if len(number) < 10:
         return number[:1] + "*" * (len(number) - 1)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def protect(kind: str, plain: str) -> tuple[str, str, str]:
+    """(encrypted, blind index, masked) for a protected value; kind is "phone" or "id"."""
+    masked = mask_phone(plain) if kind == "phone" else mask_id_number(plain)
+    return encrypt(plain), blind_index(kind, plain), masked

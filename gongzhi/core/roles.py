@@ -78,6 +78,18 @@ class Action(models.TextChoices):
     PROFILE_VIEW = "profile.view", _("View policy profiles")
     AUDIT_VIEW = "audit.view", _("Browse the audit trail")
     POST_MANAGE = "post.manage", _("Grant and revoke posts")
+    RESIDENT_VIEW = "resident.view", _("View residents (masked)")
+    RESIDENT_EDIT = "resident.edit", _("Add and edit residents")
+    RESIDENT_IMPORT = "resident.import", _("Import residents from spreadsheets")
+    RESIDENT_EXPORT = "resident.export", _("Export resident lists (masked)")
+    RESIDENT_EXPORT_FULL = (
+        "resident.export_full",
+        _("Export resident lists unmasked, with a reason"),
+    )
+    REVEAL_PHONE = "resident.reveal_phone", _("Reveal a full phone number, with a reason")
+    REVEAL_ID = "resident.reveal_id", _("Reveal a full ID number, with a reason")
+    PARTY_VIEW = "party.view", _("View party organisations and members")
+    PARTY_EDIT = "party.edit", _("Edit party organisations, members and check-ins")
 
 
 R = Role
@@ -101,6 +113,22 @@ _OVERSEERS = (
     R.SYSTEM_ADMIN,
 )
 
+_REGISTRY_READERS = (
+    R.DISTRICT_OFFICER,
+    R.STREET_OFFICER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.GRID_WORKER,
+    R.BUILDING_HEAD,
+    R.SYSTEM_ADMIN,
+)
+_REGISTRY_KEEPERS = (
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.GRID_WORKER,
+    R.SYSTEM_ADMIN,
+)
+
 PERMISSIONS: dict[str, dict[str, str]] = {
     Action.PLACE_VIEW: {r: S.SUBTREE for r in _BROWSERS},
     Action.PLACE_EDIT: {r: S.SUBTREE for r in _MANAGERS},
@@ -110,6 +138,28 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     Action.PROFILE_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
     Action.AUDIT_VIEW: {R.DISTRICT_OFFICER: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
     Action.POST_MANAGE: {r: S.SUBTREE for r in _MANAGERS},
+    # The people registry. Residents see their own household; property companies, merchants
+    # and partner units see no one (PIPL: only those who need the data for the task).
+    Action.RESIDENT_VIEW: {
+        **{r: S.SUBTREE for r in _REGISTRY_READERS},
+        R.RESIDENT: S.OWN,
+    },
+    Action.RESIDENT_EDIT: {r: S.SUBTREE for r in _REGISTRY_KEEPERS},
+    Action.RESIDENT_IMPORT: {
+        R.COMMUNITY_SECRETARY: S.SUBTREE,
+        R.COMMUNITY_WORKER: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.SUBTREE,
+    },
+    Action.RESIDENT_EXPORT: {r: S.SUBTREE for r in _REGISTRY_READERS if r != R.BUILDING_HEAD},
+    Action.RESIDENT_EXPORT_FULL: {R.COMMUNITY_SECRETARY: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
+    Action.REVEAL_PHONE: {r: S.SUBTREE for r in _REGISTRY_KEEPERS},
+    Action.REVEAL_ID: {
+        R.COMMUNITY_SECRETARY: S.SUBTREE,
+        R.COMMUNITY_WORKER: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.SUBTREE,
+    },
+    Action.PARTY_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
+    Action.PARTY_EDIT: {r: S.SUBTREE for r in _MANAGERS},
 }
 
 # Which roles a manager may grant, by the manager's role.
