@@ -3,6 +3,8 @@ from rest_framework.routers import DefaultRouter
 
 from gongzhi.core.api import MeView, ObtainTokenView
 from gongzhi.core.api_audit import AuditRecordViewSet
+from gongzhi.party.api import CheckinViewSet, PartyMemberViewSet, PartyOrgViewSet
+from gongzhi.people.api import HouseholdMembersView, ResidentViewSet
 from gongzhi.places.api import HouseholdViewSet, PlaceViewSet
 from gongzhi.places.views_compliance import ComplianceAPIView
 
@@ -10,10 +12,19 @@ router = DefaultRouter()
 router.register("places", PlaceViewSet, basename="place")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("audit", AuditRecordViewSet, basename="audit")
+router.register("party-orgs", PartyOrgViewSet, basename="party-org")
+router.register("party-members", PartyMemberViewSet, basename="party-member")
+router.register("checkins", CheckinViewSet, basename="checkin")
+router.register("residents", ResidentViewSet, basename="resident")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("compliance/<int:pk>/", ComplianceAPIView.as_view(), name="api-compliance"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path(
+        "households/<int:pk>/members/",
+        HouseholdMembersView.as_view(),
+        name="api-household-members",
+    ),
     path("", include(router.urls)),
 ]

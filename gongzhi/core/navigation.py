@@ -22,7 +22,10 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("Workbench"), "home", "speedometer2"),
     NavItem(_("Places"), "places:tree", "diagram-3", Action.PLACE_VIEW),
+    NavItem(_("Residents"), "people:list", "people", Action.RESIDENT_VIEW),
+    NavItem(_("Import residents"), "people_import:index", "upload", Action.RESIDENT_IMPORT),
     NavItem(_("Compliance"), "compliance:list", "clipboard-check", Action.COMPLIANCE_VIEW),
+    NavItem(_("Party organisation"), "party:tree", "flag", Action.PARTY_VIEW),
     NavItem(_("Policy profiles"), "profiles:list", "sliders", Action.PROFILE_VIEW),
     NavItem(_("Posts"), "posts:list", "person-badge", Action.POST_MANAGE),
     NavItem(_("Audit trail"), "audit:list", "shield-check", Action.AUDIT_VIEW),

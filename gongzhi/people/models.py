@@ -72,7 +72,8 @@ class Resident(models.Model):
     relation = models.CharField(
         _("relation to the head"), max_length=16, choices=Relation.choices, blank=True
     )
-    # Copy of the household's building path (scoping without a join); "" when moved away.
+    # Copy of the household's building path (scoping without a join). Kept after a move-out
+    # (is_active False) so that the community that keeps the record still finds it.
     place_path = PathField(_("place path"), blank=True, editable=False, db_index=False)
     residence_status = models.CharField(
         _("residence status"),
@@ -150,3 +151,95 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} @ {self.household}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded resident spreadsheet: its preview, then its commit.
+
+    The file itself is kept only encrypted (var/imports/<id>.bin) until it is committed,
+    discarded or expires. This row keeps counts, progress and the per-row errors, with ID
+    numbers and phone numbers masked — never a plain protected value.
+    """
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking")
+        VALIDATED = "validated", _("Checked, waiting for a decision")
+        FAILED = "failed", _("File rejected")
+        COMMITTING = "committing", _("Importing")
+        COMMITTED = "committed", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", _("All rows or nothing")
+        VALID_ONLY = "valid_only", _("Only the valid rows")
+
+    community = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+    )
+    # Copy of the community's path, so scoping needs no join.
+    place_path = PathField(_("place path"), editable=False)
+    created_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    committed_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_format = models.CharField(_("file format"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.VALIDATING
+    )
+    mode = models.CharField(_("import mode"), max_length=16, choices=Mode.choices, blank=True)
+    background = models.BooleanField(_("runs in the background"), default=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    new_rows = models.PositiveIntegerField(_("new people"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    progress = models.PositiveIntegerField(_("rows processed"), default=0)
+    # A file-level problem: [msgid, params], translated when shown.
+    file_error = models.JSONField(_("file error"), default=list, blank=True)
+    # Per-row problems: [{"row": n, "messages": [[msgid, params], ...], "cells": {...}}],
+    # cells with the ID number and phone masked.
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resident import")
+        verbose_name_plural = _("resident imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="importbatch_path", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["status", "created_at"], name="importbatch_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def running(self) -> bool:
+        return self.status in {self.Status.VALIDATING, self.Status.COMMITTING}
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.progress * 100 // self.total_rows)

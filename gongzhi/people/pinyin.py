@@ -1,12 +1,15 @@
 """Pinyin initials for name search: 张三丰 → "zsf".
 
-A surname is read as a surname: 单田芳 → "stf" (shàn), 曾国藩 → "zgf" (zēng). pypinyin reads
-characters in their commonest sense, so the first character goes through SURNAMES first.
+Each character is read in its commonest reading from pypinyin's character table (a plain dict
+lookup: imports of 100,000 rows spend microseconds here, where phrase segmentation cost ~20 µs a
+name). A surname is read as a surname: 单田芳 → "stf" (shàn), 曾国藩 → "zgf" (zēng), so the
+first character goes through SURNAMES first. Latin letters are kept: "Li Lei" → "lilei".
 """
 
-from functools import lru_cache
+import unicodedata
+from functools import cache, lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 # Polyphonic characters whose surname reading differs from the common one: initial letter.
 SURNAMES = {
@@ -33,12 +36,23 @@ SURNAMES = {
 }
 
 
+@cache
+def _letter(char: str) -> str:
+    if char.isascii():
+        return char.lower() if char.isalpha() else ""
+    readings = pinyin_dict.get(ord(char))
+    if not readings:
+        return ""
+    first = unicodedata.normalize("NFKD", readings.split(",")[0])[0]
+    return first.lower() if first.isascii() else ""
+
+
 @lru_cache(maxsize=65536)
 def initials(name: str) -> str:
     name = (name or "").strip()
     if not name:
         return ""
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    if name[0] in SURNAMES and letters:
+    letters = [_letter(c) for c in name]
+    if name[0] in SURNAMES:
         letters[0] = SURNAMES[name[0]]
-    return "".join(letters).lower()[:64]
+    return "".join(letters)[:64]

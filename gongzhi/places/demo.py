@@ -238,10 +238,11 @@ class BuildResult:
     logins: list[Login]
     seconds: float
     largest_batch: int = 0
+    people: object | None = None  # gongzhi.people.demo.PeopleResult when built with people
 
     @property
     def changed(self) -> bool:
-        return any(self.created.values())
+        return any(self.created.values()) or bool(self.people and self.people.changed)
 
 
 @dataclass
@@ -715,13 +716,22 @@ def build(
     batch_size: int = BATCH_SIZE,
     using: str = DEFAULT_DB_ALIAS,
     progress: Callable[[str], None] | None = None,
+    people: bool = False,
 ) -> BuildResult:
-    """Build (or complete) the demo data; idempotent. Returns what was created."""
+    """Build (or complete) the demo data; idempotent. Returns what was created.
+    With `people`, also the residents and the party organisation (gongzhi.people.demo)."""
     if isinstance(scale, str):
         scale = SCALES[scale]
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
-    return _Builder(scale, batch_size, using, progress).run()
+    result = _Builder(scale, batch_size, using, progress).run()
+    if people:
+        from gongzhi.people import demo as people_demo
+
+        result.people = people_demo.build(
+            scale, batch_size=batch_size, using=using, progress=progress
+        )
+    return result
 
 
 __all__ = [

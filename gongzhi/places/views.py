@@ -88,7 +88,15 @@ def households(request, pk: int):
 @login_required
 def household(request, pk: int):
     item = selectors.get_household(request.user, pk)
-    return render(request, "places/household.html", {"household": item})
+    from gongzhi.people.selectors import household_members
+
+    members = household_members(request.user, item)
+    can_add = access.can(request.user, Action.RESIDENT_EDIT, item.place_path, item.pk)
+    return render(
+        request,
+        "places/household.html",
+        {"household": item, "members": members, "can_add_resident": can_add},
+    )
 
 
 @login_required

@@ -30,8 +30,9 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Build demo data: --scale small (one street, ~10,000 households, one login per role) "
-        "or --scale district (350,000 households, for benchmarks). Running it again changes nothing."
+        "Build demo data: --scale small (one street, ~10,000 households, ~25,000 residents, "
+        "one login per role) or --scale district (350,000 households, ~1,000,000 residents, "
+        "for benchmarks). Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -41,10 +42,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, database, batch_size, verbosity, **options):
         progress = self.stdout.write if verbosity >= 1 and scale != "small" else None
-        result = demo.build(scale, batch_size=batch_size, using=database, progress=progress)
+        result = demo.build(
+            scale, batch_size=batch_size, using=database, progress=progress, people=True
+        )
         if verbosity < 1:
             return
-        if result.changed:
+        if any(result.created.values()):
             summary = _(
                 "Demo data (%(scale)s) built in %(seconds).1f s: %(places)s places, "
                 "%(households)s households, %(users)s users, %(posts)s posts created."
@@ -54,7 +57,7 @@ class Command(BaseCommand):
                     summary % {"scale": result.scale, "seconds": result.seconds, **result.created}
                 )
             )
-        else:
+        elif not result.changed:
             self.stdout.write(
                 _("Demo data (%(scale)s) already present; nothing changed.")
                 % {"scale": result.scale}
@@ -65,6 +68,26 @@ class Command(BaseCommand):
             )
             % result.totals
         )
+        people = result.people
+        if people is not None and people.changed:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "People built in %(seconds).1f s: %(residents)s residents, "
+                        "%(party_orgs)s party organisations, %(party_members)s party members, "
+                        "%(checkins)s check-ins created."
+                    )
+                    % {"seconds": people.seconds, **people.created}
+                )
+            )
+        if people is not None:
+            self.stdout.write(
+                _(
+                    "People: %(residents)s residents, %(party_orgs)s party organisations, "
+                    "%(party_members)s party members, %(checkins)s check-ins."
+                )
+                % people.totals
+            )
         self.stdout.write("")
         self.stdout.write(_("Demo logins (the same password for all):"))
         header = [_("Role"), _("Username / phone"), _("Password"), _("Post")]

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from gongzhi.party import views
+
+app_name = "party"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("gaps/<int:pk>/", views.gaps, name="gaps"),
+    path("in-service/", views.in_service, name="in_service"),
+    path("orgs/new/", views.org_create, name="org_create"),
+    path("orgs/<int:pk>/", views.org_detail, name="org"),
+    path("orgs/<int:pk>/children/", views.org_children, name="children"),
+    path("orgs/<int:pk>/edit/", views.org_edit, name="org_edit"),
+    path("orgs/<int:pk>/delete/", views.org_delete, name="org_delete"),
+    path("orgs/<int:pk>/members/add/", views.member_add, name="member_add"),
+    path("members/<int:pk>/", views.member_detail, name="member"),
+    path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:pk>/move/", views.member_move, name="member_move"),
+    path("members/<int:pk>/end/", views.member_end, name="member_end"),
+    path("members/<int:pk>/checkins/", views.checkin_create, name="checkin_create"),
+    path("checkins/<int:pk>/end/", views.checkin_end, name="checkin_end"),
+]

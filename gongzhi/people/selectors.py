@@ -1,0 +1,233 @@
+"""Reads of the people registry, always narrowed to what the user may see.
+
+Search (`search()`) takes the parameters of the list page / API as a dict:
+  q        name (contains), pinyin initials (starts with; letters only), the last digits of
+           the ID or phone (4–6 digits: matched against the masked forms, which keep the last
+           four), a whole mobile or ID number (equality through the blind index), or an
+           address ("1栋 502": every word matches the building name, unit or room);
+  tag      one or more tags (all must be present);
+  grid / building   a place id inside the user's scope;
+  age      60 or 80 (derived from the birth date with the clock);
+  status   residence status;
+  active   "1" (default: people living here), "0" (moved out) or "all".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from gongzhi.core import access, clock, crypto
+from gongzhi.core.roles import Action
+from gongzhi.people.models import Membership, ResidenceStatus, Resident, ResidentTag, Tag
+from gongzhi.places.models import Place, PlaceKind
+
+AGE_TAGS = (80, 60)
+
+
+def visible_residents(user, action: str = Action.RESIDENT_VIEW) -> QuerySet[Resident]:
+    return access.scoped(
+        Resident.objects.all(), user, action, path_field="place_path", own_field="household_id"
+    )
+
+
+def get_resident(user, pk: int) -> Resident:
+    """A resident the user may see, or 404."""
+    return get_object_or_404(visible_residents(user).select_related("household__building"), pk=pk)
+
+
+def cutoff(min_age: int, today: dt.date | None = None) -> dt.date:
+    """The latest birth date of someone who is at least `min_age` today."""
+    today = today or clock.today()
+    try:
+        return today.replace(year=today.year - min_age)
+    except ValueError:  # 29 February in a year that has none
+        return today.replace(year=today.year - min_age, day=28)
+
+
+def age_filter(qs: QuerySet[Resident], min_age: int) -> QuerySet[Resident]:
+    return qs.filter(birth_date__lte=cutoff(min_age))
+
+
+def age_of(resident: Resident, today: dt.date | None = None) -> int | None:
+    if resident.birth_date is None:
+        return None
+    today = today or clock.today()
+    born = resident.birth_date
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def age_tags(resident: Resident) -> list[str]:
+    """Derived, never stored: "80+" (and not also "60+") or "60+"."""
+    age = age_of(resident)
+    for limit in AGE_TAGS:
+        if age is not None and age >= limit:
+            return [f"{limit}+"]
+    return []
+
+
+def household_members(user, household) -> list[Resident]:
+    """The people living in a household, as far as the user may see them."""
+    return list(
+        visible_residents(user)
+        .filter(household=household, is_active=True)
+        .prefetch_related("tags")
+        .order_by("id")
+    )
+
+
+def membership_history(resident: Resident) -> list[Membership]:
+    return list(
+        Membership.objects.filter(resident=resident)
+        .select_related("household__building")
+        .order_by("-moved_in", "-id")
+    )
+
+
+def scoped_place(user, pk: Any, kind: str) -> Place | None:
+    """A grid or building inside the user's resident scope, or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        access.scoped(Place.objects.filter(kind=kind), user, Action.RESIDENT_VIEW)
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def visible_grids(user) -> QuerySet[Place]:
+    return access.scoped(
+        Place.objects.filter(kind=PlaceKind.GRID), user, Action.RESIDENT_VIEW
+    ).order_by("path")
+
+
+_DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]")
+
+
+def _text_q(q: str) -> Q:
+    q = q.strip()
+    cond = Q(name__icontains=q)
+    compact = re.sub(r"\s+", "", q)
+    if _LETTERS.fullmatch(compact):
+        cond |= Q(name_initials__startswith=compact.lower())
+    if _DIGITS.fullmatch(compact):
+        if 4 <= len(compact) <= 6:
+            # The masked forms keep the last four digits.
+            tail = compact[-4:]
+            cond |= Q(id_masked__endswith=tail) | Q(phone_masked__endswith=tail)
+        if len(compact) == 11:
+            cond |= Q(phone_index=crypto.blind_index("phone", compact))
+    if _ID_LIKE.fullmatch(compact) or (len(compact) >= 5 and compact.isalnum()):
+        cond |= Q(id_index=crypto.blind_index("id", compact.upper()))
+    words = q.split()
+    address = Q()
+    for word in words:
+        address &= (
+            Q(household__building__name__icontains=word)
+            | Q(household__room_no=word)
+            | Q(household__unit_no=word)
+        )
+    if len(words) > 1 or not _DIGITS.fullmatch(compact) or len(compact) <= 4:
+        cond |= address
+    return cond
+
+
+def _list(params: dict, key: str) -> list[str]:
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        values = getlist(key)
+    else:
+        value = params.get(key)
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+    return [v for v in values if v]
+
+
+def search(user, params: dict, base: QuerySet[Resident] | None = None) -> QuerySet[Resident]:
+    qs = visible_residents(user) if base is None else base
+    active = params.get("active") or "1"
+    if active == "1":
+        qs = qs.filter(is_active=True)
+    elif active == "0":
+        qs = qs.filter(is_active=False)
+    q = (params.get("q") or "").strip()[:64]
+    if q:
+        qs = qs.filter(_text_q(q))
+    for tag in _list(params, "tag"):
+        if tag in Tag.values:
+            qs = qs.filter(Exists(ResidentTag.objects.filter(resident=OuterRef("pk"), tag=tag)))
+        else:
+            qs = qs.none()
+    for key, kind in (("grid", PlaceKind.GRID), ("building", PlaceKind.BUILDING)):
+        if params.get(key):
+            place = scoped_place(user, params.get(key), kind)
+            qs = qs.filter(place_path__under=place.path) if place else qs.none()
+    age = params.get("age")
+    if age:
+        try:
+            qs = age_filter(qs, int(age))
+        except (TypeError, ValueError):
+            qs = qs.none()
+    status = params.get("status")
+    if status:
+        qs = qs.filter(residence_status=status) if status in ResidenceStatus.values else qs.none()
+    return qs
+
+
+def search_page_queryset(user, params: dict) -> QuerySet[Resident]:
+    return (
+        search(user, params)
+        .select_related("household__building")
+        .prefetch_related("tags")
+        .order_by("place_path", "household_id", "id")
+    )
+
+
+PARAM_KEYS = ("q", "tag", "grid", "building", "age", "status", "active", "list")
+
+
+def describe_params(params: dict) -> dict[str, Any]:
+    """The filter as recorded in the audit trail (a whole number typed in `q` is masked)."""
+    out: dict[str, Any] = {}
+    for key in PARAM_KEYS:
+        values = _list(params, key)
+        if not values:
+            continue
+        if key == "q":
+            values = [_mask_query(v) for v in values]
+        out[key] = values if len(values) > 1 or key == "tag" else values[0]
+    return out
+
+
+def _mask_query(q: str) -> str:
+    compact = re.sub(r"\s+", "", q)
+    if len(compact) >= 7 and sum(c.isdigit() for c in compact) >= 7:
+        return crypto.mask_id_number(compact) if len(compact) > 11 else crypto.mask_phone(compact)
+    return q
+
+
+# --- "My lists": the preset lists a grid worker needs ---------------------------------
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "elderly_80_alone": {"age": "80", "tag": ["living_alone"]},
+    "elderly_60": {"age": "60"},
+    "disabled": {"tag": ["disabled"]},
+    "low_income": {"tag": ["low_income"]},
+    "key_care": {"tag": ["key_care"]},
+}
+
+
+def preset_params(key: str) -> dict[str, Any] | None:
+    preset = PRESETS.get(key)
+    return {**preset, "list": key} if preset is not None else None
+
+
+def preset_counts(user) -> dict[str, int]:
+    return {key: search(user, params).count() for key, params in PRESETS.items()}

@@ -1,0 +1,364 @@
+"""Pages of the people registry. Thin: reads through selectors, writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from gongzhi.core import access, clock
+from gongzhi.core.roles import Action
+from gongzhi.people import exports, selectors, services
+from gongzhi.people.forms import (
+    FullExportForm,
+    MoveForm,
+    MoveOutForm,
+    ReasonForm,
+    ResidentForm,
+    SearchForm,
+)
+from gongzhi.places import selectors as places
+from gongzhi.places.models import Place, PlaceKind
+
+PAGE_SIZE = 50
+
+
+def _list_label(key: str) -> str:
+    labels = {
+        "elderly_80_alone": _("Aged 80+ living alone"),
+        "elderly_60": _("Aged 60+"),
+        "disabled": _("Disabled"),
+        "low_income": _("Low income (dibao)"),
+        "key_care": _("Key care"),
+    }
+    return labels[key]
+
+
+def _require_view(user) -> None:
+    if not access.has_any(user, Action.RESIDENT_VIEW):
+        raise Http404
+
+
+def _edit_buildings(user):
+    return list(
+        access.scoped(Place.objects.filter(kind=PlaceKind.BUILDING), user, Action.RESIDENT_EDIT)
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+def _params(request):
+    key = request.GET.get("list")
+    if key:
+        params = selectors.preset_params(key)
+        if params is None:
+            raise Http404
+        return params
+    return request.GET
+
+
+@login_required
+def resident_list(request):
+    _require_view(request.user)
+    grids = list(selectors.visible_grids(request.user))
+    grid = selectors.scoped_place(request.user, request.GET.get("grid"), PlaceKind.GRID)
+    buildings = (
+        list(Place.objects.filter(kind=PlaceKind.BUILDING, path__under=grid.path).order_by("path"))
+        if grid
+        else []
+    )
+    form = SearchForm(request.GET or None, grids=grids, buildings=buildings)
+    form.is_valid()
+    page = Paginator(selectors.search_page_queryset(request.user, request.GET), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for resident in page:
+        resident.age_tags = selectors.age_tags(resident)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_export": access.has_any(request.user, Action.RESIDENT_EXPORT),
+            "can_export_full": access.has_any(request.user, Action.RESIDENT_EXPORT_FULL),
+            "can_create": access.has_any(request.user, Action.RESIDENT_EDIT),
+        },
+    )
+
+
+@login_required
+def resident_detail(request, pk: int):
+    resident = selectors.get_resident(request.user, pk)
+    path, hh = resident.place_path, resident.household_id
+    user = request.user
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "resident": resident,
+            "age_tags": selectors.age_tags(resident),
+            "age": selectors.age_of(resident),
+            "tags": list(resident.tags.all()),
+            "history": selectors.membership_history(resident),
+            "can_edit": access.can(user, Action.RESIDENT_EDIT, path, hh),
+            "can_reveal_phone": bool(resident.phone_encrypted)
+            and access.can(user, Action.REVEAL_PHONE, path, hh),
+            "can_reveal_id": bool(resident.id_encrypted)
+            and access.can(user, Action.REVEAL_ID, path, hh),
+        },
+    )
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def resident_create(request):
+    if not access.has_any(request.user, Action.RESIDENT_EDIT):
+        raise PermissionDenied if access.has_any(request.user, Action.RESIDENT_VIEW) else Http404
+    buildings = _edit_buildings(request.user)
+    initial = {}
+    household_id = request.GET.get("household")
+    if household_id and str(household_id).isdigit():
+        household = places.get_household(request.user, int(household_id))
+        initial = {
+            "building": household.building_id,
+            "unit_no": household.unit_no,
+            "room_no": household.room_no,
+        }
+    data = request.POST if request.method == "POST" else None
+    address = MoveForm(data, buildings=buildings, initial=initial, prefix="addr")
+    form = ResidentForm(data)
+    address.fields.pop("relation")
+    address.fields.pop("moved_in")
+    if request.method == "POST" and address.is_valid() and form.is_valid():
+        try:
+            resident = services.create_resident(
+                request.user, household=address.cleaned_data["household"], **form.service_fields()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Resident added."))
+            return redirect("people:detail", pk=resident.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "address": address}, status=status)
+
+
+@login_required
+def resident_edit(request, pk: int):
+    resident = selectors.get_resident(request.user, pk)
+    services.require_edit(request.user, resident)
+    initial = {
+        "name": resident.name,
+        "id_type": resident.id_type,
+        "gender": resident.gender,
+        "birth_date": resident.birth_date,
+        "relation": resident.relation,
+        "residence_status": resident.residence_status,
+        "tags": [t.tag for t in resident.tags.all()],
+        "specialty": resident.specialty,
+        "consent_personal_info": resident.consent_personal_info,
+        "consent_contact": resident.consent_contact,
+        "consent_publicity": resident.consent_publicity,
+    }
+    form = ResidentForm(
+        request.POST if request.method == "POST" else None, initial=initial, editing=resident
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_resident(request.user, resident, **form.service_fields())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", pk=resident.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "resident": resident}, status=status)
+
+
+@login_required
+def resident_move(request, pk: int):
+    resident = selectors.get_resident(request.user, pk)
+    services.require_edit(request.user, resident)
+    form = MoveForm(
+        request.POST if request.method == "POST" else None,
+        buildings=_edit_buildings(request.user),
+        initial={"relation": resident.relation, "moved_in": clock.today()},
+    )
+    out_form = MoveOutForm(initial={"moved_out": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_resident(
+                request.user,
+                resident,
+                form.cleaned_data["household"],
+                form.cleaned_data["relation"],
+                form.cleaned_data.get("moved_in"),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Moved."))
+            return redirect("people:detail", pk=resident.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "people/move.html",
+        {"form": form, "out_form": out_form, "resident": resident},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def resident_move_out(request, pk: int):
+    resident = selectors.get_resident(request.user, pk)
+    form = MoveOutForm(request.POST)
+    if form.is_valid():
+        try:
+            services.move_out(request.user, resident, form.cleaned_data.get("moved_out"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Recorded as moved out."))
+    return redirect("people:detail", pk=resident.pk)
+
+
+@never_cache
+@login_required
+def reveal(request, pk: int, field: str):
+    """GET: the small reason form; POST: the value, shown once (audited)."""
+    resident = selectors.get_resident(request.user, pk)
+    action = services.REVEAL_ACTIONS.get(field)
+    if action is None:
+        raise Http404
+    access.require(
+        request.user,
+        action,
+        resident.place_path,
+        read_action=Action.RESIDENT_VIEW,
+        household_id=resident.household_id,
+    )
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    value = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            value = services.reveal(request.user, resident, field, form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+    htmx = request.headers.get("HX-Request") == "true"
+    template = "people/_reveal.html" if htmx else "people/reveal.html"
+    status = 400 if request.method == "POST" and value is None and not htmx else 200
+    return render(
+        request,
+        template,
+        {"resident": resident, "field": field, "form": form, "value": value},
+        status=status,
+    )
+
+
+@login_required
+def my_lists(request):
+    _require_view(request.user)
+    counts = selectors.preset_counts(request.user)
+    rows = [
+        {
+            "key": key,
+            "label": _list_label(key),
+            "count": counts[key],
+            "query": urlencode(params, doseq=True),
+        }
+        for key, params in selectors.PRESETS.items()
+    ]
+    return render(
+        request,
+        "people/lists.html",
+        {
+            "rows": rows,
+            "can_export": access.has_any(request.user, Action.RESIDENT_EXPORT),
+            "can_export_full": access.has_any(request.user, Action.RESIDENT_EXPORT_FULL),
+        },
+    )
+
+
+def _download(data: bytes, fmt: str) -> HttpResponse:
+    stamp = clock.today().strftime("%Y%m%d")
+    if fmt == "csv":
+        response = HttpResponse(data, content_type=exports.CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(data, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="residents-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _back_to_list(request) -> str:
+    query = request.GET.copy()
+    query.pop("format", None)
+    if query.get("list"):
+        return reverse("people:lists")
+    return reverse("people:list") + (f"?{query.urlencode()}" if query else "")
+
+
+@login_required
+def export(request):
+    """The current list (filters in the query string, or ?list=<preset>), masked."""
+    _require_view(request.user)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    try:
+        data, _count = services.export_residents(request.user, _params(request), fmt=fmt)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_back_to_list(request))
+    return _download(data, fmt)
+
+
+@never_cache
+@login_required
+def export_full(request):
+    """Unmasked export: the right and a typed reason, audited."""
+    _require_view(request.user)
+    if not access.has_any(request.user, Action.RESIDENT_EXPORT_FULL):
+        raise PermissionDenied
+    params = _params(request)
+    form = FullExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+        try:
+            data, _count = services.export_residents(
+                request.user, params, full=True, reason=form.cleaned_data["reason"], fmt=fmt
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _download(data, fmt)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "people/export_full.html",
+        {
+            "form": form,
+            "filters": selectors.describe_params(params),
+            "query": urlencode(request.GET, doseq=True),
+            "back": _back_to_list(request),
+        },
+        status=status,
+    )

@@ -1,0 +1,203 @@
+"""Finding residents: name, pinyin initials, last digits, whole numbers, address, filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import QueryDict
+from rest_framework.test import APIClient
+
+from gongzhi.core import clock
+from gongzhi.core.roles import Role
+from gongzhi.people import selectors, services
+from tests.conftest import make_user
+from tests.people.test_residents import add, household_in, keeper, next_id
+
+
+@pytest.fixture
+def people(world):
+    actor = keeper(world)
+    g1a, g1b = household_in(world.grid_a1_1, 0), household_in(world.grid_a1_1, 2)
+    g2 = household_in(world.grid_a1_2)
+    zhang_id = next_id(dt.date(1940, 1, 2))
+    out = {
+        "actor": actor,
+        "zhang": add(
+            actor,
+            g1a,
+            "张三丰",
+            id_number=zhang_id,
+            phone="13800004321",
+            tags=["living_alone", "disabled"],
+        ),
+        "li": add(
+            actor,
+            g1a,
+            "李小龙",
+            birth=dt.date(1960, 6, 1),
+            phone="13900008765",
+            tags=["living_alone"],
+            residence_status="floating",
+        ),
+        "wang": add(actor, g1b, "王五", birth=dt.date(2000, 1, 1), phone="13700005555"),
+        "zhao": add(
+            actor, g2, "赵敏", birth=dt.date(1930, 1, 1), phone="13600006666", tags=["living_alone"]
+        ),
+    }
+    out["zhang_id"] = zhang_id
+    return out
+
+
+def names(user, **params) -> set[str]:
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        if isinstance(value, list):
+            query.setlist(key, value)
+        else:
+            query[key] = str(value)
+    return {r.name for r in selectors.search(user, query)}
+
+
+def test_name_contains(people):
+    assert names(people["actor"], q="三") == {"张三丰"}
+
+
+def test_pinyin_initials_start_with(people):
+    assert names(people["actor"], q="zs") == {"张三丰"}
+    assert names(people["actor"], q="LXL") == {"李小龙"}
+    assert names(people["actor"], q="w") == {"王五"}
+
+
+def test_last_digits_of_phone_and_id(people):
+    assert names(people["actor"], q="4321") == {"张三丰"}
+    assert names(people["actor"], q=people["zhang_id"][-4:]) == {"张三丰"}
+    assert names(people["actor"], q="008765") == {"李小龙"}  # six digits: matched on the last four
+
+
+def test_whole_numbers_match_through_the_blind_index(people):
+    assert names(people["actor"], q="13900008765") == {"李小龙"}
+    assert names(people["actor"], q=people["zhang_id"]) == {"张三丰"}
+    assert names(people["actor"], q="13900008764") == set()
+
+
+def test_address(people, world):
+    household = household_in(world.grid_a1_1, 0)
+    building = household.building.name
+    q = f"{building} {household.room_no}"
+    # Every grid has a "1栋": the same address in the other grid matches too …
+    assert names(people["actor"], q=q) == {"张三丰", "李小龙", "赵敏"}
+    # … and the grid filter tells them apart.
+    assert names(people["actor"], q=q, grid=world.grid_a1_1.pk) == {"张三丰", "李小龙"}
+    assert names(people["actor"], q=f"2栋 {household_in(world.grid_a1_1, 2).room_no}") == {"王五"}
+
+
+def test_tags_are_all_required(people):
+    assert names(people["actor"], tag=["living_alone"]) == {"张三丰", "李小龙", "赵敏"}
+    assert names(people["actor"], tag=["living_alone", "disabled"]) == {"张三丰"}
+    assert names(people["actor"], tag=["nonsense"]) == set()
+
+
+def test_grid_and_building_filters(people, world):
+    actor = people["actor"]
+    assert names(actor, grid=world.grid_a1_2.pk) == {"赵敏"}
+    building = household_in(world.grid_a1_1, 2).building
+    assert names(actor, building=building.pk) == {"王五"}
+    # A grid outside the scope gives nothing rather than an error or everything.
+    assert names(actor, grid=world.grid_b1_1.pk) == set()
+
+
+def test_age_is_derived_with_the_clock(people):
+    actor = people["actor"]
+    with clock.travel_to(dt.datetime(2020, 6, 1, 12, 0)):
+        assert names(actor, age=60) == {"张三丰", "李小龙", "赵敏"}
+        assert names(actor, age=80) == {"张三丰", "赵敏"}
+        assert selectors.age_tags(people["li"]) == ["60+"]
+        assert selectors.age_tags(people["zhang"]) == ["80+"]
+    with clock.travel_to(dt.datetime(2020, 5, 31, 12, 0)):
+        assert names(actor, age=60) == {"张三丰", "赵敏"}  # 李小龙 turns 60 on 1 June
+
+
+def test_cutoff_on_29_february():
+    assert selectors.cutoff(61, dt.date(2028, 2, 29)) == dt.date(1967, 2, 28)
+
+
+def test_status_and_active(people):
+    actor = people["actor"]
+    assert names(actor, status="floating") == {"李小龙"}
+    services.move_out(actor, people["wang"])
+    assert "王五" not in names(actor)
+    assert names(actor, active="0") == {"王五"}
+    assert "王五" in names(actor, active="all")
+
+
+def test_grid_worker_search_stays_in_the_grid(people, world):
+    grid_worker = make_user(Role.GRID_WORKER, world.grid_a1_1)
+    assert names(grid_worker) == {"张三丰", "李小龙", "王五"}
+    assert names(grid_worker, q="赵敏") == set()
+    assert names(grid_worker, q="6666") == set()
+    assert names(grid_worker, q="13600006666") == set()
+    assert names(grid_worker, q="zm") == set()
+    assert names(grid_worker, tag=["living_alone"]) == {"张三丰", "李小龙"}
+
+
+def test_list_page_search(people, client):
+    client.force_login(people["actor"])
+    body = client.get("/people/", {"q": "zsf"}).content.decode()
+    assert "张三丰" in body and "李小龙" not in body
+    assert people["zhang"].id_masked in body and "138****4321" in body
+    assert people["zhang_id"] not in body
+
+
+def test_api_search(people):
+    api = APIClient()
+    api.force_authenticate(people["actor"])
+    body = api.get("/api/v1/residents/", {"q": "8765"}).json()
+    assert [r["name"] for r in body["results"]] == ["李小龙"]
+    body = api.get("/api/v1/residents/?tag=living_alone&tag=disabled").json()
+    assert [r["name"] for r in body["results"]] == ["张三丰"]
+
+
+def _fill(actor, household, n):
+    for i in range(n):
+        add(actor, household, f"填充{i}", birth=dt.date(1940, 1, 1 + i % 28), tags=["key_care"])
+
+
+def test_list_page_query_count_does_not_grow(world, client, django_assert_max_num_queries):
+    actor = keeper(world)
+    client.force_login(actor)
+    _fill(actor, household_in(world.grid_a1_1), 3)
+    url = f"/people/?grid={world.grid_a1_1.pk}&tag=key_care&age=60&q=填充"
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(url).status_code == 200
+    _fill(actor, household_in(world.grid_a1_1, 1), 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get(url).content.decode()
+    assert body.count("填充") >= 33
+
+
+def test_api_list_query_count_does_not_grow(world, django_assert_max_num_queries):
+    actor = keeper(world)
+    api = APIClient()
+    api.force_authenticate(actor)
+    _fill(actor, household_in(world.grid_a1_1), 3)
+    api.get("/api/v1/residents/")
+    with django_assert_max_num_queries(10) as small:
+        assert api.get("/api/v1/residents/?tag=key_care").status_code == 200
+    _fill(actor, household_in(world.grid_a1_1, 1), 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert api.get("/api/v1/residents/?tag=key_care").json()["count"] == 33
+
+
+def test_my_lists_query_count_does_not_grow(world, client, django_assert_max_num_queries):
+    actor = make_user(Role.GRID_WORKER, world.grid_a1_1)
+    client.force_login(actor)
+    _fill(actor, household_in(world.grid_a1_1), 2)
+    client.get("/people/lists/")
+    with django_assert_max_num_queries(12) as small:
+        client.get("/people/lists/")
+    _fill(actor, household_in(world.grid_a1_1, 1), 20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get("/people/lists/").content.decode()
+    assert 'data-testid="count-key_care">22<' in body
