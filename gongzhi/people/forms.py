@@ -32,6 +32,12 @@ class SearchForm(forms.Form):
         choices=[("", _("Any status")), *ResidenceStatus.choices],
     )
     active = forms.ChoiceField(label=_("Living here"), required=False, choices=ACTIVE_CHOICES)
+    skill = forms.CharField(
+        label=_("Skill"),
+        required=False,
+        max_length=32,
+        help_text=_("e.g. 电工, 法律咨询; * for anyone with a skill"),
+    )
 
     def __init__(self, *args, grids=(), buildings=(), **kwargs):
         super().__init__(*args, **kwargs)

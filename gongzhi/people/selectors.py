@@ -178,6 +178,11 @@ def search(user, params: dict, base: QuerySet[Resident] | None = None) -> QueryS
     status = params.get("status")
     if status:
         qs = qs.filter(residence_status=status) if status in ResidenceStatus.values else qs.none()
+    skill = (params.get("skill") or "").strip()[:32]
+    if skill == "*":
+        qs = qs.exclude(specialty="")
+    elif skill:
+        qs = qs.filter(specialty__icontains=skill)
     return qs
 
 
@@ -190,7 +195,7 @@ def search_page_queryset(user, params: dict) -> QuerySet[Resident]:
     )
 
 
-PARAM_KEYS = ("q", "tag", "grid", "building", "age", "status", "active", "list")
+PARAM_KEYS = ("q", "tag", "grid", "building", "age", "status", "active", "skill", "list")
 
 
 def describe_params(params: dict) -> dict[str, Any]:
@@ -221,6 +226,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "disabled": {"tag": ["disabled"]},
     "low_income": {"tag": ["low_income"]},
     "key_care": {"tag": ["key_care"]},
+    # The talent register (治社名家册, seed 002 §三(一)3): residents with skills to offer.
+    "talents": {"skill": "*"},
 }
 
 

@@ -38,6 +38,7 @@ def _list_label(key: str) -> str:
         "disabled": _("Disabled"),
         "low_income": _("Low income (dibao)"),
         "key_care": _("Key care"),
+        "talents": _("Talent register: residents with skills"),
     }
     return labels[key]
 

@@ -201,3 +201,23 @@ def test_my_lists_query_count_does_not_grow(world, client, django_assert_max_num
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = client.get("/people/lists/").content.decode()
     assert 'data-testid="count-key_care">22<' in body
+
+
+def test_skill_filter_and_talent_register(world):
+    from gongzhi.people.idcard import make_id
+    from gongzhi.places.models import Household
+
+    worker = make_user(Role.COMMUNITY_WORKER, world.community_a1)
+    homes = list(Household.objects.filter(place_path__under=world.community_a1.path)[:3])
+    for i, (home, skill) in enumerate(zip(homes, ["水电维修、电工", "法律咨询", ""], strict=True)):
+        services.create_resident(
+            worker,
+            household=home,
+            name=f"技能{i}",
+            id_number=make_id("431302", dt.date(1970, 1, 1), 31 + i * 2),
+            specialty=skill,
+        )
+    assert {r.name for r in selectors.search(worker, {"skill": "电工"})} == {"技能0"}
+    talents = selectors.search(worker, selectors.preset_params("talents"))
+    assert {r.name for r in talents} == {"技能0", "技能1"}
+    assert selectors.preset_counts(worker)["talents"] == 2
