@@ -55,6 +55,7 @@ from gongzhi.people.models import (
     ResidentTag,
     Tag,
 )
+from gongzhi.people.services import PHONE_RE, normalize_phone
 from gongzhi.places.models import Household, Place, PlaceKind
 
 MAX_ROWS = 200_000  # beyond this a file must be split (a street's worth of residents)
@@ -157,7 +158,6 @@ TAGS = {
 # Age tags are derived from the birth date; a file exported elsewhere may carry them: ignored.
 DERIVED_TAGS = {"老年人", "高龄", "高龄老人", "60岁以上", "80岁以上"}
 TAG_SPLIT = re.compile(r"[,，、;；/\s]+")
-PHONE_RE = re.compile(r"1[3-9]\d{9}")  # a mainland mobile number, as in people.services
 
 # -- messages (translated when shown; Chinese in i18n/import.json) ------------------------------
 
@@ -574,9 +574,6 @@ def _msgid(message) -> str:
     return str(args[0]) if args else str(message)
 
 
-_PHONE_JUNK = re.compile(r"[\s\-()（）]")
-
-
 @functools.lru_cache(maxsize=1024)
 def _parse_tags(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """(tags, unknown labels) of a 标签 cell; cached, the same few combinations repeat."""
@@ -659,11 +656,7 @@ def _check_row(row: Row, cells: tuple, index: CommunityIndex, today: dt.date) ->
 
     phone = _norm(_text(raw_phone))
     if not phone.isdigit():
-        phone = _PHONE_JUNK.sub("", phone)
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("86") and len(phone) == 13:
-        phone = phone[2:]
+        phone = normalize_phone(phone)
     if phone:
         if PHONE_RE.fullmatch(phone):
             row.phone = phone

@@ -68,13 +68,19 @@ UPDATABLE_FIELDS = frozenset(
 # --- Validation shared with the import ------------------------------------------------
 
 
-def clean_phone(raw: str | None) -> str:
-    """A mainland mobile number without spaces, dashes or +86; "" when empty."""
+def normalize_phone(raw: str | None) -> str:
+    """Without spaces, dashes, brackets or a +86 / 86 prefix (not yet validated)."""
     text = re.sub(r"[\s\-()]", "", raw or "")
     if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("86") and len(text) == 13:
-        text = text[2:]
+        return text[3:]
+    if text.startswith("86") and len(text) == 13:
+        return text[2:]
+    return text
+
+
+def clean_phone(raw: str | None) -> str:
+    """A mainland mobile number without spaces, dashes or +86; "" when empty."""
+    text = normalize_phone(raw)
     if text and not PHONE_RE.fullmatch(text):
         raise ValidationError(
             {"phone": _("A mobile number has 11 digits and starts with 13 to 19.")}
