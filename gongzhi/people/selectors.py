@@ -112,6 +112,12 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 _ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]")
 
 
+def is_whole_number(q: str) -> bool:
+    """A query that is (or contains) a whole phone or ID number rather than its last digits."""
+    compact = re.sub(r"\s+", "", q or "")
+    return sum(c.isdigit() for c in compact) >= 7
+
+
 def _text_q(q: str) -> Q:
     q = q.strip()
     cond = Q(name__icontains=q)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,29 +58,59 @@ def _edit_buildings(user):
     )
 
 
+SEARCH_SESSION_KEY = "people_search"
+
+
 def _params(request):
+    """The list's filters: a preset (?list=), or the query string, where a whole ID or phone
+    number typed into the search box is replaced by a token (?qt=) kept in the session."""
     key = request.GET.get("list")
     if key:
         params = selectors.preset_params(key)
         if params is None:
             raise Http404
         return params
-    return request.GET
+    params = request.GET.copy()
+    token = params.pop("qt", [None])[0]
+    if token:
+        params["q"] = request.session.get(SEARCH_SESSION_KEY, {}).get(token, "")
+    return params
+
+
+def _search_redirect(request):
+    """The search form is POSTed so that a whole ID or phone number never travels in a URL
+    (web-server access logs would keep it): such a query is parked in the session."""
+    params = request.POST.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    q = (params.get("q") or "").strip()
+    if selectors.is_whole_number(q):
+        token = secrets.token_urlsafe(6)
+        parked = request.session.get(SEARCH_SESSION_KEY, {})
+        parked = dict(list(parked.items())[-9:])  # keep the last few
+        parked[token] = q
+        request.session[SEARCH_SESSION_KEY] = parked
+        params.pop("q")
+        params["qt"] = token
+    query = {k: v for k, v in params.lists() if any(v)}
+    return redirect(f"{request.path}?{urlencode(query, doseq=True)}")
 
 
 @login_required
 def resident_list(request):
     _require_view(request.user)
+    if request.method == "POST":
+        return _search_redirect(request)
+    params = _params(request)
     grids = list(selectors.visible_grids(request.user))
-    grid = selectors.scoped_place(request.user, request.GET.get("grid"), PlaceKind.GRID)
+    grid = selectors.scoped_place(request.user, params.get("grid"), PlaceKind.GRID)
     buildings = (
         list(Place.objects.filter(kind=PlaceKind.BUILDING, path__under=grid.path).order_by("path"))
         if grid
         else []
     )
-    form = SearchForm(request.GET or None, grids=grids, buildings=buildings)
+    form = SearchForm(params or None, grids=grids, buildings=buildings)
     form.is_valid()
-    page = Paginator(selectors.search_page_queryset(request.user, request.GET), PAGE_SIZE).get_page(
+    page = Paginator(selectors.search_page_queryset(request.user, params), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for resident in page:

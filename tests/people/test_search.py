@@ -221,3 +221,26 @@ def test_skill_filter_and_talent_register(world):
     talents = selectors.search(worker, selectors.preset_params("talents"))
     assert {r.name for r in talents} == {"技能0", "技能1"}
     assert selectors.preset_counts(worker)["talents"] == 2
+
+
+def test_a_whole_number_never_travels_in_the_url(world, client):
+    """Searching by a whole phone number: the form POSTs, the number is parked in the
+    session, and the URL (which web-server logs keep) carries only a token."""
+    secretary = keeper(world)
+    add(secretary, household_in(world.grid_a1_1), "号码查找", phone="13955550123")
+    add(secretary, household_in(world.grid_a1_1, 1), "别人", phone="13955550999")
+    client.force_login(secretary)
+    res = client.post("/people/", {"q": "139 5555 0123", "active": "1"})
+    assert res.status_code == 302
+    assert "5555" not in res["Location"] and "qt=" in res["Location"]
+    page = client.get(res["Location"]).content.decode()
+    assert "号码查找" in page and "别人" not in page
+    # A short query (last digits) stays in the URL, as before.
+    res = client.post("/people/", {"q": "0123"})
+    assert "q=0123" in res["Location"]
+    # The token means nothing in another session: the number is not filled back in.
+    token_url = client.post("/people/", {"q": "13955550123"})["Location"]
+    assert "13955550123" in client.get(token_url).content.decode()  # shown back in the box
+    client.logout()
+    client.force_login(secretary)
+    assert "13955550123" not in client.get(token_url).content.decode()
