@@ -7,6 +7,7 @@ from gongzhi.party.api import CheckinViewSet, PartyMemberViewSet, PartyOrgViewSe
 from gongzhi.people.api import HouseholdMembersView, ResidentViewSet
 from gongzhi.places.api import HouseholdViewSet, PlaceViewSet
 from gongzhi.places.views_compliance import ComplianceAPIView
+from gongzhi.tickets.api import NotificationViewSet, TicketViewSet
 
 router = DefaultRouter()
 router.register("places", PlaceViewSet, basename="place")
@@ -16,6 +17,8 @@ router.register("party-orgs", PartyOrgViewSet, basename="party-org")
 router.register("party-members", PartyMemberViewSet, basename="party-member")
 router.register("checkins", CheckinViewSet, basename="checkin")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

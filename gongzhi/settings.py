@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gongzhi.places",
     "gongzhi.people",
     "gongzhi.party",
+    "gongzhi.tickets",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,10 @@ HUEY = {
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 2000))
 IMPORT_KEEP_HOURS = int(os.environ.get("IMPORT_KEEP_HOURS", 24))
+
+# Ledgers (gongzhi/core/ledger.py): the largest amount one entry may move, in the smallest unit
+# (points; time-bank hours in minutes). Anything above is refused as a typing error.
+LEDGER_MAX_AMOUNT = {"points": 100_000, "hours": 1_000 * 60}
 
 # Policy profiles: directories searched for <name>.yaml, first match wins.
 POLICY_PROFILE_DIRS = [

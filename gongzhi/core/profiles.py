@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 EXTENSIONS = (".yaml", ".yml", ".toml")
@@ -52,6 +53,92 @@ class Key:
     @property
     def section(self) -> str:
         return self.name.split(".", 1)[0]
+
+
+# Ticket deadlines (gongzhi/tickets/deadlines.py). The documents ask that residents'
+# requests be answered and fed back at once (seed 003 §三(三)1 第一时间解决、反馈; annex 2
+# item 12) but fix no hours, so every key below has a platform default that applies until a
+# profile sets it. Hours are clock hours (no working-day calendar).
+_TICKET_KINDS = (
+    ("consult", _("consultation"), 4, 24),
+    ("help", _("request for help"), 2, 72),
+    ("complaint", _("complaint"), 2, 72),
+    ("report", _("report"), 2, 72),
+    ("suggestion", _("suggestion"), 24, 168),
+)
+_TICKET_PRIORITIES = (
+    ("low", _("low"), 200),
+    ("normal", _("normal"), 100),
+    ("high", _("high"), 50),
+    ("urgent", _("urgent"), 25),
+)
+
+
+def _ticket_keys() -> list[Key]:
+    keys = []
+    for kind, label, response, resolve in _TICKET_KINDS:
+        keys.append(
+            Key(
+                f"tickets.response_hours.{kind}",
+                "integer",
+                1,
+                8760,
+                _("hours"),
+                format_lazy(_("Response time: {kind}"), kind=label),
+                _(
+                    "Hours within which a ticket of this kind must be accepted or dispatched. "
+                    "Platform default when a profile leaves it out."
+                ),
+                default=response,
+            )
+        )
+        keys.append(
+            Key(
+                f"tickets.resolve_hours.{kind}",
+                "integer",
+                1,
+                8760,
+                _("hours"),
+                format_lazy(_("Resolution time: {kind}"), kind=label),
+                _(
+                    "Hours within which a ticket of this kind must be resolved. Platform "
+                    "default when a profile leaves it out."
+                ),
+                default=resolve,
+            )
+        )
+    for priority, label, percent in _TICKET_PRIORITIES:
+        keys.append(
+            Key(
+                f"tickets.priority_percent.{priority}",
+                "integer",
+                1,
+                1000,
+                "%",
+                format_lazy(_("Deadline share: {priority} priority"), priority=label),
+                _(
+                    "Both deadlines of a ticket of this priority, as a percentage of its kind's "
+                    "hours. Platform default when a profile leaves it out."
+                ),
+                default=percent,
+            )
+        )
+    keys.append(
+        Key(
+            "tickets.rating_window_days",
+            "integer",
+            1,
+            365,
+            _("days"),
+            _("Rating window"),
+            _(
+                "Days a resident has to confirm and rate a resolved ticket before it is closed "
+                "without a rating. Platform default when a profile leaves it out."
+            ),
+            default=7,
+        )
+    )
+    return keys
 
 
 SCHEMA: dict[str, Key] = {
@@ -108,6 +195,7 @@ SCHEMA: dict[str, Key] = {
             _("Service premises minimum"),
             _("Least floor area of a community's service centre and premises."),
         ),
+        *(_ticket_keys()),
     )
 }
 

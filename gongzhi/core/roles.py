@@ -90,6 +90,13 @@ class Action(models.TextChoices):
     REVEAL_ID = "resident.reveal_id", _("Reveal a full ID number, with a reason")
     PARTY_VIEW = "party.view", _("View party organisations and members")
     PARTY_EDIT = "party.edit", _("Edit party organisations, members and check-ins")
+    TICKET_SUBMIT = "ticket.submit", _("Submit a ticket (own request)")
+    TICKET_ENTER = "ticket.enter", _("Enter a ticket on a resident's behalf or from a patrol")
+    TICKET_VIEW = "ticket.view", _("View the tickets of an area")
+    TICKET_ACCEPT = "ticket.accept", _("Accept, handle in the grid and escalate tickets")
+    TICKET_DISPATCH = "ticket.dispatch", _("Dispatch, pool, reassign, merge and close tickets")
+    TICKET_TAKE = "ticket.take", _("Take tickets from the pool")
+    TICKET_HANDLE = "ticket.handle", _("Work on, resolve and return tickets handed to oneself")
 
 
 R = Role
@@ -129,6 +136,15 @@ _REGISTRY_KEEPERS = (
     R.SYSTEM_ADMIN,
 )
 
+# Staff who work tickets in their area: intake, the grid queue, the community board.
+_TICKET_STAFF = (
+    R.STREET_OFFICER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.GRID_WORKER,
+    R.SYSTEM_ADMIN,
+)
+
 PERMISSIONS: dict[str, dict[str, str]] = {
     Action.PLACE_VIEW: {r: S.SUBTREE for r in _BROWSERS},
     Action.PLACE_EDIT: {r: S.SUBTREE for r in _MANAGERS},
@@ -160,6 +176,29 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     },
     Action.PARTY_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
     Action.PARTY_EDIT: {r: S.SUBTREE for r in _MANAGERS},
+    # Tickets (issue 4). Residents, party members and volunteers submit in their community;
+    # what they see beyond that comes from the ticket itself (own submissions, tickets handed
+    # to them) and, for party members, the pool of their community (ticket.take).
+    Action.TICKET_SUBMIT: {
+        **{r: S.COMMUNITY for r in (R.RESIDENT, R.PARTY_MEMBER, R.VOLUNTEER, R.BUILDING_HEAD)},
+        **{r: S.SUBTREE for r in _TICKET_STAFF},
+    },
+    Action.TICKET_ENTER: {r: S.SUBTREE for r in _TICKET_STAFF},
+    Action.TICKET_VIEW: {r: S.SUBTREE for r in (*_TICKET_STAFF, R.DISTRICT_OFFICER)},
+    Action.TICKET_ACCEPT: {r: S.SUBTREE for r in _TICKET_STAFF},
+    Action.TICKET_DISPATCH: {
+        r: S.SUBTREE
+        for r in (R.STREET_OFFICER, R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.SYSTEM_ADMIN)
+    },
+    Action.TICKET_TAKE: {R.PARTY_MEMBER: S.COMMUNITY},
+    Action.TICKET_HANDLE: {
+        R.PARTY_MEMBER: S.COMMUNITY,
+        R.VOLUNTEER: S.COMMUNITY,
+        R.PROPERTY_STAFF: S.SUBTREE,
+        R.PARTNER_CONTACT: S.SUBTREE,
+        R.DISTRICT_OFFICER: S.SUBTREE,
+        **{r: S.SUBTREE for r in _TICKET_STAFF},
+    },
 }
 
 # Which roles a manager may grant, by the manager's role.

@@ -107,6 +107,7 @@ def visible_grids(user) -> QuerySet[Place]:
     ).order_by("path")
 
 
+_TAIL = re.compile(r"\d{3,5}[\dXx]")  # last 4–6 characters of an ID or phone
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]")
@@ -124,11 +125,13 @@ def _text_q(q: str) -> Q:
     compact = re.sub(r"\s+", "", q)
     if _LETTERS.fullmatch(compact):
         cond |= Q(name_initials__startswith=compact.lower())
+    if _TAIL.fullmatch(compact):
+        # The masked forms keep the last four characters (an ID may end in X).
+        tail = compact[-4:].upper()
+        cond |= Q(id_masked__endswith=tail)
+        if tail.isdigit():
+            cond |= Q(phone_masked__endswith=tail)
     if _DIGITS.fullmatch(compact):
-        if 4 <= len(compact) <= 6:
-            # The masked forms keep the last four digits.
-            tail = compact[-4:]
-            cond |= Q(id_masked__endswith=tail) | Q(phone_masked__endswith=tail)
         if len(compact) == 11:
             cond |= Q(phone_index=crypto.blind_index("phone", compact))
     if _ID_LIKE.fullmatch(compact) or (len(compact) >= 5 and compact.isalnum()):

@@ -1,0 +1,310 @@
+"""Tickets: residents' requests and grid events (工单), their history and notifications.
+
+A ticket's `status` changes only in gongzhi/tickets/services.py, through the transition table
+in gongzhi/tickets/workflow.py. `place_path` is a copy of the place's path, so scoping a list
+needs no join (like Household.place_path).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import clock
+from gongzhi.places.paths import PathField
+
+
+class Kind(models.TextChoices):
+    CONSULT = "consult", _("Consultation")
+    HELP = "help", _("Request for help")
+    COMPLAINT = "complaint", _("Complaint")
+    REPORT = "report", _("Report")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("Phone call")
+    WALK_IN = "walk_in", _("Walk-in")
+    PATROL = "patrol", _("Grid patrol")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted by the grid")
+    IN_GRID = "in_grid", _("Handled in the grid")
+    ESCALATED = "escalated", _("Escalated to the community")
+    DISPATCHED = "dispatched", _("Dispatched")
+    POOLED = "pooled", _("In the pool")
+    TAKEN = "taken", _("Taken")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CONFIRMED = "confirmed", _("Confirmed and rated")
+    CLOSED = "closed", _("Closed")
+    RETURNED = "returned", _("Returned")
+    MERGED = "merged", _("Merged")
+    ESCALATED_TO_STREET = "escalated_to_street", _("Escalated to the street")
+
+
+class Level(models.TextChoices):
+    GRID = "grid", _("Grid")
+    COMMUNITY = "community", _("Community")
+    STREET = "street", _("Street")
+
+
+class HandlerKind(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    COMMUNITY = "community", _("Community")
+    STREET = "street", _("Street")
+    PARTY_MEMBER = "party_member", _("Party member")
+    VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
+    PROPERTY_COMPANY = "property_company", _("Property company")
+    PARTNER_UNIT = "partner_unit", _("Partner unit")
+    DEPARTMENT = "department", _("Department")
+
+
+class RoutingTarget(models.TextChoices):
+    GRID = "grid", _("The grid's worker")
+    COMMUNITY = "community", _("The community")
+    PROPERTY_COMPANY = "property_company", _("The property company")
+    PARTNER_UNIT = "partner_unit", _("A partner unit")
+
+
+class Category(models.Model):
+    """A node of the configurable category tree, with its routing rule."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    default_priority = models.CharField(
+        _("default priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    routing = models.CharField(
+        _("routed to"), max_length=20, choices=RoutingTarget.choices, default=RoutingTarget.GRID
+    )
+    # Local configuration, not policy: a category may need more or less time than its kind.
+    response_hours = models.PositiveIntegerField(_("response time (hours)"), null=True, blank=True)
+    resolve_hours = models.PositiveIntegerField(_("resolution time (hours)"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket category")
+        verbose_name_plural = _("ticket categories")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    text = models.TextField(_("text"), max_length=2000)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.ONLINE
+    )
+    # The resident (or patrolling grid worker) who submitted; null when staff entered the
+    # ticket for someone without an account (then `on_behalf_of_name`).
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets_submitted",
+    )
+    on_behalf_of_name = models.CharField(_("on behalf of"), max_length=64, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    grid = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED
+    )
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices, default=Level.GRID)
+    handler_kind = models.CharField(
+        _("handler kind"), max_length=20, choices=HandlerKind.choices, blank=True
+    )
+    handler_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets_handled",
+    )
+    handler_place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("handling place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    response_due = models.DateTimeField(_("response due"))
+    resolve_due = models.DateTimeField(_("resolution due"))
+    # The next time the sweep looks at the ticket (escalation or supervision); null: never.
+    escalate_at = models.DateTimeField(_("next escalation check"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    supervised = models.BooleanField(_("supervised"), default=False)
+    resolution_note = models.TextField(_("resolution note"), blank=True, max_length=2000)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(anonymous=False) | models.Q(kind="report"),
+                name="ticket_anonymous_only_reports",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True) | models.Q(status="merged"),
+                name="ticket_merged_into_only_when_merged",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="ticket_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["status", "place_path"], name="ticket_status_path"),
+            models.Index(fields=["escalate_at"], name="ticket_escalate_at"),
+            models.Index(fields=["submitter", "-created_at"], name="ticket_submitter"),
+            models.Index(fields=["handler_user", "status"], name="ticket_handler"),
+            models.Index(fields=["grid", "status"], name="ticket_grid_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or clock.now()
+        if self.status in (Status.CLOSED, Status.MERGED, Status.RESOLVED, Status.CONFIRMED):
+            return False
+        if self.responded_at is None and self.response_due < now:
+            return True
+        return self.resolved_at is None and self.resolve_due < now
+
+
+class TicketEvent(models.Model):
+    """One row of a ticket's history: a transition (or the submission) and who made it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=24)
+    from_status = models.CharField(_("from"), max_length=24, blank=True)
+    to_status = models.CharField(_("to"), max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    post = models.ForeignKey(
+        "core.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("time"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class TicketCounter(models.Model):
+    """The last number given out per day (Asia/Shanghai), for GZ-YYYYMMDD-NNNN."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class Notification(models.Model):
+    """In-app notification centre: one row per person concerned by a step."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.CharField(_("action"), max_length=24)
+    text = models.CharField(_("text"), max_length=300)
+    read = models.BooleanField(_("read"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read", "-created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,24 @@
+"""Background work for tickets: the deadline sweep.
+
+`sweep_tickets_task()` enqueues a sweep (gongzhi.core.tasks.task). The consumer also runs it
+every five minutes (Huey periodic task, `manage.py run_huey`); `manage.py sweep_tickets` runs it
+at once, e.g. from cron where no consumer runs.
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from gongzhi.core.tasks import task
+from gongzhi.tickets import deadlines
+
+
+@task()
+def sweep_tickets_task() -> dict[str, int]:
+    return deadlines.sweep()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_tickets_periodically() -> dict[str, int]:
+    return deadlines.sweep()
