@@ -131,9 +131,8 @@ def _text_q(q: str) -> Q:
         cond |= Q(id_masked__endswith=tail)
         if tail.isdigit():
             cond |= Q(phone_masked__endswith=tail)
-    if _DIGITS.fullmatch(compact):
-        if len(compact) == 11:
-            cond |= Q(phone_index=crypto.blind_index("phone", compact))
+    if _DIGITS.fullmatch(compact) and len(compact) == 11:
+        cond |= Q(phone_index=crypto.blind_index("phone", compact))
     if _ID_LIKE.fullmatch(compact) or (len(compact) >= 5 and compact.isalnum()):
         cond |= Q(id_index=crypto.blind_index("id", compact.upper()))
     words = q.split()
