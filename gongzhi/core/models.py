@@ -174,3 +174,156 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit trail is append-only")
+
+
+# --- Ledgers (points and time-bank hours; services in gongzhi/core/ledger.py) -------------
+
+
+class LedgerCurrency(models.TextChoices):
+    POINTS = "points", _("points")
+    HOURS = "hours", _("time-bank hours")
+
+
+class LedgerOwnerKind(models.TextChoices):
+    """Who an account belongs to. `owner_id` is the primary key of a row of that kind:
+    resident → people.Resident; merchant → the merchant (volunteering); pool, issuer and
+    sink → the places.Place (usually a community) the account serves."""
+
+    RESIDENT = "resident", _("resident")
+    MERCHANT = "merchant", _("merchant")
+    POOL = "pool", _("community pool")
+    ISSUER = "issuer", _("issuer")
+    SINK = "sink", _("sink")
+
+
+class LedgerAccount(models.Model):
+    """One balance in one currency for one owner. `balance` is in the smallest unit
+    (points; minutes for hours) and changes only in the transaction that appends the entry.
+    Only an issuer (where points and hours come from) may go below zero."""
+
+    currency = models.CharField(_("currency"), max_length=8, choices=LedgerCurrency.choices)
+    owner_kind = models.CharField(_("owner kind"), max_length=16, choices=LedgerOwnerKind.choices)
+    owner_id = models.BigIntegerField(_("owner id"))
+    place_path = PathField(_("place path"), blank=True)
+    allow_negative = models.BooleanField(_("may go below zero"), default=False)
+    balance = models.BigIntegerField(_("balance"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "owner_kind", "owner_id"], name="ledger_account_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0) | models.Q(allow_negative=True),
+                name="ledger_account_balance_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allow_negative=False)
+                | models.Q(owner_kind=LedgerOwnerKind.ISSUER),
+                name="ledger_account_only_issuer_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="ledger_account_path_like",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_owner_kind_display()} #{self.owner_id} · {self.get_currency_display()}"
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the ledger is append-only")
+
+    def bulk_create(self, *args, **kwargs):
+        raise PermissionError("ledger entries are appended through ledger.transfer()")
+
+    def bulk_update(self, *args, **kwargs):
+        raise PermissionError("the ledger is append-only")
+
+    def delete(self):
+        raise PermissionError("the ledger is append-only")
+
+
+class LedgerEntry(models.Model):
+    """One append-only, double-entry movement: `amount` leaves `debit` and enters `credit`.
+
+    A balance is the sum of an account's credits minus the sum of its debits. Corrections are
+    new entries that reverse an earlier one (`reverses`, at most once per entry)."""
+
+    debit = models.ForeignKey(
+        LedgerAccount,
+        verbose_name=_("from account"),
+        on_delete=models.PROTECT,
+        related_name="debit_entries",
+        db_index=False,  # served by ledger_entry_debit_time
+    )
+    credit = models.ForeignKey(
+        LedgerAccount,
+        verbose_name=_("to account"),
+        on_delete=models.PROTECT,
+        related_name="credit_entries",
+        db_index=False,  # served by ledger_entry_credit_time
+    )
+    amount = models.BigIntegerField(_("amount"))
+    reason_code = models.CharField(_("reason code"), max_length=32)
+    reason_text = models.CharField(_("reason"), max_length=200, blank=True)
+    source_type = models.CharField(_("source type"), max_length=64, blank=True)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            # A constraint, not unique=True: on PostgreSQL no varchar_pattern_ops twin index.
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_entry_key_unique"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="ledger_entry_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(debit=models.F("credit")), name="ledger_entry_two_accounts"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["debit", "created_at"], name="ledger_entry_debit_time"),
+            models.Index(fields=["credit", "created_at"], name="ledger_entry_credit_time"),
+            models.Index(fields=["source_type", "source_id"], name="ledger_entry_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.amount} {self.debit_id}→{self.credit_id} {self.reason_code}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the ledger is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the ledger is append-only")
