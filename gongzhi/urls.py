@@ -19,6 +19,7 @@ urlpatterns = [
     path("posts/", include("gongzhi.core.urls_posts")),
     path("audit/", include("gongzhi.core.urls_audit")),
     path("party/", include("gongzhi.party.urls")),
+    path("tickets/", include("gongzhi.tickets.urls")),
     path("api/v1/", include("gongzhi.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -39,8 +39,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from gongzhi.core import access, audit, clock, crypto
 from gongzhi.core.roles import Action
@@ -161,56 +160,64 @@ TAG_SPLIT = re.compile(r"[,，、;；/\s]+")
 
 # -- messages (translated when shown; Chinese in i18n/import.json) ------------------------------
 
-E_TOO_BIG = N_("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-E_EMPTY = N_("The file is empty.")
-E_NO_ROWS = N_("The file has a header row but no residents below it.")
-E_FORMAT = N_("Only .xlsx and .csv files can be imported (save an .xls file as .xlsx first).")
-E_CORRUPT = N_(
+E_TOO_BIG = gettext_noop(
+    "The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."
+)
+E_EMPTY = gettext_noop("The file is empty.")
+E_NO_ROWS = gettext_noop("The file has a header row but no residents below it.")
+E_FORMAT = gettext_noop(
+    "Only .xlsx and .csv files can be imported (save an .xls file as .xlsx first)."
+)
+E_CORRUPT = gettext_noop(
     "The file cannot be read as an .xlsx workbook; it may be damaged. Open it in Excel or WPS and save it again."
 )
-E_ENCODING = N_("The CSV file is neither UTF-8 nor GBK/GB18030 text. Save it as “CSV UTF-8”.")
-E_CSV = N_("The CSV file cannot be read: %(problem)s")
-E_HEADERS = N_(
+E_ENCODING = gettext_noop(
+    "The CSV file is neither UTF-8 nor GBK/GB18030 text. Save it as “CSV UTF-8”."
+)
+E_CSV = gettext_noop("The CSV file cannot be read: %(problem)s")
+E_HEADERS = gettext_noop(
     "The header row does not match the template. Missing: %(missing)s. Unknown: %(unknown)s. Download the template and copy the data into it."
 )
-E_HEADER_TWICE = N_("The column “%(header)s” appears twice in the header row.")
-E_TOO_MANY = N_("The file has more than %(limit)s rows; split it into smaller files.")
+E_HEADER_TWICE = gettext_noop("The column “%(header)s” appears twice in the header row.")
+E_TOO_MANY = gettext_noop("The file has more than %(limit)s rows; split it into smaller files.")
 
-E_REQUIRED = N_("“%(header)s” is required.")
-E_FORMULA = N_(
+E_REQUIRED = gettext_noop("“%(header)s” is required.")
+E_FORMULA = gettext_noop(
     "“%(header)s” contains a formula; formulas are not imported. Enter the value itself."
 )
-E_TOO_LONG = N_("“%(header)s” is longer than %(n)s characters.")
-E_ID_TYPE = N_("Unknown document type “%(value)s”.")
-E_ID_NUMERIC = N_(
+E_TOO_LONG = gettext_noop("“%(header)s” is longer than %(n)s characters.")
+E_ID_TYPE = gettext_noop("Unknown document type “%(value)s”.")
+E_ID_NUMERIC = gettext_noop(
     "The document number was stored as a number and lost its last digits; format the column as text and enter it again."
 )
-E_GENDER = N_("Unknown gender “%(value)s”; write 男 or 女.")
-E_GENDER_MISMATCH = N_("The gender (%(value)s) does not match the ID number.")
-E_DATE = N_("“%(header)s” is not a date: “%(value)s”.")
-E_BIRTH_MISMATCH = N_("The birth date (%(value)s) does not match the ID number (%(expected)s).")
-E_FUTURE = N_("“%(header)s” is in the future.")
-E_PHONE = N_("“%(value)s” is not a mobile number (11 digits starting with 13 to 19).")
-E_BUILDING = N_("No building “%(value)s” in this community.")
-E_BUILDING_AMBIGUOUS = N_(
+E_GENDER = gettext_noop("Unknown gender “%(value)s”; write 男 or 女.")
+E_GENDER_MISMATCH = gettext_noop("The gender (%(value)s) does not match the ID number.")
+E_DATE = gettext_noop("“%(header)s” is not a date: “%(value)s”.")
+E_BIRTH_MISMATCH = gettext_noop(
+    "The birth date (%(value)s) does not match the ID number (%(expected)s)."
+)
+E_FUTURE = gettext_noop("“%(header)s” is in the future.")
+E_PHONE = gettext_noop("“%(value)s” is not a mobile number (11 digits starting with 13 to 19).")
+E_BUILDING = gettext_noop("No building “%(value)s” in this community.")
+E_BUILDING_AMBIGUOUS = gettext_noop(
     "Several buildings in this community are called “%(value)s”; write it with its estate, e.g. %(examples)s."
 )
-E_ROOM = N_("Building %(building)s has no room %(room)s.")
-E_RELATION = N_("Unknown relation to the head “%(value)s”.")
-E_STATUS = N_("Unknown residence status “%(value)s”; write 户籍, 常住 or 流动.")
-E_TAG = N_("Unknown tag “%(value)s”.")
-E_DUPLICATE = N_("The same document number is already in row %(row)s of this file.")
-E_OTHER_COMMUNITY = N_(
+E_ROOM = gettext_noop("Building %(building)s has no room %(room)s.")
+E_RELATION = gettext_noop("Unknown relation to the head “%(value)s”.")
+E_STATUS = gettext_noop("Unknown residence status “%(value)s”; write 户籍, 常住 or 流动.")
+E_TAG = gettext_noop("Unknown tag “%(value)s”.")
+E_DUPLICATE = gettext_noop("The same document number is already in row %(row)s of this file.")
+E_OTHER_COMMUNITY = gettext_noop(
     "This person is registered in another community; that community must record the move first."
 )
 
-M_HAS_ERRORS = N_(
+M_HAS_ERRORS = gettext_noop(
     "%(n)s rows have errors. In “all rows or nothing” mode nothing was written; correct the file and upload it again, or import only the valid rows."
 )
-M_CHANGED = N_(
+M_CHANGED = gettext_noop(
     "Some of these people were registered by someone else while the file was being imported; nothing more was written. Import again: they will be updated."
 )
-M_NOT_READY = N_("This import cannot be committed now (status: %(status)s).")
+M_NOT_READY = gettext_noop("This import cannot be committed now (status: %(status)s).")
 
 
 def render(msgid: str, params: dict | None = None) -> str:

@@ -151,3 +151,86 @@ def history(ticket: Ticket) -> QuerySet[TicketEvent]:
 def notifications(user, unread_only: bool = False) -> QuerySet[Notification]:
     qs = Notification.objects.filter(user=user).select_related("ticket")
     return qs.filter(read=False) if unread_only else qs
+
+
+# --------------------------------------------------------------------------- for the pages
+
+
+def steps_for(user, ticket: Ticket) -> list[str]:
+    """The manual steps the table allows from the ticket's state (`workflow.steps_from`, as in
+    the API) that this user's role could make on it — which buttons a page shows. The service
+    still checks everything when the step is asked for."""
+    steps = []
+    for step in workflow.steps_from(ticket.status):
+        rule = workflow.TRANSITIONS[(ticket.status, step)]
+        if rule.permissions and not any(
+            access.can(user, p, ticket.place_path) for p in rule.permissions
+        ):
+            continue
+        if rule.condition == "handler" and ticket.handler_user_id != user.pk:
+            continue
+        if rule.condition == "rater":
+            if ticket.submitter_id and ticket.submitter_id != user.pk:
+                continue
+            if not ticket.submitter_id and not (
+                access.can(user, Action.TICKET_DISPATCH, ticket.place_path)
+                or access.can(user, Action.TICKET_ACCEPT, ticket.place_path)
+            ):
+                continue
+        if rule.condition == "unsatisfied" and (
+            ticket.rating is None or ticket.rating > workflow.UNSATISFIED_MAX
+        ):
+            continue
+        steps.append(step)
+    return steps
+
+
+def overdue(user) -> QuerySet[Ticket]:
+    """Open tickets the user may see whose response or resolution deadline has passed."""
+    return (
+        with_overdue(visible_tickets(user))
+        .filter(overdue=True)
+        .select_related(*LIST_RELATED)
+        .order_by("resolve_due", "id")
+    )
+
+
+def community_pool(user) -> QuerySet[Ticket]:
+    """The pool as the community sees it: pooled tickets in the dispatcher's area."""
+    area = _scope(user, Action.TICKET_DISPATCH)
+    qs = Ticket.objects.filter(status=Status.POOLED)
+    if area is not None:
+        qs = qs.filter(area)
+    return qs.select_related(*LIST_RELATED).order_by("created_at", "id")
+
+
+HANDLER_CHOICE_LIMIT = 200
+
+
+def handler_candidates(ticket: Ticket):
+    """Posts whose holder could be handed the ticket (the kinds of services.HANDLER_ROLES):
+    posts at the ticket's place or above it, and posts anywhere in its community. A short,
+    bounded list for a select box; services.dispatch checks the choice again."""
+    from gongzhi.core.models import Post
+    from gongzhi.core.roles import Role
+
+    roles = (
+        Role.PARTY_MEMBER,
+        Role.VOLUNTEER,
+        Role.PROPERTY_STAFF,
+        Role.PARTNER_CONTACT,
+        Role.STREET_OFFICER,
+        Role.DISTRICT_OFFICER,
+        Role.GRID_WORKER,
+    )
+    parts = [p for p in ticket.place_path.split("/") if p]
+    ancestors = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    community = ancestors[access.COMMUNITY_DEPTH] if len(ancestors) > access.COMMUNITY_DEPTH else ""
+    q = Q(place__path__in=ancestors)
+    if community:
+        q |= Q(place__path__startswith=community)
+    return (
+        Post.objects.filter(q, is_active=True, role__in=roles, user__is_active=True)
+        .select_related("user", "place")
+        .order_by("role", "user__name", "id")[:HANDLER_CHOICE_LIMIT]
+    )

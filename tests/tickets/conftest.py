@@ -18,15 +18,15 @@ from tests.conftest import make_user
 @pytest.fixture
 def cats(db):
     return SimpleNamespace(
-        repair=Category.objects.create(code="repair", name="维修"),
-        noise=Category.objects.create(code="noise", name="噪音", routing=RoutingTarget.COMMUNITY),
+        repair=Category.objects.create(code="t-repair", name="维修"),
+        noise=Category.objects.create(code="t-noise", name="噪音", routing=RoutingTarget.COMMUNITY),
         property=Category.objects.create(
-            code="lift", name="电梯", routing=RoutingTarget.PROPERTY_COMPANY
+            code="t-lift", name="电梯", routing=RoutingTarget.PROPERTY_COMPANY
         ),
         partner=Category.objects.create(
-            code="water", name="供水", routing=RoutingTarget.PARTNER_UNIT
+            code="t-water", name="供水", routing=RoutingTarget.PARTNER_UNIT
         ),
-        urgent=Category.objects.create(code="gas", name="燃气", default_priority="urgent"),
+        urgent=Category.objects.create(code="t-gas", name="燃气", default_priority="urgent"),
     )
 
 

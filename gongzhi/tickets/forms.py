@@ -1,0 +1,83 @@
+"""Forms of the ticket pages. They only shape input; the rules live in services.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.tickets import services
+from gongzhi.tickets.models import Category, HandlerKind, Kind
+
+CHOICE_LIMIT = 500
+
+
+class CategoryField(forms.ModelChoiceField):
+    """The category tree as one select box, children under their parents."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+
+
+def _categories():
+    return Category.objects.filter(is_active=True).select_related("parent")
+
+
+class SubmitForm(forms.Form):
+    """A resident's own request: the place is their home building (chosen by the service)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    category = CategoryField(label=_("Category"), queryset=_categories())
+    text = forms.CharField(
+        label=_("What is the matter?"),
+        max_length=services.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Report anonymously (reports only)"),
+        required=False,
+        help_text=_("Others will not see who reported; you can still follow and rate it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories()
+
+
+class EntryForm(SubmitForm):
+    """A patrol report by a grid worker, or a ticket staff enter for a resident (phone, walk-in):
+    the place is chosen from the places the user may enter tickets for."""
+
+    place = forms.ModelChoiceField(label=_("Place"), queryset=None)
+
+    def __init__(self, *args, places=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places  # validation: any place in the user's scope
+        # the select box: a bounded list (the building or grid the user most likely means)
+        self.place_options = [
+            (p.pk, f"{p.name} ({p.get_kind_display()})") for p in places[:CHOICE_LIMIT]
+        ]
+
+
+class OnBehalfForm(EntryForm):
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            (c, label) for c, label in services.Channel.choices if c in services.STAFF_CHANNELS
+        ],
+    )
+    on_behalf_of_name = forms.CharField(label=_("Name of the resident"), max_length=64)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(max_length=services.NOTE_MAX, required=False)
+    reason = forms.CharField(max_length=services.NOTE_MAX, required=False)
+    comment = forms.CharField(max_length=500, required=False)
+    rating = forms.TypedChoiceField(
+        choices=[(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    handler = forms.IntegerField(required=False)
+    handler_kind = forms.ChoiceField(choices=HandlerKind.choices, required=False)
+    into = forms.CharField(max_length=32, required=False)

@@ -1,0 +1,340 @@
+"""Ticket pages: the daily loop for residents, grid workers, the community and party members.
+
+Thin: reads through gongzhi.tickets.selectors, every write through gongzhi.tickets.services
+(one step per POST). A step refused by the service keeps its meaning: a ticket the user may not
+see is 404, a role that may not make the step is 403, a step impossible from the current state
+(or a take lost to another party member) and bad input come back as a clear message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import access
+from gongzhi.core.models import Post
+from gongzhi.core.roles import Action
+from gongzhi.places import selectors as places
+from gongzhi.places.models import PlaceKind
+from gongzhi.tickets import forms, selectors, services, workflow
+from gongzhi.tickets.models import Channel, HandlerKind, Kind, Ticket
+from gongzhi.tickets.workflow import Step
+
+PAGE_SIZE = 30
+# A post's role → the handler kind it is dispatched as.
+KIND_OF_ROLE = {
+    role: kind
+    for kind, roles in services.HANDLER_ROLES.items()
+    if kind != HandlerKind.COMMUNITY
+    for role in roles
+}
+NOTE_STEPS = {Step.HANDLE, Step.ESCALATE, Step.RESOLVE, Step.ESCALATE_TO_STREET, Step.REOPEN}
+HANDLER_STEPS = {Step.DISPATCH, Step.REASSIGN}
+PAGE_STEPS = (
+    Step.ACCEPT,
+    Step.HANDLE,
+    Step.ESCALATE,
+    Step.DISPATCH,
+    Step.POOL,
+    Step.ESCALATE_TO_STREET,
+    Step.TAKE,
+    Step.START,
+    Step.RESOLVE,
+    Step.RETURN,
+    Step.REASSIGN,
+    Step.CONFIRM,
+    Step.REOPEN,
+    Step.CLOSE,
+)
+
+
+def _require(user, *actions) -> None:
+    """A list page needs one of `actions` somewhere; without it the user is refused (403)."""
+    if not any(access.has_any(user, a) for a in actions):
+        raise PermissionDenied(_("Your role does not use this page."))
+
+
+# The ticket pages' own menu: (url name, label, any of these actions).
+TICKET_NAV = (
+    ("mine", gettext_lazy("My tickets"), (Action.TICKET_SUBMIT,)),
+    ("queue", gettext_lazy("My queue"), (Action.TICKET_ACCEPT,)),
+    ("board", gettext_lazy("Dispatch board"), (Action.TICKET_DISPATCH,)),
+    ("pool", gettext_lazy("Ticket pool"), (Action.TICKET_TAKE, Action.TICKET_DISPATCH)),
+    ("taken", gettext_lazy("My taken tickets"), (Action.TICKET_HANDLE,)),
+    ("overdue", gettext_lazy("Overdue"), (Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)),
+    ("supervised", gettext_lazy("Supervised"), (Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)),
+    ("enter", gettext_lazy("Enter for a resident"), (Action.TICKET_ENTER,)),
+)
+
+
+def _nav(user) -> list[dict]:
+    return [
+        {"name": name, "label": label, "url": reverse(f"tickets:{name}")}
+        for name, label, actions in TICKET_NAV
+        if any(access.has_any(user, a) for a in actions)
+    ]
+
+
+def _render(request, template, context):
+    return render(request, template, {"ticket_nav": _nav(request.user), **context})
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _list(request, template, qs, **context):
+    page = _page(request, qs)
+    rows = [{"ticket": t, "steps": selectors.steps_for(request.user, t)} for t in page]
+    return _render(request, template, {"page": page, "rows": rows, **context})
+
+
+def _error_text(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(m for msgs in error.message_dict.values() for m in msgs)
+    return " ".join(error.messages)
+
+
+# --- Resident ----------------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    """A resident's own tickets."""
+    _require(request.user, Action.TICKET_SUBMIT)
+    return _list(request, "tickets/mine.html", selectors.my_tickets(request.user))
+
+
+def _submit(request, form, **extra):
+    data = dict(form.cleaned_data)
+    category = data.pop("category")
+    try:
+        ticket = services.submit(request.user, category=category, **data, **extra)
+    except ValidationError as error:
+        for field, msgs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+        return None
+    messages.success(
+        request, _("Ticket %(number)s has been submitted.") % {"number": ticket.number}
+    )
+    return redirect("tickets:detail", ticket.pk)
+
+
+@login_required
+def submit(request):
+    _require(request.user, Action.TICKET_SUBMIT)
+    form = forms.SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _submit(request, form)
+        if done:
+            return done
+    return _render(
+        request,
+        "tickets/submit.html",
+        {"form": form, "title": _("Report or ask for help"), "report_kind": Kind.REPORT},
+    )
+
+
+def _entry_places(user):
+    return (
+        places.visible_places(user, Action.TICKET_ENTER)
+        .filter(kind__in=(PlaceKind.BUILDING, PlaceKind.GRID))
+        .order_by("path")
+    )
+
+
+@login_required
+def patrol(request):
+    """A grid worker (or other staff) reporting an event seen on patrol."""
+    _require(request.user, Action.TICKET_ENTER)
+    form = forms.EntryForm(request.POST or None, places=_entry_places(request.user))
+    if request.method == "POST" and form.is_valid():
+        done = _submit(request, form, channel=Channel.PATROL)
+        if done:
+            return done
+    return _render(
+        request,
+        "tickets/submit.html",
+        {"form": form, "title": _("Patrol report"), "report_kind": Kind.REPORT},
+    )
+
+
+@login_required
+def enter(request):
+    """Staff entering a ticket for a resident who phoned or walked in."""
+    _require(request.user, Action.TICKET_ENTER)
+    form = forms.OnBehalfForm(request.POST or None, places=_entry_places(request.user))
+    if request.method == "POST" and form.is_valid():
+        done = _submit(request, form)
+        if done:
+            return done
+    return _render(
+        request,
+        "tickets/submit.html",
+        {"form": form, "title": _("Enter a ticket for a resident"), "report_kind": Kind.REPORT},
+    )
+
+
+# --- One ticket ----------------------------------------------------------------------
+
+
+def _labelled(events):
+    events = list(events)
+    for event in events:
+        event.label = Step(event.action).label if event.action in Step.values else event.action
+    return events
+
+
+@login_required
+def detail(request, pk: int):
+    ticket = selectors.get_ticket(request.user, pk)
+    steps = selectors.steps_for(request.user, ticket)
+    candidates = []
+    if HANDLER_STEPS & set(steps):
+        candidates = [p for p in selectors.handler_candidates(ticket) if p.role in KIND_OF_ROLE]
+    show_submitter = ticket.submitter_id == request.user.pk or not ticket.anonymous
+    return _render(
+        request,
+        "tickets/detail.html",
+        {
+            "ticket": ticket,
+            "events": _labelled(selectors.history(ticket)),
+            "steps": steps,
+            "candidates": candidates,
+            "show_submitter": show_submitter,
+            "stars": range(1, 6),
+        },
+    )
+
+
+def _back(request, ticket: Ticket | None):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    if ticket is not None and selectors.visible_tickets(request.user).filter(pk=ticket.pk).exists():
+        return redirect("tickets:detail", ticket.pk)
+    return redirect("home")
+
+
+def _step_params(request, step: str) -> dict:
+    form = forms.NoteForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    data = form.cleaned_data
+    params: dict = {}
+    if step in NOTE_STEPS or step in (Step.START, Step.CLOSE, Step.POOL):
+        params["note"] = data["note"]
+    if step == Step.RETURN:
+        params["reason"] = data["reason"]
+    if step == Step.CONFIRM:
+        params["rating"] = data["rating"]
+        params["comment"] = data["comment"]
+    if step in HANDLER_STEPS:
+        post = (
+            Post.objects.filter(pk=data["handler"], is_active=True).select_related("user").first()
+            if data["handler"]
+            else None
+        )
+        params["handler_user"] = post.user if post else None
+        params["handler_kind"] = KIND_OF_ROLE.get(post.role, "") if post else ""
+        params["note"] = data["note"]
+    return params
+
+
+@login_required
+@require_POST
+def step(request, pk: int, step: str):
+    """One workflow step from a button or small form, then back with a message."""
+    if step not in PAGE_STEPS:
+        raise Http404
+    try:
+        ticket = selectors.get_ticket(request.user, pk)
+    except Http404:
+        # A take lost to another party member: tell them it was taken, not "not found".
+        if not services.lost_take(request.user, pk, step):
+            raise
+        ticket = Ticket.objects.get(pk=pk)
+    function, names = services.STEPS[step]
+    try:
+        params = {k: v for k, v in _step_params(request, step).items() if k in names}
+        ticket = function(request.user, ticket, **params)
+    except workflow.IllegalTransition as error:
+        messages.error(request, error.message)
+        return _back(request, ticket)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return _back(request, ticket)
+    messages.success(
+        request,
+        _("%(number)s: %(step)s done.") % {"number": ticket.number, "step": Step(step).label},
+    )
+    return _back(request, ticket)
+
+
+# --- Grid worker -----------------------------------------------------------------------
+
+
+@login_required
+def queue(request):
+    _require(request.user, Action.TICKET_ACCEPT)
+    return _list(request, "tickets/queue.html", selectors.grid_queue(request.user))
+
+
+# --- Community ----------------------------------------------------------------------------
+
+
+@login_required
+def board(request):
+    _require(request.user, Action.TICKET_DISPATCH)
+    return _list(request, "tickets/board.html", selectors.dispatch_board(request.user))
+
+
+@login_required
+def overdue(request):
+    _require(request.user, Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)
+    return _list(
+        request,
+        "tickets/list.html",
+        selectors.overdue(request.user),
+        title=_("Overdue tickets"),
+        empty=_("No overdue tickets."),
+    )
+
+
+@login_required
+def supervised(request):
+    _require(request.user, Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)
+    return _list(
+        request,
+        "tickets/list.html",
+        selectors.supervised(request.user),
+        title=_("Supervised tickets"),
+        empty=_("No tickets under supervision."),
+    )
+
+
+# --- Party member (and the community's view of the pool) --------------------------------
+
+
+@login_required
+def pool(request):
+    _require(request.user, Action.TICKET_TAKE, Action.TICKET_DISPATCH)
+    if access.has_any(request.user, Action.TICKET_TAKE):
+        qs = selectors.pool(request.user)
+    else:
+        qs = selectors.community_pool(request.user)
+    return _list(request, "tickets/pool.html", qs)
+
+
+@login_required
+def taken(request):
+    _require(request.user, Action.TICKET_HANDLE)
+    return _list(request, "tickets/taken.html", selectors.handled_by(request.user))
