@@ -29,14 +29,10 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import os
 import pstats
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchlib import setup  # noqa: E402  (also puts the project on sys.path)
 
 
 def parse_args(argv=None):
@@ -48,17 +44,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     return parser.parse_args(argv)
-
-
-def setup(database_url: str | None) -> None:
-    var = ROOT / "var" / "bench"
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["GONGZHI_VAR_DIR"] = str(var)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var / 'import.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
-    import django
-
-    django.setup()
 
 
 SCALE_ARGS = dict(
@@ -211,7 +196,7 @@ def precomputed(rows, households_by_key) -> list[tuple]:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    setup(args.database_url)
+    setup(args.database_url, "import.sqlite3")
 
     from django.core.management import call_command
     from django.db import connection, transaction

@@ -32,17 +32,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import statistics
 import sys
 import threading
 import time
 from array import array
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchlib import median_ms, setup  # noqa: E402  (also puts the project on sys.path)
 
 COMMUNITIES = 100
 MERCHANTS = 2_000
@@ -61,20 +57,6 @@ def parse_args(argv=None):
     parser.add_argument("--verify", action="store_true", help="run verify_ledger() and time it")
     parser.add_argument("--rebuild", action="store_true", help="empty the ledger and build again")
     return parser.parse_args(argv)
-
-
-def setup(database_url: str | None) -> None:
-    var = ROOT / "var" / "bench"
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["GONGZHI_VAR_DIR"] = str(var)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var / 'ledger.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 # --- Building ----------------------------------------------------------------------------
@@ -285,16 +267,6 @@ def build(args) -> Layout:
 
 
 # --- Measuring ---------------------------------------------------------------------------
-
-
-def median_ms(fn, repeat):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def raw(sql, params):
@@ -541,7 +513,10 @@ def posting(layout, posts):
 
 def main(argv=None):
     args = parse_args(argv)
-    setup(args.database_url)
+    setup(args.database_url, "ledger.sqlite3")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     import django
     from django.db import connection
 

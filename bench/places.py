@@ -22,14 +22,8 @@ See bench/README.md for results.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchlib import median_ms, setup  # noqa: E402  (also puts the project on sys.path)
 
 
 def parse_args(argv=None):
@@ -42,31 +36,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def setup(database_url: str | None) -> None:
-    """Point settings at the bench database before Django reads them."""
-    var = ROOT / "var" / "bench"
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["GONGZHI_VAR_DIR"] = str(var)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var / 'places.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
-    import django
-
-    django.setup()
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm the caches and the connection
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
 def main(argv=None) -> None:
     args = parse_args(argv)
-    setup(args.database_url)
+    setup(args.database_url, "places.sqlite3")
 
     from django.core.management import call_command
     from django.db import connection
