@@ -18,6 +18,7 @@ from django.db.models import F
 from gongzhi.core import audit, clock, crypto
 from gongzhi.core.models import User
 
+# A mainland mobile number: the one definition (login, SMS codes, the people registry).
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.auth import PHONE_RE
+
 
 class LoginForm(forms.Form):
     identifier = forms.CharField(
@@ -19,7 +21,7 @@ class LoginForm(forms.Form):
 class SmsLoginForm(forms.Form):
     phone = forms.RegexField(
         label=_("Phone number"),
-        regex=r"^1[3-9]\d{9}$",
+        regex=PHONE_RE,
         error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
     )

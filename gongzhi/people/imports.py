@@ -42,6 +42,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext, gettext_noop
 
 from gongzhi.core import access, audit, clock, crypto
+from gongzhi.core.auth import PHONE_RE
 from gongzhi.core.roles import Action
 from gongzhi.people import idcard, pinyin
 from gongzhi.people.idcard import IdType
@@ -54,7 +55,7 @@ from gongzhi.people.models import (
     ResidentTag,
     Tag,
 )
-from gongzhi.people.services import PHONE_RE, normalize_phone
+from gongzhi.people.services import normalize_phone
 from gongzhi.places.models import Household, Place, PlaceKind
 
 MAX_ROWS = 200_000  # beyond this a file must be split (a street's worth of residents)

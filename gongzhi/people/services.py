@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, crypto
+from gongzhi.core.auth import PHONE_RE
 from gongzhi.core.roles import Action
 from gongzhi.people import exports, idcard, pinyin
 from gongzhi.people.idcard import Gender, IdType
@@ -30,7 +31,6 @@ from gongzhi.people.models import (
     Tag,
 )
 
-PHONE_RE = re.compile(r"1[3-9]\d{9}")
 REASON_MIN_LENGTH = 4
 EXPORT_LIMIT = 20_000
 
