@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
 
-.PHONY: setup system demo serve test test-pg lint format messages bench clean
+.PHONY: setup system demo serve test test-pg lint format messages bench load clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -58,6 +58,11 @@ messages: setup system
 
 bench: setup
 	$(BIN)/python bench/places.py
+	$(BIN)/python bench/tickets.py --build
+
+# Ticket submit + lists at ~100 requests/s for 60 s against gunicorn on 127.0.0.1 (bench/README.md).
+load: setup
+	bash bench/load.sh $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

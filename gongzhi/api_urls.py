@@ -30,4 +30,10 @@ urlpatterns = [
         name="api-household-members",
     ),
     path("", include(router.urls)),
+    path("", include("gongzhi.volunteering.api_urls")),
+    path("", include("gongzhi.merchants.api_urls")),
+    path("", include("gongzhi.partners.api_urls")),
+    path("", include("gongzhi.deliberation.api_urls")),
+    path("", include("gongzhi.owners.api_urls")),
+    path("", include("gongzhi.microprojects.api_urls")),
 ]

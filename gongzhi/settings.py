@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.party",
     "gongzhi.tickets",
+    "gongzhi.volunteering",
+    "gongzhi.merchants",
+    "gongzhi.partners",
+    "gongzhi.deliberation",
+    "gongzhi.owners",
+    "gongzhi.microprojects",
 ]
 
 MIDDLEWARE = [
@@ -175,9 +181,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# SQLite keeps only the key columns of the ticket statistics index (tickets.Ticket
+# "ticket_path_created"); its INCLUDE columns are for PostgreSQL's index-only scan.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if not os.environ.get("REDIS_URL"):
     # locmem is per process; the embedded shape runs one process.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -193,6 +202,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -247,6 +258,43 @@ IMPORT_KEEP_HOURS = int(os.environ.get("IMPORT_KEEP_HOURS", 24))
 # Ledgers (gongzhi/core/ledger.py): the largest amount one entry may move, in the smallest unit
 # (points; time-bank hours in minutes). Anything above is refused as a typing error.
 LEDGER_MAX_AMOUNT = {"points": 100_000, "hours": 1_000 * 60}
+
+# Uploaded files (ticket photos). Never served as public static files: ticket photos go
+# through a view that checks the viewer may see the ticket (gongzhi/tickets/photos.py).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+TICKET_PHOTO_MAX_BYTES = int(os.environ.get("TICKET_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+TICKET_PHOTO_MAX_COUNT = 9
+# Larger images are refused as possible decompression bombs (Pillow's limit is set to this).
+TICKET_PHOTO_MAX_PIXELS = int(os.environ.get("TICKET_PHOTO_MAX_PIXELS", 50_000_000))
+
+# Ticket map: the tile layer URL template (e.g. https://tiles.example/{z}/{x}/{y}.png); empty:
+# no tiles, grid boundaries and tickets drawn on a plain background.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# External notification senders (gongzhi/tickets/senders.py), called in a background task
+# after the step's transaction commits. Comma-separated dotted paths in the environment.
+NOTIFY_SENDERS = [
+    s
+    for s in os.environ.get(
+        "NOTIFY_SENDERS",
+        "gongzhi.tickets.senders.ConsoleSender,gongzhi.tickets.senders.SmsSender",
+    ).split(",")
+    if s.strip()
+]
+
+# Open311 GeoReport v2 (gongzhi/tickets/open311.py): POSTed requests per client address.
+OPEN311_POST_RATE = os.environ.get("OPEN311_POST_RATE", "10/m")
+# Volunteering: the check-in QR code on the organiser's screen turns over every so many seconds;
+# check-in opens this long before an activity, check-out stays open this long after it.
+VOLUNTEERING_QR_WINDOW_SECONDS = int(os.environ.get("VOLUNTEERING_QR_WINDOW_SECONDS", 30))
+VOLUNTEERING_CHECKIN_EARLY_MINUTES = int(os.environ.get("VOLUNTEERING_CHECKIN_EARLY_MINUTES", 60))
+VOLUNTEERING_CHECKOUT_GRACE_MINUTES = int(
+    os.environ.get("VOLUNTEERING_CHECKOUT_GRACE_MINUTES", 120)
+)
+# Merchants: how many days a redemption code a resident holds stays valid.
+MERCHANT_CODE_VALID_DAYS = int(os.environ.get("MERCHANT_CODE_VALID_DAYS", 14))
 
 # Policy profiles: directories searched for <name>.yaml, first match wins.
 POLICY_PROFILE_DIRS = [

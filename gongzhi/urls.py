@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gongzhi.core import views as core_views
+from gongzhi.tickets import views_stats
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -20,6 +21,18 @@ urlpatterns = [
     path("audit/", include("gongzhi.core.urls_audit")),
     path("party/", include("gongzhi.party.urls")),
     path("tickets/", include("gongzhi.tickets.urls")),
+    path("volunteering/", include("gongzhi.volunteering.urls")),
+    path("merchants/", include("gongzhi.merchants.urls")),
+    path("partners/", include("gongzhi.partners.urls")),
+    path("deliberation/", include("gongzhi.deliberation.urls")),
+    path("owners/", include("gongzhi.owners.urls")),
+    path("microprojects/", include("gongzhi.microprojects.urls")),
+    path(
+        "api/v1/ticket-stats/",
+        views_stats.TicketStatsAPIView.as_view(),
+        name="api-ticket-stats",
+    ),
+    path("open311/v2/", include("gongzhi.tickets.open311_urls")),
     path("api/v1/", include("gongzhi.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

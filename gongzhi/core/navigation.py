@@ -1,4 +1,9 @@
-"""The workbench menu: each entry shows only to users granted its action somewhere."""
+"""The workbench menu and the resident's service tiles.
+
+Each entry shows only to users granted its action somewhere. Workbench entries sit in groups
+(one dropdown each in the top bar); a group with one visible entry renders as a plain link.
+Apps add their entries here, to the group they belong to.
+"""
 
 from __future__ import annotations
 
@@ -19,26 +24,140 @@ class NavItem:
     action: str | None = None
 
 
-NAV: list[NavItem] = [
-    NavItem(_("Workbench"), "home", "speedometer2"),
-    NavItem(_("Places"), "places:tree", "diagram-3", Action.PLACE_VIEW),
-    NavItem(_("Residents"), "people:list", "people", Action.RESIDENT_VIEW),
-    NavItem(_("Import residents"), "people_import:index", "upload", Action.RESIDENT_IMPORT),
-    NavItem(_("Compliance"), "compliance:list", "clipboard-check", Action.COMPLIANCE_VIEW),
-    NavItem(_("Party organisation"), "party:tree", "flag", Action.PARTY_VIEW),
-    NavItem(_("Ticket queue"), "tickets:queue", "inbox", Action.TICKET_ACCEPT),
-    NavItem(_("Dispatch board"), "tickets:board", "send", Action.TICKET_DISPATCH),
-    NavItem(_("Ticket pool"), "tickets:pool", "collection", Action.TICKET_TAKE),
-    NavItem(_("My taken tickets"), "tickets:taken", "check2-square", Action.TICKET_HANDLE),
-    NavItem(_("Policy profiles"), "profiles:list", "sliders", Action.PROFILE_VIEW),
-    NavItem(_("Posts"), "posts:list", "person-badge", Action.POST_MANAGE),
-    NavItem(_("Audit trail"), "audit:list", "shield-check", Action.AUDIT_VIEW),
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    icon: str
+    items: tuple[NavItem, ...]
+
+
+NAV: list[NavGroup] = [
+    NavGroup(_("Workbench"), "speedometer2", (NavItem(_("Workbench"), "home", "speedometer2"),)),
+    NavGroup(
+        _("Registry"),
+        "diagram-3",
+        (
+            NavItem(_("Places"), "places:tree", "diagram-3", Action.PLACE_VIEW),
+            NavItem(_("Residents"), "people:list", "people", Action.RESIDENT_VIEW),
+            NavItem(_("Import residents"), "people_import:index", "upload", Action.RESIDENT_IMPORT),
+            NavItem(_("Party organisation"), "party:tree", "flag", Action.PARTY_VIEW),
+        ),
+    ),
+    NavGroup(
+        _("Tickets"),
+        "inbox",
+        (
+            NavItem(_("Ticket queue"), "tickets:queue", "inbox", Action.TICKET_ACCEPT),
+            NavItem(_("Dispatch board"), "tickets:board", "send", Action.TICKET_DISPATCH),
+            NavItem(_("Ticket pool"), "tickets:pool", "collection", Action.TICKET_TAKE),
+            NavItem(_("My taken tickets"), "tickets:taken", "check2-square", Action.TICKET_HANDLE),
+            NavItem(_("Ticket map"), "tickets:map", "map", Action.TICKET_VIEW),
+            # issue 4: map and statistics entries go here
+            NavItem(_("Ticket statistics"), "tickets:stats", "bar-chart-line", Action.TICKET_STATS),
+        ),
+    ),
+    NavGroup(
+        _("Volunteering"),
+        "heart",
+        (
+            # issue 5: volunteers, activities, time bank, merchants, vanguard, partner units
+            NavItem(_("Volunteers"), "volunteering:volunteers", "people", Action.VOLUNTEER_VIEW),
+            NavItem(
+                _("Volunteer teams"), "volunteering:teams", "people-fill", Action.VOLUNTEER_VIEW
+            ),
+            NavItem(
+                _("Organise activities"),
+                "volunteering:manage",
+                "calendar-event",
+                Action.ACTIVITY_ORGANISE,
+            ),
+            NavItem(_("Volunteer share"), "volunteering:share", "pie-chart", Action.VOLUNTEER_VIEW),
+            NavItem(_("Merchants"), "merchants:manage", "shop", Action.MERCHANT_MANAGE),
+            NavItem(_("Vanguard index"), "party:vanguard_ranking", "award", Action.VANGUARD_VIEW),
+            NavItem(_("Partner units"), "partners:units", "building", Action.PARTNER_VIEW),
+            NavItem(_("The three lists"), "partners:lists", "card-checklist", Action.PARTNER_VIEW),
+        ),
+    ),
+    NavGroup(
+        _("Deliberation"),
+        "chat-square-text",
+        (
+            # issue 6: topics, meetings, polls, owners' votes, micro-projects, disclosure
+            NavItem(_("Topics"), "deliberation:topics", "lightbulb", Action.DELIBERATION_JOIN),
+            NavItem(
+                _("Meetings"), "deliberation:meetings", "calendar-event", Action.DELIBERATION_MANAGE
+            ),
+            NavItem(_("Actions"), "deliberation:actions", "list-task"),
+            NavItem(_("Polls"), "deliberation:polls", "bar-chart", Action.DELIBERATION_MANAGE),
+            NavItem(
+                _("Public notices"), "deliberation:notices", "megaphone", Action.DISCLOSURE_PUBLISH
+            ),
+            NavItem(
+                _("Representatives"),
+                "deliberation:representatives",
+                "award",
+                Action.DELIBERATION_MANAGE,
+            ),
+            NavItem(
+                _("Joint meetings due"),
+                "deliberation:joint_overdue",
+                "alarm",
+                Action.DELIBERATION_MANAGE,
+            ),
+            NavItem(_("Owners' votes"), "owners:index", "check2-all", Action.PLACE_VIEW),
+            NavItem(_("Micro-projects"), "microprojects:index", "tools", Action.PLACE_VIEW),
+        ),
+    ),
+    NavGroup(
+        _("Oversight"),
+        "clipboard-check",
+        (
+            NavItem(_("Compliance"), "compliance:list", "clipboard-check", Action.COMPLIANCE_VIEW),
+            NavItem(_("Policy profiles"), "profiles:list", "sliders", Action.PROFILE_VIEW),
+            NavItem(_("Posts"), "posts:list", "person-badge", Action.POST_MANAGE),
+            NavItem(_("Audit trail"), "audit:list", "shield-check", Action.AUDIT_VIEW),
+        ),
+    ),
+]
+
+# The resident's phone home page: one tile per service (residents, party members, volunteers).
+RESIDENT_SERVICES: list[NavItem] = [
+    NavItem(_("Report / ask for help"), "tickets:submit", "megaphone", Action.TICKET_SUBMIT),
+    NavItem(_("My tickets"), "tickets:mine", "list-check", Action.TICKET_SUBMIT),
+    # issues 5 and 6: volunteering, points, time bank, redemption, topics, polls, votes
+    NavItem(_("Topics"), "deliberation:topics", "lightbulb", Action.DELIBERATION_JOIN),
+    NavItem(_("Polls"), "deliberation:polls", "bar-chart", Action.DELIBERATION_JOIN),
+    NavItem(_("Volunteering"), "volunteering:home", "heart", Action.VOLUNTEER_JOIN),
+    NavItem(_("Activities"), "volunteering:activities", "calendar-event", Action.VOLUNTEER_JOIN),
+    NavItem(_("My points"), "volunteering:points", "coin", Action.VOLUNTEER_JOIN),
+    NavItem(_("Time bank"), "volunteering:timebank", "hourglass-split", Action.VOLUNTEER_JOIN),
+    NavItem(_("My owners' votes"), "owners:index", "check2-all", Action.OWNERS_VOTE_CAST),
+    NavItem(_("Micro-projects"), "microprojects:index", "tools", Action.DELIBERATION_JOIN),
+    NavItem(_("Redeem points"), "merchants:shop", "shop", Action.POINTS_REDEEM),
+    NavItem(_("My redemptions"), "merchants:mine", "ticket-perforated", Action.POINTS_REDEEM),
+    NavItem(_("Merchant desk"), "merchants:desk", "upc-scan", Action.MERCHANT_SELL),
+    NavItem(_("My service and vanguard index"), "party:vanguard", "award", Action.VANGUARD_SERVE),
+    NavItem(_("Partner units"), "partners:units", "building", Action.PARTNER_CLAIM),
 ]
 
 
+def _visible(user, item: NavItem) -> bool:
+    return item.action is None or access.has_any(user, item.action)
+
+
+def _entry(item: NavItem) -> dict:
+    return {"label": item.label, "url": reverse(item.url_name), "icon": item.icon}
+
+
 def menu_for(user) -> list[dict]:
-    items = []
-    for item in NAV:
-        if item.action is None or access.has_any(user, item.action):
-            items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon})
-    return items
+    """Groups with their visible entries; groups with none are left out."""
+    menu = []
+    for group in NAV:
+        items = [_entry(item) for item in group.items if _visible(user, item)]
+        if items:
+            menu.append({"label": group.label, "icon": group.icon, "items": items})
+    return menu
+
+
+def services_for(user) -> list[dict]:
+    return [_entry(item) for item in RESIDENT_SERVICES if _visible(user, item)]

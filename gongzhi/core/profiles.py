@@ -141,6 +141,240 @@ def _ticket_keys() -> list[Key]:
     return keys
 
 
+def _default_key(name, kind, minimum, maximum, unit, label, help_text, default) -> Key:
+    return Key(name, kind, minimum, maximum, unit, label, help_text, default=default)
+
+
+# Volunteering, points, time bank, vanguard index (issue 5) and deliberation (issue 6). The
+# documents ask for points (积分), a time bank and a vanguard index (seed 002 §三(一)2, §三(三)1;
+# seed 003 item 16) but fix no numbers, so most keys carry a platform default. Set by documents:
+# volunteering.target_percent (001 §13: 15%), microprojects.yearly_budget_yuan (000 §八: 30万元),
+# deliberation.joint_meeting_months (003 §三(一)3: 原则上每季度召开一次).
+def _participation_keys() -> list[Key]:
+    return [
+        Key(
+            "volunteering.target_percent",
+            "number",
+            0,
+            100,
+            "%",
+            _("Volunteer share target"),
+            _("Registered volunteers as a share of a community's residents."),
+        ),
+        _default_key(
+            "points.per_service_hour",
+            "integer",
+            0,
+            1000,
+            _("points"),
+            _("Points per hour of service"),
+            _("Points earned for each confirmed hour of volunteer service."),
+            10,
+        ),
+        _default_key(
+            "points.per_activity",
+            "integer",
+            0,
+            1000,
+            _("points"),
+            _("Points per activity"),
+            _("Points earned for taking part in an activity (checked in and out)."),
+            5,
+        ),
+        _default_key(
+            "points.per_resolved_ticket",
+            "integer",
+            0,
+            1000,
+            _("points"),
+            _("Points per resolved ticket"),
+            _(
+                "Points a party member or volunteer earns for a ticket they resolved "
+                "that the resident confirmed."
+            ),
+            10,
+        ),
+        _default_key(
+            "points.per_deliberation",
+            "integer",
+            0,
+            1000,
+            _("points"),
+            _("Points per deliberation"),
+            _("Points for taking part in deliberation: attending a meeting, voting in a poll."),
+            2,
+        ),
+        _default_key(
+            "points.daily_cap",
+            "integer",
+            0,
+            100000,
+            _("points"),
+            _("Daily points cap"),
+            _("Most points one resident can earn in one day (0: no cap)."),
+            100,
+        ),
+        _default_key(
+            "points.expiry_months",
+            "integer",
+            0,
+            120,
+            _("months"),
+            _("Points expiry"),
+            _(
+                "Points expire this many months after the end of the month they were "
+                "earned in (0: never)."
+            ),
+            0,
+        ),
+        _default_key(
+            "timebank.family_transfer",
+            "integer",
+            0,
+            1,
+            _("yes (1) / no (0)"),
+            _("Time-bank transfer to family"),
+            _(
+                "Whether deposited service hours may be transferred to members of the "
+                "same household."
+            ),
+            1,
+        ),
+        _default_key(
+            "vanguard.weight_service",
+            "integer",
+            0,
+            100,
+            "%",
+            _("Vanguard index: service hours weight"),
+            _("Weight of recorded service hours in the vanguard index."),
+            40,
+        ),
+        _default_key(
+            "vanguard.weight_tickets",
+            "integer",
+            0,
+            100,
+            "%",
+            _("Vanguard index: tickets weight"),
+            _("Weight of tickets taken and resolved in the vanguard index."),
+            30,
+        ),
+        _default_key(
+            "vanguard.weight_claims",
+            "integer",
+            0,
+            100,
+            "%",
+            _("Vanguard index: claimed posts weight"),
+            _("Weight of claimed posts, tasks and families (认岗认事认亲) in the vanguard index."),
+            20,
+        ),
+        _default_key(
+            "vanguard.weight_feedback",
+            "integer",
+            0,
+            100,
+            "%",
+            _("Vanguard index: residents' ratings weight"),
+            _("Weight of residents' ratings of the member's work in the vanguard index."),
+            10,
+        ),
+        _default_key(
+            "vanguard.full_service_hours",
+            "integer",
+            1,
+            10000,
+            _("hours"),
+            _("Vanguard index: service hours for full marks"),
+            _("Service hours in a year that earn the full service score."),
+            48,
+        ),
+        _default_key(
+            "vanguard.full_tickets",
+            "integer",
+            1,
+            1000,
+            _("tickets"),
+            _("Vanguard index: resolved tickets for full marks"),
+            _("Tickets resolved in a year that earn the full tickets score."),
+            12,
+        ),
+        _default_key(
+            "vanguard.full_claims",
+            "integer",
+            1,
+            100,
+            _("claims"),
+            _("Vanguard index: claims for full marks"),
+            _("Posts, tasks and families claimed in a year that earn the full claims score."),
+            3,
+        ),
+        _default_key(
+            "deliberation.support_threshold",
+            "integer",
+            1,
+            100000,
+            _("residents"),
+            _("Topic support threshold"),
+            _("Supporters a topic needs before it goes onto a meeting agenda."),
+            20,
+        ),
+        Key(
+            "deliberation.joint_meeting_months",
+            "integer",
+            1,
+            24,
+            _("months"),
+            _("Joint meeting interval"),
+            _(
+                "Months between joint meetings of community, owners' committee and property "
+                "company."
+            ),
+            default=3,
+        ),
+        _default_key(
+            "deliberation.representative_role_weight",
+            "integer",
+            0,
+            10000,
+            _("points"),
+            _("Representative score per role"),
+            _(
+                "Score a candidate representative gets for each role held (party member, "
+                "volunteer, building head); 002 §三(三)2."
+            ),
+            50,
+        ),
+        _default_key(
+            "deliberation.representative_participation_weight",
+            "integer",
+            0,
+            10000,
+            _("points"),
+            _("Representative score per participation"),
+            _(
+                "Score a candidate representative gets for each topic supported, opinion given "
+                "or meeting attended; points earned count one for one."
+            ),
+            5,
+        ),
+        Key(
+            "microprojects.yearly_budget_yuan",
+            "number",
+            0,
+            100000000,
+            _("yuan"),
+            _("Micro-project budget"),
+            _(
+                "Yearly budget of each community for residents' micro-projects (民生微实事). "
+                "Until a profile sets it, the platform default is the amount of seed 000."
+            ),
+            default=300000,
+        ),
+    ]
+
+
 SCHEMA: dict[str, Key] = {
     key.name: key
     for key in (
@@ -196,6 +430,7 @@ SCHEMA: dict[str, Key] = {
             _("Least floor area of a community's service centre and premises."),
         ),
         *(_ticket_keys()),
+        *(_participation_keys()),
     )
 }
 

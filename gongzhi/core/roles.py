@@ -97,6 +97,54 @@ class Action(models.TextChoices):
     TICKET_DISPATCH = "ticket.dispatch", _("Dispatch, pool, reassign, merge and close tickets")
     TICKET_TAKE = "ticket.take", _("Take tickets from the pool")
     TICKET_HANDLE = "ticket.handle", _("Work on, resolve and return tickets handed to oneself")
+    TICKET_STATS = "ticket.stats", _("View ticket statistics and export them")
+    # Volunteering, points, time bank, merchants, partner units (issue 5).
+    VOLUNTEER_JOIN = (
+        "volunteer.join",
+        _("Register as a volunteer, sign up for activities, use the time bank"),
+    )
+    VOLUNTEER_VIEW = "volunteer.view", _("View volunteers, teams, activities and points of an area")
+    VOLUNTEER_MANAGE = (
+        "volunteer.manage",
+        _("Manage volunteers and teams, confirm hours, adjust points"),
+    )
+    ACTIVITY_ORGANISE = (
+        "activity.organise",
+        _("Publish activities, show check-in codes, confirm hours"),
+    )
+    POINTS_REDEEM = "points.redeem", _("Redeem points for goods and services")
+    MERCHANT_MANAGE = "merchant.manage", _("Admit merchants and charity supermarkets")
+    MERCHANT_SELL = "merchant.sell", _("List goods and confirm redemption codes as a merchant")
+    VANGUARD_SERVE = (
+        "vanguard.serve",
+        _("Claim posts and tasks and record service as a party member"),
+    )
+    VANGUARD_VIEW = "vanguard.view", _("View party members' service records and vanguard index")
+    PARTNER_VIEW = "partner.view", _("View partner units and the three lists")
+    PARTNER_MANAGE = "partner.manage", _("Manage partner units and the three lists")
+    PARTNER_CLAIM = (
+        "partner.claim",
+        _("Claim needs or resources from the three lists and report progress"),
+    )
+    # Deliberation and voting (issue 6).
+    DELIBERATION_JOIN = (
+        "deliberation.join",
+        _("Raise and support topics, give opinions, vote in polls, propose micro-projects"),
+    )
+    DELIBERATION_MANAGE = (
+        "deliberation.manage",
+        _("Moderate topics, run meetings and polls, track actions"),
+    )
+    OWNERS_VOTE_CAST = "owners_vote.cast", _("Vote as an owner in an owners' vote")
+    OWNERS_VOTE_MANAGE = (
+        "owners_vote.manage",
+        _("Keep the owners' roll, run owners' votes, enter paper ballots"),
+    )
+    MICROPROJECT_MANAGE = "microproject.manage", _("Review, select and implement micro-projects")
+    DISCLOSURE_PUBLISH = (
+        "disclosure.publish",
+        _("Publish public notices (party, residents' and financial affairs)"),
+    )
 
 
 R = Role
@@ -200,6 +248,49 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         **{r: S.SUBTREE for r in _TICKET_STAFF},
     },
 }
+
+# Residents and the roles that live like residents in their community (issues 5 and 6).
+_CITIZENS = (R.RESIDENT, R.PARTY_MEMBER, R.VOLUNTEER, R.BUILDING_HEAD)
+_COMMUNITY_STAFF = (R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+
+PERMISSIONS.update(
+    {
+        Action.TICKET_STATS: {r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
+        Action.VOLUNTEER_JOIN: {r: S.COMMUNITY for r in _CITIZENS},
+        Action.VOLUNTEER_VIEW: {
+            **{r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
+            R.PARTNER_CONTACT: S.SUBTREE,
+        },
+        Action.VOLUNTEER_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.ACTIVITY_ORGANISE: {
+            **{r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER, R.PARTNER_CONTACT)},
+        },
+        Action.POINTS_REDEEM: {r: S.COMMUNITY for r in _CITIZENS},
+        Action.MERCHANT_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.MERCHANT_SELL: {R.MERCHANT: S.COMMUNITY},
+        Action.VANGUARD_SERVE: {R.PARTY_MEMBER: S.COMMUNITY},
+        Action.VANGUARD_VIEW: {r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
+        Action.PARTNER_VIEW: {
+            **{r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
+            R.PARTNER_CONTACT: S.SUBTREE,
+        },
+        Action.PARTNER_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.PARTNER_CLAIM: {
+            **{r: S.SUBTREE for r in _COMMUNITY_STAFF},
+            R.PARTNER_CONTACT: S.SUBTREE,
+        },
+        Action.DELIBERATION_JOIN: {
+            **{r: S.COMMUNITY for r in _CITIZENS},
+            **{r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        },
+        Action.DELIBERATION_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        # Ownership itself is checked against the owners' roll by the service.
+        Action.OWNERS_VOTE_CAST: {r: S.COMMUNITY for r in _CITIZENS},
+        Action.OWNERS_VOTE_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.MICROPROJECT_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.DISCLOSURE_PUBLISH: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+    }
+)
 
 # Which roles a manager may grant, by the manager's role.
 GRANTABLE: dict[str, frozenset[str]] = {

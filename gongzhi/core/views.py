@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from gongzhi.core import access, audit, auth, sms
+from gongzhi.core import access, audit, auth, navigation, sms
 from gongzhi.core.forms import LoginForm, SmsLoginForm
 from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
@@ -157,5 +157,9 @@ def resident_home(request):
     return render(
         request,
         "core/resident_home.html",
-        {"households": households, "communities": communities},
+        {
+            "households": households,
+            "communities": communities,
+            "services": navigation.services_for(request.user),
+        },
     )

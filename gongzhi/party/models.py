@@ -181,3 +181,178 @@ class Checkin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.community}"
+
+
+# --- 认岗认事认亲 and the vanguard index (seed 002 §三(一)2, seed 003 annex 2 item 12) ----------
+
+
+class ServicePost(models.Model):
+    """A post (岗) a party member may claim in the community: building guide, traffic post…"""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("service post")
+        verbose_name_plural = _("service posts")
+        ordering = ["place_path", "name"]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="party_servicepost_path",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityTask(models.Model):
+    """A task (事) the community publishes for party members to claim."""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=100)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    is_open = models.BooleanField(_("open"), default=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("community task")
+        verbose_name_plural = _("community tasks")
+        ordering = ["place_path", "-created_at"]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="party_task_path", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClaimKind(models.TextChoices):
+    POST = "post", _("Post (认岗)")
+    TASK = "task", _("Task (认事)")
+    FAMILY = "family", _("Family (认亲)")
+
+
+class VanguardClaim(models.Model):
+    member = models.ForeignKey(
+        PartyMember, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="claims"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ClaimKind.choices)
+    service_post = models.ForeignKey(
+        ServicePost, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    task = models.ForeignKey(
+        CommunityTask, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    # The elderly or disadvantaged resident (care tag) whose family the member visits.
+    family = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_on = models.DateField(_("claimed on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("claim of a post, task or family")
+        verbose_name_plural = _("claims of posts, tasks and families")
+        ordering = ["-claimed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "service_post"],
+                condition=models.Q(ended_on__isnull=True, service_post__isnull=False),
+                name="vanguard_claim_post_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "task"],
+                condition=models.Q(ended_on__isnull=True, task__isnull=False),
+                name="vanguard_claim_task_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "family"],
+                condition=models.Q(ended_on__isnull=True, family__isnull=False),
+                name="vanguard_claim_family_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="party_claim_path", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.service_post or self.task or self.family or "")
+
+    @property
+    def target(self):
+        return self.service_post or self.task or self.family
+
+
+class RecordStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ServiceRecord(models.Model):
+    member = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.CASCADE,
+        related_name="service_records",
+    )
+    claim = models.ForeignKey(
+        VanguardClaim, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    served_on = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=RecordStatus.choices, default=RecordStatus.PENDING
+    )
+    confirmed_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-served_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gt=0), name="service_record_minutes_pos"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="party_record_path", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["member", "served_on"], name="party_record_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.served_on} {self.minutes}"
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.party import views
+from gongzhi.party import views, views_vanguard
 
 app_name = "party"
 urlpatterns = [
@@ -19,4 +19,12 @@ urlpatterns = [
     path("members/<int:pk>/end/", views.member_end, name="member_end"),
     path("members/<int:pk>/checkins/", views.checkin_create, name="checkin_create"),
     path("checkins/<int:pk>/end/", views.checkin_end, name="checkin_end"),
+    # 认岗认事认亲 and the vanguard index (views_vanguard.py)
+    path("vanguard/", views_vanguard.mine, name="vanguard"),
+    path("vanguard/claim/", views_vanguard.claim, name="vanguard_claim"),
+    path("vanguard/claims/<int:pk>/end/", views_vanguard.claim_end, name="vanguard_claim_end"),
+    path("vanguard/record/", views_vanguard.record, name="vanguard_record"),
+    path("vanguard/ranking/", views_vanguard.ranking, name="vanguard_ranking"),
+    path("vanguard/records/<int:pk>/review/", views_vanguard.review, name="vanguard_review"),
+    path("vanguard/publish/", views_vanguard.publish, name="vanguard_publish"),
 ]

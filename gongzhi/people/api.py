@@ -115,6 +115,25 @@ class RevealSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+class _Params(dict):
+    """Request data read like query parameters (`getlist` for repeatable keys)."""
+
+    def __init__(self, data):
+        super().__init__()
+        for key in selectors.PARAM_KEYS:
+            value = data.getlist(key) if hasattr(data, "getlist") else data.get(key)
+            if value in (None, [], ""):
+                continue
+            self[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    def get(self, key, default=None):
+        values = super().get(key)
+        return values[-1] if values else default
+
+    def getlist(self, key):
+        return list(super().get(key, []))
+
+
 class ResidentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -122,9 +141,33 @@ class ResidentViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Query parameters: q, tag (repeatable), grid, building, age (60/80), status, active."""
+    """Query parameters: q, tag (repeatable), grid, building, age (60/80), status, active.
+
+    A whole phone or ID number must not travel in a URL (access logs keep URLs): GET refuses a
+    `q` with seven or more digits; POST .../search/ takes the same filters in its body."""
 
     filter_backends: list = []
+
+    def list(self, request, *args, **kwargs):
+        if selectors.is_whole_number_query(request.query_params.get("q", "")):
+            raise serializers.ValidationError(
+                {
+                    "q": [
+                        _(
+                            "Do not put a whole phone or ID number in the address: send it in "
+                            "the body of POST /api/v1/residents/search/."
+                        )
+                    ]
+                }
+            )
+        return super().list(request, *args, **kwargs)
+
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The list filters from the request body (JSON or form), paginated like the list."""
+        params = _Params(request.data)
+        page = self.paginate_queryset(selectors.search_page_queryset(request.user, params))
+        return self.get_paginated_response(ResidentSerializer(page, many=True).data)
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -229,6 +229,13 @@ _PARTY_LOGIN_FAMILY = [
     ("黄丽", "F", dt.date(1973, 4, 18), Relation.SPOUSE, "18807386613", False),
     ("赵浩然", "M", dt.date(2000, 1, 9), Relation.CHILD, "17773851190", False),
 ]
+# The volunteer login (周晓燕) is a resident of the demo community too: her points, hours,
+# sign-ups and redemptions hang on this registry record.
+_VOLUNTEER_LOGIN_FAMILY = [
+    ("周晓燕", "F", dt.date(1991, 5, 12), Relation.HEAD, "15973821146", False),
+    ("李明", "M", dt.date(1989, 8, 3), Relation.SPOUSE, "13687381529", False),
+    ("李可馨", "F", dt.date(2016, 9, 21), Relation.CHILD, None, False),
+]
 _SECRETARY_LOGIN_FAMILY = [
     ("张丽华", "F", dt.date(1978, 6, 23), Relation.HEAD, "13807383318", True),
     ("彭志勇", "M", dt.date(1976, 2, 14), Relation.SPOUSE, "13574816620", False),
@@ -305,6 +312,7 @@ class _Builder:
         for username, grid, unit, room, family in (
             ("partymember", "G01", "2", "301", _PARTY_LOGIN_FAMILY),
             ("secretary", "G02", "1", "201", _SECRETARY_LOGIN_FAMILY),
+            ("volunteer", "G01", "2", "402", _VOLUNTEER_LOGIN_FAMILY),
         ):
             community = (
                 posts.filter(user__username=username)
@@ -342,6 +350,18 @@ class _Builder:
             with conn.cursor() as cur:
                 cur.execute(f"PRAGMA cache_size = {int(previous)}")
 
+    def _link_logins(self) -> None:
+        """Link the demo logins that live in the demo street to their registry records (by
+        name within their reserved household), so their points, votes and volunteering work."""
+        users = User.objects.using(self.db)
+        residents = Resident.objects.using(self.db)
+        for household_id, family in self.reserved.items():
+            for name, *_rest in family:
+                user = users.filter(name=name, resident=None).order_by("id").first()
+                if user is None:
+                    continue
+                residents.filter(household_id=household_id, name=name, user=None).update(user=user)
+
     def _run(self) -> PeopleResult:
         started = time.perf_counter()
         before = self._totals()
@@ -366,6 +386,7 @@ class _Builder:
                     _("Residents of street %(n)s of %(total)s: %(name)s")
                     % {"n": n + 1, "total": len(streets), "name": street.name}
                 )
+            self._link_logins()
         after = self._totals()
         created = {k: after[k] - before[k] for k in after}
         if any(created.values()) and self.db == DEFAULT_DB_ALIAS:
@@ -821,6 +842,8 @@ class _Builder:
                 person.leads = "committee" if name == "张丽华" else "group"
                 if name == "赵国庆":
                     person.workplace = WORKPLACES[0]  # the in-service login
+            if name == "周晓燕":
+                person.skills = "医护、文艺表演"  # the volunteer login's specialties
             people.append(person)
         return people
 

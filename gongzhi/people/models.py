@@ -86,6 +86,16 @@ class Resident(models.Model):
     consent_contact = models.BooleanField(_("consents to be contacted"), default=False)
     consent_publicity = models.BooleanField(_("consents to public display"), default=False)
     is_active = models.BooleanField(_("lives here"), default=True)
+    # The login of this person, when they have one (resident, party member, volunteer…): points,
+    # time bank, votes and volunteering belong to the Resident; the user acts for them.
+    user = models.OneToOneField(
+        "core.User",
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident",
+    )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 

@@ -35,6 +35,25 @@ def visible_residents(user, action: str = Action.RESIDENT_VIEW) -> QuerySet[Resi
     )
 
 
+def resident_of(user) -> Resident | None:
+    """The registry record of the person behind a login: the linked Resident, else the living
+    resident with the same phone (whose record is then linked). None when there is none."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    linked = Resident.objects.filter(user=user).first()
+    if linked is not None or not user.phone_index:
+        return linked
+    match = (
+        Resident.objects.filter(phone_index=user.phone_index, is_active=True, user=None)
+        .order_by("id")
+        .first()
+    )
+    if match is not None:
+        Resident.objects.filter(pk=match.pk, user=None).update(user=user)
+        match.user = user
+    return match
+
+
 def get_resident(user, pk: int) -> Resident:
     """A resident the user may see, or 404."""
     return get_object_or_404(visible_residents(user).select_related("household__building"), pk=pk)
@@ -219,9 +238,15 @@ def describe_params(params: dict) -> dict[str, Any]:
     return out
 
 
+def is_whole_number_query(q: str) -> bool:
+    """Seven digits or more: a whole (or nearly whole) phone or ID number."""
+    compact = re.sub(r"\s+", "", q or "")
+    return len(compact) >= 7 and sum(c.isdigit() for c in compact) >= 7
+
+
 def _mask_query(q: str) -> str:
     compact = re.sub(r"\s+", "", q)
-    if len(compact) >= 7 and sum(c.isdigit() for c in compact) >= 7:
+    if is_whole_number_query(compact):
         return crypto.mask_id_number(compact) if len(compact) > 11 else crypto.mask_phone(compact)
     return q
 

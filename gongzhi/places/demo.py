@@ -239,6 +239,8 @@ class BuildResult:
     seconds: float
     largest_batch: int = 0
     people: object | None = None  # gongzhi.people.demo.PeopleResult when built with people
+    # What each feature's demo built: module name -> one line of text (see FEATURE_DEMOS).
+    features: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -710,6 +712,34 @@ class _Builder:
         return label
 
 
+# Feature demos run after the people, in this order. Each module has
+# `build(scale: Scale, *, using: str, progress) -> str`: idempotent (a second run adds nothing),
+# and returns one line saying what exists (e.g. "1,234 tickets"). A module that is not there yet
+# is skipped.
+FEATURE_DEMOS = (
+    "gongzhi.tickets.demo",
+    "gongzhi.volunteering.demo",
+    "gongzhi.merchants.demo",
+    "gongzhi.partners.demo",
+    "gongzhi.deliberation.demo",
+    "gongzhi.owners.demo",
+    "gongzhi.microprojects.demo",
+)
+
+
+def _build_features(scale: Scale, using: str, progress) -> dict[str, str]:
+    import importlib
+    import importlib.util
+
+    done = {}
+    for name in FEATURE_DEMOS:
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        done[name] = module.build(scale, using=using, progress=progress)
+    return done
+
+
 def build(
     scale: str | Scale = "small",
     *,
@@ -717,9 +747,11 @@ def build(
     using: str = DEFAULT_DB_ALIAS,
     progress: Callable[[str], None] | None = None,
     people: bool = False,
+    features: bool | None = None,
 ) -> BuildResult:
     """Build (or complete) the demo data; idempotent. Returns what was created.
-    With `people`, also the residents and the party organisation (gongzhi.people.demo)."""
+    With `people`, also the residents and the party organisation (gongzhi.people.demo), and
+    then — unless `features` is False — every app's demo (FEATURE_DEMOS)."""
     if isinstance(scale, str):
         scale = SCALES[scale]
     if batch_size < 1:
@@ -731,6 +763,8 @@ def build(
         result.people = people_demo.build(
             scale, batch_size=batch_size, using=using, progress=progress
         )
+        if features is not False:
+            result.features = _build_features(scale, using, progress)
     return result
 
 

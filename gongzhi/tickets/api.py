@@ -2,10 +2,12 @@
 
 GET  /api/v1/tickets/               visible tickets (filters: status, kind, mine=1, pool=1, queue=1)
 GET  /api/v1/tickets/{id}/          one ticket, with its history and the steps open to the caller
-POST /api/v1/tickets/               submit
+POST /api/v1/tickets/               submit (JSON, or multipart with up to 9 `photos` files and
+                                    `share_location`; a `lat`/`lng` without `place` is
+                                    routed to the grid containing the point)
 POST /api/v1/tickets/{id}/<step>/   accept, handle, escalate, dispatch, pool, take, start,
                                     resolve, return, reassign, merge, escalate-to-street,
-                                    confirm, reopen, close
+                                    confirm, reopen, close (resolve: multipart `photos` too)
 GET  /api/v1/notifications/         the caller's notifications; POST …/{id}/read/
 
 Errors: 400 bad input, 403 role may not, 404 not visible, 409 not possible from the current
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -34,6 +37,7 @@ from gongzhi.tickets.models import (
     Status,
     Ticket,
     TicketEvent,
+    TicketPhoto,
 )
 from gongzhi.tickets.workflow import Step
 
@@ -115,12 +119,29 @@ class TicketSerializer(serializers.ModelSerializer):
         return obj.is_overdue()
 
 
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumb_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketPhoto
+        fields = ["id", "stage", "url", "thumb_url", "width", "height", "size", "created_at"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return reverse("tickets:photo", args=[obj.ticket_id, obj.pk])
+
+    def get_thumb_url(self, obj) -> str:
+        return reverse("tickets:photo_thumb", args=[obj.ticket_id, obj.pk])
+
+
 class TicketDetailSerializer(TicketSerializer):
     events = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
+    photos = PhotoSerializer(many=True, read_only=True)
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "events", "steps"]
+        fields = [*TicketSerializer.Meta.fields, "events", "steps", "photos"]
         read_only_fields = fields
 
     def get_events(self, obj) -> list[dict]:
@@ -141,6 +162,7 @@ class SubmitSerializer(serializers.Serializer):
     on_behalf_of_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     lng = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
+    share_location = serializers.BooleanField(required=False, default=False)
 
 
 class StepSerializer(serializers.Serializer):
@@ -209,7 +231,9 @@ class TicketViewSet(
         values = dict(data.validated_data)
         category = values.pop("category")
         try:
-            ticket = services.submit(request.user, category=category, **values)
+            ticket = services.submit(
+                request.user, category=category, photos=request.FILES.getlist("photos"), **values
+            )
         except DjangoValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         ticket = selectors.get_ticket(request.user, ticket.pk)
@@ -228,6 +252,8 @@ class TicketViewSet(
         data = StepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if k in params}
+        if "photos" in params:
+            values["photos"] = request.FILES.getlist("photos")
         try:
             ticket = function(request.user, ticket, **values)
         except workflow.IllegalTransition as error:

@@ -38,16 +38,43 @@ class SubmitForm(forms.Form):
         help_text=_("Others will not see who reported; you can still follow and rate it."),
     )
 
+    # Filled by the map picker (optional; the home building or chosen place is the default).
+    lat = forms.DecimalField(
+        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    lng = forms.DecimalField(
+        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    share_location = forms.BooleanField(
+        label=_("Share my location from the photos"),
+        required=False,
+        help_text=_(
+            "Photos are always stored without their location. Tick this to let the position "
+            "recorded in a photo mark where the matter is."
+        ),
+    )
+
+    # Rendered by the template itself (map picker, file input), not in the field loop.
+    SPECIAL_FIELDS = ("lat", "lng", "share_location")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories()
+
+    def plain_fields(self):
+        return [f for f in self if f.name not in self.SPECIAL_FIELDS]
 
 
 class EntryForm(SubmitForm):
     """A patrol report by a grid worker, or a ticket staff enter for a resident (phone, walk-in):
     the place is chosen from the places the user may enter tickets for."""
 
-    place = forms.ModelChoiceField(label=_("Place"), queryset=None)
+    place = forms.ModelChoiceField(
+        label=_("Place"),
+        queryset=None,
+        required=False,
+        help_text=_("Or leave it empty and pick the spot on the map."),
+    )
 
     def __init__(self, *args, places=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -231,6 +231,24 @@ class Ticket(models.Model):
             models.Index(fields=["submitter", "-created_at"], name="ticket_submitter"),
             models.Index(fields=["handler_user", "status"], name="ticket_handler"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),
+            # Statistics (tickets.stats): tickets of an area created in a month range, read
+            # from the index alone (PostgreSQL: INCLUDE, an index-only scan; see bench/README).
+            models.Index(
+                fields=["place_path", "created_at"],
+                name="ticket_path_created",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                include=[
+                    "id",
+                    "status",
+                    "level",
+                    "grid",
+                    "rating",
+                    "response_due",
+                    "responded_at",
+                    "resolve_due",
+                    "resolved_at",
+                ],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -308,3 +326,48 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class PhotoStage(models.TextChoices):
+    INTAKE = "intake", _("With the ticket")
+    RESOLUTION = "resolution", _("With the resolution")
+
+
+def _photo_path(instance, filename: str) -> str:
+    # The name never comes from the upload: a random one under the month of upload.
+    return f"tickets/{clock.today():%Y/%m}/{filename}"
+
+
+class TicketPhoto(models.Model):
+    """A photo attached on intake or with the resolution. Stored re-encoded (no EXIF) under
+    MEDIA_ROOT and served only through tickets:photo, which checks the viewer may see the
+    ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("stage"), max_length=12, choices=PhotoStage.choices)
+    event = models.ForeignKey(
+        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    file = models.FileField(_("file"), upload_to=_photo_path, max_length=200)
+    thumb = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("ticket photo")
+        verbose_name_plural = _("ticket photos")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "stage"], name="ticket_photo_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.stage} #{self.pk}"

@@ -1,8 +1,10 @@
 """Where a new ticket goes first.
 
 The grid is the grid ancestor of the ticket's place (a building or a grid), read from its
-materialised path. Point-in-polygon on grid boundaries needs Shapely, which is not installed:
-left for later (docs/tickets.md). The category's routing rule then decides the first handler:
+materialised path. A ticket that has only a point (a map click, or a photo's GPS position when
+the submitter shared it) gets the grid whose boundary (`Place.boundary`, GeoJSON) contains the
+point — `grid_at()`: a point on the edge between two grids goes to the first by path. The
+category's routing rule then decides the first handler:
 - grid: the grid's workers (status submitted, level grid);
 - community: the community (status escalated, level community);
 - property company / partner unit: dispatched straight to the property-company staff or
@@ -12,9 +14,14 @@ left for later (docs/tickets.md). The category's routing rule then decides the f
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
 
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Role
@@ -75,3 +82,73 @@ def route(place: Place, category) -> Route:
 
 def is_ticket_place(place: Place) -> bool:
     return place.kind in (PlaceKind.BUILDING, PlaceKind.GRID) and place.depth >= GRID_DEPTH
+
+
+# --------------------------------------------------------------------------- by point
+
+# Prepared grid geometries per process, keyed by (grid id, updated_at): an edited boundary
+# gets a new key, so the cache never serves a stale shape. Stale keys are dropped on refresh.
+_PREPARED: dict[tuple[int, object], object] = {}
+_LOCK = threading.Lock()
+
+
+def _geometry(boundary):
+    try:
+        geometry = shape(boundary)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+        return None
+    if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    return prep(geometry if geometry.is_valid else geometry.buffer(0))
+
+
+def _prepared_grids(within: list[str] | None) -> list[tuple[Place, object]]:
+    """(grid, prepared geometry) for grids with a boundary under any of `within` (None: all)."""
+    qs = Place.objects.filter(kind=PlaceKind.GRID, boundary__isnull=False)
+    if within is not None:
+        if not within:
+            return []
+        q = Q(pk__in=[])
+        for path in within:
+            q |= Q(path__startswith=path)
+        qs = qs.filter(q)
+    grids = list(qs.only("id", "updated_at", "path", "name", "depth", "kind").order_by("path"))
+    missing = [g.pk for g in grids if (g.pk, g.updated_at) not in _PREPARED]
+    if missing:
+        shapes = dict(Place.objects.filter(pk__in=missing).values_list("pk", "boundary"))
+        with _LOCK:
+            fresh = {g.pk: g.updated_at for g in grids if g.pk in shapes}
+            for key in [k for k in _PREPARED if k[0] in fresh and k[1] != fresh[k[0]]]:
+                del _PREPARED[key]
+            for pk, boundary in shapes.items():
+                _PREPARED[(pk, fresh[pk])] = _geometry(boundary)
+    return [(g, _PREPARED.get((g.pk, g.updated_at))) for g in grids]
+
+
+def grid_at(lat, lng, within: list[str] | None = None) -> Place | None:
+    """The grid whose boundary contains (lat, lng) — edges included — among the grids under
+    the paths `within` (None: anywhere). GeoJSON is (lng, lat)."""
+    point = Point(float(lng), float(lat))
+    for grid, geometry in _prepared_grids(within):
+        if geometry is not None and geometry.intersects(point):
+            return grid
+    return None
+
+
+def require_grid_at(lat, lng, within: list[str] | None) -> Place:
+    grid = grid_at(lat, lng, within)
+    if grid is None:
+        raise ValidationError(
+            {
+                "place": _(
+                    "This location is not inside any grid you can report for. Please choose "
+                    "the building or grid from the list, or pick a point inside your community."
+                )
+            }
+        )
+    return grid
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _PREPARED.clear()

@@ -16,6 +16,7 @@ pooled ticket are serialised: the second sees "taken" and gets AlreadyTaken.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -30,7 +31,8 @@ from gongzhi.core import access, audit, clock
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action, Role
 from gongzhi.places.models import Place
-from gongzhi.tickets import deadlines, routing, selectors, workflow
+from gongzhi.tickets import deadlines, routing, selectors, signals, workflow
+from gongzhi.tickets import photos as photo_files
 from gongzhi.tickets.models import (
     Category,
     Channel,
@@ -38,6 +40,7 @@ from gongzhi.tickets.models import (
     Kind,
     Level,
     Notification,
+    PhotoStage,
     Priority,
     Status,
     Ticket,
@@ -45,6 +48,8 @@ from gongzhi.tickets.models import (
     TicketEvent,
 )
 from gongzhi.tickets.workflow import Step
+
+logger = logging.getLogger(__name__)
 
 TEXT_MAX = 2000
 NOTE_MAX = 2000
@@ -121,7 +126,8 @@ def _staff_ids(place: Place | None, roles: Iterable[str]) -> list[int]:
 
 def _notify(ticket: Ticket, verb: str, user_ids: Iterable[int | None], actor=None) -> None:
     """One in-app notification per person concerned (never the actor). Texts are written in
-    the installation's language. SMS/e-mail senders can hook in here later."""
+    the installation's language. Once the transaction commits, a background task passes them
+    to the external senders (settings.NOTIFY_SENDERS, gongzhi.tickets.senders)."""
     ids = {uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)}
     if not ids:
         return
@@ -130,9 +136,21 @@ def _notify(ticket: Ticket, verb: str, user_ids: Iterable[int | None], actor=Non
             "number": ticket.number,
             "status": Status(ticket.status).label,
         }
-    Notification.objects.bulk_create(
+    rows = Notification.objects.bulk_create(
         [Notification(user_id=uid, ticket=ticket, verb=verb, text=text) for uid in sorted(ids)]
     )
+    created = [row.pk for row in rows if row.pk]
+    if created and settings.NOTIFY_SENDERS:
+        transaction.on_commit(lambda: _enqueue_delivery(created))
+
+
+def _enqueue_delivery(ids: list[int]) -> None:
+    from gongzhi.tickets import tasks
+
+    try:
+        tasks.deliver_notifications(ids)
+    except Exception:  # noqa: BLE001 — a queue outage must not break the committed step
+        logger.exception("could not enqueue the delivery of %s notifications", len(ids))
 
 
 def _visible(actor, pk: int) -> bool:
@@ -247,6 +265,7 @@ def _step(
         post = grant.post if grant else None
         _record(locked, step, before, actor, post, note, data, at=now)
         _notify(locked, step, [locked.submitter_id, *recipients], actor)
+        signals.ticket_stepped.send(Ticket, ticket=locked, step=step, actor=actor, data=data)
     if isinstance(ticket, Ticket):
         ticket.refresh_from_db()
     return locked
@@ -291,7 +310,6 @@ def _check_handler(ticket: Ticket, user, handler_kind: str) -> None:
 # --------------------------------------------------------------------------- intake
 
 
-@transaction.atomic
 def submit(
     actor,
     *,
@@ -305,14 +323,85 @@ def submit(
     on_behalf_of_name: str = "",
     lat=None,
     lng=None,
+    photos=None,
+    share_location: bool = False,
 ) -> Ticket:
     """A resident's request (online), a grid worker's patrol report (channel patrol), or a
     ticket staff enter for someone who phoned or walked in (channel phone / walk_in: no
-    submitter account, `on_behalf_of_name` instead)."""
+    submitter account, `on_behalf_of_name` instead).
+
+    Up to TICKET_PHOTO_MAX_COUNT photos; all are checked before anything is written (a bad one
+    stops the submission). With `share_location`, the first photo's GPS position becomes the
+    ticket's point when none was given. Without a chosen place, a point is routed to the grid
+    whose boundary contains it (routing.grid_at), within the actor's area."""
+    prepared = photo_files.prepare(photos)
+    from_photo = False
+    if (lat is None or lng is None) and share_location:
+        gps = photo_files.first_location(prepared)
+        if gps is not None:
+            (lat, lng), from_photo = gps, True
+    with photo_files.files_removed_on_error() as written, transaction.atomic():
+        ticket = _submit(
+            actor,
+            kind=kind,
+            category=category,
+            text=text,
+            place=place,
+            priority=priority,
+            anonymous=anonymous,
+            channel=channel,
+            on_behalf_of_name=on_behalf_of_name,
+            lat=lat,
+            lng=lng,
+            point_from_photo=from_photo,
+        )
+        if prepared:
+            photo_files.attach(
+                ticket,
+                prepared,
+                stage=PhotoStage.INTAKE,
+                user=actor,
+                event=ticket.events.order_by("id").first(),
+                written=written,
+            )
+    return ticket
+
+
+def _point_place(actor, lat, lng, action: str, from_photo: bool) -> Place | None:
+    """The grid containing the point, within the actor's area for `action`. A point the
+    person picked must fall in a grid; a photo's position that does not is ignored."""
+    for value, limit in ((lat, 90), (lng, 180)):
+        if not -limit <= float(value) <= limit:
+            raise ValidationError({"lat": _("The coordinates are out of range.")})
+    grants = access.grants(actor, action)
+    within = None if any(g.everything for g in grants) else [g.path for g in grants if g.path]
+    if from_photo:
+        return routing.grid_at(lat, lng, within)
+    return routing.require_grid_at(lat, lng, within)
+
+
+def _submit(
+    actor,
+    *,
+    kind: str,
+    category: Category,
+    text: str,
+    place: Place | None,
+    priority: str | None,
+    anonymous: bool,
+    channel: str,
+    on_behalf_of_name: str,
+    lat,
+    lng,
+    point_from_photo: bool,
+) -> Ticket:
     errors: dict[str, list] = {}
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
     staff_entry = channel in STAFF_CHANNELS or channel == Channel.PATROL
+    if place is None and lat is not None and lng is not None:
+        action = Action.TICKET_ENTER if staff_entry else Action.TICKET_SUBMIT
+        place = _point_place(actor, lat, lng, action, point_from_photo)
     if place is None and not staff_entry:
         place = _home_building(actor)
     if place is None:
@@ -547,13 +636,29 @@ def start(actor, ticket, note: str = "") -> Ticket:
     return _step(actor, ticket, Step.START, lambda t, now, note: ({}, []), note=note)
 
 
-def resolve(actor, ticket, note: str = "") -> Ticket:
+def resolve(actor, ticket, note: str = "", photos=None) -> Ticket:
+    """The handler's resolution note, with up to TICKET_PHOTO_MAX_COUNT photos (checked before
+    anything is written; a bad one stops the step)."""
+    prepared = photo_files.prepare(photos)
+
     def apply(t, now, note):
         t.resolution_note, t.resolved_at = note, now
         t.escalate_at = now + deadlines.ticket_periods(t).rating_window
-        return {}, []
+        return ({"photos": len(prepared)} if prepared else {}), []
 
-    return _step(actor, ticket, Step.RESOLVE, apply, note=note)
+    with photo_files.files_removed_on_error() as written, transaction.atomic():
+        resolved = _step(actor, ticket, Step.RESOLVE, apply, note=note)
+        if prepared:
+            event = resolved.events.filter(action=Step.RESOLVE).order_by("-id").first()
+            photo_files.attach(
+                resolved,
+                prepared,
+                stage=PhotoStage.RESOLUTION,
+                user=actor,
+                event=event,
+                written=written,
+            )
+    return resolved
 
 
 def return_ticket(actor, ticket, reason: str = "") -> Ticket:
@@ -659,7 +764,7 @@ STEPS: dict[str, tuple[Callable, tuple[str, ...]]] = {
     Step.REOPEN: (reopen, ("note",)),
     Step.TAKE: (take_from_pool, ()),
     Step.START: (start, ("note",)),
-    Step.RESOLVE: (resolve, ("note",)),
+    Step.RESOLVE: (resolve, ("note", "photos")),
     Step.RETURN: (return_ticket, ("reason",)),
     Step.CONFIRM: (confirm, ("rating", "comment")),
 }

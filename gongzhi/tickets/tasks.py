@@ -22,3 +22,11 @@ def sweep_tickets_task() -> dict[str, int]:
 @db_periodic_task(crontab(minute="*/5"))
 def sweep_tickets_periodically() -> dict[str, int]:
     return deadlines.sweep()
+
+
+@task()
+def deliver_notifications(notification_ids: list[int]) -> int:
+    """Pass new in-app notifications to the external senders (gongzhi.tickets.senders)."""
+    from gongzhi.tickets import senders
+
+    return senders.deliver(notification_ids)

@@ -7,12 +7,13 @@ see is 404, a role that may not make the step is 403, a step impossible from the
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,11 +25,12 @@ from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
 from gongzhi.places.models import PlaceKind
-from gongzhi.tickets import forms, selectors, services, workflow
-from gongzhi.tickets.models import Channel, HandlerKind, Kind, Ticket
+from gongzhi.tickets import forms, geo, selectors, services, workflow
+from gongzhi.tickets.models import Channel, HandlerKind, Kind, Ticket, TicketPhoto
 from gongzhi.tickets.workflow import Step
 
 PAGE_SIZE = 30
+PICKER_GRIDS = 300  # grid outlines drawn on the point picker of the submit forms
 # A post's role → the handler kind it is dispatched as.
 KIND_OF_ROLE = {
     role: kind
@@ -53,6 +55,7 @@ PAGE_STEPS = (
     Step.CONFIRM,
     Step.REOPEN,
     Step.CLOSE,
+    Step.MERGE,
 )
 
 
@@ -72,6 +75,7 @@ TICKET_NAV = (
     ("overdue", gettext_lazy("Overdue"), (Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)),
     ("supervised", gettext_lazy("Supervised"), (Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)),
     ("enter", gettext_lazy("Enter for a resident"), (Action.TICKET_ENTER,)),
+    ("map", gettext_lazy("Ticket map"), (Action.TICKET_VIEW,)),
 )
 
 
@@ -116,8 +120,9 @@ def mine(request):
 def _submit(request, form, **extra):
     data = dict(form.cleaned_data)
     category = data.pop("category")
+    photos = request.FILES.getlist("photos")
     try:
-        ticket = services.submit(request.user, category=category, **data, **extra)
+        ticket = services.submit(request.user, category=category, photos=photos, **data, **extra)
     except ValidationError as error:
         for field, msgs in error.message_dict.items():
             form.add_error(field if field in form.fields else None, msgs)
@@ -126,6 +131,19 @@ def _submit(request, form, **extra):
         request, _("Ticket %(number)s has been submitted.") % {"number": ticket.number}
     )
     return redirect("tickets:detail", ticket.pk)
+
+
+def _form_context(request, form, title: str, action: str) -> dict:
+    return {
+        "form": form,
+        "title": title,
+        "report_kind": Kind.REPORT,
+        "boundaries": geo.grid_boundaries(request.user, action, limit=PICKER_GRIDS),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "max_photos": settings.TICKET_PHOTO_MAX_COUNT,
+        "max_photo_mb": settings.TICKET_PHOTO_MAX_BYTES // (1024 * 1024),
+    }
 
 
 @login_required
@@ -139,7 +157,7 @@ def submit(request):
     return _render(
         request,
         "tickets/submit.html",
-        {"form": form, "title": _("Report or ask for help"), "report_kind": Kind.REPORT},
+        _form_context(request, form, _("Report or ask for help"), Action.TICKET_SUBMIT),
     )
 
 
@@ -163,7 +181,7 @@ def patrol(request):
     return _render(
         request,
         "tickets/submit.html",
-        {"form": form, "title": _("Patrol report"), "report_kind": Kind.REPORT},
+        _form_context(request, form, _("Patrol report"), Action.TICKET_ENTER),
     )
 
 
@@ -179,7 +197,7 @@ def enter(request):
     return _render(
         request,
         "tickets/submit.html",
-        {"form": form, "title": _("Enter a ticket for a resident"), "report_kind": Kind.REPORT},
+        _form_context(request, form, _("Enter a ticket for a resident"), Action.TICKET_ENTER),
     )
 
 
@@ -201,18 +219,50 @@ def detail(request, pk: int):
     if HANDLER_STEPS & set(steps):
         candidates = [p for p in selectors.handler_candidates(ticket) if p.role in KIND_OF_ROLE]
     show_submitter = ticket.submitter_id == request.user.pk or not ticket.anonymous
+    photos = list(ticket.photos.all())
+    events = _labelled(selectors.history(ticket))
+    for event in events:
+        event.photo_list = [p for p in photos if p.event_id == event.pk]
     return _render(
         request,
         "tickets/detail.html",
         {
             "ticket": ticket,
-            "events": _labelled(selectors.history(ticket)),
+            "events": events,
+            "photos": photos,
             "steps": steps,
             "candidates": candidates,
             "show_submitter": show_submitter,
             "stars": range(1, 6),
+            "merged_into": _merge_target(request.user, ticket),
+            "max_photos": settings.TICKET_PHOTO_MAX_COUNT,
         },
     )
+
+
+def _merge_target(user, ticket: Ticket) -> dict | None:
+    """The ticket a merged one joined: its number always, a link when the user may see it."""
+    if not ticket.merged_into_id:
+        return None
+    target = Ticket.objects.only("pk", "number").get(pk=ticket.merged_into_id)
+    visible = selectors.visible_tickets(user).filter(pk=target.pk).exists()
+    return {"number": target.number, "pk": target.pk if visible else None}
+
+
+@login_required
+def photo(request, pk: int, photo_id: int, thumb: bool = False):
+    """A ticket photo, only for someone who may see the ticket (404 otherwise)."""
+    ticket = selectors.get_ticket(request.user, pk)
+    item = get_object_or_404(TicketPhoto, pk=photo_id, ticket=ticket)
+    field = item.thumb if thumb else item.file
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _back(request, ticket: Ticket | None):
@@ -224,7 +274,31 @@ def _back(request, ticket: Ticket | None):
     return redirect("home")
 
 
-def _step_params(request, step: str) -> dict:
+def _merge_into(user, ticket: Ticket, number: str) -> Ticket:
+    """The target of a merge, typed by number: a ticket of the same community the user sees."""
+    number = (number or "").strip().upper()
+    if not number:
+        raise ValidationError({"into": _("Type the number of the ticket to merge into.")})
+    parts = ticket.place_path.strip("/").split("/")
+    community = "/".join(parts[: access.COMMUNITY_DEPTH + 1]) + "/"
+    target = (
+        selectors.visible_tickets(user)
+        .filter(number=number, place_path__startswith=community)
+        .first()
+    )
+    if target is None:
+        raise ValidationError(
+            {
+                "into": _(
+                    "No ticket %(number)s in this community that you can see. Check the number."
+                )
+                % {"number": number}
+            }
+        )
+    return target
+
+
+def _step_params(request, step: str, ticket: Ticket) -> dict:
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         raise ValidationError(form.errors)
@@ -237,6 +311,11 @@ def _step_params(request, step: str) -> dict:
     if step == Step.CONFIRM:
         params["rating"] = data["rating"]
         params["comment"] = data["comment"]
+    if step == Step.MERGE:
+        params["into"] = _merge_into(request.user, ticket, data["into"])
+        params["note"] = data["note"]
+    if step == Step.RESOLVE:
+        params["photos"] = request.FILES.getlist("photos")
     if step in HANDLER_STEPS:
         post = (
             Post.objects.filter(pk=data["handler"], is_active=True).select_related("user").first()
@@ -264,7 +343,7 @@ def step(request, pk: int, step: str):
         ticket = Ticket.objects.get(pk=pk)
     function, names = services.STEPS[step]
     try:
-        params = {k: v for k, v in _step_params(request, step).items() if k in names}
+        params = {k: v for k, v in _step_params(request, step, ticket).items() if k in names}
         ticket = function(request.user, ticket, **params)
     except workflow.IllegalTransition as error:
         messages.error(request, error.message)

@@ -30,7 +30,10 @@ def test_grid_worker_sees_only_own_grid_in_the_place_tree(page, world):
     expect(page.get_by_test_id("current-user")).to_contain_text("王网格")
     expect(page.get_by_test_id("post")).to_contain_text(grid.name)
 
-    page.click("a.nav-link[href='/places/']")
+    # "Places" sits in the Registry menu of the grouped navigation.
+    registry = page.locator("li.dropdown", has=page.locator("a[href='/places/']"))
+    registry.locator(".dropdown-toggle").click()
+    registry.locator("a.dropdown-item[href='/places/']").click()
     page.wait_for_url("**/places/")
     tree = page.get_by_test_id("place-tree")
     roots = tree.locator(":scope > ul > li[data-testid=place-node]")
@@ -80,7 +83,7 @@ def test_resident_logs_in_with_phone_and_sees_household_on_phone(phone_page, wor
     expect(mine).to_have_count(1)
     expect(mine).to_contain_text(household.room_no)
     # The resident's home is not the staff workbench.
-    expect(phone_page.locator("a.nav-link[href='/places/']")).to_have_count(0)
+    expect(phone_page.locator("nav a[href='/places/']")).to_have_count(0)
     # The page fits the phone: nothing scrolls sideways.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

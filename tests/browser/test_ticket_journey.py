@@ -1,7 +1,7 @@
 """The daily loop in headless Chromium: a resident submits on the phone → the grid worker
 accepts and escalates → the community publishes to the pool → a party member takes, starts
 and resolves → the resident rates. Each person uses their own browser context and logs in
-through the real form."""
+through the real form. The resident attaches a photo; the grid worker sees its thumbnail."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.apps import apps
+from PIL import Image
 from playwright.sync_api import expect
 
 from gongzhi.core.roles import Role
@@ -52,7 +53,10 @@ def _step(page, ticket, step, note=None):
     page.wait_for_load_state()
 
 
-def test_resident_to_rating_through_the_pages(as_user, world):
+def test_resident_to_rating_through_the_pages(as_user, world, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = tmp_path / "lamp.jpg"
+    Image.new("RGB", (320, 240), (40, 90, 160)).save(photo, "JPEG")
     # Transactional tests flush the data-migration rows: seed the default tree again.
     seed.create(apps, None)
     building = world.grid_a1_1.buildings[0]
@@ -72,13 +76,26 @@ def test_resident_to_rating_through_the_pages(as_user, world):
     lamp = phone.locator("select[name=category] option", has_text="路灯").get_attribute("value")
     phone.select_option("select[name=category]", lamp)
     phone.fill("textarea[name=text]", "楼道灯坏了，晚上很黑，请尽快维修。")
+    phone.set_input_files("input[name=photos]", str(photo))
     phone.locator("main form button[type=submit]").click()
     phone.wait_for_url(re.compile(r".*/tickets/\d+/$"))
     ticket = Ticket.objects.get()
     expect(phone.locator("main")).to_contain_text(ticket.number)
     screenshot(phone, "ticket-submitted")
 
+    assert ticket.photos.count() == 1
+
     desk = as_user(grid_worker)
+    desk.goto(f"/tickets/{ticket.pk}/")
+    thumb = desk.locator("[data-testid=timeline] img.gz-thumb")
+    expect(thumb).to_have_count(1)
+    expect(thumb).to_be_visible()
+    # Loaded through the checking view (a broken image has no natural width).
+    desk.wait_for_function(
+        "() => { const i = document.querySelector('img.gz-thumb'); "
+        "return i && i.complete && i.naturalWidth > 0; }"
+    )
+    screenshot(desk, "ticket-photo-thumbnail")
     _step(desk, ticket, "accept")
     _step(desk, ticket, "escalate", note="需要社区协调电工")
     ticket.refresh_from_db()

@@ -71,10 +71,11 @@ def test_loudi_profile_carries_the_numbers_of_its_document():
         "grid.people": 600,
         "staffing.households_per_worker": 200,
         "premises.service_centre_min_m2": 400,
+        "volunteering.target_percent": 15,
     }
-    # A document that sets nothing is not given invented numbers.
+    # A document that sets only the joint-meeting interval is not given invented numbers.
     huangshi = profiles.parse_file(SHIPPED / "huangshi-changleshan.yaml")
-    assert huangshi.ok and huangshi.values == {}
+    assert huangshi.ok and huangshi.values == {"deliberation.joint_meeting_months": 3}
     assert huangshi.get("grid.households") is None
     assert not huangshi.is_set("grid.tolerance_percent")
     assert huangshi.get("grid.tolerance_percent") == 20  # platform default, marked as such

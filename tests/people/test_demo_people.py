@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Max
 
@@ -35,7 +33,8 @@ def _age(birth: dt.date) -> int:
 
 
 def _build_small():
-    result = demo.build("small", people=True)
+    # The apps' demos (tickets, volunteering, …) have tests of their own.
+    result = demo.build("small", people=True, features=False)
     assert result.people is not None
     return result.people
 
@@ -174,6 +173,11 @@ def test_the_demo_logins_find_their_people():
     secretary = Resident.objects.get(name=User.objects.get(username="secretary").name)
     committee = PartyOrg.objects.get(kind=OrgKind.COMMUNITY_COMMITTEE, place=community)
     assert committee.secretary_id == secretary.party_member.pk
+    # The volunteer login is a resident of the demo community, linked to her login.
+    volunteer = User.objects.get(username="volunteer")
+    zhou = Resident.objects.get(user=volunteer)
+    assert zhou.name == volunteer.name and zhou.place_path.startswith(GRID_1)
+    assert zhou.birth_date and zhou.id_index and zhou.relation == Relation.HEAD
     # The logins' names belong to their people only.
     for name in people_demo.RESERVED_NAMES:
         assert Resident.objects.filter(name=name).count() <= 1, name
@@ -271,7 +275,7 @@ def test_running_again_changes_nothing_and_an_emptied_community_comes_back_the_s
     _build_small()
     before = _snapshot()
 
-    again = demo.build("small", people=True)
+    again = demo.build("small", people=True, features=False)
 
     assert not again.changed and not again.people.changed
     assert set(again.people.created.values()) == {0}
@@ -326,17 +330,6 @@ def test_the_district_scale_streams_community_by_community_in_batches():
     before = _snapshot()
     assert not people_demo.build(tiny, batch_size=100).changed
     assert _snapshot() == before
-
-
-def test_the_command_builds_people_too():
-    out = StringIO()
-
-    call_command("demo_data", "--scale", "small", stdout=out)
-
-    residents = Resident.objects.count()
-    assert residents > 20_000
-    assert f"{residents}" in out.getvalue()
-    assert PartyMember.objects.exists()
 
 
 def test_the_batch_protector_keeps_the_format_of_protect():

@@ -170,6 +170,27 @@ def test_api_search(people):
     assert [r["name"] for r in body["results"]] == ["张三丰"]
 
 
+def test_api_whole_number_travels_in_the_body_not_the_url(people):
+    api = APIClient()
+    api.force_authenticate(people["actor"])
+    refused = api.get("/api/v1/residents/", {"q": "13900008765"})
+    assert refused.status_code == 400
+    assert "/api/v1/residents/search/" in refused.json()["q"][0]
+    body = api.post("/api/v1/residents/search/", {"q": "13900008765"}, format="json").json()
+    assert [r["name"] for r in body["results"]] == ["李小龙"]
+    body = api.post(
+        "/api/v1/residents/search/", {"tag": ["living_alone", "disabled"]}, format="json"
+    ).json()
+    assert [r["name"] for r in body["results"]] == ["张三丰"]
+
+
+def test_api_body_search_is_scoped(people, world):
+    api = APIClient()
+    api.force_authenticate(make_user(Role.GRID_WORKER, world.grid_b1_1))
+    body = api.post("/api/v1/residents/search/", {"q": "13900008765"}, format="json").json()
+    assert body["results"] == []
+
+
 def _fill(actor, household, n):
     for i in range(n):
         add(actor, household, f"填充{i}", birth=dt.date(1940, 1, 1 + i % 28), tags=["key_care"])

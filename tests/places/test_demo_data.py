@@ -13,8 +13,17 @@ from gongzhi.core import profiles
 from gongzhi.core.auth import check_credentials
 from gongzhi.core.models import AuditRecord, Post, User
 from gongzhi.core.roles import Role
+from gongzhi.deliberation.models import Topic
+from gongzhi.merchants.models import Redemption
+from gongzhi.microprojects.models import Project
+from gongzhi.owners.models import OwnersVote
+from gongzhi.partners.models import ListItem
+from gongzhi.party.models import PartyMember
+from gongzhi.people.models import Resident
 from gongzhi.places import compliance, demo
 from gongzhi.places.models import Household, Place, PlaceKind
+from gongzhi.tickets.models import Ticket
+from gongzhi.volunteering.models import Activity
 
 pytestmark = pytest.mark.django_db
 
@@ -248,6 +257,12 @@ def test_command_prints_the_login_table():
                      demo.RESIDENT_PHONE):  # fmt: skip
         assert f" {username} " in text
     assert "第一网格" in text
+    # make demo builds the people and every app's demo too, and says so.
+    residents = Resident.objects.count()
+    assert residents > 20_000 and f"{residents}" in text
+    assert PartyMember.objects.exists()
+    for model in (Ticket, Activity, Redemption, ListItem, Topic, OwnersVote, Project):
+        assert model.objects.filter(place_path__startswith=COMMUNITY_1).exists(), model
 
     out = StringIO()
     call_command("demo_data", "--scale", "small", stdout=out)

@@ -110,3 +110,68 @@ def drive(people, new_ticket):
         return ticket
 
     return _drive
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Ticket photos are written under a per-test MEDIA_ROOT, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def square(w, s, e, n):
+    """A GeoJSON rectangle (lng/lat)."""
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
+@pytest.fixture
+def bounded(world):
+    """Hand-made grid boundaries: A1G1 and A1G2 share the edge lng 112.01; A2G1 east of them;
+    B1G1 far away. Points are (lat, lng)."""
+    from gongzhi.tickets import routing
+
+    for grid, box in (
+        (world.grid_a1_1, (112.00, 28.00, 112.01, 28.01)),
+        (world.grid_a1_2, (112.01, 28.00, 112.02, 28.01)),
+        (world.grid_a2_1, (112.02, 28.00, 112.03, 28.01)),
+        (world.grid_b1_1, (112.10, 28.00, 112.11, 28.01)),
+    ):
+        grid.boundary = square(*box)
+        grid.save()
+    routing.clear_cache()
+    yield world
+    routing.clear_cache()
+
+
+def image_file(name="photo.jpg", fmt="JPEG", size=(64, 48), gps=None, mode="RGB", camera=None):
+    """An in-memory upload of a real image (optionally with EXIF GPS / camera tags)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    image = Image.new(mode, size, (200, 30, 30) if mode == "RGB" else (200, 30, 30, 128))
+    buf = io.BytesIO()
+    options = {}
+    if gps or camera:
+        exif = Image.Exif()
+        if camera:
+            exif[0x010F] = camera
+        if gps:
+            lat, lng = gps
+            exif.get_ifd(0x8825).update(
+                {1: "N", 2: (float(lat), 0.0, 0.0), 3: "E", 4: (float(lng), 0.0, 0.0)}
+            )
+        options["exif"] = exif
+    image.save(buf, fmt, **options)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+@pytest.fixture
+def english(client):
+    """Messages in English (the catalog translates them to zh-Hans by default): for the
+    service and for pages requested through `client`."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield

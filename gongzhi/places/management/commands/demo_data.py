@@ -88,6 +88,8 @@ class Command(BaseCommand):
                 )
                 % people.totals
             )
+        for line in result.features.values():
+            self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(_("Demo logins (the same password for all):"))
         header = [_("Role"), _("Username / phone"), _("Password"), _("Post")]

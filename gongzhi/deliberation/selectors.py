@@ -1,0 +1,351 @@
+"""Reads for deliberation, always through the access module (or, for the public pages, limited
+to what is published: no phones, no addresses, no ids)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from gongzhi.core import access
+from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerOwnerKind, Post
+from gongzhi.core.roles import Action as Perm
+from gongzhi.core.roles import Role
+from gongzhi.deliberation.models import (
+    Action,
+    Attendance,
+    Ballot,
+    Meeting,
+    Notice,
+    Opinion,
+    Poll,
+    PollOption,
+    Representative,
+    Topic,
+    TopicStatus,
+    TopicSupport,
+)
+from gongzhi.people.models import Resident
+from gongzhi.people.selectors import resident_of
+from gongzhi.places.models import Place, PlaceKind
+
+# Roles that count for a representative candidate (002 §三(三)2: 角色身份).
+CANDIDATE_ROLES = (Role.PARTY_MEMBER, Role.VOLUNTEER, Role.BUILDING_HEAD)
+
+
+# --------------------------------------------------------------------------- topics
+
+
+def visible_topics(user) -> QuerySet[Topic]:
+    return access.scoped(
+        Topic.objects.select_related("place"), user, Perm.DELIBERATION_JOIN, "place_path"
+    )
+
+
+def get_topic(user, pk) -> Topic:
+    return get_object_or_404(visible_topics(user), pk=pk)
+
+
+def supported(user, topic: Topic) -> bool:
+    resident = resident_of(user)
+    return resident is not None and topic.supports.filter(resident=resident).exists()
+
+
+def opinions_for(user, topic: Topic) -> list[Opinion]:
+    """Opinions with what this reader may see: `show_text` is False for a hidden opinion
+    unless the reader wrote it or moderates the topic."""
+    moderator = access.can(user, Perm.DELIBERATION_MANAGE, topic.place_path)
+    rows = list(topic.opinions.select_related("author"))
+    for row in rows:
+        row.show_text = not row.hidden or moderator or row.author_id == user.pk
+        row.may_hide = moderator and not row.hidden
+    return rows
+
+
+def agenda_candidates(community: Place) -> QuerySet[Topic]:
+    return Topic.objects.filter(community=community, status=TopicStatus.ON_AGENDA).order_by(
+        "on_agenda_at", "id"
+    )
+
+
+def topic_places(user) -> QuerySet[Place]:
+    """Communities and estates where the user may raise a topic."""
+    return access.scoped(
+        Place.objects.filter(kind__in=(PlaceKind.COMMUNITY, PlaceKind.ESTATE)),
+        user,
+        Perm.DELIBERATION_JOIN,
+    ).order_by("path")
+
+
+def managed_communities(user, action: str = Perm.DELIBERATION_MANAGE) -> QuerySet[Place]:
+    return access.scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), user, action).order_by(
+        "path"
+    )
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def managed_meetings(user) -> QuerySet[Meeting]:
+    return access.scoped(
+        Meeting.objects.select_related("community"), user, Perm.DELIBERATION_MANAGE, "place_path"
+    )
+
+
+def my_meetings(user) -> QuerySet[Meeting]:
+    """Meetings the user is invited to, or (residents) meetings of their community."""
+    joined = access.scope_q(user, Perm.DELIBERATION_JOIN, "place_path")
+    return (
+        Meeting.objects.filter(joined | Q(invitations__user=user))
+        .select_related("community")
+        .distinct()
+    )
+
+
+def get_meeting(user, pk) -> Meeting:
+    meeting = (
+        managed_meetings(user).filter(pk=pk).first() or my_meetings(user).filter(pk=pk).first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def attendance_rows(meeting: Meeting) -> list[dict]:
+    invited = {i.user_id: i.user for i in meeting.invitations.select_related("user")}
+    present = {a.user_id: a for a in meeting.attendances.select_related("user")}
+    rows = []
+    for uid in sorted(set(invited) | set(present)):
+        user = invited.get(uid) or present[uid].user
+        rows.append({"user": user, "invited": uid in invited, "attendance": present.get(uid)})
+    return rows
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def managed_actions(user) -> QuerySet[Action]:
+    return access.scoped(_actions(), user, Perm.DELIBERATION_MANAGE, "place_path")
+
+
+def _actions() -> QuerySet[Action]:
+    return Action.objects.select_related("owner", "resolution__meeting")
+
+
+def my_actions(user) -> QuerySet[Action]:
+    return _actions().filter(owner=user)
+
+
+def get_action(user, pk) -> Action:
+    action = managed_actions(user).filter(pk=pk).first() or my_actions(user).filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    return action
+
+
+# --------------------------------------------------------------------------- polls
+
+
+def visible_polls(user) -> QuerySet[Poll]:
+    return access.scoped(
+        Poll.objects.select_related("community"), user, Perm.DELIBERATION_JOIN, "place_path"
+    )
+
+
+def get_poll(user, pk) -> Poll:
+    return get_object_or_404(visible_polls(user), pk=pk)
+
+
+def my_ballot(user, poll: Poll) -> Ballot | None:
+    resident = resident_of(user)
+    if resident is None:
+        return None
+    q = Q(resident=resident)
+    if poll.per_household and resident.household_id:
+        q |= Q(household_id=resident.household_id)
+    return poll.ballots.filter(q).first()
+
+
+def turnout(poll: Poll) -> int:
+    return poll.ballots.count()
+
+
+def results(poll: Poll) -> list[dict]:
+    """Counts per option — only once the poll has closed."""
+    if not poll.is_closed():
+        return []
+    options = PollOption.objects.filter(poll=poll).annotate(votes=Count("ballots"))
+    total = turnout(poll)
+    return [
+        {"option": o, "votes": o.votes, "percent": round(100 * o.votes / total) if total else 0}
+        for o in options
+    ]
+
+
+# --------------------------------------------------------------------------- notices
+
+
+def managed_notices(user) -> QuerySet[Notice]:
+    return access.scoped(
+        Notice.objects.select_related("community"), user, Perm.DISCLOSURE_PUBLISH, "place_path"
+    )
+
+
+def public_community(pk) -> Place:
+    return get_object_or_404(Place, pk=pk, kind=PlaceKind.COMMUNITY)
+
+
+def public_notices(community: Place) -> QuerySet[Notice]:
+    return Notice.objects.filter(community=community).order_by("-published_at", "-id")
+
+
+def public_actions(community: Place) -> QuerySet[Action]:
+    return (
+        Action.objects.filter(resolution__meeting__community=community)
+        .select_related("owner", "resolution__meeting")
+        .order_by("-resolution__meeting__starts_at", "id")
+    )
+
+
+def public_representatives(community: Place) -> QuerySet[Representative]:
+    return Representative.objects.filter(community=community).select_related("resident")
+
+
+def public_name(resident: Resident) -> str:
+    """A representative's name on public pages: in full with consent to public display."""
+    from gongzhi.people.services import mask_name
+
+    return resident.name if resident.consent_publicity else mask_name(resident.name)
+
+
+# --------------------------------------------------------------------------- representatives
+
+
+def _weights(community: Place) -> tuple[int, int]:
+    from gongzhi.deliberation.services import setting
+
+    return (
+        setting(community, "deliberation.representative_role_weight"),
+        setting(community, "deliberation.representative_participation_weight"),
+    )
+
+
+def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict]:
+    """The transparent score of each resident: roles × weight + points earned + participation
+    (supports, opinions, meetings attended) × weight. Bulk queries, no per-row work."""
+    role_w, part_w = _weights(community)
+    residents = {
+        r.pk: r for r in Resident.objects.filter(pk__in=resident_ids).only("pk", "user_id")
+    }
+    users = {r.user_id: r.pk for r in residents.values() if r.user_id}
+    roles: dict[int, set] = {pk: set() for pk in residents}
+    for user_id, role in Post.objects.filter(
+        user_id__in=users, is_active=True, role__in=CANDIDATE_ROLES
+    ).values_list("user_id", "role"):
+        roles[users[user_id]].add(role)
+    from gongzhi.party.models import PartyMember
+
+    for rid in PartyMember.objects.filter(resident_id__in=residents, is_active=True).values_list(
+        "resident_id", flat=True
+    ):
+        roles[rid].add(Role.PARTY_MEMBER)
+    points = dict(
+        LedgerAccount.objects.filter(
+            currency=LedgerCurrency.POINTS,
+            owner_kind=LedgerOwnerKind.RESIDENT,
+            owner_id__in=residents,
+        ).values_list("owner_id", "balance")
+    )
+    supports = Counter(
+        TopicSupport.objects.filter(resident_id__in=residents).values_list("resident_id", flat=True)
+    )
+    opinions = Counter(
+        users[u]
+        for u in Opinion.objects.filter(author_id__in=users, hidden=False).values_list(
+            "author_id", flat=True
+        )
+    )
+    attended = Counter(
+        users[u]
+        for u in Attendance.objects.filter(user_id__in=users).values_list("user_id", flat=True)
+    )
+    result = {}
+    for pk in residents:
+        participation = supports[pk] + opinions[pk] + attended[pk]
+        pts = max(points.get(pk, 0), 0)
+        result[pk] = {
+            "roles": sorted(roles[pk]),
+            "points": pts,
+            "supports": supports[pk],
+            "opinions": opinions[pk],
+            "attended": attended[pk],
+            "score": len(roles[pk]) * role_w + pts + participation * part_w,
+        }
+    return result
+
+
+def candidates(community: Place, limit: int = 50) -> list[dict]:
+    """Proposed representatives, best score first. The pool is everyone of the community who
+    holds a role, has points or took part (others score zero)."""
+    base = Resident.objects.filter(place_path__under=community.path, is_active=True)
+    with_user = base.exclude(user=None)
+    pool = set(
+        with_user.filter(
+            user__posts__role__in=CANDIDATE_ROLES, user__posts__is_active=True
+        ).values_list("pk", flat=True)
+    )
+    from gongzhi.party.models import PartyMember
+
+    pool |= set(
+        PartyMember.objects.filter(
+            resident__place_path__under=community.path, resident__is_active=True, is_active=True
+        ).values_list("resident_id", flat=True)
+    )
+    pool |= set(
+        LedgerAccount.objects.filter(
+            currency=LedgerCurrency.POINTS,
+            owner_kind=LedgerOwnerKind.RESIDENT,
+            place_path__under=community.path,
+            balance__gt=0,
+        ).values_list("owner_id", flat=True)
+    )
+    pool |= set(
+        TopicSupport.objects.filter(topic__community=community).values_list(
+            "resident_id", flat=True
+        )
+    )
+    pool &= set(base.filter(pk__in=pool).values_list("pk", flat=True))
+    scores = score_residents(community, sorted(pool))
+    confirmed = set(
+        Representative.objects.filter(community=community).values_list("resident_id", flat=True)
+    )
+    names = dict(base.filter(pk__in=scores).values_list("pk", "name"))
+    rows = [
+        {"resident_id": pk, "name": names.get(pk, ""), "confirmed": pk in confirmed, **s}
+        for pk, s in scores.items()
+    ]
+    rows.sort(key=lambda r: (-r["score"], r["resident_id"]))
+    for row in rows:
+        row["role_labels"] = ", ".join(str(Role(r).label) for r in row["roles"])
+    return rows[:limit]
+
+
+# --------------------------------------------------------------------------- joint meetings
+
+
+def overdue_joint_meetings(user) -> list[dict]:
+    from gongzhi.deliberation.services import joint_meeting_overdue
+
+    rows = []
+    for community in managed_communities(user):
+        overdue, last, months = joint_meeting_overdue(community)
+        if overdue:
+            rows.append({"community": community, "last": last, "months": months})
+    return rows
+
+
+def status_label(status: str) -> str:
+    return str(TopicStatus(status).label) if status in TopicStatus.values else _("Unknown")

@@ -1,0 +1,282 @@
+"""Merchant pages: the resident's shop and redemptions (phone), the merchant's desk (confirm
+codes, goods and stock; phone) and the community's list of admitted merchants.
+
+Thin: reads through selectors, writes through services; a refusal comes back as a message."""
+
+from __future__ import annotations
+
+import uuid
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import access
+from gongzhi.core.models import Post, User
+from gongzhi.core.roles import Action, Role
+from gongzhi.merchants import selectors, services
+from gongzhi.merchants.models import Item, MerchantKind, Redemption, RedemptionStatus
+from gongzhi.people.selectors import resident_of
+from gongzhi.places.models import Place
+
+PAGE_SIZE = 20
+
+
+def _require(user, action) -> None:
+    if not access.has_any(user, action):
+        raise PermissionDenied(_("Your role does not use this page."))
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+def shop(request):
+    _require(request.user, Action.POINTS_REDEEM)
+    resident = resident_of(request.user)
+    page = _page(request, selectors.shop_items(request.user))
+    return render(
+        request,
+        "merchants/shop.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "resident": resident,
+            "balance": services.points_balance(resident),
+            "request_key": uuid.uuid4().hex,
+        },
+    )
+
+
+@login_required
+@require_POST
+def redeem(request, pk: int):
+    _require(request.user, Action.POINTS_REDEEM)
+    try:
+        redemption = services.redeem(
+            request.user,
+            pk,
+            quantity=request.POST.get("quantity", "1"),
+            request_key=request.POST.get("request_key", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("merchants:shop")
+    messages.success(request, _("Redeemed. Show this code to the merchant."))
+    return redirect("merchants:redemption", redemption.pk)
+
+
+@login_required
+def mine(request):
+    _require(request.user, Action.POINTS_REDEEM)
+    resident = resident_of(request.user)
+    page = _page(request, selectors.my_redemptions(resident))
+    return render(
+        request,
+        "merchants/mine.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "balance": services.points_balance(resident),
+            "resident": resident,
+        },
+    )
+
+
+def _visible_redemption(user, pk: int) -> tuple[Redemption, bool]:
+    """The redemption for its resident or one of its merchant's logins; else 404."""
+    redemption = get_object_or_404(
+        Redemption.objects.select_related("item", "merchant", "resident"), pk=pk
+    )
+    if redemption.resident.user_id == user.pk:
+        return redemption, False
+    if selectors.my_merchants(user).filter(pk=redemption.merchant_id).exists():
+        return redemption, True
+    raise Http404
+
+
+def qr_data_uri(request, code: str) -> str:
+    """A QR code of the merchant's confirm link with the code filled in (any phone camera)."""
+    url = request.build_absolute_uri(reverse("merchants:desk") + f"?code={code}")
+    return segno.make(url, error="m").svg_data_uri(scale=5)
+
+
+@login_required
+def redemption_detail(request, pk: int):
+    redemption, as_seller = _visible_redemption(request.user, pk)
+    return render(
+        request,
+        "merchants/redemption.html",
+        {
+            "r": redemption,
+            "as_seller": as_seller,
+            "qr": qr_data_uri(request, redemption.code)
+            if redemption.status == RedemptionStatus.PENDING and not as_seller
+            else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    redemption, as_seller = _visible_redemption(request.user, pk)
+    try:
+        services.cancel(request.user, redemption.pk, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Cancelled; the points are back in the account."))
+    return redirect(
+        "merchants:desk" if as_seller else "merchants:redemption", *([] if as_seller else [pk])
+    )
+
+
+@login_required
+def desk(request):
+    _require(request.user, Action.MERCHANT_SELL)
+    confirmed = None
+    code = request.GET.get("code", "")
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        try:
+            confirmed = services.confirm(request.user, code)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Confirmed: hand over %(item)s × %(n)s.")
+                % {"item": confirmed.item.name, "n": confirmed.quantity},
+            )
+            return redirect("merchants:desk")
+    merchants = list(selectors.my_merchants(request.user))
+    items = Item.objects.filter(merchant__in=merchants).select_related("merchant")
+    page = _page(request, selectors.merchant_redemptions(request.user))
+    return render(
+        request,
+        "merchants/desk.html",
+        {
+            "code": services.normalise_code(code),
+            "merchants": merchants,
+            "items": items,
+            "page": page,
+            "rows": page.object_list,
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_add(request, pk: int):
+    _require(request.user, Action.MERCHANT_SELL)
+    merchant = get_object_or_404(selectors.my_merchants(request.user), pk=pk)
+    try:
+        services.add_item(
+            request.user,
+            merchant,
+            name=request.POST.get("name", ""),
+            price=request.POST.get("price", ""),
+            stock=request.POST.get("stock", ""),
+            description=request.POST.get("description", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The item is on offer."))
+    return redirect("merchants:desk")
+
+
+@login_required
+@require_POST
+def item_edit(request, pk: int):
+    _require(request.user, Action.MERCHANT_SELL)
+    item = get_object_or_404(
+        Item.objects.filter(merchant__in=selectors.my_merchants(request.user)), pk=pk
+    )
+    try:
+        services.update_item(
+            request.user,
+            item.pk,
+            price=request.POST.get("price", ""),
+            stock=request.POST.get("stock", ""),
+            is_active=bool(request.POST.get("is_active")),
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("merchants:desk")
+
+
+def _merchant_logins(user):
+    """Merchant-role logins inside the staff member's scope (candidates to link)."""
+    posts = access.scoped(
+        Post.objects.filter(role=Role.MERCHANT, is_active=True),
+        user,
+        Action.MERCHANT_MANAGE,
+        path_field="place__path",
+    )
+    return User.objects.filter(pk__in=posts.values("user_id")).order_by("name")
+
+
+@login_required
+def manage(request):
+    _require(request.user, Action.MERCHANT_MANAGE)
+    communities = access.scoped(
+        Place.objects.filter(kind="community"), request.user, Action.MERCHANT_MANAGE
+    ).order_by("path")
+    logins = _merchant_logins(request.user)
+    if request.method == "POST":
+        community = communities.filter(pk=request.POST.get("community") or 0).first()
+        users = list(logins.filter(pk__in=request.POST.getlist("users")))
+        try:
+            if community is None:
+                raise ValidationError(_("Choose the community the merchant serves."))
+            services.admit_merchant(
+                request.user,
+                community=community,
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", ""),
+                address=request.POST.get("address", ""),
+                users=users,
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The merchant is admitted."))
+            return redirect("merchants:manage")
+    page = _page(request, selectors.managed_merchants(request.user))
+    return render(
+        request,
+        "merchants/manage.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "communities": communities,
+            "logins": logins,
+            "kinds": MerchantKind.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def merchant_toggle(request, pk: int):
+    _require(request.user, Action.MERCHANT_MANAGE)
+    merchant = get_object_or_404(selectors.managed_merchants(request.user), pk=pk)
+    services.set_active(request.user, merchant, not merchant.is_active)
+    messages.success(request, _("Saved."))
+    return redirect("merchants:manage")

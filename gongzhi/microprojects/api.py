@@ -1,0 +1,134 @@
+"""Micro-projects under /api/v1/.
+
+GET  /api/v1/microproject-rounds/            rounds the caller may see
+GET  /api/v1/microproject-rounds/{id}/       one round with its projects
+POST /api/v1/microproject-rounds/{id}/propose/  {"title", "description", "items": [[name, yuan]]}
+POST /api/v1/microproject-rounds/{id}/select/   staff: fill the budget in vote order
+POST /api/v1/microprojects/{id}/vote/        a resident votes for a feasible project
+POST /api/v1/microprojects/{id}/review/      staff: {"feasible": bool, "reason", "cost"}
+Errors: 400 with the message, 403, 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from gongzhi.microprojects import selectors, services
+from gongzhi.microprojects.models import Project, Round
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "title",
+            "description",
+            "proposer_name",
+            "proposed_cost",
+            "cost",
+            "review",
+            "review_reason",
+            "votes",
+            "selection",
+            "selection_rank",
+            "remaining_before",
+            "progress",
+            "completed_at",
+            "completion_note",
+        ]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+
+    class Meta:
+        model = Round
+        fields = ["id", "community", "community_name", "year", "budget_yuan", "max_votes", "phase"]
+
+
+class RoundDetailSerializer(RoundSerializer):
+    projects = ProjectSerializer(many=True, read_only=True)
+
+    class Meta(RoundSerializer.Meta):
+        fields = [*RoundSerializer.Meta.fields, "projects"]
+
+
+def _bad(error: DjangoValidationError) -> Response:
+    return Response({"detail": " ".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class RoundViewSet(viewsets.ReadOnlyModelViewSet):
+    def get_queryset(self):
+        return selectors.visible_rounds(self.request.user).order_by("-year", "place_path")
+
+    def get_serializer_class(self):
+        return RoundDetailSerializer if self.action == "retrieve" else RoundSerializer
+
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        rnd = selectors.get_round(request.user, pk)
+        items = request.data.get("items") or []
+        try:
+            if not isinstance(items, list) or any(
+                not isinstance(i, list | tuple) or len(i) != 2 for i in items
+            ):
+                raise DjangoValidationError(
+                    {"items": "items: a list of [name, amount in yuan] pairs."}
+                )
+            project = services.propose(
+                request.user,
+                rnd,
+                title=str(request.data.get("title", "")),
+                description=str(request.data.get("description", "")),
+                items=[(str(n), str(a)) for n, a in items],
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def select(self, request, pk=None):
+        rnd = selectors.get_round(request.user, pk)
+        try:
+            services.select(request.user, rnd)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(RoundDetailSerializer(Round.objects.get(pk=rnd.pk)).data)
+
+
+class ProjectViewSet(viewsets.GenericViewSet):
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self):
+        return Project.objects.none()
+
+    @action(detail=True, methods=["post"])
+    def vote(self, request, pk=None):
+        project = selectors.get_project(request.user, pk)
+        try:
+            services.support(request.user, project)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(
+            ProjectSerializer(Project.objects.get(pk=project.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        project = selectors.get_project(request.user, pk)
+        try:
+            project = services.review(
+                request.user,
+                project,
+                feasible=bool(request.data.get("feasible")),
+                reason=str(request.data.get("reason", "")),
+                cost=request.data.get("cost"),
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(ProjectSerializer(project).data)

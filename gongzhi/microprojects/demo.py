@@ -1,0 +1,294 @@
+"""Demo micro-projects in the community of the resident login (春园社区):
+
+- last year's round, selected and implemented: spending entries, a photo, completion (one
+  project slightly over its cost, so the over-spend warning shows);
+- this year's round with proposals by residents, reviews (one not feasible, one cost adjusted),
+  residents' votes and the selection — one project skipped because it no longer fits.
+
+Seed data written directly (one audit record per run); the selection itself runs through the
+same pure function as the service (services.select_projects). Idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw
+
+from gongzhi.core import access, audit, clock, crypto
+from gongzhi.core.models import User
+from gongzhi.microprojects import services
+from gongzhi.microprojects.models import (
+    CostItem,
+    Phase,
+    Photo,
+    Progress,
+    Project,
+    Review,
+    Round,
+    Selection,
+    Spending,
+    Support,
+)
+from gongzhi.people.models import Resident
+from gongzhi.people.selectors import resident_of
+from gongzhi.places import demo as places_demo
+from gongzhi.places.models import Place
+
+# (title, description, [(item, yuan)], review, review note, reviewed cost, votes)
+THIS_YEAR = [
+    (
+        "老旧小区楼道照明改造",
+        "为1—6栋楼道更换声控LED灯,解决夜间照明不足。",
+        [("LED声控灯 240套", "36000"), ("安装人工", "12000")],
+        Review.FEASIBLE,
+        "",
+        None,
+        186,
+    ),
+    (
+        "社区食堂适老化改造",
+        "增设防滑地面、扶手和爱心座椅,方便老年人就餐。",
+        [("防滑地面", "62000"), ("扶手与座椅", "28000")],
+        Review.FEASIBLE,
+        "按询价调整",
+        "85000",
+        171,
+    ),
+    (
+        "儿童游乐区安全地垫",
+        "更换破损地垫,加装围栏。",
+        [("EPDM地垫 300㎡", "54000"), ("围栏", "16000")],
+        Review.FEASIBLE,
+        "",
+        None,
+        143,
+    ),
+    (
+        "非机动车充电棚",
+        "建设带智能充电桩的车棚,消除飞线充电隐患。",
+        [("车棚", "88000"), ("充电桩 40个", "52000")],
+        Review.FEASIBLE,
+        "",
+        None,
+        139,
+    ),
+    (
+        "社区读书角",
+        "在党群服务中心设置读书角。",
+        [("书架与图书", "18000"), ("桌椅", "7000")],
+        Review.FEASIBLE,
+        "",
+        None,
+        97,
+    ),
+    (
+        "小区大门改建",
+        "拆除重建小区大门。",
+        [("土建", "260000")],
+        Review.NOT_FEASIBLE,
+        "涉及产权与规划审批,超出微实事范围",
+        None,
+        0,
+    ),
+]
+LAST_YEAR = [
+    ("健身步道修缮", [("透水沥青", "68000"), ("标识", "6000")], 203, "74000", "76200"),
+    ("楼栋信箱更换", [("信箱 300户", "21000")], 158, "21000", "20400"),
+    ("雨污管网疏通", [("疏通清淤", "45000")], 131, "45000", "45000"),
+]
+
+
+def _community() -> Place | None:
+    user = User.objects.filter(
+        phone_index=crypto.blind_index("phone", places_demo.RESIDENT_PHONE)
+    ).first()
+    resident = resident_of(user) if user else None
+    if resident is None or not resident.place_path:
+        return None
+    parts = resident.place_path.strip("/").split("/")
+    return Place.objects.filter(path="/".join(parts[: access.COMMUNITY_DEPTH + 1]) + "/").first()
+
+
+def _photo(text_seed: int) -> tuple[bytes, int, int]:
+    image = Image.new("RGB", (640, 400), (60 + text_seed * 40 % 150, 140, 90))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 260, 600, 360), fill=(90, 90, 90))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return services.clean_image(out.getvalue())
+
+
+def _proposers(community: Place, rng: random.Random) -> list[Resident]:
+    people = list(
+        Resident.objects.filter(place_path__startswith=community.path, is_active=True).order_by(
+            "id"
+        )[:400]
+    )
+    rng.shuffle(people)
+    return people
+
+
+def _supports(rnd: Round, project: Project, voters: list[Resident], n: int) -> list[Support]:
+    return [Support(round=rnd, project=project, resident=r) for r in voters[:n]]
+
+
+def _select(rnd: Round) -> None:
+    projects = {p.pk: p for p in Project.objects.filter(round=rnd, review=Review.FEASIBLE)}
+    for d in services.select_projects(
+        rnd.budget_yuan,
+        [services.Candidate(p.pk, p.votes, p.cost, p.created_at) for p in projects.values()],
+    ):
+        Project.objects.filter(pk=d.key).update(
+            selection=d.selection, selection_rank=d.rank, remaining_before=d.remaining_before
+        )
+    rnd.phase = Phase.SELECTED
+    rnd.selected_at = clock.now()
+    rnd.save(update_fields=["phase", "selected_at"])
+
+
+def _this_year(community, year, people, rng) -> Round:
+    rnd = Round.objects.create(
+        community=community,
+        place_path=community.path,
+        year=year,
+        budget_yuan=services.budget_for(community),
+        phase=Phase.VOTING,
+    )
+    supports = []
+    for i, (title, text, items, review, note, cost, votes) in enumerate(THIS_YEAR):
+        proposer = people[i % len(people)]
+        total = sum(Decimal(a) for _n, a in items)
+        project = Project.objects.create(
+            round=rnd,
+            place_path=community.path,
+            title=title,
+            description=text,
+            proposer=proposer,
+            proposer_name=proposer.name,
+            proposed_cost=total,
+            cost=Decimal(cost) if cost else total,
+            review=review,
+            review_reason=note,
+            votes=min(votes, len(people)),
+            created_at=clock.now() - dt.timedelta(days=60 - i),
+        )
+        CostItem.objects.bulk_create(
+            CostItem(project=project, name=n, amount=Decimal(a)) for n, a in items
+        )
+        supports += _supports(rnd, project, rng.sample(people, len(people)), project.votes)
+    Support.objects.bulk_create(supports, batch_size=1000)
+    _select(rnd)
+    return rnd
+
+
+def _last_year(community, year, people, rng, staff) -> Round:
+    rnd = Round.objects.create(
+        community=community,
+        place_path=community.path,
+        year=year - 1,
+        budget_yuan=services.budget_for(community),
+        phase=Phase.VOTING,
+        created_at=clock.now() - dt.timedelta(days=365),
+    )
+    supports = []
+    done = []
+    for i, (title, items, votes, cost, spent) in enumerate(LAST_YEAR):
+        proposer = people[(i + 7) % len(people)]
+        project = Project.objects.create(
+            round=rnd,
+            place_path=community.path,
+            title=title,
+            description=title,
+            proposer=proposer,
+            proposer_name=proposer.name,
+            proposed_cost=Decimal(cost),
+            cost=Decimal(cost),
+            review=Review.FEASIBLE,
+            votes=min(votes, len(people)),
+            created_at=clock.now() - dt.timedelta(days=400 - i),
+        )
+        CostItem.objects.bulk_create(
+            CostItem(project=project, name=n, amount=Decimal(a)) for n, a in items
+        )
+        supports += _supports(rnd, project, rng.sample(people, len(people)), project.votes)
+        done.append((project, Decimal(spent)))
+    Support.objects.bulk_create(supports, batch_size=1000)
+    _select(rnd)
+    paid = dt.date(year - 1, 9, 1)
+    for i, (project, spent) in enumerate(done):
+        first = (spent * Decimal("0.6")).quantize(Decimal("0.01"))
+        Spending.objects.bulk_create(
+            [
+                Spending(
+                    project=project,
+                    amount=first,
+                    payee="娄底市恒达建设工程有限公司",
+                    paid_on=paid,
+                    note="预付款",
+                    entered_by=staff,
+                ),
+                Spending(
+                    project=project,
+                    amount=spent - first,
+                    payee="娄底市恒达建设工程有限公司",
+                    paid_on=paid + dt.timedelta(days=45),
+                    note="验收后尾款",
+                    entered_by=staff,
+                ),
+            ]
+        )
+        content, width, height = _photo(i)
+        photo = Photo(
+            project=project, caption="完工照片", width=width, height=height, uploaded_by=staff
+        )
+        photo.file.save(f"{secrets.token_hex(12)}.jpg", ContentFile(content), save=False)
+        photo.save()
+        project.progress = Progress.COMPLETED
+        project.completed_at = paid + dt.timedelta(days=50)
+        project.completion_note = "已完工并经居民代表验收。"
+        project.save(update_fields=["progress", "completed_at", "completion_note"])
+    return rnd
+
+
+def build(scale, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
+    community = _community()
+    staff = User.objects.filter(username="secretary").first()
+    if community is None:
+        return _("Micro-projects: skipped (no demo community)")
+    year = clock.today().year
+    if Round.objects.filter(community=community, year=year).exists():
+        return _("Micro-projects: already present in %(community)s") % {"community": community.name}
+    rng = random.Random(300000)
+    people = _proposers(community, rng)
+    if not people:
+        return _("Micro-projects: skipped (no residents)")
+    with transaction.atomic():
+        current = _this_year(community, year, people, rng)
+        last = _last_year(community, year, people, rng, staff)
+        audit.record(
+            actor=None,
+            action="demo_data.microprojects",
+            target=community,
+            place_path=community.path,
+            changes={"rounds": [current.year, last.year]},
+        )
+    skipped = Project.objects.filter(round=current, selection=Selection.SKIPPED).count()
+    return _(
+        "Micro-projects: %(community)s, round %(last)s implemented, round %(current)s with "
+        "%(proposals)s proposals (%(skipped)s skipped)"
+    ) % {
+        "community": community.name,
+        "last": last.year,
+        "current": current.year,
+        "proposals": Project.objects.filter(round=current).count(),
+        "skipped": skipped,
+    }

@@ -1,0 +1,210 @@
+"""Residents' micro-projects (民生微实事, seed 000 §八: 每个社区每年给予30万元).
+
+A Round is one community's year: its budget (frozen from the policy profile when the round is
+created), proposals with cost items, a feasibility review, residents' support votes, the
+selection (vote order, skipping projects that no longer fit), and then implementation with
+spending, photos and completion — all shown on the community's public page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import clock
+from gongzhi.places.paths import PathField
+
+
+class Phase(models.TextChoices):
+    PROPOSING = "proposing", _("Proposals and review")
+    VOTING = "voting", _("Voting")
+    SELECTED = "selected", _("Selected, being implemented")
+
+
+class Round(models.Model):
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    year = models.PositiveSmallIntegerField(_("year"))
+    budget_yuan = models.DecimalField(_("budget (yuan)"), max_digits=12, decimal_places=2)
+    # None: approval voting (one vote per project, as many projects as one likes).
+    max_votes = models.PositiveSmallIntegerField(_("votes per resident"), null=True, blank=True)
+    phase = models.CharField(
+        _("phase"), max_length=10, choices=Phase.choices, default=Phase.PROPOSING
+    )
+    selected_at = models.DateTimeField(_("selected at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("micro-project round")
+        verbose_name_plural = _("micro-project rounds")
+        ordering = ["-year", "place_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "year"], name="microprojects_round_year")
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="microprojects_round_path",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class Review(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    FEASIBLE = "feasible", _("Feasible")
+    NOT_FEASIBLE = "not_feasible", _("Not feasible")
+
+
+class Selection(models.TextChoices):
+    NONE = "", _("Not decided")
+    SELECTED = "selected", _("Selected")
+    SKIPPED = "skipped", _("Skipped: does not fit the remaining budget")
+    NO_VOTES = "no_votes", _("Not selected: no votes")
+
+
+class Progress(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class Project(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="projects")
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"))
+    proposer = models.ForeignKey(
+        "people.Resident",
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposer_name = models.CharField(_("proposed by"), max_length=64)
+    proposed_cost = models.DecimalField(_("proposed cost"), max_digits=12, decimal_places=2)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2)
+    review = models.CharField(
+        _("review"), max_length=14, choices=Review.choices, default=Review.PENDING
+    )
+    review_reason = models.CharField(_("review note"), max_length=500, blank=True)
+    votes = models.PositiveIntegerField(_("votes"), default=0)
+    selection = models.CharField(
+        _("selection"), max_length=10, choices=Selection.choices, blank=True, default=""
+    )
+    selection_rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    remaining_before = models.DecimalField(
+        _("remaining budget before"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    progress = models.CharField(
+        _("implementation"),
+        max_length=12,
+        choices=Progress.choices,
+        default=Progress.NOT_STARTED,
+    )
+    completed_at = models.DateField(_("completed on"), null=True, blank=True)
+    completion_note = models.CharField(_("completion note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("micro-project")
+        verbose_name_plural = _("micro-projects")
+        ordering = ["round_id", "selection_rank", "created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="microprojects_project_path",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CostItem(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="items")
+    name = models.CharField(_("item"), max_length=120)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["project_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Support(models.Model):
+    """A resident's vote for a project."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="supports")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "resident", "project"], name="microprojects_one_vote"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} → {self.project_id}"
+
+
+class Spending(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="spending")
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    payee = models.CharField(_("payee"), max_length=120)
+    paid_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("spending")
+        verbose_name_plural = _("spending")
+        ordering = ["project_id", "paid_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payee} {self.amount}"
+
+
+def media_storage() -> FileSystemStorage:
+    root = getattr(settings, "MEDIA_ROOT", "") or settings.BASE_DIR / "var" / "media"
+    return FileSystemStorage(location=root)
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"microprojects/{clock.today():%Y/%m}/{filename}"
+
+
+class Photo(models.Model):
+    """Re-encoded (no EXIF) and served only through microprojects:photo."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("file"), upload_to=_photo_path, storage=media_storage, max_length=200)
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["project_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.file.name

@@ -1,0 +1,464 @@
+"""Every write to micro-projects: one transaction each, the right checked through the access
+module, an audit record written. Refusals raise Http404 / PermissionDenied / ValidationError
+(translated, saying what to do) and write nothing.
+
+Selection (`select_projects`, pure): feasible projects with at least one vote, sorted by votes
+(most first), then lower cost, then earlier proposal, then id; each is taken when its cost fits
+what is left of the budget, otherwise skipped with "cost X > remaining Y" — and the next,
+cheaper ones are still tried.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from gongzhi.core import access, audit, clock, profiles
+from gongzhi.core.roles import Action
+from gongzhi.microprojects.models import (
+    CostItem,
+    Phase,
+    Photo,
+    Progress,
+    Project,
+    Review,
+    Round,
+    Selection,
+    Spending,
+    Support,
+)
+from gongzhi.people.selectors import resident_of
+from gongzhi.places.models import Place, PlaceKind
+
+BUDGET_KEY = "microprojects.yearly_budget_yuan"
+TITLE_MAX = 120
+TEXT_MAX = 2000
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_MAX_SIDE = 1600
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError, AttributeError):
+        raise ValidationError({field: _("Enter an amount in yuan, e.g. 12000.")}) from None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("10000000000"):
+        raise ValidationError({field: _("Enter an amount in yuan, e.g. 12000.")})
+    return amount
+
+
+def budget_for(community: Place) -> Decimal:
+    """The yearly budget from the community's policy profile (platform default: seed 000)."""
+    profile = profiles.effective_profile(community)
+    value = profile.get(BUDGET_KEY) if profile is not None else None
+    if value is None:
+        value = profiles.SCHEMA[BUDGET_KEY].default
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _community_of(user) -> Place | None:
+    resident = resident_of(user)
+    if resident is None or not resident.place_path:
+        return None
+    parts = resident.place_path.strip("/").split("/")
+    path = "/".join(parts[: access.COMMUNITY_DEPTH + 1]) + "/"
+    return Place.objects.filter(path=path).first()
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def open_round(user, community: Place, year: int, max_votes: int | None = None) -> Round:
+    if community.kind != PlaceKind.COMMUNITY:
+        raise ValidationError(_("Micro-project rounds belong to a community."))
+    if max_votes is not None and max_votes < 1:
+        raise ValidationError({"max_votes": _("Votes per resident must be at least 1.")})
+    with transaction.atomic():
+        grant = access.require(user, Action.MICROPROJECT_MANAGE, community.path)
+        if Round.objects.filter(community=community, year=year).exists():
+            raise ValidationError(
+                _("This community already has a round for %(year)s.") % {"year": year}
+            )
+        rnd = Round.objects.create(
+            community=community,
+            place_path=community.path,
+            year=year,
+            budget_yuan=budget_for(community),
+            max_votes=max_votes,
+        )
+        audit.record(
+            actor=user,
+            action="microprojects.round_open",
+            target=rnd,
+            place_path=community.path,
+            changes={"year": year, "budget_yuan": str(rnd.budget_yuan)},
+            post=grant.post,
+        )
+    return rnd
+
+
+def _lock_round(rnd: Round) -> Round:
+    return Round.objects.select_for_update().get(pk=rnd.pk)
+
+
+def start_voting(user, rnd: Round) -> Round:
+    with transaction.atomic():
+        grant = access.require(user, Action.MICROPROJECT_MANAGE, rnd.place_path)
+        rnd = _lock_round(rnd)
+        if rnd.phase != Phase.PROPOSING:
+            raise ValidationError(_("Voting has already started in this round."))
+        if Project.objects.filter(round=rnd, review=Review.PENDING).exists():
+            raise ValidationError(_("Review every proposal before voting starts."))
+        rnd.phase = Phase.VOTING
+        rnd.save(update_fields=["phase"])
+        audit.record(
+            actor=user,
+            action="microprojects.voting_start",
+            target=rnd,
+            place_path=rnd.place_path,
+            changes={"phase": Phase.VOTING},
+            post=grant.post,
+        )
+    return rnd
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def propose(user, rnd: Round, *, title: str, description: str, items: list[tuple[str, object]]):
+    """A resident proposes a project with its cost items (name, amount)."""
+    title, description = (title or "").strip(), (description or "").strip()
+    errors = {}
+    if not title or len(title) > TITLE_MAX:
+        errors["title"] = _("Enter a title of at most %(n)s characters.") % {"n": TITLE_MAX}
+    if not description or len(description) > TEXT_MAX:
+        errors["description"] = _("Describe the project (at most %(n)s characters).") % {
+            "n": TEXT_MAX
+        }
+    clean_items = []
+    for name, amount in items:
+        name = (name or "").strip()
+        if not name and not str(amount or "").strip():
+            continue
+        if not name:
+            errors["items"] = _("Give each cost item a name.")
+            continue
+        try:
+            clean_items.append((name[:120], _money(amount, "items")))
+        except ValidationError:
+            errors["items"] = _("Each cost item needs an amount in yuan, e.g. 12000.")
+    if not clean_items and "items" not in errors:
+        errors["items"] = _("List at least one cost item with its amount.")
+    if errors:
+        raise ValidationError(errors)
+    total = sum((amount for _name, amount in clean_items), Decimal(0))
+    with transaction.atomic():
+        access.require(user, Action.DELIBERATION_JOIN, rnd.place_path)
+        rnd = _lock_round(rnd)
+        if rnd.phase != Phase.PROPOSING:
+            raise ValidationError(_("Proposals for this round are closed."))
+        resident = resident_of(user)
+        project = Project.objects.create(
+            round=rnd,
+            place_path=rnd.place_path,
+            title=title,
+            description=description,
+            proposer=resident,
+            proposer_name=(resident.name if resident else str(user))[:64],
+            proposed_cost=total,
+            cost=total,
+        )
+        CostItem.objects.bulk_create(
+            CostItem(project=project, name=n, amount=a) for n, a in clean_items
+        )
+        audit.record(
+            actor=user,
+            action="microprojects.propose",
+            target=project,
+            place_path=rnd.place_path,
+            changes={"title": title, "cost": str(total)},
+        )
+    return project
+
+
+def review(user, project: Project, *, feasible: bool, reason: str, cost=None) -> Project:
+    reason = (reason or "").strip()
+    if not feasible and not reason:
+        raise ValidationError({"reason": _("Say why the project is not feasible.")})
+    if len(reason) > 500:
+        raise ValidationError(
+            {"reason": _("The note is too long (at most %(n)s characters).") % {"n": 500}}
+        )
+    new_cost = _money(cost, "cost") if cost not in (None, "") else None
+    with transaction.atomic():
+        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        rnd = _lock_round(project.round)
+        if rnd.phase != Phase.PROPOSING:
+            raise ValidationError(_("Reviews are closed once voting has started."))
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        before = {"review": project.review, "cost": str(project.cost)}
+        project.review = Review.FEASIBLE if feasible else Review.NOT_FEASIBLE
+        project.review_reason = reason
+        if new_cost is not None:
+            project.cost = new_cost
+        project.save(update_fields=["review", "review_reason", "cost"])
+        audit.record(
+            actor=user,
+            action="microprojects.review",
+            target=project,
+            place_path=project.place_path,
+            changes={
+                "review": [before["review"], project.review],
+                "cost": [before["cost"], str(project.cost)],
+                "reason": reason,
+            },
+            post=grant.post,
+        )
+    return project
+
+
+# --------------------------------------------------------------------------- votes
+
+
+def support(user, project: Project) -> Support:
+    """A resident votes for a feasible project (once per project; at most `max_votes` in the
+    round when the round sets a cap)."""
+    with transaction.atomic():
+        access.require(user, Action.DELIBERATION_JOIN, project.place_path)
+        rnd = _lock_round(project.round)
+        project = Project.objects.get(pk=project.pk)
+        if rnd.phase != Phase.VOTING:
+            raise ValidationError(_("Voting is not open in this round."))
+        if project.review != Review.FEASIBLE:
+            raise ValidationError(_("Only projects found feasible can be voted for."))
+        resident = resident_of(user)
+        if resident is None or not resident.place_path.startswith(rnd.place_path):
+            raise ValidationError(
+                _(
+                    "Only residents registered in this community can vote. Ask your community "
+                    "office to link your account to the registry."
+                )
+            )
+        mine = Support.objects.filter(round=rnd, resident=resident)
+        if mine.filter(project=project).exists():
+            raise ValidationError(_("You have already voted for this project."))
+        if rnd.max_votes is not None and mine.count() >= rnd.max_votes:
+            raise ValidationError(
+                _("You have used all %(n)s of your votes in this round.") % {"n": rnd.max_votes}
+            )
+        try:
+            with transaction.atomic():
+                vote = Support.objects.create(round=rnd, project=project, resident=resident)
+        except IntegrityError:
+            raise ValidationError(_("You have already voted for this project.")) from None
+        Project.objects.filter(pk=project.pk).update(votes=F("votes") + 1)
+        audit.record(
+            actor=user,
+            action="microprojects.vote",
+            target=project,
+            place_path=project.place_path,
+            changes={"project": project.pk},
+        )
+    return vote
+
+
+# --------------------------------------------------------------------------- selection
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: object
+    votes: int
+    cost: Decimal
+    order: object  # when proposed (earlier first)
+
+
+@dataclass(frozen=True)
+class Decision:
+    key: object
+    rank: int
+    selection: str
+    remaining_before: Decimal
+
+
+def select_projects(budget: Decimal, candidates: list[Candidate]) -> list[Decision]:
+    """Fill the budget in vote order; skip (and record) what no longer fits."""
+    remaining = budget
+    out = []
+    ranked = sorted(candidates, key=lambda c: (-c.votes, c.cost, c.order, str(c.key)))
+    for rank, c in enumerate(ranked, start=1):
+        if c.votes <= 0:
+            out.append(Decision(c.key, rank, Selection.NO_VOTES, remaining))
+        elif c.cost <= remaining:
+            out.append(Decision(c.key, rank, Selection.SELECTED, remaining))
+            remaining -= c.cost
+        else:
+            out.append(Decision(c.key, rank, Selection.SKIPPED, remaining))
+    return out
+
+
+def select(user, rnd: Round) -> list[Decision]:
+    with transaction.atomic():
+        grant = access.require(user, Action.MICROPROJECT_MANAGE, rnd.place_path)
+        rnd = _lock_round(rnd)
+        if rnd.phase != Phase.VOTING:
+            raise ValidationError(_("Selection follows the vote: start voting first."))
+        projects = {p.pk: p for p in Project.objects.filter(round=rnd, review=Review.FEASIBLE)}
+        decisions = select_projects(
+            rnd.budget_yuan,
+            [Candidate(p.pk, p.votes, p.cost, p.created_at) for p in projects.values()],
+        )
+        for d in decisions:
+            Project.objects.filter(pk=d.key).update(
+                selection=d.selection, selection_rank=d.rank, remaining_before=d.remaining_before
+            )
+        rnd.phase = Phase.SELECTED
+        rnd.selected_at = clock.now()
+        rnd.save(update_fields=["phase", "selected_at"])
+        audit.record(
+            actor=user,
+            action="microprojects.select",
+            target=rnd,
+            place_path=rnd.place_path,
+            changes={
+                "selected": [d.key for d in decisions if d.selection == Selection.SELECTED],
+                "skipped": [d.key for d in decisions if d.selection == Selection.SKIPPED],
+            },
+            post=grant.post,
+        )
+    return decisions
+
+
+# --------------------------------------------------------------------------- implementation
+
+
+def _selected(project: Project) -> None:
+    if project.selection != Selection.SELECTED:
+        raise ValidationError(_("Only selected projects are implemented."))
+
+
+def add_spending(user, project: Project, *, amount, payee: str, paid_on, note: str = ""):
+    payee = (payee or "").strip()
+    errors = {}
+    try:
+        amount = _money(amount, "amount")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not payee:
+        errors["payee"] = _("Enter who was paid.")
+    if not paid_on:
+        errors["paid_on"] = _("Enter the date of the payment.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        _selected(project)
+        entry = Spending.objects.create(
+            project=project,
+            amount=amount,
+            payee=payee[:120],
+            paid_on=paid_on,
+            note=(note or "").strip()[:300],
+            entered_by=user,
+        )
+        if project.progress == Progress.NOT_STARTED:
+            project.progress = Progress.IN_PROGRESS
+            project.save(update_fields=["progress"])
+        audit.record(
+            actor=user,
+            action="microprojects.spend",
+            target=project,
+            place_path=project.place_path,
+            changes={"amount": str(amount), "payee": payee},
+            post=grant.post,
+        )
+    return entry
+
+
+def spent(project: Project) -> Decimal:
+    return project.spending.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+
+def overspent(project: Project) -> Decimal:
+    """How much the spending exceeds the approved cost (0 when within it)."""
+    return max(spent(project) - project.cost, Decimal(0))
+
+
+def complete(user, project: Project, *, note: str) -> Project:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Describe what was done.")})
+    with transaction.atomic():
+        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        _selected(project)
+        if project.progress == Progress.COMPLETED:
+            raise ValidationError(_("This project is already completed."))
+        project.progress = Progress.COMPLETED
+        project.completed_at = clock.today()
+        project.completion_note = note[:500]
+        project.save(update_fields=["progress", "completed_at", "completion_note"])
+        audit.record(
+            actor=user,
+            action="microprojects.complete",
+            target=project,
+            place_path=project.place_path,
+            changes={"spent": str(spent(project)), "cost": str(project.cost)},
+            post=grant.post,
+        )
+    return project
+
+
+def clean_image(data: bytes) -> tuple[bytes, int, int]:
+    """Check that `data` is a photo, and re-encode it as JPEG without EXIF (location, device)."""
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": _("The photo is too large (at most 8 MB).")})
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.verify()
+        image = Image.open(io.BytesIO(data))
+        if image.format not in PHOTO_FORMATS:
+            raise ValidationError({"photo": _("Upload a JPEG, PNG or WebP photo.")})
+        image = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError({"photo": _("Upload a JPEG, PNG or WebP photo.")}) from None
+    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)  # a fresh file: no EXIF is carried over
+    return out.getvalue(), image.width, image.height
+
+
+def add_photo(user, project: Project, data: bytes, caption: str = "") -> Photo:
+    content, width, height = clean_image(data)
+    with transaction.atomic():
+        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        _selected(project)
+        photo = Photo(
+            project=project,
+            caption=(caption or "").strip()[:120],
+            width=width,
+            height=height,
+            uploaded_by=user,
+        )
+        photo.file.save(f"{secrets.token_hex(12)}.jpg", ContentFile(content), save=False)
+        photo.save()
+        audit.record(
+            actor=user,
+            action="microprojects.photo",
+            target=project,
+            place_path=project.place_path,
+            changes={"photo": photo.file.name},
+            post=grant.post,
+        )
+    return photo

@@ -1,0 +1,208 @@
+"""Micro-project pages: rounds and projects for residents and staff, and the public page of a
+community (no login) with the budget, the selection with skipped reasons, spending and
+completion. Thin: reads through selectors, writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import access, clock
+from gongzhi.core.roles import Action
+from gongzhi.microprojects import selectors, services
+from gongzhi.microprojects.models import Photo, Support
+from gongzhi.people.selectors import resident_of
+
+ITEM_ROWS = 5
+
+
+def _say(request, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+@login_required
+def index(request):
+    manager = access.has_any(request.user, Action.MICROPROJECT_MANAGE)
+    if not any(
+        access.has_any(request.user, a)
+        for a in (Action.MICROPROJECT_MANAGE, Action.DELIBERATION_JOIN, Action.PLACE_VIEW)
+    ):
+        raise PermissionDenied(_("Your role does not use this page."))
+    rounds = selectors.visible_rounds(request.user).order_by("-year", "place_path")[:100]
+    communities = selectors.managed_communities(request.user)[:100] if manager else []
+    return render(
+        request,
+        "microprojects/index.html",
+        {
+            "rounds": rounds,
+            "communities": communities,
+            "manager": manager,
+            "year": clock.today().year,
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_round(request):
+    community = get_object_or_404(
+        selectors.managed_communities(request.user), pk=request.POST.get("community") or 0
+    )
+    try:
+        year = int(request.POST.get("year", ""))
+        max_votes = request.POST.get("max_votes") or None
+        rnd = services.open_round(
+            request.user, community, year, int(max_votes) if max_votes else None
+        )
+    except (TypeError, ValueError):
+        messages.error(request, _("Enter the year and the number of votes as whole numbers."))
+        return redirect("microprojects:index")
+    except ValidationError as error:
+        _say(request, error)
+        return redirect("microprojects:index")
+    return redirect("microprojects:round", pk=rnd.pk)
+
+
+@login_required
+def round_detail(request, pk: int):
+    rnd = selectors.get_round(request.user, pk)
+    manager = access.can(request.user, Action.MICROPROJECT_MANAGE, rnd.place_path)
+    resident = resident_of(request.user)
+    voted = set()
+    if resident is not None:
+        voted = set(
+            Support.objects.filter(round=rnd, resident=resident).values_list(
+                "project_id", flat=True
+            )
+        )
+    return render(
+        request,
+        "microprojects/round.html",
+        {
+            "round": rnd,
+            "projects": selectors.projects(rnd),
+            "manager": manager,
+            "voted": voted,
+            "can_propose": access.can(request.user, Action.DELIBERATION_JOIN, rnd.place_path),
+            "item_rows": range(ITEM_ROWS),
+            "selected_total": selectors.selected_total(rnd),
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_action(request, pk: int, step: str):
+    rnd = selectors.get_round(request.user, pk)
+    post = request.POST
+    try:
+        if step == "propose":
+            items = list(zip(post.getlist("item_name"), post.getlist("item_amount"), strict=False))
+            services.propose(
+                request.user,
+                rnd,
+                title=post.get("title", ""),
+                description=post.get("description", ""),
+                items=items,
+            )
+            messages.success(request, _("Thank you: your proposal goes to review."))
+        elif step == "voting":
+            services.start_voting(request.user, rnd)
+            messages.success(request, _("Voting has started."))
+        elif step == "select":
+            services.select(request.user, rnd)
+            messages.success(request, _("Projects selected within the budget."))
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        _say(request, error)
+    return redirect("microprojects:round", pk=rnd.pk)
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = selectors.get_project(request.user, pk)
+    return render(
+        request,
+        "microprojects/project.html",
+        {
+            "project": project,
+            "manager": access.can(request.user, Action.MICROPROJECT_MANAGE, project.place_path),
+            "spent": services.spent(project),
+            "overspent": services.overspent(project),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_action(request, pk: int, step: str):
+    project = selectors.get_project(request.user, pk)
+    post = request.POST
+    try:
+        if step == "vote":
+            services.support(request.user, project)
+            messages.success(request, _("Your vote has been counted."))
+            return redirect("microprojects:round", pk=project.round_id)
+        if step == "review":
+            services.review(
+                request.user,
+                project,
+                feasible=post.get("feasible") == "1",
+                reason=post.get("reason", ""),
+                cost=post.get("cost", ""),
+            )
+            messages.success(request, _("Review saved."))
+        elif step == "spend":
+            services.add_spending(
+                request.user,
+                project,
+                amount=post.get("amount", ""),
+                payee=post.get("payee", ""),
+                paid_on=parse_date(post.get("paid_on", "") or ""),
+                note=post.get("note", ""),
+            )
+            messages.success(request, _("Spending recorded."))
+        elif step == "photo":
+            upload = request.FILES.get("photo")
+            if upload is None:
+                raise ValidationError({"photo": _("Choose a photo to upload.")})
+            services.add_photo(request.user, project, upload.read(), post.get("caption", ""))
+            messages.success(request, _("Photo added."))
+        elif step == "complete":
+            services.complete(request.user, project, note=post.get("note", ""))
+            messages.success(request, _("Project completed."))
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        _say(request, error)
+    return redirect("microprojects:project", pk=project.pk)
+
+
+def public(request, community_id: int):
+    """No login: what the community's money was spent on."""
+    community = selectors.is_public_community(community_id)
+    rounds = []
+    for rnd in selectors.public_rounds(community):
+        projects = list(selectors.projects(rnd).prefetch_related("photos", "spending"))
+        rounds.append(
+            {"round": rnd, "projects": projects, "selected_total": selectors.selected_total(rnd)}
+        )
+    return render(request, "microprojects/public.html", {"community": community, "rounds": rounds})
+
+
+def photo(request, pk: int):
+    """Photos are part of the public disclosure of a project."""
+    item = get_object_or_404(Photo, pk=pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type="image/jpeg")

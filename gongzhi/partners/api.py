@@ -1,0 +1,180 @@
+"""Partner units, the three lists and claims under /api/v1/:
+
+GET  /api/v1/partner-units/                    units in the caller's area (PARTNER_VIEW)
+GET  /api/v1/partner-items/?kind=&status=      list items (needs, resources, projects)
+POST /api/v1/partner-items/{id}/claim/         {"unit": id} or {"community": id}
+GET  /api/v1/partner-claims/                   claims in the caller's area
+POST /api/v1/partner-claims/{id}/<step>/       progress, complete ({"text", "amount", "hours"}),
+                                               confirm, withdraw
+
+Errors: 400 bad input or refused (`detail`), 403 role may not, 404 not visible.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from gongzhi.core import access
+from gongzhi.core.roles import Action
+from gongzhi.partners import selectors, services
+from gongzhi.partners.models import Claim, ListItem, PartnerUnit
+from gongzhi.places.models import Place
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartnerUnit
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "place",
+            "party_org",
+            "party_org_name",
+            "address",
+            "place_path",
+        ]
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ListItem
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "category",
+            "place",
+            "offered_by",
+            "source_ticket",
+            "status",
+            "created_at",
+        ]
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "item",
+            "unit",
+            "community",
+            "status",
+            "evidence",
+            "amount",
+            "minutes",
+            "created_at",
+            "completed_at",
+            "confirmed_at",
+        ]
+
+
+def _need(user, act) -> None:
+    if not access.has_any(user, act):
+        raise PermissionDenied(_("Your role does not use this page."))
+
+
+def _bad(error: DjangoValidationError) -> Response:
+    return Response({"detail": " ".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        _need(self.request.user, Action.PARTNER_VIEW)
+        return selectors.visible_units(self.request.user).order_by("id")
+
+
+class ListItemViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ItemSerializer
+
+    def get_queryset(self):
+        _need(self.request.user, Action.PARTNER_VIEW)
+        params = self.request.query_params
+        return selectors.visible_items(self.request.user, params.get("kind"), params.get("status"))
+
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        _need(request.user, Action.PARTNER_CLAIM)
+        item = self.get_object()
+        unit = (
+            selectors.visible_units(request.user).filter(pk=_int(request.data.get("unit"))).first()
+        )
+        community = Place.objects.filter(
+            pk=_int(request.data.get("community")), kind="community"
+        ).first()
+        try:
+            made = services.claim(request.user, item.pk, unit=unit, community=community)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(ClaimSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ClaimSerializer
+
+    def get_queryset(self):
+        _need(self.request.user, Action.PARTNER_VIEW)
+        return Claim.objects.filter(item__in=selectors.visible_items(self.request.user)).order_by(
+            "-id"
+        )
+
+    def _step(self, request, run):
+        made = self.get_object()
+        try:
+            run(made)
+        except DjangoValidationError as error:
+            return _bad(error)
+        made.refresh_from_db()
+        return Response(ClaimSerializer(made).data)
+
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        d = request.data
+        return self._step(
+            request,
+            lambda c: services.progress(
+                request.user,
+                c.pk,
+                text=str(d.get("text", "")),
+                amount=d.get("amount"),
+                hours=d.get("hours"),
+            ),
+        )
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        d = request.data
+        return self._step(
+            request,
+            lambda c: services.complete(
+                request.user,
+                c.pk,
+                evidence=str(d.get("text", "")),
+                amount=d.get("amount"),
+                hours=d.get("hours"),
+            ),
+        )
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._step(request, lambda c: services.confirm(request.user, c.pk))
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._step(request, lambda c: services.withdraw(request.user, c.pk))

@@ -1,0 +1,18 @@
+"""API routes of this app, mounted under /api/v1/ by gongzhi/api_urls.py (and the vanguard
+index of party members, also issue 5)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from gongzhi.partners.api import ClaimViewSet, ListItemViewSet, UnitViewSet
+from gongzhi.party.api_vanguard import VanguardIndexView, VanguardRankingView
+
+router = SimpleRouter()
+router.register("partner-units", UnitViewSet, basename="partner-unit")
+router.register("partner-items", ListItemViewSet, basename="partner-item")
+router.register("partner-claims", ClaimViewSet, basename="partner-claim")
+urlpatterns = [
+    path("vanguard-index/", VanguardIndexView.as_view(), name="api-vanguard-index"),
+    path("vanguard-ranking/", VanguardRankingView.as_view(), name="api-vanguard-ranking"),
+    *router.urls,
+]

@@ -1,0 +1,130 @@
+"""Reads for partner units, the three lists, claims and the yearly report (scoped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from gongzhi.core import access
+from gongzhi.core.roles import Action
+from gongzhi.partners.models import Claim, ClaimStatus, ItemStatus, ListItem, ListKind, PartnerUnit
+
+DONE = (ClaimStatus.COMPLETED, ClaimStatus.CONFIRMED)
+
+
+def visible_units(user) -> QuerySet[PartnerUnit]:
+    """Units in the viewer's area: paired with a place inside it, or with a street above it."""
+    q = Q(pk__in=[])
+    for grant in access.grants(user, Action.PARTNER_VIEW):
+        if grant.everything:
+            return PartnerUnit.objects.select_related("place")
+        if grant.path:
+            q |= Q(place_path__under=grant.path) | Q(place_path__in=_ancestors(grant.path))
+    return PartnerUnit.objects.filter(q).select_related("place")
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]
+
+
+def visible_items(user, kind: str | None = None, status: str | None = None) -> QuerySet[ListItem]:
+    q = Q(pk__in=[])
+    for grant in access.grants(user, Action.PARTNER_VIEW):
+        if grant.everything:
+            q = Q()
+            break
+        if grant.path:
+            # Items in the area, and resources offered at a street above a community viewer.
+            q |= Q(place_path__under=grant.path) | Q(
+                place_path__in=_ancestors(grant.path), kind=ListKind.RESOURCE
+            )
+    qs = ListItem.objects.filter(q).select_related("place", "offered_by")
+    if kind in ListKind.values:
+        qs = qs.filter(kind=kind)
+    if status in ItemStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def my_units(user) -> QuerySet[PartnerUnit]:
+    return visible_units(user).filter(contacts=user)
+
+
+def live_claim(item: ListItem) -> Claim | None:
+    return (
+        item.claims.exclude(status=ClaimStatus.WITHDRAWN)
+        .select_related("unit", "community")
+        .first()
+    )
+
+
+@dataclass
+class UnitReport:
+    unit: PartnerUnit
+    year: int
+    needs_claimed: int
+    needs_completed: int
+    projects_claimed: int
+    projects_completed: int
+    resources_offered: int
+    resources_given: int
+    amount: int
+    minutes: int
+    claims: list
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)
+
+
+def unit_report(unit: PartnerUnit, year: int) -> UnitReport:
+    """What a unit did in `year`: its claims of needs and projects (claimed that year), its
+    resources and their use by communities, with the amounts and hours reported."""
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    claims = (
+        Claim.objects.filter(
+            Q(unit=unit) | Q(item__offered_by=unit), created_at__gte=start, created_at__lt=end
+        )
+        .exclude(status=ClaimStatus.WITHDRAWN)
+        .select_related("item", "unit", "community")
+        .order_by("created_at", "id")
+    )
+    rows = list(claims)
+    own = [c for c in rows if c.unit_id == unit.pk]
+    given = [c for c in rows if c.item.offered_by_id == unit.pk]
+    offered = unit.resources.filter(created_at__gte=start, created_at__lt=end).aggregate(
+        n=Count("id")
+    )["n"]
+    totals = claims.aggregate(a=Sum("amount"), m=Sum("minutes"))
+
+    def count(items, kind, done=False):
+        return sum(1 for c in items if c.item.kind == kind and (not done or c.status in DONE))
+
+    return UnitReport(
+        unit=unit,
+        year=year,
+        needs_claimed=count(own, ListKind.NEED),
+        needs_completed=count(own, ListKind.NEED, done=True),
+        projects_claimed=count(own, ListKind.PROJECT),
+        projects_completed=count(own, ListKind.PROJECT, done=True),
+        resources_offered=offered,
+        resources_given=sum(1 for c in given if c.status in DONE),
+        amount=totals["a"] or 0,
+        minutes=totals["m"] or 0,
+        claims=rows,
+    )
+
+
+def ticket_need(user, ticket) -> dict:
+    """For a ticket's page: the need made from it (if the user may see it) and whether the user
+    may put the ticket on the community's needs list."""
+    community_path = "/".join(ticket.place_path.split("/")[: access.COMMUNITY_DEPTH + 1]) + "/"
+    item = visible_items(user).filter(source_ticket=ticket).first()
+    exists = item is not None or ListItem.objects.filter(source_ticket=ticket).exists()
+    may_add = not exists and access.can(user, Action.PARTNER_MANAGE, community_path)
+    return {"item": item, "may_add": may_add, "ticket": ticket}

@@ -1,0 +1,435 @@
+"""Every write to partner units, the three lists and claims: one transaction, the permission
+check, one audit record; a refusal raises (Http404 / PermissionDenied / ValidationError with a
+clear message) and writes nothing.
+
+Who does what:
+- community staff (PARTNER_MANAGE) register units, put needs and projects on the lists (also
+  from a ticket), claim offered resources for a community, and confirm the work of units;
+- a unit's contacts (PARTNER_CLAIM, in their street or community only, and only for their own
+  unit) offer resources, claim needs and projects for their unit, report progress, complete,
+  and confirm what a community did with their resource.
+
+Claiming is race-safe: the list item's row is locked (SELECT … FOR UPDATE; SQLite serialises
+writers) and a partial unique index allows one live claim per item.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from gongzhi.core import access, audit, clock
+from gongzhi.core.roles import Action, Role
+from gongzhi.partners.models import (
+    Claim,
+    ClaimStatus,
+    ClaimUpdate,
+    ItemStatus,
+    ListItem,
+    ListKind,
+    PartnerUnit,
+    ResourceKind,
+    UnitKind,
+)
+from gongzhi.places.models import Place
+
+MAX_AMOUNT_YUAN = 100_000_000
+MAX_HOURS = Decimal(100_000)
+
+
+def _text(value, field: str, maximum: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > maximum:
+        raise ValidationError({field: _("At most %(n)s characters.") % {"n": maximum}})
+    return value
+
+
+def _amount(value) -> int:
+    text = str(value if value is not None else "").strip() or "0"
+    if not text.isdigit() or int(text) > MAX_AMOUNT_YUAN:
+        raise ValidationError(
+            {
+                "amount": _("Enter the amount as a whole number of yuan from 0 to %(max)s.")
+                % {"max": MAX_AMOUNT_YUAN}
+            }
+        )
+    return int(text)
+
+
+def _minutes(value) -> int:
+    try:
+        hours = Decimal(str(value if value is not None else "").strip() or "0")
+    except InvalidOperation:
+        hours = Decimal(-1)
+    if not (Decimal(0) <= hours <= MAX_HOURS) or hours != hours.quantize(Decimal("0.01")):
+        raise ValidationError(
+            {"hours": _("Enter the hours as a number from 0 to %(max)s.") % {"max": MAX_HOURS}}
+        )
+    return int(hours * 60)
+
+
+def _visible(user, item: ListItem) -> bool:
+    from gongzhi.partners.selectors import visible_items
+
+    return visible_items(user).filter(pk=item.pk).exists()
+
+
+def _holds_contact_post(user, path: str) -> bool:
+    """A partner-contact post whose scope covers `path` (staff are not contacts)."""
+    return any(
+        post.role == Role.PARTNER_CONTACT
+        and post.place is not None
+        and path.startswith(post.place.path)
+        for post in access.active_posts(user)
+    ) or any(
+        post.role == Role.PARTNER_CONTACT
+        and post.place is not None
+        and post.place.path.startswith(path)
+        for post in access.active_posts(user)
+    )
+
+
+def is_contact(user, unit: PartnerUnit) -> bool:
+    return unit.contacts.filter(pk=user.pk).exists() and access.can(
+        user, Action.PARTNER_CLAIM, unit.place_path
+    )
+
+
+def _require_for_unit(user, unit: PartnerUnit, path: str):
+    """The actor acts for `unit` at `path`: a contact of that very unit, or community staff."""
+    grant = access.require(user, Action.PARTNER_CLAIM, path, read_action=Action.PARTNER_VIEW)
+    if unit.contacts.filter(pk=user.pk).exists() or access.can(user, Action.PARTNER_MANAGE, path):
+        return grant
+    raise PermissionDenied(
+        _("You are not a contact of %(unit)s; you cannot act for it.") % {"unit": unit}
+    )
+
+
+# --------------------------------------------------------------------------- units and lists
+
+
+def add_unit(
+    actor, place: Place, *, name, kind, address="", party_org=None, party_org_name="", contacts=()
+):
+    name = _text(name, "name", 100)
+    if kind not in UnitKind.values:
+        raise ValidationError({"kind": _("Choose the kind of unit.")})
+    if place.kind not in ("street", "community"):
+        raise ValidationError(
+            {"place": _("A partner unit is paired with a street or a community.")}
+        )
+    with transaction.atomic():
+        grant = access.require(actor, Action.PARTNER_MANAGE, place.path)
+        if PartnerUnit.objects.filter(place=place, name=name).exists():
+            raise ValidationError({"name": _("A unit with this name is already registered here.")})
+        unit = PartnerUnit.objects.create(
+            name=name,
+            kind=kind,
+            place=place,
+            address=_text(address, "address", 200, required=False),
+            party_org=party_org,
+            party_org_name=_text(party_org_name, "party_org_name", 100, required=False),
+            place_path=place.path,
+        )
+        for user in contacts:
+            if not _holds_contact_post(user, place.path):
+                raise ValidationError(
+                    {
+                        "contacts": _(
+                            "%(name)s has no partner-contact post here; grant the post first."
+                        )
+                        % {"name": user}
+                    }
+                )
+            unit.contacts.add(user)
+        audit.record(
+            actor=actor,
+            action="partners.unit_add",
+            target=unit,
+            place_path=unit.place_path,
+            post=grant.post,
+            changes={"kind": kind, "contacts": [u.pk for u in contacts]},
+        )
+    return unit
+
+
+def add_item(
+    actor,
+    place: Place,
+    *,
+    kind,
+    title,
+    description="",
+    category="",
+    unit: PartnerUnit | None = None,
+):
+    """Put a need or a project (staff) or a resource (a unit's contact or staff) on a list."""
+    title = _text(title, "title", 100)
+    description = _text(description, "description", 2000, required=False)
+    if kind not in ListKind.values:
+        raise ValidationError({"kind": _("Choose the list: needs, resources or projects.")})
+    if kind == ListKind.RESOURCE:
+        if unit is None:
+            raise ValidationError({"unit": _("Choose the unit that offers the resource.")})
+        if category not in ResourceKind.values:
+            raise ValidationError(
+                {"category": _("Choose what is offered: volunteers, a venue, funds, expertise…")}
+            )
+        place = unit.place
+    elif place.kind != "community":
+        raise ValidationError({"place": _("Needs and projects belong to a community.")})
+    with transaction.atomic():
+        if kind == ListKind.RESOURCE:
+            grant = _require_for_unit(actor, unit, place.path)
+        else:
+            grant = access.require(
+                actor, Action.PARTNER_MANAGE, place.path, read_action=Action.PARTNER_VIEW
+            )
+        item = ListItem.objects.create(
+            kind=kind,
+            title=title,
+            description=description,
+            category=category if kind == ListKind.RESOURCE else "",
+            place=place,
+            offered_by=unit if kind == ListKind.RESOURCE else None,
+            created_by=actor,
+            place_path=place.path,
+        )
+        audit.record(
+            actor=actor,
+            action="partners.item_add",
+            target=item,
+            place_path=item.place_path,
+            post=grant.post,
+            changes={"kind": kind},
+        )
+    return item
+
+
+def need_from_ticket(actor, ticket_id) -> ListItem:
+    """Staff turn a resident's ticket into a need on the community's list (once per ticket)."""
+    from gongzhi.tickets.selectors import visible_tickets
+
+    ticket = visible_tickets(actor).select_related("place").filter(pk=ticket_id or 0).first()
+    if ticket is None:
+        raise Http404
+    community = Place.objects.filter(
+        path=ticket.place.ancestor_paths()[access.COMMUNITY_DEPTH]
+    ).first()
+    with transaction.atomic():
+        grant = access.require(
+            actor, Action.PARTNER_MANAGE, community.path, read_action=Action.PARTNER_VIEW
+        )
+        if ListItem.objects.filter(source_ticket=ticket).exists():
+            raise ValidationError(_("This ticket is already on the needs list."))
+        try:
+            with transaction.atomic():
+                item = ListItem.objects.create(
+                    kind=ListKind.NEED,
+                    title=ticket.text[:100],
+                    description=ticket.text,
+                    place=community,
+                    source_ticket=ticket,
+                    created_by=actor,
+                    place_path=community.path,
+                )
+        except IntegrityError:
+            raise ValidationError(_("This ticket is already on the needs list.")) from None
+        audit.record(
+            actor=actor,
+            action="partners.need_from_ticket",
+            target=item,
+            place_path=item.place_path,
+            post=grant.post,
+            changes={"ticket": ticket.number},
+        )
+    return item
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def claim(
+    actor, item_id, *, unit: PartnerUnit | None = None, community: Place | None = None
+) -> Claim:
+    """A unit claims a need or a project; a community claims a resource. One live claim per
+    item: the second of two racing claims is refused with a clear message."""
+    with transaction.atomic():
+        item = ListItem.objects.select_for_update().filter(pk=item_id or 0).first()
+        if item is None or not _visible(actor, item):
+            raise ValidationError(_("This list item does not exist."))
+        if item.kind == ListKind.RESOURCE:
+            if (
+                community is None
+                or community.kind != "community"
+                or not community.path.startswith(item.place_path)
+            ):
+                raise ValidationError(
+                    {"community": _("Choose a community this resource is offered to.")}
+                )
+            grant = access.require(
+                actor, Action.PARTNER_MANAGE, community.path, read_action=Action.PARTNER_VIEW
+            )
+            values = {"community": community}
+        else:
+            if unit is None:
+                raise ValidationError({"unit": _("Choose the unit that claims it.")})
+            grant = _require_for_unit(actor, unit, item.place_path)
+            values = {"unit": unit}
+        if item.status != ItemStatus.OPEN:
+            raise ValidationError(_("Someone has already claimed this; it is no longer open."))
+        try:
+            with transaction.atomic():
+                made = Claim.objects.create(
+                    item=item, claimed_by=actor, place_path=item.place_path, **values
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("Someone has already claimed this; it is no longer open.")
+            ) from None
+        item.status = ItemStatus.CLAIMED
+        item.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="partners.claim",
+            target=made,
+            place_path=made.place_path,
+            post=grant.post,
+        )
+    return made
+
+
+def _locked_claim(claim_id) -> Claim:
+    made = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(pk=claim_id or 0)
+        .first()
+    )
+    if made is None:
+        raise ValidationError(_("This claim does not exist."))
+    return made
+
+
+def _require_claimant(actor, made: Claim):
+    if made.unit_id:
+        return _require_for_unit(actor, made.unit, made.place_path)
+    return access.require(
+        actor, Action.PARTNER_MANAGE, made.community.path, read_action=Action.PARTNER_VIEW
+    )
+
+
+def _require_other_side(actor, made: Claim):
+    """Who confirms: community staff for a unit's work; the offering unit for a resource."""
+    if made.unit_id:
+        return access.require(
+            actor, Action.PARTNER_MANAGE, made.place_path, read_action=Action.PARTNER_VIEW
+        )
+    unit = made.item.offered_by
+    grant = access.require(
+        actor, Action.PARTNER_CLAIM, unit.place_path, read_action=Action.PARTNER_VIEW
+    )
+    if not unit.contacts.filter(pk=actor.pk).exists():
+        raise PermissionDenied(
+            _("Only a contact of %(unit)s confirms the use of its resource.") % {"unit": unit}
+        )
+    return grant
+
+
+def progress(actor, claim_id, *, text, amount=0, hours=0) -> ClaimUpdate:
+    text = _text(text, "text", 1000)
+    amount, minutes = _amount(amount), _minutes(hours)
+    with transaction.atomic():
+        made = _locked_claim(claim_id)
+        grant = _require_claimant(actor, made)
+        if made.status != ClaimStatus.ACTIVE:
+            raise ValidationError(
+                _("Progress can be reported only while the claim is in progress.")
+            )
+        update = ClaimUpdate.objects.create(
+            claim=made, text=text, amount=amount, minutes=minutes, by=actor
+        )
+        made.amount += amount
+        made.minutes += minutes
+        made.save(update_fields=["amount", "minutes"])
+        audit.record(
+            actor=actor,
+            action="partners.progress",
+            target=made,
+            place_path=made.place_path,
+            post=grant.post,
+            changes={"amount": amount, "minutes": minutes},
+        )
+    return update
+
+
+def complete(actor, claim_id, *, evidence, amount=0, hours=0) -> Claim:
+    evidence = _text(evidence, "evidence", 2000)
+    amount, minutes = _amount(amount), _minutes(hours)
+    with transaction.atomic():
+        made = _locked_claim(claim_id)
+        grant = _require_claimant(actor, made)
+        if made.status != ClaimStatus.ACTIVE:
+            raise ValidationError(_("Only a claim in progress can be completed."))
+        made.status, made.evidence, made.completed_at = ClaimStatus.COMPLETED, evidence, clock.now()
+        made.amount += amount
+        made.minutes += minutes
+        made.save(update_fields=["status", "evidence", "completed_at", "amount", "minutes"])
+        ListItem.objects.filter(pk=made.item_id).update(status=ItemStatus.COMPLETED)
+        audit.record(
+            actor=actor,
+            action="partners.complete",
+            target=made,
+            place_path=made.place_path,
+            post=grant.post,
+            changes={"amount": made.amount, "minutes": made.minutes},
+        )
+    return made
+
+
+def confirm(actor, claim_id) -> Claim:
+    with transaction.atomic():
+        made = _locked_claim(claim_id)
+        grant = _require_other_side(actor, made)
+        if made.status != ClaimStatus.COMPLETED:
+            raise ValidationError(_("Only completed work can be confirmed."))
+        made.status, made.confirmed_at, made.confirmed_by = (
+            ClaimStatus.CONFIRMED,
+            clock.now(),
+            actor,
+        )
+        made.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+        ListItem.objects.filter(pk=made.item_id).update(status=ItemStatus.CONFIRMED)
+        audit.record(
+            actor=actor,
+            action="partners.confirm",
+            target=made,
+            place_path=made.place_path,
+            post=grant.post,
+        )
+    return made
+
+
+def withdraw(actor, claim_id) -> Claim:
+    with transaction.atomic():
+        made = _locked_claim(claim_id)
+        grant = _require_claimant(actor, made)
+        if made.status != ClaimStatus.ACTIVE:
+            raise ValidationError(_("Only a claim in progress can be withdrawn."))
+        made.status = ClaimStatus.WITHDRAWN
+        made.save(update_fields=["status"])
+        ListItem.objects.filter(pk=made.item_id).update(status=ItemStatus.OPEN)
+        audit.record(
+            actor=actor,
+            action="partners.withdraw",
+            target=made,
+            place_path=made.place_path,
+            post=grant.post,
+        )
+    return made

@@ -1,0 +1,373 @@
+"""Partner pages: units, the three lists with two-way claiming, a list item with its claim
+and progress, and the yearly report of a unit (page and xlsx). Thin: selectors and services."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import access, clock
+from gongzhi.core.models import Post, User
+from gongzhi.core.roles import Action, Role
+from gongzhi.partners import selectors, services
+from gongzhi.partners.models import Claim, ItemStatus, ListKind, ResourceKind, UnitKind
+from gongzhi.places.models import Place
+
+PAGE_SIZE = 30
+CLAIM_STEPS = ("progress", "complete", "confirm", "withdraw")
+
+
+def _require(user, action) -> None:
+    if not access.has_any(user, action):
+        raise PermissionDenied(_("Your role does not use this page."))
+
+
+def _say(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return clock.today().year
+    return year if 2000 <= year <= 2100 else clock.today().year
+
+
+def _places(user, action, kinds):
+    return access.scoped(Place.objects.filter(kind__in=kinds), user, action).order_by("path")[:300]
+
+
+@login_required
+def units(request):
+    _require(request.user, Action.PARTNER_VIEW)
+    if request.method == "POST":
+        _require(request.user, Action.PARTNER_MANAGE)
+        place = _places(request.user, Action.PARTNER_MANAGE, ("street", "community"))
+        place = Place.objects.filter(
+            pk__in=[p.pk for p in place], pk=request.POST.get("place") or 0
+        ).first()
+        contacts = list(
+            _contact_logins(request.user).filter(pk__in=request.POST.getlist("contacts"))
+        )
+        try:
+            if place is None:
+                raise ValidationError(_("Choose the street or community the unit is paired with."))
+            services.add_unit(
+                request.user,
+                place,
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", ""),
+                address=request.POST.get("address", ""),
+                party_org_name=request.POST.get("party_org_name", ""),
+                contacts=contacts,
+            )
+        except ValidationError as error:
+            _say(request, error)
+        else:
+            messages.success(request, _("The unit is registered."))
+            return redirect("partners:units")
+    page = Paginator(selectors.visible_units(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    manage = access.has_any(request.user, Action.PARTNER_MANAGE)
+    return render(
+        request,
+        "partners/units.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "manage": manage,
+            "places": _places(request.user, Action.PARTNER_MANAGE, ("street", "community"))
+            if manage
+            else [],
+            "logins": _contact_logins(request.user) if manage else [],
+            "kinds": UnitKind.choices,
+        },
+    )
+
+
+def _contact_logins(user):
+    posts = access.scoped(
+        Post.objects.filter(role=Role.PARTNER_CONTACT, is_active=True),
+        user,
+        Action.PARTNER_MANAGE,
+        path_field="place__path",
+    )
+    return User.objects.filter(pk__in=posts.values("user_id")).order_by("name")
+
+
+@login_required
+def unit_detail(request, pk: int):
+    _require(request.user, Action.PARTNER_VIEW)
+    unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
+    can_offer = services.is_contact(request.user, unit) or access.can(
+        request.user, Action.PARTNER_MANAGE, unit.place_path
+    )
+    return render(
+        request,
+        "partners/unit.html",
+        {
+            "unit": unit,
+            "contacts": unit.contacts.all(),
+            "resources": unit.resources.all()[:100],
+            "claims": unit.claims.select_related("item")[:100],
+            "can_offer": can_offer,
+            "categories": ResourceKind.choices,
+            "year": clock.today().year,
+        },
+    )
+
+
+@login_required
+@require_POST
+def resource_add(request, pk: int):
+    _require(request.user, Action.PARTNER_CLAIM)
+    unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
+    try:
+        services.add_item(
+            request.user,
+            unit.place,
+            kind=ListKind.RESOURCE,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
+            category=request.POST.get("category", ""),
+            unit=unit,
+        )
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, _("The resource is on the list."))
+    return redirect("partners:unit", pk)
+
+
+@login_required
+def lists(request):
+    _require(request.user, Action.PARTNER_VIEW)
+    kind = request.GET.get("kind") if request.GET.get("kind") in ListKind.values else ListKind.NEED
+    status = request.GET.get("status", "")
+    if request.method == "POST":
+        community = _places(request.user, Action.PARTNER_MANAGE, ("community",))
+        community = Place.objects.filter(
+            pk__in=[p.pk for p in community], pk=request.POST.get("place") or 0
+        ).first()
+        try:
+            if community is None:
+                raise ValidationError(_("Choose the community."))
+            services.add_item(
+                request.user,
+                community,
+                kind=request.POST.get("kind", ""),
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _say(
+                request,
+                error if isinstance(error, ValidationError) else ValidationError(str(error)),
+            )
+        else:
+            messages.success(request, _("Added to the list."))
+        return redirect(f"{request.path}?kind={request.POST.get('kind', kind)}")
+    page = Paginator(selectors.visible_items(request.user, kind, status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    manage = access.has_any(request.user, Action.PARTNER_MANAGE)
+    return render(
+        request,
+        "partners/lists.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "kind": kind,
+            "status": status,
+            "kinds": ListKind.choices,
+            "statuses": ItemStatus.choices,
+            "manage": manage,
+            "communities": _places(request.user, Action.PARTNER_MANAGE, ("community",))
+            if manage
+            else [],
+        },
+    )
+
+
+@login_required
+def item_detail(request, pk: int):
+    _require(request.user, Action.PARTNER_VIEW)
+    item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
+    claim = selectors.live_claim(item)
+    return render(
+        request,
+        "partners/item.html",
+        {
+            "item": item,
+            "claim": claim,
+            "updates": claim.updates.select_related("by") if claim else [],
+            "my_units": selectors.my_units(request.user) if item.kind != ListKind.RESOURCE else [],
+            "staff_units": selectors.visible_units(request.user)
+            if item.kind != ListKind.RESOURCE
+            and access.can(request.user, Action.PARTNER_MANAGE, item.place_path)
+            else [],
+            "communities": _places(request.user, Action.PARTNER_MANAGE, ("community",))
+            if item.kind == ListKind.RESOURCE
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_claim(request, pk: int):
+    _require(request.user, Action.PARTNER_CLAIM)
+    item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
+    unit = selectors.visible_units(request.user).filter(pk=request.POST.get("unit") or 0).first()
+    community = Place.objects.filter(
+        pk=request.POST.get("community") or 0, kind="community"
+    ).first()
+    try:
+        services.claim(request.user, item.pk, unit=unit, community=community)
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, _("Claimed."))
+    return redirect("partners:item", pk)
+
+
+@login_required
+@require_POST
+def claim_step(request, pk: int, step: str):
+    _require(request.user, Action.PARTNER_VIEW)
+    if step not in CLAIM_STEPS:
+        raise Http404
+    made = get_object_or_404(
+        Claim.objects.filter(item__in=selectors.visible_items(request.user)), pk=pk
+    )
+    data = request.POST
+    try:
+        if step == "progress":
+            services.progress(
+                request.user,
+                made.pk,
+                text=data.get("text", ""),
+                amount=data.get("amount"),
+                hours=data.get("hours"),
+            )
+        elif step == "complete":
+            services.complete(
+                request.user,
+                made.pk,
+                evidence=data.get("text", ""),
+                amount=data.get("amount"),
+                hours=data.get("hours"),
+            )
+        elif step == "confirm":
+            services.confirm(request.user, made.pk)
+        else:
+            services.withdraw(request.user, made.pk)
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("partners:item", made.item_id)
+
+
+@login_required
+@require_POST
+def ticket_to_need(request, ticket_pk: int):
+    _require(request.user, Action.PARTNER_MANAGE)
+    try:
+        item = services.need_from_ticket(request.user, ticket_pk)
+    except ValidationError as error:
+        _say(request, error)
+        return redirect("tickets:detail", ticket_pk)
+    messages.success(request, _("The ticket is on the needs list."))
+    return redirect("partners:item", item.pk)
+
+
+@login_required
+@require_POST
+def need_from_number(request):
+    """The needs list's form: staff type a ticket number (GZ-YYYYMMDD-NNNN)."""
+    from gongzhi.tickets.selectors import visible_tickets
+
+    _require(request.user, Action.PARTNER_MANAGE)
+    number = request.POST.get("number", "").strip().upper()
+    ticket = visible_tickets(request.user).filter(number=number).first() if number else None
+    if ticket is None:
+        messages.error(request, _("No ticket you can see has this number; check it and try again."))
+        return redirect(f"{reverse('partners:lists')}?kind=need")
+    return ticket_to_need(request, ticket.pk)
+
+
+@login_required
+def report(request, pk: int):
+    _require(request.user, Action.PARTNER_VIEW)
+    unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
+    return render(
+        request, "partners/report.html", {"r": selectors.unit_report(unit, _year(request))}
+    )
+
+
+@login_required
+def report_xlsx(request, pk: int):
+    from openpyxl import Workbook
+
+    _require(request.user, Action.PARTNER_VIEW)
+    unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
+    r = selectors.unit_report(unit, _year(request))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(r.year)
+    sheet.append([unit.name, _("Yearly report"), r.year])
+    for label, value in (
+        (_("Needs claimed"), r.needs_claimed),
+        (_("Needs completed"), r.needs_completed),
+        (_("Projects claimed"), r.projects_claimed),
+        (_("Projects completed"), r.projects_completed),
+        (_("Resources offered"), r.resources_offered),
+        (_("Resources given"), r.resources_given),
+        (_("Amount (yuan)"), r.amount),
+        (_("Service hours"), r.hours),
+    ):
+        sheet.append([label, value])
+    sheet.append([])
+    sheet.append(
+        [
+            _("List"),
+            _("Title"),
+            _("Claimed by"),
+            _("Status"),
+            _("Amount (yuan)"),
+            _("Service hours"),
+            _("Claimed at"),
+        ]
+    )
+    for c in r.claims:
+        sheet.append(
+            [
+                c.item.get_kind_display(),
+                c.item.title,
+                str(c.unit or c.community),
+                c.get_status_display(),
+                c.amount,
+                c.hours,
+                c.created_at.strftime("%Y-%m-%d"),
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="partner-{unit.pk}-{r.year}.xlsx"'
+    return response

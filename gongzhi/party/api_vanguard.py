@@ -1,0 +1,65 @@
+"""Vanguard index API (routed under /api/v1/ by gongzhi/partners/api_urls.py, which belongs to
+the same issue-5 work):
+
+GET /api/v1/vanguard-index/?year=YYYY    the caller's own index with its parts (VANGUARD_SERVE)
+GET /api/v1/vanguard-ranking/?year=YYYY  members in the caller's scope, best first (VANGUARD_VIEW)
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gongzhi.core import access, clock
+from gongzhi.core.roles import Action
+from gongzhi.party import vanguard
+
+MAX_RANKING_ROWS = 500
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.query_params.get("year", ""))
+    except ValueError:
+        return clock.today().year
+    return year if 2000 <= year <= 2100 else clock.today().year
+
+
+def _data(index: vanguard.Index) -> dict:
+    return {
+        "member": index.member.pk,
+        "name": index.member.resident.name,
+        "year": index.year,
+        "value": index.value,
+        "parts": [
+            {
+                "name": c.name,
+                "label": str(c.label),
+                "achieved": c.raw,
+                "full": c.full,
+                "score": c.score,
+                "weight": c.weight,
+            }
+            for c in index.components
+        ],
+    }
+
+
+class VanguardIndexView(APIView):
+    def get(self, request):
+        if not access.has_any(request.user, Action.VANGUARD_SERVE):
+            raise PermissionDenied(_("Your role does not use this page."))
+        member = vanguard.member_of(request.user)
+        if member is None:
+            raise PermissionDenied(_("Your login is not linked to a party member record."))
+        return Response(_data(vanguard.index_for(member, _year(request))))
+
+
+class VanguardRankingView(APIView):
+    def get(self, request):
+        if not access.has_any(request.user, Action.VANGUARD_VIEW):
+            raise PermissionDenied(_("Your role does not use this page."))
+        rows = vanguard.ranking(request.user, _year(request))[:MAX_RANKING_ROWS]
+        return Response([_data(r) for r in rows])

@@ -1,0 +1,203 @@
+"""Pages of 认岗认事认亲 and the vanguard index: the member's own page (VANGUARD_SERVE, phone)
+and the staff's ranked list with the records to confirm (VANGUARD_VIEW)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import access, clock
+from gongzhi.core.roles import Action
+from gongzhi.party import vanguard
+from gongzhi.party.models import (
+    CommunityTask,
+    RecordStatus,
+    ServicePost,
+    ServiceRecord,
+    VanguardClaim,
+)
+from gongzhi.places.models import Place
+
+PAGE_SIZE = 30
+
+
+def _require(user, action) -> None:
+    if not access.has_any(user, action):
+        raise PermissionDenied(_("Your role does not use this page."))
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return clock.today().year
+    return year if 2000 <= year <= 2100 else clock.today().year
+
+
+def _say(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@login_required
+def mine(request):
+    _require(request.user, Action.VANGUARD_SERVE)
+    member = vanguard.member_of(request.user)
+    context = {"member": member, "year": _year(request)}
+    if member is not None:
+        community = vanguard.member_community(member)
+        claims = list(
+            VanguardClaim.objects.filter(member=member, ended_on__isnull=True).select_related(
+                "service_post", "task", "family"
+            )
+        )
+        context.update(
+            community=community,
+            index=vanguard.index_for(member, context["year"]),
+            claims=claims,
+            posts=ServicePost.objects.filter(community=community, is_active=True)
+            if community
+            else [],
+            tasks=CommunityTask.objects.filter(community=community, is_open=True)
+            if community
+            else [],
+            families=vanguard.care_families(community)[:50] if community else [],
+            records=ServiceRecord.objects.filter(member=member).select_related("claim")[:20],
+            today=clock.today(),
+        )
+    return render(request, "party/vanguard_mine.html", context)
+
+
+def _community_of(user, pk) -> Place:
+    member = vanguard.member_of(user)
+    community = vanguard.member_community(member) if member else None
+    if community is None:
+        raise ValidationError(_("Your login is not linked to a party member record."))
+    return community
+
+
+@login_required
+@require_POST
+def claim(request):
+    _require(request.user, Action.VANGUARD_SERVE)
+    try:
+        community = _community_of(request.user, None)
+        vanguard.claim(
+            request.user,
+            community,
+            kind=request.POST.get("kind", ""),
+            target_id=request.POST.get("target") or 0,
+        )
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, _("Claimed."))
+    return redirect("party:vanguard")
+
+
+@login_required
+@require_POST
+def claim_end(request, pk: int):
+    _require(request.user, Action.VANGUARD_SERVE)
+    try:
+        vanguard.end_claim(request.user, pk)
+    except ValidationError as error:
+        _say(request, error)
+    return redirect("party:vanguard")
+
+
+@login_required
+@require_POST
+def record(request):
+    _require(request.user, Action.VANGUARD_SERVE)
+    try:
+        vanguard.record_service(
+            request.user,
+            claim_id=request.POST.get("claim") or 0,
+            served_on=request.POST.get("served_on", ""),
+            hours=request.POST.get("hours", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, _("Recorded; the community will confirm it."))
+    return redirect("party:vanguard")
+
+
+@login_required
+def ranking(request):
+    _require(request.user, Action.VANGUARD_VIEW)
+    year = _year(request)
+    rows = vanguard.ranking(request.user, year)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    pending = access.scoped(
+        ServiceRecord.objects.filter(status=RecordStatus.PENDING),
+        request.user,
+        Action.VOLUNTEER_MANAGE,
+        path_field="place_path",
+    ).select_related("member__resident", "claim")[:50]
+    communities = access.scoped(
+        Place.objects.filter(kind="community"), request.user, Action.VOLUNTEER_MANAGE
+    ).order_by("path")[:200]
+    return render(
+        request,
+        "party/vanguard_ranking.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "start": page.start_index() if rows else 0,
+            "year": year,
+            "pending": pending,
+            "communities": communities,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    _require(request.user, Action.VANGUARD_VIEW)
+    try:
+        vanguard.review_record(request.user, pk, confirm=request.POST.get("decision") == "confirm")
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("party:vanguard_ranking")
+
+
+@login_required
+@require_POST
+def publish(request):
+    _require(request.user, Action.VOLUNTEER_MANAGE)
+    community = get_object_or_404(
+        access.scoped(
+            Place.objects.filter(kind="community"), request.user, Action.VOLUNTEER_MANAGE
+        ),
+        pk=request.POST.get("community") or 0,
+    )
+    try:
+        if request.POST.get("what") == "task":
+            vanguard.add_task(
+                request.user,
+                community,
+                title=request.POST.get("name", ""),
+                description=request.POST.get("description", ""),
+            )
+        else:
+            vanguard.add_post(
+                request.user,
+                community,
+                name=request.POST.get("name", ""),
+                description=request.POST.get("description", ""),
+            )
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, _("Published."))
+    return redirect("party:vanguard_ranking")

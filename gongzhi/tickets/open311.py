@@ -1,0 +1,387 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2/) under /open311/v2/.
+
+GET  services.json|xml              the active ticket categories as services (public)
+GET  requests.json|xml              tickets the caller may see (filters below; ≤ 1,000)
+GET  requests/{number}.json|xml     one ticket, by its number
+POST requests.json|xml              submit a ticket through services.submit (rate-limited)
+
+Authentication: `api_key` = the caller's API token (/api/v1/auth/token/; also accepted as an
+`Authorization: Token …` header) or the logged-in session (then CSRF applies to POST). Requests
+are never public: a ticket is about a home, and its text often names neighbours; reading is
+scoped exactly like the ticket pages (selectors.visible_tickets) and never shows a name or a
+phone number. Errors are Open311 error lists, `[{"code": 400, "description": "…"}]`, with the
+same HTTP status. Reasons and mapping: docs/open311.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from xml.etree import ElementTree as ET
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+from rest_framework.authtoken.models import Token
+
+from gongzhi.core import access, clock
+from gongzhi.core.roles import Action
+from gongzhi.places.models import Place
+from gongzhi.tickets import selectors, services, workflow
+from gongzhi.tickets.models import (
+    Category,
+    Channel,
+    Kind,
+    PhotoStage,
+    Status,
+    Ticket,
+    TicketPhoto,
+)
+
+DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
+MAX_RESULTS = 1000  # GeoReport v2: at most 1,000 requests per answer
+# Ticket states an Open311 client sees as "closed": the matter is dealt with.
+CLOSED_STATES = (Status.RESOLVED, Status.CONFIRMED, *workflow.TERMINAL)
+RELATED = ("category", "place", "grid", "handler_place", "merged_into")
+FIRST_PHOTO = Prefetch(
+    "photos",
+    queryset=TicketPhoto.objects.filter(stage=PhotoStage.INTAKE).order_by("id"),
+    to_attr="intake_photos",
+)
+
+
+def post_rate(group, request):  # read per request so operators and tests can change it
+    return getattr(settings, "OPEN311_POST_RATE", "10/m")
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def _xml(root: str, item: str, rows: list[dict]) -> bytes:
+    top = ET.Element(root)
+    for row in rows:
+        element = ET.SubElement(top, item)
+        for key, value in row.items():
+            child = ET.SubElement(element, key)
+            if isinstance(value, bool):
+                child.text = "true" if value else "false"
+            elif value is not None:
+                child.text = str(value)
+    return ET.tostring(top, encoding="utf-8", xml_declaration=True)
+
+
+def _answer(fmt: str, root: str, item: str, rows: list[dict], status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        return HttpResponse(
+            _xml(root, item, rows), status=status, content_type="text/xml; charset=utf-8"
+        )
+    body = json.dumps(rows, ensure_ascii=False, default=str)
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+
+
+def error(fmt: str, status: int, description: str) -> HttpResponse:
+    """An Open311 error list with one error, answered with the same HTTP status."""
+    rows = [{"code": status, "description": str(description)}]
+    return _answer(fmt, "errors", "error", rows, status=status)
+
+
+def _validation_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+# --------------------------------------------------------------------------- services
+
+
+def service_row(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.code,
+        "group": category.parent.name if category.parent_id else "",
+    }
+
+
+@require_GET
+def services_view(request, fmt):
+    """The active categories (public: category names are not personal)."""
+    categories = Category.objects.filter(is_active=True).select_related("parent")
+    return _answer(fmt, "services", "service", [service_row(c) for c in categories])
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _user(request):
+    """The caller: `api_key` (an API token), an `Authorization: Token` header, or the session.
+    Returns (user or None, by_session)."""
+    key = request.GET.get("api_key") or request.POST.get("api_key")
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not key and header.startswith("Token "):
+        key = header[len("Token ") :].strip()
+    if key:
+        token = Token.objects.select_related("user").filter(key=key).first()
+        user = token.user if token and token.user.is_active else None
+        return user, False
+    if request.user.is_authenticated:
+        return request.user, True
+    return None, False
+
+
+def _no_user(fmt) -> HttpResponse:
+    return error(
+        fmt,
+        401,
+        _("Sign in: send your API token as api_key (get one at /api/v1/auth/token/)."),
+    )
+
+
+def _media_url(request, ticket: Ticket) -> str | None:
+    photos = getattr(ticket, "intake_photos", None)
+    if not photos:
+        return None
+    url = reverse("tickets:photo", args=[ticket.pk, photos[0].pk])
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def request_row(ticket: Ticket, request=None) -> dict:
+    """One ticket as an Open311 service request. Never a name, a phone or a household."""
+    place, grid = ticket.place, ticket.grid
+    closed = ticket.status in CLOSED_STATES
+    notes = Status(ticket.status).label
+    if ticket.status == Status.MERGED and ticket.merged_into_id:
+        notes = _("Merged into %(number)s") % {"number": ticket.merged_into.number}
+    lat = ticket.lat if ticket.lat is not None else place.centre_lat
+    lng = ticket.lng if ticket.lng is not None else place.centre_lng
+    agency = ticket.handler_place or grid
+    address = place.address or " ".join(
+        p.name for p in (grid, place if place.pk != ticket.grid_id else None) if p is not None
+    )
+    return {
+        "service_request_id": ticket.number,
+        "status": "closed" if closed else "open",
+        "status_notes": str(notes),
+        "service_name": ticket.category.name,
+        "service_code": ticket.category.code,
+        "description": ticket.text,
+        "agency_responsible": agency.name if agency else "",
+        "service_notice": "",
+        "requested_datetime": _iso(ticket.created_at),
+        "updated_datetime": _iso(ticket.updated_at),
+        "expected_datetime": None if closed else _iso(ticket.resolve_due),
+        "address": address,
+        "address_id": place.pk,
+        "zipcode": None,
+        "lat": float(lat) if lat is not None else None,
+        "long": float(lng) if lng is not None else None,
+        "media_url": _media_url(request, ticket),
+    }
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    """A W3C datetime (or a plain date, taken at local midnight); ValueError when unreadable."""
+    if not value:
+        return None
+    parsed = parse_datetime(value.replace(" ", "+"))
+    if parsed is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValueError(value)
+        parsed = dt.datetime.combine(day, dt.time())
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def find_requests(user, params) -> list[Ticket]:
+    """The tickets matching the GeoReport v2 query, newest first, at most MAX_RESULTS.
+    ValueError with a clear message for an unreadable parameter."""
+    qs = selectors.visible_tickets(user).select_related(*RELATED).prefetch_related(FIRST_PHOTO)
+    ids = _split(params.get("service_request_id"))
+    if ids:  # the spec: other parameters are ignored when ids are given
+        return list(qs.filter(number__in=ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
+    try:
+        start, end = _when(params.get("start_date")), _when(params.get("end_date"))
+    except ValueError as bad:
+        raise ValueError(
+            _("“%(value)s” is not a date: use W3C format, e.g. 2026-03-01T00:00:00+08:00.")
+            % {"value": bad.args[0]}
+        ) from None
+    if start is None and end is None:
+        end = clock.now()
+    if start is None:
+        start = end - dt.timedelta(days=DEFAULT_DAYS)
+    qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lte=end)
+    codes = _split(params.get("service_code"))
+    if codes:
+        qs = qs.filter(category__code__in=codes)
+    wanted = set(_split(params.get("status")))
+    if wanted - {"open", "closed"}:
+        raise ValueError(_("status is open, closed or both (open,closed)."))
+    if wanted == {"open"}:
+        qs = qs.exclude(status__in=CLOSED_STATES)
+    elif wanted == {"closed"}:
+        qs = qs.filter(status__in=CLOSED_STATES)
+    return list(qs.order_by("-created_at", "-id")[:MAX_RESULTS])
+
+
+def _decimal(value, name):
+    try:
+        return decimal.Decimal(str(value)).quantize(decimal.Decimal("0.000001"))
+    except (decimal.InvalidOperation, ValueError):
+        raise ValidationError({name: _("%(name)s must be a number.") % {"name": name}}) from None
+
+
+def _place_for(data) -> Place | None:
+    """address_id (a place id), else None: services.submit then routes lat/long to the grid
+    whose boundary contains the point (within the caller's area), or, without a point, takes
+    the resident's home building."""
+    address_id = data.get("address_id")
+    if address_id:
+        if not str(address_id).isdigit():
+            raise ValidationError({"address_id": _("address_id is the number of a place.")})
+        place = Place.objects.filter(pk=int(address_id)).first()
+        if place is None:
+            raise ValidationError({"address_id": _("There is no place with this address_id.")})
+        return place
+    return None
+
+
+def submit_request(user, data, photos=None) -> Ticket:
+    """POST requests: checks the GeoReport v2 required fields, then services.submit (photos:
+    uploaded `media` files; a remote media_url is never fetched)."""
+    if not access.has_any(user, Action.TICKET_SUBMIT):
+        raise PermissionDenied
+    code = (data.get("service_code") or "").strip()
+    if not code:
+        raise ValidationError({"service_code": _("service_code is required.")})
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise ValidationError(
+            {
+                "service_code": _("Unknown service_code “%(code)s”: see services.json.")
+                % {"code": code}
+            }
+        )
+    raw_lat, raw_lng = data.get("lat"), data.get("long")
+    address = (data.get("address_string") or "").strip()
+    if not (raw_lat and raw_lng) and not address and not data.get("address_id"):
+        raise ValidationError(
+            {"location": _("Give a location: lat and long, or address_string (or address_id).")}
+        )
+    lat = _decimal(raw_lat, "lat") if raw_lat else None
+    lng = _decimal(raw_lng, "long") if raw_lng else None
+    text = (data.get("description") or "").strip()
+    if not text:
+        raise ValidationError({"description": _("description is required: describe the matter.")})
+    if address:
+        note = _("Address: %(address)s") % {"address": address[:200]}
+        text = f"{text}\n{note}"
+    place = _place_for(data)
+    return services.submit(
+        user,
+        kind=Kind.HELP,
+        category=category,
+        text=text,
+        place=place,
+        channel=Channel.ONLINE,
+        lat=lat,
+        lng=lng,
+        photos=photos or None,
+    )
+
+
+def _csrf_refused(request) -> bool:
+    return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None
+
+
+@csrf_exempt  # token callers have no CSRF cookie; session callers are checked below
+@require_http_methods(["GET", "POST"])
+def requests_view(request, fmt):
+    user, by_session = _user(request)
+    if request.method == "POST":
+        return _post(request, fmt, user, by_session)
+    if user is None:
+        return _no_user(fmt)
+    try:
+        tickets = find_requests(user, request.GET)
+    except ValueError as bad:
+        return error(fmt, 400, str(bad))
+    return _answer(fmt, "service_requests", "request", [request_row(t, request) for t in tickets])
+
+
+def _post(request, fmt, user, by_session) -> HttpResponse:
+    limited = is_ratelimited(
+        request, group="open311.post", key="ip", rate=post_rate, method="POST", increment=True
+    )
+    if limited:
+        return error(fmt, 429, _("Too many requests from this address: wait a minute and retry."))
+    if user is None:
+        return _no_user(fmt)
+    if by_session and _csrf_refused(request):
+        return error(fmt, 403, _("The form has expired: reload the page and try again."))
+    try:
+        ticket = submit_request(user, request.POST, request.FILES.getlist("media"))
+    except ValidationError as exc:
+        return error(fmt, 400, _validation_text(exc))
+    except PermissionDenied:
+        return error(fmt, 403, _("Your account may not submit a ticket for this place."))
+    except Http404:
+        return error(fmt, 403, _("This place is outside the area you may submit tickets for."))
+    row = {"service_request_id": ticket.number, "service_notice": "", "account_id": None}
+    return _answer(fmt, "service_requests", "request", [row], status=201)
+
+
+@require_GET
+def request_view(request, request_id, fmt):
+    user, _by_session = _user(request)
+    if user is None:
+        return _no_user(fmt)
+    ticket = (
+        selectors.visible_tickets(user)
+        .select_related(*RELATED)
+        .prefetch_related(FIRST_PHOTO)
+        .filter(number=request_id)
+        .first()
+    )
+    if ticket is None:
+        return error(fmt, 404, _("No service request %(id)s.") % {"id": request_id})
+    return _answer(fmt, "service_requests", "request", [request_row(ticket, request)])
+
+
+@require_GET
+def discovery_hint(request):
+    """/open311/v2/ itself: where the endpoints are."""
+    return HttpResponse(
+        json.dumps(
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "endpoints": ["services.json", "services.xml", "requests.json", "requests.xml"],
+            }
+        ),
+        content_type="application/json",
+    )

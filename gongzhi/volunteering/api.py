@@ -1,0 +1,333 @@
+"""Volunteering under /api/v1/, scoped exactly like the pages (same selectors and services).
+
+GET  /api/v1/volunteers/                    volunteers the caller may see (VOLUNTEER_VIEW)
+POST /api/v1/volunteers/register/           register oneself {skills, availability, areas}
+POST /api/v1/volunteers/{id}/decide/        {status: active|suspended, reason}
+GET  /api/v1/volunteer-teams/               teams
+GET  /api/v1/activities/                    organisers: their activities; residents: open ones
+POST /api/v1/activities/                    publish {community, title, location, starts_at, …}
+GET  /api/v1/activities/{id}/roster/        sign-ups (organisers)
+POST /api/v1/activities/{id}/signup/        sign up; …/cancel-signup/ cancel
+POST /api/v1/activities/{id}/checkin/       {kind: in|out, window, token} from the scanned code
+POST /api/v1/activities/{id}/confirm/       confirm hours {signups: [ids]} (optional)
+GET  /api/v1/points/                        my balances; …/points/statement/?month=YYYY-MM&currency=
+GET  /api/v1/timebank/                      open requests and offers of my community
+POST /api/v1/timebank/                      {kind, title, description, minutes}
+POST /api/v1/timebank/{id}/take|confirm|cancel/
+
+Errors: 400 bad input (with the message), 403 role may not, 404 not visible.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gongzhi.core import access, clock, ledger
+from gongzhi.core.roles import Action
+from gongzhi.places.models import PlaceKind
+from gongzhi.volunteering import points, selectors, services
+from gongzhi.volunteering.models import Activity, Exchange, Signup, Team, Volunteer
+
+
+def _require(user, *actions) -> None:
+    if not any(access.has_any(user, a) for a in actions):
+        raise PermissionDenied(_("Your role does not use this page."))
+
+
+class VolunteerSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="resident.name", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "id",
+            "name",
+            "community",
+            "community_name",
+            "skills",
+            "availability",
+            "areas",
+            "status",
+            "no_shows",
+            "registered_at",
+        ]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "theme", "community", "leader", "member_count"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "title",
+            "description",
+            "location",
+            "community",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "signed_up",
+            "required_skills",
+            "team",
+            "awards_points",
+            "awards_hours",
+            "allow_walk_in",
+            "status",
+        ]
+        read_only_fields = ["signed_up", "status"]
+        extra_kwargs = {"awards_points": {"default": True}, "awards_hours": {"default": True}}
+
+
+class SignupSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="resident.name", read_only=True)
+
+    class Meta:
+        model = Signup
+        fields = [
+            "id",
+            "name",
+            "status",
+            "walk_in",
+            "checked_in_at",
+            "checked_out_at",
+            "minutes",
+            "points",
+        ]
+
+
+class ExchangeSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+
+    class Meta:
+        model = Exchange
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "minutes",
+            "status",
+            "author_name",
+            "requester_confirmed",
+            "provider_confirmed",
+            "created_at",
+        ]
+        read_only_fields = ["status", "requester_confirmed", "provider_confirmed", "created_at"]
+
+
+class RegisterSerializer(serializers.Serializer):
+    skills = serializers.CharField(max_length=200)
+    availability = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    areas = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class DecideSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["active", "suspended"])
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = VolunteerSerializer
+
+    def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            _require(self.request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
+        return selectors.volunteers(self.request.user).order_by("place_path", "id")
+
+    @action(detail=False, methods=["post"])
+    def register(self, request):
+        _require(request.user, Action.VOLUNTEER_JOIN)
+        data = RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        volunteer = services.register(request.user, **data.validated_data)
+        return Response(VolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        _require(request.user, Action.VOLUNTEER_MANAGE)
+        volunteer = get_object_or_404(selectors.volunteers(request.user), pk=pk)
+        data = DecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        volunteer = services.decide(request.user, volunteer, **data.validated_data)
+        return Response(VolunteerSerializer(volunteer).data)
+
+
+class TeamViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TeamSerializer
+
+    def get_queryset(self):
+        _require(self.request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
+        return selectors.teams(self.request.user).order_by("place_path", "name")
+
+
+class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ActivitySerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        _require(user, Action.VOLUNTEER_JOIN, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
+        if self.action == "list":
+            staff = access.has_any(user, Action.ACTIVITY_ORGANISE) or access.has_any(
+                user, Action.VOLUNTEER_VIEW
+            )
+            if staff and self.request.query_params.get("open") != "1":
+                return selectors.organised_activities(user).order_by("-starts_at", "-id")
+            return selectors.open_activities(user)
+        q = (
+            access.scope_q(user, Action.ACTIVITY_ORGANISE, "place_path")
+            | access.scope_q(user, Action.VOLUNTEER_VIEW, "place_path")
+            | access.scope_q(user, Action.VOLUNTEER_JOIN, "place_path")
+        )
+        return Activity.objects.filter(q)
+
+    def create(self, request, *args, **kwargs):
+        _require(request.user, Action.ACTIVITY_ORGANISE)
+        data = ActivitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = values.pop("community")
+        if community.kind != PlaceKind.COMMUNITY:
+            raise ValidationError({"community": _("Choose a community.")})
+        activity = services.publish(request.user, community=community, **values)
+        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"])
+    def roster(self, request, pk=None):
+        _require(request.user, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
+        activity = selectors.get_organised(request.user, pk)
+        return Response(SignupSerializer(selectors.roster(activity), many=True).data)
+
+    @action(detail=True, methods=["post"])
+    def signup(self, request, pk=None):
+        activity = selectors.joinable_activity(request.user, pk)
+        signup = services.sign_up(request.user, activity)
+        return Response(SignupSerializer(signup).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="cancel-signup")
+    def cancel_signup(self, request, pk=None):
+        activity = selectors.joinable_activity(request.user, pk)
+        return Response(SignupSerializer(services.cancel_signup(request.user, activity)).data)
+
+    @action(detail=True, methods=["post"])
+    def checkin(self, request, pk=None):
+        activity = selectors.joinable_activity(request.user, pk)
+        signup = services.check(
+            request.user,
+            activity,
+            str(request.data.get("kind", "in")),
+            request.data.get("window"),
+            str(request.data.get("token", "")),
+        )
+        return Response(SignupSerializer(signup).data)
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        _require(request.user, Action.ACTIVITY_ORGANISE)
+        activity = selectors.get_organised(request.user, pk)
+        ids = request.data.get("signups")
+        if ids is not None and (
+            not isinstance(ids, list) or not all(str(i).isdigit() for i in ids)
+        ):
+            raise ValidationError({"signups": _("Give a list of sign-up ids.")})
+        return Response(services.confirm_hours(request.user, activity, ids))
+
+
+class PointsView(APIView):
+    def get(self, request):
+        _require(request.user, Action.VOLUNTEER_JOIN)
+        resident = services.my_resident(request.user)
+        return Response(
+            {
+                "points": ledger.balance(points.points_account(resident)),
+                "hours_minutes": ledger.balance(points.hours_account(resident)),
+            }
+        )
+
+
+class StatementView(APIView):
+    def get(self, request):
+        _require(request.user, Action.VOLUNTEER_JOIN)
+        resident = services.my_resident(request.user)
+        today = clock.today()
+        try:
+            year, month = (int(x) for x in request.query_params.get("month", "").split("-"))
+            if not (2000 <= year <= 2100 and 1 <= month <= 12):
+                raise ValueError
+        except ValueError:
+            if request.query_params.get("month"):
+                raise ValidationError({"month": _("Give the month as YYYY-MM.")}) from None
+            year, month = today.year, today.month
+        hours = request.query_params.get("currency") == "hours"
+        account = points.hours_account(resident) if hours else points.points_account(resident)
+        st = ledger.statement(account, year, month)
+        entries = [
+            {
+                "at": e.created_at,
+                "amount": e.amount if e.credit_id == account.pk else -e.amount,
+                "reason": e.reason_code,
+                "text": e.reason_text,
+            }
+            for e in st.entries[:500]
+        ]
+        return Response(
+            {
+                "month": f"{year:04d}-{month:02d}",
+                "currency": "hours" if hours else "points",
+                "opening": st.opening,
+                "credits": st.credits,
+                "debits": st.debits,
+                "closing": st.closing,
+                "entries": entries,
+            }
+        )
+
+
+class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ExchangeSerializer
+
+    def get_queryset(self):
+        _require(self.request.user, Action.VOLUNTEER_JOIN)
+        qs = selectors.exchanges(self.request.user)
+        if self.action == "list":
+            resident = selectors.me(self.request.user)
+            mine = Q(author=resident) | Q(taker=resident) if resident else Q(pk__in=[])
+            qs = qs.filter(Q(status="open") | mine)
+        return qs.order_by("-created_at", "-id")
+
+    def create(self, request, *args, **kwargs):
+        _require(request.user, Action.VOLUNTEER_JOIN)
+        data = ExchangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        exchange = services.post_exchange(request.user, **data.validated_data)
+        return Response(ExchangeSerializer(exchange).data, status=status.HTTP_201_CREATED)
+
+    def _step(self, request, pk, function):
+        exchange = selectors.get_exchange(request.user, pk)
+        return Response(ExchangeSerializer(function(request.user, exchange)).data)
+
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        return self._step(request, pk, services.take_exchange)
+
+    @action(detail=True, methods=["post"], url_path="confirm")
+    def confirm_done(self, request, pk=None):
+        return self._step(request, pk, services.confirm_exchange)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._step(request, pk, services.cancel_exchange)

@@ -1,0 +1,17 @@
+"""API routes of this app, mounted under /api/v1/ by gongzhi/api_urls.py."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from gongzhi.volunteering import api
+
+router = SimpleRouter()
+router.register("volunteers", api.VolunteerViewSet, basename="volunteering-volunteer")
+router.register("volunteer-teams", api.TeamViewSet, basename="volunteering-team")
+router.register("activities", api.ActivityViewSet, basename="volunteering-activity")
+router.register("timebank", api.ExchangeViewSet, basename="volunteering-timebank")
+urlpatterns = [
+    path("points/", api.PointsView.as_view(), name="volunteering-points"),
+    path("points/statement/", api.StatementView.as_view(), name="volunteering-points-statement"),
+    *router.urls,
+]

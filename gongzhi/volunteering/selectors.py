@@ -1,0 +1,166 @@
+"""Reads of volunteering, always narrowed to what the user may see (gongzhi.core.access)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from gongzhi.core import access, clock, profiles
+from gongzhi.core.roles import Action
+from gongzhi.people.models import Resident
+from gongzhi.people.selectors import resident_of
+from gongzhi.places.models import Place, PlaceKind
+from gongzhi.volunteering.models import (
+    Activity,
+    ActivityStatus,
+    Exchange,
+    ExchangeStatus,
+    Signup,
+    SignupStatus,
+    Team,
+    Volunteer,
+    VolunteerStatus,
+)
+
+
+def volunteers(user) -> QuerySet[Volunteer]:
+    qs = Volunteer.objects.select_related("resident", "community")
+    return access.scoped(qs, user, Action.VOLUNTEER_VIEW, path_field="place_path")
+
+
+def get_volunteer(user, pk) -> Volunteer:
+    return get_object_or_404(volunteers(user), pk=pk)
+
+
+def teams(user) -> QuerySet[Team]:
+    qs = Team.objects.select_related("community", "leader__resident").annotate(
+        member_count=Count("members")
+    )
+    return access.scoped(qs, user, Action.VOLUNTEER_VIEW, path_field="place_path")
+
+
+def get_team(user, pk) -> Team:
+    return get_object_or_404(teams(user), pk=pk)
+
+
+def organised_activities(user) -> QuerySet[Activity]:
+    """Activities the user may organise or oversee."""
+    q = access.scope_q(user, Action.ACTIVITY_ORGANISE, "place_path") | access.scope_q(
+        user, Action.VOLUNTEER_VIEW, "place_path"
+    )
+    return Activity.objects.filter(q).select_related("community", "team", "organiser")
+
+
+def get_organised(user, pk) -> Activity:
+    return get_object_or_404(organised_activities(user), pk=pk)
+
+
+def open_activities(user) -> QuerySet[Activity]:
+    """Published activities of the resident's community that have not ended."""
+    qs = Activity.objects.filter(
+        status=ActivityStatus.PUBLISHED, ends_at__gt=clock.now()
+    ).select_related("team")
+    return access.scoped(qs, user, Action.VOLUNTEER_JOIN, path_field="place_path").order_by(
+        "starts_at", "id"
+    )
+
+
+def joinable_activity(user, pk) -> Activity:
+    qs = access.scoped(Activity.objects.all(), user, Action.VOLUNTEER_JOIN, "place_path")
+    return get_object_or_404(qs, pk=pk)
+
+
+def my_signups(resident) -> QuerySet[Signup]:
+    return (
+        Signup.objects.filter(resident=resident)
+        .exclude(status=SignupStatus.CANCELLED)
+        .select_related("activity")
+        .order_by("-activity__starts_at", "-id")
+    )
+
+
+def roster(activity) -> QuerySet[Signup]:
+    return (
+        Signup.objects.filter(activity=activity)
+        .select_related("resident")
+        .order_by("status", "signed_up_at", "id")
+    )
+
+
+def exchanges(user) -> QuerySet[Exchange]:
+    qs = Exchange.objects.select_related("author", "taker")
+    return access.scoped(qs, user, Action.VOLUNTEER_JOIN, path_field="place_path")
+
+
+def get_exchange(user, pk) -> Exchange:
+    return get_object_or_404(exchanges(user), pk=pk)
+
+
+def open_exchanges(user) -> QuerySet[Exchange]:
+    return exchanges(user).filter(status=ExchangeStatus.OPEN)
+
+
+def my_exchanges(resident) -> QuerySet[Exchange]:
+    return (
+        Exchange.objects.filter(Q(author=resident) | Q(taker=resident))
+        .select_related("author", "taker")
+        .order_by("-created_at", "-id")
+    )
+
+
+def me(user):
+    return resident_of(user)
+
+
+# --------------------------------------------------------------------------- volunteer share
+
+
+@dataclass
+class Share:
+    community: Place
+    residents: int
+    volunteers: int
+    target: float | None
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.volunteers / self.residents, 1) if self.residents else 0.0
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
+        return self.percent >= self.target
+
+
+def volunteer_shares(user) -> list[Share]:
+    """Active volunteers as a share of living residents, per community in the user's scope,
+    against the profile's `volunteering.target_percent` (seed 001 §13: 15%). Three queries
+    plus one per distinct profile."""
+    communities = list(
+        access.scoped(
+            Place.objects.filter(kind=PlaceKind.COMMUNITY), user, Action.VOLUNTEER_VIEW, "path"
+        ).order_by("path")
+    )
+    if not communities:
+        return []
+    # One scan: a conditional count per community over the indexed path prefix.
+    totals = Resident.objects.filter(is_active=True).aggregate(
+        **{f"c{c.pk}": Count("id", filter=Q(place_path__startswith=c.path)) for c in communities}
+    )
+    active = dict(
+        Volunteer.objects.filter(community__in=communities, status=VolunteerStatus.ACTIVE)
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+    setters = profiles.profile_setters(communities)
+    targets = {}
+    for c in communities:
+        setter = setters.get(c.pk)
+        profile = profiles.get(setter.policy_profile) if setter else None
+        value = profile.get("volunteering.target_percent") if profile else None
+        targets[c.pk] = value
+    return [Share(c, totals[f"c{c.pk}"], active.get(c.pk, 0), targets[c.pk]) for c in communities]

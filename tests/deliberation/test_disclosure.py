@@ -1,0 +1,100 @@
+"""Public notices (党务、居务、财务公开) and resident representatives."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from gongzhi.core import ledger
+from gongzhi.core.models import AuditRecord
+from gongzhi.core.roles import Role
+from gongzhi.deliberation import selectors, services
+from gongzhi.deliberation.models import Notice, NoticeStatus, Representative
+from tests.deliberation.conftest import make_citizen
+
+
+def test_publish_notice_with_amounts(d):
+    notice = services.publish_notice(
+        d.secretary,
+        community=d.community,
+        category="financial",
+        title="2026年一季度财务公开",
+        body="收支情况如下",
+        amounts="办公经费 | 12,000\n活动经费 | 3500.5",
+    )
+    assert notice.amounts == [
+        {"item": "办公经费", "amount": "12000.00"},
+        {"item": "活动经费", "amount": "3500.50"},
+    ]
+
+
+def test_bad_amount_line_is_explained_and_nothing_written(d):
+    with pytest.raises(ValidationError, match="Line 2"):
+        services.publish_notice(
+            d.secretary,
+            community=d.community,
+            category="financial",
+            title="x",
+            body="y",
+            amounts="办公经费 | 100\n没有金额",
+        )
+    assert not Notice.objects.exists()
+
+
+def test_only_publishers_publish(d):
+    params = dict(community=d.community, category="party", title="x", body="y")
+    with pytest.raises(PermissionDenied):
+        services.publish_notice(d.resident, **params)
+    with pytest.raises(Http404):
+        services.publish_notice(d.worker_other, **params)
+
+
+def test_withdraw_with_reason_is_audited_and_stays_listed(d):
+    notice = services.publish_notice(
+        d.secretary, community=d.community, category="residents", title="停水通知", body="周三停水"
+    )
+    with pytest.raises(ValidationError):
+        services.withdraw_notice(d.secretary, notice, "")
+    services.withdraw_notice(d.secretary, notice, "时间有误，重新发布")
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.WITHDRAWN
+    assert AuditRecord.objects.get(action="deliberation.notice_withdraw").reason
+    assert list(selectors.public_notices(d.community)) == [notice]
+    with pytest.raises(ValidationError):
+        services.withdraw_notice(d.secretary, notice, "again")
+
+
+def test_candidates_ranked_by_a_transparent_score(d, topic):
+    party = make_citizen(d.homes[2], "赵党员", role=Role.PARTY_MEMBER, place=d.community)
+    services.support(d.neighbour, topic)
+    services.support(party, topic)
+    account = ledger.account_for(
+        "points", "resident", d.neighbour.resident_record.pk, place_path=d.homes[1].place_path
+    )
+    issuer = ledger.account_for("points", "issuer", d.community.pk, place_path=d.community.path)
+    ledger.transfer(debit=issuer, credit=account, amount=30, reason="test", idempotency_key="t-1")
+    rows = selectors.candidates(d.community)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["赵党员"]["score"] == 50 + 5  # one role + one support
+    assert by_name["李大爷"]["score"] == 30 + 5  # points + one support
+    assert [r["name"] for r in rows[:2]] == ["赵党员", "李大爷"]
+    assert "吴秀英" not in by_name  # raised a topic but no role, points or support
+    assert "外社区居民" not in by_name
+
+
+def test_confirm_representative_is_audited_and_public(d, topic):
+    services.support(d.neighbour, topic)
+    resident = d.neighbour.resident_record
+    with pytest.raises(PermissionDenied):
+        services.confirm_representative(d.resident, d.community, resident)
+    rep = services.confirm_representative(d.secretary, d.community, resident)
+    assert rep.score == 5 and rep.score_details["supports"] == 1
+    assert AuditRecord.objects.filter(action="deliberation.representative_confirm").exists()
+    with pytest.raises(ValidationError):
+        services.confirm_representative(d.secretary, d.community, resident)
+    with pytest.raises(ValidationError):
+        services.confirm_representative(d.secretary, d.community, d.outsider.resident_record)
+    assert selectors.public_name(resident) == "李**"
+    services.remove_representative(d.secretary, rep, "搬离本社区")
+    assert not Representative.objects.exists()

@@ -1,0 +1,258 @@
+"""Meetings: agenda, invitations, QR and manual attendance, minutes, resolutions → actions,
+and the joint-meeting reminder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone, translation
+
+from gongzhi.core import clock
+from gongzhi.core.models import AuditRecord
+from gongzhi.core.roles import Role
+from gongzhi.deliberation import services
+from gongzhi.deliberation.models import (
+    ActionStatus,
+    Attendance,
+    JointMeetingReminder,
+    MeetingKind,
+    MeetingStatus,
+    TopicStatus,
+)
+from gongzhi.tickets.models import Notification
+from tests.conftest import make_user
+from tests.deliberation.conftest import T0, agenda_topic
+
+
+def test_meeting_with_a_topic_on_the_agenda(d, threshold):
+    topic = agenda_topic(d)
+    assert topic.status == TopicStatus.ON_AGENDA
+    meeting = services.create_meeting(
+        d.secretary,
+        community=d.community,
+        kind=MeetingKind.JOINT,
+        title="三方联席会议",
+        starts_at=T0,
+        topic_ids=[topic.pk],
+        free_items=["物业费收缴情况"],
+    )
+    assert [a.title for a in meeting.agenda.all()] == ["加装电梯", "物业费收缴情况"]
+    topic.refresh_from_db()
+    assert topic.meeting == meeting
+
+
+def test_open_topics_cannot_go_on_the_agenda(d, topic):
+    with pytest.raises(ValidationError):
+        services.create_meeting(
+            d.secretary,
+            community=d.community,
+            kind=MeetingKind.HEARING,
+            title="听证会",
+            starts_at=T0,
+            topic_ids=[topic.pk],
+        )
+
+
+def test_residents_and_other_communities_cannot_create_meetings(d):
+    params = dict(community=d.community, kind=MeetingKind.HEARING, title="x", starts_at=T0)
+    with pytest.raises(PermissionDenied):
+        services.create_meeting(d.resident, **params)
+    with pytest.raises(Http404):
+        services.create_meeting(d.worker_other, **params)
+
+
+def test_invitations_notify_once_and_refuse_outsiders(d, meeting):
+    assert services.invite(d.secretary, meeting, [d.resident, d.property, d.partner]) == 3
+    assert services.invite(d.secretary, meeting, [d.resident]) == 0
+    assert Notification.objects.filter(user=d.resident, verb="meeting_invite").count() == 1
+    assert Notification.objects.filter(user=d.property, verb="meeting_invite").count() == 1
+    with pytest.raises(ValidationError, match="does not belong"):
+        services.invite(d.secretary, meeting, [d.outsider])
+
+
+def test_qr_check_in_with_the_current_code_and_an_old_code_refused(d, meeting):
+    services.invite(d.secretary, meeting, [d.property])
+    with clock.travel_to(T0):
+        old = services.checkin_token(meeting)
+    with clock.travel_to(T0 + dt.timedelta(seconds=95)):
+        with pytest.raises(ValidationError, match="expired"):
+            services.check_in(d.resident, meeting, old)
+        with pytest.raises(ValidationError, match="expired"):
+            services.check_in(d.resident, meeting, "forged")
+        current = services.checkin_token(meeting)
+        services.check_in(d.resident, meeting, current)
+        services.check_in(d.property, meeting, current)  # invited, not a resident
+        with pytest.raises(ValidationError, match="already"):
+            services.check_in(d.resident, meeting, current)
+    assert Attendance.objects.filter(meeting=meeting).count() == 2
+    with pytest.raises(Http404):
+        services.check_in(d.outsider, meeting, current)
+
+
+def test_the_previous_window_still_works_at_the_turn(d, meeting):
+    with clock.travel_to(T0):
+        code = services.checkin_token(meeting)
+    with clock.travel_to(T0 + dt.timedelta(seconds=services.QR_WINDOW_SECONDS)):
+        services.check_in(d.resident, meeting, code)
+
+
+def test_manual_attendance_by_staff(d, meeting):
+    services.invite(d.secretary, meeting, [d.property])
+    with pytest.raises(PermissionDenied):
+        services.mark_attendance(d.resident, meeting, [d.neighbour])
+    assert services.mark_attendance(d.secretary, meeting, [d.property, d.neighbour]) == 2
+    assert services.mark_attendance(d.secretary, meeting, [d.property]) == 0
+    with pytest.raises(ValidationError):
+        services.mark_attendance(d.secretary, meeting, [d.outsider])
+
+
+def test_minutes_make_the_meeting_held_and_topics_discussed(d, threshold):
+    topic = agenda_topic(d)
+    meeting = services.create_meeting(
+        d.secretary,
+        community=d.community,
+        kind=MeetingKind.RESIDENTS_COUNCIL,
+        title="议事会",
+        starts_at=T0,
+        topic_ids=[topic.pk],
+    )
+    with clock.travel_to(T0 - dt.timedelta(days=1)), pytest.raises(ValidationError):
+        services.record_minutes(d.secretary, meeting, "未开会")
+    with clock.travel_to(T0 + dt.timedelta(hours=2)):
+        meeting = services.record_minutes(d.secretary, meeting, "一致同意加装电梯")
+    assert meeting.status == MeetingStatus.HELD
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.DISCUSSED
+    topic = services.set_topic_status(d.secretary, topic, TopicStatus.RESOLVED, "已形成决议")
+    assert topic.status == TopicStatus.RESOLVED
+
+
+def test_resolution_becomes_an_action_tracked_to_done(d, meeting):
+    due = dt.date(2026, 6, 30)
+    resolution = services.add_resolution(
+        d.secretary, meeting, text="物业6月底前修复路灯", owner=d.property, due=due
+    )
+    action = resolution.action
+    with translation.override(settings.LANGUAGE_CODE):  # stored in the site's language
+        expected_title = str(Role.PROPERTY_STAFF.label)
+    assert action.owner == d.property and action.owner_title == expected_title
+    assert Notification.objects.filter(user=d.property, verb="action_assigned").exists()
+    with pytest.raises(PermissionDenied):
+        services.update_action(d.resident, action, status="done", note="我修好了")
+    with pytest.raises(Http404):
+        services.update_action(d.outsider, action, status="done", note="我修好了")
+    with pytest.raises(ValidationError):
+        services.update_action(d.property, action, status="open", note="x")
+    action = services.update_action(d.property, action, status="in_progress", note="已采购灯具")
+    action = services.update_action(d.property, action, status="done", note="已修复")
+    assert action.status == ActionStatus.DONE and action.done_at is not None
+    assert action.notes.count() == 2
+    assert AuditRecord.objects.filter(action="deliberation.action_progress").count() == 2
+    with pytest.raises(ValidationError):
+        services.update_action(d.secretary, action, status="done", note="again")
+
+
+def test_action_owner_must_hold_a_post_in_the_community(d, meeting):
+    with pytest.raises(ValidationError):
+        services.add_resolution(
+            d.secretary, meeting, text="x", owner=d.worker_other, due=dt.date(2026, 6, 1)
+        )
+
+
+def test_action_overdue_with_a_moved_clock(d, meeting):
+    action = services.add_resolution(
+        d.secretary, meeting, text="清理楼道", owner=d.grid, due=dt.date(2026, 6, 1)
+    ).action
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 1, 20, 0))):
+        assert action.display_status == ActionStatus.OPEN
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 2, 9, 0))):
+        assert action.display_status == ActionStatus.OVERDUE
+        action = services.update_action(d.grid, action, status="done", note="完成")
+        assert action.display_status == ActionStatus.DONE
+
+
+def test_joint_meeting_reminder_fires_once_per_period(d):
+    Notification.objects.all().delete()
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 4, 10, 9, 0))):
+        sent = services.remind_joint_meetings()
+        assert sent >= 1  # every community of the world has never held one
+        assert services.remind_joint_meetings() == 0
+    mine = Notification.objects.filter(user=d.secretary, verb="joint_meeting_due")
+    assert mine.count() == 1
+    assert JointMeetingReminder.objects.filter(community=d.community).count() == 1
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 30, 9, 0))):
+        services.remind_joint_meetings()  # same quarter: nothing new
+    assert mine.count() == 1
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 7, 1, 9, 0))):
+        services.remind_joint_meetings()  # next quarter
+    assert mine.count() == 2
+
+
+def test_a_recent_joint_meeting_stops_the_reminder(d):
+    services.create_meeting(
+        d.secretary,
+        community=d.community,
+        kind=MeetingKind.JOINT,
+        title="三方联席会议",
+        starts_at=timezone.make_aware(dt.datetime(2026, 3, 20, 9, 0)),
+    )
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 5, 1, 9, 0))):
+        services.remind_joint_meetings()
+        overdue, _last, months = services.joint_meeting_overdue(d.community)
+        assert not overdue and months == 3
+    assert not JointMeetingReminder.objects.filter(community=d.community).exists()
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 7, 2, 9, 0))):
+        assert services.joint_meeting_overdue(d.community)[0]
+        services.remind_joint_meetings()
+    assert JointMeetingReminder.objects.filter(community=d.community).count() == 1
+
+
+def test_period_start():
+    assert services.period_start(dt.date(2026, 5, 31), 3) == dt.date(2026, 4, 1)
+    assert services.period_start(dt.date(2026, 12, 1), 6) == dt.date(2026, 7, 1)
+    assert services.period_start(dt.date(2026, 1, 1), 1) == dt.date(2026, 1, 1)
+
+
+def test_attending_and_voting_earn_participation_points(d, meeting):
+    """gongzhi.volunteering.points.earn(resident, "deliberation", ...) once per source."""
+    from gongzhi.core import ledger
+    from gongzhi.volunteering import points
+
+    rate = services.setting(d.community, "points.per_deliberation")
+    assert rate > 0
+    resident = d.resident.resident_record
+    with clock.travel_to(T0):
+        services.check_in(d.resident, meeting, services.checkin_token(meeting))
+    assert ledger.balance(points.points_account(resident)) == rate
+    poll = services.create_poll(
+        d.secretary,
+        community=d.community,
+        question="q",
+        options=["a", "b"],
+        opens_at=T0,
+        closes_at=T0 + dt.timedelta(days=1),
+    )
+    with clock.travel_to(T0 + dt.timedelta(hours=1)):
+        services.vote(d.resident, poll, [poll.options.first().pk])
+    assert ledger.balance(points.points_account(resident)) == 2 * rate
+
+
+def test_street_officer_manages_meetings_below(d, meeting):
+    other = make_user(Role.COMMUNITY_WORKER, d.community, name="工作者")
+    assert services.invite(d.street, meeting, [other]) == 1
+
+
+def test_street_partner_contact_can_be_invited_and_own_an_action(d, meeting):
+    partner = make_user(Role.PARTNER_CONTACT, d.world.street_a, name="街道共建联络人")
+    far = make_user(Role.PARTNER_CONTACT, d.world.street_b, name="外街道联络人")
+    assert services.invite(d.secretary, meeting, [partner]) == 1
+    with pytest.raises(ValidationError):
+        services.invite(d.secretary, meeting, [far])
+    action = services.add_resolution(
+        d.secretary, meeting, text="共建单位提供场地", owner=partner, due=dt.date(2026, 6, 1)
+    ).action
+    assert action.owner == partner

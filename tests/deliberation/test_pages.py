@@ -1,0 +1,214 @@
+"""Every deliberation page renders for its users; the wrong role and other communities are
+refused; public pages need no login and show no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from gongzhi.core import clock
+from gongzhi.deliberation import services
+from gongzhi.deliberation.models import Opinion, Topic, TopicStatus
+from tests.deliberation.conftest import T0, agenda_topic
+
+
+@pytest.fixture
+def full(d, threshold, meeting):
+    """A little of everything in community A1."""
+    topic = agenda_topic(d)
+    services.invite(d.secretary, meeting, [d.resident, d.property])
+    resolution = services.add_resolution(
+        d.secretary, meeting, text="修复路灯", owner=d.property, due=dt.date(2026, 6, 1)
+    )
+    poll = services.create_poll(
+        d.secretary,
+        community=d.community,
+        question="广场舞时间",
+        options=["19:00", "20:00"],
+        opens_at=T0,
+        closes_at=T0 + dt.timedelta(days=7),
+    )
+    notice = services.publish_notice(
+        d.secretary,
+        community=d.community,
+        category="financial",
+        title="财务公开",
+        body="收支",
+        amounts="办公 | 100",
+    )
+    services.confirm_representative(d.secretary, d.community, d.resident.resident_record)
+    return dict(topic=topic, meeting=meeting, action=resolution.action, poll=poll, notice=notice)
+
+
+def test_every_page_renders_for_the_secretary(d, full, login):
+    client = login(d.secretary)
+    urls = [
+        reverse("deliberation:topics"),
+        reverse("deliberation:topic_new"),
+        reverse("deliberation:topic", args=[full["topic"].pk]),
+        reverse("deliberation:meetings"),
+        reverse("deliberation:meeting_new"),
+        reverse("deliberation:meeting", args=[full["meeting"].pk]),
+        reverse("deliberation:meeting_qr", args=[full["meeting"].pk]),
+        reverse("deliberation:meeting_qr_code", args=[full["meeting"].pk]),
+        reverse("deliberation:actions"),
+        reverse("deliberation:action", args=[full["action"].pk]),
+        reverse("deliberation:polls"),
+        reverse("deliberation:poll_new"),
+        reverse("deliberation:poll", args=[full["poll"].pk]),
+        reverse("deliberation:notices"),
+        reverse("deliberation:representatives"),
+        reverse("deliberation:joint_overdue"),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    qr = client.get(reverse("deliberation:meeting_qr", args=[full["meeting"].pk]))
+    assert b"<svg" in qr.content
+
+
+def test_resident_pages_and_the_threshold_display(d, full, login):
+    client = login(d.resident)
+    page = client.get(reverse("deliberation:topic", args=[full["topic"].pk]))
+    assert "3/3" in page.content.decode()
+    for url in (
+        reverse("deliberation:topics"),
+        reverse("deliberation:topic_new"),
+        reverse("deliberation:meetings"),
+        reverse("deliberation:meeting", args=[full["meeting"].pk]),
+        reverse("deliberation:polls"),
+        reverse("deliberation:poll", args=[full["poll"].pk]),
+        reverse("deliberation:actions"),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_wrong_role_is_refused(d, full, login):
+    client = login(d.resident)
+    for name in ("meeting_new", "poll_new", "notices", "representatives", "joint_overdue"):
+        assert client.get(reverse(f"deliberation:{name}")).status_code == 403, name
+    assert (
+        client.get(reverse("deliberation:meeting_qr", args=[full["meeting"].pk])).status_code == 403
+    )
+    merchant_client = login(d.property)
+    assert merchant_client.get(reverse("deliberation:topics")).status_code == 403
+
+
+def test_other_community_gets_404(d, full, login):
+    client = login(d.worker_other)
+    for url in (
+        reverse("deliberation:topic", args=[full["topic"].pk]),
+        reverse("deliberation:meeting", args=[full["meeting"].pk]),
+        reverse("deliberation:action", args=[full["action"].pk]),
+        reverse("deliberation:poll", args=[full["poll"].pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_property_staff_sees_the_meeting_invited_to_and_its_action(d, full, login):
+    client = login(d.property)
+    assert client.get(reverse("deliberation:meeting", args=[full["meeting"].pk])).status_code == 200
+    response = client.post(
+        reverse("deliberation:action_progress", args=[full["action"].pk]),
+        {"status": "done", "note": "已修复"},
+    )
+    assert response.status_code == 302
+    full["action"].refresh_from_db()
+    assert full["action"].status == "done"
+
+
+def test_support_and_opinion_through_the_pages(d, topic, login):
+    client = login(d.neighbour)
+    client.post(reverse("deliberation:topic_support", args=[topic.pk]))
+    again = client.post(reverse("deliberation:topic_support", args=[topic.pk]), follow=True)
+    assert "once" in again.content.decode() or "一次" in again.content.decode()
+    topic.refresh_from_db()
+    assert topic.support_count == 1
+    client.post(reverse("deliberation:topic_opinion", args=[topic.pk]), {"text": "支持"})
+    assert Opinion.objects.filter(topic=topic).count() == 1
+
+
+def test_hidden_opinion_seen_by_others_as_a_notice(d, topic, login):
+    opinion = services.give_opinion(d.neighbour, topic, "骂人的话")
+    staff = login(d.secretary)
+    staff.post(reverse("deliberation:opinion_hide", args=[opinion.pk]), {"reason": "不文明"})
+    other = login(d.resident).get(reverse("deliberation:topic", args=[topic.pk])).content.decode()
+    assert "不文明" in other and "骂人的话" not in other
+    author = login(d.neighbour).get(reverse("deliberation:topic", args=[topic.pk])).content.decode()
+    assert "不文明" in author and "骂人的话" in author
+
+
+def test_raise_topic_form_errors_write_nothing(d, login):
+    client = login(d.resident)
+    response = client.post(
+        reverse("deliberation:topic_new"), {"place": d.community.pk, "title": "", "text": "x"}
+    )
+    assert response.status_code == 200 and not Topic.objects.exists()
+    response = client.post(
+        reverse("deliberation:topic_new"),
+        {"place": d.community.pk, "title": "充电桩", "text": "需要"},
+    )
+    assert response.status_code == 302 and Topic.objects.get().status == TopicStatus.OPEN
+
+
+def test_vote_page_and_results_hidden_before_close(d, full, login):
+    poll = full["poll"]
+    client = login(d.resident)
+    with clock.travel_to(T0 + dt.timedelta(hours=1)):
+        option = poll.options.first()
+        client.post(reverse("deliberation:poll_vote", args=[poll.pk]), {"options": [option.pk]})
+        page = client.get(reverse("deliberation:poll", args=[poll.pk])).content.decode()
+        assert 'data-testid="results-hidden"' in page and 'data-testid="turnout"' not in page
+        staff = login(d.secretary).get(reverse("deliberation:poll", args=[poll.pk]))
+        assert 'data-testid="turnout"' in staff.content.decode()
+        assert 'data-testid="results"' not in staff.content.decode()
+    with clock.travel_to(T0 + dt.timedelta(days=8)):
+        page = login(d.resident).get(reverse("deliberation:poll", args=[poll.pk])).content.decode()
+        assert 'data-testid="results"' in page
+    assert poll.ballots.count() == 1
+
+
+def test_public_pages_need_no_login_and_show_no_phones(d, full, client):
+    for url in (
+        reverse("deliberation:public", args=[d.community.pk]),
+        reverse("deliberation:public_notices", args=[d.community.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        for user in (d.resident, d.neighbour):
+            assert user.phone_plain not in html
+            assert user.resident_record.phone_masked not in html
+    page = client.get(reverse("deliberation:public", args=[d.community.pk])).content.decode()
+    assert "修复路灯" in page and "胡经理" in page
+    assert "吴**" in page and "吴秀英" not in page  # no consent to public display
+    notices = client.get(reverse("deliberation:public_notices", args=[d.community.pk]))
+    assert "100.00" in notices.content.decode()
+    assert (
+        client.get(reverse("deliberation:public", args=[d.world.grid_a1_1.pk])).status_code == 404
+    )
+
+
+def test_lists_are_paginated_with_bounded_queries(d, login, django_assert_max_num_queries):
+    for i in range(35):
+        services.raise_topic(d.secretary, place=d.community, title=f"议题{i}", text="x")
+    client = login(d.resident)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("deliberation:topics"))
+    assert len(response.context["page"].object_list) == 30
+    with django_assert_max_num_queries(15):
+        client.get(reverse("deliberation:topics") + "?page=2")
+
+
+def test_qr_check_in_page(d, meeting, login):
+    client = login(d.resident)
+    code = services.checkin_token(meeting)
+    url = reverse("deliberation:checkin", args=[meeting.pk, code])
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    assert meeting.attendances.filter(user=d.resident).exists()
+    old = reverse("deliberation:checkin", args=[meeting.pk, "0" * 20])
+    response = login(d.neighbour).post(old)
+    assert response.status_code == 200
+    assert not meeting.attendances.filter(user=d.neighbour).exists()

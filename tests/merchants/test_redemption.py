@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from gongzhi.core import clock
+from gongzhi.core.models import LedgerEntry
+from gongzhi.merchants import services
+from gongzhi.merchants.models import Item, Redemption, RedemptionStatus
+from tests.merchants.conftest import balance_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _stock(item):
+    return Item.objects.get(pk=item.pk).stock
+
+
+def test_redeem_debits_points_and_stock_and_gives_a_code(shop):
+    r = services.redeem(shop.resident, shop.oil.pk, quantity=2)
+    assert r.status == RedemptionStatus.PENDING
+    assert r.amount == 60
+    assert balance_of(shop.resident) == 40
+    assert _stock(shop.oil) == 3
+    assert len(r.code) == services.CODE_LENGTH
+    assert set(r.code) <= set(services.CODE_ALPHABET)
+    assert r.entry.amount == 60 and r.entry.idempotency_key == f"redeem:{r.code}"
+    assert r.expires_at > clock.now() + dt.timedelta(days=services.code_valid_days() - 1)
+
+
+def test_replayed_request_key_changes_nothing(shop):
+    first = services.redeem(shop.resident, shop.oil.pk, request_key="k1")
+    again = services.redeem(shop.resident, shop.oil.pk, request_key="k1")
+    assert again.pk == first.pk
+    assert Redemption.objects.count() == 1
+    assert balance_of(shop.resident) == 70
+    assert _stock(shop.oil) == 4
+
+
+@pytest.mark.parametrize(
+    ("quantity", "text"),
+    [
+        (0, "from 1 to"),
+        (-1, "from 1 to"),
+        (10**9, "from 1 to"),
+        ("abc", "from 1 to"),
+        (6, "Only 5 left"),
+    ],
+)
+def test_bad_quantities_write_nothing(shop, quantity, text):
+    with pytest.raises(ValidationError, match=text):
+        services.redeem(shop.resident, shop.oil.pk, quantity=quantity)
+    assert Redemption.objects.count() == 0
+    assert balance_of(shop.resident) == 100
+    assert _stock(shop.oil) == 5
+
+
+def test_unknown_item_and_no_stock(shop):
+    with pytest.raises(ValidationError, match="does not exist"):
+        services.redeem(shop.resident, 999999)
+    Item.objects.filter(pk=shop.oil.pk).update(stock=0)
+    with pytest.raises(ValidationError, match="out of stock"):
+        services.redeem(shop.resident, shop.oil.pk)
+    assert Redemption.objects.count() == 0
+
+
+def test_not_enough_points_writes_nothing(shop):
+    services.redeem(shop.resident, shop.oil.pk, quantity=3)  # 90 of 100
+    entries = LedgerEntry.objects.count()
+    with pytest.raises(ValidationError, match="Not enough points"):
+        services.redeem(shop.resident, shop.last.pk)
+    assert LedgerEntry.objects.count() == entries
+    assert _stock(shop.last) == 1
+    assert Redemption.objects.count() == 1
+
+
+def test_item_of_another_community_is_invisible(shop):
+    with pytest.raises(Http404):
+        services.redeem(shop.resident, shop.far_item.pk)
+    assert Redemption.objects.count() == 0
+
+
+def test_merchant_confirms_own_code_once(shop):
+    r = services.redeem(shop.resident, shop.oil.pk)
+    done = services.confirm(shop.seller, r.code.lower()[:4] + " " + r.code.lower()[4:])
+    assert done.status == RedemptionStatus.FULFILLED and done.confirmed_by == shop.seller
+    with pytest.raises(ValidationError, match="already confirmed"):
+        services.confirm(shop.seller, r.code)
+
+
+def test_other_merchant_cannot_confirm(shop):
+    r = services.redeem(shop.resident, shop.oil.pk)
+    with pytest.raises(ValidationError, match="another merchant"):
+        services.confirm(shop.other_seller, r.code)
+    with pytest.raises(ValidationError, match="No redemption has this code"):
+        services.confirm(shop.seller_b, r.code)
+    assert Redemption.objects.get(pk=r.pk).status == RedemptionStatus.PENDING
+
+
+def test_unknown_and_expired_codes(shop):
+    with pytest.raises(ValidationError, match="No redemption"):
+        services.confirm(shop.seller, "ZZZZZZZZ")
+    with pytest.raises(ValidationError, match="Enter the code"):
+        services.confirm(shop.seller, "  ")
+    r = services.redeem(shop.resident, shop.oil.pk)
+    later = clock.now() + dt.timedelta(days=services.code_valid_days() + 1)
+    with clock.travel_to(later), pytest.raises(ValidationError, match="expired"):
+        services.confirm(shop.seller, r.code)
+
+
+def test_resident_cancels_before_confirmation(shop):
+    r = services.redeem(shop.resident, shop.oil.pk, quantity=2)
+    services.cancel(shop.resident, r.pk)
+    r.refresh_from_db()
+    assert r.status == RedemptionStatus.CANCELLED
+    assert r.refund_entry.reverses_id == r.entry_id
+    assert balance_of(shop.resident) == 100
+    assert _stock(shop.oil) == 5
+    with pytest.raises(ValidationError, match="already cancelled"):
+        services.cancel(shop.resident, r.pk)
+    with pytest.raises(ValidationError, match="cancelled"):
+        services.confirm(shop.seller, r.code)
+
+
+def test_resident_cannot_cancel_after_confirmation_merchant_can_refund(shop):
+    r = services.redeem(shop.resident, shop.oil.pk)
+    services.confirm(shop.seller, r.code)
+    with pytest.raises(ValidationError, match="ask the merchant"):
+        services.cancel(shop.resident, r.pk)
+    services.cancel(shop.seller, r.pk, reason="质量问题")
+    assert balance_of(shop.resident) == 100
+    assert _stock(shop.oil) == 5
+
+
+def test_strangers_cannot_cancel(shop):
+    r = services.redeem(shop.resident, shop.oil.pk)
+    for stranger in (shop.neighbour, shop.other_seller, shop.seller_b):
+        with pytest.raises(Http404):
+            services.cancel(stranger, r.pk)
+    assert Redemption.objects.get(pk=r.pk).status == RedemptionStatus.PENDING

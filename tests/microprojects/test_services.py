@@ -1,0 +1,210 @@
+"""A round through the services: budget from the profile, proposals, review, votes, selection,
+spending, photos and completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from PIL import Image
+
+from gongzhi.core.models import AuditRecord
+from gongzhi.microprojects import services
+from gongzhi.microprojects.models import (
+    Phase,
+    Progress,
+    Project,
+    Review,
+    Selection,
+    Spending,
+    Support,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_budget_is_the_platform_default_of_seed_000(mp):
+    rnd = services.open_round(mp.cw, mp.community, 2026)
+    assert rnd.budget_yuan == Decimal("300000.00")
+
+
+def test_budget_from_the_profile(mp, profile_dir, world):
+    (profile_dir / "tiny.yaml").write_text(
+        "source: test\ntitle: t\nmicroprojects:\n  yearly_budget_yuan: 1234  # test\n"
+    )
+    world.district.policy_profile = "tiny"
+    world.district.save()
+    rnd = services.open_round(mp.cw, mp.community, 2026)
+    assert rnd.budget_yuan == Decimal("1234.00")
+
+
+def test_round_only_by_staff_of_the_community(mp):
+    with pytest.raises((PermissionDenied, Http404)):
+        services.open_round(mp.r1, mp.community, 2026)
+    with pytest.raises(Http404):
+        services.open_round(mp.cw_other, mp.community, 2026)
+    services.open_round(mp.cw, mp.community, 2026)
+    with pytest.raises(ValidationError):
+        services.open_round(mp.cw, mp.community, 2026)
+
+
+def _round_with(mp, budget="1000"):
+    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd.budget_yuan = Decimal(budget)
+    rnd.save()
+    return rnd
+
+
+def test_proposal_with_cost_items(mp):
+    rnd = _round_with(mp)
+    p = services.propose(
+        mp.r1,
+        rnd,
+        title="楼道灯",
+        description="换LED灯",
+        items=[("灯具", "300"), ("人工", "100.5")],
+    )
+    assert p.cost == Decimal("400.50") and p.items.count() == 2 and p.proposer_name == "居民一"
+    assert AuditRecord.objects.filter(action="microprojects.propose").exists()
+
+
+@pytest.mark.parametrize(
+    "items", [[], [("灯具", "abc")], [("", "100")], [("灯具", "-5")], [("灯具", "0")]]
+)
+def test_bad_proposal_refused_nothing_written(mp, items):
+    rnd = _round_with(mp)
+    with pytest.raises(ValidationError) as error:
+        services.propose(mp.r1, rnd, title="t", description="d", items=items)
+    assert "items" in error.value.message_dict
+    assert not Project.objects.exists()
+
+
+def test_other_community_cannot_propose(mp):
+    rnd = _round_with(mp)
+    with pytest.raises(Http404):
+        services.propose(mp.r_other, rnd, title="t", description="d", items=[("a", "1")])
+
+
+def _flow(mp, budget, specs):
+    """specs: (title, cost, voters) → the round after selection."""
+    rnd = _round_with(mp, budget)
+    projects = []
+    for title, cost, _voters in specs:
+        p = services.propose(mp.r1, rnd, title=title, description="d", items=[("x", cost)])
+        services.review(mp.cw, p, feasible=True, reason="")
+        projects.append(p)
+    services.start_voting(mp.cw, rnd)
+    for p, (_t, _c, voters) in zip(projects, specs, strict=True):
+        for voter in voters:
+            services.support(getattr(mp, voter), p)
+    services.select(mp.cw, rnd)
+    return rnd
+
+
+def test_whole_round_selection_with_a_skip(mp):
+    rnd = _flow(
+        mp, "1000", [("A", "600", ["r1", "r2"]), ("B", "500", ["r1"]), ("C", "400", ["r2"])]
+    )
+    by = {p.title: p for p in Project.objects.filter(round=rnd)}
+    # A and B/C tie at one vote → C (cheaper) before B. A 600, C 400 = 1000; B skipped.
+    assert by["A"].selection == Selection.SELECTED
+    assert by["C"].selection == Selection.SELECTED
+    assert by["B"].selection == Selection.SKIPPED and by["B"].remaining_before == Decimal("0")
+    rnd.refresh_from_db()
+    assert rnd.phase == Phase.SELECTED
+
+
+def test_review_not_feasible_needs_reason_and_adjusts_cost(mp):
+    rnd = _round_with(mp)
+    p = services.propose(mp.r1, rnd, title="t", description="d", items=[("x", "500")])
+    with pytest.raises(ValidationError):
+        services.review(mp.cw, p, feasible=False, reason="")
+    with pytest.raises((PermissionDenied, Http404)):
+        services.review(mp.r1, p, feasible=True, reason="")
+    with pytest.raises(Http404):
+        services.review(mp.cw_other, p, feasible=True, reason="")
+    p = services.review(mp.cw, p, feasible=True, reason="按市场价调整", cost="450")
+    assert p.cost == Decimal("450.00") and p.proposed_cost == Decimal("500.00")
+
+
+def test_voting_rules(mp):
+    rnd = _round_with(mp)
+    ok = services.propose(mp.r1, rnd, title="ok", description="d", items=[("x", "10")])
+    bad = services.propose(mp.r1, rnd, title="bad", description="d", items=[("x", "10")])
+    with pytest.raises(ValidationError):
+        services.support(mp.r1, ok)  # not voting yet
+    with pytest.raises(ValidationError):
+        services.start_voting(mp.cw, rnd)  # unreviewed proposals
+    services.review(mp.cw, ok, feasible=True, reason="")
+    services.review(mp.cw, bad, feasible=False, reason="涉及消防通道")
+    services.start_voting(mp.cw, rnd)
+    services.support(mp.r1, ok)
+    with pytest.raises(ValidationError, match="already|已"):
+        services.support(mp.r1, ok)
+    with pytest.raises(ValidationError):
+        services.support(mp.r1, bad)
+    with pytest.raises(Http404):
+        services.support(mp.r_other, ok)
+    assert Support.objects.count() == 1
+    assert Project.objects.get(pk=ok.pk).votes == 1
+
+
+def test_vote_cap_per_resident(mp):
+    rnd = _round_with(mp)
+    rnd.max_votes = 1
+    rnd.save()
+    a = services.propose(mp.r1, rnd, title="a", description="d", items=[("x", "10")])
+    b = services.propose(mp.r1, rnd, title="b", description="d", items=[("x", "10")])
+    for p in (a, b):
+        services.review(mp.cw, p, feasible=True, reason="")
+    services.start_voting(mp.cw, rnd)
+    services.support(mp.r1, a)
+    with pytest.raises(ValidationError):
+        services.support(mp.r1, b)
+
+
+def _png(exif=False) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", (40, 30), "red")
+    if exif:
+        info = Image.Exif()
+        info[0x010F] = "SecretCam"
+        image.save(out, "JPEG", exif=info)
+    else:
+        image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_implementation_spending_photos_completion(mp, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    rnd = _flow(mp, "1000", [("A", "600", ["r1"])])
+    p = Project.objects.get(round=rnd)
+    services.add_spending(mp.cw, p, amount="650", payee="某公司", paid_on=dt.date(2026, 6, 1))
+    p.refresh_from_db()
+    assert p.progress == Progress.IN_PROGRESS
+    assert services.overspent(p) == Decimal("50.00")
+    photo = services.add_photo(mp.cw, p, _png(exif=True), caption="完工")
+    stored = Image.open(photo.file.path)
+    assert not stored.getexif() and stored.size == (40, 30)
+    with pytest.raises(ValidationError):
+        services.add_photo(mp.cw, p, b"not an image")
+    with pytest.raises(ValidationError):
+        services.add_spending(mp.cw, p, amount="x", payee="", paid_on=None)
+    with pytest.raises((PermissionDenied, Http404)):
+        services.add_spending(mp.r1, p, amount="1", payee="a", paid_on=dt.date(2026, 6, 1))
+    assert Spending.objects.count() == 1
+    services.complete(mp.cw, p, note="已安装")
+    p.refresh_from_db()
+    assert p.progress == Progress.COMPLETED and p.completed_at
+
+
+def test_not_selected_projects_cannot_spend(mp):
+    rnd = _round_with(mp)
+    p = services.propose(mp.r1, rnd, title="t", description="d", items=[("x", "10")])
+    with pytest.raises(ValidationError):
+        services.add_spending(mp.cw, p, amount="1", payee="a", paid_on=dt.date(2026, 6, 1))
+    assert p.review == Review.PENDING

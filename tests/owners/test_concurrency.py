@@ -1,0 +1,86 @@
+"""Two ballots of one owner at the same moment (the owner online and staff entering the paper
+ballot, or two phones): exactly one is counted. Real threads and connections, on SQLite
+(queued IMMEDIATE transactions) and PostgreSQL (row lock on the vote + unique constraint)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from gongzhi.owners import services
+from gongzhi.owners.models import Ballot, OwnersVote, RollEntry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(monkeypatch, *attempts):
+    real = services._locked
+
+    def slow(vote):
+        locked = real(vote)
+        time.sleep(0.3)  # hold the lock while the other attempt arrives
+        return locked
+
+    monkeypatch.setattr(services, "_locked", slow)
+    barrier = threading.Barrier(len(attempts))
+    results = []
+
+    def run(fn):
+        try:
+            barrier.wait()
+            results.append(fn())
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_two_votes_from_one_owner_at_once(estate_world, open_vote, monkeypatch):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.get(vote=vote, name="吴业主")
+
+    def online():
+        return services.cast_online(ew.owner_user, OwnersVote.objects.get(pk=vote.pk), "yes")
+
+    def paper():
+        return services.enter_paper(
+            ew.cw,
+            OwnersVote.objects.get(pk=vote.pk),
+            ballot_id=entry.ballot_id,
+            choice="no",
+            scan_ref="S-1",
+        )
+
+    results = _race(monkeypatch, online, paper)
+    counted = [r for r in results if isinstance(r, Ballot)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(counted) == 1 and len(refused) == 1, results
+    assert "already been counted" in refused[0].messages[0] or "已" in refused[0].messages[0]
+    assert Ballot.objects.filter(vote=vote).count() == 1
+
+
+def test_two_phones_of_one_owner_at_once(estate_world, open_vote, monkeypatch):
+    ew = estate_world
+    vote = open_vote()
+
+    def online(choice):
+        return lambda: services.cast_online(
+            ew.owner_user, OwnersVote.objects.get(pk=vote.pk), choice
+        )
+
+    results = _race(monkeypatch, online("yes"), online("no"))
+    assert sum(isinstance(r, Ballot) for r in results) == 1, results
+    assert sum(isinstance(r, ValidationError) for r in results) == 1, results
+    assert Ballot.objects.filter(vote=vote).count() == 1

@@ -1,0 +1,380 @@
+"""The owners' roll and the life of a vote through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from gongzhi.core import clock
+from gongzhi.core.models import AuditRecord
+from gongzhi.owners import services, tasks
+from gongzhi.owners.models import (
+    Ballot,
+    CoOwnerRule,
+    FrozenRecord,
+    Matter,
+    Owner,
+    OwnersVote,
+    RollEntry,
+    VoteStatus,
+)
+from tests.owners.conftest import START
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_roll_takes_areas_from_households(estate_world):
+    ew = estate_world
+    counts = services.import_roll(ew.cw, ew.estate)
+    assert counts == {"added": 2, "missing_area": 0}
+    owners = Owner.objects.filter(estate=ew.estate).order_by("id")
+    assert [o.name for o in owners][0] == "吴业主"
+    assert owners[1].name.startswith("Owner of") or owners[1].name.endswith("业主")
+    # idempotent
+    assert services.import_roll(ew.cw, ew.estate)["added"] == 0
+    assert AuditRecord.objects.filter(action="owners.roll_import").count() == 2
+
+
+def test_import_roll_counts_households_without_area(estate_world):
+    ew = estate_world
+    ew.homes[1].exclusive_area_m2 = None
+    ew.homes[1].save()
+    assert services.import_roll(ew.cw, ew.estate) == {"added": 1, "missing_area": 1}
+
+
+def test_roll_is_staff_only(estate_world):
+    ew = estate_world
+    with pytest.raises(PermissionDenied):
+        services.import_roll(ew.gw, ew.estate)
+    with pytest.raises(Http404):
+        services.import_roll(ew.cw_other, ew.estate)
+    with pytest.raises(Http404):
+        services.import_roll(ew.owner_user, ew.estate)
+    assert not Owner.objects.exists()
+
+
+def test_several_properties_count_once_with_summed_area(estate_world, open_vote):
+    ew = estate_world
+    clock.set_now(START - dt.timedelta(days=2))
+    services.import_roll(ew.cw, ew.estate)
+    wu = Owner.objects.get(name="吴业主")
+    services.add_property(ew.cw, wu, label="车库 B12", area_m2="15.5")
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+    )
+    vote = services.open_vote(ew.cw, vote)
+    assert vote.total_owners == 2
+    assert vote.total_area_m2 == Decimal("225.00")  # 89.5 + 15.5 + 120
+    entry = RollEntry.objects.get(vote=vote, owner=wu)
+    assert entry.area_m2 == Decimal("105.00")
+
+
+def test_bad_area_refused_nothing_written(estate_world):
+    ew = estate_world
+    for bad in ("abc", "-5", "0", ""):
+        with pytest.raises(ValidationError) as error:
+            services.add_owner(ew.cw, ew.estate, name="陈", label="3栋101", area_m2=bad)
+        assert "square metres" in str(error.value) or "平方米" in str(error.value)
+    assert not Owner.objects.exists()
+
+
+def test_roll_frozen_at_opening(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    services.add_owner(ew.cw, ew.estate, name="新业主", label="1栋9901", area_m2="99")
+    vote.refresh_from_db()
+    assert vote.total_owners == 2
+    assert RollEntry.objects.filter(vote=vote).count() == 2
+    entry = RollEntry.objects.filter(vote=vote).first()
+    entry.area_m2 = Decimal("1")
+    with pytest.raises(FrozenRecord):
+        entry.save()
+
+
+def test_owner_votes_online(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    ballot = services.cast_online(ew.owner_user, vote, "yes")
+    assert ballot.entry.name == "吴业主" and ballot.channel == "online"
+    assert AuditRecord.objects.filter(action="owners.ballot_cast").count() == 1
+    with pytest.raises(ValidationError, match="already been counted|已"):
+        services.cast_online(ew.owner_user, vote, "no")
+    assert Ballot.objects.count() == 1
+
+
+def test_non_owner_refused(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    with pytest.raises(ValidationError) as error:
+        services.cast_online(ew.tenant_user, vote, "yes")
+    assert "roll" in str(error.value) or "名册" in str(error.value)
+    with pytest.raises(ValidationError):
+        services.cast_online(ew.gw, vote, "yes") if False else services.cast_online(
+            ew.tenant_user, vote, "no"
+        )
+    with pytest.raises(Http404):
+        services.cast_online(ew.outsider, vote, "yes")
+    assert not Ballot.objects.exists()
+
+
+@pytest.mark.parametrize("when", [START - dt.timedelta(minutes=1), START + dt.timedelta(days=7)])
+def test_votes_outside_the_window_refused(estate_world, open_vote, when):
+    ew = estate_world
+    vote = open_vote()
+    clock.set_now(when)
+    with pytest.raises(ValidationError) as error:
+        services.cast_online(ew.owner_user, vote, "yes")
+    assert "not open" in str(error.value) or "不在" in str(error.value)
+    entry = RollEntry.objects.filter(vote=vote).last()
+    with pytest.raises(ValidationError):
+        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="S1")
+    assert not Ballot.objects.exists()
+
+
+def test_draft_vote_refuses_ballots(estate_world):
+    ew = estate_world
+    clock.set_now(START)
+    services.import_roll(ew.cw, ew.estate)
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.MAJOR,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+    )
+    with pytest.raises(ValidationError):
+        services.cast_online(ew.owner_user, vote, "yes")
+
+
+def test_paper_ballot_with_scan_reference(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.get(vote=vote, name="吴业主")
+    ballot = services.enter_paper(
+        ew.cw, vote, ballot_id=entry.ballot_id.lower(), choice="no", scan_ref="SCAN-2026-001"
+    )
+    assert ballot.channel == "paper" and ballot.scan_ref == "SCAN-2026-001"
+    # the same owner cannot vote again online
+    with pytest.raises(ValidationError):
+        services.cast_online(ew.owner_user, vote, "yes")
+    assert Ballot.objects.count() == 1
+
+
+def test_forged_ballot_id_refused(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    with pytest.raises(ValidationError) as error:
+        services.enter_paper(ew.cw, vote, ballot_id="DEADBEEF00000000", choice="yes", scan_ref="S")
+    assert "ballot_id" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.cast_online(ew.owner_user, vote, "yes", ballot_id="FORGED")
+    assert not Ballot.objects.exists()
+
+
+def test_ballot_id_of_another_vote_refused(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    other = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="另一表决",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=7),
+    )
+    other = services.open_vote(ew.cw, other)
+    foreign = RollEntry.objects.filter(vote=other).first().ballot_id
+    with pytest.raises(ValidationError):
+        services.enter_paper(ew.cw, vote, ballot_id=foreign, choice="yes", scan_ref="S")
+    assert not Ballot.objects.exists()
+
+
+def test_paper_needs_scan_reference_and_manager(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.filter(vote=vote).first()
+    with pytest.raises(ValidationError):
+        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="")
+    with pytest.raises(ValidationError):
+        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="maybe", scan_ref="S")
+    with pytest.raises(PermissionDenied):
+        services.enter_paper(ew.gw, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="S")
+    with pytest.raises(Http404):
+        services.enter_paper(
+            ew.cw_other, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="S"
+        )
+    assert not Ballot.objects.exists()
+
+
+def test_co_owner_representative_rule(estate_world, open_vote):
+    ew = estate_world
+    clock.set_now(START - dt.timedelta(days=2))
+    services.import_roll(ew.cw, ew.estate)
+    from gongzhi.people.models import Resident
+
+    tenant = Resident.objects.get(user=ew.tenant_user)
+    wu_owner = Owner.objects.get(name="吴业主")
+    services.add_co_owner(ew.cw, wu_owner, resident=tenant, representative=True)
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+        co_owner_rule=CoOwnerRule.REPRESENTATIVE,
+    )
+    vote = services.open_vote(ew.cw, vote)
+    clock.set_now(START + dt.timedelta(hours=1))
+    with pytest.raises(ValidationError, match="representative|代表"):
+        services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(ew.tenant_user, vote, "yes")
+    assert Ballot.objects.get().entry.owner == wu_owner
+
+
+def test_co_owner_any_rule_first_counts(estate_world):
+    ew = estate_world
+    clock.set_now(START - dt.timedelta(days=2))
+    services.import_roll(ew.cw, ew.estate)
+    from gongzhi.people.models import Resident
+
+    tenant = Resident.objects.get(user=ew.tenant_user)
+    services.add_co_owner(ew.cw, Owner.objects.get(name="吴业主"), resident=tenant)
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+    )
+    vote = services.open_vote(ew.cw, vote)
+    clock.set_now(START + dt.timedelta(hours=1))
+    services.cast_online(ew.tenant_user, vote, "no")
+    with pytest.raises(ValidationError):
+        services.cast_online(ew.owner_user, vote, "yes")
+    assert Ballot.objects.get().choice == "no"
+
+
+def _close(ew, vote):
+    clock.set_now(START + dt.timedelta(days=7))
+    return services.close_vote(ew.cw, vote)
+
+
+def test_close_counts_and_seals(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    services.cast_online(ew.owner_user, vote, "yes")
+    other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
+    services.enter_paper(ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan_ref="S-2")
+    with pytest.raises(ValidationError, match="open until|开放至"):
+        services.close_vote(ew.cw, vote)
+    vote = _close(ew, vote)
+    assert vote.status == VoteStatus.CLOSED
+    assert vote.result["passed"] is True
+    assert vote.result["part_area"] == "209.50" and vote.result["part_owners"] == 2
+    assert len(vote.result_hash) == 64 and services.verify(vote)
+    assert AuditRecord.objects.filter(action="owners.vote_close").count() == 1
+
+
+def test_the_sweep_seals_votes_whose_window_has_ended_and_no_others(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    services.cast_online(ew.owner_user, vote, "yes")
+    # Still inside the window: nothing to seal.
+    assert services.close_due_votes() == 0
+    assert OwnersVote.objects.get(pk=vote.pk).status == VoteStatus.OPEN
+
+    clock.set_now(START + dt.timedelta(days=7))
+    assert tasks.close_due_votes_periodically.call_local() == 1
+    vote = OwnersVote.objects.get(pk=vote.pk)
+    assert vote.status == VoteStatus.CLOSED and services.verify(vote)
+    record = AuditRecord.objects.get(action="owners.vote_close")
+    assert record.actor_id is None  # the system closed it
+    # A second sweep changes nothing.
+    assert services.close_due_votes() == 0
+    assert AuditRecord.objects.filter(action="owners.vote_close").count() == 1
+
+
+def test_no_change_after_closing(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    services.cast_online(ew.owner_user, vote, "yes")
+    vote = _close(ew, vote)
+    assert vote.result["passed"] is False  # 89.5 of 209.5 m² is under two thirds
+    ballot = Ballot.objects.get()
+    ballot.choice = "no"
+    with pytest.raises(FrozenRecord):
+        ballot.save()
+    with pytest.raises(FrozenRecord):
+        ballot.delete()
+    vote.title = "改了"
+    with pytest.raises(FrozenRecord):
+        vote.save()
+    with pytest.raises(FrozenRecord):
+        OwnersVote.objects.get(pk=vote.pk).delete()
+    other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
+    with pytest.raises(ValidationError):
+        services.enter_paper(ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan_ref="S")
+    with pytest.raises(ValidationError, match="closed|已结束"):
+        services.close_vote(ew.cw, vote)
+    with pytest.raises(FrozenRecord):
+        Ballot(vote=vote, entry=other, choice="yes", channel="paper").save()
+    assert Ballot.objects.count() == 1
+    assert OwnersVote.objects.get(pk=vote.pk).title == "更换电梯"
+    assert services.verify(OwnersVote.objects.get(pk=vote.pk))
+
+
+def test_tampering_below_the_model_is_detected(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    services.cast_online(ew.owner_user, vote, "yes")
+    vote = _close(ew, vote)
+    Ballot.objects.filter(vote=vote).update(choice="no")  # bypasses save(): a raw write
+    assert not services.verify(OwnersVote.objects.get(pk=vote.pk))
+
+
+def test_open_needs_a_roll(estate_world):
+    ew = estate_world
+    clock.set_now(START)
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+    )
+    with pytest.raises(ValidationError, match="roll|名册"):
+        services.open_vote(ew.cw, vote)
+    vote.refresh_from_db()
+    assert vote.status == VoteStatus.DRAFT
+
+
+def test_create_vote_validates(estate_world, world):
+    ew = estate_world
+    with pytest.raises(ValidationError) as error:
+        services.create_vote(
+            ew.cw, ew.estate, title="", matter="huge", opens_at=START, closes_at=START
+        )
+    assert set(error.value.message_dict) == {"title", "matter", "closes_at"}
+    with pytest.raises(ValidationError):
+        services.create_vote(
+            ew.cw,
+            world.community_a1,
+            title="t",
+            matter="major",
+            opens_at=START,
+            closes_at=START + dt.timedelta(days=1),
+        )
+    assert not OwnersVote.objects.exists()

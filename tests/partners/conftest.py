@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from gongzhi.core.roles import Role
+from gongzhi.partners import services
+from gongzhi.partners.models import ListKind
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def pw(world):
+    a1 = world.community_a1
+    staff = make_user(Role.COMMUNITY_WORKER, a1, name="社区工作者")
+    staff_a2 = make_user(Role.COMMUNITY_WORKER, world.community_a2, name="二社区工作者")
+    contact = make_user(Role.PARTNER_CONTACT, world.street_a, name="马俊")
+    contact_y = make_user(Role.PARTNER_CONTACT, world.street_a, name="医院联络员")
+    contact_b = make_user(Role.PARTNER_CONTACT, world.street_b, name="关山联络员")
+    street = make_user(Role.STREET_OFFICER, world.street_a, name="街道干部")
+    hospital = services.add_unit(
+        street, world.street_a, name="市中心医院", kind="hospital", contacts=[contact_y]
+    )
+    school = services.add_unit(
+        street, world.street_a, name="实验小学", kind="school", contacts=[contact]
+    )
+    far = services.add_unit(
+        make_user(Role.STREET_OFFICER, world.street_b),
+        world.street_b,
+        name="关山企业",
+        kind="enterprise",
+        contacts=[contact_b],
+    )
+    need = services.add_item(staff, a1, kind=ListKind.NEED, title="老人助餐")
+    project = services.add_item(staff, a1, kind=ListKind.PROJECT, title="口袋公园")
+    resource = services.add_item(
+        contact_y,
+        world.street_a,
+        kind=ListKind.RESOURCE,
+        title="义诊",
+        category="expertise",
+        unit=hospital,
+    )
+    return SimpleNamespace(
+        a1=a1,
+        staff=staff,
+        staff_a2=staff_a2,
+        contact=contact,
+        contact_y=contact_y,
+        contact_b=contact_b,
+        street=street,
+        hospital=hospital,
+        school=school,
+        far=far,
+        need=need,
+        project=project,
+        resource=resource,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English whatever a previous test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,0 +1,112 @@
+"""Races with real threads and connections (transactional_db), on SQLite (queued IMMEDIATE
+write transactions) and PostgreSQL (row locks): two residents for the last place of an
+activity, two takers of one time-bank request, two confirmations of the same hours. A pause
+after the row lock makes the attempts overlap."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from gongzhi.core import ledger
+from gongzhi.core.models import LedgerEntry
+from gongzhi.volunteering import points, services
+from gongzhi.volunteering.models import Activity, Exchange, Signup, SignupStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(monkeypatch, name, calls):
+    real = getattr(services, name)
+
+    def slow(*args, **kwargs):
+        locked = real(*args, **kwargs)
+        time.sleep(0.3)  # hold the lock while the other attempt waits
+        return locked
+
+    monkeypatch.setattr(services, name, slow)
+    barrier = threading.Barrier(len(calls))
+    results: dict[str, object] = {}
+
+    def attempt(key, function):
+        try:
+            barrier.wait()
+            results[key] = function()
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results[key] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=item) for item in calls.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_two_sign_ups_for_the_last_place_exactly_one_wins(vol, new_activity, monkeypatch):
+    activity = new_activity(capacity=2)
+    services.sign_up(vol.res3, activity)
+    results = _race(
+        monkeypatch,
+        "_lock_activity",
+        {
+            "res1": lambda: services.sign_up(vol.res1, Activity.objects.get(pk=activity.pk)),
+            "res2": lambda: services.sign_up(vol.res2, Activity.objects.get(pk=activity.pk)),
+        },
+    )
+    winners = [k for k, r in results.items() if isinstance(r, Signup)]
+    losers = [r for r in results.values() if isinstance(r, ValidationError)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert "full" in losers[0].messages[0] or "满" in losers[0].messages[0]
+    activity.refresh_from_db()
+    assert activity.signed_up == 2
+    assert Signup.objects.filter(activity=activity, status=SignupStatus.SIGNED_UP).count() == 2
+
+
+def test_two_takers_of_one_request_one_wins(vol, monkeypatch):
+    points.deposit_hours(vol.res1.resident, 120, source=("t.S", 1), key="seed")
+    request = services.post_exchange(vol.res1, kind="request", title="陪诊", minutes=60)
+    results = _race(
+        monkeypatch,
+        "_lock_exchange",
+        {
+            "res2": lambda: services.take_exchange(vol.res2, Exchange.objects.get(pk=request.pk)),
+            "res3": lambda: services.take_exchange(vol.res3, Exchange.objects.get(pk=request.pk)),
+        },
+    )
+    winners = [k for k, r in results.items() if isinstance(r, Exchange)]
+    assert len(winners) == 1, results
+    request.refresh_from_db()
+    assert request.taker == getattr(vol, winners[0]).resident
+
+
+def test_two_confirmations_of_the_same_hours_credit_once(vol, new_activity, monkeypatch):
+    from gongzhi.core import clock
+    from gongzhi.volunteering import qr
+
+    activity = new_activity()
+    services.sign_up(vol.res1, activity)
+    for kind, at in (("in", activity.starts_at), ("out", activity.ends_at)):
+        with clock.travel_to(at):
+            window = qr.current_window()
+            services.check(vol.res1, activity, kind, window, qr.token(activity, kind, window))
+    results = _race(
+        monkeypatch,
+        "_lock_activity",
+        {
+            "cw": lambda: services.confirm_hours(vol.cw, Activity.objects.get(pk=activity.pk)),
+            "street": lambda: services.confirm_hours(
+                vol.street, Activity.objects.get(pk=activity.pk)
+            ),
+        },
+    )
+    assert all(isinstance(r, dict) for r in results.values()), results
+    assert sorted(r["confirmed"] for r in results.values()) == [0, 1]
+    assert LedgerEntry.objects.count() == 3
+    assert ledger.balance(points.points_account(vol.res1.resident)) == 25
