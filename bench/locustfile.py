@@ -6,6 +6,10 @@ only). Every user keeps a constant throughput (`LOAD_RPS_PER_USER`, default 2 re
 second), so `-u 50` asks for about 100 requests a second in total; Locust reports what the
 server actually answered.
 
+Users are FastHttpUser (geventhttpclient): the load generator shares the machine's two cores
+with the server and the database, and the default HttpUser (requests) cost several times more
+client CPU per request.
+
 Tokens come from var/bench/load-tokens.json (written by load.sh): resident and grid-worker
 API tokens (DRF TokenAuthentication) and the active category ids.
 """
@@ -18,7 +22,7 @@ import os
 import random
 from pathlib import Path
 
-from locust import HttpUser, constant_throughput, task
+from locust import FastHttpUser, constant_throughput, task
 
 TOKENS = json.loads(Path(os.environ.get("LOAD_TOKENS", "var/bench/load-tokens.json")).read_text())
 RPS = float(os.environ.get("LOAD_RPS_PER_USER", "2"))
@@ -32,7 +36,7 @@ TEXTS = [
 ]
 
 
-class Resident(HttpUser):
+class Resident(FastHttpUser):
     """A resident with a home building: submits now and then, looks at their tickets often."""
 
     weight = 6
@@ -55,7 +59,7 @@ class Resident(HttpUser):
         self.client.get("/api/v1/tickets/?mine=1", headers=self.headers, name="my tickets")
 
 
-class GridWorker(HttpUser):
+class GridWorker(FastHttpUser):
     weight = 3
     wait_time = constant_throughput(RPS)
 
@@ -67,7 +71,7 @@ class GridWorker(HttpUser):
         self.client.get("/api/v1/tickets/?queue=1", headers=self.headers, name="grid queue")
 
 
-class Floor(HttpUser):
+class Floor(FastHttpUser):
     """The floor: a bare request through the same server, measured the same way."""
 
     weight = 1

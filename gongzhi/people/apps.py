@@ -6,3 +6,9 @@ class PeopleConfig(AppConfig):
     name = "gongzhi.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self):
+        from gongzhi.people.compliance import people_per_grid
+        from gongzhi.places import compliance
+
+        compliance.set_people_provider(people_per_grid)

@@ -2,11 +2,12 @@
 
 The rules live here, not in views or templates. `reports_for()` builds the reports for any
 number of communities with a fixed number of queries (profile setters, grids with household
-counts, worker posts), so a list page and a community page cost the same whatever the number
+counts, worker posts, people per grid), so a list page and a community page cost the same whatever the number
 of grids.
 
-People per grid come from a pluggable provider (`set_people_provider`): there is no resident
-model yet, so until the people registry plugs one in, people show as "not yet recorded".
+People per grid come from a pluggable provider (`set_people_provider`), which the people
+registry installs when it loads (`people.compliance.people_per_grid`); a grid it has no
+residents for shows as "not yet recorded".
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ STAFF_ROLES = (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.GRID_WORKER
 
 PeopleProvider = Callable[[list[Place]], dict[int, int]]
 _people_provider: PeopleProvider | None = None
+
+
+def people_provider() -> PeopleProvider | None:
+    return _people_provider
 
 
 def set_people_provider(provider: PeopleProvider | None) -> None:
@@ -327,7 +332,7 @@ def _community_path(path: str) -> str:
 def reports_for(
     communities: Iterable[Place], people_provider: PeopleProvider | None = None
 ) -> list[Report]:
-    """Compliance reports for communities, in their order. Three queries whatever their number
+    """Compliance reports for communities, in their order. Four queries whatever their number
     and the number of their grids (plus whatever the people provider runs, once)."""
     communities = list(communities)
     if not communities:
