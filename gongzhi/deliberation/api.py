@@ -6,13 +6,24 @@ GET  /api/v1/topics/{id}/            one topic
 POST /api/v1/topics/{id}/support/    support once
 GET  /api/v1/topics/{id}/opinions/   opinions (hidden ones as the reader may see them)
 POST /api/v1/topics/{id}/opinions/   {text, official}
+POST /api/v1/topics/{id}/opinions/{opinion id}/hide/   staff: {reason}
 GET  /api/v1/meetings/               managed meetings, or the caller's
+POST /api/v1/meetings/               staff: {community, kind, title, starts_at, location,
+                                     topics: [id, …], free_items: [text, …]}
 GET  /api/v1/meetings/{id}/          one meeting with agenda and resolutions
+POST /api/v1/meetings/{id}/invite/   staff: {users: [id, …]}
+POST /api/v1/meetings/{id}/minutes/  staff: {minutes} (once the meeting has started)
+POST /api/v1/meetings/{id}/resolutions/  staff: {text, owner, due, action_title, topic} — a
+                                     resolution and the action it commits to
 GET  /api/v1/actions/                managed actions, or the caller's
 POST /api/v1/actions/{id}/progress/  {status: in_progress|done, note}
 GET  /api/v1/polls/                  visible polls (results only after closing)
+POST /api/v1/polls/                  staff: {community, question, options: [text, …], opens_at,
+                                     closes_at, multiple, per_household, description}
 POST /api/v1/polls/{id}/vote/        {options: [id, …]}
 GET  /api/v1/notices/                notices the caller publishes
+POST /api/v1/notices/                staff: {community, category, title, body,
+                                     amounts: [{item, amount}, …]}
 
 Errors: 400 bad input (with the message), 403 role may not, 404 not visible.
 """
@@ -21,6 +32,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
@@ -31,7 +43,9 @@ from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import (
     Action,
     Meeting,
+    MeetingKind,
     Notice,
+    NoticeCategory,
     Poll,
     Topic,
     TopicStatus,
@@ -76,6 +90,10 @@ class TopicInput(serializers.Serializer):
     place = serializers.IntegerField()
     title = serializers.CharField(max_length=120)
     text = serializers.CharField(max_length=4000)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
 
 
 class OpinionInput(serializers.Serializer):
@@ -145,6 +163,18 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
         code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
         return Response([_opinion_data(r) for r in rows], status=code)
 
+    @route(detail=True, methods=["post"], url_path=r"opinions/(?P<opinion>\d+)/hide")
+    def hide_opinion(self, request, pk=None, opinion=None):
+        topic = self.get_object()
+        row = get_object_or_404(selectors.topic_opinions(topic), pk=opinion)
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.hide_opinion(request.user, row, data.validated_data["reason"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response([_opinion_data(r) for r in selectors.opinions_for(request.user, topic)])
+
 
 class ActionSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.name", read_only=True)
@@ -198,8 +228,38 @@ class MeetingSerializer(serializers.ModelSerializer):
     def get_resolutions(self, obj) -> list[dict]:
         return [
             {"text": r.text, "action": ActionSerializer(r.action).data}
-            for r in obj.resolutions.select_related("action__owner")
+            for r in obj.resolutions.all()
         ]
+
+
+class MeetingInput(serializers.Serializer):
+    community = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    title = serializers.CharField(max_length=120)
+    starts_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    topics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    free_items = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False, default=list
+    )
+
+
+class InviteInput(serializers.Serializer):
+    users = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class MinutesInput(serializers.Serializer):
+    minutes = serializers.CharField(max_length=20000)
+
+
+class ResolutionInput(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    owner = serializers.IntegerField()
+    due = serializers.DateField()
+    action_title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    topic = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -210,8 +270,95 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
         if access.has_any(user, Perm.DELIBERATION_MANAGE):
-            return selectors.managed_meetings(user)
-        return selectors.my_meetings(user)
+            meetings = selectors.managed_meetings(user)
+        else:
+            meetings = selectors.my_meetings(user)
+        return meetings.prefetch_related("agenda", "resolutions__action__owner")
+
+    def get_object(self):
+        meeting = selectors.get_meeting(self.request.user, self.kwargs["pk"])
+        self.check_object_permissions(self.request, meeting)
+        return meeting
+
+    def create(self, request):
+        data = MeetingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = selectors.public_community(values.pop("community"))
+        try:
+            meeting = services.create_meeting(
+                request.user,
+                community=community,
+                topic_ids=values.pop("topics"),
+                **values,
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @route(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        meeting = self.get_object()
+        data = InviteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = set(data.validated_data["users"])
+        users = list(selectors.active_users(ids))
+        try:
+            if len(users) != len(ids):
+                raise DjangoValidationError({"users": _("Choose people from the list.")})
+            count = services.invite(request.user, meeting, users)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response({"invited": count}, status=status.HTTP_201_CREATED)
+
+    @route(detail=True, methods=["post"])
+    def minutes(self, request, pk=None):
+        meeting = self.get_object()
+        data = MinutesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            meeting = services.record_minutes(request.user, meeting, data.validated_data["minutes"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(MeetingSerializer(meeting).data)
+
+    @route(detail=True, methods=["post"])
+    def resolutions(self, request, pk=None):
+        meeting = self.get_object()
+        data = ResolutionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        owner = services.invitable_users(meeting).filter(pk=values["owner"]).first()
+        topic = None
+        if values["topic"] is not None:
+            topic = selectors.agenda_topics(meeting).filter(pk=values["topic"]).first()
+        try:
+            if values["topic"] is not None and topic is None:
+                raise DjangoValidationError(
+                    {"topic": _("Choose a topic on the agenda of this meeting.")}
+                )
+            resolution = services.add_resolution(
+                request.user,
+                meeting,
+                text=values["text"],
+                owner=owner,
+                due=values["due"],
+                action_title=values["action_title"],
+                topic=topic,
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(
+            {
+                "text": resolution.text,
+                "action": ActionSerializer(
+                    Action.objects.select_related("owner", "resolution").get(
+                        pk=resolution.action.pk
+                    )
+                ).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProgressInput(serializers.Serializer):
@@ -292,11 +439,35 @@ class VoteInput(serializers.Serializer):
     options = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
 
 
+class PollInput(serializers.Serializer):
+    community = serializers.IntegerField()
+    question = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    options = serializers.ListField(child=serializers.CharField(max_length=120), min_length=2)
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    multiple = serializers.BooleanField(default=False)
+    per_household = serializers.BooleanField(default=False)
+
+
 class PollViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PollSerializer
 
     def get_queryset(self):
         return selectors.visible_polls(self.request.user).prefetch_related("options")
+
+    def create(self, request):
+        data = PollInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = selectors.public_community(values.pop("community"))
+        try:
+            poll = services.create_poll(request.user, community=community, **values)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(self.get_serializer(poll).data, status=status.HTTP_201_CREATED)
 
     @route(detail=True, methods=["post"])
     def vote(self, request, pk=None):
@@ -328,8 +499,36 @@ class NoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AmountRow(serializers.Serializer):
+    item = serializers.CharField(max_length=120)
+    amount = serializers.CharField(max_length=32)
+
+
+class NoticeInput(serializers.Serializer):
+    community = serializers.IntegerField()
+    category = serializers.ChoiceField(choices=NoticeCategory.choices)
+    title = serializers.CharField(max_length=120)
+    body = serializers.CharField(max_length=10000)
+    amounts = AmountRow(many=True, required=False, default=list)
+
+
 class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NoticeSerializer
 
     def get_queryset(self):
         return selectors.managed_notices(self.request.user)
+
+    def create(self, request):
+        data = NoticeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = selectors.public_community(values.pop("community"))
+        # The same "item | amount" lines as the page's form, checked by the same service.
+        lines = "\n".join(f"{row['item']} | {row['amount']}" for row in values.pop("amounts"))
+        try:
+            notice = services.publish_notice(
+                request.user, community=community, amounts=lines, **values
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access
-from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerOwnerKind, Post
+from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerOwnerKind, Post, User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.core.roles import Role
 from gongzhi.deliberation.models import (
@@ -20,6 +20,7 @@ from gongzhi.deliberation.models import (
     Ballot,
     Meeting,
     Notice,
+    NoticeCategory,
     Opinion,
     Poll,
     PollOption,
@@ -63,6 +64,10 @@ def opinions_for(user, topic: Topic) -> list[Opinion]:
         row.show_text = not row.hidden or moderator or row.author_id == user.pk
         row.may_hide = moderator and not row.hidden
     return rows
+
+
+def topic_opinions(topic: Topic) -> QuerySet[Opinion]:
+    return Opinion.objects.filter(topic=topic)
 
 
 def agenda_candidates(community: Place) -> QuerySet[Topic]:
@@ -112,6 +117,14 @@ def get_meeting(user, pk) -> Meeting:
     if meeting is None:
         raise Http404
     return meeting
+
+
+def agenda_topics(meeting: Meeting) -> QuerySet[Topic]:
+    return Topic.objects.filter(agenda_items__meeting=meeting)
+
+
+def active_users(ids) -> QuerySet[User]:
+    return User.objects.filter(pk__in=ids, is_active=True)
 
 
 def attendance_rows(meeting: Meeting) -> list[dict]:
@@ -198,8 +211,12 @@ def public_community(pk) -> Place:
     return get_object_or_404(Place, pk=pk, kind=PlaceKind.COMMUNITY)
 
 
-def public_notices(community: Place) -> QuerySet[Notice]:
-    return Notice.objects.filter(community=community).order_by("-published_at", "-id")
+def public_notices(community: Place, category: str = "") -> QuerySet[Notice]:
+    """The community's notices, newest first; only one category when `category` is one."""
+    notices = Notice.objects.filter(community=community)
+    if category in NoticeCategory.values:
+        notices = notices.filter(category=category)
+    return notices.order_by("-published_at", "-id")
 
 
 def public_actions(community: Place) -> QuerySet[Action]:

@@ -140,14 +140,12 @@ def _in_site_language(fn):
 
 
 def _earn(resident: Resident | None, source, actor) -> None:
-    """Participation points (gongzhi.volunteering.points, issue 5). Until that module exists
-    no points are given. A refusal there (daily cap, …) never undoes the participation."""
+    """Participation points (gongzhi.volunteering.points, rule `deliberation`). A refusal
+    there (daily cap, …) never undoes the participation."""
     if resident is None:
         return
-    try:
-        from gongzhi.volunteering import points
-    except ImportError:
-        return
+    from gongzhi.volunteering import points
+
     try:
         with transaction.atomic():
             points.earn(resident, "deliberation", source=source, actor=actor)

@@ -738,9 +738,17 @@ def public(request, community_id: int):
 
 def public_notices(request, community_id: int):
     community = selectors.public_community(community_id)
-    page = _page(request, selectors.public_notices(community))
+    category = request.GET.get("category", "")
+    if category not in NoticeCategory.values:
+        category = ""
+    page = _page(request, selectors.public_notices(community, category))
     return render(
         request,
         "deliberation/public_notices.html",
-        {"community": community, "page": page, "categories": NoticeCategory.choices},
+        {
+            "community": community,
+            "page": page,
+            "categories": NoticeCategory.choices,
+            "category": category,
+        },
     )

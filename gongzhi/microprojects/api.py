@@ -3,9 +3,13 @@
 GET  /api/v1/microproject-rounds/            rounds the caller may see
 GET  /api/v1/microproject-rounds/{id}/       one round with its projects
 POST /api/v1/microproject-rounds/{id}/propose/  {"title", "description", "items": [[name, yuan]]}
+POST /api/v1/microproject-rounds/{id}/voting/   staff: start voting (every proposal reviewed)
 POST /api/v1/microproject-rounds/{id}/select/   staff: fill the budget in vote order
 POST /api/v1/microprojects/{id}/vote/        a resident votes for a feasible project
 POST /api/v1/microprojects/{id}/review/      staff: {"feasible": bool, "reason", "cost"}
+GET  /api/v1/microprojects/{id}/spending/    the spending entries of a project the caller sees
+POST /api/v1/microprojects/{id}/spending/    staff: {"amount", "item", "payee", "paid_on", "note"}
+POST /api/v1/microprojects/{id}/complete/    staff: {"note"}
 Errors: 400 with the message, 403, 404.
 """
 
@@ -17,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gongzhi.microprojects import selectors, services
-from gongzhi.microprojects.models import Project, Round
+from gongzhi.microprojects.models import Project, Round, Spending
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -40,6 +44,21 @@ class ProjectSerializer(serializers.ModelSerializer):
             "completed_at",
             "completion_note",
         ]
+
+
+class SpendingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Spending
+        fields = ["id", "paid_on", "item", "payee", "amount", "note"]
+        read_only_fields = fields
+
+
+class SpendingInput(serializers.Serializer):
+    amount = serializers.CharField(max_length=20)
+    item = serializers.CharField(max_length=120)
+    payee = serializers.CharField(max_length=120)
+    paid_on = serializers.DateField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -91,6 +110,15 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
+    def voting(self, request, pk=None):
+        rnd = selectors.get_round(request.user, pk)
+        try:
+            rnd = services.start_voting(request.user, rnd)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(RoundSerializer(rnd).data)
+
+    @action(detail=True, methods=["post"])
     def select(self, request, pk=None):
         rnd = selectors.get_round(request.user, pk)
         try:
@@ -128,6 +156,35 @@ class ProjectViewSet(viewsets.GenericViewSet):
                 feasible=bool(request.data.get("feasible")),
                 reason=str(request.data.get("reason", "")),
                 cost=request.data.get("cost"),
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(ProjectSerializer(project).data)
+
+    @action(detail=True, methods=["get", "post"])
+    def spending(self, request, pk=None):
+        project = selectors.get_project(request.user, pk)
+        code = status.HTTP_200_OK
+        if request.method == "POST":
+            data = SpendingInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            try:
+                services.add_spending(request.user, project, **data.validated_data)
+            except DjangoValidationError as error:
+                return _bad(error)
+            code = status.HTTP_201_CREATED
+        rows = SpendingSerializer(selectors.spending_of(project), many=True).data
+        return Response(
+            {"spent": str(services.spent(project)), "cost": str(project.cost), "entries": rows},
+            status=code,
+        )
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        project = selectors.get_project(request.user, pk)
+        try:
+            project = services.complete(
+                request.user, project, note=str(request.data.get("note", ""))
             )
         except DjangoValidationError as error:
             return _bad(error)

@@ -226,11 +226,12 @@ def _last_year(community, year, people, rng, staff) -> Round:
     paid = dt.date(year - 1, 9, 1)
     for i, (project, spent) in enumerate(done):
         first = (spent * Decimal("0.6")).quantize(Decimal("0.01"))
-        Spending.objects.bulk_create(
+        entries = Spending.objects.bulk_create(
             [
                 Spending(
                     project=project,
                     amount=first,
+                    item="施工及材料",
                     payee="娄底市恒达建设工程有限公司",
                     paid_on=paid,
                     note="预付款",
@@ -239,6 +240,7 @@ def _last_year(community, year, people, rng, staff) -> Round:
                 Spending(
                     project=project,
                     amount=spent - first,
+                    item="施工及材料",
                     payee="娄底市恒达建设工程有限公司",
                     paid_on=paid + dt.timedelta(days=45),
                     note="验收后尾款",
@@ -252,6 +254,16 @@ def _last_year(community, year, people, rng, staff) -> Round:
         )
         photo.file.save(f"{secrets.token_hex(12)}.jpg", ContentFile(content), save=False)
         photo.save()
+        receipt = Photo(
+            project=project,
+            spending=entries[0],
+            caption="预付款发票",
+            width=width,
+            height=height,
+            uploaded_by=staff,
+        )
+        receipt.file.save(f"{secrets.token_hex(12)}.jpg", ContentFile(content), save=False)
+        receipt.save()
         project.progress = Progress.COMPLETED
         project.completed_at = paid + dt.timedelta(days=50)
         project.completion_note = "已完工并经居民代表验收。"

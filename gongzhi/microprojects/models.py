@@ -164,6 +164,7 @@ class Support(models.Model):
 class Spending(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="spending")
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    item = models.CharField(_("paid for"), max_length=120, blank=True)
     payee = models.CharField(_("payee"), max_length=120)
     paid_on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -182,8 +183,8 @@ class Spending(models.Model):
 
 
 def media_storage() -> FileSystemStorage:
-    root = getattr(settings, "MEDIA_ROOT", "") or settings.BASE_DIR / "var" / "media"
-    return FileSystemStorage(location=root)
+    # No fixed location: follows settings.MEDIA_ROOT (also when a test overrides it).
+    return FileSystemStorage()
 
 
 def _photo_path(instance, filename: str) -> str:
@@ -191,9 +192,18 @@ def _photo_path(instance, filename: str) -> str:
 
 
 class Photo(models.Model):
-    """Re-encoded (no EXIF) and served only through microprojects:photo."""
+    """Re-encoded (no EXIF) and served only through microprojects:photo. A photo linked to a
+    spending entry is its receipt (invoice, payment slip); the others show the work."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
+    spending = models.ForeignKey(
+        Spending,
+        verbose_name=_("receipt of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
     file = models.FileField(_("file"), upload_to=_photo_path, storage=media_storage, max_length=200)
     caption = models.CharField(_("caption"), max_length=120, blank=True)
     width = models.PositiveIntegerField()

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -57,6 +57,16 @@ def _money(value, field: str) -> Decimal:
     return amount
 
 
+def _manage(user, path: str):
+    """The staff right on a round or project: 403 for those who see it (residents of the
+    community, staff browsing the area), 404 for everyone else."""
+    if not access.can(user, Action.MICROPROJECT_MANAGE, path) and access.can(
+        user, Action.DELIBERATION_JOIN, path
+    ):
+        raise PermissionDenied
+    return access.require(user, Action.MICROPROJECT_MANAGE, path)
+
+
 def budget_for(community: Place) -> Decimal:
     """The yearly budget from the community's policy profile (platform default: seed 000)."""
     profile = profiles.effective_profile(community)
@@ -84,7 +94,7 @@ def open_round(user, community: Place, year: int, max_votes: int | None = None) 
     if max_votes is not None and max_votes < 1:
         raise ValidationError({"max_votes": _("Votes per resident must be at least 1.")})
     with transaction.atomic():
-        grant = access.require(user, Action.MICROPROJECT_MANAGE, community.path)
+        grant = _manage(user, community.path)
         if Round.objects.filter(community=community, year=year).exists():
             raise ValidationError(
                 _("This community already has a round for %(year)s.") % {"year": year}
@@ -113,7 +123,7 @@ def _lock_round(rnd: Round) -> Round:
 
 def start_voting(user, rnd: Round) -> Round:
     with transaction.atomic():
-        grant = access.require(user, Action.MICROPROJECT_MANAGE, rnd.place_path)
+        grant = _manage(user, rnd.place_path)
         rnd = _lock_round(rnd)
         if rnd.phase != Phase.PROPOSING:
             raise ValidationError(_("Voting has already started in this round."))
@@ -201,7 +211,7 @@ def review(user, project: Project, *, feasible: bool, reason: str, cost=None) ->
         )
     new_cost = _money(cost, "cost") if cost not in (None, "") else None
     with transaction.atomic():
-        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        grant = _manage(user, project.place_path)
         rnd = _lock_round(project.round)
         if rnd.phase != Phase.PROPOSING:
             raise ValidationError(_("Reviews are closed once voting has started."))
@@ -309,7 +319,7 @@ def select_projects(budget: Decimal, candidates: list[Candidate]) -> list[Decisi
 
 def select(user, rnd: Round) -> list[Decision]:
     with transaction.atomic():
-        grant = access.require(user, Action.MICROPROJECT_MANAGE, rnd.place_path)
+        grant = _manage(user, rnd.place_path)
         rnd = _lock_round(rnd)
         if rnd.phase != Phase.VOTING:
             raise ValidationError(_("Selection follows the vote: start voting first."))
@@ -347,13 +357,21 @@ def _selected(project: Project) -> None:
         raise ValidationError(_("Only selected projects are implemented."))
 
 
-def add_spending(user, project: Project, *, amount, payee: str, paid_on, note: str = ""):
+def add_spending(
+    user, project: Project, *, amount, item: str, payee: str, paid_on, note: str = ""
+) -> Spending:
+    """One payment of a selected project: what it paid for, to whom, when, how much. Shown
+    entry by entry on the public page."""
+    _manage(user, project.place_path)  # a role that may not spend is refused before the input
     payee = (payee or "").strip()
+    item = (item or "").strip()
     errors = {}
     try:
         amount = _money(amount, "amount")
     except ValidationError as error:
         errors.update(error.message_dict)
+    if not item:
+        errors["item"] = _("Enter what was paid for, e.g. materials or labour.")
     if not payee:
         errors["payee"] = _("Enter who was paid.")
     if not paid_on:
@@ -361,12 +379,13 @@ def add_spending(user, project: Project, *, amount, payee: str, paid_on, note: s
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        grant = _manage(user, project.place_path)
         project = Project.objects.select_for_update().get(pk=project.pk)
         _selected(project)
         entry = Spending.objects.create(
             project=project,
             amount=amount,
+            item=item[:120],
             payee=payee[:120],
             paid_on=paid_on,
             note=(note or "").strip()[:300],
@@ -380,14 +399,15 @@ def add_spending(user, project: Project, *, amount, payee: str, paid_on, note: s
             action="microprojects.spend",
             target=project,
             place_path=project.place_path,
-            changes={"amount": str(amount), "payee": payee},
+            changes={"amount": str(amount), "item": item, "payee": payee},
             post=grant.post,
         )
     return entry
 
 
 def spent(project: Project) -> Decimal:
-    return project.spending.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    total = project.spending.aggregate(s=Sum("amount"))["s"] or 0
+    return Decimal(str(total)).quantize(Decimal("0.01"))  # SQLite's SUM drops the scale
 
 
 def overspent(project: Project) -> Decimal:
@@ -400,7 +420,7 @@ def complete(user, project: Project, *, note: str) -> Project:
     if not note:
         raise ValidationError({"note": _("Describe what was done.")})
     with transaction.atomic():
-        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        grant = _manage(user, project.place_path)
         project = Project.objects.select_for_update().get(pk=project.pk)
         _selected(project)
         if project.progress == Progress.COMPLETED:
@@ -439,13 +459,21 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), image.width, image.height
 
 
-def add_photo(user, project: Project, data: bytes, caption: str = "") -> Photo:
+def add_photo(
+    user, project: Project, data: bytes, caption: str = "", spending: Spending | None = None
+) -> Photo:
+    """A photo of the work, or — with `spending` — the receipt of one spending entry. Both are
+    part of the public disclosure."""
     content, width, height = clean_image(data)
     with transaction.atomic():
-        grant = access.require(user, Action.MICROPROJECT_MANAGE, project.place_path)
+        grant = _manage(user, project.place_path)
+        project = Project.objects.get(pk=project.pk)
         _selected(project)
+        if spending is not None and spending.project_id != project.pk:
+            raise ValidationError({"spending": _("Choose a spending entry of this project.")})
         photo = Photo(
             project=project,
+            spending=spending,
             caption=(caption or "").strip()[:120],
             width=width,
             height=height,
@@ -458,7 +486,10 @@ def add_photo(user, project: Project, data: bytes, caption: str = "") -> Photo:
             action="microprojects.photo",
             target=project,
             place_path=project.place_path,
-            changes={"photo": photo.file.name},
+            changes={
+                "photo": photo.file.name,
+                "receipt_of": spending.pk if spending is not None else None,
+            },
             post=grant.post,
         )
     return photo

@@ -134,6 +134,8 @@ def project_detail(request, pk: int):
         "microprojects/project.html",
         {
             "project": project,
+            "spending": selectors.spending_of(project),
+            "photos": selectors.work_photos(project),
             "manager": access.can(request.user, Action.MICROPROJECT_MANAGE, project.place_path),
             "spent": services.spent(project),
             "overspent": services.overspent(project),
@@ -165,6 +167,7 @@ def project_action(request, pk: int, step: str):
                 request.user,
                 project,
                 amount=post.get("amount", ""),
+                item=post.get("item", ""),
                 payee=post.get("payee", ""),
                 paid_on=parse_date(post.get("paid_on", "") or ""),
                 note=post.get("note", ""),
@@ -174,7 +177,13 @@ def project_action(request, pk: int, step: str):
             upload = request.FILES.get("photo")
             if upload is None:
                 raise ValidationError({"photo": _("Choose a photo to upload.")})
-            services.add_photo(request.user, project, upload.read(), post.get("caption", ""))
+            receipt_of = post.get("spending") or None
+            spending = selectors.spending_of(project).filter(pk=receipt_of).first()
+            if receipt_of and spending is None:
+                raise ValidationError({"spending": _("Choose a spending entry of this project.")})
+            services.add_photo(
+                request.user, project, upload.read(), post.get("caption", ""), spending=spending
+            )
             messages.success(request, _("Photo added."))
         elif step == "complete":
             services.complete(request.user, project, note=post.get("note", ""))
@@ -189,12 +198,7 @@ def project_action(request, pk: int, step: str):
 def public(request, community_id: int):
     """No login: what the community's money was spent on."""
     community = selectors.is_public_community(community_id)
-    rounds = []
-    for rnd in selectors.public_rounds(community):
-        projects = list(selectors.projects(rnd).prefetch_related("photos", "spending"))
-        rounds.append(
-            {"round": rnd, "projects": projects, "selected_total": selectors.selected_total(rnd)}
-        )
+    rounds = selectors.public_record(community)
     return render(request, "microprojects/public.html", {"community": community, "rounds": rounds})
 
 

@@ -2,8 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from gongzhi.owners.api import OwnersVoteViewSet
+from gongzhi.owners.api import OwnersEstateViewSet, OwnersVoteViewSet
 
 router = SimpleRouter()
 router.register("owners-votes", OwnersVoteViewSet, basename="owners-vote")
+router.register("owners-estates", OwnersEstateViewSet, basename="owners-estate")
 urlpatterns = router.urls

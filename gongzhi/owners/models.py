@@ -19,6 +19,7 @@ SHA-256 over the tally and every ballot.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -252,6 +253,17 @@ class RollMember(models.Model):
         raise FrozenRecord("roll is frozen")
 
 
+def scan_storage() -> FileSystemStorage:
+    """Scans of paper ballots: under MEDIA_ROOT, never served by the web server itself — only
+    through owners:scan, to the staff who run the vote."""
+    # No fixed location: follows settings.MEDIA_ROOT (also when a test overrides it).
+    return FileSystemStorage()
+
+
+def _scan_path(instance, filename: str) -> str:
+    return f"owners/scans/{clock.today():%Y/%m}/{filename}"
+
+
 class Ballot(models.Model):
     vote = models.ForeignKey(OwnersVote, on_delete=models.PROTECT, related_name="ballots")
     entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="ballots")
@@ -269,6 +281,13 @@ class Ballot(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     scan_ref = models.CharField(_("scan reference"), max_length=64, blank=True)
+    # The scanned paper ballot (PDF, JPEG or PNG, stored as uploaded) and its SHA-256, which
+    # the sealed record covers.
+    scan = models.FileField(
+        _("scan"), upload_to=_scan_path, storage=scan_storage, max_length=200, blank=True
+    )
+    scan_sha256 = models.CharField(_("scan SHA-256"), max_length=64, blank=True)
+    scan_type = models.CharField(_("scan type"), max_length=32, blank=True)
     cast_at = models.DateTimeField(_("cast at"), default=clock.now)
 
     class Meta:

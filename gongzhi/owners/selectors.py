@@ -3,7 +3,8 @@
 Staff (owners_vote.manage) see and run the votes and rolls of the estates in their area; other
 staff who browse the area (place.view: district officers, grid workers, property staff…) see
 its votes and results read-only. An owner sees the votes on whose frozen roll they stand (and
-their results). Nobody else sees a vote.
+their results). A resident of the estate's community who is not on a vote's roll is told so
+(403 with that message) instead of a bare 404. Nobody else sees a vote.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
-from gongzhi.owners.models import Ballot, Owner, OwnersVote, RollEntry
+from gongzhi.owners import services
+from gongzhi.owners.models import Ballot, Owner, OwnersVote, RollEntry, VoteStatus
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
@@ -44,8 +46,54 @@ def visible_votes(user) -> QuerySet[OwnersVote]:
     return OwnersVote.objects.filter(area)
 
 
-def get_vote(user, pk: int) -> OwnersVote:
-    return get_object_or_404(visible_votes(user).select_related("estate"), pk=pk)
+class NotOnRoll(PermissionDenied):
+    """The vote is in the user's community and they may cast there, but they are not on its
+    frozen roll: a 403 that says so."""
+
+
+def get_vote(user, pk) -> OwnersVote:
+    vote = visible_votes(user).select_related("estate").filter(pk=pk).first()
+    if vote is not None:
+        return vote
+    hidden = OwnersVote.objects.filter(pk=pk).exclude(status=VoteStatus.DRAFT).first()
+    if hidden is not None and access.can(user, Action.OWNERS_VOTE_CAST, hidden.place_path):
+        raise NotOnRoll(services.not_on_roll_message())
+    raise Http404
+
+
+def ballot_rows(user, vote: OwnersVote) -> list[dict]:
+    """The caller's own lines on the frozen roll of `vote`: each entry (property) with its
+    ballot, if counted, and whether the caller may cast it online (co-owner rule)."""
+    resident = resident_of(user)
+    if resident is None:
+        return []
+    entries = (
+        RollEntry.objects.filter(vote=vote, members__resident=resident)
+        .distinct()
+        .prefetch_related("members", "ballots")
+        .order_by("id")
+    )
+    return [
+        {
+            "entry": entry,
+            "ballot": next(iter(entry.ballots.all()), None),
+            "may_cast": services.may_cast_for(resident, entry, vote.co_owner_rule),
+        }
+        for entry in entries
+    ]
+
+
+def get_scan_ballot(user, pk) -> Ballot:
+    """A paper ballot with its scan, for the staff who run the vote (owners_vote.manage). Staff
+    who only browse the area and owners on the roll see the vote but not the scans: 403."""
+    ballot = get_object_or_404(
+        Ballot.objects.select_related("vote", "entry").exclude(scan=""),
+        pk=pk,
+        vote__in=visible_votes(user).values("pk"),
+    )
+    if not access.can(user, Action.OWNERS_VOTE_MANAGE, ballot.vote.place_path):
+        raise PermissionDenied
+    return ballot
 
 
 def get_managed_vote(user, pk: int) -> OwnersVote:

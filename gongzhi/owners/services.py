@@ -3,6 +3,11 @@ access module, an audit record written. A refused write raises and changes nothi
 Http404 (not visible), PermissionDenied (role may not), ValidationError (bad input, wrong time,
 not an owner, unknown ballot id, already voted) with a translated message.
 
+A person on several roll entries (say, sole owner of one flat and co-owner of another: two
+owners for the headcount, as 第九条 counts each buyer — the person alone, the couple together —
+once) casts each of them: the ballot names its entry, and without one the service only proceeds
+when the person may cast exactly one entry.
+
 One ballot per owner: the vote row is locked (SELECT … FOR UPDATE on PostgreSQL; on SQLite every
 write transaction is BEGIN IMMEDIATE) before the ballot is looked for, and the unique constraint
 (vote, entry) is the last line of defence.
@@ -11,15 +16,18 @@ write transaction is BEGIN IMMEDIATE) before the ballot is looked for, and the u
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from gongzhi.core import access, audit, clock
 from gongzhi.core.roles import Action
@@ -37,6 +45,7 @@ from gongzhi.owners.models import (
     RollEntry,
     RollMember,
     VoteStatus,
+    scan_storage,
 )
 from gongzhi.people.models import Relation, Resident
 from gongzhi.people.selectors import resident_of
@@ -44,6 +53,17 @@ from gongzhi.places.models import Household, Place, PlaceKind
 
 TITLE_MAX = 200
 SCAN_REF_MAX = 64
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+# Pillow format → (content type, file extension); PDFs are recognised by their header.
+SCAN_IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
+PDF_TYPE = ("application/pdf", "pdf")
+
+
+def not_on_roll_message() -> str:
+    return _(
+        "You are not on the owners' roll of this vote, so you cannot vote. If you own a home "
+        "here, ask the community to add you to the roll before the next vote."
+    )
 
 
 def _estate(place: Place) -> Place:
@@ -365,11 +385,15 @@ def _choice(choice: str) -> str:
     return choice
 
 
-def _store(vote: OwnersVote, entry: RollEntry, **fields) -> Ballot:
+def _not_counted_yet(vote: OwnersVote, entry: RollEntry) -> None:
     if Ballot.objects.filter(vote=vote, entry=entry).exists():
         raise ValidationError(
             _("A ballot has already been counted for this owner; each owner has one vote.")
         )
+
+
+def _store(vote: OwnersVote, entry: RollEntry, **fields) -> Ballot:
+    _not_counted_yet(vote, entry)
     try:
         with transaction.atomic():
             return Ballot.objects.create(vote=vote, entry=entry, **fields)
@@ -384,7 +408,10 @@ def entries_of(resident: Resident | None, vote: OwnersVote) -> list[RollEntry]:
     if resident is None:
         return []
     return list(
-        RollEntry.objects.filter(vote=vote, members__resident=resident).distinct().order_by("id")
+        RollEntry.objects.filter(vote=vote, members__resident=resident)
+        .distinct()
+        .prefetch_related("members")
+        .order_by("id")
     )
 
 
@@ -398,33 +425,48 @@ def may_cast_for(resident: Resident, entry: RollEntry, rule: str) -> bool:
     return True
 
 
-def cast_online(user, vote: OwnersVote, choice: str, ballot_id: str = "") -> Ballot:
-    """An owner votes from their phone. Ownership is checked against the frozen roll."""
+def _chosen_entry(resident, vote, entry_id, ballot_id) -> RollEntry:
+    """The roll entry this online ballot is for. Not on the roll → 403; an entry that is not the
+    caster's, or several to choose from and none chosen → a message naming what to do."""
+    entries = entries_of(resident, vote)
+    if not entries:
+        raise PermissionDenied(not_on_roll_message())
+    chosen = entries
+    if entry_id not in (None, ""):
+        chosen = [e for e in entries if str(e.pk) == str(entry_id).strip()]
+    elif ballot_id:
+        chosen = [e for e in entries if e.ballot_id == ballot_id.strip().upper()]
+    if not chosen:
+        raise ValidationError(
+            {"entry": _("This property is not one of yours on the roll of this vote.")}
+        )
+    castable = [e for e in chosen if may_cast_for(resident, e, vote.co_owner_rule)]
+    if not castable:
+        raise ValidationError(_("Your co-owned home votes through its designated representative."))
+    if len(castable) > 1:
+        raise ValidationError(
+            {
+                "entry": _(
+                    "You are on the roll for several properties, and each has its own vote: "
+                    "choose the property this ballot is for."
+                )
+            }
+        )
+    return castable[0]
+
+
+def cast_online(
+    user, vote: OwnersVote, choice: str, ballot_id: str = "", *, entry_id=None
+) -> Ballot:
+    """An owner votes from their phone for one roll entry (`entry_id`, or its `ballot_id`).
+    Ownership is checked against the frozen roll; each entry has one vote."""
     choice = _choice(choice)
     with transaction.atomic():
-        access.require(
-            user, Action.OWNERS_VOTE_CAST, vote.place_path, read_action=Action.OWNERS_VOTE_CAST
-        )
+        access.require(user, Action.OWNERS_VOTE_CAST, vote.place_path)
         vote = _locked(vote)
         _check_window(vote)
         resident = resident_of(user)
-        entries = entries_of(resident, vote)
-        if ballot_id:
-            entries = [e for e in entries if e.ballot_id == ballot_id.strip().upper()]
-        if not entries:
-            raise ValidationError(
-                _(
-                    "You are not on the owners' roll of this vote, so you cannot vote. If you "
-                    "own a home here, ask the community to add you to the roll before the next "
-                    "vote."
-                )
-            )
-        entries = [e for e in entries if may_cast_for(resident, e, vote.co_owner_rule)]
-        if not entries:
-            raise ValidationError(
-                _("Your co-owned home votes through its designated representative.")
-            )
-        entry = entries[0]
+        entry = _chosen_entry(resident, vote, entry_id, ballot_id)
         ballot = _store(
             vote, entry, choice=choice, channel=Channel.ONLINE, resident=resident, entered_by=user
         )
@@ -438,15 +480,43 @@ def cast_online(user, vote: OwnersVote, choice: str, ballot_id: str = "") -> Bal
     return ballot
 
 
-def enter_paper(user, vote: OwnersVote, *, ballot_id: str, choice: str, scan_ref: str) -> Ballot:
-    """Staff enter a paper ballot by its printed ballot id, with the reference number of its
-    scan in the archive (the paper itself stays in the estate's file)."""
+def scan_too_large() -> ValidationError:
+    return ValidationError({"scan": _("The scan is too large (at most 10 MB).")})
+
+
+def check_scan(data: bytes | None) -> tuple[str, str]:
+    """The (content type, extension) of a paper ballot's scan, judged by its content, never by
+    its name: a PDF, JPEG or PNG of at most 10 MB."""
+    wrong = _("Upload the scan as a PDF, JPEG or PNG file.")
+    if not data:
+        raise ValidationError({"scan": _("Attach the scan of the paper ballot.")})
+    if len(data) > SCAN_MAX_BYTES:
+        raise scan_too_large()
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(
+                {"scan": _("This PDF is incomplete or damaged; scan the ballot again.")}
+            )
+        return PDF_TYPE
+    try:
+        image = Image.open(io.BytesIO(data))
+        kind = image.format
+        image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"scan": wrong}) from None
+    if kind not in SCAN_IMAGE_TYPES:
+        raise ValidationError({"scan": wrong})
+    return SCAN_IMAGE_TYPES[kind]
+
+
+def enter_paper(
+    user, vote: OwnersVote, *, ballot_id: str, choice: str, scan: bytes | None, scan_ref: str = ""
+) -> Ballot:
+    """Staff enter a paper ballot by its printed ballot id, with its scan (a PDF or image,
+    stored as uploaded under MEDIA_ROOT; its SHA-256 goes into the ballot, the audit record and
+    the sealed record) and, optionally, the reference number of the paper in the archive."""
     choice = _choice(choice)
     scan_ref = (scan_ref or "").strip()
-    if not scan_ref:
-        raise ValidationError(
-            {"scan_ref": _("Enter the reference number of the scanned paper ballot.")}
-        )
     if len(scan_ref) > SCAN_REF_MAX:
         raise ValidationError(
             {
@@ -454,34 +524,64 @@ def enter_paper(user, vote: OwnersVote, *, ballot_id: str, choice: str, scan_ref
                 % {"n": SCAN_REF_MAX}
             }
         )
-    with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, vote.place_path)
-        vote = _locked(vote)
-        _check_window(vote)
-        entry = RollEntry.objects.filter(
-            vote=vote, ballot_id=(ballot_id or "").strip().upper()
-        ).first()
-        if entry is None:
-            raise ValidationError(
-                {
-                    "ballot_id": _(
-                        "No ballot with this id belongs to this vote. Check the number "
-                        "printed on the paper ballot."
-                    )
-                }
+    content_type, extension = check_scan(scan)
+    digest = hashlib.sha256(scan).hexdigest()
+    stored = ""
+    try:
+        with transaction.atomic():
+            grant = access.require(user, Action.OWNERS_VOTE_MANAGE, vote.place_path)
+            vote = _locked(vote)
+            _check_window(vote)
+            entry = RollEntry.objects.filter(
+                vote=vote, ballot_id=(ballot_id or "").strip().upper()
+            ).first()
+            if entry is None:
+                raise ValidationError(
+                    {
+                        "ballot_id": _(
+                            "No ballot with this id belongs to this vote. Check the number "
+                            "printed on the paper ballot."
+                        )
+                    }
+                )
+            _not_counted_yet(vote, entry)
+            stored = _save_scan(scan, extension)
+            ballot = _store(
+                vote,
+                entry,
+                choice=choice,
+                channel=Channel.PAPER,
+                entered_by=user,
+                scan_ref=scan_ref,
+                scan=stored,
+                scan_sha256=digest,
+                scan_type=content_type,
             )
-        ballot = _store(
-            vote, entry, choice=choice, channel=Channel.PAPER, entered_by=user, scan_ref=scan_ref
-        )
-        audit.record(
-            actor=user,
-            action="owners.ballot_enter",
-            target=vote,
-            place_path=vote.place_path,
-            changes={"ballot_id": entry.ballot_id, "channel": Channel.PAPER, "scan_ref": scan_ref},
-            post=grant.post,
-        )
+            audit.record(
+                actor=user,
+                action="owners.ballot_enter",
+                target=vote,
+                place_path=vote.place_path,
+                changes={
+                    "ballot_id": entry.ballot_id,
+                    "channel": Channel.PAPER,
+                    "scan_ref": scan_ref,
+                    "scan_sha256": digest,
+                    "scan_type": content_type,
+                    "scan_bytes": len(scan),
+                },
+                post=grant.post,
+            )
+    except BaseException:
+        if stored:
+            scan_storage().delete(stored)  # nothing refers to it: the ballot was not written
+        raise
     return ballot
+
+
+def _save_scan(data: bytes, extension: str) -> str:
+    name = f"owners/scans/{clock.today():%Y/%m}/{secrets.token_hex(12)}.{extension}"
+    return scan_storage().save(name, ContentFile(data))
 
 
 def count_vote(vote: OwnersVote) -> tally.Result:
@@ -491,15 +591,24 @@ def count_vote(vote: OwnersVote) -> tally.Result:
 
 
 def record_hash(vote: OwnersVote, result: dict) -> str:
-    """SHA-256 over the tally and every ballot (ballot id, choice, channel, scan reference),
-    in a canonical JSON form: anyone holding the export can recompute it."""
+    """SHA-256 over the tally and every ballot (ballot id, choice, channel, scan reference and,
+    for a ballot with an uploaded scan, the scan's SHA-256), in a canonical JSON form: anyone
+    holding the export can recompute it. Ballots without a scan file keep the four-item form,
+    so records sealed before scans were uploaded still verify."""
     ballots = [
-        [b.entry.ballot_id, b.choice, b.channel, b.scan_ref]
+        _record_row(b)
         for b in Ballot.objects.filter(vote=vote).select_related("entry").order_by("entry_id")
     ]
     payload = {"vote": vote.pk, "title": vote.title, "result": result, "ballots": ballots}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _record_row(ballot: Ballot) -> list[str]:
+    row = [ballot.entry.ballot_id, ballot.choice, ballot.channel, ballot.scan_ref]
+    if ballot.scan_sha256:
+        row.append(ballot.scan_sha256)
+    return row
 
 
 def close_vote(user, vote: OwnersVote) -> OwnersVote:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("vote/<int:pk>/", views.vote, name="vote"),
     path("vote/<int:pk>/result/", views.result, name="result"),
     path("vote/<int:pk>/<str:step>/", views.vote_action, name="vote_action"),
+    path("ballot/<int:pk>/scan/", views.scan, name="scan"),
 ]

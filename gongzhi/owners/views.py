@@ -6,11 +6,13 @@ keeps its meaning: not visible → 404, role may not → 403, bad input → a me
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +22,6 @@ from gongzhi.core import access, clock
 from gongzhi.core.roles import Action
 from gongzhi.owners import selectors, services
 from gongzhi.owners.models import Choice, CoOwnerRule, Matter, VoteStatus
-from gongzhi.people.selectors import resident_of
 
 PAGE_SIZE = 30
 
@@ -125,13 +126,34 @@ def estate_action(request, pk: int, step: str):
     return redirect("owners:estate", pk=place.pk)
 
 
+def _not_on_roll(request, error: selectors.NotOnRoll):
+    """A resident of the community who is not on this vote's roll: say so (403)."""
+    return render(request, "owners/not_on_roll.html", {"message": str(error)}, status=403)
+
+
+def _visible_vote(view):
+    """Run `view` with the vote the user may see; a resident of the community who is not on its
+    roll gets the explanation instead of a bare 404."""
+
+    @functools.wraps(view)
+    def wrapped(request, pk: int, *args, **kwargs):
+        try:
+            item = selectors.get_vote(request.user, pk)
+        except selectors.NotOnRoll as error:
+            return _not_on_roll(request, error)
+        return view(request, item, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
-def vote(request, pk: int):
-    item = selectors.get_vote(request.user, pk)
+@_visible_vote
+def vote(request, item):
     manager = access.can(request.user, Action.OWNERS_VOTE_MANAGE, item.place_path)
-    resident = resident_of(request.user)
-    mine = services.entries_of(resident, item)
-    my_ballot = next((b for e in mine for b in e.ballots.all()), None)
+    rows = selectors.ballot_rows(request.user, item)
+    open_now = item.is_open_now
+    for row in rows:
+        row["can_cast"] = row["may_cast"] and row["ballot"] is None and open_now
     entries = None
     if manager and item.status != VoteStatus.DRAFT:
         entries = Paginator(selectors.entries(item), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -141,9 +163,9 @@ def vote(request, pk: int):
         {
             "vote": item,
             "manager": manager,
-            "mine": mine,
-            "my_ballot": my_ballot,
-            "can_cast": bool(mine) and my_ballot is None and item.is_open_now,
+            "mine": rows,
+            "several": len(rows) > 1,
+            "open_now": open_now,
             "choices": Choice.choices,
             "page": entries,
             "closable": item.status == VoteStatus.OPEN and clock.now() >= item.closes_at,
@@ -151,14 +173,26 @@ def vote(request, pk: int):
     )
 
 
+def _upload(request, field: str, limit: int) -> bytes:
+    """The bytes of an uploaded file; an oversized one is refused before it is read."""
+    upload = request.FILES.get(field)
+    if upload is None:
+        return b""
+    if upload.size > limit:
+        raise services.scan_too_large()
+    return upload.read()
+
+
 @login_required
 @require_POST
-def vote_action(request, pk: int, step: str):
-    item = selectors.get_vote(request.user, pk)
+@_visible_vote
+def vote_action(request, item, step: str):
     post = request.POST
     try:
         if step == "cast":
-            services.cast_online(request.user, item, post.get("choice", ""))
+            services.cast_online(
+                request.user, item, post.get("choice", ""), entry_id=post.get("entry") or None
+            )
             messages.success(request, _("Your vote has been counted. Thank you."))
         elif step == "paper":
             services.enter_paper(
@@ -166,6 +200,7 @@ def vote_action(request, pk: int, step: str):
                 item,
                 ballot_id=post.get("ballot_id", ""),
                 choice=post.get("choice", ""),
+                scan=_upload(request, "scan", services.SCAN_MAX_BYTES),
                 scan_ref=post.get("scan_ref", ""),
             )
             messages.success(request, _("Paper ballot entered."))
@@ -217,8 +252,8 @@ def threshold_rows(vote) -> list[dict]:
 
 
 @login_required
-def result(request, pk: int):
-    item = selectors.get_vote(request.user, pk)
+@_visible_vote
+def result(request, item):
     if item.status != VoteStatus.CLOSED:
         messages.info(request, _("The result is shown once the vote is closed."))
         return redirect("owners:vote", pk=item.pk)
@@ -227,6 +262,29 @@ def result(request, pk: int):
         "owners/result.html",
         {"vote": item, "rows": threshold_rows(item), "verified": services.verify(item)},
     )
+
+
+@login_required
+def scan(request, pk: int):
+    """The scan of a paper ballot, for the staff who run the vote only. Images are shown inline,
+    PDFs downloaded; never cached by shared caches."""
+    ballot = selectors.get_scan_ballot(request.user, pk)
+    try:
+        handle = ballot.scan.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
+    pdf = ballot.scan_type == "application/pdf"
+    extension = "pdf" if pdf else ballot.scan.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        handle,
+        content_type=ballot.scan_type or "application/octet-stream",
+        as_attachment=pdf,
+        filename=f"ballot-{ballot.entry.ballot_id}.{extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response
 
 
 @login_required

@@ -30,7 +30,15 @@ def _context(browser, live_server, phone=False):
     return context
 
 
-def test_owner_votes_and_staff_sees_the_result(browser, live_server, world):
+SCAN = {
+    "name": "ballot.pdf",
+    "mimeType": "application/pdf",
+    "buffer": b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+}
+
+
+def test_owner_votes_and_staff_sees_the_result(browser, live_server, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     building = world.grid_a1_1.buildings[0]
     homes = list(Household.objects.filter(building=building).order_by("id"))
     for home, area in zip(homes, ("90", "60"), strict=True):
@@ -76,13 +84,16 @@ def test_owner_votes_and_staff_sees_the_result(browser, live_server, world):
     other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
     page.goto(f"/owners/vote/{vote.pk}/")
     page.fill("input[name=ballot_id]", "FORGED0000000000")
+    page.set_input_files("input[name=scan]", SCAN)
     page.fill("input[name=scan_ref]", "SCAN-1")
     page.locator("form[action$='/paper/'] button").click()
     expect(page.get_by_text("本次表决没有这个编号的选票")).to_be_visible()
     page.fill("input[name=ballot_id]", other.ballot_id)
+    page.set_input_files("input[name=scan]", SCAN)
     page.fill("input[name=scan_ref]", "SCAN-1")
     page.locator("form[action$='/paper/'] button").click()
     expect(page.get_by_text("纸质选票已录入")).to_be_visible()
+    expect(page.get_by_test_id("scan-link")).to_be_visible()
     clock.set_now(now + dt.timedelta(hours=2))
     try:
         page.goto(f"/owners/vote/{vote.pk}/")
@@ -94,3 +105,5 @@ def test_owner_votes_and_staff_sees_the_result(browser, live_server, world):
         clock.set_now(None)
         desk.close()
     assert OwnersVote.objects.get(pk=vote.pk).result["passed"] is True
+    paper = Ballot.objects.get(channel="paper")
+    assert paper.scan_type == "application/pdf" and len(paper.scan_sha256) == 64

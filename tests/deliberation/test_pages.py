@@ -212,3 +212,108 @@ def test_qr_check_in_page(d, meeting, login):
     response = login(d.neighbour).post(old)
     assert response.status_code == 200
     assert not meeting.attendances.filter(user=d.neighbour).exists()
+
+
+def test_public_notices_filter_by_category(d, client):
+    for category, title in (
+        ("party", "党费收缴公示"),
+        ("residents", "停水通知"),
+        ("financial", "一季度财务公开"),
+        ("financial", "二季度财务公开"),
+    ):
+        services.publish_notice(
+            d.secretary, community=d.community, category=category, title=title, body="正文"
+        )
+    url = reverse("deliberation:public_notices", args=[d.community.pk])
+    everything = client.get(url).content.decode()
+    assert all(t in everything for t in ("党费收缴公示", "停水通知", "一季度财务公开"))
+    assert 'data-testid="category-financial"' in everything
+    financial = client.get(url, {"category": "financial"}).content.decode()
+    assert "一季度财务公开" in financial and "二季度财务公开" in financial
+    assert "党费收缴公示" not in financial and "停水通知" not in financial
+    assert 'class="nav-link py-1 px-2 active" href="?category=financial"' in financial
+    party = client.get(url, {"category": "party"}).content.decode()
+    assert (
+        "党费收缴公示" in party and "财务公开" not in party.split('data-testid="public-notices"')[1]
+    )
+    # an unknown category shows everything rather than an empty page
+    assert "停水通知" in client.get(url, {"category": "nonsense"}).content.decode()
+
+
+def _many(d, n=12):
+    meetings = [
+        services.create_meeting(
+            d.secretary,
+            community=d.community,
+            kind="residents_council",
+            title=f"议事会{i:02d}",
+            starts_at=T0 + dt.timedelta(days=i),
+            location="会议室",
+        )
+        for i in range(n)
+    ]
+    for i in range(n):
+        services.add_resolution(
+            d.secretary,
+            meetings[i],
+            text=f"决议{i:02d}",
+            owner=d.property if i % 2 else d.grid,
+            due=dt.date(2026, 6, 1) + dt.timedelta(days=i),
+        )
+        services.create_poll(
+            d.secretary,
+            community=d.community,
+            question=f"问卷{i:02d}",
+            options=["是", "否"],
+            opens_at=T0,
+            closes_at=T0 + dt.timedelta(days=7),
+        )
+        notice = services.publish_notice(
+            d.secretary,
+            community=d.community,
+            category=("party", "residents", "financial")[i % 3],
+            title=f"公告{i:02d}",
+            body="正文",
+            amounts="经费 | 100" if i % 3 == 2 else "",
+        )
+        if i % 4 == 0:
+            services.withdraw_notice(d.secretary, notice, "重发")
+    return meetings
+
+
+def test_lists_and_public_pages_have_bounded_queries(
+    d, login, client, django_assert_max_num_queries
+):
+    _many(d)
+    staff = login(d.secretary)
+    for name, marker, count in (
+        ("meetings", "议事会", 12),
+        ("actions", "决议", 0),
+        ("polls", "问卷", 12),
+        ("notices", "公告", 12),
+    ):
+        with django_assert_max_num_queries(12):
+            response = staff.get(reverse(f"deliberation:{name}"))
+        assert response.status_code == 200, name
+        assert len(response.context["page"].object_list) == 12, name
+        assert response.content.decode().count(marker) >= count, name
+    owner = login(d.property)
+    with django_assert_max_num_queries(12):
+        response = owner.get(reverse("deliberation:actions"))
+    assert len(response.context["page"].object_list) == 6
+    resident = login(d.resident)
+    with django_assert_max_num_queries(12):
+        response = resident.get(reverse("deliberation:polls"))
+    assert len(response.context["page"].object_list) == 12
+    with django_assert_max_num_queries(12):
+        response = resident.get(reverse("deliberation:meetings"))
+    assert len(response.context["page"].object_list) == 12
+    client.logout()
+    with django_assert_max_num_queries(6):
+        public = client.get(reverse("deliberation:public", args=[d.community.pk]))
+    assert all(f"决议{i:02d}" in public.content.decode() for i in range(12))
+    assert public.content.decode().count('data-testid="public-status"') == 12
+    with django_assert_max_num_queries(6):
+        notices = client.get(reverse("deliberation:public_notices", args=[d.community.pk]))
+    assert notices.content.decode().count('data-testid="withdrawn"') == 3
+    assert all(f"公告{i:02d}" in notices.content.decode() for i in range(12))

@@ -24,6 +24,13 @@ def _resident(building, phone, name):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Photos are written under a per-test MEDIA_ROOT, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def mp(world):
     b1, b2 = world.grid_a1_1.buildings

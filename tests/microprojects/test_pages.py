@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
+from gongzhi.core.roles import Role
 from gongzhi.microprojects import services
 from gongzhi.microprojects.models import Photo, Project, Round, Support
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,9 @@ def _selected_round(mp):
 
 def test_pages_render(mp, login, client, django_assert_max_num_queries):
     rnd, a, b = _selected_round(mp)
-    services.add_spending(mp.cw, a, amount="720", payee="体育公司", paid_on=dt.date(2026, 7, 1))
+    services.add_spending(
+        mp.cw, a, amount="720", item="器材", payee="体育公司", paid_on=dt.date(2026, 7, 1)
+    )
     staff = login(mp.cw)
     assert staff.get(reverse("microprojects:index")).status_code == 200
     with django_assert_max_num_queries(25):
@@ -168,3 +172,172 @@ def test_api(mp, login):
     assert login(mp.r_other).post(f"/api/v1/microprojects/{pk}/vote/").status_code == 404
     detail = login(mp.cw).post(f"/api/v1/microproject-rounds/{rnd.pk}/select/")
     assert detail.status_code == 200 and detail.json()["projects"][0]["selection"] == "selected"
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "green").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_public_page_shows_each_spending_entry_receipts_and_completion(mp, client):
+    rnd, a, b = _selected_round(mp)
+    first = services.add_spending(
+        mp.cw, a, amount="400", item="健身器材采购", payee="体育公司", paid_on=dt.date(2026, 7, 1)
+    )
+    services.add_spending(
+        mp.cw, a, amount="320.50", item="安装人工", payee="安装队", paid_on=dt.date(2026, 7, 9)
+    )
+    receipt = services.add_photo(mp.cw, a, _png(), caption="采购发票", spending=first)
+    work = services.add_photo(mp.cw, a, _png(), caption="完工")
+    services.complete(mp.cw, a, note="器材已安装并经居民代表验收")
+    body = client.get(reverse("microprojects:public", args=[mp.community.pk])).content.decode()
+    assert body.count('data-testid="public-spending"') == 1
+    for text in ("2026-07-01", "健身器材采购", "体育公司", "400.00", "2026-07-09", "安装人工"):
+        assert text in body, text
+    assert "安装队" in body and "320.50" in body and "720.50" in body  # entries and their sum
+    receipt_url = reverse("microprojects:photo", args=[receipt.pk])
+    assert f'href="{receipt_url}" data-testid="receipt"' in body
+    assert reverse("microprojects:photo", args=[work.pk]) in body
+    assert 'data-testid="completion-note"' in body and "器材已安装并经居民代表验收" in body
+    assert client.get(receipt_url).status_code == 200  # receipts are public disclosure
+
+
+def test_project_page_lists_spending_with_receipts_and_links_a_receipt(mp, login):
+    rnd, a, b = _selected_round(mp)
+    staff = login(mp.cw)
+    staff.post(
+        reverse("microprojects:project_action", args=[a.pk, "spend"]),
+        {"amount": "300", "item": "地垫", "payee": "建材店", "paid_on": "2026-07-02"},
+    )
+    entry = a.spending.get()
+    assert entry.item == "地垫"
+    upload = io.BytesIO(_png())
+    upload.name = "r.png"
+    staff.post(
+        reverse("microprojects:project_action", args=[a.pk, "photo"]),
+        {"photo": upload, "caption": "收据", "spending": entry.pk},
+    )
+    receipt = Photo.objects.get()
+    assert receipt.spending == entry
+    page = staff.get(reverse("microprojects:project", args=[a.pk])).content.decode()
+    assert (
+        "地垫" in page
+        and "建材店" in page
+        and reverse("microprojects:photo", args=[receipt.pk]) in page
+    )
+    # a spending entry of another project is refused
+    other = services.add_spending(
+        mp.cw, a, amount="1", item="x", payee="y", paid_on=dt.date(2026, 7, 3)
+    )
+    upload = io.BytesIO(_png())
+    upload.name = "r.png"
+    response = staff.post(
+        reverse("microprojects:project_action", args=[b.pk, "photo"]),
+        {"photo": upload, "spending": other.pk},
+        follow=True,
+    )
+    assert Photo.objects.count() == 1 and response.status_code == 200
+    # no item: refused with a message
+    response = staff.post(
+        reverse("microprojects:project_action", args=[a.pk, "spend"]),
+        {"amount": "5", "item": "", "payee": "p", "paid_on": "2026-07-04"},
+        follow=True,
+    )
+    assert a.spending.count() == 2
+
+
+def _many_projects(mp, n=12, rounds=(2025, 2026)):
+    """`rounds` selected rounds with `n` projects each, every one with spending, a receipt and
+    a work photo."""
+    made = []
+    for year in rounds:
+        rnd = services.open_round(mp.cw, mp.community, year)
+        projects = [
+            services.propose(
+                mp.r1, rnd, title=f"{year}项目{i:02d}", description="d", items=[("x", "100")]
+            )
+            for i in range(n)
+        ]
+        for p in projects:
+            services.review(mp.cw, p, feasible=True, reason="")
+        services.start_voting(mp.cw, rnd)
+        for p in projects:
+            services.support(mp.r1, p)
+        services.select(mp.cw, rnd)
+        for i, p in enumerate(projects):
+            p.refresh_from_db()
+            entry = services.add_spending(
+                mp.cw, p, amount="90", item=f"材料{i}", payee="公司", paid_on=dt.date(year, 6, 1)
+            )
+            services.add_photo(mp.cw, p, _png(), spending=entry)
+            services.add_photo(mp.cw, p, _png())
+            services.complete(mp.cw, p, note=f"完成{i}")
+        made.append((rnd, projects))
+    return made
+
+
+def test_round_and_public_pages_queries_do_not_grow(
+    mp, login, client, django_assert_max_num_queries
+):
+    made = _many_projects(mp)
+    rnd, projects = made[-1]
+    staff = login(mp.cw)
+    with django_assert_max_num_queries(15):
+        page = staff.get(reverse("microprojects:round", args=[rnd.pk]))
+    assert page.status_code == 200
+    assert all(p.title in page.content.decode() for p in projects)
+    resident = login(mp.r2)
+    with django_assert_max_num_queries(15):
+        page = resident.get(reverse("microprojects:round", args=[rnd.pk]))
+    assert page.status_code == 200
+    with django_assert_max_num_queries(15):
+        page = staff.get(reverse("microprojects:project", args=[projects[0].pk]))
+    assert page.status_code == 200
+    client.logout()
+    with django_assert_max_num_queries(10):
+        public = client.get(reverse("microprojects:public", args=[mp.community.pk]))
+    body = public.content.decode()
+    assert public.status_code == 200
+    assert body.count('data-testid="public-spending"') == 24
+    assert body.count('data-testid="receipt"') == 24
+    assert body.count('data-testid="completion-note"') == 24
+
+
+def test_api_voting_spending_and_completion(mp, login):
+    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd.budget_yuan = Decimal("1000")
+    rnd.save()
+    p = services.propose(mp.r1, rnd, title="路灯", description="d", items=[("灯", "600")])
+    url = f"/api/v1/microproject-rounds/{rnd.pk}/voting/"
+    assert login(mp.cw).post(url).status_code == 400  # a proposal is not reviewed yet
+    services.review(mp.cw, p, feasible=True, reason="")
+    district = make_user(Role.DISTRICT_OFFICER, mp.community.parent.parent, name="区干部")
+    assert login(mp.r1).post(url).status_code == 403  # a resident sees the round
+    assert login(district).post(url).status_code == 403  # browses the area read-only
+    assert login(mp.cw_other).post(url).status_code == 404
+    response = login(mp.cw).post(url)
+    assert response.status_code == 200 and response.json()["phase"] == "voting"
+    services.support(mp.r1, p)
+    services.select(mp.cw, Round.objects.get(pk=rnd.pk))
+    spend = f"/api/v1/microprojects/{p.pk}/spending/"
+    entry = {"amount": "650", "item": "灯具", "payee": "灯具厂", "paid_on": "2026-07-01"}
+    assert login(mp.r1).post(spend, entry).status_code == 403
+    assert login(district).post(spend, entry).status_code == 403
+    assert login(mp.r_other).post(spend, entry).status_code == 404
+    bad = login(mp.cw).post(spend, {**entry, "amount": "-3"})
+    assert bad.status_code == 400 and bad.json()["detail"]
+    created = login(mp.cw).post(spend, entry)
+    assert created.status_code == 201
+    data = created.json()
+    assert data["spent"] == "650.00" and data["entries"][0]["item"] == "灯具"
+    listing = login(mp.r2).get(spend)
+    assert listing.status_code == 200 and listing.json()["entries"][0]["payee"] == "灯具厂"
+    done = f"/api/v1/microprojects/{p.pk}/complete/"
+    assert login(mp.r1).post(done, {"note": "x"}).status_code == 403
+    assert login(mp.cw).post(done, {"note": ""}).status_code == 400
+    response = login(mp.cw).post(done, {"note": "已安装"})
+    assert response.status_code == 200 and response.json()["progress"] == "completed"
+    assert login(mp.cw).post(done, {"note": "again"}).status_code == 400
+    p.refresh_from_db()
+    assert p.completion_note == "已安装" and p.spending.count() == 1

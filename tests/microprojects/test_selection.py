@@ -37,10 +37,17 @@ def test_exact_fit_is_taken():
     assert picked(decisions) == ["A", "B"]
 
 
-def test_one_yuan_over_is_skipped():
+def test_one_fen_over_is_skipped():
     decisions = select_projects(Decimal("100"), [c("A", 3, "60"), c("B", 2, "40.01")])
     assert picked(decisions) == ["A"]
     assert decisions[1].selection == Selection.SKIPPED
+    assert decisions[1].remaining_before == Decimal("40")
+
+
+def test_one_yuan_over_is_skipped_and_a_cheaper_one_still_fits():
+    decisions = select_projects(Decimal("100"), [c("A", 3, "60"), c("B", 2, "41"), c("C", 1, "40")])
+    assert picked(decisions) == ["A", "C"]
+    assert [(d.key, d.selection) for d in decisions][1] == ("B", Selection.SKIPPED)
 
 
 def test_top_project_larger_than_budget_is_skipped():

@@ -183,7 +183,9 @@ def test_implementation_spending_photos_completion(mp, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     rnd = _flow(mp, "1000", [("A", "600", ["r1"])])
     p = Project.objects.get(round=rnd)
-    services.add_spending(mp.cw, p, amount="650", payee="某公司", paid_on=dt.date(2026, 6, 1))
+    services.add_spending(
+        mp.cw, p, amount="650", item="长椅", payee="某公司", paid_on=dt.date(2026, 6, 1)
+    )
     p.refresh_from_db()
     assert p.progress == Progress.IN_PROGRESS
     assert services.overspent(p) == Decimal("50.00")
@@ -192,10 +194,13 @@ def test_implementation_spending_photos_completion(mp, settings, tmp_path):
     assert not stored.getexif() and stored.size == (40, 30)
     with pytest.raises(ValidationError):
         services.add_photo(mp.cw, p, b"not an image")
-    with pytest.raises(ValidationError):
-        services.add_spending(mp.cw, p, amount="x", payee="", paid_on=None)
+    with pytest.raises(ValidationError) as error:
+        services.add_spending(mp.cw, p, amount="x", item="", payee="", paid_on=None)
+    assert set(error.value.message_dict) == {"amount", "item", "payee", "paid_on"}
     with pytest.raises((PermissionDenied, Http404)):
-        services.add_spending(mp.r1, p, amount="1", payee="a", paid_on=dt.date(2026, 6, 1))
+        services.add_spending(
+            mp.r1, p, amount="1", item="i", payee="a", paid_on=dt.date(2026, 6, 1)
+        )
     assert Spending.objects.count() == 1
     services.complete(mp.cw, p, note="已安装")
     p.refresh_from_db()
@@ -206,5 +211,25 @@ def test_not_selected_projects_cannot_spend(mp):
     rnd = _round_with(mp)
     p = services.propose(mp.r1, rnd, title="t", description="d", items=[("x", "10")])
     with pytest.raises(ValidationError):
-        services.add_spending(mp.cw, p, amount="1", payee="a", paid_on=dt.date(2026, 6, 1))
+        services.add_spending(
+            mp.cw, p, amount="1", item="i", payee="a", paid_on=dt.date(2026, 6, 1)
+        )
     assert p.review == Review.PENDING
+
+
+def test_receipt_photo_belongs_to_a_spending_entry_of_the_project(mp):
+    rnd = _flow(mp, "1000", [("A", "300", ["r1"]), ("B", "300", ["r1"])])
+    a, b = Project.objects.filter(round=rnd).order_by("title")
+    entry = services.add_spending(
+        mp.cw, a, amount="280", item="材料", payee="五金店", paid_on=dt.date(2026, 6, 1)
+    )
+    receipt = services.add_photo(mp.cw, a, _png(), caption="发票", spending=entry)
+    assert receipt.spending == entry and list(entry.receipts.all()) == [receipt]
+    assert (
+        AuditRecord.objects.filter(action="microprojects.photo").last().changes["receipt_of"]
+        == entry.pk
+    )
+    with pytest.raises(ValidationError) as error:
+        services.add_photo(mp.cw, b, _png(), spending=entry)
+    assert "spending" in error.value.message_dict
+    assert b.photos.count() == 0

@@ -19,6 +19,18 @@ from tests.conftest import make_user
 START = dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC)
 
 
+def scan_pdf(label: str = "1") -> bytes:
+    """A minimal PDF: the scan of a paper ballot (its content differs with `label`)."""
+    return b"%PDF-1.4\n% ballot " + label.encode() + b"\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Scans are written under a per-test MEDIA_ROOT, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def estate_world(world):
     estate = world.grid_a1_1.estate

@@ -13,6 +13,7 @@ from django.db import connection
 
 from gongzhi.owners import services
 from gongzhi.owners.models import Ballot, OwnersVote, RollEntry
+from tests.owners.conftest import scan_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,6 +61,7 @@ def test_two_votes_from_one_owner_at_once(estate_world, open_vote, monkeypatch):
             OwnersVote.objects.get(pk=vote.pk),
             ballot_id=entry.ballot_id,
             choice="no",
+            scan=scan_pdf(),
             scan_ref="S-1",
         )
 

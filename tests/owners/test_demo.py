@@ -8,7 +8,7 @@ from django.utils import translation
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.microprojects import demo as microprojects_demo
-from gongzhi.microprojects.models import Photo, Project, Round, Selection
+from gongzhi.microprojects.models import Photo, Project, Round, Selection, Spending
 from gongzhi.owners import demo as owners_demo
 from gongzhi.owners import services
 from gongzhi.owners.models import OwnersVote, VoteStatus
@@ -79,6 +79,9 @@ def test_microprojects_demo(demo_world):
     last, current = rounds
     assert Project.objects.filter(round=current, selection=Selection.SKIPPED).count() == 1
     assert Project.objects.filter(round=last, progress="completed").count() == 3
-    assert Photo.objects.count() == 3
+    # one photo of the work and one receipt (of the first payment) per implemented project
+    assert Photo.objects.filter(spending=None).count() == 3
+    assert Photo.objects.exclude(spending=None).count() == 3
+    assert not Spending.objects.filter(item="").exists()
     assert "already present" in microprojects_demo.build("small")
     assert Project.objects.count() == 9

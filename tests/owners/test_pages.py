@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from gongzhi.core import clock
+from gongzhi.core.models import AuditRecord
 from gongzhi.owners import services
-from gongzhi.owners.models import Ballot, OwnersVote, RollEntry
+from gongzhi.owners.models import Ballot, Owner, OwnersVote, RollEntry
 from gongzhi.places.models import Household
-from tests.owners.conftest import START
+from tests.owners.conftest import START, scan_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -107,26 +112,214 @@ def test_bad_vote_form_gives_message(estate_world, login):
     )
 
 
+def _file(data: bytes, name: str = "ballot.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
 def test_wrong_roles_refused(estate_world, open_vote, login, client):
     ew = estate_world
     vote = open_vote()
     assert login(ew.gw).get(reverse("owners:estate", args=[ew.estate.pk])).status_code == 403
     assert login(ew.cw_other).get(reverse("owners:estate", args=[ew.estate.pk])).status_code == 404
     assert login(ew.cw_other).get(reverse("owners:vote", args=[vote.pk])).status_code == 404
-    # a tenant (not on the roll) does not see the vote
-    assert login(ew.tenant_user).get(reverse("owners:vote", args=[vote.pk])).status_code == 404
     # an owner cannot enter paper ballots or close
     owner = login(ew.owner_user)
     entry = RollEntry.objects.first()
     response = owner.post(
         reverse("owners:vote_action", args=[vote.pk, "paper"]),
-        {"ballot_id": entry.ballot_id, "choice": "yes", "scan_ref": "S"},
+        {"ballot_id": entry.ballot_id, "choice": "yes", "scan": _file(scan_pdf())},
     )
-    assert response.status_code in (403, 404)
-    assert owner.get(reverse("owners:estate", args=[ew.estate.pk])).status_code in (403, 404)
+    assert response.status_code == 404
+    assert owner.post(reverse("owners:vote_action", args=[vote.pk, "close"])).status_code == 404
+    assert owner.get(reverse("owners:estate", args=[ew.estate.pk])).status_code == 404
+    # a grid worker sees the vote read-only: no ballot, no paper entry (403)
+    gw = login(ew.gw)
+    assert gw.get(reverse("owners:vote", args=[vote.pk])).status_code == 200
+    response = gw.post(reverse("owners:vote_action", args=[vote.pk, "cast"]), {"choice": "yes"})
+    assert response.status_code == 403
+    response = gw.post(
+        reverse("owners:vote_action", args=[vote.pk, "paper"]),
+        {"ballot_id": entry.ballot_id, "choice": "yes", "scan": _file(scan_pdf())},
+    )
+    assert response.status_code == 403
     client.logout()
     assert client.get(reverse("owners:index")).status_code == 302
     assert not Ballot.objects.exists()
+
+
+def test_resident_not_on_the_roll_is_told_so(estate_world, open_vote, login):
+    ew = estate_world
+    vote = open_vote()
+    tenant = login(ew.tenant_user)
+    for response in (
+        tenant.get(reverse("owners:vote", args=[vote.pk])),
+        tenant.post(reverse("owners:vote_action", args=[vote.pk, "cast"]), {"choice": "yes"}),
+        tenant.get(reverse("owners:result", args=[vote.pk])),
+    ):
+        body = response.content.decode()
+        assert response.status_code == 403
+        assert 'data-testid="not-on-roll"' in body
+        assert "您不在本次表决的业主名册中" in body
+    api = tenant.post(f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": "yes"})
+    assert api.status_code == 403 and "您不在本次表决的业主名册中" in api.json()["detail"]
+    api = tenant.get(f"/api/v1/owners-votes/{vote.pk}/")
+    assert api.status_code == 403 and "名册" in api.json()["detail"]
+    # a resident of another community still gets a plain 404
+    outsider = login(ew.outsider)
+    assert outsider.get(reverse("owners:vote", args=[vote.pk])).status_code == 404
+    assert not Ballot.objects.exists()
+    assert not AuditRecord.objects.filter(action="owners.ballot_cast").exists()
+
+
+def test_draft_vote_is_not_announced_to_residents(estate_world, login):
+    ew = estate_world
+    clock.set_now(START)
+    services.import_roll(ew.cw, ew.estate)
+    draft = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="草稿",
+        matter="ordinary",
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+    )
+    assert login(ew.tenant_user).get(reverse("owners:vote", args=[draft.pk])).status_code == 404
+
+
+def _two_entries(ew):
+    """吴业主 owns flat 1 alone and co-owns flat 2: two roll entries."""
+    clock.set_now(START - dt.timedelta(days=1))
+    services.import_roll(ew.cw, ew.estate)
+    services.add_co_owner(ew.cw, Owner.objects.exclude(name="吴业主").get(), resident=ew.owner)
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="两套房",
+        matter="ordinary",
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=7),
+    )
+    vote = services.open_vote(ew.cw, vote)
+    clock.set_now(START + dt.timedelta(hours=1))
+    return vote, list(RollEntry.objects.filter(vote=vote).order_by("id"))
+
+
+def test_owner_of_two_properties_votes_for_each_on_the_page(estate_world, login):
+    ew = estate_world
+    vote, entries = _two_entries(ew)
+    client = login(ew.owner_user)
+    body = client.get(reverse("owners:vote", args=[vote.pk])).content.decode()
+    assert body.count('data-testid="my-entry"') == 2
+    assert body.count('name="entry"') == 2
+    for entry in entries:
+        assert entry.properties in body and f'value="{entry.pk}"' in body
+    client.post(
+        reverse("owners:vote_action", args=[vote.pk, "cast"]),
+        {"choice": "yes", "entry": entries[1].pk},
+    )
+    body = client.get(reverse("owners:vote", args=[vote.pk])).content.decode()
+    assert body.count('name="entry"') == 1 and f'value="{entries[0].pk}"' in body
+    assert "已计入" in body or "Counted" in body
+    # without naming the property, the page explains that she must choose
+    response = client.post(
+        reverse("owners:vote_action", args=[vote.pk, "cast"]), {"choice": "no"}, follow=True
+    )
+    assert "这张选票所投的房产" in response.content.decode()
+    assert Ballot.objects.count() == 1
+    client.post(
+        reverse("owners:vote_action", args=[vote.pk, "cast"]),
+        {"choice": "no", "entry": entries[0].pk},
+    )
+    assert dict(Ballot.objects.values_list("entry_id", "choice")) == {
+        entries[0].pk: "no",
+        entries[1].pk: "yes",
+    }
+    assert response.status_code == 200
+
+
+def test_owner_of_two_properties_through_the_api(estate_world, login):
+    ew = estate_world
+    vote, entries = _two_entries(ew)
+    client = login(ew.owner_user)
+    mine = client.get(f"/api/v1/owners-votes/{vote.pk}/mine/")
+    assert mine.status_code == 200
+    assert [row["entry"] for row in mine.json()] == [e.pk for e in entries]
+    assert all(row["may_cast"] and row["ballot"] is None for row in mine.json())
+    response = client.post(f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": "yes"})
+    assert response.status_code == 400 and response.json()["detail"]
+    for entry, choice in zip(entries, ("yes", "abstain"), strict=True):
+        response = client.post(
+            f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": choice, "entry": entry.pk}
+        )
+        assert response.status_code == 201 and response.json()["entry"] == entry.pk
+    again = client.post(
+        f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": "no", "entry": entries[0].pk}
+    )
+    assert again.status_code == 400
+    assert [
+        row["ballot"]["choice"]
+        for row in client.get(f"/api/v1/owners-votes/{vote.pk}/mine/").json()
+    ] == ["yes", "abstain"]
+
+
+def test_paper_ballot_with_scan_through_the_page(estate_world, open_vote, login, _media):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.get(vote=vote, name="吴业主")
+    staff = login(ew.cw)
+    page = staff.get(reverse("owners:vote", args=[vote.pk])).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'type="file" id="scan" name="scan"' in page
+    # no file: refused with a message, nothing written
+    response = staff.post(
+        reverse("owners:vote_action", args=[vote.pk, "paper"]),
+        {"ballot_id": entry.ballot_id, "choice": "yes"},
+        follow=True,
+    )
+    assert not Ballot.objects.exists()
+    assert "扫描件" in response.content.decode() or "scan" in response.content.decode()
+    # an SVG renamed to .pdf is refused: the type comes from the content
+    response = staff.post(
+        reverse("owners:vote_action", args=[vote.pk, "paper"]),
+        {"ballot_id": entry.ballot_id, "choice": "yes", "scan": _file(b"<svg></svg>")},
+        follow=True,
+    )
+    assert not Ballot.objects.exists()
+    assert "PDF" in response.content.decode()
+    data = scan_pdf("page")
+    response = staff.post(
+        reverse("owners:vote_action", args=[vote.pk, "paper"]),
+        {"ballot_id": entry.ballot_id, "choice": "yes", "scan": _file(data), "scan_ref": "A-7"},
+    )
+    assert response.status_code == 302
+    ballot = Ballot.objects.get()
+    assert ballot.scan_sha256 == hashlib.sha256(data).hexdigest() and ballot.scan_ref == "A-7"
+    page = staff.get(reverse("owners:vote", args=[vote.pk])).content.decode()
+    assert 'data-testid="scan-link"' in page and ballot.scan_sha256[:12] in page
+    served = staff.get(reverse("owners:scan", args=[ballot.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert b"".join(served.streaming_content) == data
+    assert "attachment" in served["Content-Disposition"] and "no-store" in served["Cache-Control"]
+
+
+def test_scans_served_only_to_the_staff_running_the_vote(estate_world, open_vote, login, client):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
+    png = io.BytesIO()
+    Image.new("RGB", (30, 20), "white").save(png, "PNG")
+    ballot = services.enter_paper(
+        ew.cw, vote, ballot_id=entry.ballot_id, choice="no", scan=png.getvalue()
+    )
+    url = reverse("owners:scan", args=[ballot.pk])
+    served = login(ew.cw).get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert login(ew.gw).get(url).status_code == 403  # sees the vote read-only, not the scans
+    assert login(ew.owner_user).get(url).status_code == 403  # an owner on the roll
+    assert login(ew.cw_other).get(url).status_code == 404
+    assert login(ew.tenant_user).get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
 
 
 def test_api_cast_and_refusals(estate_world, open_vote, login):
@@ -141,32 +334,113 @@ def test_api_cast_and_refusals(estate_world, open_vote, login):
     assert response.status_code == 201
     response = owner.post(f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": "no"})
     assert response.status_code == 400
-    tenant = login(ew.tenant_user)
-    assert (
-        tenant.post(f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": "yes"}).status_code == 404
-    )
     staff = login(ew.cw)
     response = staff.post(
         f"/api/v1/owners-votes/{vote.pk}/paper/",
-        {"ballot_id": "FORGED0000000000", "choice": "yes", "scan_ref": "S"},
+        {"ballot_id": "FORGED0000000000", "choice": "yes", "scan": _file(scan_pdf())},
     )
     detail = response.json()["detail"]
     assert response.status_code == 400 and ("ballot" in detail.lower() or "选票" in detail)
+    other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
+    response = staff.post(
+        f"/api/v1/owners-votes/{vote.pk}/paper/",
+        {"ballot_id": other.ballot_id, "choice": "yes", "scan": _file(b"not a scan", "x.pdf")},
+    )
+    assert response.status_code == 400 and "PDF" in response.json()["detail"]
     # a grid worker browses the votes of the grid read-only, and cannot enter ballots
     gw = login(ew.gw)
     assert gw.get(f"/api/v1/owners-votes/{vote.pk}/").status_code == 200
-    entry = RollEntry.objects.first()
     response = gw.post(
         f"/api/v1/owners-votes/{vote.pk}/paper/",
-        {"ballot_id": entry.ballot_id, "choice": "yes", "scan_ref": "S"},
+        {"ballot_id": other.ballot_id, "choice": "yes", "scan": _file(scan_pdf())},
     )
     assert response.status_code == 403
+    assert gw.post(f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": "yes"}).status_code == 403
     outsider = login(ew.outsider)
     assert outsider.get(f"/api/v1/owners-votes/{vote.pk}/").status_code == 404
     assert (
         outsider.post(f"/api/v1/owners-votes/{vote.pk}/cast/", {"choice": "yes"}).status_code == 404
     )
     assert Ballot.objects.count() == 1
+    response = login(ew.cw).post(
+        f"/api/v1/owners-votes/{vote.pk}/paper/",
+        {"ballot_id": other.ballot_id, "choice": "no", "scan": _file(scan_pdf("api"))},
+    )
+    assert response.status_code == 201
+    assert response.json()["scan_sha256"] == hashlib.sha256(scan_pdf("api")).hexdigest()
+
+
+def test_api_staff_create_open_roll_and_close(estate_world, login):
+    ew = estate_world
+    clock.set_now(START - dt.timedelta(days=1))
+    services.import_roll(ew.cw, ew.estate)
+    staff = login(ew.cw)
+    payload = {
+        "estate": ew.estate.pk,
+        "title": "选聘物业服务企业",
+        "matter": "ordinary",
+        "opens_at": START.isoformat(),
+        "closes_at": (START + dt.timedelta(days=7)).isoformat(),
+    }
+    bad = staff.post("/api/v1/owners-votes/", {**payload, "closes_at": START.isoformat()})
+    assert bad.status_code == 400 and not OwnersVote.objects.exists()
+    created = staff.post("/api/v1/owners-votes/", payload)
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    pk = created.json()["id"]
+    opened = staff.post(f"/api/v1/owners-votes/{pk}/open/")
+    assert opened.status_code == 200 and opened.json()["total_owners"] == 2
+    assert staff.post(f"/api/v1/owners-votes/{pk}/open/").status_code == 400  # already open
+    clock.set_now(START + dt.timedelta(hours=1))
+    services.cast_online(ew.owner_user, OwnersVote.objects.get(pk=pk), "yes")
+    roll = staff.get(f"/api/v1/owners-votes/{pk}/roll/")
+    assert roll.status_code == 200 and roll.json()["count"] == 2
+    rows = {row["name"]: row for row in roll.json()["results"]}
+    assert rows["吴业主"]["ballot"]["choice"] == "yes" and len(rows["吴业主"]["ballot_id"]) == 16
+    live = staff.get(f"/api/v1/owners-estates/{ew.estate.pk}/roll/")
+    assert live.status_code == 200 and live.json()["count"] == 2
+    assert {r["name"] for r in live.json()["results"]} >= {"吴业主"}
+    assert staff.get("/api/v1/owners-estates/").json()["count"] >= 1
+    assert staff.post(f"/api/v1/owners-votes/{pk}/close/").status_code == 400  # still open
+    clock.set_now(START + dt.timedelta(days=8))
+    closed = staff.post(f"/api/v1/owners-votes/{pk}/close/")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert len(closed.json()["result_hash"]) == 64
+
+
+def test_api_staff_endpoints_refuse_other_roles(estate_world, open_vote, login):
+    ew = estate_world
+    vote = open_vote()
+    payload = {
+        "estate": ew.estate.pk,
+        "title": "t",
+        "matter": "major",
+        "opens_at": START.isoformat(),
+        "closes_at": (START + dt.timedelta(days=1)).isoformat(),
+    }
+
+    def gw():
+        return login(ew.gw)
+
+    def owner():
+        return login(ew.owner_user)
+
+    def other():
+        return login(ew.cw_other)
+
+    assert gw().post("/api/v1/owners-votes/", payload).status_code == 403
+    assert other().post("/api/v1/owners-votes/", payload).status_code == 404
+    assert owner().post("/api/v1/owners-votes/", payload).status_code == 404
+    assert OwnersVote.objects.count() == 1
+    clock.set_now(START + dt.timedelta(days=8))
+    assert gw().post(f"/api/v1/owners-votes/{vote.pk}/close/").status_code == 403
+    assert owner().post(f"/api/v1/owners-votes/{vote.pk}/close/").status_code == 404
+    assert other().post(f"/api/v1/owners-votes/{vote.pk}/close/").status_code == 404
+    assert OwnersVote.objects.get(pk=vote.pk).status == "open"
+    assert gw().get(f"/api/v1/owners-votes/{vote.pk}/roll/").status_code == 403
+    assert owner().get(f"/api/v1/owners-votes/{vote.pk}/roll/").status_code == 404
+    assert gw().get(f"/api/v1/owners-estates/{ew.estate.pk}/roll/").status_code == 403
+    assert other().get(f"/api/v1/owners-estates/{ew.estate.pk}/roll/").status_code == 404
+    assert gw().get("/api/v1/owners-estates/").json()["count"] == 0
 
 
 def test_owner_page_edits_the_roll(estate_world, login):
@@ -229,7 +503,9 @@ def test_roll_and_vote_pages_queries_do_not_grow(
     )
     vote = open_vote()
     for entry in RollEntry.objects.filter(vote=vote)[:20]:
-        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="S")
+        services.enter_paper(
+            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S"
+        )
     client = login(ew.cw)
     with django_assert_max_num_queries(20):
         page = client.get(reverse("owners:estate", args=[ew.estate.pk]))
@@ -238,3 +514,38 @@ def test_roll_and_vote_pages_queries_do_not_grow(
         page = client.get(reverse("owners:vote", args=[vote.pk]))
     assert page.status_code == 200 and page.content.decode().count("SCAN") == 0
     assert page.content.decode().count("<code>") == 30
+
+
+def test_index_queries_do_not_grow_with_the_votes(
+    estate_world, login, django_assert_max_num_queries
+):
+    ew = estate_world
+    clock.set_now(START - dt.timedelta(days=1))
+    services.import_roll(ew.cw, ew.estate)
+    for i in range(12):
+        vote = services.create_vote(
+            ew.cw,
+            ew.estate,
+            title=f"表决{i:02d}",
+            matter="major" if i % 2 else "ordinary",
+            opens_at=START,
+            closes_at=START + dt.timedelta(days=7),
+        )
+        services.open_vote(ew.cw, vote)
+    clock.set_now(START + dt.timedelta(hours=1))
+    staff = login(ew.cw)
+    with django_assert_max_num_queries(12):
+        page = staff.get(reverse("owners:index"))
+    body = page.content.decode()
+    assert page.status_code == 200 and body.count("表决") >= 12
+    assert all(f"表决{i:02d}" in body for i in range(12))
+    owner = login(ew.owner_user)
+    with django_assert_max_num_queries(12):
+        page = owner.get(reverse("owners:index"))
+    assert page.status_code == 200 and all(
+        f"表决{i:02d}" in page.content.decode() for i in range(12)
+    )
+    gw = login(ew.gw)
+    with django_assert_max_num_queries(12):
+        page = gw.get(reverse("owners:index"))
+    assert page.status_code == 200 and "表决11" in page.content.decode()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from PIL import Image
 
 from gongzhi.core import clock
 from gongzhi.core.models import AuditRecord
@@ -22,7 +26,7 @@ from gongzhi.owners.models import (
     RollEntry,
     VoteStatus,
 )
-from tests.owners.conftest import START
+from tests.owners.conftest import START, scan_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -114,16 +118,120 @@ def test_owner_votes_online(estate_world, open_vote):
 def test_non_owner_refused(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
-    with pytest.raises(ValidationError) as error:
+    # A resident of the community who is not on the frozen roll: 403 that says so.
+    with pytest.raises(PermissionDenied) as error:
         services.cast_online(ew.tenant_user, vote, "yes")
     assert "roll" in str(error.value) or "名册" in str(error.value)
-    with pytest.raises(ValidationError):
-        services.cast_online(ew.gw, vote, "yes") if False else services.cast_online(
-            ew.tenant_user, vote, "no"
-        )
+    # A grid worker browses the estate's votes but casts no ballot: 403.
+    with pytest.raises(PermissionDenied):
+        services.cast_online(ew.gw, vote, "yes")
+    # A resident of another community does not see the vote at all.
     with pytest.raises(Http404):
         services.cast_online(ew.outsider, vote, "yes")
     assert not Ballot.objects.exists()
+    # A refused ballot leaves no trace in the audit trail.
+    assert not AuditRecord.objects.filter(action="owners.ballot_cast").exists()
+
+
+def test_refused_ballots_write_no_audit_record(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.get(vote=vote, name="吴业主")
+    before = AuditRecord.objects.count()
+    services.cast_online(ew.owner_user, vote, "yes")
+    assert AuditRecord.objects.count() == before + 1
+    refusals = [
+        lambda: services.cast_online(ew.owner_user, vote, "no"),  # already counted
+        lambda: services.cast_online(ew.owner_user, vote, "maybe"),  # bad choice
+        lambda: services.cast_online(ew.tenant_user, vote, "yes"),  # not on the roll
+        lambda: services.enter_paper(
+            ew.cw, vote, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf()
+        ),  # already counted online
+        lambda: services.enter_paper(
+            ew.gw, vote, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf()
+        ),  # not staff of the vote
+    ]
+    for refuse in refusals:
+        with pytest.raises((ValidationError, PermissionDenied, Http404)):
+            refuse()
+    assert AuditRecord.objects.count() == before + 1
+    assert Ballot.objects.count() == 1
+
+
+def _two_entries(ew, rule=CoOwnerRule.ANY):
+    """吴业主 owns flat 1 alone and co-owns flat 2 (with its registered owner, the
+    representative): two owners on the roll, and she stands on both."""
+    clock.set_now(START - dt.timedelta(days=2))
+    services.import_roll(ew.cw, ew.estate)
+    flat2 = Owner.objects.exclude(name="吴业主").get()
+    services.add_co_owner(ew.cw, flat2, resident=ew.owner)
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+        co_owner_rule=rule,
+    )
+    vote = services.open_vote(ew.cw, vote)
+    clock.set_now(START + dt.timedelta(hours=1))
+    own = RollEntry.objects.get(vote=vote, name="吴业主")
+    shared = RollEntry.objects.get(vote=vote, owner=flat2)
+    return vote, own, shared
+
+
+def test_owner_on_two_entries_casts_each(estate_world):
+    ew = estate_world
+    vote, own, shared = _two_entries(ew)
+    assert vote.total_owners == 2  # two buyers, two heads (司法解释第九条)
+    with pytest.raises(ValidationError) as error:
+        services.cast_online(ew.owner_user, vote, "yes")
+    assert "entry" in error.value.message_dict  # which property? she must choose
+    services.cast_online(ew.owner_user, vote, "yes", entry_id=own.pk)
+    services.cast_online(ew.owner_user, vote, "no", entry_id=str(shared.pk))
+    assert dict(Ballot.objects.values_list("entry_id", "choice")) == {
+        own.pk: "yes",
+        shared.pk: "no",
+    }
+    with pytest.raises(ValidationError, match="already been counted|已计入"):
+        services.cast_online(ew.owner_user, vote, "abstain", entry_id=own.pk)
+    clock.set_now(START + dt.timedelta(days=1))
+    vote = services.close_vote(ew.cw, vote)
+    assert vote.result["part_owners"] == 2 and vote.result["yes_owners"] == 1
+    assert vote.result["part_area"] == "209.50" and vote.result["yes_area"] == "89.50"
+
+
+def test_entry_not_held_by_the_caster_refused(estate_world):
+    ew = estate_world
+    clock.set_now(START - dt.timedelta(days=2))
+    services.import_roll(ew.cw, ew.estate)
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+    )
+    vote = services.open_vote(ew.cw, vote)
+    clock.set_now(START + dt.timedelta(hours=1))
+    other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
+    with pytest.raises(ValidationError) as error:
+        services.cast_online(ew.owner_user, vote, "yes", entry_id=other.pk)
+    assert "entry" in error.value.message_dict
+    assert not Ballot.objects.exists()
+
+
+def test_two_entries_under_the_representative_rule(estate_world):
+    ew = estate_world
+    vote, own, shared = _two_entries(ew, rule=CoOwnerRule.REPRESENTATIVE)
+    # Flat 2 votes through its representative (not 吴业主): only her own flat is castable,
+    # so a ballot without an entry goes to it.
+    with pytest.raises(ValidationError, match="representative|代表"):
+        services.cast_online(ew.owner_user, vote, "yes", entry_id=shared.pk)
+    ballot = services.cast_online(ew.owner_user, vote, "yes")
+    assert ballot.entry == own and Ballot.objects.count() == 1
 
 
 @pytest.mark.parametrize("when", [START - dt.timedelta(minutes=1), START + dt.timedelta(days=7)])
@@ -136,7 +244,9 @@ def test_votes_outside_the_window_refused(estate_world, open_vote, when):
     assert "not open" in str(error.value) or "不在" in str(error.value)
     entry = RollEntry.objects.filter(vote=vote).last()
     with pytest.raises(ValidationError):
-        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="S1")
+        services.enter_paper(
+            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S1"
+        )
     assert not Ballot.objects.exists()
 
 
@@ -156,25 +266,135 @@ def test_draft_vote_refuses_ballots(estate_world):
         services.cast_online(ew.owner_user, vote, "yes")
 
 
-def test_paper_ballot_with_scan_reference(estate_world, open_vote):
+def test_paper_ballot_with_its_scan(estate_world, open_vote, _media):
     ew = estate_world
     vote = open_vote()
     entry = RollEntry.objects.get(vote=vote, name="吴业主")
+    data = scan_pdf("wu")
     ballot = services.enter_paper(
-        ew.cw, vote, ballot_id=entry.ballot_id.lower(), choice="no", scan_ref="SCAN-2026-001"
+        ew.cw,
+        vote,
+        ballot_id=entry.ballot_id.lower(),
+        choice="no",
+        scan=data,
+        scan_ref="SCAN-2026-001",
     )
     assert ballot.channel == "paper" and ballot.scan_ref == "SCAN-2026-001"
+    assert ballot.scan_type == "application/pdf"
+    assert ballot.scan_sha256 == hashlib.sha256(data).hexdigest()
+    stored = _media / ballot.scan.name
+    assert ballot.scan.name.startswith("owners/scans/") and stored.read_bytes() == data
+    record = AuditRecord.objects.get(action="owners.ballot_enter")
+    assert record.changes["scan_sha256"] == ballot.scan_sha256
     # the same owner cannot vote again online
     with pytest.raises(ValidationError):
         services.cast_online(ew.owner_user, vote, "yes")
     assert Ballot.objects.count() == 1
 
 
+def test_image_scans_accepted(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    entries = list(RollEntry.objects.filter(vote=vote))
+    for entry, (fmt, content_type) in zip(
+        entries, [("JPEG", "image/jpeg"), ("PNG", "image/png")], strict=True
+    ):
+        ballot = services.enter_paper(
+            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=_image(fmt)
+        )
+        assert ballot.scan_type == content_type and ballot.scan.name.endswith(
+            ".jpg" if fmt == "JPEG" else ".png"
+        )
+
+
+def _image(fmt, size=(40, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        b"",
+        b"<svg xmlns='http://www.w3.org/2000/svg'></svg>",
+        b"<html><script>alert(1)</script></html>",
+        b"%PDF-1.4 truncated, no end marker",
+        b"GIF89a" + b"\0" * 20,
+        "gif",
+        "oversized",
+    ],
+    ids=["none", "empty", "svg", "html", "broken-pdf", "fake-gif", "real-gif", "oversized"],
+)
+def test_bad_scans_refused_and_nothing_stored(estate_world, open_vote, _media, data):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.filter(vote=vote).first()
+    if data == "gif":
+        data = _image("GIF")
+    elif data == "oversized":
+        data = scan_pdf()[:-6] + b"\0" * services.SCAN_MAX_BYTES + b"%%EOF\n"
+    with pytest.raises(ValidationError) as error:
+        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=data)
+    assert "scan" in error.value.message_dict
+    assert not Ballot.objects.exists()
+    assert not AuditRecord.objects.filter(action="owners.ballot_enter").exists()
+    assert not (_media / "owners").exists() or not any((_media / "owners").rglob("*.*"))
+
+
+def test_refused_paper_ballot_leaves_no_file(estate_world, open_vote, _media):
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.get(vote=vote, name="吴业主")
+    services.cast_online(ew.owner_user, vote, "yes")
+    with pytest.raises(ValidationError, match="already been counted|已计入"):
+        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf())
+    assert not (_media / "owners").exists() or not any((_media / "owners").rglob("*.*"))
+
+
+def test_the_sealed_record_covers_each_scan(estate_world, open_vote):
+    ew = estate_world
+    vote = open_vote()
+    for n, entry in enumerate(RollEntry.objects.filter(vote=vote)):
+        services.enter_paper(
+            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(str(n))
+        )
+    vote = _close(ew, vote)
+    assert services.verify(vote)
+    # A scan swapped for another file below the model no longer matches the record.
+    Ballot.objects.filter(vote=vote, entry__name="吴业主").update(
+        scan_sha256=hashlib.sha256(b"another file").hexdigest()
+    )
+    assert not services.verify(OwnersVote.objects.get(pk=vote.pk))
+
+
+def test_records_sealed_before_scans_still_verify(estate_world, open_vote):
+    """Ballots without a scan file (older records, seed data) hash as before: four items."""
+    ew = estate_world
+    vote = open_vote()
+    entry = RollEntry.objects.get(vote=vote, name="吴业主")
+    Ballot.objects.create(
+        vote=vote, entry=entry, choice="yes", channel="paper", scan_ref="SCAN-OLD-1"
+    )
+    vote = _close(ew, vote)
+    expected = {
+        "vote": vote.pk,
+        "title": vote.title,
+        "result": vote.result,
+        "ballots": [[entry.ballot_id, "yes", "paper", "SCAN-OLD-1"]],
+    }
+    text = json.dumps(expected, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert vote.result_hash == hashlib.sha256(text.encode()).hexdigest()
+
+
 def test_forged_ballot_id_refused(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
     with pytest.raises(ValidationError) as error:
-        services.enter_paper(ew.cw, vote, ballot_id="DEADBEEF00000000", choice="yes", scan_ref="S")
+        services.enter_paper(
+            ew.cw, vote, ballot_id="DEADBEEF00000000", choice="yes", scan=scan_pdf(), scan_ref="S"
+        )
     assert "ballot_id" in error.value.message_dict
     with pytest.raises(ValidationError):
         services.cast_online(ew.owner_user, vote, "yes", ballot_id="FORGED")
@@ -195,23 +415,31 @@ def test_ballot_id_of_another_vote_refused(estate_world, open_vote):
     other = services.open_vote(ew.cw, other)
     foreign = RollEntry.objects.filter(vote=other).first().ballot_id
     with pytest.raises(ValidationError):
-        services.enter_paper(ew.cw, vote, ballot_id=foreign, choice="yes", scan_ref="S")
+        services.enter_paper(
+            ew.cw, vote, ballot_id=foreign, choice="yes", scan=scan_pdf(), scan_ref="S"
+        )
     assert not Ballot.objects.exists()
 
 
-def test_paper_needs_scan_reference_and_manager(estate_world, open_vote):
+def test_paper_needs_a_valid_choice_and_manager(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
     entry = RollEntry.objects.filter(vote=vote).first()
     with pytest.raises(ValidationError):
-        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="")
+        services.enter_paper(
+            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="x" * 65
+        )
     with pytest.raises(ValidationError):
-        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="maybe", scan_ref="S")
+        services.enter_paper(
+            ew.cw, vote, ballot_id=entry.ballot_id, choice="maybe", scan=scan_pdf(), scan_ref="S"
+        )
     with pytest.raises(PermissionDenied):
-        services.enter_paper(ew.gw, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="S")
+        services.enter_paper(
+            ew.gw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S"
+        )
     with pytest.raises(Http404):
         services.enter_paper(
-            ew.cw_other, vote, ballot_id=entry.ballot_id, choice="yes", scan_ref="S"
+            ew.cw_other, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf()
         )
     assert not Ballot.objects.exists()
 
@@ -276,7 +504,9 @@ def test_close_counts_and_seals(estate_world, open_vote):
     vote = open_vote()
     services.cast_online(ew.owner_user, vote, "yes")
     other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
-    services.enter_paper(ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan_ref="S-2")
+    services.enter_paper(
+        ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S-2"
+    )
     with pytest.raises(ValidationError, match="open until|开放至"):
         services.close_vote(ew.cw, vote)
     vote = _close(ew, vote)
@@ -325,7 +555,9 @@ def test_no_change_after_closing(estate_world, open_vote):
         OwnersVote.objects.get(pk=vote.pk).delete()
     other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
     with pytest.raises(ValidationError):
-        services.enter_paper(ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan_ref="S")
+        services.enter_paper(
+            ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S"
+        )
     with pytest.raises(ValidationError, match="closed|已结束"):
         services.close_vote(ew.cw, vote)
     with pytest.raises(FrozenRecord):

@@ -103,23 +103,50 @@ def test_empty_roll_and_no_ballots_never_pass():
 
 
 def reference(areas, ballots, matter):
-    """Straight from the text of art. 278, with Fractions."""
-    total_a = sum(Fraction(a) for a in areas)
+    """Straight from the text of art. 278, with Fractions: every threshold flag, the area and
+    head sums, and the outcome."""
+    total_a = sum((Fraction(a) for a in areas), Fraction(0))
     total_n = len(areas)
-    part = [i for i in ballots]
+    part = list(ballots)
     part_a = sum((Fraction(areas[i]) for i in part), Fraction(0))
-    yes = [i for i, c in ballots.items() if c == "yes"]
-    yes_a = sum((Fraction(areas[i]) for i in yes), Fraction(0))
-    if total_n == 0 or total_a == 0:
-        return False
-    quorum = part_a / total_a >= Fraction(2, 3) and Fraction(len(part), total_n) >= Fraction(2, 3)
+    sums = {}
+    for choice in ("yes", "no", "abstain"):
+        who = [i for i, c in ballots.items() if c == choice]
+        sums[choice] = (sum((Fraction(areas[i]) for i in who), Fraction(0)), len(who))
+    yes_a, yes_n = sums["yes"]
+    quorum_area = total_a > 0 and part_a / total_a >= Fraction(2, 3)
+    quorum_heads = total_n > 0 and Fraction(len(part), total_n) >= Fraction(2, 3)
     if not part:
-        return False
-    if matter == MAJOR:
-        ok = yes_a / part_a >= Fraction(3, 4) and Fraction(len(yes), len(part)) >= Fraction(3, 4)
+        approve_area = approve_heads = False
+    elif matter == MAJOR:
+        approve_area = yes_a / part_a >= Fraction(3, 4)
+        approve_heads = Fraction(yes_n, len(part)) >= Fraction(3, 4)
     else:
-        ok = yes_a / part_a > Fraction(1, 2) and Fraction(len(yes), len(part)) > Fraction(1, 2)
-    return quorum and ok
+        approve_area = yes_a / part_a > Fraction(1, 2)
+        approve_heads = Fraction(yes_n, len(part)) > Fraction(1, 2)
+    return {
+        "total_area": total_a,
+        "total_owners": total_n,
+        "part_area": part_a,
+        "part_owners": len(part),
+        "yes_area": yes_a,
+        "yes_owners": yes_n,
+        "no_area": sums["no"][0],
+        "no_owners": sums["no"][1],
+        "abstain_area": sums["abstain"][0],
+        "abstain_owners": sums["abstain"][1],
+        "participation_area_ok": quorum_area,
+        "participation_owners_ok": quorum_heads,
+        "approval_area_ok": approve_area,
+        "approval_owners_ok": approve_heads,
+        "passed": quorum_area and quorum_heads and approve_area and approve_heads,
+    }
+
+
+def as_reference(r) -> dict:
+    """The tally's result in the reference's terms (areas as exact fractions)."""
+    got = {k: getattr(r, k) for k in reference([], {}, ORDINARY)}
+    return {k: Fraction(v) if isinstance(v, Decimal) else v for k, v in got.items()}
 
 
 areas_st = st.lists(
@@ -145,8 +172,9 @@ def test_tally_matches_independent_count(areas, data, matter):
     )
     ballots = {i: c for i, c in enumerate(choices) if c is not None}
     r = electorate([str(a) for a in areas], ballots, matter)
-    assert r.passed == reference([str(a) for a in areas], ballots, matter)
-    assert r.part_owners == len(ballots)
+    # Every threshold flag, every area and head sum, and the outcome agree.
+    assert as_reference(r) == reference([str(a) for a in areas], ballots, matter)
+    assert r.as_json()["passed"] == r.passed
     assert r.yes_owners + r.no_owners + r.abstain_owners == r.part_owners
 
 
@@ -158,4 +186,4 @@ def test_reference_and_tally_agree_on_the_boundaries(matter):
     for combo in itertools.product([None, "yes", "no", "abstain"], repeat=6):
         ballots = {i: c for i, c in enumerate(combo) if c}
         areas = ["80"] * 6
-        assert electorate(areas, ballots, matter).passed == reference(areas, ballots, matter)
+        assert as_reference(electorate(areas, ballots, matter)) == reference(areas, ballots, matter)
