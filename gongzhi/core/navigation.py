@@ -54,6 +54,9 @@ NAV: list[NavGroup] = [
             NavItem(_("Ticket map"), "tickets:map", "map", Action.TICKET_VIEW),
             # issue 4: map and statistics entries go here
             NavItem(_("Ticket statistics"), "tickets:stats", "bar-chart-line", Action.TICKET_STATS),
+            NavItem(
+                _("Ticket categories"), "tickets:categories", "diagram-2", Action.TICKET_CATEGORIES
+            ),
         ),
     ),
     NavGroup(
@@ -124,6 +127,7 @@ NAV: list[NavGroup] = [
 RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("Report / ask for help"), "tickets:submit", "megaphone", Action.TICKET_SUBMIT),
     NavItem(_("My tickets"), "tickets:mine", "list-check", Action.TICKET_SUBMIT),
+    NavItem(_("Notifications"), "tickets:notifications", "bell"),
     # issues 5 and 6: volunteering, points, time bank, redemption, topics, polls, votes
     NavItem(_("Topics"), "deliberation:topics", "lightbulb", Action.DELIBERATION_JOIN),
     NavItem(_("Polls"), "deliberation:polls", "bar-chart", Action.DELIBERATION_JOIN),
@@ -138,6 +142,7 @@ RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("Merchant desk"), "merchants:desk", "upc-scan", Action.MERCHANT_SELL),
     NavItem(_("My service and vanguard index"), "party:vanguard", "award", Action.VANGUARD_SERVE),
     NavItem(_("Partner units"), "partners:units", "building", Action.PARTNER_CLAIM),
+    NavItem(_("Post a need"), "partners:needs", "card-checklist", Action.PARTNER_NEED_SUBMIT),
 ]
 
 

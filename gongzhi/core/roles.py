@@ -98,6 +98,7 @@ class Action(models.TextChoices):
     TICKET_TAKE = "ticket.take", _("Take tickets from the pool")
     TICKET_HANDLE = "ticket.handle", _("Work on, resolve and return tickets handed to oneself")
     TICKET_STATS = "ticket.stats", _("View ticket statistics and export them")
+    TICKET_CATEGORIES = "ticket.categories", _("Configure the ticket category tree")
     # Volunteering, points, time bank, merchants, partner units (issue 5).
     VOLUNTEER_JOIN = (
         "volunteer.join",
@@ -112,6 +113,10 @@ class Action(models.TextChoices):
         "activity.organise",
         _("Publish activities, show check-in codes, confirm hours"),
     )
+    ACTIVITY_ORGANISE_PARTY = (
+        "activity.organise_party",
+        _("Publish activities on behalf of a party organisation"),
+    )
     POINTS_REDEEM = "points.redeem", _("Redeem points for goods and services")
     MERCHANT_MANAGE = "merchant.manage", _("Admit merchants and charity supermarkets")
     MERCHANT_SELL = "merchant.sell", _("List goods and confirm redemption codes as a merchant")
@@ -125,6 +130,10 @@ class Action(models.TextChoices):
     PARTNER_CLAIM = (
         "partner.claim",
         _("Claim needs or resources from the three lists and report progress"),
+    )
+    PARTNER_NEED_SUBMIT = (
+        "partner.need_submit",
+        _("Submit a need of one's community for the needs list"),
     )
     # Deliberation and voting (issue 6).
     DELIBERATION_JOIN = (
@@ -256,6 +265,9 @@ _COMMUNITY_STAFF = (R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.STREET_OFFICER,
 PERMISSIONS.update(
     {
         Action.TICKET_STATS: {r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
+        # The category tree is shared by the whole installation: only roles anchored at
+        # district level (or with no place) configure it (docs/tickets.md).
+        Action.TICKET_CATEGORIES: {R.DISTRICT_OFFICER: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
         Action.VOLUNTEER_JOIN: {r: S.COMMUNITY for r in _CITIZENS},
         Action.VOLUNTEER_VIEW: {
             **{r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
@@ -264,6 +276,11 @@ PERMISSIONS.update(
         Action.VOLUNTEER_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
         Action.ACTIVITY_ORGANISE: {
             **{r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER, R.PARTNER_CONTACT)},
+        },
+        # The community secretary (usually also the community party committee's secretary)
+        # and street officers publish for a party organisation; roles.py has no branch role.
+        Action.ACTIVITY_ORGANISE_PARTY: {
+            r: S.SUBTREE for r in (R.COMMUNITY_SECRETARY, R.STREET_OFFICER, R.SYSTEM_ADMIN)
         },
         Action.POINTS_REDEEM: {r: S.COMMUNITY for r in _CITIZENS},
         Action.MERCHANT_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
@@ -279,6 +296,8 @@ PERMISSIONS.update(
             **{r: S.SUBTREE for r in _COMMUNITY_STAFF},
             R.PARTNER_CONTACT: S.SUBTREE,
         },
+        # Residents post needs of their community; staff review them before units see them.
+        Action.PARTNER_NEED_SUBMIT: {r: S.COMMUNITY for r in _CITIZENS},
         Action.DELIBERATION_JOIN: {
             **{r: S.COMMUNITY for r in _CITIZENS},
             **{r: S.SUBTREE for r in _COMMUNITY_STAFF},

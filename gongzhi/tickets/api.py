@@ -8,7 +8,8 @@ POST /api/v1/tickets/               submit (JSON, or multipart with up to 9 `pho
 POST /api/v1/tickets/{id}/<step>/   accept, handle, escalate, dispatch, pool, take, start,
                                     resolve, return, reassign, merge, escalate-to-street,
                                     confirm, reopen, close (resolve: multipart `photos` too)
-GET  /api/v1/notifications/         the caller's notifications; POST …/{id}/read/
+GET  /api/v1/notifications/         the caller's notifications (unread=1); POST …/{id}/read/,
+                                    POST …/read-all/, GET …/unread-count/
 
 Errors: 400 bad input, 403 role may not, 404 not visible, 409 not possible from the current
 state (and a take lost to another party member), each with a translated `detail`.
@@ -296,7 +297,18 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        updated = Notification.objects.filter(pk=pk, user=request.user).update(read=True)
-        if not updated:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+        """Mark one of the caller's notifications read (404 for anyone else's)."""
+        if not str(pk).isdigit():
+            raise Http404
+        services.read_notification(request.user, int(pk))
         return Response({"read": True})
+
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        """Mark all the caller's notifications read."""
+        return Response({"marked": services.read_all_notifications(request.user)})
+
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        """How many unread notifications the caller has (counted up to 100)."""
+        return Response({"unread": selectors.unread_count(request.user)})

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.tickets import services
-from gongzhi.tickets.models import Category, HandlerKind, Kind
+from gongzhi.tickets.models import Category, HandlerKind, Kind, Priority, RoutingTarget
 
 CHOICE_LIMIT = 500
 
@@ -108,3 +108,62 @@ class NoteForm(forms.Form):
     handler = forms.IntegerField(required=False)
     handler_kind = forms.ChoiceField(choices=HandlerKind.choices, required=False)
     into = forms.CharField(max_length=32, required=False)
+
+
+class CategoryForm(forms.Form):
+    """Add or edit a category of the tree. The rules (a name unique at its level, no cycle, no
+    active category under an inactive one) are the service's; this form only shapes input."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=services.CATEGORY_NAME_MAX,
+        error_messages={"required": _("Give the category a name.")},
+    )
+    parent = forms.ModelChoiceField(
+        label=_("Parent category"),
+        queryset=Category.objects.all(),
+        required=False,
+        help_text=_("Leave empty for a category at the top of the tree."),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The Open311 service_code, e.g. “streetlight”; generated when empty. "
+            "It cannot be changed later."
+        ),
+    )
+    routing = forms.ChoiceField(label=_("Routed to"), choices=RoutingTarget.choices)
+    default_priority = forms.ChoiceField(
+        label=_("Default priority"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+    response_hours = forms.IntegerField(
+        label=_("Response time (hours)"),
+        required=False,
+        min_value=1,
+        max_value=services.CATEGORY_HOURS_MAX,
+        help_text=_("Empty: the hours of the ticket's kind from the policy profile."),
+    )
+    resolve_hours = forms.IntegerField(
+        label=_("Resolution time (hours)"),
+        required=False,
+        min_value=1,
+        max_value=services.CATEGORY_HOURS_MAX,
+        help_text=_("Empty: the hours of the ticket's kind from the policy profile."),
+    )
+    sort = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=32767)
+
+    def __init__(self, *args, tree=(), creating=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [
+            ("", _("— top of the tree —")),
+            *((c.pk, "\u3000" * c.depth + c.name) for c in tree),
+        ]
+        if not creating:
+            del self.fields["code"]
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["sort"] = data.get("sort") or 0
+        return data

@@ -7,8 +7,11 @@ the map (counted in `unplaced`)."""
 
 from __future__ import annotations
 
+import math
+
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
@@ -93,3 +96,25 @@ def open_tickets(user, *, status: str = "", category: int | None = None) -> dict
         "truncated": len(rows) == MAX_TICKETS,
         "unplaced": unplaced,
     }
+
+
+METRES_PER_DEGREE = 111_195  # mean Earth radius × π / 180
+
+
+def metres(distance2: float | None) -> int | None:
+    """Metres from the squared-degree distance of selectors.nearest_first."""
+    if distance2 is None:
+        return None
+    return round(math.sqrt(distance2) * METRES_PER_DEGREE)
+
+
+def nearness(ticket) -> str:
+    """The label of a pool row: "In your grid", "about 300 m", "about 2.4 km", or ""."""
+    if getattr(ticket, "in_my_grid", False):
+        return _("In your grid")
+    m = metres(getattr(ticket, "distance2", None))
+    if m is None:
+        return ""
+    if m < 1000:
+        return _("about %(m)s m") % {"m": max(10, round(m, -1))}
+    return _("about %(km)s km") % {"km": f"{m / 1000:.1f}"}

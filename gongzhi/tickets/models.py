@@ -107,6 +107,19 @@ class Category(models.Model):
         verbose_name = _("ticket category")
         verbose_name_plural = _("ticket categories")
         ordering = ["sort", "code"]
+        # One name per level of the tree (two constraints: NULL parents are distinct in SQL).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=models.Q(parent__isnull=False),
+                name="ticket_category_name_unique_in_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(parent__isnull=True),
+                name="ticket_category_root_name_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -304,8 +317,18 @@ class TicketCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        rows = super().bulk_create(objs, *args, **kwargs)
+        from gongzhi.tickets import inbox
+
+        inbox.forget(row.user_id for row in rows)
+        return rows
+
+
 class Notification(models.Model):
-    """In-app notification centre: one row per person concerned by a step."""
+    """In-app notification centre: one row per person concerned by a step (or by another app's
+    event, e.g. deliberation). Creating one forgets the user's cached unread count."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -318,6 +341,8 @@ class Notification(models.Model):
     read = models.BooleanField(_("read"), default=False)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -326,6 +351,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from gongzhi.tickets import inbox
+
+        inbox.forget([self.user_id])
 
 
 class PhotoStage(models.TextChoices):

@@ -6,11 +6,13 @@ GET  requests/{number}.json|xml     one ticket, by its number
 POST requests.json|xml              submit a ticket through services.submit (rate-limited)
 
 Authentication: `api_key` = the caller's API token (/api/v1/auth/token/; also accepted as an
-`Authorization: Token …` header) or the logged-in session (then CSRF applies to POST). Requests
-are never public: a ticket is about a home, and its text often names neighbours; reading is
-scoped exactly like the ticket pages (selectors.visible_tickets) and never shows a name or a
-phone number. Errors are Open311 error lists, `[{"code": 400, "description": "…"}]`, with the
-same HTTP status. Reasons and mapping: docs/open311.md.
+`Authorization: Token …` header) or the logged-in session (then CSRF applies to POST). A signed-in
+caller reads what the ticket pages show them (selectors.visible_tickets). Without any credential,
+GET requests answers the public view (`public_row`): number, category, status and times to the
+hour, located at grid level only — no text, no building, no photo, no point, never an anonymous
+report (settings.OPEN311_PUBLIC_REQUESTS, default on; rate-limited per address). No answer ever
+shows a name or a phone number. Errors are Open311 error lists, `[{"code": 400, "description":
+"…"}]`, with the same HTTP status. Reasons and mapping: docs/open311.md.
 """
 
 from __future__ import annotations
@@ -60,8 +62,19 @@ FIRST_PHOTO = Prefetch(
 )
 
 
+PUBLIC_RELATED = ("category", "grid", "handler_place", "merged_into")
+
+
 def post_rate(group, request):  # read per request so operators and tests can change it
     return getattr(settings, "OPEN311_POST_RATE", "10/m")
+
+
+def public_rate(group, request):
+    return getattr(settings, "OPEN311_PUBLIC_RATE", "60/m")
+
+
+def public_reads() -> bool:
+    return getattr(settings, "OPEN311_PUBLIC_REQUESTS", True)
 
 
 # --------------------------------------------------------------------------- output
@@ -130,13 +143,18 @@ def services_view(request, fmt):
 # --------------------------------------------------------------------------- requests
 
 
-def _user(request):
-    """The caller: `api_key` (an API token), an `Authorization: Token` header, or the session.
-    Returns (user or None, by_session)."""
+def _key(request) -> str:
     key = request.GET.get("api_key") or request.POST.get("api_key")
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not key and header.startswith("Token "):
         key = header[len("Token ") :].strip()
+    return key or ""
+
+
+def _user(request):
+    """The caller: `api_key` (an API token), an `Authorization: Token` header, or the session.
+    Returns (user or None, by_session)."""
+    key = _key(request)
     if key:
         token = Token.objects.select_related("user").filter(key=key).first()
         user = token.user if token and token.user.is_active else None
@@ -144,6 +162,19 @@ def _user(request):
     if request.user.is_authenticated:
         return request.user, True
     return None, False
+
+
+def _public_refused(request, fmt) -> HttpResponse | None:
+    """Why a caller without credentials gets no public answer (a key that was given but is
+    wrong is never silently downgraded to the public view), or None."""
+    if _key(request) or not public_reads():
+        return _no_user(fmt)
+    limited = is_ratelimited(
+        request, group="open311.public", key="ip", rate=public_rate, method="GET", increment=True
+    )
+    if limited:
+        return error(fmt, 429, _("Too many requests from this address: wait a minute and retry."))
+    return None
 
 
 def _no_user(fmt) -> HttpResponse:
@@ -196,6 +227,49 @@ def request_row(ticket: Ticket, request=None) -> dict:
     }
 
 
+def _hour(value: dt.datetime | None) -> str | None:
+    """A time cut to the hour (local time), for the public view."""
+    if value is None:
+        return None
+    return _iso(timezone.localtime(value).replace(minute=0, second=0, microsecond=0))
+
+
+def public_row(ticket: Ticket) -> dict:
+    """One ticket as the public sees it (no credential): what, where at grid level, when to the
+    hour, how far it got. No description (residents' texts name neighbours and rooms), no
+    building or address, no photo, no point of its own; the location is the grid's centre."""
+    grid = ticket.grid
+    closed = ticket.status in CLOSED_STATES
+    notes = Status(ticket.status).label
+    if ticket.status == Status.MERGED and ticket.merged_into_id:
+        notes = _("Merged into %(number)s") % {"number": ticket.merged_into.number}
+    agency = ticket.handler_place or grid
+    return {
+        "service_request_id": ticket.number,
+        "status": "closed" if closed else "open",
+        "status_notes": str(notes),
+        "service_name": ticket.category.name,
+        "service_code": ticket.category.code,
+        "description": None,
+        "agency_responsible": agency.name if agency else "",
+        "service_notice": "",
+        "requested_datetime": _hour(ticket.created_at),
+        "updated_datetime": _hour(ticket.updated_at),
+        "expected_datetime": None if closed else _hour(ticket.resolve_due),
+        "address": grid.name if grid else "",
+        "address_id": grid.pk if grid else None,
+        "zipcode": None,
+        "lat": float(grid.centre_lat) if grid and grid.centre_lat is not None else None,
+        "long": float(grid.centre_lng) if grid and grid.centre_lng is not None else None,
+        "media_url": None,
+    }
+
+
+def public_requests():
+    """The tickets anyone may list without signing in: all but anonymous reports."""
+    return Ticket.objects.filter(anonymous=False).select_related(*PUBLIC_RELATED)
+
+
 def _when(value: str | None) -> dt.datetime | None:
     """A W3C datetime (or a plain date, taken at local midnight); ValueError when unreadable."""
     if not value:
@@ -215,10 +289,12 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def find_requests(user, params) -> list[Ticket]:
-    """The tickets matching the GeoReport v2 query, newest first, at most MAX_RESULTS.
-    ValueError with a clear message for an unreadable parameter."""
-    qs = selectors.visible_tickets(user).select_related(*RELATED).prefetch_related(FIRST_PHOTO)
+def find_requests(user, params, qs=None) -> list[Ticket]:
+    """The tickets matching the GeoReport v2 query, newest first, at most MAX_RESULTS — among
+    those the user may see (or `qs`, the public ones). ValueError with a clear message for an
+    unreadable parameter."""
+    if qs is None:
+        qs = selectors.visible_tickets(user).select_related(*RELATED).prefetch_related(FIRST_PHOTO)
     ids = _split(params.get("service_request_id"))
     if ids:  # the spec: other parameters are ignored when ids are given
         return list(qs.filter(number__in=ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
@@ -326,12 +402,17 @@ def requests_view(request, fmt):
     if request.method == "POST":
         return _post(request, fmt, user, by_session)
     if user is None:
-        return _no_user(fmt)
+        refused = _public_refused(request, fmt)
+        if refused is not None:
+            return refused
     try:
-        tickets = find_requests(user, request.GET)
+        if user is None:
+            rows = [public_row(t) for t in find_requests(None, request.GET, public_requests())]
+        else:
+            rows = [request_row(t, request) for t in find_requests(user, request.GET)]
     except ValueError as bad:
         return error(fmt, 400, str(bad))
-    return _answer(fmt, "service_requests", "request", [request_row(t, request) for t in tickets])
+    return _answer(fmt, "service_requests", "request", rows)
 
 
 def _post(request, fmt, user, by_session) -> HttpResponse:
@@ -360,7 +441,13 @@ def _post(request, fmt, user, by_session) -> HttpResponse:
 def request_view(request, request_id, fmt):
     user, _by_session = _user(request)
     if user is None:
-        return _no_user(fmt)
+        refused = _public_refused(request, fmt)
+        if refused is not None:
+            return refused
+        ticket = public_requests().filter(number=request_id).first()
+        if ticket is None:
+            return error(fmt, 404, _("No service request %(id)s.") % {"id": request_id})
+        return _answer(fmt, "service_requests", "request", [public_row(ticket)])
     ticket = (
         selectors.visible_tickets(user)
         .select_related(*RELATED)

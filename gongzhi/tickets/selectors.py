@@ -11,13 +11,30 @@ Everything else does not exist for the user (404).
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+import math
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access, clock
-from gongzhi.core.roles import Action
-from gongzhi.tickets import workflow
-from gongzhi.tickets.models import Notification, Status, Ticket, TicketEvent
+from gongzhi.core.roles import Action, Role
+from gongzhi.places.models import Place, PlaceKind
+from gongzhi.tickets import inbox, routing, workflow
+from gongzhi.tickets.models import Category, Notification, Status, Ticket, TicketEvent
 
 LIST_RELATED = ("category", "place", "handler_user", "submitter", "grid")
 
@@ -114,15 +131,119 @@ def dispatch_board(user) -> QuerySet[Ticket]:
     )
 
 
-def pool(user) -> QuerySet[Ticket]:
-    """The pool a party member may take from: pooled tickets of their community."""
+@dataclass(frozen=True)
+class Home:
+    """Where a person lives, for "the pool near me": their home building's grid and the point
+    of the building (its centre), else of the grid; lat/lng None when neither has one."""
+
+    grid_id: int | None
+    lat: float | None
+    lng: float | None
+
+
+def member_home(user) -> Home | None:
+    """The user's home: the household of a resident post, else of their resident record
+    (people.Resident.user). At most two queries (none for the post, which is cached)."""
+    from gongzhi.people.models import Resident
+
+    path = next(
+        (
+            post.household.place_path
+            for post in access.active_posts(user)
+            if post.role == Role.RESIDENT and post.household_id
+        ),
+        None,
+    )
+    if path is None:
+        path = (
+            Resident.objects.filter(user=user, is_active=True, household__isnull=False)
+            .order_by("id")
+            .values_list("household__place_path", flat=True)
+            .first()
+        )
+    if not path:
+        return None
+    parts = [p for p in path.split("/") if p]
+    grid_path = "/".join(parts[: routing.GRID_DEPTH + 1]) + "/"
+    rows = {
+        r["path"]: r
+        for r in Place.objects.filter(path__in={path, grid_path}).values(
+            "pk", "path", "kind", "centre_lat", "centre_lng"
+        )
+    }
+    grid = rows.get(grid_path) if len(parts) > routing.GRID_DEPTH else None
+    if grid is not None and grid["kind"] != PlaceKind.GRID:
+        grid = None
+    point = next(
+        (
+            (float(r["centre_lat"]), float(r["centre_lng"]))
+            for r in (rows.get(path), grid)
+            if r and r["centre_lat"] is not None and r["centre_lng"] is not None
+        ),
+        (None, None),
+    )
+    return Home(grid_id=grid["pk"] if grid else None, lat=point[0], lng=point[1])
+
+
+def _ticket_point(field: str):
+    """The ticket's own point, else its place's centre, else its grid's (as on the map)."""
+    return Cast(
+        Coalesce(F(field), F(f"place__centre_{field}"), F(f"grid__centre_{field}")),
+        FloatField(),
+    )
+
+
+def nearest_first(qs: QuerySet[Ticket], home: Home | None) -> QuerySet[Ticket]:
+    """Order by closeness to `home`: tickets in the home grid first (`in_my_grid`), then by
+    distance from the home point (`distance2`: squared degrees on a local flat projection,
+    enough to order and to show "about 300 m" at city scale; tickets without a point last),
+    then the oldest first. One query, like the plain list."""
+    if home is None:
+        return qs.annotate(
+            in_my_grid=Value(False, output_field=BooleanField()),
+            distance2=Value(None, output_field=FloatField()),
+        ).order_by("created_at", "id")
+    mine = (
+        Case(
+            When(grid_id=home.grid_id, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        if home.grid_id
+        else Value(False, output_field=BooleanField())
+    )
+    if home.lat is None or home.lng is None:
+        distance2 = Value(None, output_field=FloatField())
+    else:
+        shrink = math.cos(math.radians(home.lat))  # a degree of longitude is shorter
+
+        def dy():
+            return _ticket_point("lat") - Value(home.lat)
+
+        def dx():
+            return (_ticket_point("lng") - Value(home.lng)) * Value(shrink)
+
+        distance2 = ExpressionWrapper(dx() * dx() + dy() * dy(), output_field=FloatField())
+    return qs.annotate(in_my_grid=mine, distance2=distance2).order_by(
+        F("in_my_grid").desc(), F("distance2").asc(nulls_last=True), "created_at", "id"
+    )
+
+
+_HOME_UNKNOWN = object()
+
+
+def pool(user, home=_HOME_UNKNOWN) -> QuerySet[Ticket]:
+    """The pool a party member may take from: pooled tickets of their community, nearest
+    first (`nearest_first` from `member_home`; the oldest first when the home is unknown)."""
     area = _scope(user, Action.TICKET_TAKE)
     if not access.has_any(user, Action.TICKET_TAKE):
         return Ticket.objects.none()
     qs = Ticket.objects.filter(status=Status.POOLED)
     if area is not None:
         qs = qs.filter(area)
-    return qs.select_related(*LIST_RELATED).order_by("created_at", "id")
+    if home is _HOME_UNKNOWN:
+        home = member_home(user)
+    return nearest_first(qs.select_related(*LIST_RELATED), home)
 
 
 def handled_by(user) -> QuerySet[Ticket]:
@@ -149,8 +270,62 @@ def history(ticket: Ticket) -> QuerySet[TicketEvent]:
 
 
 def notifications(user, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (nobody sees another person's)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
     qs = Notification.objects.filter(user=user).select_related("ticket")
     return qs.filter(read=False) if unread_only else qs
+
+
+UNREAD_CAP = 100  # the badge shows "99+" beyond this; counting stops there
+
+
+def unread_count(user, cap: int = UNREAD_CAP) -> int:
+    """How many unread notifications the user has, counted up to `cap` (one query on the
+    `notification_inbox` index)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read=False)[:cap].count()
+
+
+def badge_count(user) -> int:
+    """The unread count for the top bar: `unread_count`, cached per user (tickets.inbox), so a
+    page usually costs no query for it."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return inbox.remembered(user.pk, lambda: unread_count(user))
+
+
+def category_tree() -> list[Category]:
+    """Every category, each parent followed by its children (by order, then name), with
+    `depth`, `used` (some ticket has it) and `child_count`. One query: the tree is small
+    (tens to a few hundred nodes) and shown whole."""
+    rows = list(
+        Category.objects.annotate(used=Exists(Ticket.objects.filter(category=OuterRef("pk"))))
+        .select_related("parent")
+        .order_by("sort", "name", "id")
+    )
+    children: dict[int | None, list[Category]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    ordered: list[Category] = []
+    seen: set[int] = set()
+
+    def walk(parent_id, depth):
+        for row in children.get(parent_id, []):
+            if row.pk in seen:
+                continue
+            seen.add(row.pk)
+            row.depth, row.child_count = depth, len(children.get(row.pk, []))
+            ordered.append(row)
+            walk(row.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def get_category(pk: int) -> Category:
+    return get_object_or_404(Category.objects.select_related("parent"), pk=pk)
 
 
 # --------------------------------------------------------------------------- for the pages

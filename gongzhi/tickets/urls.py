@@ -1,9 +1,20 @@
 from django.urls import path
 
-from gongzhi.tickets import views, views_map, views_stats
+from gongzhi.tickets import views, views_categories, views_map, views_stats
 
 app_name = "tickets"
 urlpatterns = [
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("categories/", views_categories.category_list, name="categories"),
+    path("categories/new/", views_categories.category_new, name="category_new"),
+    path("categories/<int:pk>/", views_categories.category_edit, name="category_edit"),
+    path(
+        "categories/<int:pk>/<str:change>/",
+        views_categories.category_change,
+        name="category_change",
+    ),
     path("mine/", views.mine, name="mine"),
     path("new/", views.submit, name="submit"),
     path("patrol/", views.patrol, name="patrol"),

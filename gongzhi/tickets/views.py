@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access
@@ -76,6 +76,8 @@ TICKET_NAV = (
     ("supervised", gettext_lazy("Supervised"), (Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)),
     ("enter", gettext_lazy("Enter for a resident"), (Action.TICKET_ENTER,)),
     ("map", gettext_lazy("Ticket map"), (Action.TICKET_VIEW,)),
+    ("categories", gettext_lazy("Ticket categories"), (Action.TICKET_CATEGORIES,)),
+    ("notifications", gettext_lazy("Notifications"), None),  # everyone signed in
 )
 
 
@@ -83,7 +85,7 @@ def _nav(user) -> list[dict]:
     return [
         {"name": name, "label": label, "url": reverse(f"tickets:{name}")}
         for name, label, actions in TICKET_NAV
-        if any(access.has_any(user, a) for a in actions)
+        if actions is None or any(access.has_any(user, a) for a in actions)
     ]
 
 
@@ -95,9 +97,16 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _list(request, template, qs, **context):
+def _list(request, template, qs, *, near: bool = False, **context):
     page = _page(request, qs)
-    rows = [{"ticket": t, "steps": selectors.steps_for(request.user, t)} for t in page]
+    rows = [
+        {
+            "ticket": t,
+            "steps": selectors.steps_for(request.user, t),
+            "near": geo.nearness(t) if near else "",
+        }
+        for t in page
+    ]
     return _render(request, template, {"page": page, "rows": rows, **context})
 
 
@@ -405,15 +414,57 @@ def supervised(request):
 
 @login_required
 def pool(request):
+    """A party member's pool, nearest first (own grid, then by distance from home); the
+    community's view of its pool, oldest first."""
     _require(request.user, Action.TICKET_TAKE, Action.TICKET_DISPATCH)
     if access.has_any(request.user, Action.TICKET_TAKE):
-        qs = selectors.pool(request.user)
-    else:
-        qs = selectors.community_pool(request.user)
-    return _list(request, "tickets/pool.html", qs)
+        home = selectors.member_home(request.user)
+        qs = selectors.pool(request.user, home=home)
+        return _list(request, "tickets/pool.html", qs, near=True, member=True, home=home)
+    return _list(request, "tickets/pool.html", selectors.community_pool(request.user))
 
 
 @login_required
 def taken(request):
     _require(request.user, Action.TICKET_HANDLE)
     return _list(request, "tickets/taken.html", selectors.handled_by(request.user))
+
+
+# --- Everyone: the notification centre ---------------------------------------------------
+
+
+@login_required
+def notifications(request):
+    """The user's own notifications, newest first; unread ones highlighted."""
+    page = _page(request, selectors.notifications(request.user))
+    unread = selectors.badge_count(request.user)
+    label = "99+" if unread >= selectors.UNREAD_CAP else str(unread)
+    return _render(
+        request,
+        "tickets/notifications.html",
+        {"page": page, "unread": unread, "unread_label": label},
+    )
+
+
+@login_required
+def notification_open(request, pk: int):
+    """Open a notification: mark it read, then go to its ticket (when the user may still see
+    it). Another user's notification is 404."""
+    notification = services.read_notification(request.user, pk)
+    if notification.ticket_id:
+        if selectors.visible_tickets(request.user).filter(pk=notification.ticket_id).exists():
+            return redirect("tickets:detail", notification.ticket_id)
+        messages.info(request, _("You can no longer see this ticket."))
+    return redirect("tickets:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = services.read_all_notifications(request.user)
+    messages.success(
+        request,
+        ngettext("%(n)s notification marked as read.", "%(n)s notifications marked as read.", count)
+        % {"n": count},
+    )
+    return redirect("tickets:notifications")

@@ -1,12 +1,15 @@
-"""The daily loop in headless Chromium: a resident submits on the phone → the grid worker
-accepts and escalates → the community publishes to the pool → a party member takes, starts
-and resolves → the resident rates. Each person uses their own browser context and logs in
-through the real form. The resident attaches a photo; the grid worker sees its thumbnail."""
+"""The daily loop in headless Chromium, as the issue asks: a resident submits on the phone with a
+photo → the grid worker accepts and escalates → the community dispatches (派单) to a party member,
+who finds it through the notification bell, starts and resolves it → the resident rates. A
+second journey takes the pool path: the community publishes to the pool and a party member
+takes it there. Each person uses their own browser context and logs in through the real form;
+the grid worker sees the photo's thumbnail."""
 
 from __future__ import annotations
 
 import importlib
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -53,7 +56,9 @@ def _step(page, ticket, step, note=None):
     page.wait_for_load_state()
 
 
-def test_resident_to_rating_through_the_pages(as_user, world, tmp_path, settings):
+@pytest.fixture
+def loop(world, tmp_path, settings):
+    """The people of the loop, the default category tree and a photo to attach."""
     settings.MEDIA_ROOT = tmp_path / "media"
     photo = tmp_path / "lamp.jpg"
     Image.new("RGB", (320, 240), (40, 90, 160)).save(photo, "JPEG")
@@ -65,27 +70,34 @@ def test_resident_to_rating_through_the_pages(as_user, world, tmp_path, settings
         Role.RESIDENT, building, household=home, phone="13900000077", name="吴阿姨"
     )
     resident.phone_login = "13900000077"
-    grid_worker = make_user(Role.GRID_WORKER, world.grid_a1_1, name="陈网格")
-    secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1, name="张书记")
-    member = make_user(Role.PARTY_MEMBER, world.community_a1, name="赵党员")
+    return SimpleNamespace(
+        photo=photo,
+        resident=resident,
+        grid_worker=make_user(Role.GRID_WORKER, world.grid_a1_1, name="陈网格"),
+        secretary=make_user(Role.COMMUNITY_SECRETARY, world.community_a1, name="张书记"),
+        member=make_user(Role.PARTY_MEMBER, world.community_a1, name="赵党员"),
+    )
 
-    phone = as_user(resident, phone=True)
+
+def _submit_and_escalate(as_user, loop):
+    """The resident submits on the phone with a photo; the grid worker, who sees its
+    thumbnail, accepts and escalates. Returns (the resident's page, the ticket)."""
+    phone = as_user(loop.resident, phone=True)
     phone.goto("/tickets/new/")
     phone.select_option("select[name=kind]", "help")
     # A category the grid handles first (the default tree routes 路灯照明 to the grid).
     lamp = phone.locator("select[name=category] option", has_text="路灯").get_attribute("value")
     phone.select_option("select[name=category]", lamp)
     phone.fill("textarea[name=text]", "楼道灯坏了，晚上很黑，请尽快维修。")
-    phone.set_input_files("input[name=photos]", str(photo))
+    phone.set_input_files("input[name=photos]", str(loop.photo))
     phone.locator("main form button[type=submit]").click()
     phone.wait_for_url(re.compile(r".*/tickets/\d+/$"))
     ticket = Ticket.objects.get()
     expect(phone.locator("main")).to_contain_text(ticket.number)
     screenshot(phone, "ticket-submitted")
-
     assert ticket.photos.count() == 1
 
-    desk = as_user(grid_worker)
+    desk = as_user(loop.grid_worker)
     desk.goto(f"/tickets/{ticket.pk}/")
     thumb = desk.locator("[data-testid=timeline] img.gz-thumb")
     expect(thumb).to_have_count(1)
@@ -100,21 +112,17 @@ def test_resident_to_rating_through_the_pages(as_user, world, tmp_path, settings
     _step(desk, ticket, "escalate", note="需要社区协调电工")
     ticket.refresh_from_db()
     assert ticket.status == "escalated"
+    return phone, ticket
 
-    board = as_user(secretary)
-    _step(board, ticket, "pool")
-    ticket.refresh_from_db()
-    assert ticket.status == "pooled"
 
-    party = as_user(member)
-    party.goto("/tickets/pool/")
-    expect(party.locator("main")).to_contain_text(ticket.number)
-    _step(party, ticket, "take")
-    _step(party, ticket, "start")
-    _step(party, ticket, "resolve", note="已更换灯泡")
+def _resolve(page, ticket, member):
+    _step(page, ticket, "start")
+    _step(page, ticket, "resolve", note="已更换灯泡")
     ticket.refresh_from_db()
     assert ticket.status == "resolved" and ticket.handler_user_id == member.pk
 
+
+def _rate(phone, ticket):
     phone.goto(f"/tickets/{ticket.pk}/")
     rate = phone.get_by_test_id("rate")
     rate.locator("label[for=star5]").click()
@@ -126,3 +134,57 @@ def test_resident_to_rating_through_the_pages(as_user, world, tmp_path, settings
     assert ticket.status == "confirmed" and ticket.rating == 5
     assert list(ticket.events.values_list("to_status", flat=True))[-1] == "confirmed"
     screenshot(phone, "ticket-rated")
+
+
+def test_resident_to_rating_with_the_community_dispatching(as_user, loop):
+    phone, ticket = _submit_and_escalate(as_user, loop)
+
+    # The community dispatches (派单) to the party member from the ticket's page.
+    board = as_user(loop.secretary)
+    board.goto("/tickets/board/")
+    expect(board.locator("main")).to_contain_text(ticket.number)
+    board.goto(f"/tickets/{ticket.pk}/")
+    form = board.locator(f"[data-testid=steps] form[action$='/{ticket.pk}/dispatch/']")
+    choice = form.locator("select[name=handler] option", has_text="赵党员").get_attribute("value")
+    form.locator("select[name=handler]").select_option(choice)
+    screenshot(board, "ticket-dispatch")
+    form.locator("button").click()
+    board.wait_for_load_state()
+    ticket.refresh_from_db()
+    assert ticket.status == "dispatched" and ticket.handler_user_id == loop.member.pk
+
+    # The party member hears of it through the bell and opens it from the notification centre.
+    party = as_user(loop.member)
+    party.goto("/")
+    expect(party.get_by_test_id("unread-count")).to_have_text("1")
+    party.get_by_test_id("notification-bell").click()
+    party.wait_for_url("**/tickets/notifications/")
+    row = party.get_by_test_id("notification").first
+    expect(row).to_contain_text(ticket.number)
+    expect(row).to_have_attribute("data-read", "0")
+    screenshot(party, "notification-centre")
+    row.click()
+    party.wait_for_url(re.compile(rf".*/tickets/{ticket.pk}/$"))
+    expect(party.get_by_test_id("unread-count")).to_have_count(0)
+    _resolve(party, ticket, loop.member)
+
+    # The resident sees the news on the phone's bell, then rates.
+    phone.goto("/")
+    expect(phone.get_by_test_id("unread-count")).to_be_visible()
+    _rate(phone, ticket)
+
+
+def test_resident_to_rating_through_the_pool(as_user, loop):
+    phone, ticket = _submit_and_escalate(as_user, loop)
+
+    board = as_user(loop.secretary)
+    _step(board, ticket, "pool")
+    ticket.refresh_from_db()
+    assert ticket.status == "pooled"
+
+    party = as_user(loop.member)
+    party.goto("/tickets/pool/")
+    expect(party.locator("main")).to_contain_text(ticket.number)
+    _step(party, ticket, "take")
+    _resolve(party, ticket, loop.member)
+    _rate(phone, ticket)

@@ -259,9 +259,12 @@ def test_post_is_rate_limited(client, people, cats, key, settings):
     assert Ticket.objects.count() == 2
 
 
-def test_get_needs_authentication_and_is_scoped(client, world, ticket, people, key):
-    assert client.get("/open311/v2/requests.json").status_code == 401
-    assert client.get(f"/open311/v2/requests/{ticket.number}.json").status_code == 401
+def test_get_with_a_credential_is_scoped(client, world, ticket, people, key):
+    # A wrong key is refused, never downgraded to the public view.
+    for url in ("/open311/v2/requests.json", f"/open311/v2/requests/{ticket.number}.json"):
+        response = client.get(url, {"api_key": "not-a-key"})
+        assert response.status_code == 401 and response.json()[0]["code"] == 401
+        assert client.get(url, HTTP_AUTHORIZATION="Token not-a-key").status_code == 401
     # Another grid's worker and another resident do not see it: 404 by id, empty list.
     for user in (people.gw_other, people.neighbour):
         response = client.get(f"/open311/v2/requests/{ticket.number}.json", {"api_key": key(user)})
@@ -357,3 +360,86 @@ def test_errors_are_in_chinese_by_default(client, people, cats, key, settings):
     response = client.post("/open311/v2/requests.json", {"api_key": key(people.resident)})
     assert response.status_code == 400
     assert response.json()[0]["description"] == "必须提供 service_code。"
+
+
+# --------------------------------------------------------------------------- public reads
+
+
+@pytest.fixture
+def placed(world, people, cats):
+    """A ticket with a building, its own point, a photo-free text naming a neighbour; the grid
+    has a centre."""
+    from decimal import Decimal
+
+    world.grid_a1_1.centre_lat, world.grid_a1_1.centre_lng = Decimal("30.51"), Decimal("114.41")
+    world.grid_a1_1.save()
+    clock.set_now(NOW.replace(minute=37, second=12))
+    return services.submit(
+        people.resident,
+        kind=Kind.HELP,
+        category=cats.repair,
+        text="301室王阿姨家门口漏水",
+        lat=Decimal("30.512345"),
+        lng=Decimal("114.412345"),
+        place=world.grid_a1_1.buildings[0],
+    )
+
+
+def test_get_without_credentials_answers_the_public_view(client, world, placed, people):
+    body = client.get("/open311/v2/requests.json").json()
+    assert len(body) == 1
+    row = body[0]
+    assert set(row) == REQUEST_FIELDS
+    assert row["service_request_id"] == placed.number and row["status"] == "open"
+    assert row["service_code"] == "t-repair" and row["service_name"] == "维修"
+    # Nothing personal: no text, no building, no photo, no point of its own, no name.
+    assert row["description"] is None and row["media_url"] is None
+    assert row["address"] == world.grid_a1_1.name and row["address_id"] == world.grid_a1_1.pk
+    assert (row["lat"], row["long"]) == (30.51, 114.41)  # the grid's centre
+    # Times to the hour.
+    assert row["requested_datetime"] == "2026-03-10T09:00:00+08:00"
+    text = client.get("/open311/v2/requests.xml").content.decode()
+    for secret in ("301", "王阿姨", "1栋", people.resident.name, "30.512345"):
+        assert secret not in json.dumps(body, ensure_ascii=False) and secret not in text
+    one = client.get(f"/open311/v2/requests/{placed.number}.json").json()
+    assert one == body
+    assert parse(client.get("/open311/v2/requests.xml").content)[0].find("description").text is None
+    # A signed-in caller still gets the full row of what they may see.
+    client.force_login(people.resident)
+    assert client.get("/open311/v2/requests.json").json()[0]["description"] == placed.text
+
+
+def test_public_view_filters_work_and_leave_out_anonymous_reports(client, world, people, cats):
+    clock.set_now(NOW)
+    plain = services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text="灯")
+    hidden = services.submit(
+        people.resident, kind=Kind.REPORT, category=cats.repair, text="有人偷电", anonymous=True
+    )
+    other = services.submit(people.resident, kind=Kind.HELP, category=cats.noise, text="吵")
+    ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
+    assert ids == {plain.number, other.number}
+    assert client.get(f"/open311/v2/requests/{hidden.number}.json").status_code == 404
+    only = client.get("/open311/v2/requests.json", {"service_code": "t-noise"}).json()
+    assert [r["service_request_id"] for r in only] == [other.number]
+    assert client.get("/open311/v2/requests.json", {"status": "pending"}).status_code == 400
+
+
+def test_public_reads_can_be_switched_off_and_are_rate_limited(client, placed, settings):
+    settings.OPEN311_PUBLIC_REQUESTS = False
+    assert client.get("/open311/v2/requests.json").status_code == 401
+    assert client.get(f"/open311/v2/requests/{placed.number}.json").status_code == 401
+    settings.OPEN311_PUBLIC_REQUESTS = True
+    settings.OPEN311_PUBLIC_RATE = "2/m"
+    codes = [client.get("/open311/v2/requests.json").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_public_list_queries_are_bounded(
+    client, world, people, cats, django_assert_max_num_queries
+):
+    clock.set_now(NOW)
+    for i in range(25):
+        services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text=f"第{i}件")
+    with django_assert_max_num_queries(3):
+        body = client.get("/open311/v2/requests.json").json()
+    assert len(body) == 25
