@@ -159,7 +159,10 @@ def _participation_keys() -> list[Key]:
             100,
             "%",
             _("Volunteer share target"),
-            _("Registered volunteers as a share of a community's residents."),
+            _(
+                "Approved (active) volunteers as a share of the residents living in the "
+                "community; registrations waiting for approval or suspended do not count."
+            ),
         ),
         _default_key(
             "points.per_service_hour",

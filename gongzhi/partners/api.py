@@ -4,8 +4,12 @@ GET  /api/v1/partner-units/                    units in the caller's area (PARTN
 GET  /api/v1/partner-items/?kind=&status=      list items (needs, resources, projects)
 POST /api/v1/partner-items/{id}/claim/         {"unit": id} or {"community": id}
 GET  /api/v1/partner-claims/                   claims in the caller's area
-POST /api/v1/partner-claims/{id}/<step>/       progress, complete ({"text", "amount", "hours"}),
-                                               confirm, withdraw
+POST /api/v1/partner-claims/{id}/<step>/       progress, complete ({"text", "amount", "hours"};
+                                               multipart `photos` with complete), confirm, withdraw
+POST /api/v1/partner-items/{id}/review/        a resident's need: {"decision": approve|decline,
+                                               "note"} (staff)
+GET  /api/v1/partner-needs/                    residents: the needs I posted
+POST /api/v1/partner-needs/                    residents: {"title", "description"}, for review
 
 Errors: 400 bad input or refused (`detail`), 403 role may not, 404 not visible.
 """
@@ -14,8 +18,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -59,6 +64,8 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
+    photos = serializers.SerializerMethodField()
+
     class Meta:
         model = Claim
         fields = [
@@ -73,7 +80,18 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at",
             "completed_at",
             "confirmed_at",
+            "photos",
         ]
+
+    def get_photos(self, claim) -> list[str]:
+        return [reverse("partners:photo", args=[claim.pk, p.pk]) for p in claim.photos.all()]
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ListItem
+        fields = ["id", "title", "description", "status", "review_note", "created_at"]
+        read_only_fields = ["status", "review_note", "created_at"]
 
 
 def _need(user, act) -> None:
@@ -117,6 +135,47 @@ class ListItemViewSet(viewsets.ReadOnlyModelViewSet):
             return _bad(error)
         return Response(ClaimSerializer(made).data, status=status.HTTP_201_CREATED)
 
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """A resident's need: {"decision": "approve"|"decline", "note"} (PARTNER_MANAGE)."""
+        _need(request.user, Action.PARTNER_MANAGE)
+        item = self.get_object()
+        decision = request.data.get("decision")
+        if decision not in ("approve", "decline"):
+            return Response(
+                {"decision": [_("Choose approve or decline.")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            item = services.review_need(
+                request.user,
+                item.pk,
+                approve=decision == "approve",
+                note=str(request.data.get("note", "")),
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(ItemSerializer(item).data)
+
+
+class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Residents: the needs I posted; POST {title, description} posts one for review."""
+
+    serializer_class = NeedSerializer
+
+    def get_queryset(self):
+        _need(self.request.user, Action.PARTNER_NEED_SUBMIT)
+        return selectors.my_needs(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        _need(request.user, Action.PARTNER_NEED_SUBMIT)
+        data = NeedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = services.submit_need(request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(NeedSerializer(item).data, status=status.HTTP_201_CREATED)
+
 
 def _int(value) -> int:
     try:
@@ -130,8 +189,10 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         _need(self.request.user, Action.PARTNER_VIEW)
-        return Claim.objects.filter(item__in=selectors.visible_items(self.request.user)).order_by(
-            "-id"
+        return (
+            Claim.objects.filter(item__in=selectors.visible_items(self.request.user))
+            .prefetch_related("photos")
+            .order_by("-id")
         )
 
     def _step(self, request, run):
@@ -168,6 +229,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
                 evidence=str(d.get("text", "")),
                 amount=d.get("amount"),
                 hours=d.get("hours"),
+                photos=request.FILES.getlist("photos"),
             ),
         )
 

@@ -4,13 +4,14 @@ index of party members, also issue 5)."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from gongzhi.partners.api import ClaimViewSet, ListItemViewSet, UnitViewSet
+from gongzhi.partners.api import ClaimViewSet, ListItemViewSet, NeedViewSet, UnitViewSet
 from gongzhi.party.api_vanguard import VanguardIndexView, VanguardRankingView
 
 router = SimpleRouter()
 router.register("partner-units", UnitViewSet, basename="partner-unit")
 router.register("partner-items", ListItemViewSet, basename="partner-item")
 router.register("partner-claims", ClaimViewSet, basename="partner-claim")
+router.register("partner-needs", NeedViewSet, basename="partner-need")
 urlpatterns = [
     path("vanguard-index/", VanguardIndexView.as_view(), name="api-vanguard-index"),
     path("vanguard-ranking/", VanguardRankingView.as_view(), name="api-vanguard-ranking"),

@@ -18,7 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, clock
+from gongzhi.core import audit, clock, crypto
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.partners.models import (
@@ -73,6 +73,7 @@ def build(scale, *, using: str = DEFAULT_DB_ALIAS, progress=None) -> str:
             _partners(street, community)
         if not ServicePost.objects.filter(community=community).exists():
             _vanguard(community)
+        _activities_of_the_enterprise(street)
     units = PartnerUnit.objects.filter(place_path__startswith=street.path).count()
     items = ListItem.objects.filter(place_path__startswith=street.path).count()
     claims = Claim.objects.filter(place_path__startswith=street.path).count()
@@ -81,6 +82,22 @@ def build(scale, *, using: str = DEFAULT_DB_ALIAS, progress=None) -> str:
         "Partner units: %(units)s units, %(items)s list items, %(claims)s claims; "
         "vanguard: %(records)s service records"
     ) % {"units": units, "items": items, "claims": claims, "records": records}
+
+
+def _activities_of_the_enterprise(street) -> None:
+    """The volunteering demo's activities published by the `partner` login (马俊) are
+    organised by his unit, 湘中建材有限公司 (the volunteering demo runs before the units
+    exist). Idempotent."""
+    from gongzhi.volunteering.models import Activity, OrganiserKind
+
+    unit = PartnerUnit.objects.filter(place=street, name=ENTERPRISE).first()
+    if unit is None:
+        return
+    Activity.objects.filter(
+        organiser__username="partner",
+        organiser_kind=OrganiserKind.COMMUNITY,
+        place_path__startswith=street.path,
+    ).update(organiser_kind=OrganiserKind.PARTNER_UNIT, partner_unit=unit)
 
 
 def _partners(street, community) -> None:
@@ -162,6 +179,20 @@ def _partners(street, community) -> None:
         minutes=80 * 60,
         evidence="托管 6 周，32 名儿童",
     )
+    # A need the resident 13800000001 (吴秀英) posted on her phone, waiting for review.
+    from gongzhi.places.demo import RESIDENT_PHONE
+
+    resident = User.objects.filter(phone_index=crypto.blind_index("phone", RESIDENT_PHONE)).first()
+    if resident is not None:
+        pending = item(
+            ListKind.NEED,
+            "小区门口缺少无障碍坡道",
+            community,
+            ItemStatus.PENDING,
+            description="轮椅和婴儿车进出不便，希望共建单位帮忙修一条坡道。",
+            days=1,
+        )
+        ListItem.objects.filter(pk=pending.pk).update(created_by=resident)
     from gongzhi.tickets.models import Ticket
 
     ticket = Ticket.objects.filter(place_path__startswith=community.path).order_by("-id").first()

@@ -90,6 +90,8 @@ class ResourceKind(models.TextChoices):
 
 
 class ItemStatus(models.TextChoices):
+    # A need a resident posted, not yet on the list units see (staff review it first).
+    PENDING = "pending", _("Waiting for review by the community")
     OPEN = "open", _("Open for claiming")
     CLAIMED = "claimed", _("Claimed")
     COMPLETED = "completed", _("Completed, waiting for confirmation")
@@ -132,6 +134,12 @@ class ListItem(models.Model):
     )
     place_path = PathField(_("place path"), editable=False, db_index=False)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
+    # A resident's need: who reviewed it, when, and why it was declined.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("list item")
@@ -247,3 +255,33 @@ class ClaimUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+def _photo_path(instance, filename: str) -> str:
+    # The name never comes from the upload: a random one under the month of upload.
+    return f"partners/{clock.today():%Y/%m}/{filename}"
+
+
+class ClaimPhoto(models.Model):
+    """A photo of the evidence given on completion. Stored re-encoded (no EXIF) under
+    MEDIA_ROOT and served only through partners:photo, which checks the viewer may see the
+    list item."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("file"), upload_to=_photo_path, max_length=200)
+    thumb = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} #{self.pk}"

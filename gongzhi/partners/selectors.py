@@ -6,11 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
-from gongzhi.partners.models import Claim, ClaimStatus, ItemStatus, ListItem, ListKind, PartnerUnit
+from gongzhi.partners.models import (
+    Claim,
+    ClaimPhoto,
+    ClaimStatus,
+    ItemStatus,
+    ListItem,
+    ListKind,
+    PartnerUnit,
+)
 
 DONE = (ClaimStatus.COMPLETED, ClaimStatus.CONFIRMED)
 
@@ -42,12 +51,42 @@ def visible_items(user, kind: str | None = None, status: str | None = None) -> Q
             q |= Q(place_path__under=grant.path) | Q(
                 place_path__in=_ancestors(grant.path), kind=ListKind.RESOURCE
             )
-    qs = ListItem.objects.filter(q).select_related("place", "offered_by")
+    # A resident's need waiting for review is seen only by staff who review it.
+    manage = access.scope_q(user, Action.PARTNER_MANAGE, "place_path")
+    qs = (
+        ListItem.objects.filter(q)
+        .filter(~Q(status=ItemStatus.PENDING) | manage)
+        .select_related("place", "offered_by")
+    )
     if kind in ListKind.values:
         qs = qs.filter(kind=kind)
     if status in ItemStatus.values:
         qs = qs.filter(status=status)
     return qs
+
+
+def get_claim_photo(user, claim_pk, photo_pk) -> ClaimPhoto:
+    """An evidence photo of a claim on an item the user sees (404 otherwise)."""
+    return get_object_or_404(
+        ClaimPhoto, pk=photo_pk, claim_id=claim_pk, claim__item__in=visible_items(user)
+    )
+
+
+def my_needs(user) -> QuerySet[ListItem]:
+    """The needs a resident posted, newest first."""
+    return ListItem.objects.filter(created_by=user, kind=ListKind.NEED).order_by(
+        "-created_at", "-id"
+    )
+
+
+def pending_needs(user) -> QuerySet[ListItem]:
+    """Residents' needs waiting for the user's review (PARTNER_MANAGE)."""
+    return access.scoped(
+        ListItem.objects.filter(kind=ListKind.NEED, status=ItemStatus.PENDING),
+        user,
+        Action.PARTNER_MANAGE,
+        "place_path",
+    )
 
 
 def my_units(user) -> QuerySet[PartnerUnit]:
@@ -82,38 +121,49 @@ class UnitReport:
 
 
 def unit_report(unit: PartnerUnit, year: int) -> UnitReport:
-    """What a unit did in `year`: its claims of needs and projects (claimed that year), its
-    resources and their use by communities, with the amounts and hours reported."""
+    """What a unit did in `year`. *Claimed* counts the claims made in the year; *completed*,
+    *resources given*, the amount and the hours count the work completed in the year (by
+    `completed_at`, whatever the year of the claim), so a need claimed in December and done
+    in January is claimed in one year's report and completed in the next. The list holds the
+    claims made or completed in the year."""
     start = timezone.make_aware(dt.datetime(year, 1, 1))
     end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    made_in = Q(created_at__gte=start, created_at__lt=end)
+    done_in = Q(status__in=DONE, completed_at__gte=start, completed_at__lt=end)
     claims = (
-        Claim.objects.filter(
-            Q(unit=unit) | Q(item__offered_by=unit), created_at__gte=start, created_at__lt=end
-        )
+        Claim.objects.filter(Q(unit=unit) | Q(item__offered_by=unit))
+        .filter(made_in | done_in)
         .exclude(status=ClaimStatus.WITHDRAWN)
         .select_related("item", "unit", "community")
         .order_by("created_at", "id")
     )
     rows = list(claims)
+
+    def made(c):
+        return start <= c.created_at < end
+
+    def done(c):
+        return c.status in DONE and c.completed_at is not None and start <= c.completed_at < end
+
     own = [c for c in rows if c.unit_id == unit.pk]
     given = [c for c in rows if c.item.offered_by_id == unit.pk]
     offered = unit.resources.filter(created_at__gte=start, created_at__lt=end).aggregate(
         n=Count("id")
     )["n"]
-    totals = claims.aggregate(a=Sum("amount"), m=Sum("minutes"))
+    totals = claims.filter(done_in).aggregate(a=Sum("amount"), m=Sum("minutes"))
 
-    def count(items, kind, done=False):
-        return sum(1 for c in items if c.item.kind == kind and (not done or c.status in DONE))
+    def count(items, kind, test):
+        return sum(1 for c in items if c.item.kind == kind and test(c))
 
     return UnitReport(
         unit=unit,
         year=year,
-        needs_claimed=count(own, ListKind.NEED),
-        needs_completed=count(own, ListKind.NEED, done=True),
-        projects_claimed=count(own, ListKind.PROJECT),
-        projects_completed=count(own, ListKind.PROJECT, done=True),
+        needs_claimed=count(own, ListKind.NEED, made),
+        needs_completed=count(own, ListKind.NEED, done),
+        projects_claimed=count(own, ListKind.PROJECT, made),
+        projects_completed=count(own, ListKind.PROJECT, done),
         resources_offered=offered,
-        resources_given=sum(1 for c in given if c.status in DONE),
+        resources_given=sum(1 for c in given if done(c)),
         amount=totals["a"] or 0,
         minutes=totals["m"] or 0,
         claims=rows,

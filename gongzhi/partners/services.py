@@ -15,9 +15,11 @@ writers) and a partial unique index allows one live claim per item.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from gongzhi.core import access, audit, clock
 from gongzhi.core.roles import Action, Role
 from gongzhi.partners.models import (
     Claim,
+    ClaimPhoto,
     ClaimStatus,
     ClaimUpdate,
     ItemStatus,
@@ -39,6 +42,7 @@ from gongzhi.places.models import Place
 
 MAX_AMOUNT_YUAN = 100_000_000
 MAX_HOURS = Decimal(100_000)
+MAX_PENDING_NEEDS = 5  # a resident's needs waiting for review at once
 
 
 def _text(value, field: str, maximum: int, required: bool = True) -> str:
@@ -252,6 +256,79 @@ def need_from_ticket(actor, ticket_id) -> ListItem:
     return item
 
 
+# --------------------------------------------------------------------------- residents' needs
+
+
+def submit_need(actor, *, title, description="") -> ListItem:
+    """A resident posts a need of their own community. It waits for the community's review
+    (status pending) before partner units see it on the needs list."""
+    title = _text(title, "title", 100)
+    description = _text(description, "description", 2000, required=False)
+    grant = next(
+        (g for g in access.grants(actor, Action.PARTNER_NEED_SUBMIT) if g.path is not None), None
+    )
+    community = Place.objects.filter(path=grant.path, kind="community").first() if grant else None
+    if community is None:
+        raise PermissionDenied(_("Your role does not use this page."))
+    with transaction.atomic():
+        pending = ListItem.objects.select_for_update().filter(
+            created_by=actor, kind=ListKind.NEED, status=ItemStatus.PENDING
+        )
+        if len(pending) >= MAX_PENDING_NEEDS:
+            raise ValidationError(
+                _(
+                    "You already have %(n)s needs waiting for review. Please wait until the "
+                    "community office has looked at them."
+                )
+                % {"n": MAX_PENDING_NEEDS}
+            )
+        item = ListItem.objects.create(
+            kind=ListKind.NEED,
+            title=title,
+            description=description,
+            place=community,
+            status=ItemStatus.PENDING,
+            created_by=actor,
+            place_path=community.path,
+        )
+        audit.record(
+            actor=actor,
+            action="partners.need_submit",
+            target=item,
+            place_path=item.place_path,
+            post=grant.post,
+            changes={"kind": ListKind.NEED, "status": ItemStatus.PENDING},
+        )
+    return item
+
+
+def review_need(actor, item_id, *, approve: bool, note: str = "") -> ListItem:
+    """Community staff put a resident's need on the list (open) or decline it with a note."""
+    note = _text(note, "note", 200, required=not approve)
+    with transaction.atomic():
+        item = ListItem.objects.select_for_update().filter(pk=item_id or 0).first()
+        if item is None:
+            raise Http404
+        grant = access.require(
+            actor, Action.PARTNER_MANAGE, item.place_path, read_action=Action.PARTNER_VIEW
+        )
+        if item.status != ItemStatus.PENDING:
+            raise ValidationError(_("This need has already been reviewed."))
+        item.status = ItemStatus.OPEN if approve else ItemStatus.CANCELLED
+        item.reviewed_by, item.reviewed_at, item.review_note = actor, clock.now(), note
+        item.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit.record(
+            actor=actor,
+            action="partners.need_approve" if approve else "partners.need_decline",
+            target=item,
+            place_path=item.place_path,
+            post=grant.post,
+            changes={"status": [ItemStatus.PENDING, item.status]},
+            reason=note,
+        )
+    return item
+
+
 # --------------------------------------------------------------------------- claims
 
 
@@ -282,6 +359,12 @@ def claim(
                 raise ValidationError({"unit": _("Choose the unit that claims it.")})
             grant = _require_for_unit(actor, unit, item.place_path)
             values = {"unit": unit}
+        if item.status == ItemStatus.PENDING:
+            raise ValidationError(
+                _(
+                    "This need is waiting for the community's review; it can be claimed once it is on the list."
+                )
+            )
         if item.status != ItemStatus.OPEN:
             raise ValidationError(_("Someone has already claimed this; it is no longer open."))
         try:
@@ -369,10 +452,33 @@ def progress(actor, claim_id, *, text, amount=0, hours=0) -> ClaimUpdate:
     return update
 
 
-def complete(actor, claim_id, *, evidence, amount=0, hours=0) -> Claim:
+def _attach_photos(made: Claim, prepared, user, written: list) -> list[ClaimPhoto]:
+    """Write the re-encoded photos and their rows inside the caller's transaction."""
+    rows = []
+    for item in prepared:
+        key = uuid.uuid4().hex
+        photo = ClaimPhoto(
+            claim=made, width=item.width, height=item.height, size=item.size, uploaded_by=user
+        )
+        photo.file.save(f"{key}.jpg", ContentFile(item.content), save=False)
+        written.append(photo.file.name)
+        photo.thumb.save(f"{key}-t.jpg", ContentFile(item.thumb), save=False)
+        written.append(photo.thumb.name)
+        rows.append(photo)
+    ClaimPhoto.objects.bulk_create(rows)
+    return rows
+
+
+def complete(actor, claim_id, *, evidence, amount=0, hours=0, photos=None) -> Claim:
+    """The claimant completes with evidence: text, amount, hours and up to
+    TICKET_PHOTO_MAX_COUNT photos (checked and re-encoded without metadata, by the tickets'
+    photo module, before anything is written)."""
+    from gongzhi.tickets import photos as photo_files
+
     evidence = _text(evidence, "evidence", 2000)
     amount, minutes = _amount(amount), _minutes(hours)
-    with transaction.atomic():
+    prepared = photo_files.prepare(photos)
+    with photo_files.files_removed_on_error() as written, transaction.atomic():
         made = _locked_claim(claim_id)
         grant = _require_claimant(actor, made)
         if made.status != ClaimStatus.ACTIVE:
@@ -382,13 +488,14 @@ def complete(actor, claim_id, *, evidence, amount=0, hours=0) -> Claim:
         made.minutes += minutes
         made.save(update_fields=["status", "evidence", "completed_at", "amount", "minutes"])
         ListItem.objects.filter(pk=made.item_id).update(status=ItemStatus.COMPLETED)
+        _attach_photos(made, prepared, actor, written)
         audit.record(
             actor=actor,
             action="partners.complete",
             target=made,
             place_path=made.place_path,
             post=grant.post,
-            changes={"amount": made.amount, "minutes": made.minutes},
+            changes={"amount": made.amount, "minutes": made.minutes, "photos": len(prepared)},
         )
     return made
 

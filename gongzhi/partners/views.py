@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +20,13 @@ from gongzhi.core import access, clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action, Role
 from gongzhi.partners import selectors, services
-from gongzhi.partners.models import Claim, ItemStatus, ListKind, ResourceKind, UnitKind
+from gongzhi.partners.models import (
+    Claim,
+    ItemStatus,
+    ListKind,
+    ResourceKind,
+    UnitKind,
+)
 from gongzhi.places.models import Place
 
 PAGE_SIZE = 30
@@ -186,6 +193,7 @@ def lists(request):
         request,
         "partners/lists.html",
         {
+            "pending": selectors.pending_needs(request.user).count() if manage else 0,
             "page": page,
             "rows": page.object_list,
             "kind": kind,
@@ -201,6 +209,77 @@ def lists(request):
 
 
 @login_required
+def needs(request):
+    """A resident's phone page: post a need of the community, see what became of mine."""
+    _require(request.user, Action.PARTNER_NEED_SUBMIT)
+    if request.method == "POST":
+        try:
+            services.submit_need(
+                request.user,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+            )
+        except ValidationError as error:
+            _say(request, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you. The community office will review your need and then put it on "
+                    "the needs list for partner units."
+                ),
+            )
+            return redirect("partners:needs")
+    page = Paginator(selectors.my_needs(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/needs.html",
+        {"page": page, "rows": page.object_list, "values": request.POST},
+    )
+
+
+@login_required
+@require_POST
+def need_review(request, pk: int):
+    _require(request.user, Action.PARTNER_MANAGE)
+    item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        raise Http404
+    try:
+        services.review_need(
+            request.user,
+            item.pk,
+            approve=decision == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(
+            request,
+            _("The need is on the list.") if decision == "approve" else _("The need is declined."),
+        )
+    return redirect("partners:item", item.pk)
+
+
+@login_required
+def photo(request, pk: int, photo_id: int, thumb: bool = False):
+    """An evidence photo, only for someone who may see the list item (404 otherwise)."""
+    _require(request.user, Action.PARTNER_VIEW)
+    item = selectors.get_claim_photo(request.user, pk, photo_id)
+    field = item.thumb if thumb else item.file
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 def item_detail(request, pk: int):
     _require(request.user, Action.PARTNER_VIEW)
     item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
@@ -211,6 +290,10 @@ def item_detail(request, pk: int):
         {
             "item": item,
             "claim": claim,
+            "can_review": item.status == ItemStatus.PENDING
+            and access.can(request.user, Action.PARTNER_MANAGE, item.place_path),
+            "photos": claim.photos.all() if claim else [],
+            "max_photos": settings.TICKET_PHOTO_MAX_COUNT,
             "updates": claim.updates.select_related("by") if claim else [],
             "my_units": selectors.my_units(request.user) if item.kind != ListKind.RESOURCE else [],
             "staff_units": selectors.visible_units(request.user)
@@ -268,6 +351,7 @@ def claim_step(request, pk: int, step: str):
                 evidence=data.get("text", ""),
                 amount=data.get("amount"),
                 hours=data.get("hours"),
+                photos=request.FILES.getlist("photos"),
             )
         elif step == "confirm":
             services.confirm(request.user, made.pk)
@@ -349,6 +433,7 @@ def report_xlsx(request, pk: int):
             _("Amount (yuan)"),
             _("Service hours"),
             _("Claimed at"),
+            _("Completed at"),
         ]
     )
     for c in r.claims:
@@ -361,6 +446,7 @@ def report_xlsx(request, pk: int):
                 c.amount,
                 c.hours,
                 c.created_at.strftime("%Y-%m-%d"),
+                c.completed_at.strftime("%Y-%m-%d") if c.completed_at else "",
             ]
         )
     buffer = io.BytesIO()

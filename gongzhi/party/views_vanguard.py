@@ -66,7 +66,9 @@ def mine(request):
             if community
             else [],
             families=vanguard.care_families(community)[:50] if community else [],
-            records=ServiceRecord.objects.filter(member=member).select_related("claim")[:20],
+            records=ServiceRecord.objects.filter(member=member).select_related(
+                "claim__service_post", "claim__task", "claim__family"
+            )[:20],
             today=clock.today(),
         )
     return render(request, "party/vanguard_mine.html", context)
@@ -140,7 +142,7 @@ def ranking(request):
         request.user,
         Action.VOLUNTEER_MANAGE,
         path_field="place_path",
-    ).select_related("member__resident", "claim")[:50]
+    ).select_related("member__resident", "claim__service_post", "claim__task", "claim__family")[:50]
     communities = access.scoped(
         Place.objects.filter(kind="community"), request.user, Action.VOLUNTEER_MANAGE
     ).order_by("path")[:200]

@@ -14,11 +14,17 @@ GET  /api/v1/points/                        my balances; …/points/statement/?m
 GET  /api/v1/timebank/                      open requests and offers of my community
 POST /api/v1/timebank/                      {kind, title, description, minutes}
 POST /api/v1/timebank/{id}/take|confirm|cancel/
+GET  /api/v1/timebank/family-transfer/      household members who may receive my hours
+POST /api/v1/timebank/family-transfer/      {to_resident, minutes, key}
+GET  /api/v1/points/residents/{id}/statement/?month=&currency=   staff: a resident's statement
+POST /api/v1/points/entries/{id}/reverse/   staff: {reason_kind, reason} reverse an award
 
 Errors: 400 bad input (with the message), 403 role may not, 404 not visible.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -70,6 +76,8 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
+    organiser_body = serializers.CharField(read_only=True)
+
     class Meta:
         model = Activity
         fields = [
@@ -78,6 +86,11 @@ class ActivitySerializer(serializers.ModelSerializer):
             "description",
             "location",
             "community",
+            "organiser_kind",
+            "party_org",
+            "partner_unit",
+            "organiser_name",
+            "organiser_body",
             "starts_at",
             "ends_at",
             "capacity",
@@ -90,7 +103,11 @@ class ActivitySerializer(serializers.ModelSerializer):
             "status",
         ]
         read_only_fields = ["signed_up", "status"]
-        extra_kwargs = {"awards_points": {"default": True}, "awards_hours": {"default": True}}
+        extra_kwargs = {
+            "awards_points": {"default": True},
+            "awards_hours": {"default": True},
+            "organiser_kind": {"default": "community"},
+        }
 
 
 class SignupSerializer(serializers.ModelSerializer):
@@ -263,20 +280,13 @@ class StatementView(APIView):
     def get(self, request):
         _require(request.user, Action.VOLUNTEER_JOIN)
         resident = services.my_resident(request.user)
-        today = clock.today()
-        try:
-            year, month = (int(x) for x in request.query_params.get("month", "").split("-"))
-            if not (2000 <= year <= 2100 and 1 <= month <= 12):
-                raise ValueError
-        except ValueError:
-            if request.query_params.get("month"):
-                raise ValidationError({"month": _("Give the month as YYYY-MM.")}) from None
-            year, month = today.year, today.month
+        year, month = _month_param(request)
         hours = request.query_params.get("currency") == "hours"
         account = points.hours_account(resident) if hours else points.points_account(resident)
         st = ledger.statement(account, year, month)
         entries = [
             {
+                "id": e.pk,
                 "at": e.created_at,
                 "amount": e.amount if e.credit_id == account.pk else -e.amount,
                 "reason": e.reason_code,
@@ -295,6 +305,88 @@ class StatementView(APIView):
                 "entries": entries,
             }
         )
+
+
+def _month_param(request) -> tuple[int, int]:
+    today = clock.today()
+    try:
+        year, month = (int(x) for x in request.query_params.get("month", "").split("-"))
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError
+    except ValueError:
+        if request.query_params.get("month"):
+            raise ValidationError({"month": _("Give the month as YYYY-MM.")}) from None
+        year, month = today.year, today.month
+    return year, month
+
+
+class ResidentStatementView(APIView):
+    """Staff (VOLUNTEER_MANAGE): a resident's monthly statement with the entry ids and
+    whether each award may still be reversed."""
+
+    def get(self, request, resident_id):
+        _require(request.user, Action.VOLUNTEER_MANAGE)
+        resident = selectors.managed_resident(request.user, resident_id)
+        year, month = _month_param(request)
+        hours = request.query_params.get("currency") == "hours"
+        account = points.hours_account(resident) if hours else points.points_account(resident)
+        st = ledger.statement(account, year, month)
+        entries = [
+            {
+                "id": e.pk,
+                "at": e.created_at,
+                "amount": e.amount if e.credit_id == account.pk else -e.amount,
+                "reason": e.reason_code,
+                "text": e.reason_text,
+                "reversed": e.is_reversed,
+                "reversible": services.is_award(e) and not e.is_reversed,
+            }
+            for e in selectors.statement_entries(st)[:500]
+        ]
+        return Response(
+            {
+                "resident": resident.pk,
+                "month": f"{year:04d}-{month:02d}",
+                "currency": "hours" if hours else "points",
+                "balance": ledger.balance(account),
+                "opening": st.opening,
+                "closing": st.closing,
+                "entries": entries,
+            }
+        )
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason_kind = serializers.ChoiceField(choices=list(services.REVERSAL_REASONS))
+    reason = serializers.CharField(max_length=200)
+
+
+class ReverseEntryView(APIView):
+    """POST {reason_kind, reason}: reverse a wrongly credited award (VOLUNTEER_MANAGE).
+    201 with the reversal; 200 with the same reversal when it had been reversed already."""
+
+    def post(self, request, entry_id):
+        _require(request.user, Action.VOLUNTEER_MANAGE)
+        data = ReverseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.reverse_award(request.user, entry_id, **data.validated_data)
+        return Response(
+            {
+                "id": done.entry.pk,
+                "reverses": done.original.pk,
+                "amount": done.entry.amount,
+                "currency": done.original.credit.currency,
+                "created": done.created,
+                "balance": ledger.balance(done.original.credit_id),
+            },
+            status=status.HTTP_201_CREATED if done.created else status.HTTP_200_OK,
+        )
+
+
+class FamilyTransferSerializer(serializers.Serializer):
+    to_resident = serializers.IntegerField()
+    minutes = serializers.IntegerField()
+    key = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
 class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -331,3 +423,39 @@ class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._step(request, pk, services.cancel_exchange)
+
+    @action(detail=False, methods=["get", "post"], url_path="family-transfer")
+    def family_transfer(self, request):
+        """GET: who in my household may receive hours, and my balance. POST {to_resident,
+        minutes, key}: transfer (the same service as the page; a repeated key transfers once)."""
+        _require(request.user, Action.VOLUNTEER_JOIN)
+        resident = services.my_resident(request.user)
+        if request.method == "GET":
+            community = points.community_of(resident)
+            return Response(
+                {
+                    "allowed": bool(points.int_setting(community, "timebank.family_transfer")),
+                    "hours_minutes": ledger.balance(points.hours_account(resident)),
+                    "members": [
+                        {"id": m.pk, "name": m.name} for m in services.family_members(resident)
+                    ],
+                }
+            )
+        data = FamilyTransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        entry = services.family_transfer(
+            request.user,
+            to_resident_id=values["to_resident"],
+            minutes=values["minutes"],
+            key=values.get("key") or uuid.uuid4().hex,
+        )
+        return Response(
+            {
+                "id": entry.pk,
+                "minutes": entry.amount,
+                "to_resident": values["to_resident"],
+                "hours_minutes": ledger.balance(points.hours_account(resident)),
+            },
+            status=status.HTTP_201_CREATED,
+        )

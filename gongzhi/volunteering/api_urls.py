@@ -13,5 +13,15 @@ router.register("timebank", api.ExchangeViewSet, basename="volunteering-timebank
 urlpatterns = [
     path("points/", api.PointsView.as_view(), name="volunteering-points"),
     path("points/statement/", api.StatementView.as_view(), name="volunteering-points-statement"),
+    path(
+        "points/residents/<int:resident_id>/statement/",
+        api.ResidentStatementView.as_view(),
+        name="volunteering-resident-statement",
+    ),
+    path(
+        "points/entries/<int:entry_id>/reverse/",
+        api.ReverseEntryView.as_view(),
+        name="volunteering-entry-reverse",
+    ),
     *router.urls,
 ]

@@ -282,6 +282,28 @@ class _Builder:
         order = ("worker", "worker", "secretary", "partner", "secretary")
         return self.staff.get(order[n % len(order)]) or self.staff.get("worker")
 
+    def _body(self, community: Place, organiser: User | None, n: int) -> dict:
+        """The organising body: the secretary publishes for a party branch of the community
+        (or its party committee) every other time; the rest is the community's own. (The
+        `partner` login's activities become its unit's in the partners demo, which builds
+        the units.)"""
+        from gongzhi.core import access
+        from gongzhi.core.roles import Action
+        from gongzhi.party.models import OrgKind, PartyOrg
+
+        if organiser is None or organiser.username != "secretary":
+            return {}
+        if not access.can(organiser, Action.ACTIVITY_ORGANISE_PARTY, community.path):
+            return {}  # the secretary of 春园社区 publishes for its party organisations only
+        kinds = (OrgKind.BRANCH, OrgKind.COMMUNITY_COMMITTEE)
+        org = (
+            PartyOrg.objects.using(self.db)
+            .filter(place_path__startswith=community.path, kind=kinds[n % 2])
+            .order_by("place_path", "id")
+            .first()
+        )
+        return {"organiser_kind": "party_org", "party_org": org} if org else {}
+
     def _past(self, community, teams, active, core, *, many: bool) -> None:
         """Past activities, hours confirmed: points and hours credited at the time."""
         today = clock.today()
@@ -295,6 +317,7 @@ class _Builder:
             day = today - dt.timedelta(days=5 + n * 7)
             start = _at(day, 9 if n % 2 else 14)
             end = start + dt.timedelta(hours=2 + n % 2)
+            by = self._organiser(n) or organiser
             activity = Activity.objects.using(self.db).create(
                 community=community,
                 place_path=community.path,
@@ -304,7 +327,8 @@ class _Builder:
                 ends_at=end,
                 capacity=12,
                 team=theme_team.get(theme),
-                organiser=self._organiser(n) or organiser,
+                organiser=by,
+                **self._body(community, by, n),
                 status=ActivityStatus.CONFIRMED,
                 created_at=start - dt.timedelta(days=7),
                 confirmed_at=end + dt.timedelta(hours=1),
@@ -387,6 +411,10 @@ class _Builder:
         if organiser is None:
             return
         for n, (title, place, theme, start, hours, walk_in) in enumerate(plans):
+            # Upcoming: the first (today's) by the worker; then the secretary for a party
+            # branch, the partner login (its unit), the worker.
+            by = (organiser, self.staff.get("secretary"), self.staff.get("partner"))[n % 3]
+            by = by or organiser
             activity = Activity.objects.using(self.db).create(
                 community=community,
                 place_path=community.path,
@@ -398,7 +426,8 @@ class _Builder:
                 required_skills="" if n else "无",
                 team=theme_team.get(theme),
                 allow_walk_in=walk_in,
-                organiser=organiser,
+                organiser=by,
+                **self._body(community, by, 0),
                 created_at=now - dt.timedelta(days=2),
             )
             people = core if n == 0 else core[1:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.volunteering.models import PostKind, Theme, VolunteerStatus
+from gongzhi.volunteering.models import OrganiserKind, PostKind, Theme, VolunteerStatus
 
 
 class BootstrapMixin:
@@ -76,6 +76,30 @@ class TeamForm(BootstrapMixin, forms.Form):
 
 class ActivityForm(BootstrapMixin, forms.Form):
     community = forms.ModelChoiceField(label=_("Community or grid"), queryset=None)
+    organiser_kind = forms.ChoiceField(
+        label=_("Organised by"),
+        choices=OrganiserKind.choices,
+        initial=OrganiserKind.COMMUNITY,
+        required=False,
+    )
+    party_org = forms.ModelChoiceField(
+        label=_("Party organisation"),
+        queryset=None,
+        required=False,
+        help_text=_("When a party organisation organises it."),
+    )
+    partner_unit = forms.ModelChoiceField(
+        label=_("Partner unit"),
+        queryset=None,
+        required=False,
+        help_text=_("When a partner unit organises it."),
+    )
+    organiser_name = forms.CharField(
+        label=_("Name of the social organisation"),
+        max_length=100,
+        required=False,
+        help_text=_("When a social organisation organises it."),
+    )
     title = forms.CharField(label=_("Title"), max_length=100)
     description = forms.CharField(
         label=_("Description"),
@@ -99,10 +123,16 @@ class ActivityForm(BootstrapMixin, forms.Form):
     )
     allow_walk_in = forms.BooleanField(label=_("Walk-ins allowed"), required=False)
 
-    def __init__(self, *args, communities, teams, **kwargs):
+    def __init__(self, *args, communities, teams, party_orgs=None, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
         self.fields["team"].queryset = teams
+        if party_orgs is None:  # editing: the organising body is fixed when publishing
+            for name in ("organiser_kind", "party_org", "partner_unit", "organiser_name"):
+                del self.fields[name]
+        else:
+            self.fields["party_org"].queryset = party_orgs
+            self.fields["partner_unit"].queryset = units
 
 
 class CorrectForm(BootstrapMixin, forms.Form):
@@ -129,3 +159,13 @@ class FamilyTransferForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_resident"].choices = [(m.pk, m.name) for m in members]
+
+
+class ReverseForm(BootstrapMixin, forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    reason_kind = forms.ChoiceField(label=_("Why"), choices=())
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_kind"].choices = list(reasons)

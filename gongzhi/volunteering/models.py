@@ -129,6 +129,16 @@ def new_secret() -> str:
     return secrets.token_hex(16)
 
 
+class OrganiserKind(models.TextChoices):
+    """Who organises an activity (the issue: community, party organisations, social
+    organisations, partner units)."""
+
+    COMMUNITY = "community", _("The community")
+    PARTY_ORG = "party_org", _("A party organisation")
+    SOCIAL_ORG = "social_org", _("A social organisation")
+    PARTNER_UNIT = "partner_unit", _("A partner unit")
+
+
 class Activity(models.Model):
     community = models.ForeignKey(
         "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
@@ -164,6 +174,31 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The organising body: the community itself, a party organisation, a social organisation
+    # (by name) or a partner unit; `organiser` is the login who published for it.
+    organiser_kind = models.CharField(
+        _("organised by"),
+        max_length=16,
+        choices=OrganiserKind.choices,
+        default=OrganiserKind.COMMUNITY,
+    )
+    party_org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("party organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    partner_unit = models.ForeignKey(
+        "partners.PartnerUnit",
+        verbose_name=_("partner unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organiser_name = models.CharField(_("social organisation"), max_length=100, blank=True)
     # Keys the check-in codes of this activity (with SECRET_KEY); never shown.
     qr_secret = models.CharField(max_length=32, default=new_secret, editable=False)
     signed_up = models.PositiveIntegerField(_("signed up"), default=0)
@@ -187,6 +222,38 @@ class Activity(models.Model):
                 condition=models.Q(signed_up__lte=models.F("capacity")),
                 name="volunteering_activity_capacity",
             ),
+            # The organising body names exactly the one thing its kind needs.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        organiser_kind="community",
+                        party_org__isnull=True,
+                        partner_unit__isnull=True,
+                        organiser_name="",
+                    )
+                    | models.Q(
+                        organiser_kind="party_org",
+                        party_org__isnull=False,
+                        partner_unit__isnull=True,
+                        organiser_name="",
+                    )
+                    | (
+                        models.Q(
+                            organiser_kind="social_org",
+                            party_org__isnull=True,
+                            partner_unit__isnull=True,
+                        )
+                        & ~models.Q(organiser_name="")
+                    )
+                    | models.Q(
+                        organiser_kind="partner_unit",
+                        party_org__isnull=True,
+                        partner_unit__isnull=False,
+                        organiser_name="",
+                    )
+                ),
+                name="volunteering_activity_organiser_body",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,6 +266,17 @@ class Activity(models.Model):
     @property
     def places_left(self) -> int:
         return max(self.capacity - self.signed_up, 0)
+
+    @property
+    def organiser_body(self) -> str:
+        """The name of the organising body, as residents read it (select_related the FKs)."""
+        if self.organiser_kind == OrganiserKind.PARTY_ORG and self.party_org_id:
+            return self.party_org.name
+        if self.organiser_kind == OrganiserKind.PARTNER_UNIT and self.partner_unit_id:
+            return self.partner_unit.name
+        if self.organiser_kind == OrganiserKind.SOCIAL_ORG:
+            return self.organiser_name
+        return self.community.name
 
 
 class SignupStatus(models.TextChoices):

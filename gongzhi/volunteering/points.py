@@ -146,7 +146,8 @@ def _day_bounds(when: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 def earned_on(account: LedgerAccount, when: dt.datetime) -> int:
-    """Points the account earned (from the earning rules) on `when`'s day."""
+    """Points the account earned (from the earning rules) on `when`'s day; an award that
+    staff reversed as a correction no longer counts towards the cap."""
     start, end = _day_bounds(when)
     return (
         LedgerEntry.objects.filter(
@@ -154,6 +155,7 @@ def earned_on(account: LedgerAccount, when: dt.datetime) -> int:
             reason_code__in=EARN_REASONS,
             created_at__gte=start,
             created_at__lt=end,
+            reversed_by__isnull=True,
         ).aggregate(s=Sum("amount"))["s"]
         or 0
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access, clock, profiles
+from gongzhi.core.models import LedgerEntry
 from gongzhi.core.roles import Action
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
@@ -50,7 +51,39 @@ def organised_activities(user) -> QuerySet[Activity]:
     q = access.scope_q(user, Action.ACTIVITY_ORGANISE, "place_path") | access.scope_q(
         user, Action.VOLUNTEER_VIEW, "place_path"
     )
-    return Activity.objects.filter(q).select_related("community", "team", "organiser")
+    return Activity.objects.filter(q).select_related(
+        "community", "team", "organiser", "party_org", "partner_unit"
+    )
+
+
+def organises_for_community(user) -> bool:
+    """Whether the user organises through a community-side post somewhere (not only as a
+    partner unit's contact)."""
+    from gongzhi.core.roles import Role
+
+    return any(
+        g.post is None or g.post.role != Role.PARTNER_CONTACT
+        for g in access.grants(user, Action.ACTIVITY_ORGANISE)
+    )
+
+
+def organiser_choices(user) -> dict:
+    """For the publish form: the party organisations the user may publish for
+    (ACTIVITY_ORGANISE_PARTY: committees and branches, not groups or households) and the
+    partner units (a partner contact: only their own)."""
+    from gongzhi.partners.selectors import visible_units
+    from gongzhi.party.models import OrgKind, PartyOrg
+
+    orgs = access.scoped(
+        PartyOrg.objects.exclude(kind__in=(OrgKind.GROUP, OrgKind.MEMBER_HOUSEHOLD)),
+        user,
+        Action.ACTIVITY_ORGANISE_PARTY,
+        "place_path",
+    ).order_by("place_path", "name")
+    units = visible_units(user).filter(is_active=True).order_by("place_path", "name")
+    if not organises_for_community(user):
+        units = units.filter(contacts=user)
+    return {"party_orgs": orgs, "units": units}
 
 
 def get_organised(user, pk) -> Activity:
@@ -61,7 +94,7 @@ def open_activities(user) -> QuerySet[Activity]:
     """Published activities of the resident's community that have not ended."""
     qs = Activity.objects.filter(
         status=ActivityStatus.PUBLISHED, ends_at__gt=clock.now()
-    ).select_related("team")
+    ).select_related("team", "community", "party_org", "partner_unit")
     return access.scoped(qs, user, Action.VOLUNTEER_JOIN, path_field="place_path").order_by(
         "starts_at", "id"
     )
@@ -112,6 +145,24 @@ def my_exchanges(resident) -> QuerySet[Exchange]:
 
 def me(user):
     return resident_of(user)
+
+
+# --------------------------------------------------------------------------- staff: points
+
+
+def managed_resident(user, pk) -> Resident:
+    """A resident whose points and hours the user corrects (VOLUNTEER_MANAGE; 404 outside)."""
+    qs = access.scoped(
+        Resident.objects.filter(is_active=True), user, Action.VOLUNTEER_MANAGE, "place_path"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def statement_entries(statement) -> QuerySet[LedgerEntry]:
+    """The month's entries with their accounts and whether each was reversed (one query)."""
+    return statement.entries.select_related("debit", "credit").annotate(
+        is_reversed=Exists(LedgerEntry.objects.filter(reverses_id=OuterRef("pk")))
+    )
 
 
 # --------------------------------------------------------------------------- volunteer share

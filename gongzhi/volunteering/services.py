@@ -14,6 +14,7 @@ time bank locks the exchange row, and the ledger locks the accounts.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,9 +23,11 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core import access, audit, clock, ledger
-from gongzhi.core.roles import Action
+from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerEntry, LedgerOwnerKind
+from gongzhi.core.roles import Action, Role
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.volunteering import points, qr
@@ -33,6 +36,7 @@ from gongzhi.volunteering.models import (
     ActivityStatus,
     Exchange,
     ExchangeStatus,
+    OrganiserKind,
     PostKind,
     Signup,
     SignupStatus,
@@ -302,13 +306,87 @@ def _activity_place(place: Place) -> tuple[Place, Place]:
     return place, community
 
 
+ORGANISER_FIELDS = ("organiser_kind", "party_org", "partner_unit", "organiser_name")
+
+
+def _community_side(actor, path: str) -> bool:
+    """The actor organises at `path` through a post of the community side (staff, grid
+    workers), not only as a partner unit's contact."""
+    for grant in access.grants(actor, Action.ACTIVITY_ORGANISE):
+        if grant.post is not None and grant.post.role == Role.PARTNER_CONTACT:
+            continue
+        if grant.everything or (grant.path and path.startswith(grant.path)):
+            return True
+    return False
+
+
+def _organiser_body(actor, place: Place, community: Place, data: dict) -> dict:
+    """Who organises: the community, a party organisation of the community (or its street),
+    a social organisation (by name) or a partner unit paired with the community or its street.
+    Partner contacts publish for their own unit only; a party organisation's activities are
+    published by those who hold ACTIVITY_ORGANISE_PARTY (community secretary, street officer)."""
+    kind = data.get("organiser_kind") or OrganiserKind.COMMUNITY
+    if kind not in OrganiserKind.values:
+        raise ValidationError({"organiser_kind": _("Choose who organises the activity.")})
+    body = {"organiser_kind": kind, "party_org": None, "partner_unit": None, "organiser_name": ""}
+    community_side = _community_side(actor, place.path)
+    if kind == OrganiserKind.PARTY_ORG:
+        org = data.get("party_org")
+        if org is None:
+            raise ValidationError({"party_org": _("Choose the party organisation.")})
+        if not (
+            org.place_path.startswith(community.path) or community.path.startswith(org.place_path)
+        ):
+            raise ValidationError(
+                {"party_org": _("Choose a party organisation of this community or of its street.")}
+            )
+        if not access.can(actor, Action.ACTIVITY_ORGANISE_PARTY, place.path):
+            raise PermissionDenied(
+                _(
+                    "Only the community secretary or a street officer publishes activities for "
+                    "a party organisation."
+                )
+            )
+        body["party_org"] = org
+    elif kind == OrganiserKind.PARTNER_UNIT:
+        unit = data.get("partner_unit")
+        if unit is None:
+            raise ValidationError({"partner_unit": _("Choose the partner unit.")})
+        if not unit.is_active or not community.path.startswith(unit.place_path):
+            raise ValidationError(
+                {
+                    "partner_unit": _(
+                        "Choose an active partner unit paired with this community or its street."
+                    )
+                }
+            )
+        if not community_side and not unit.contacts.filter(pk=actor.pk).exists():
+            raise PermissionDenied(
+                _("You are not a contact of %(unit)s; you cannot publish for it.") % {"unit": unit}
+            )
+        body["partner_unit"] = unit
+    elif not community_side:
+        raise PermissionDenied(
+            _("As a partner unit's contact, publish for your unit: choose it as the organiser.")
+        )
+    elif kind == OrganiserKind.SOCIAL_ORG:
+        body["organiser_name"] = _text(
+            data.get("organiser_name"), "organiser_name", required=True, limit=100
+        )
+    return body
+
+
 @transaction.atomic
 def publish(actor, *, community: Place, **data) -> Activity:
     """Publish an activity at a community, or at a grid (grid workers organise in theirs);
-    every resident of the community may sign up."""
+    every resident of the community may sign up. `organiser_kind` (+ `party_org`,
+    `partner_unit` or `organiser_name`) names the organising body (default: the community)."""
     place, community = _activity_place(community)
     grant = access.require(
         actor, Action.ACTIVITY_ORGANISE, place.path, read_action=Action.VOLUNTEER_VIEW
+    )
+    body = _organiser_body(
+        actor, place, community, {k: data.pop(k, None) for k in ORGANISER_FIELDS}
     )
     clean = _clean_activity(data, community)
     activity = Activity.objects.create(
@@ -316,6 +394,7 @@ def publish(actor, *, community: Place, **data) -> Activity:
         place_path=place.path,
         organiser=actor,
         created_at=clock.now(),
+        **body,
         **clean,
     )
     audit.record(
@@ -323,7 +402,11 @@ def publish(actor, *, community: Place, **data) -> Activity:
         action="volunteering.activity_publish",
         target=activity,
         place_path=activity.place_path,
-        changes={k: str(v) for k, v in clean.items()},
+        changes={
+            **{k: str(v) for k, v in clean.items()},
+            "organiser_kind": body["organiser_kind"],
+            "organiser_body": activity.organiser_body,
+        },
         post=grant.post,
     )
     return activity
@@ -339,6 +422,8 @@ def edit(actor, activity: Activity, **data) -> Activity:
     grant = access.require(
         actor, Action.ACTIVITY_ORGANISE, activity.place_path, read_action=Action.VOLUNTEER_VIEW
     )
+    for name in ORGANISER_FIELDS:  # the organising body is fixed when publishing
+        data.pop(name, None)
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED:
         raise ValidationError(_("This activity can no longer be changed."))
@@ -901,6 +986,112 @@ def family_transfer(actor, *, to_resident_id, minutes, key: str):
         changes={"from": resident.pk, "to": target.pk, "minutes": minutes},
     )
     return entry
+
+
+# --------------------------------------------------------------------------- corrections
+
+REVERSAL_REASONS = {
+    "wrong_person": gettext_lazy("Credited to the wrong resident"),
+    "not_attended": gettext_lazy("The resident did not take part"),
+    "duplicate": gettext_lazy("Credited twice"),
+    "wrong_amount": gettext_lazy("Wrong amount"),
+    "other": gettext_lazy("Other reason"),
+}
+
+
+@dataclass
+class Reversal:
+    entry: LedgerEntry  # the reversing entry
+    original: LedgerEntry
+    created: bool  # False: it had been reversed before, nothing was written now
+
+
+def is_award(entry: LedgerEntry) -> bool:
+    """Points or hours the community credited to a resident (issuer → resident); the only
+    entries staff correct here. Spending, transfers and expiry are not awards."""
+    return (
+        entry.reverses_id is None
+        and entry.debit.owner_kind == LedgerOwnerKind.ISSUER
+        and entry.credit.owner_kind == LedgerOwnerKind.RESIDENT
+    )
+
+
+def reverse_award(actor, entry_id, *, reason_kind: str, reason: str) -> Reversal:
+    """Correct a wrongly credited award by reversing it (the ledger's only correction): the
+    same amount goes back resident → issuer, with the reason on the resident's statement.
+    VOLUNTEER_MANAGE in the resident's community; idempotent (a second request returns the
+    first reversal and writes nothing); refused, changing nothing, when the resident has
+    spent or moved the points or hours meanwhile."""
+    from gongzhi.people.models import Resident
+
+    original = (
+        LedgerEntry.objects.select_related("debit", "credit").filter(pk=entry_id or 0).first()
+    )
+    account = None
+    if original is not None:
+        account = next(
+            (a for a in (original.credit, original.debit) if a.owner_kind == "resident"), None
+        )
+    resident = Resident.objects.filter(pk=account.owner_id).first() if account else None
+    if resident is None:
+        raise Http404
+    grant = access.require(
+        actor, Action.VOLUNTEER_MANAGE, resident.place_path, read_action=Action.VOLUNTEER_VIEW
+    )
+    if not is_award(original):
+        raise ValidationError(
+            _("Only points or hours credited by the community can be reversed here.")
+        )
+    if reason_kind not in REVERSAL_REASONS:
+        raise ValidationError({"reason_kind": _("Choose why the award is reversed.")})
+    reason = _text(reason, "reason", required=True)
+    currency = original.credit.currency
+    with transaction.atomic():
+        # The resident's account row: two corrections of one award queue here, and the second
+        # finds the first one's reversal.
+        ledger_account = LedgerAccount.objects.select_for_update().get(pk=original.credit_id)
+        done = LedgerEntry.objects.filter(reverses_id=original.pk).first()
+        if done is not None:
+            return Reversal(done, original, False)
+        if ledger_account.balance < original.amount:
+            what = _("hours") if currency == LedgerCurrency.HOURS else _("points")
+            raise ValidationError(
+                _(
+                    "This award cannot be reversed: the resident has already used some of these "
+                    "%(what)s (%(available)s left, %(amount)s would be taken back). Nothing was "
+                    "changed. Cancel the later spending first, for example a redemption."
+                )
+                % {
+                    "what": what,
+                    "available": ledger.format_amount(currency, ledger_account.balance),
+                    "amount": ledger.format_amount(currency, original.amount),
+                }
+            )
+        label = REVERSAL_REASONS[reason_kind]
+        try:
+            entry = ledger.reverse(
+                original,
+                reason=_("Correction (%(kind)s): %(reason)s") % {"kind": label, "reason": reason},
+                idempotency_key=f"correction:{original.pk}",
+                actor=actor,
+            )
+        except ledger.LedgerError as error:
+            raise _ledger_error(error) from None
+        audit.record(
+            actor=actor,
+            action="volunteering.award_reverse",
+            target=resident,
+            place_path=resident.place_path,
+            changes={
+                "entry": original.pk,
+                "reversal": entry.pk,
+                "currency": currency,
+                "amount": original.amount,
+            },
+            post=grant.post,
+            reason=f"{reason_kind}: {reason}",
+        )
+    return Reversal(entry, original, True)
 
 
 def local_day(value) -> dt.date:

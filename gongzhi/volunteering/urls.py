@@ -25,4 +25,5 @@ urlpatterns = [
     path("manage/<int:pk>/qr/<str:kind>/", views.activity_qr, name="activity_qr"),
     path("manage/<int:pk>/<str:action>/", views.activity_action, name="activity_action"),
     path("share/", views.share, name="share"),
+    path("residents/<int:pk>/points/", views.resident_points, name="resident_points"),
 ]

@@ -499,8 +499,9 @@ def _activity_form(request, activity=None):
     )
     paths = {points.community_path(p.path) for p in communities}
     team_qs = Team.objects.filter(community__path__in=paths)
+    extra = {} if activity is not None else selectors.organiser_choices(request.user)
     return forms.ActivityForm(
-        request.POST or None, initial=initial, communities=communities, teams=team_qs
+        request.POST or None, initial=initial, communities=communities, teams=team_qs, **extra
     )
 
 
@@ -542,6 +543,7 @@ def activity(request, pk: int):
             "activity": item,
             "rows": rows,
             "can_organise": can_organise,
+            "can_manage": access.can(request.user, Action.VOLUNTEER_MANAGE, item.place_path),
             "no_shows": sum(1 for r in rows if r["signup"].status == SignupStatus.NO_SHOW),
             "correct_form": forms.CorrectForm(),
             "open": item.status == ActivityStatus.PUBLISHED,
@@ -609,6 +611,79 @@ def activity_qr(request, pk: int, kind: str):
     if request.headers.get("HX-Request") or request.GET.get("partial"):
         return render(request, "volunteering/_qr.html", context)
     return _render(request, "volunteering/qr.html", context)
+
+
+def _statement_rows(statement, currency: str, entries) -> list[dict]:
+    rows = []
+    for e in entries:
+        amount = e.amount if e.credit_id == statement.account.pk else -e.amount
+        rows.append(
+            {
+                "entry": e,
+                "amount": amount,
+                "shown": ledger.format_amount(currency, amount),
+                "reversible": services.is_award(e) and not e.is_reversed,
+            }
+        )
+    return rows
+
+
+@login_required
+def resident_points(request, pk: int):
+    """Staff: a resident's points or hours statement, with a button to reverse a wrongly
+    credited award (VOLUNTEER_MANAGE)."""
+    _require(request.user, Action.VOLUNTEER_MANAGE)
+    resident = selectors.managed_resident(request.user, pk)
+    if request.method == "POST":
+        form = forms.ReverseForm(request.POST, reasons=services.REVERSAL_REASONS.items())
+        if not form.is_valid():
+            messages.error(request, _("Choose why and give a reason."))
+        else:
+            data = form.cleaned_data
+            try:
+                done = services.reverse_award(
+                    request.user,
+                    data["entry"],
+                    reason_kind=data["reason_kind"],
+                    reason=data["reason"],
+                )
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+            else:
+                messages.success(
+                    request,
+                    _("The award is reversed.")
+                    if done.created
+                    else _("This award had already been reversed; nothing was changed."),
+                )
+        return redirect(request.get_full_path())
+    currency = "hours" if request.GET.get("currency") == "hours" else "points"
+    year, month = _month(request)
+    points_account = points.points_account(resident)
+    hours_account = points.hours_account(resident)
+    statement = ledger.statement(
+        hours_account if currency == "hours" else points_account, year, month
+    )
+    page = _page(request, selectors.statement_entries(statement))
+    return _render(
+        request,
+        "volunteering/resident_points.html",
+        {
+            "resident": resident,
+            "balance": ledger.balance(points_account),
+            "hours": ledger.format_amount("hours", ledger.balance(hours_account)),
+            "statement": statement,
+            "opening": ledger.format_amount(currency, statement.opening),
+            "closing": ledger.format_amount(currency, statement.closing),
+            "currency": currency,
+            "month": f"{year:04d}-{month:02d}",
+            "previous": _shift_month(year, month, -1),
+            "next": _shift_month(year, month, 1),
+            "page": page,
+            "rows": _statement_rows(statement, currency, page),
+            "reasons": services.REVERSAL_REASONS.items(),
+        },
+    )
 
 
 @login_required

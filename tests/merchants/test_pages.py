@@ -79,13 +79,28 @@ def test_seller_adds_and_updates_only_own_items(shop):
 
 
 def test_resident_pages_render(client, shop, django_assert_max_num_queries):
+    # Twelve more goods at two merchants and twelve redemptions: a query per row would show.
+    for n in range(12):
+        Item.objects.create(
+            merchant=shop.merchant if n % 2 else shop.other,
+            name=f"商品{n}",
+            price=1,
+            stock=5,
+            place_path=shop.merchant.place_path,
+        )
     client.force_login(shop.resident)
     r = services.redeem(shop.resident, shop.oil.pk)
-    with django_assert_max_num_queries(15):
+    for n in range(11):
+        services.redeem(shop.resident, Item.objects.get(name=f"商品{n}").pk)
+    with django_assert_max_num_queries(12):
         page = client.get(reverse("merchants:shop"))
-    assert page.status_code == 200 and "食用油" in page.content.decode()
-    with django_assert_max_num_queries(15):
-        assert client.get(reverse("merchants:mine")).status_code == 200
+    body = page.content.decode()
+    assert page.status_code == 200 and "食用油" in body
+    assert all(f"商品{n}" in body for n in range(12))
+    with django_assert_max_num_queries(12):
+        mine = client.get(reverse("merchants:mine"))
+    assert mine.status_code == 200
+    assert mine.content.decode().count("/merchants/redemptions/") >= 12
     detail = client.get(reverse("merchants:redemption", args=[r.pk])).content.decode()
     assert r.code in detail and "data:image/svg+xml" in detail
 

@@ -60,9 +60,17 @@ def pw(world):
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English whatever a previous test left active."""
+def _english(client):
+    """Messages are checked in English whatever a previous test left active, also in the
+    pages requested through `client`."""
     from django.utils import translation
 
+    client.cookies["django_language"] = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Evidence photos are written under a per-test MEDIA_ROOT, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -325,3 +325,21 @@ def test_api_index(client, v):
     assert client.get("/api/v1/vanguard-index/").status_code == 403
     resp = client.get("/api/v1/vanguard-ranking/?year=2026")
     assert resp.status_code == 200 and resp.json()[0]["name"] == "赵国庆"
+
+
+def test_ranking_page_query_count_is_bounded(client, v, world, django_assert_max_num_queries):
+    """Fifteen members, each with a claim and a service record waiting: the ranked list and
+    the records to confirm read a fixed number of queries."""
+    for i in range(15):
+        user, _member_row = _member(world, v.a1, f"党员{i}")
+        target = v.post if i % 3 == 0 else v.post2 if i % 3 == 1 else v.task
+        kind = ClaimKind.TASK if target is v.task else ClaimKind.POST
+        c = vanguard.claim(user, v.a1, kind=kind, target_id=target.pk)
+        vanguard.record_service(user, claim_id=c.pk, served_on="2026-06-01", hours=2)
+    client.force_login(v.staff)
+    client.get(reverse("party:vanguard_ranking"))
+    with django_assert_max_num_queries(22):
+        response = client.get(reverse("party:vanguard_ranking"))
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count("党员1") >= 6  # 党员1, 党员10…党员14
+    assert body.count('name="decision" value="confirm"') == 15

@@ -103,9 +103,11 @@ def set_profile(world, profile_dir):
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Messages are matched in English (zh-Hans is the default language)."""
+def english(client):
+    """Messages are matched in English (zh-Hans is the default language), in the test and in
+    the requests of the test client."""
     from django.utils import translation
 
+    client.cookies["django_language"] = "en"
     with translation.override("en"):
         yield

@@ -11,6 +11,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from gongzhi.core import ledger
 from gongzhi.core.models import LedgerEntry
@@ -110,3 +111,79 @@ def test_two_confirmations_of_the_same_hours_credit_once(vol, new_activity, monk
     assert sorted(r["confirmed"] for r in results.values()) == [0, 1]
     assert LedgerEntry.objects.count() == 3
     assert ledger.balance(points.points_account(vol.res1.resident)) == 25
+
+
+def test_two_simultaneous_earns_cannot_exceed_the_daily_cap(vol, monkeypatch):
+    """Platform defaults: 10 points an hour, a daily cap of 100. Two confirmations of six
+    hours each (60 points) at the same moment: the second waits on the resident's account
+    lock, then finds 60 of the day's 100 taken and is reduced to 40."""
+    resident = vol.res1.resident
+    points.points_account(resident)  # the account exists before the race
+    real = points.earned_on
+
+    def slow(*args, **kwargs):
+        value = real(*args, **kwargs)
+        time.sleep(0.3)  # hold the lock while the other earn waits
+        return value
+
+    monkeypatch.setattr(points, "earned_on", slow)
+    barrier = threading.Barrier(2)
+    results: dict[int, object] = {}
+
+    def attempt(n):
+        try:
+            barrier.wait()
+            with translation.override("en"):
+                results[n] = points.earn_result(
+                    resident, "service_hour", source=("volunteering.Activity", n), units=6
+                )
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results[n] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(isinstance(r, points.EarnResult) for r in results.values()), results
+    assert sorted(r.amount for r in results.values()) == [40, 60]
+    capped = next(r for r in results.values() if r.amount == 40)
+    assert "daily cap of 100" in capped.reason
+    assert ledger.balance(points.points_account(resident)) == 100
+    assert LedgerEntry.objects.filter(credit__owner_id=resident.pk).count() == 2
+
+
+def test_two_simultaneous_reversals_of_one_award_reverse_it_once(vol):
+    from gongzhi.core.models import AuditRecord
+
+    award = points.earn(vol.res1.resident, "activity", source=("x.Y", 1))
+    barrier = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def attempt(name, user):
+        try:
+            barrier.wait()
+            results[name] = services.reverse_award(
+                user, award.pk, reason_kind="duplicate", reason="重复"
+            )
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results[name] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=attempt, args=(name, getattr(vol, name)))
+        for name in ("cw", "street")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(isinstance(r, services.Reversal) for r in results.values()), results
+    assert sorted(r.created for r in results.values()) == [False, True]
+    assert len({r.entry.pk for r in results.values()}) == 1
+    assert LedgerEntry.objects.filter(reverses=award).count() == 1
+    assert AuditRecord.objects.filter(action="volunteering.award_reverse").count() == 1
+    assert ledger.balance(points.points_account(vol.res1.resident)) == 0

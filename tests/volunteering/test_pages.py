@@ -249,3 +249,22 @@ def test_share_page_query_count_is_bounded(vol, login, django_assert_max_num_que
     client.get(_url("share"))
     with django_assert_max_num_queries(10):
         assert client.get(_url("share")).status_code == 200
+
+
+def test_share_counts_approved_volunteers_only_as_the_profile_help_says(
+    vol, login, set_profile, world
+):
+    from gongzhi.core import profiles
+
+    set_profile("volunteering:\n  target_percent: 15\n")
+    approved = services.register(vol.res1, skills="急救")
+    services.decide(vol.cw, approved, "active")
+    services.register(vol.res2, skills="驾驶")  # waiting for approval
+    suspended = services.register(vol.res3, skills="理发")
+    services.decide(vol.cw, suspended, "suspended", "多次缺席")
+    response = login(vol.street).get(_url("share"))
+    a1 = next(s for s in response.context["shares"] if s.community.pk == world.community_a1.pk)
+    assert (a1.volunteers, a1.residents) == (1, 5)
+    assert "Approved (active) volunteers" in str(
+        profiles.SCHEMA["volunteering.target_percent"].help
+    )

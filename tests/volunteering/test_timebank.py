@@ -128,3 +128,47 @@ def test_family_transfer_refused_when_the_profile_says_no(vol, set_profile):
             vol.res1, to_resident_id=vol.family.resident.pk, minutes=10, key="k"
         )
     assert _hours(vol.family) == 0
+
+
+# --------------------------------------------------------------------------- family transfer API
+
+FAMILY_API = "/api/v1/timebank/family-transfer/"
+
+
+def test_family_transfer_api_lists_the_household_and_transfers_once_per_key(vol, login):
+    _deposit(vol.res1, 100)
+    client = login(vol.res1)
+    info = client.get(FAMILY_API).json()
+    assert info["allowed"] is True and info["hours_minutes"] == 100
+    assert info["members"] == [{"id": vol.family.resident.pk, "name": "吴小明"}]
+    body = {"to_resident": vol.family.resident.pk, "minutes": 30, "key": "tap-1"}
+    first = client.post(FAMILY_API, body)
+    assert first.status_code == 201 and first.json()["hours_minutes"] == 70
+    again = client.post(FAMILY_API, body)  # a retried request
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert (_hours(vol.res1), _hours(vol.family)) == (70, 30)
+
+
+def test_family_transfer_api_refusals(vol, login, set_profile):
+    _deposit(vol.res1, 100)
+    client = login(vol.res1)
+    neighbour = client.post(FAMILY_API, {"to_resident": vol.res2.resident.pk, "minutes": 10})
+    assert neighbour.status_code == 400 and "household" in str(neighbour.json())
+    too_much = client.post(FAMILY_API, {"to_resident": vol.family.resident.pk, "minutes": 101})
+    assert too_much.status_code == 400 and "Not enough" in str(too_much.json())
+    bad = client.post(FAMILY_API, {"to_resident": vol.family.resident.pk, "minutes": "x"})
+    assert bad.status_code == 400
+    assert login(vol.merchant).post(FAMILY_API, {"to_resident": 1, "minutes": 1}).status_code == 403
+    assert login(vol.cw).get(FAMILY_API).status_code == 403
+    assert login(vol.no_record).get(FAMILY_API).status_code == 400
+    set_profile("timebank:\n  family_transfer: 0\n")
+    assert login(vol.res1).get(FAMILY_API).json()["allowed"] is False
+    refused = login(vol.res1).post(
+        FAMILY_API, {"to_resident": vol.family.resident.pk, "minutes": 10}
+    )
+    assert refused.status_code == 400 and "not allowed" in str(refused.json())
+    assert (_hours(vol.res1), _hours(vol.family)) == (100, 0)
+
+
+def test_family_transfer_api_needs_a_login(client):
+    assert client.post(FAMILY_API, {"to_resident": 1, "minutes": 1}).status_code in (401, 403)
