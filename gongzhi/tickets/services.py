@@ -966,7 +966,11 @@ def update_category(actor, category: Category, **fields) -> Category:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
         grant = _category_grant(actor)
-        category = Category.objects.select_for_update().select_related("parent").get(pk=category.pk)
+        category = (
+            Category.objects.select_for_update(of=("self",))
+            .select_related("parent")
+            .get(pk=category.pk)
+        )
         before = audit.snapshot(category, CATEGORY_FIELDS)
         for field, value in fields.items():
             if field == "name":
@@ -1018,7 +1022,11 @@ def activate_category(actor, category: Category) -> Category:
     """Offered again; its parent must be active (subcategories stay as they are)."""
     with transaction.atomic():
         grant = _category_grant(actor)
-        category = Category.objects.select_for_update().select_related("parent").get(pk=category.pk)
+        category = (
+            Category.objects.select_for_update(of=("self",))
+            .select_related("parent")
+            .get(pk=category.pk)
+        )
         if category.is_active:
             return category
         if category.parent is not None and not category.parent.is_active:
