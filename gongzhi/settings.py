@@ -279,7 +279,7 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 # External notification senders (gongzhi/tickets/senders.py), called in a background task
 # after the step's transaction commits. Comma-separated dotted paths in the environment.
 NOTIFY_SENDERS = [
-    s
+    s.strip()
     for s in os.environ.get(
         "NOTIFY_SENDERS",
         "gongzhi.tickets.senders.ConsoleSender,gongzhi.tickets.senders.SmsSender",

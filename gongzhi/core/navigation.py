@@ -52,7 +52,6 @@ NAV: list[NavGroup] = [
             NavItem(_("Ticket pool"), "tickets:pool", "collection", Action.TICKET_TAKE),
             NavItem(_("My taken tickets"), "tickets:taken", "check2-square", Action.TICKET_HANDLE),
             NavItem(_("Ticket map"), "tickets:map", "map", Action.TICKET_VIEW),
-            # issue 4: map and statistics entries go here
             NavItem(_("Ticket statistics"), "tickets:stats", "bar-chart-line", Action.TICKET_STATS),
             NavItem(
                 _("Ticket categories"), "tickets:categories", "diagram-2", Action.TICKET_CATEGORIES
@@ -63,7 +62,6 @@ NAV: list[NavGroup] = [
         _("Volunteering"),
         "heart",
         (
-            # issue 5: volunteers, activities, time bank, merchants, vanguard, partner units
             NavItem(_("Volunteers"), "volunteering:volunteers", "people", Action.VOLUNTEER_VIEW),
             NavItem(
                 _("Volunteer teams"), "volunteering:teams", "people-fill", Action.VOLUNTEER_VIEW
@@ -85,7 +83,6 @@ NAV: list[NavGroup] = [
         _("Deliberation"),
         "chat-square-text",
         (
-            # issue 6: topics, meetings, polls, owners' votes, micro-projects, disclosure
             NavItem(_("Topics"), "deliberation:topics", "lightbulb", Action.DELIBERATION_JOIN),
             NavItem(
                 _("Meetings"), "deliberation:meetings", "calendar-event", Action.DELIBERATION_MANAGE
@@ -128,7 +125,6 @@ RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("Report / ask for help"), "tickets:submit", "megaphone", Action.TICKET_SUBMIT),
     NavItem(_("My tickets"), "tickets:mine", "list-check", Action.TICKET_SUBMIT),
     NavItem(_("Notifications"), "tickets:notifications", "bell"),
-    # issues 5 and 6: volunteering, points, time bank, redemption, topics, polls, votes
     NavItem(_("Topics"), "deliberation:topics", "lightbulb", Action.DELIBERATION_JOIN),
     NavItem(_("Polls"), "deliberation:polls", "bar-chart", Action.DELIBERATION_JOIN),
     NavItem(_("Volunteering"), "volunteering:home", "heart", Action.VOLUNTEER_JOIN),

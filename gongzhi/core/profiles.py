@@ -141,10 +141,6 @@ def _ticket_keys() -> list[Key]:
     return keys
 
 
-def _default_key(name, kind, minimum, maximum, unit, label, help_text, default) -> Key:
-    return Key(name, kind, minimum, maximum, unit, label, help_text, default=default)
-
-
 # Volunteering, points, time bank, vanguard index (issue 5) and deliberation (issue 6). The
 # documents ask for points (积分), a time bank and a vanguard index (seed 002 §三(一)2, §三(三)1;
 # seed 003 item 16) but fix no numbers, so most keys carry a platform default. Set by documents:
@@ -164,7 +160,7 @@ def _participation_keys() -> list[Key]:
                 "community; registrations waiting for approval or suspended do not count."
             ),
         ),
-        _default_key(
+        Key(
             "points.per_service_hour",
             "integer",
             0,
@@ -172,9 +168,9 @@ def _participation_keys() -> list[Key]:
             _("points"),
             _("Points per hour of service"),
             _("Points earned for each confirmed hour of volunteer service."),
-            10,
+            default=10,
         ),
-        _default_key(
+        Key(
             "points.per_activity",
             "integer",
             0,
@@ -182,9 +178,9 @@ def _participation_keys() -> list[Key]:
             _("points"),
             _("Points per activity"),
             _("Points earned for taking part in an activity (checked in and out)."),
-            5,
+            default=5,
         ),
-        _default_key(
+        Key(
             "points.per_resolved_ticket",
             "integer",
             0,
@@ -195,9 +191,9 @@ def _participation_keys() -> list[Key]:
                 "Points a party member or volunteer earns for a ticket they resolved "
                 "that the resident confirmed."
             ),
-            10,
+            default=10,
         ),
-        _default_key(
+        Key(
             "points.per_deliberation",
             "integer",
             0,
@@ -205,9 +201,9 @@ def _participation_keys() -> list[Key]:
             _("points"),
             _("Points per deliberation"),
             _("Points for taking part in deliberation: attending a meeting, voting in a poll."),
-            2,
+            default=2,
         ),
-        _default_key(
+        Key(
             "points.daily_cap",
             "integer",
             0,
@@ -215,9 +211,9 @@ def _participation_keys() -> list[Key]:
             _("points"),
             _("Daily points cap"),
             _("Most points one resident can earn in one day (0: no cap)."),
-            100,
+            default=100,
         ),
-        _default_key(
+        Key(
             "points.expiry_months",
             "integer",
             0,
@@ -228,9 +224,9 @@ def _participation_keys() -> list[Key]:
                 "Points expire this many months after the end of the month they were "
                 "earned in (0: never)."
             ),
-            0,
+            default=0,
         ),
-        _default_key(
+        Key(
             "timebank.family_transfer",
             "integer",
             0,
@@ -241,9 +237,9 @@ def _participation_keys() -> list[Key]:
                 "Whether deposited service hours may be transferred to members of the "
                 "same household."
             ),
-            1,
+            default=1,
         ),
-        _default_key(
+        Key(
             "vanguard.weight_service",
             "integer",
             0,
@@ -251,9 +247,9 @@ def _participation_keys() -> list[Key]:
             "%",
             _("Vanguard index: service hours weight"),
             _("Weight of recorded service hours in the vanguard index."),
-            40,
+            default=40,
         ),
-        _default_key(
+        Key(
             "vanguard.weight_tickets",
             "integer",
             0,
@@ -261,9 +257,9 @@ def _participation_keys() -> list[Key]:
             "%",
             _("Vanguard index: tickets weight"),
             _("Weight of tickets taken and resolved in the vanguard index."),
-            30,
+            default=30,
         ),
-        _default_key(
+        Key(
             "vanguard.weight_claims",
             "integer",
             0,
@@ -271,9 +267,9 @@ def _participation_keys() -> list[Key]:
             "%",
             _("Vanguard index: claimed posts weight"),
             _("Weight of claimed posts, tasks and families (认岗认事认亲) in the vanguard index."),
-            20,
+            default=20,
         ),
-        _default_key(
+        Key(
             "vanguard.weight_feedback",
             "integer",
             0,
@@ -281,9 +277,9 @@ def _participation_keys() -> list[Key]:
             "%",
             _("Vanguard index: residents' ratings weight"),
             _("Weight of residents' ratings of the member's work in the vanguard index."),
-            10,
+            default=10,
         ),
-        _default_key(
+        Key(
             "vanguard.full_service_hours",
             "integer",
             1,
@@ -291,9 +287,9 @@ def _participation_keys() -> list[Key]:
             _("hours"),
             _("Vanguard index: service hours for full marks"),
             _("Service hours in a year that earn the full service score."),
-            48,
+            default=48,
         ),
-        _default_key(
+        Key(
             "vanguard.full_tickets",
             "integer",
             1,
@@ -301,9 +297,9 @@ def _participation_keys() -> list[Key]:
             _("tickets"),
             _("Vanguard index: resolved tickets for full marks"),
             _("Tickets resolved in a year that earn the full tickets score."),
-            12,
+            default=12,
         ),
-        _default_key(
+        Key(
             "vanguard.full_claims",
             "integer",
             1,
@@ -311,9 +307,9 @@ def _participation_keys() -> list[Key]:
             _("claims"),
             _("Vanguard index: claims for full marks"),
             _("Posts, tasks and families claimed in a year that earn the full claims score."),
-            3,
+            default=3,
         ),
-        _default_key(
+        Key(
             "deliberation.support_threshold",
             "integer",
             1,
@@ -321,7 +317,7 @@ def _participation_keys() -> list[Key]:
             _("residents"),
             _("Topic support threshold"),
             _("Supporters a topic needs before it goes onto a meeting agenda."),
-            20,
+            default=20,
         ),
         Key(
             "deliberation.joint_meeting_months",
@@ -336,7 +332,7 @@ def _participation_keys() -> list[Key]:
             ),
             default=3,
         ),
-        _default_key(
+        Key(
             "deliberation.representative_role_weight",
             "integer",
             0,
@@ -347,9 +343,9 @@ def _participation_keys() -> list[Key]:
                 "Score a candidate representative gets for each role held (party member, "
                 "volunteer, building head); 002 §三(三)2."
             ),
-            50,
+            default=50,
         ),
-        _default_key(
+        Key(
             "deliberation.representative_participation_weight",
             "integer",
             0,
@@ -360,7 +356,7 @@ def _participation_keys() -> list[Key]:
                 "Score a candidate representative gets for each topic supported, opinion given "
                 "or meeting attended; points earned count one for one."
             ),
-            5,
+            default=5,
         ),
         Key(
             "microprojects.yearly_budget_yuan",

@@ -7,6 +7,7 @@ reason, audited). Household members: GET /api/v1/households/{id}/members/.
 
 from __future__ import annotations
 
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -115,23 +116,16 @@ class RevealSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class _Params(dict):
-    """Request data read like query parameters (`getlist` for repeatable keys)."""
-
-    def __init__(self, data):
-        super().__init__()
-        for key in selectors.PARAM_KEYS:
-            value = data.getlist(key) if hasattr(data, "getlist") else data.get(key)
-            if value in (None, [], ""):
-                continue
-            self[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-    def get(self, key, default=None):
-        values = super().get(key)
-        return values[-1] if values else default
-
-    def getlist(self, key):
-        return list(super().get(key, []))
+def _search_params(data) -> QueryDict:
+    """The list filters from a request body (JSON or form) as query parameters, values as
+    strings (a JSON `"grid": 3` reads like `?grid=3`)."""
+    params = QueryDict(mutable=True)
+    for key in selectors.PARAM_KEYS:
+        value = data.getlist(key) if hasattr(data, "getlist") else data.get(key)
+        if value in (None, [], ""):
+            continue
+        params.setlist(key, [str(v) for v in (value if isinstance(value, list) else [value])])
+    return params
 
 
 class ResidentViewSet(
@@ -165,7 +159,7 @@ class ResidentViewSet(
     @action(detail=False, methods=["post"])
     def search(self, request):
         """The list filters from the request body (JSON or form), paginated like the list."""
-        params = _Params(request.data)
+        params = _search_params(request.data)
         page = self.paginate_queryset(selectors.search_page_queryset(request.user, params))
         return self.get_paginated_response(ResidentSerializer(page, many=True).data)
 

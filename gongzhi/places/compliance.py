@@ -2,8 +2,8 @@
 
 The rules live here, not in views or templates. `reports_for()` builds the reports for any
 number of communities with a fixed number of queries (profile setters, grids with household
-counts, worker posts, people per grid), so a list page and a community page cost the same whatever the number
-of grids.
+counts, worker posts, people per grid), so a list page and a community page cost the same
+whatever the number of grids.
 
 People per grid come from a pluggable provider (`set_people_provider`), which the people
 registry installs when it loads (`people.compliance.people_per_grid`); a grid it has no

@@ -714,8 +714,7 @@ class _Builder:
 
 # Feature demos run after the people, in this order. Each module has
 # `build(scale: Scale, *, using: str, progress) -> str`: idempotent (a second run adds nothing),
-# and returns one line saying what exists (e.g. "1,234 tickets"). A module that is not there yet
-# is skipped.
+# and returns one line saying what exists (e.g. "1,234 tickets").
 FEATURE_DEMOS = (
     "gongzhi.tickets.demo",
     "gongzhi.volunteering.demo",
@@ -728,16 +727,12 @@ FEATURE_DEMOS = (
 
 
 def _build_features(scale: Scale, using: str, progress) -> dict[str, str]:
-    import importlib
-    import importlib.util
+    import importlib  # the feature apps import places: load them only when building
 
-    done = {}
-    for name in FEATURE_DEMOS:
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        done[name] = module.build(scale, using=using, progress=progress)
-    return done
+    return {
+        name: importlib.import_module(name).build(scale, using=using, progress=progress)
+        for name in FEATURE_DEMOS
+    }
 
 
 def build(
@@ -747,11 +742,11 @@ def build(
     using: str = DEFAULT_DB_ALIAS,
     progress: Callable[[str], None] | None = None,
     people: bool = False,
-    features: bool | None = None,
+    features: bool = True,
 ) -> BuildResult:
     """Build (or complete) the demo data; idempotent. Returns what was created.
     With `people`, also the residents and the party organisation (gongzhi.people.demo), and
-    then — unless `features` is False — every app's demo (FEATURE_DEMOS)."""
+    then, with `features` (the default), every app's demo (FEATURE_DEMOS)."""
     if isinstance(scale, str):
         scale = SCALES[scale]
     if batch_size < 1:
@@ -763,7 +758,7 @@ def build(
         result.people = people_demo.build(
             scale, batch_size=batch_size, using=using, progress=progress
         )
-        if features is not False:
+        if features:
             result.features = _build_features(scale, using, progress)
     return result
 
