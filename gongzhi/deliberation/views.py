@@ -29,6 +29,7 @@ from gongzhi.deliberation.models import (
     TopicStatus,
 )
 from gongzhi.people.models import Resident
+from gongzhi.volunteering import qr
 
 PAGE_SIZE = 30
 
@@ -442,11 +443,9 @@ def meeting_resolution(request, pk: int):
 
 
 def _qr_svg(request, meeting: Meeting) -> tuple[str, str]:
-    import segno
-
     token = services.checkin_token(meeting)
     url = request.build_absolute_uri(reverse("deliberation:checkin", args=[meeting.pk, token]))
-    return segno.make(url, error="m").svg_inline(scale=6), url
+    return qr.svg(url), url
 
 
 @login_required

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access
-from gongzhi.core.roles import Action
-from gongzhi.merchants.models import Item, Merchant, Redemption, RedemptionStatus
+from gongzhi.core.models import Post, User
+from gongzhi.core.roles import Action, Role
+from gongzhi.merchants.models import Item, Merchant, Redemption
+from gongzhi.places.models import Place
 
 
 def shop_items(user) -> QuerySet[Item]:
@@ -42,5 +46,37 @@ def merchant_redemptions(user) -> QuerySet[Redemption]:
     )
 
 
-def pending_count(merchant: Merchant) -> int:
-    return merchant.redemptions.filter(status=RedemptionStatus.PENDING).count()
+def my_items(user) -> QuerySet[Item]:
+    """The goods of the merchants this login sells for."""
+    return Item.objects.filter(merchant__in=my_merchants(user)).select_related("merchant")
+
+
+def visible_redemption(user, pk: int) -> tuple[Redemption, bool]:
+    """The redemption for its resident or one of its merchant's logins (then `as_seller` is
+    True); else 404."""
+    redemption = get_object_or_404(
+        Redemption.objects.select_related("item", "merchant", "resident"), pk=pk
+    )
+    if redemption.resident.user_id == user.pk:
+        return redemption, False
+    if my_merchants(user).filter(pk=redemption.merchant_id).exists():
+        return redemption, True
+    raise Http404
+
+
+def managed_communities(user) -> QuerySet[Place]:
+    """The communities where this staff member may admit merchants."""
+    return access.scoped(
+        Place.objects.filter(kind="community"), user, Action.MERCHANT_MANAGE
+    ).order_by("path")
+
+
+def merchant_logins(user) -> QuerySet[User]:
+    """Merchant-role logins inside the staff member's scope (candidates to link)."""
+    posts = access.scoped(
+        Post.objects.filter(role=Role.MERCHANT, is_active=True),
+        user,
+        Action.MERCHANT_MANAGE,
+        path_field="place__path",
+    )
+    return User.objects.filter(pk__in=posts.values("user_id")).order_by("name")

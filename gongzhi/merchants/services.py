@@ -30,6 +30,7 @@ from gongzhi.core.roles import Action
 from gongzhi.merchants.models import Item, Merchant, MerchantKind, Redemption, RedemptionStatus
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place
+from gongzhi.volunteering import points
 
 # No 0/O, 1/I/L: a code read aloud or typed on a phone is not misread.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -62,12 +63,8 @@ def _whole(value, field: str, minimum: int, maximum: int, message: str) -> int:
 
 
 def resident_account(resident):
-    return ledger.account_for(
-        LedgerCurrency.POINTS,
-        LedgerOwnerKind.RESIDENT,
-        resident.pk,
-        place_path=resident.place_path,
-    )
+    """The resident's points account: the one the volunteering rules credit."""
+    return points.points_account(resident)
 
 
 def merchant_account(merchant: Merchant):
@@ -384,6 +381,14 @@ def confirm(actor, code: str) -> Redemption:
             post=grant.post,
         )
     return redemption
+
+
+def may_cancel(redemption: Redemption, *, as_seller: bool) -> bool:
+    """Whether `cancel()` would accept this redemption from its resident or (`as_seller`) one of
+    its merchant's logins: a pending one by either, a fulfilled one only by the merchant."""
+    if redemption.status == RedemptionStatus.PENDING:
+        return True
+    return redemption.status == RedemptionStatus.FULFILLED and as_seller
 
 
 def cancel(actor, redemption_id: int, *, reason: str = "") -> Redemption:

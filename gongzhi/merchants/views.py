@@ -7,24 +7,21 @@ from __future__ import annotations
 
 import uuid
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access
-from gongzhi.core.models import Post, User
-from gongzhi.core.roles import Action, Role
+from gongzhi.core.roles import Action
 from gongzhi.merchants import selectors, services
-from gongzhi.merchants.models import Item, MerchantKind, Redemption, RedemptionStatus
+from gongzhi.merchants.models import MerchantKind, RedemptionStatus
 from gongzhi.people.selectors import resident_of
-from gongzhi.places.models import Place
+from gongzhi.volunteering import qr
 
 PAGE_SIZE = 20
 
@@ -95,33 +92,22 @@ def mine(request):
     )
 
 
-def _visible_redemption(user, pk: int) -> tuple[Redemption, bool]:
-    """The redemption for its resident or one of its merchant's logins; else 404."""
-    redemption = get_object_or_404(
-        Redemption.objects.select_related("item", "merchant", "resident"), pk=pk
-    )
-    if redemption.resident.user_id == user.pk:
-        return redemption, False
-    if selectors.my_merchants(user).filter(pk=redemption.merchant_id).exists():
-        return redemption, True
-    raise Http404
-
-
 def qr_data_uri(request, code: str) -> str:
     """A QR code of the merchant's confirm link with the code filled in (any phone camera)."""
     url = request.build_absolute_uri(reverse("merchants:desk") + f"?code={code}")
-    return segno.make(url, error="m").svg_data_uri(scale=5)
+    return qr.data_uri(url)
 
 
 @login_required
 def redemption_detail(request, pk: int):
-    redemption, as_seller = _visible_redemption(request.user, pk)
+    redemption, as_seller = selectors.visible_redemption(request.user, pk)
     return render(
         request,
         "merchants/redemption.html",
         {
             "r": redemption,
             "as_seller": as_seller,
+            "may_cancel": services.may_cancel(redemption, as_seller=as_seller),
             "qr": qr_data_uri(request, redemption.code)
             if redemption.status == RedemptionStatus.PENDING and not as_seller
             else "",
@@ -132,7 +118,7 @@ def redemption_detail(request, pk: int):
 @login_required
 @require_POST
 def cancel(request, pk: int):
-    redemption, as_seller = _visible_redemption(request.user, pk)
+    redemption, as_seller = selectors.visible_redemption(request.user, pk)
     try:
         services.cancel(request.user, redemption.pk, reason=request.POST.get("reason", ""))
     except ValidationError as error:
@@ -163,7 +149,7 @@ def desk(request):
             )
             return redirect("merchants:desk")
     merchants = list(selectors.my_merchants(request.user))
-    items = Item.objects.filter(merchant__in=merchants).select_related("merchant")
+    items = selectors.my_items(request.user)
     page = _page(request, selectors.merchant_redemptions(request.user))
     return render(
         request,
@@ -203,9 +189,7 @@ def item_add(request, pk: int):
 @require_POST
 def item_edit(request, pk: int):
     _require(request.user, Action.MERCHANT_SELL)
-    item = get_object_or_404(
-        Item.objects.filter(merchant__in=selectors.my_merchants(request.user)), pk=pk
-    )
+    item = get_object_or_404(selectors.my_items(request.user), pk=pk)
     try:
         services.update_item(
             request.user,
@@ -221,24 +205,11 @@ def item_edit(request, pk: int):
     return redirect("merchants:desk")
 
 
-def _merchant_logins(user):
-    """Merchant-role logins inside the staff member's scope (candidates to link)."""
-    posts = access.scoped(
-        Post.objects.filter(role=Role.MERCHANT, is_active=True),
-        user,
-        Action.MERCHANT_MANAGE,
-        path_field="place__path",
-    )
-    return User.objects.filter(pk__in=posts.values("user_id")).order_by("name")
-
-
 @login_required
 def manage(request):
     _require(request.user, Action.MERCHANT_MANAGE)
-    communities = access.scoped(
-        Place.objects.filter(kind="community"), request.user, Action.MERCHANT_MANAGE
-    ).order_by("path")
-    logins = _merchant_logins(request.user)
+    communities = selectors.managed_communities(request.user)
+    logins = selectors.merchant_logins(request.user)
     if request.method == "POST":
         community = communities.filter(pk=request.POST.get("community") or 0).first()
         users = list(logins.filter(pk__in=request.POST.getlist("users")))

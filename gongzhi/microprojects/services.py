@@ -10,7 +10,6 @@ cheaper ones are still tried.
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -20,7 +19,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from gongzhi.core import access, audit, clock, profiles
 from gongzhi.core.roles import Action
@@ -38,13 +36,12 @@ from gongzhi.microprojects.models import (
 )
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
+from gongzhi.tickets import photos
 
 BUDGET_KEY = "microprojects.yearly_budget_yuan"
 TITLE_MAX = 120
 TEXT_MAX = 2000
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_MAX_SIDE = 1600
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 def _money(value, field: str) -> Decimal:
@@ -441,22 +438,15 @@ def complete(user, project: Project, *, note: str) -> Project:
 
 
 def clean_image(data: bytes) -> tuple[bytes, int, int]:
-    """Check that `data` is a photo, and re-encode it as JPEG without EXIF (location, device)."""
+    """Check that `data` is a photo, and re-encode it as JPEG without EXIF (location, device),
+    the way ticket photos are (gongzhi.tickets.photos)."""
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": _("The photo is too large (at most 8 MB).")})
     try:
-        image = Image.open(io.BytesIO(data))
-        image.verify()
-        image = Image.open(io.BytesIO(data))
-        if image.format not in PHOTO_FORMATS:
-            raise ValidationError({"photo": _("Upload a JPEG, PNG or WebP photo.")})
-        image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise ValidationError({"photo": _("Upload a JPEG, PNG or WebP photo.")}) from None
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)  # a fresh file: no EXIF is carried over
-    return out.getvalue(), image.width, image.height
+        prepared = photos.prepare_one(ContentFile(data))
+    except ValidationError as error:
+        raise ValidationError({"photo": error.messages}) from None
+    return prepared.content, prepared.width, prepared.height
 
 
 def add_photo(

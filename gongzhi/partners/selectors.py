@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from gongzhi.core import access
-from gongzhi.core.roles import Action
+from gongzhi.core.models import Post, User
+from gongzhi.core.roles import Action, Role
 from gongzhi.partners.models import (
     Claim,
     ClaimPhoto,
@@ -20,8 +21,30 @@ from gongzhi.partners.models import (
     ListKind,
     PartnerUnit,
 )
+from gongzhi.places.models import Place
 
 DONE = (ClaimStatus.COMPLETED, ClaimStatus.CONFIRMED)
+
+
+def places_in_scope(user, action, kinds) -> QuerySet[Place]:
+    """Places of `kinds` inside the user's scope for `action` (choices of a form)."""
+    return access.scoped(Place.objects.filter(kind__in=kinds), user, action).order_by("path")
+
+
+def contact_logins(user) -> QuerySet[User]:
+    """Partner-contact logins inside the staff member's scope (candidates to link to a unit)."""
+    posts = access.scoped(
+        Post.objects.filter(role=Role.PARTNER_CONTACT, is_active=True),
+        user,
+        Action.PARTNER_MANAGE,
+        path_field="place__path",
+    )
+    return User.objects.filter(pk__in=posts.values("user_id")).order_by("name")
+
+
+def visible_claims(user) -> QuerySet[Claim]:
+    """Claims on the list items the user can see."""
+    return Claim.objects.filter(item__in=visible_items(user))
 
 
 def visible_units(user) -> QuerySet[PartnerUnit]:

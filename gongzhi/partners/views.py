@@ -17,11 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access, clock
-from gongzhi.core.models import Post, User
-from gongzhi.core.roles import Action, Role
+from gongzhi.core.roles import Action
 from gongzhi.partners import selectors, services
 from gongzhi.partners.models import (
-    Claim,
     ItemStatus,
     ListKind,
     ResourceKind,
@@ -51,7 +49,15 @@ def _year(request) -> int:
 
 
 def _places(user, action, kinds):
-    return access.scoped(Place.objects.filter(kind__in=kinds), user, action).order_by("path")[:300]
+    return selectors.places_in_scope(user, action, kinds)[:300]
+
+
+def _chosen_place(request, kinds):
+    """The place picked in the form, if it is one the user may manage partners in."""
+    pk = request.POST.get("place") or 0
+    return (
+        selectors.places_in_scope(request.user, Action.PARTNER_MANAGE, kinds).filter(pk=pk).first()
+    )
 
 
 @login_required
@@ -59,12 +65,9 @@ def units(request):
     _require(request.user, Action.PARTNER_VIEW)
     if request.method == "POST":
         _require(request.user, Action.PARTNER_MANAGE)
-        place = _places(request.user, Action.PARTNER_MANAGE, ("street", "community"))
-        place = Place.objects.filter(
-            pk__in=[p.pk for p in place], pk=request.POST.get("place") or 0
-        ).first()
+        place = _chosen_place(request, ("street", "community"))
         contacts = list(
-            _contact_logins(request.user).filter(pk__in=request.POST.getlist("contacts"))
+            selectors.contact_logins(request.user).filter(pk__in=request.POST.getlist("contacts"))
         )
         try:
             if place is None:
@@ -97,20 +100,10 @@ def units(request):
             "places": _places(request.user, Action.PARTNER_MANAGE, ("street", "community"))
             if manage
             else [],
-            "logins": _contact_logins(request.user) if manage else [],
+            "logins": selectors.contact_logins(request.user) if manage else [],
             "kinds": UnitKind.choices,
         },
     )
-
-
-def _contact_logins(user):
-    posts = access.scoped(
-        Post.objects.filter(role=Role.PARTNER_CONTACT, is_active=True),
-        user,
-        Action.PARTNER_MANAGE,
-        path_field="place__path",
-    )
-    return User.objects.filter(pk__in=posts.values("user_id")).order_by("name")
 
 
 @login_required
@@ -163,10 +156,7 @@ def lists(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in ListKind.values else ListKind.NEED
     status = request.GET.get("status", "")
     if request.method == "POST":
-        community = _places(request.user, Action.PARTNER_MANAGE, ("community",))
-        community = Place.objects.filter(
-            pk__in=[p.pk for p in community], pk=request.POST.get("place") or 0
-        ).first()
+        community = _chosen_place(request, ("community",))
         try:
             if community is None:
                 raise ValidationError(_("Choose the community."))
@@ -331,9 +321,7 @@ def claim_step(request, pk: int, step: str):
     _require(request.user, Action.PARTNER_VIEW)
     if step not in CLAIM_STEPS:
         raise Http404
-    made = get_object_or_404(
-        Claim.objects.filter(item__in=selectors.visible_items(request.user)), pk=pk
-    )
+    made = get_object_or_404(selectors.visible_claims(request.user), pk=pk)
     data = request.POST
     try:
         if step == "progress":

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
-from gongzhi.places.models import Place, PlaceKind
+from gongzhi.places import selectors as places
+from gongzhi.places.models import PlaceKind
 from gongzhi.tickets import selectors, workflow
 from gongzhi.tickets.models import Status, Ticket
 
@@ -32,12 +33,8 @@ def _feature(geometry: dict, **properties) -> dict:
 
 def grid_boundaries(user, action: str = Action.TICKET_VIEW, limit: int = MAX_GRIDS) -> dict:
     """The grids with a boundary in the user's area for `action`, as a FeatureCollection."""
-    qs = access.scoped(
-        Place.objects.filter(kind=PlaceKind.GRID, boundary__isnull=False),
-        user,
-        action,
-        path_field="path",
-    ).order_by("path")
+    qs = places.visible_places(user, action).filter(kind=PlaceKind.GRID, boundary__isnull=False)
+    qs = qs.order_by("path")
     rows = qs.values("pk", "name", "path", "boundary")[:limit]
     return {
         "type": "FeatureCollection",

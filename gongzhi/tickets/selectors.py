@@ -34,7 +34,14 @@ from gongzhi.core import access, clock
 from gongzhi.core.roles import Action, Role
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.tickets import inbox, routing, workflow
-from gongzhi.tickets.models import Category, Notification, Status, Ticket, TicketEvent
+from gongzhi.tickets.models import (
+    Category,
+    Notification,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+)
 
 LIST_RELATED = ("category", "place", "handler_user", "submitter", "grid")
 
@@ -296,9 +303,36 @@ def badge_count(user) -> int:
     return inbox.remembered(user.pk, lambda: unread_count(user))
 
 
+def merged_into(user, ticket: Ticket) -> dict | None:
+    """The ticket a merged one joined: its number always, a link when the user may see it."""
+    if not ticket.merged_into_id:
+        return None
+    target = Ticket.objects.only("pk", "number").get(pk=ticket.merged_into_id)
+    visible = visible_tickets(user).filter(pk=target.pk).exists()
+    return {"number": target.number, "pk": target.pk if visible else None}
+
+
+def merge_candidate(user, ticket: Ticket, number: str) -> Ticket | None:
+    """The ticket numbered `number` in `ticket`'s community that the user sees, or None."""
+    parts = ticket.place_path.strip("/").split("/")
+    community = "/".join(parts[: access.COMMUNITY_DEPTH + 1]) + "/"
+    return visible_tickets(user).filter(number=number, place_path__startswith=community).first()
+
+
+def get_photo(user, pk: int, photo_id: int) -> TicketPhoto:
+    """A photo of a ticket the user may see (404 otherwise, like the ticket)."""
+    return get_object_or_404(TicketPhoto, pk=photo_id, ticket=get_ticket(user, pk))
+
+
+def badge_label(count: int) -> str:
+    """How the bell and the notification centre show an unread count: "99+" from the cap."""
+    return "99+" if count >= UNREAD_CAP else str(count)
+
+
 def category_tree() -> list[Category]:
     """Every category, each parent followed by its children (by order, then name), with
-    `depth`, `used` (some ticket has it) and `child_count`. One query: the tree is small
+    `depth`, `used` (some ticket has it), `child_count` and `deletable` (neither used nor a
+    parent: what services.delete_category accepts). One query: the tree is small
     (tens to a few hundred nodes) and shown whole."""
     rows = list(
         Category.objects.annotate(used=Exists(Ticket.objects.filter(category=OuterRef("pk"))))
@@ -317,6 +351,7 @@ def category_tree() -> list[Category]:
                 continue
             seen.add(row.pk)
             row.depth, row.child_count = depth, len(children.get(row.pk, []))
+            row.deletable = not row.used and not row.child_count
             ordered.append(row)
             walk(row.pk, depth + 1)
 

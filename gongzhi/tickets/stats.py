@@ -225,11 +225,16 @@ def _check(dimension: str, month_from: dt.date, month_to: dt.date) -> None:
         )
 
 
+def require_stats(user) -> None:
+    """403 for a role without `ticket.stats` anywhere (residents, party members, merchants…)."""
+    if not access.has_any(user, Action.TICKET_STATS):
+        raise PermissionDenied(_("Your role may not see ticket statistics."))
+
+
 def scoped_tickets(user, place=None):
     """Tickets the user may count: in their `ticket.stats` scope, under `place` when given.
     No `ticket.stats` anywhere → 403; a place outside the scope → 404."""
-    if not access.has_any(user, Action.TICKET_STATS):
-        raise PermissionDenied(_("Your role may not see ticket statistics."))
+    require_stats(user)
     if place is None:
         return access.scoped(
             Ticket.objects.all(), user, Action.TICKET_STATS, path_field="place_path"

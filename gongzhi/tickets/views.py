@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
 from gongzhi.places.models import PlaceKind
 from gongzhi.tickets import forms, geo, selectors, services, workflow
-from gongzhi.tickets.models import Channel, HandlerKind, Kind, Ticket, TicketPhoto
+from gongzhi.tickets.models import Channel, HandlerKind, Kind, Ticket
 from gongzhi.tickets.workflow import Step
 
 PAGE_SIZE = 30
@@ -116,6 +116,15 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: on its field when the form has one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, msgs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+    else:
+        form.add_error(None, error.messages)
+
+
 # --- Resident ----------------------------------------------------------------------
 
 
@@ -133,8 +142,7 @@ def _submit(request, form, **extra):
     try:
         ticket = services.submit(request.user, category=category, photos=photos, **data, **extra)
     except ValidationError as error:
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
+        _form_errors(form, error)
         return None
     messages.success(
         request, _("Ticket %(number)s has been submitted.") % {"number": ticket.number}
@@ -243,26 +251,16 @@ def detail(request, pk: int):
             "candidates": candidates,
             "show_submitter": show_submitter,
             "stars": range(1, 6),
-            "merged_into": _merge_target(request.user, ticket),
+            "merged_into": selectors.merged_into(request.user, ticket),
             "max_photos": settings.TICKET_PHOTO_MAX_COUNT,
         },
     )
 
 
-def _merge_target(user, ticket: Ticket) -> dict | None:
-    """The ticket a merged one joined: its number always, a link when the user may see it."""
-    if not ticket.merged_into_id:
-        return None
-    target = Ticket.objects.only("pk", "number").get(pk=ticket.merged_into_id)
-    visible = selectors.visible_tickets(user).filter(pk=target.pk).exists()
-    return {"number": target.number, "pk": target.pk if visible else None}
-
-
 @login_required
 def photo(request, pk: int, photo_id: int, thumb: bool = False):
     """A ticket photo, only for someone who may see the ticket (404 otherwise)."""
-    ticket = selectors.get_ticket(request.user, pk)
-    item = get_object_or_404(TicketPhoto, pk=photo_id, ticket=ticket)
+    item = selectors.get_photo(request.user, pk, photo_id)
     field = item.thumb if thumb else item.file
     try:
         handle = field.open("rb")
@@ -288,13 +286,7 @@ def _merge_into(user, ticket: Ticket, number: str) -> Ticket:
     number = (number or "").strip().upper()
     if not number:
         raise ValidationError({"into": _("Type the number of the ticket to merge into.")})
-    parts = ticket.place_path.strip("/").split("/")
-    community = "/".join(parts[: access.COMMUNITY_DEPTH + 1]) + "/"
-    target = (
-        selectors.visible_tickets(user)
-        .filter(number=number, place_path__startswith=community)
-        .first()
-    )
+    target = selectors.merge_candidate(user, ticket, number)
     if target is None:
         raise ValidationError(
             {
@@ -438,11 +430,10 @@ def notifications(request):
     """The user's own notifications, newest first; unread ones highlighted."""
     page = _page(request, selectors.notifications(request.user))
     unread = selectors.badge_count(request.user)
-    label = "99+" if unread >= selectors.UNREAD_CAP else str(unread)
     return _render(
         request,
         "tickets/notifications.html",
-        {"page": page, "unread": unread, "unread_label": label},
+        {"page": page, "unread": unread, "unread_label": selectors.badge_label(unread)},
     )
 
 

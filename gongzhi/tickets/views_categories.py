@@ -15,15 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.roles import Action
 from gongzhi.tickets import forms, selectors, services
-from gongzhi.tickets.views import _error_text, _render, _require
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
+from gongzhi.tickets.views import _error_text, _form_errors, _render, _require
 
 
 @login_required

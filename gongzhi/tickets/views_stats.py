@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -23,7 +22,6 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongzhi.core import access
 from gongzhi.core.roles import Action
 from gongzhi.people.exports import XLSX_CONTENT_TYPE, write_xlsx
 from gongzhi.places import selectors as places
@@ -57,20 +55,12 @@ class Params:
         )
 
 
-def _require_stats(user) -> None:
-    if not access.has_any(user, Action.TICKET_STATS):
-        raise PermissionDenied(_("Your role may not see ticket statistics."))
-
-
 def _place(user, value) -> Place | None:
     if not value:
         return None
     if not str(value).isdigit():
         raise Http404
-    place = Place.objects.filter(pk=int(value)).first()
-    if place is None or not access.can(user, Action.TICKET_STATS, place.path):
-        raise Http404
-    return place
+    return places.get_place(user, int(value), Action.TICKET_STATS)
 
 
 def place_choices(user) -> list[Place]:
@@ -106,7 +96,7 @@ def _chart_data(report: stats.Report, rows: list[stats.Row]) -> dict:
 
 @login_required
 def stats_page(request):
-    _require_stats(request.user)
+    stats.require_stats(request.user)
     params = Params(request.user, request.GET)
     try:
         report = params.report(request.user)
@@ -176,7 +166,7 @@ def export_rows(report: stats.Report) -> tuple[list[str], list[list]]:
 
 @login_required
 def stats_export(request):
-    _require_stats(request.user)
+    stats.require_stats(request.user)
     params = Params(request.user, request.GET)
     try:
         report = params.report(request.user)
@@ -205,7 +195,7 @@ class TicketStatsAPIView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        _require_stats(request.user)
+        stats.require_stats(request.user)
         params = Params(request.user, request.query_params)
         try:
             report = params.report(request.user)

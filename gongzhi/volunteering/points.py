@@ -264,7 +264,8 @@ def _month_start(year: int, month: int) -> dt.datetime:
     return ledger.month_bounds(year, month)[0]
 
 
-def _shift(year: int, month: int, delta: int) -> tuple[int, int]:
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    """(year, month) moved by `delta` months."""
     index = year * 12 + (month - 1) + delta
     return index // 12, index % 12 + 1
 
@@ -275,9 +276,9 @@ def expire_account(account: LedgerAccount, months: int, now: dt.datetime, sink) 
     from django.utils import timezone
 
     local = timezone.localtime(now)
-    cy, cm = _shift(local.year, local.month, -months)
+    cy, cm = shift_month(local.year, local.month, -months)
     cutoff = _month_start(cy, cm)  # credits before this are older than the expiry period
-    ky, km = _shift(cy, cm, -1)
+    ky, km = shift_month(cy, cm, -1)
     key = f"expiry:{account.pk}:{ky:04d}-{km:02d}"
     if LedgerEntry.objects.filter(idempotency_key=key).exists():
         return 0

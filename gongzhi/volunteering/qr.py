@@ -86,10 +86,19 @@ def check(activity, kind: str, window, value: str, now=None) -> None:
         )
 
 
-def svg(url: str) -> str:
-    """The QR code of `url` as an inline SVG (segno)."""
+def _code(url: str):
     import segno
 
+    return segno.make(url, error="m")
+
+
+def svg(url: str) -> str:
+    """The QR code of `url` as an inline SVG (segno)."""
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, xmldecl=False)
+    _code(url).save(buffer, kind="svg", scale=6, border=2, xmldecl=False)
     return buffer.getvalue().decode()
+
+
+def data_uri(url: str, scale: int = 5) -> str:
+    """The QR code of `url` as an SVG data URI, for an <img src> (merchants' redemption codes)."""
+    return _code(url).svg_data_uri(scale=scale)

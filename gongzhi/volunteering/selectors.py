@@ -13,6 +13,7 @@ from gongzhi.core.roles import Action
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
+from gongzhi.volunteering import points
 from gongzhi.volunteering.models import (
     Activity,
     ActivityStatus,
@@ -44,6 +45,12 @@ def teams(user) -> QuerySet[Team]:
 
 def get_team(user, pk) -> Team:
     return get_object_or_404(teams(user), pk=pk)
+
+
+def team_choices(places) -> QuerySet[Team]:
+    """The teams of the communities of `places` (an activity form's choices)."""
+    paths = {points.community_path(p.path) for p in places}
+    return Team.objects.filter(community__path__in=paths)
 
 
 def organised_activities(user) -> QuerySet[Activity]:

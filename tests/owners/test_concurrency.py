@@ -69,7 +69,7 @@ def test_two_votes_from_one_owner_at_once(estate_world, open_vote, monkeypatch):
     counted = [r for r in results if isinstance(r, Ballot)]
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(counted) == 1 and len(refused) == 1, results
-    assert "already been counted" in refused[0].messages[0] or "已" in refused[0].messages[0]
+    assert "already been counted" in refused[0].messages[0] or "已计入" in refused[0].messages[0]
     assert Ballot.objects.filter(vote=vote).count() == 1
 
 

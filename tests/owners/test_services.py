@@ -26,9 +26,27 @@ from gongzhi.owners.models import (
     RollEntry,
     VoteStatus,
 )
+from gongzhi.people.models import Resident
 from tests.owners.conftest import START, scan_pdf
 
 pytestmark = pytest.mark.django_db
+
+
+def _vote_for_a_day(ew, **fields):
+    """Create and open an ordinary one-day vote from START (the roll imported before), then
+    move the clock an hour into it."""
+    vote = services.create_vote(
+        ew.cw,
+        ew.estate,
+        title="t",
+        matter=Matter.ORDINARY,
+        opens_at=START,
+        closes_at=START + dt.timedelta(days=1),
+        **fields,
+    )
+    vote = services.open_vote(ew.cw, vote)
+    clock.set_now(START + dt.timedelta(hours=1))
+    return vote
 
 
 def test_import_roll_takes_areas_from_households(estate_world):
@@ -67,15 +85,7 @@ def test_several_properties_count_once_with_summed_area(estate_world, open_vote)
     services.import_roll(ew.cw, ew.estate)
     wu = Owner.objects.get(name="吴业主")
     services.add_property(ew.cw, wu, label="车库 B12", area_m2="15.5")
-    vote = services.create_vote(
-        ew.cw,
-        ew.estate,
-        title="t",
-        matter=Matter.ORDINARY,
-        opens_at=START,
-        closes_at=START + dt.timedelta(days=1),
-    )
-    vote = services.open_vote(ew.cw, vote)
+    vote = _vote_for_a_day(ew)
     assert vote.total_owners == 2
     assert vote.total_area_m2 == Decimal("225.00")  # 89.5 + 15.5 + 120
     entry = RollEntry.objects.get(vote=vote, owner=wu)
@@ -165,17 +175,7 @@ def _two_entries(ew, rule=CoOwnerRule.ANY):
     services.import_roll(ew.cw, ew.estate)
     flat2 = Owner.objects.exclude(name="吴业主").get()
     services.add_co_owner(ew.cw, flat2, resident=ew.owner)
-    vote = services.create_vote(
-        ew.cw,
-        ew.estate,
-        title="t",
-        matter=Matter.ORDINARY,
-        opens_at=START,
-        closes_at=START + dt.timedelta(days=1),
-        co_owner_rule=rule,
-    )
-    vote = services.open_vote(ew.cw, vote)
-    clock.set_now(START + dt.timedelta(hours=1))
+    vote = _vote_for_a_day(ew, co_owner_rule=rule)
     own = RollEntry.objects.get(vote=vote, name="吴业主")
     shared = RollEntry.objects.get(vote=vote, owner=flat2)
     return vote, own, shared
@@ -206,16 +206,7 @@ def test_entry_not_held_by_the_caster_refused(estate_world):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=2))
     services.import_roll(ew.cw, ew.estate)
-    vote = services.create_vote(
-        ew.cw,
-        ew.estate,
-        title="t",
-        matter=Matter.ORDINARY,
-        opens_at=START,
-        closes_at=START + dt.timedelta(days=1),
-    )
-    vote = services.open_vote(ew.cw, vote)
-    clock.set_now(START + dt.timedelta(hours=1))
+    vote = _vote_for_a_day(ew)
     other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
     with pytest.raises(ValidationError) as error:
         services.cast_online(ew.owner_user, vote, "yes", entry_id=other.pk)
@@ -448,22 +439,10 @@ def test_co_owner_representative_rule(estate_world, open_vote):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=2))
     services.import_roll(ew.cw, ew.estate)
-    from gongzhi.people.models import Resident
-
     tenant = Resident.objects.get(user=ew.tenant_user)
     wu_owner = Owner.objects.get(name="吴业主")
     services.add_co_owner(ew.cw, wu_owner, resident=tenant, representative=True)
-    vote = services.create_vote(
-        ew.cw,
-        ew.estate,
-        title="t",
-        matter=Matter.ORDINARY,
-        opens_at=START,
-        closes_at=START + dt.timedelta(days=1),
-        co_owner_rule=CoOwnerRule.REPRESENTATIVE,
-    )
-    vote = services.open_vote(ew.cw, vote)
-    clock.set_now(START + dt.timedelta(hours=1))
+    vote = _vote_for_a_day(ew, co_owner_rule=CoOwnerRule.REPRESENTATIVE)
     with pytest.raises(ValidationError, match="representative|代表"):
         services.cast_online(ew.owner_user, vote, "yes")
     services.cast_online(ew.tenant_user, vote, "yes")
@@ -474,20 +453,9 @@ def test_co_owner_any_rule_first_counts(estate_world):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=2))
     services.import_roll(ew.cw, ew.estate)
-    from gongzhi.people.models import Resident
-
     tenant = Resident.objects.get(user=ew.tenant_user)
     services.add_co_owner(ew.cw, Owner.objects.get(name="吴业主"), resident=tenant)
-    vote = services.create_vote(
-        ew.cw,
-        ew.estate,
-        title="t",
-        matter=Matter.ORDINARY,
-        opens_at=START,
-        closes_at=START + dt.timedelta(days=1),
-    )
-    vote = services.open_vote(ew.cw, vote)
-    clock.set_now(START + dt.timedelta(hours=1))
+    vote = _vote_for_a_day(ew)
     services.cast_online(ew.tenant_user, vote, "no")
     with pytest.raises(ValidationError):
         services.cast_online(ew.owner_user, vote, "yes")

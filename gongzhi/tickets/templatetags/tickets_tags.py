@@ -16,5 +16,5 @@ def notification_bell(context):
     count = selectors.badge_count(user) if user is not None else 0
     return {
         "unread": count,
-        "label": "99+" if count >= selectors.UNREAD_CAP else str(count),
+        "label": selectors.badge_label(count),
     }
