@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access
+from gongzhi.core import access, refusals
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.deliberation import forms, selectors, services
@@ -65,26 +65,12 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _error_text(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for msgs in error.message_dict.values() for m in msgs)
-    return " ".join(error.messages)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "message_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _attempt(request, fn, success: str) -> bool:
     """Run a service call from a small POST form; a refusal becomes an error message."""
     try:
         fn()
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
         return False
     messages.success(request, success)
     return True
@@ -134,7 +120,7 @@ def topic_new(request):
                 origin_name=data.get("origin_name", ""),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("Your topic has been raised."))
             return redirect("deliberation:topic", topic.pk)
@@ -280,7 +266,7 @@ def meeting_new(request):
                 free_items=data["free_items"].splitlines(),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The meeting has been created."))
             return redirect("deliberation:meeting", meeting.pk)
@@ -569,7 +555,7 @@ def poll_new(request):
                 closes_at=data["closes_at"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The poll has been created."))
             return redirect("deliberation:poll", poll.pk)
@@ -621,7 +607,7 @@ def notices(request):
         try:
             services.publish_notice(request.user, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The notice has been published."))
             return redirect("deliberation:notices")

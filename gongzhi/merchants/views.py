@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access
+from gongzhi.core import access, refusals
 from gongzhi.core.roles import Action
 from gongzhi.merchants import selectors, services
 from gongzhi.merchants.models import MerchantKind, RedemptionStatus
@@ -33,10 +33,6 @@ def _require(user, action) -> None:
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @login_required
@@ -69,7 +65,7 @@ def redeem(request, pk: int):
             request_key=request.POST.get("request_key", ""),
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
         return redirect("merchants:shop")
     messages.success(request, _("Redeemed. Show this code to the merchant."))
     return redirect("merchants:redemption", redemption.pk)
@@ -122,7 +118,7 @@ def cancel(request, pk: int):
     try:
         services.cancel(request.user, redemption.pk, reason=request.POST.get("reason", ""))
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
     else:
         messages.success(request, _("Cancelled; the points are back in the account."))
     return redirect(
@@ -140,7 +136,7 @@ def desk(request):
         try:
             confirmed = services.confirm(request.user, code)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, refusals.text(error))
         else:
             messages.success(
                 request,
@@ -179,7 +175,7 @@ def item_add(request, pk: int):
             description=request.POST.get("description", ""),
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
     else:
         messages.success(request, _("The item is on offer."))
     return redirect("merchants:desk")
@@ -199,7 +195,7 @@ def item_edit(request, pk: int):
             is_active=bool(request.POST.get("is_active")),
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
     else:
         messages.success(request, _("Saved."))
     return redirect("merchants:desk")
@@ -225,7 +221,7 @@ def manage(request):
                 users=users,
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, refusals.text(error))
         else:
             messages.success(request, _("The merchant is admitted."))
             return redirect("merchants:manage")

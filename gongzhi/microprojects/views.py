@@ -13,18 +13,13 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock
+from gongzhi.core import access, clock, refusals
 from gongzhi.core.roles import Action
 from gongzhi.microprojects import selectors, services
 from gongzhi.microprojects.models import Photo, Support
 from gongzhi.people.selectors import resident_of
 
 ITEM_ROWS = 5
-
-
-def _say(request, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
 
 
 @login_required
@@ -65,7 +60,7 @@ def open_round(request):
         messages.error(request, _("Enter the year and the number of votes as whole numbers."))
         return redirect("microprojects:index")
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
         return redirect("microprojects:index")
     return redirect("microprojects:round", pk=rnd.pk)
 
@@ -122,7 +117,7 @@ def round_action(request, pk: int, step: str):
         else:
             raise PermissionDenied
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     return redirect("microprojects:round", pk=rnd.pk)
 
 
@@ -191,7 +186,7 @@ def project_action(request, pk: int, step: str):
         else:
             raise PermissionDenied
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     return redirect("microprojects:project", pk=project.pk)
 
 

@@ -18,17 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock
+from gongzhi.core import access, clock, refusals
 from gongzhi.core.roles import Action
 from gongzhi.owners import selectors, services
 from gongzhi.owners.models import Choice, CoOwnerRule, Matter, VoteStatus
 
 PAGE_SIZE = 30
-
-
-def _say(request, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
 
 
 def _when(value: str):
@@ -122,7 +117,7 @@ def estate_action(request, pk: int, step: str):
         else:
             raise PermissionDenied
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     return redirect("owners:estate", pk=place.pk)
 
 
@@ -214,7 +209,7 @@ def vote_action(request, item, step: str):
         else:
             raise PermissionDenied
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     return redirect("owners:vote", pk=item.pk)
 
 
@@ -327,5 +322,5 @@ def owner_action(request, pk: int, step: str):
         else:
             raise PermissionDenied
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     return redirect("owners:owner", pk=item.pk)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock
+from gongzhi.core import access, clock, refusals
 from gongzhi.core.roles import Action
 from gongzhi.partners import selectors, services
 from gongzhi.partners.models import (
@@ -34,10 +34,6 @@ CLAIM_STEPS = ("progress", "complete", "confirm", "withdraw")
 def _require(user, action) -> None:
     if not access.has_any(user, action):
         raise PermissionDenied(_("Your role does not use this page."))
-
-
-def _say(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
 
 
 def _year(request) -> int:
@@ -82,7 +78,7 @@ def units(request):
                 contacts=contacts,
             )
         except ValidationError as error:
-            _say(request, error)
+            refusals.say(request, error)
         else:
             messages.success(request, _("The unit is registered."))
             return redirect("partners:units")
@@ -144,7 +140,7 @@ def resource_add(request, pk: int):
             unit=unit,
         )
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(request, _("The resource is on the list."))
     return redirect("partners:unit", pk)
@@ -168,7 +164,7 @@ def lists(request):
                 description=request.POST.get("description", ""),
             )
         except (ValidationError, PermissionDenied) as error:
-            _say(
+            refusals.say(
                 request,
                 error if isinstance(error, ValidationError) else ValidationError(str(error)),
             )
@@ -210,7 +206,7 @@ def needs(request):
                 description=request.POST.get("description", ""),
             )
         except ValidationError as error:
-            _say(request, error)
+            refusals.say(request, error)
         else:
             messages.success(
                 request,
@@ -244,7 +240,7 @@ def need_review(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(
             request,
@@ -309,7 +305,7 @@ def item_claim(request, pk: int):
     try:
         services.claim(request.user, item.pk, unit=unit, community=community)
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(request, _("Claimed."))
     return redirect("partners:item", pk)
@@ -346,7 +342,7 @@ def claim_step(request, pk: int, step: str):
         else:
             services.withdraw(request.user, made.pk)
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(request, _("Saved."))
     return redirect("partners:item", made.item_id)
@@ -359,7 +355,7 @@ def ticket_to_need(request, ticket_pk: int):
     try:
         item = services.need_from_ticket(request.user, ticket_pk)
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
         return redirect("tickets:detail", ticket_pk)
     messages.success(request, _("The ticket is on the needs list."))
     return redirect("partners:item", item.pk)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock
+from gongzhi.core import access, clock, refusals
 from gongzhi.core.roles import Action
 from gongzhi.party import vanguard
 from gongzhi.party.models import (
@@ -37,10 +37,6 @@ def _year(request) -> int:
     except ValueError:
         return clock.today().year
     return year if 2000 <= year <= 2100 else clock.today().year
-
-
-def _say(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
 
 
 @login_required
@@ -95,7 +91,7 @@ def claim(request):
             target_id=request.POST.get("target") or 0,
         )
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(request, _("Claimed."))
     return redirect("party:vanguard")
@@ -108,7 +104,7 @@ def claim_end(request, pk: int):
     try:
         vanguard.end_claim(request.user, pk)
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     return redirect("party:vanguard")
 
 
@@ -125,7 +121,7 @@ def record(request):
             note=request.POST.get("note", ""),
         )
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(request, _("Recorded; the community will confirm it."))
     return redirect("party:vanguard")
@@ -167,7 +163,7 @@ def review(request, pk: int):
     try:
         vanguard.review_record(request.user, pk, confirm=request.POST.get("decision") == "confirm")
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(request, _("Saved."))
     return redirect("party:vanguard_ranking")
@@ -199,7 +195,7 @@ def publish(request):
                 description=request.POST.get("description", ""),
             )
     except ValidationError as error:
-        _say(request, error)
+        refusals.say(request, error)
     else:
         messages.success(request, _("Published."))
     return redirect("party:vanguard_ranking")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access
+from gongzhi.core import access, refusals
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
@@ -110,21 +110,6 @@ def _list(request, template, qs, *, near: bool = False, **context):
     return _render(request, template, {"page": page, "rows": rows, **context})
 
 
-def _error_text(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for msgs in error.message_dict.values() for m in msgs)
-    return " ".join(error.messages)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's refusal on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- Resident ----------------------------------------------------------------------
 
 
@@ -142,7 +127,7 @@ def _submit(request, form, **extra):
     try:
         ticket = services.submit(request.user, category=category, photos=photos, **data, **extra)
     except ValidationError as error:
-        _form_errors(form, error)
+        refusals.on_form(form, error)
         return None
     messages.success(
         request, _("Ticket %(number)s has been submitted.") % {"number": ticket.number}
@@ -350,7 +335,7 @@ def step(request, pk: int, step: str):
         messages.error(request, error.message)
         return _back(request, ticket)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
         return _back(request, ticket)
     messages.success(
         request,

@@ -13,9 +13,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import refusals
 from gongzhi.core.roles import Action
 from gongzhi.tickets import forms, selectors, services
-from gongzhi.tickets.views import _error_text, _form_errors, _render, _require
+from gongzhi.tickets.views import _render, _require
 
 
 @login_required
@@ -36,7 +37,7 @@ def category_new(request):
         try:
             category = services.create_category(request.user, **form.values())
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("Category “%(name)s” added.") % {"name": category.name})
             return redirect("tickets:categories")
@@ -65,7 +66,7 @@ def category_edit(request, pk: int):
         try:
             category = services.update_category(request.user, category, **form.values())
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("Category “%(name)s” saved.") % {"name": category.name})
             return redirect("tickets:categories")
@@ -98,7 +99,7 @@ def category_change(request, pk: int, change: str):
     try:
         result = CHANGES[change](request.user, category)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
         return redirect("tickets:categories")
     done = {
         "deactivate": _("Category “%(name)s” deactivated: it is no longer offered."),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, ledger
+from gongzhi.core import access, clock, ledger, refusals
 from gongzhi.core.roles import Action
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.volunteering import forms, points, qr, selectors, services
@@ -70,20 +70,6 @@ def _render(request, template, context):
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _error_text(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for msgs in error.message_dict.values() for m in msgs)
-    return " ".join(error.messages)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "message_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _communities(user, action, kinds=(PlaceKind.COMMUNITY,)):
@@ -136,7 +122,7 @@ def register(request):
         try:
             services.register(request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(
                 request,
@@ -178,7 +164,7 @@ def signup(request, pk: int, cancel: bool = False):
                 % {"title": activity.title},
             )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
     return redirect("volunteering:activities")
 
 
@@ -201,7 +187,7 @@ def scan(request, pk: int, kind: str, window: int, token: str):
             try:
                 signup = services.record_check(request.user, activity, kind)
             except ValidationError as refused:
-                error = _error_text(refused)
+                error = refusals.text(refused)
             else:
                 done = signup.checked_in_at if kind == "in" else signup.checked_out_at
                 messages.success(
@@ -309,7 +295,7 @@ def timebank(request):
         try:
             services.post_exchange(request.user, **post_form.cleaned_data)
         except ValidationError as error:
-            _form_errors(post_form, error)
+            refusals.on_form(post_form, error)
         else:
             messages.success(request, _("Posted. Neighbours in your community can now take it."))
             return redirect("volunteering:timebank")
@@ -322,7 +308,7 @@ def timebank(request):
                 key=request.POST.get("key") or uuid.uuid4().hex,
             )
         except ValidationError as error:
-            _form_errors(family_form, error)
+            refusals.on_form(family_form, error)
         else:
             messages.success(request, _("The hours have been transferred."))
             return redirect("volunteering:timebank")
@@ -363,7 +349,7 @@ def exchange_step(request, pk: int, step: str):
     try:
         function(request.user, exchange)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
     else:
         messages.success(request, str(done))
     return redirect("volunteering:timebank")
@@ -412,7 +398,7 @@ def decide(request, pk: int):
         try:
             services.decide(request.user, volunteer, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, refusals.text(error))
         else:
             messages.success(request, _("Saved."))
     return redirect(request.POST.get("next") or reverse("volunteering:volunteers"))
@@ -464,7 +450,7 @@ def team_edit(request, pk: int | None = None):
                 team=team,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             messages.success(request, _("The team is saved."))
             return redirect("volunteering:teams")
@@ -519,7 +505,7 @@ def activity_edit(request, pk: int | None = None):
                 services.edit(request.user, activity, **data)
                 messages.success(request, _("The activity is saved."))
         except ValidationError as error:
-            _form_errors(form, error)
+            refusals.on_form(form, error)
         else:
             return redirect("volunteering:activity", activity.pk)
     return _render(request, "volunteering/activity_form.html", {"form": form, "activity": activity})
@@ -586,7 +572,7 @@ def activity_action(request, pk: int, action: str):
         else:
             raise Http404
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusals.text(error))
     return redirect("volunteering:activity", item.pk)
 
 
@@ -646,7 +632,7 @@ def resident_points(request, pk: int):
                     reason=data["reason"],
                 )
             except ValidationError as error:
-                messages.error(request, _error_text(error))
+                messages.error(request, refusals.text(error))
             else:
                 messages.success(
                     request,

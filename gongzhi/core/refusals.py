@@ -1,0 +1,30 @@
+"""A service's refusal (ValidationError) shown to the person on a page.
+
+Views call services; when a service refuses, these put its translated messages where the person
+sees them: on the form's fields, as one line of text, or as flash messages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def text(error: ValidationError) -> str:
+    """Every message of the refusal on one line (field errors included)."""
+    return " ".join(error.messages)
+
+
+def on_form(form, error: ValidationError) -> None:
+    """On the field it names when the form has that field, else on top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, msgs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def say(request, error: ValidationError) -> None:
+    """As flash messages, one per message of the refusal."""
+    for message in error.messages:
+        messages.error(request, message)
