@@ -15,11 +15,9 @@ writers) and a partial unique index allows one live claim per item.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -452,23 +450,6 @@ def progress(actor, claim_id, *, text, amount=0, hours=0) -> ClaimUpdate:
     return update
 
 
-def _attach_photos(made: Claim, prepared, user, written: list) -> list[ClaimPhoto]:
-    """Write the re-encoded photos and their rows inside the caller's transaction."""
-    rows = []
-    for item in prepared:
-        key = uuid.uuid4().hex
-        photo = ClaimPhoto(
-            claim=made, width=item.width, height=item.height, size=item.size, uploaded_by=user
-        )
-        photo.file.save(f"{key}.jpg", ContentFile(item.content), save=False)
-        written.append(photo.file.name)
-        photo.thumb.save(f"{key}-t.jpg", ContentFile(item.thumb), save=False)
-        written.append(photo.thumb.name)
-        rows.append(photo)
-    ClaimPhoto.objects.bulk_create(rows)
-    return rows
-
-
 def complete(actor, claim_id, *, evidence, amount=0, hours=0, photos=None) -> Claim:
     """The claimant completes with evidence: text, amount, hours and up to
     TICKET_PHOTO_MAX_COUNT photos (checked and re-encoded without metadata, by the tickets'
@@ -488,7 +469,7 @@ def complete(actor, claim_id, *, evidence, amount=0, hours=0, photos=None) -> Cl
         made.minutes += minutes
         made.save(update_fields=["status", "evidence", "completed_at", "amount", "minutes"])
         ListItem.objects.filter(pk=made.item_id).update(status=ItemStatus.COMPLETED)
-        _attach_photos(made, prepared, actor, written)
+        photo_files.write(ClaimPhoto, prepared, user=actor, written=written, claim=made)
         audit.record(
             actor=actor,
             action="partners.complete",

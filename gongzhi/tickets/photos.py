@@ -181,25 +181,32 @@ def attach(
     """Write the files and rows inside the caller's transaction. The names of the files written
     are appended to `written`, so that the caller can remove them if its transaction fails
     (see `files_removed_on_error`)."""
-    written = [] if written is None else written
+    return write(
+        TicketPhoto,
+        prepared,
+        user=user,
+        written=[] if written is None else written,
+        ticket=ticket,
+        stage=stage,
+        event=event,
+    )
+
+
+def write(model, prepared: list[Prepared], *, user, written: list, **fields) -> list:
+    """Rows of a photo model (`file`, `thumb`, `width`, `height`, `size`, `uploaded_by`, plus
+    `fields`) for prepared photos, with their files; file names are appended to `written`."""
     rows = []
     for item in prepared:
         key = uuid.uuid4().hex
-        photo = TicketPhoto(
-            ticket=ticket,
-            stage=stage,
-            event=event,
-            width=item.width,
-            height=item.height,
-            size=item.size,
-            uploaded_by=user,
+        photo = model(
+            width=item.width, height=item.height, size=item.size, uploaded_by=user, **fields
         )
         photo.file.save(f"{key}.jpg", ContentFile(item.content), save=False)
         written.append(photo.file.name)
         photo.thumb.save(f"{key}-t.jpg", ContentFile(item.thumb), save=False)
         written.append(photo.thumb.name)
         rows.append(photo)
-    TicketPhoto.objects.bulk_create(rows)
+    model.objects.bulk_create(rows)
     return rows
 
 
