@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, clock
+from gongzhi.core import access, audit, clock, inputs
 from gongzhi.core.roles import Action, Role
 from gongzhi.partners.models import (
     Claim,
@@ -41,15 +41,6 @@ from gongzhi.places.models import Place
 MAX_AMOUNT_YUAN = 100_000_000
 MAX_HOURS = Decimal(100_000)
 MAX_PENDING_NEEDS = 5  # a resident's needs waiting for review at once
-
-
-def _text(value, field: str, maximum: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > maximum:
-        raise ValidationError({field: _("At most %(n)s characters.") % {"n": maximum}})
-    return value
 
 
 def _amount(value) -> int:
@@ -119,7 +110,7 @@ def _require_for_unit(user, unit: PartnerUnit, path: str):
 def add_unit(
     actor, place: Place, *, name, kind, address="", party_org=None, party_org_name="", contacts=()
 ):
-    name = _text(name, "name", 100)
+    name = inputs.text(name, "name", 100)
     if kind not in UnitKind.values:
         raise ValidationError({"kind": _("Choose the kind of unit.")})
     if place.kind not in ("street", "community"):
@@ -134,9 +125,9 @@ def add_unit(
             name=name,
             kind=kind,
             place=place,
-            address=_text(address, "address", 200, required=False),
+            address=inputs.text(address, "address", 200, required=False),
             party_org=party_org,
-            party_org_name=_text(party_org_name, "party_org_name", 100, required=False),
+            party_org_name=inputs.text(party_org_name, "party_org_name", 100, required=False),
             place_path=place.path,
         )
         for user in contacts:
@@ -172,8 +163,8 @@ def add_item(
     unit: PartnerUnit | None = None,
 ):
     """Put a need or a project (staff) or a resource (a unit's contact or staff) on a list."""
-    title = _text(title, "title", 100)
-    description = _text(description, "description", 2000, required=False)
+    title = inputs.text(title, "title", 100)
+    description = inputs.text(description, "description", 2000, required=False)
     if kind not in ListKind.values:
         raise ValidationError({"kind": _("Choose the list: needs, resources or projects.")})
     if kind == ListKind.RESOURCE:
@@ -260,8 +251,8 @@ def need_from_ticket(actor, ticket_id) -> ListItem:
 def submit_need(actor, *, title, description="") -> ListItem:
     """A resident posts a need of their own community. It waits for the community's review
     (status pending) before partner units see it on the needs list."""
-    title = _text(title, "title", 100)
-    description = _text(description, "description", 2000, required=False)
+    title = inputs.text(title, "title", 100)
+    description = inputs.text(description, "description", 2000, required=False)
     grant = next(
         (g for g in access.grants(actor, Action.PARTNER_NEED_SUBMIT) if g.path is not None), None
     )
@@ -302,7 +293,7 @@ def submit_need(actor, *, title, description="") -> ListItem:
 
 def review_need(actor, item_id, *, approve: bool, note: str = "") -> ListItem:
     """Community staff put a resident's need on the list (open) or decline it with a note."""
-    note = _text(note, "note", 200, required=not approve)
+    note = inputs.text(note, "note", 200, required=not approve)
     with transaction.atomic():
         item = ListItem.objects.select_for_update().filter(pk=item_id or 0).first()
         if item is None:
@@ -424,7 +415,7 @@ def _require_other_side(actor, made: Claim):
 
 
 def progress(actor, claim_id, *, text, amount=0, hours=0) -> ClaimUpdate:
-    text = _text(text, "text", 1000)
+    text = inputs.text(text, "text", 1000)
     amount, minutes = _amount(amount), _minutes(hours)
     with transaction.atomic():
         made = _locked_claim(claim_id)
@@ -456,7 +447,7 @@ def complete(actor, claim_id, *, evidence, amount=0, hours=0, photos=None) -> Cl
     photo module, before anything is written)."""
     from gongzhi.tickets import photos as photo_files
 
-    evidence = _text(evidence, "evidence", 2000)
+    evidence = inputs.text(evidence, "evidence", 2000)
     amount, minutes = _amount(amount), _minutes(hours)
     prepared = photo_files.prepare(photos)
     with photo_files.files_removed_on_error() as written, transaction.atomic():

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, refusals
+from gongzhi.core import access, clock, inputs, refusals
 from gongzhi.core.roles import Action
 from gongzhi.partners import selectors, services
 from gongzhi.partners.models import (
@@ -34,14 +34,6 @@ CLAIM_STEPS = ("progress", "complete", "confirm", "withdraw")
 def _require(user, action) -> None:
     if not access.has_any(user, action):
         raise PermissionDenied(_("Your role does not use this page."))
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return clock.today().year
-    return year if 2000 <= year <= 2100 else clock.today().year
 
 
 def _places(user, action, kinds):
@@ -381,7 +373,7 @@ def report(request, pk: int):
     _require(request.user, Action.PARTNER_VIEW)
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
     return render(
-        request, "partners/report.html", {"r": selectors.unit_report(unit, _year(request))}
+        request, "partners/report.html", {"r": selectors.unit_report(unit, inputs.year(request))}
     )
 
 
@@ -391,7 +383,7 @@ def report_xlsx(request, pk: int):
 
     _require(request.user, Action.PARTNER_VIEW)
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
-    r = selectors.unit_report(unit, _year(request))
+    r = selectors.unit_report(unit, inputs.year(request))
     book = Workbook()
     sheet = book.active
     sheet.title = str(r.year)

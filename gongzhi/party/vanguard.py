@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, clock, profiles
+from gongzhi.core import access, audit, clock, inputs, profiles
 from gongzhi.core.roles import Action
 from gongzhi.party.models import (
     Checkin,
@@ -121,18 +121,9 @@ def _require_member(user, community: Place) -> tuple[PartyMember, object]:
 # --------------------------------------------------------------------------- staff
 
 
-def _text(value, field_name: str, maximum: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field_name: _("This field is required.")})
-    if len(value) > maximum:
-        raise ValidationError({field_name: _("At most %(n)s characters.") % {"n": maximum}})
-    return value
-
-
 def add_post(actor, community: Place, *, name: str, description: str = "") -> ServicePost:
-    name = _text(name, "name", 100)
-    description = _text(description, "description", 500, required=False)
+    name = inputs.text(name, "name", 100)
+    description = inputs.text(description, "description", 500, required=False)
     with transaction.atomic():
         grant = access.require(actor, Action.VOLUNTEER_MANAGE, community.path)
         post = ServicePost.objects.create(
@@ -151,8 +142,8 @@ def add_post(actor, community: Place, *, name: str, description: str = "") -> Se
 def add_task(
     actor, community: Place, *, title: str, description: str = "", due_on=None
 ) -> CommunityTask:
-    title = _text(title, "title", 100)
-    description = _text(description, "description", 500, required=False)
+    title = inputs.text(title, "title", 100)
+    description = inputs.text(description, "description", 500, required=False)
     with transaction.atomic():
         grant = access.require(actor, Action.VOLUNTEER_MANAGE, community.path)
         task = CommunityTask.objects.create(
@@ -278,7 +269,7 @@ def record_service(actor, *, claim_id, served_on, hours, note: str = "") -> Serv
         raise ValidationError(
             {"served_on": _("Enter the date of the service (not in the future).")}
         )
-    note = _text(note, "note", 500, required=False)
+    note = inputs.text(note, "note", 500, required=False)
     with transaction.atomic():
         member = member_of(actor)
         item = (

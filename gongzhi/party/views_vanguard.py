@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, refusals
+from gongzhi.core import access, clock, inputs, refusals
 from gongzhi.core.roles import Action
 from gongzhi.party import vanguard
 from gongzhi.party.models import (
@@ -31,19 +31,11 @@ def _require(user, action) -> None:
         raise PermissionDenied(_("Your role does not use this page."))
 
 
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return clock.today().year
-    return year if 2000 <= year <= 2100 else clock.today().year
-
-
 @login_required
 def mine(request):
     _require(request.user, Action.VANGUARD_SERVE)
     member = vanguard.member_of(request.user)
-    context = {"member": member, "year": _year(request)}
+    context = {"member": member, "year": inputs.year(request)}
     if member is not None:
         community = vanguard.member_community(member)
         claims = list(
@@ -130,7 +122,7 @@ def record(request):
 @login_required
 def ranking(request):
     _require(request.user, Action.VANGUARD_VIEW)
-    year = _year(request)
+    year = inputs.year(request)
     rows = vanguard.ranking(request.user, year)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     pending = access.scoped(

@@ -1,5 +1,7 @@
 """A service's refusal lands where the person sees it."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -36,3 +38,32 @@ def test_say_flashes_each_message():
     request._messages = FallbackStorage(request)
     refusals.say(request, ValidationError(["一", "二"]))
     assert [str(m) for m in get_messages(request)] == ["一", "二"]
+
+
+# --------------------------------------------------------------------------- core.inputs
+
+
+def test_text_is_trimmed_and_refused_when_missing_or_too_long():
+    import pytest
+
+    from gongzhi.core import inputs
+
+    assert inputs.text("  春园  ", "name", 5) == "春园"
+    assert inputs.text("", "note", 5, required=False) == ""
+    with pytest.raises(ValidationError) as missing:
+        inputs.text("   ", "name", 5)
+    assert list(missing.value.message_dict) == ["name"]
+    with pytest.raises(ValidationError) as long:
+        inputs.text("一二三四五六", "name", 5)
+    assert "5" in long.value.message_dict["name"][0]
+
+
+def test_year_from_the_query_or_this_year():
+    from gongzhi.core import clock, inputs
+
+    factory = RequestFactory()
+    with clock.travel_to(dt.datetime(2026, 6, 1, 8, tzinfo=dt.UTC)):
+        assert inputs.year(factory.get("/", {"year": "2025"})) == 2025
+        assert inputs.year(factory.get("/", {"year": "1900"})) == 2026
+        assert inputs.year(factory.get("/", {"year": "abc"})) == 2026
+        assert inputs.year(factory.get("/")) == 2026
