@@ -5,7 +5,11 @@ A profile is a YAML (``.yaml``/``.yml``) or TOML (``.toml``) file named ``<name>
 (``source``, a file name) and a ``title``; its numbers are nested sections flattened to dotted keys
 (``grid.households``). ``SCHEMA`` lists every key with its type, range, unit and label.
 
-A place uses the profile of its nearest ancestor-or-self whose ``policy_profile`` is set.
+A place uses the profile of its nearest ancestor-or-self whose ``policy_profile`` is set; when
+that profile has expired (``valid_until``) and names a ``successor`` that exists, the successor
+applies. ``Profile.status()`` says whether the document is in force; ``due:`` dates targets, and
+``target_state`` tells met / short / overdue / not set. A number a document sets has no platform
+default: ``Profile.get`` gives None when the profile leaves it out.
 
 Loading never raises: a broken or missing file gives a ``Profile`` whose ``errors`` say what is
 wrong (file, key, problem), and whose values are not used. Parsed files are cached per process and
@@ -15,12 +19,13 @@ operator's guide.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
 import threading
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +150,8 @@ def _ticket_keys() -> list[Key]:
 # documents ask for points (积分), a time bank and a vanguard index (seed 002 §三(一)2, §三(三)1;
 # seed 003 item 16) but fix no numbers, so most keys carry a platform default. Set by documents:
 # volunteering.target_percent (001 §13: 15%), microprojects.yearly_budget_yuan (000 §八: 30万元),
-# deliberation.joint_meeting_months (003 §三(一)3: 原则上每季度召开一次).
+# deliberation.joint_meeting_months (003 §三(一)3: 原则上每季度召开一次) — these have NO platform
+# default (issue 12): a profile that leaves them out gets None, "not set by this document".
 def _participation_keys() -> list[Key]:
     return [
         Key(
@@ -327,10 +333,10 @@ def _participation_keys() -> list[Key]:
             _("months"),
             _("Joint meeting interval"),
             _(
-                "Months between joint meetings of community, owners' committee and property "
-                "company."
+                "At least one joint meeting of community, owners' committee and property "
+                "company in each calendar period of this many months counted from January "
+                "(3: each calendar quarter). No platform default: a document sets it."
             ),
-            default=3,
         ),
         Key(
             "deliberation.representative_role_weight",
@@ -366,10 +372,633 @@ def _participation_keys() -> list[Key]:
             _("yuan"),
             _("Micro-project budget"),
             _(
-                "Yearly budget of each community for residents' micro-projects (民生微实事). "
-                "Until a profile sets it, the platform default is the amount of seed 000."
+                "Yearly budget of each community for residents' micro-projects and benefit "
+                "projects (民生微实事, 惠民项目资金); for a community in a central city when the "
+                "document tells central city and county towns apart. No platform default."
             ),
-            default=300000,
+        ),
+        Key(
+            "microprojects.county_yearly_budget_yuan",
+            "number",
+            0,
+            100000000,
+            _("yuan"),
+            _("Micro-project budget (county towns)"),
+            _(
+                "Yearly budget of each community in a county town, when the document sets a "
+                "separate amount for county towns. Communities of an unknown area class use "
+                "the general budget."
+            ),
+        ),
+    ]
+
+
+# The other numbers of the seed documents (issue 12 point 9): every rule a document states with a
+# number gets a key, set (with its paragraph) only in that document's profile. No platform check
+# reads them yet; profiles/seed-numbers/seed-numbers.yaml lists every number of every seed with its key.
+# (name, kind, maximum, unit, label, help); the minimum is 0.
+_YUAN_MAX = 1_000_000_000
+
+
+def _carried_keys() -> list[Key]:
+    yuan, percent, years = _("yuan"), "%", _("years")
+    rows = (
+        # seed 000
+        (
+            "funds.party_building_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Party-building working funds (most)"),
+            _("Most party-building working funds given to a community each year."),
+        ),
+        (
+            "party.secondment_min_years",
+            "integer",
+            50,
+            years,
+            _("Secondment to a community (least)"),
+            _(
+                "Least term of a young cadre seconded to a community as its party secretary or "
+                "full-time deputy secretary."
+            ),
+        ),
+        (
+            "staffing.certified_percent",
+            "number",
+            100,
+            percent,
+            _("Certified community workers"),
+            _(
+                "Share of community workers holding a social-work qualification certificate "
+                "(持证上岗)."
+            ),
+        ),
+        (
+            "awards.certificate_assistant_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: assistant social worker certificate"),
+            _("One-off award to a community worker who obtains this certificate."),
+        ),
+        (
+            "awards.certificate_intermediate_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: intermediate social worker certificate"),
+            _("One-off award to a community worker who obtains this certificate."),
+        ),
+        (
+            "awards.certificate_senior_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: senior social worker certificate"),
+            _("One-off award to a community worker who obtains this certificate."),
+        ),
+        (
+            "awards.agency_worker_min_years",
+            "integer",
+            50,
+            years,
+            _("Award for agency social workers: years of work"),
+            _(
+                "Years a certified worker must have worked in a social-work agency of the district "
+                "to be awarded like a community worker."
+            ),
+        ),
+        (
+            "subsidies.incubator_percent",
+            "number",
+            100,
+            percent,
+            _("Incubator subsidy: share of running costs"),
+            _(
+                "Share of the yearly running costs of a social-organisation incubator or "
+                "accelerator paid as a subsidy."
+            ),
+        ),
+        (
+            "subsidies.incubator_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Incubator subsidy (most)"),
+            _("Most yearly subsidy to a social-organisation incubator or accelerator."),
+        ),
+        (
+            "awards.social_org_min_grade",
+            "integer",
+            5,
+            _("A grade"),
+            _("Award to social organisations: least grade"),
+            _(
+                "Least grade (number of A) a community social organisation must be rated to be "
+                "awarded."
+            ),
+        ),
+        (
+            "awards.social_org_4a_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: social organisation rated 4A or above (most)"),
+            _("Most award to a community social organisation rated 4A or above."),
+        ),
+        (
+            "funds.community_foundation_initial_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Community foundation: first round"),
+            _("Size of the first round of the community public-welfare foundation."),
+        ),
+        (
+            "awards.foundation_percent",
+            "number",
+            100,
+            percent,
+            _("Award to a foundation: share of its original fund"),
+            _("One-off award to a public-welfare foundation, as a share of its original fund."),
+        ),
+        (
+            "awards.foundation_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award to a foundation (most)"),
+            _("Most one-off award to a public-welfare foundation."),
+        ),
+        (
+            "awards.social_enterprise_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: social enterprise certified"),
+            _("One-off award to a social enterprise certified for the first time."),
+        ),
+        (
+            "awards.venture_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: public-welfare venture contest (most)"),
+            _("Most award to a winning project of the public-welfare venture contest."),
+        ),
+        (
+            "funds.social_purchase_min_percent",
+            "number",
+            100,
+            percent,
+            _("Services bought from social organisations (least)"),
+            _(
+                "Least share of new public-service spending bought from providers, and of "
+                "community benefit-project funds, spent with social organisations and social "
+                "enterprises."
+            ),
+        ),
+        (
+            "owners_committee.party_org_startup_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Start-up funds of an owners' committee party organisation"),
+            _(
+                "One-off start-up funds for a newly founded party organisation of an owners' "
+                "committee."
+            ),
+        ),
+        (
+            "awards.red_property_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: red owners' committee or red property company (most)"),
+            _(
+                "Most award to a five-star red owners' committee or a red property company of "
+                "three stars or more."
+            ),
+        ),
+        (
+            "awards.red_owners_committee_stars",
+            "integer",
+            5,
+            _("stars"),
+            _("Red owners' committee award: stars"),
+            _("Stars an owners' committee must be rated to earn the red owners' committee award."),
+        ),
+        (
+            "awards.red_property_min_stars",
+            "integer",
+            5,
+            _("stars"),
+            _("Red property award: least stars"),
+            _("Least stars a property company must be rated to earn the red property award."),
+        ),
+        (
+            "property.blacklist_years",
+            "integer",
+            50,
+            years,
+            _("Black list: consecutive years"),
+            _("Consecutive years on the black list after which a property company is barred."),
+        ),
+        (
+            "property.blacklist_ban_years",
+            "integer",
+            50,
+            years,
+            _("Black list: years barred"),
+            _("Years a property company so listed may not take public-welfare property projects."),
+        ),
+        (
+            "premises.showcase_extra_max_yuan_per_m2",
+            "number",
+            _YUAN_MAX,
+            _("yuan per m²"),
+            _("Showcase public space: extra building cost (most)"),
+            _(
+                "Most extra building cost per square metre allowed for a showcase community "
+                "public space."
+            ),
+        ),
+        (
+            "premises.operating_income_percent",
+            "number",
+            100,
+            percent,
+            _("Public-space income kept for running it"),
+            _(
+                "Share of the income of a community public space run by an operator that goes to "
+                "the space's running funds."
+            ),
+        ),
+        (
+            "awards.smart_community_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: smart-community project (most)"),
+            _("Most award to an outstanding internet-plus community project."),
+        ),
+        (
+            "awards.model_community_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: model community (most)"),
+            _(
+                "Most award to a community recognised as a model community at district level or "
+                "above."
+            ),
+        ),
+        (
+            "awards.mediation_max_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Award: mediators, community lawyers and mediation cases (most)"),
+            _(
+                "Most award to a mediator, community lawyer or mediation case selected in the "
+                "district's contest."
+            ),
+        ),
+        # seed 001
+        (
+            "social_orgs.service_brands_min",
+            "integer",
+            1000,
+            _("brands"),
+            _("Professional service brands (least)"),
+            _("Least professional service brands each community builds."),
+        ),
+        (
+            "committees.each_min_members",
+            "integer",
+            100,
+            _("people"),
+            _("Each of the two committees: least members"),
+            _(
+                "Least members of the community party committee and of the residents' committee, "
+                "each."
+            ),
+        ),
+        (
+            "committees.each_max_members",
+            "integer",
+            100,
+            _("people"),
+            _("Each of the two committees: most members"),
+            _(
+                "Most members of the community party committee and of the residents' committee, "
+                "each."
+            ),
+        ),
+        (
+            "committees.total_min_members",
+            "integer",
+            100,
+            _("people"),
+            _("The two committees together: least members"),
+            _("Least members of the two committees together (a person on both counts once)."),
+        ),
+        (
+            "committees.total_max_members",
+            "integer",
+            100,
+            _("people"),
+            _("The two committees together: most members"),
+            _("Most members of the two committees together (a person on both counts once)."),
+        ),
+        (
+            "training.secretary_min_sessions_per_year",
+            "integer",
+            100,
+            _("sessions per year"),
+            _("Training of secretary and director: sessions (least)"),
+            _(
+                "Least centralised training sessions at county level or above each year for the "
+                "party secretary and the residents' committee director."
+            ),
+        ),
+        (
+            "training.secretary_min_days",
+            "integer",
+            366,
+            _("days"),
+            _("Training of secretary and director: days (least)"),
+            _(
+                "Least days of centralised training in all for the party secretary and the "
+                "residents' committee director."
+            ),
+        ),
+        (
+            "training.committee_min_days",
+            "integer",
+            366,
+            _("days"),
+            _("Training of committee members: days (least)"),
+            _(
+                "Least days of centralised training at street or township level or above for the "
+                "members of the two committees."
+            ),
+        ),
+        (
+            "staffing.graduates_min",
+            "integer",
+            100,
+            _("people"),
+            _("College graduates among the workers (least)"),
+            _("Least college graduates working in each community (一社区一名大学生)."),
+        ),
+        (
+            "staffing.reserve_min_candidates",
+            "integer",
+            100,
+            _("people"),
+            _("Reserve candidates (least)"),
+            _(
+                "Least reserve candidates for the committees, young and college-educated, in each "
+                "community."
+            ),
+        ),
+        (
+            "staffing.reserve_max_candidates",
+            "integer",
+            100,
+            _("people"),
+            _("Reserve candidates (most)"),
+            _("Most reserve candidates for the committees in each community."),
+        ),
+        (
+            "staffing.reserve_max_age",
+            "integer",
+            100,
+            years,
+            _("Reserve candidates: age (most)"),
+            _("Oldest age of a reserve candidate."),
+        ),
+        (
+            "staffing.unfit_years",
+            "integer",
+            50,
+            years,
+            _("Years rated unfit before dismissal"),
+            _(
+                "Consecutive years rated unfit after which a committee member or community worker "
+                "is made to resign, removed or dismissed."
+            ),
+        ),
+        (
+            "premises.max_name_plates",
+            "integer",
+            100,
+            _("name plates"),
+            _("Name plates outside (most)"),
+            _("Most organisations whose name plates hang outside the community premises."),
+        ),
+        (
+            "leadership.min_visits_per_year",
+            "integer",
+            366,
+            _("visits per year"),
+            _("Leaders' visits to communities (least)"),
+            _(
+                "Least visits a year to communities for research and guidance by the county and "
+                "township leaders in charge."
+            ),
+        ),
+        (
+            "funds.working_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Community running funds"),
+            _(
+                "Least yearly running funds of a community (in a central city when the document "
+                "tells central city and county towns apart)."
+            ),
+        ),
+        (
+            "funds.county_working_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Community running funds (county towns)"),
+            _("Least yearly running funds of a community in a county town."),
+        ),
+        (
+            "funds.township_working_yuan",
+            "number",
+            _YUAN_MAX,
+            yuan,
+            _("Community running funds (townships)"),
+            _("Least yearly running funds of a township community."),
+        ),
+        (
+            "pay.chief_min_yuan_per_month",
+            "number",
+            _YUAN_MAX,
+            _("yuan per month"),
+            _("Basic pay of a committee chief (least)"),
+            _("Least monthly basic pay of a full-time chief of the two committees."),
+        ),
+        (
+            "pay.deputy_min_yuan_per_month",
+            "number",
+            _YUAN_MAX,
+            _("yuan per month"),
+            _("Basic pay of a committee deputy (least)"),
+            _("Least monthly basic pay of a full-time deputy of the two committees."),
+        ),
+        (
+            "pay.member_min_yuan_per_month",
+            "number",
+            _YUAN_MAX,
+            _("yuan per month"),
+            _("Basic pay of a committee member (least)"),
+            _("Least monthly basic pay of a full-time member of the two committees."),
+        ),
+        # seed 003
+        (
+            "grid.worker_contests_per_year",
+            "integer",
+            366,
+            _("contests per year"),
+            _("Grid workers' skills contests (least)"),
+            _("Least skills contests for grid workers held each year."),
+        ),
+        (
+            "tasks.key_tasks",
+            "integer",
+            1000,
+            _("tasks"),
+            _("Key tasks of the document"),
+            _("Key tasks the document lists, each to be completed by the key's due date."),
+        ),
+    )
+    return [
+        Key(name, kind, 0, maximum, unit, label, help_text)
+        for name, kind, maximum, unit, label, help_text in rows
+    ]
+
+
+# Numbers the seed documents fix (issue 12): each key is set only by the profiles whose document
+# sets it, with the paragraph in the YAML comment, and has no platform default. Some are read by
+# checks already; the others are carried (key and citation) for the checks later issues build.
+def _document_keys() -> list[Key]:
+    def key(name, kind, maximum, unit, label, help_text, minimum=0):
+        return Key(name, kind, minimum, maximum, unit, label, help_text)
+
+    return [
+        key(
+            "premises.new_community_min_m2",
+            "number",
+            100000,
+            "m²",
+            _("Service premises minimum (new communities)"),
+            _("Least floor area of the public service premises of a newly built community."),
+            minimum=1,
+        ),
+        key(
+            "premises.service_hall_min_m2",
+            "number",
+            100000,
+            "m²",
+            _("Service hall minimum"),
+            _("Least floor area of the community's one-stop service hall."),
+            minimum=1,
+        ),
+        key(
+            "premises.elderly_care_min_m2",
+            "number",
+            100000,
+            "m²",
+            _("Elderly-care premises minimum"),
+            _("Least floor area of the community's elderly-care premises."),
+            minimum=1,
+        ),
+        key(
+            "premises.childcare_min_m2",
+            "number",
+            100000,
+            "m²",
+            _("Childcare premises minimum"),
+            _("Least floor area of the community's childcare and early-education premises."),
+            minimum=1,
+        ),
+        key(
+            "staffing.full_time_workers",
+            "integer",
+            10000,
+            _("workers"),
+            _("Full-time community workers"),
+            _("Number of full-time community workers the community is staffed with."),
+        ),
+        key(
+            "staffing.min_workers",
+            "integer",
+            10000,
+            _("workers"),
+            _("Community workers: least"),
+            _("Least number of community workers of a community, whatever its size."),
+        ),
+        key(
+            "staffing.max_workers",
+            "integer",
+            10000,
+            _("workers"),
+            _("Community workers: most"),
+            _(
+                "Most community workers of a community whatever its size (the ratio applies within)."
+            ),
+        ),
+        key(
+            "owners_committee.candidate_party_percent",
+            "number",
+            100,
+            "%",
+            _("Party members among owners' committee candidates"),
+            _("Least share of party members among the candidates for an owners' committee."),
+        ),
+        key(
+            "owners_committee.member_party_percent",
+            "number",
+            100,
+            "%",
+            _("Party members in owners' committees"),
+            _("Least share of party members among the members of an owners' committee."),
+        ),
+        key(
+            "property.party_org_min_members",
+            "integer",
+            1000,
+            _("party members"),
+            _("Party members for a property company's own party organisation"),
+            _(
+                "A property company with at least this many party members sets up its own "
+                "party organisation."
+            ),
+            minimum=1,
+        ),
+        key(
+            "social_orgs.min_incubated",
+            "integer",
+            10000,
+            _("organisations"),
+            _("Social organisations incubated"),
+            _("Least number of community social organisations incubated and active."),
+        ),
+        *(_carried_keys()),
+        key(
+            "funds.working_yuan_per_1000_households",
+            "number",
+            100000000,
+            _("yuan per 1,000 households"),
+            _("Community working funds"),
+            _("Least yearly working funds of a community for each 1,000 households."),
         ),
     ]
 
@@ -428,14 +1057,21 @@ SCHEMA: dict[str, Key] = {
             _("Service premises minimum"),
             _("Least floor area of a community's service centre and premises."),
         ),
+        *(_document_keys()),
         *(_ticket_keys()),
         *(_participation_keys()),
     )
 }
 
 # Text fields at the top of every profile: (name, required).
-META_FIELDS = (("source", True), ("title", True), ("notes", False))
-_META = {name for name, _required in META_FIELDS}
+META_FIELDS = (("source", True), ("title", True), ("notes", False), ("successor", False))
+# Date fields at the top of a profile: the document's validity (both days included).
+DATE_FIELDS = ("valid_from", "valid_until")
+# `due:` maps keys of this profile to the date their target must be met by; `applies_from:` maps
+# keys to the date the document makes them apply from (when later than the document itself).
+DUE_FIELD = "due"
+FROM_FIELD = "applies_from"
+_META = {name for name, _required in META_FIELDS} | set(DATE_FIELDS) | {DUE_FIELD, FROM_FIELD}
 _SECTIONS = {key.section for key in SCHEMA.values()}
 
 
@@ -464,6 +1100,16 @@ _MESSAGES = {
     ),
     "ambiguous": _("%(file)s: profile “%(name)s” is also defined by %(other)s in the same folder."),
     "not_found": _("There is no policy profile file named “%(name)s”."),
+    "bad_date": _("%(file)s: “%(key)s” must be a date written YYYY-MM-DD, not “%(value)s”."),
+    "date_order": _("%(file)s: “valid_from” (%(start)s) is after “valid_until” (%(end)s)."),
+    "due_not_mapping": _("%(file)s: “%(key)s” must map keys of this profile to dates."),
+    "due_unset": _(
+        "%(file)s: “%(field)s” gives a date for “%(key)s”, which this profile does not set."
+    ),
+    "bad_successor": _(
+        "%(file)s: “successor” must name another profile (lower-case letters, digits, “-” "
+        "and “_”), not “%(value)s”."
+    ),
 }
 
 _EXPECTED = {
@@ -512,6 +1158,33 @@ class Row:
     value: float | None
     is_set: bool
     citation: str
+    due: dt.date | None = None
+    applies_from: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ProfileStatus:
+    """Whether a profile's document is in force on a day.
+
+    code: "in_force", "expired", "not_yet" or "undated"; label: lazy text for people;
+    since: the day that explains the code (valid_until when expired, valid_from otherwise)."""
+
+    code: str
+    label: Any
+    since: dt.date | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.code in ("in_force", "undated")
+
+
+@dataclass(frozen=True)
+class TargetState:
+    """A dated target against a community's figure: "met", "short", "overdue" or "not_set"."""
+
+    code: str
+    label: Any
+    due: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -524,6 +1197,13 @@ class Profile:
     values: dict[str, float] = field(default_factory=dict)
     citations: dict[str, str] = field(default_factory=dict)
     errors: tuple[Issue, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None  # the last day in force
+    successor: str = ""
+    due_dates: dict[str, dt.date] = field(default_factory=dict)
+    from_dates: dict[str, dt.date] = field(default_factory=dict)
+    # Names of the expired profiles whose `successor` chain led here (effective_profile).
+    succeeds: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -532,6 +1212,48 @@ class Profile:
     @property
     def file_name(self) -> str:
         return self.path.name if self.path else ""
+
+    def status(self, on: dt.date | None = None) -> ProfileStatus:
+        """Whether the document is in force on `on` (default: today by gongzhi.core.clock)."""
+        from gongzhi.core import clock
+
+        day = on or clock.today()
+        start, end = self.valid_from, self.valid_until
+        if start and day < start:
+            return ProfileStatus(
+                "not_yet", format_lazy(_("Not yet in force: from {date}"), date=start), start
+            )
+        if end and day > end:
+            return ProfileStatus("expired", format_lazy(_("Expired on {date}"), date=end), end)
+        if end:
+            return ProfileStatus(
+                "in_force", format_lazy(_("In force until {date}"), date=end), start
+            )
+        if start:
+            return ProfileStatus(
+                "in_force", format_lazy(_("In force since {date}"), date=start), start
+            )
+        return ProfileStatus("undated", _("In force (no validity dates)"))
+
+    @property
+    def replacement(self) -> Profile | None:
+        """The profile that applies instead of this expired one (its `successor` chain), if any."""
+        if not self.successor:
+            return None
+        following = follow_successors(self)
+        return following if following.name != self.name else None
+
+    def due(self, key: str) -> dt.date | None:
+        """The date by which the target `key` must be met, or None when it is not dated."""
+        if key not in SCHEMA:
+            raise KeyError(key)
+        return self.due_dates.get(key) if self.ok else None
+
+    def applies_from(self, key: str) -> dt.date | None:
+        """The date the document makes `key` apply from, when it names one for the key."""
+        if key not in SCHEMA:
+            raise KeyError(key)
+        return self.from_dates.get(key) if self.ok else None
 
     def is_set(self, key: str) -> bool:
         return self.ok and key in self.values
@@ -554,9 +1276,32 @@ class Profile:
                 value=self.get(key.name),
                 is_set=self.is_set(key.name),
                 citation=self.citations.get(key.name, ""),
+                due=self.due(key.name),
+                applies_from=self.applies_from(key.name),
             )
             for key in SCHEMA.values()
         ]
+
+
+def target_state(
+    profile: Profile | None, key: str, met: bool, on: dt.date | None = None
+) -> TargetState:
+    """A target of `profile` against a figure that `met` it or not, on `on` (default today).
+
+    not_set when the profile does not give the key a value; met when met; overdue when not met
+    and the key's due date has passed; else short."""
+    from gongzhi.core import clock
+
+    if profile is None or profile.get(key) is None:
+        return TargetState("not_set", _("Not set by this document"))
+    due = profile.due(key)
+    if met:
+        return TargetState("met", _("Met"), due)
+    if due and (on or clock.today()) > due:
+        return TargetState("overdue", format_lazy(_("Overdue since {date}"), date=due), due)
+    if due:
+        return TargetState("short", format_lazy(_("Short (due by {date})"), date=due), due)
+    return TargetState("short", _("Short"), due)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -611,6 +1356,23 @@ def _toml_citations(lines: list[str]) -> dict[str, str]:
         if comment:
             found[name] = comment
     return found
+
+
+def _bad_scalar_line(node) -> int:
+    """The line of the first scalar YAML cannot turn into a value (an impossible date)."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.SafeLoader("").construct_object(node)
+        except ValueError:
+            return node.start_mark.line + 1
+        return 0
+    children = node.value if isinstance(node, yaml.SequenceNode) else []
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    for child in children:
+        if line := _bad_scalar_line(child):
+            return line
+    return 0
 
 
 def _yaml_duplicates(node, file: str, prefix: str = "") -> list[Issue]:
@@ -695,8 +1457,17 @@ def _validate(name: str, path: Path, data: Any, citations: dict[str, str], issue
         meta[key] = value.strip()
     if "/" in meta.get("source", "") or "\\" in meta.get("source", ""):
         issues.append(_issue(file, "source_path", "source"))
+    successor = meta.get("successor", "")
+    if successor and (not NAME_RE.match(successor) or successor == name):
+        issues.append(_issue(file, "bad_successor", "successor", value=_show(successor)))
+    dates = {key: _date(file, key, data.get(key), issues) for key in DATE_FIELDS}
+    start, end = dates["valid_from"], dates["valid_until"]
+    if start and end and start > end:
+        issues.append(_issue(file, "date_order", start=start, end=end))
     values: dict[str, float] = {}
     _flatten(data, "", file, values, issues)
+    due_dates = _key_dates(file, DUE_FIELD, data.get(DUE_FIELD), values, issues)
+    from_dates = _key_dates(file, FROM_FIELD, data.get(FROM_FIELD), values, issues)
     if not NAME_RE.match(name):
         issues.append(_issue(file, "bad_name", name=name))
     return Profile(
@@ -708,7 +1479,58 @@ def _validate(name: str, path: Path, data: Any, citations: dict[str, str], issue
         values=values,
         citations={k: v for k, v in citations.items() if k in values},
         errors=tuple(issues),
+        valid_from=start,
+        valid_until=end,
+        successor=successor,
+        due_dates=due_dates,
+        from_dates=from_dates,
     )
+
+
+def _date(file: str, key: str, value: Any, issues: list[Issue]) -> dt.date | None:
+    """A date from YAML/TOML (a date, or text YYYY-MM-DD); None (with an issue) otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    issues.append(_issue(file, "bad_date", key, value=_show(value)))
+    return None
+
+
+def _key_dates(
+    file: str, field_name: str, raw: Any, values: dict, issues: list[Issue]
+) -> dict[str, dt.date]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        issues.append(_issue(file, "due_not_mapping", field_name))
+        return {}
+    found: dict[str, dt.date] = {}
+    for key, value in _flat_items(raw):
+        if key not in values:
+            issues.append(_issue(file, "due_unset", key, field=field_name))
+            continue
+        day = _date(file, f"{field_name}.{key}", value, issues)
+        if day:
+            found[key] = day
+    return found
+
+
+def _flat_items(data: dict, prefix: str = ""):
+    """(dotted key, value) of a nested mapping whose leaves are not mappings."""
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flat_items(value, f"{name}.")
+        else:
+            yield name, value
 
 
 def parse_file(path: Path) -> Profile:
@@ -743,6 +1565,9 @@ def parse_file(path: Path) -> Profile:
             line = mark.line + 1 if mark else 1
             detail = getattr(exc, "problem", None) or str(exc)
             return Profile(name, path, errors=(_issue(file, "syntax", line=line, detail=detail),))
+        except ValueError as exc:  # a well-formed but impossible date, e.g. 2021-02-30
+            line = _bad_scalar_line(node) or 1
+            return Profile(name, path, errors=(_issue(file, "syntax", line=line, detail=str(exc)),))
         citations = _yaml_citations(node, lines)
         issues.extend(_yaml_duplicates(node, file))
     return _validate(name, path, data, citations, issues)
@@ -874,11 +1699,37 @@ def profile_setter(place):
     return profile_setters([place])[place.pk]
 
 
-def effective_profile(place) -> Profile | None:
+def effective_profile(place, on: dt.date | None = None) -> Profile | None:
     """The profile that applies to `place`, or None when no ancestor names one. A named but
-    missing or broken profile comes back with its errors (check `profile.ok`)."""
+    missing or broken profile comes back with its errors (check `profile.ok`).
+
+    When the named profile has expired (on `on`, default today) and names a `successor` that
+    exists and is valid, the successor applies instead (and so on down the chain); its
+    `succeeds` lists the expired names it replaces. Without one the expired profile still
+    applies, and its status says so."""
     setter = profile_setter(place)
-    return get(setter.policy_profile) if setter else None
+    return current(setter.policy_profile, on) if setter else None
+
+
+def current(name: str, on: dt.date | None = None) -> Profile:
+    """`get(name)` with the successor chain followed: what a place naming `name` uses (for code
+    that resolves many places' names at once, e.g. through `profile_setters`)."""
+    return follow_successors(get(name), on)
+
+
+def follow_successors(profile: Profile, on: dt.date | None = None) -> Profile:
+    """`profile`, or the first profile down its `successor` chain that is not expired."""
+    seen = [profile.name]
+    current = profile
+    while current.ok and current.successor and current.status(on).code == "expired":
+        following = get(current.successor)
+        if not following.ok or following.name in seen:
+            break
+        seen.append(following.name)
+        current = following
+    if current is profile:
+        return profile
+    return replace(current, succeeds=tuple(seen[:-1]))
 
 
 def describe_problem(name: str) -> str:
@@ -924,3 +1775,85 @@ def places_using(user, name: str):
     from gongzhi.places.selectors import visible_places
 
     return visible_places(user, Action.PROFILE_VIEW).filter(policy_profile=name).order_by("path")
+
+
+# --------------------------------------------------------------------------- seed numbers
+
+# Every number of the seed documents with the key that carries it (issue 12 point 9). A sub-folder
+# of profiles/, so the profile loader does not take it for a profile.
+SEED_NUMBERS_FILE = (
+    Path(__file__).resolve().parents[2] / "profiles" / "seed-numbers" / "seed-numbers.yaml"
+)
+_KEY_DATE_PREFIXES = (f"{DUE_FIELD}.", f"{FROM_FIELD}.")
+
+
+@dataclass(frozen=True)
+class SeedNumber:
+    """One number of a policy document: where it stands, and the key that carries it."""
+
+    source: str
+    paragraph: str
+    quote: str
+    value: Any
+    key: str | None
+    reason: str = ""
+
+
+def seed_numbers(path: Path | None = None) -> dict[str, list[SeedNumber]]:
+    """Source file name → the numbers listed for that document (empty when the file is missing)."""
+    path = path or SEED_NUMBERS_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+    return {
+        str(source): [
+            SeedNumber(
+                source=str(source),
+                paragraph=str(entry.get("paragraph", "")),
+                quote=str(entry.get("quote", "")),
+                value=entry.get("value"),
+                key=entry.get("key") or None,
+                reason=str(entry.get("reason") or "").strip(),
+            )
+            for entry in entries or ()
+        ]
+        for source, entries in data.items()
+    }
+
+
+def carried_value(profile: Profile, key: str) -> Any:
+    """What `profile` holds under a seed-number key: a SCHEMA key's value, its validity dates
+    (valid_from / valid_until), or a dated target (due.<key> / applies_from.<key>); None when
+    it holds nothing there."""
+    if key in DATE_FIELDS:
+        return getattr(profile, key)
+    for prefix in _KEY_DATE_PREFIXES:
+        if key.startswith(prefix) and key[len(prefix) :] in SCHEMA:
+            dates = profile.due_dates if prefix == f"{DUE_FIELD}." else profile.from_dates
+            return dates.get(key[len(prefix) :])
+    if key in SCHEMA:
+        return profile.values.get(key)
+    return None
+
+
+def number_problem(profile: Profile, number: SeedNumber) -> str:
+    """Why `number` is not carried by `profile` ("" when it is, or when it is narration)."""
+    if number.key is None:
+        return "" if number.reason else "no key and no reason"
+    held = carried_value(profile, number.key)
+    if held is None:
+        return f"{number.key} is not set in this profile"
+    if held != number.value:
+        return f"{number.key} is {_show(held)} here, the document says {_show(number.value)}"
+    return ""
+
+
+def numbers_without_key(profile: Profile, listed: dict[str, list[SeedNumber]] | None = None):
+    """The numbers of `profile`'s source document that it does not carry: (number, problem)."""
+    listed = seed_numbers() if listed is None else listed
+    return [
+        (number, problem)
+        for number in listed.get(profile.source, ())
+        if (problem := number_problem(profile, number))
+    ]

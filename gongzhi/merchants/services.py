@@ -144,6 +144,13 @@ def set_active(actor, merchant: Merchant, active: bool) -> Merchant:
     return merchant
 
 
+def _selling_for(actor):
+    """The merchants this login sells for, inside its MERCHANT_SELL scope (a subquery)."""
+    return access.scoped(
+        Merchant.objects.filter(users=actor), actor, Action.MERCHANT_SELL, "place_path"
+    ).values("pk")
+
+
 def _require_seller(actor, merchant: Merchant):
     grant = access.require(actor, Action.MERCHANT_SELL, merchant.place_path)
     if not merchant.users.filter(pk=actor.pk).exists():
@@ -327,29 +334,24 @@ def _unused_code() -> str:
 
 def confirm(actor, code: str) -> Redemption:
     """The merchant confirms a code: the redemption is fulfilled. Refused (nothing changes)
-    for an unknown code, another merchant's code, a code already used, cancelled or expired."""
+    for an unknown code or another merchant's code (one message for both), a code already
+    used, cancelled or expired (these only for the merchant's own codes)."""
     code = normalise_code(code)
     if not code:
         raise ValidationError({"code": _("Enter the code the resident shows you.")})
     with transaction.atomic():
+        # Only the codes of the merchants the actor sells for are looked up at all: another
+        # merchant's code is, to this merchant, exactly an unknown code (same message, same
+        # single query), so trying codes reveals nothing about who issued them.
         redemption = (
-            Redemption.objects.select_for_update()
-            .filter(code=code)
+            Redemption.objects.select_for_update(of=("self",))
+            .filter(code=code, merchant__in=_selling_for(actor))
             .select_related("merchant")
             .first()
         )
-        if redemption is None or not access.can(actor, Action.MERCHANT_SELL, redemption.place_path):
+        if redemption is None:
             raise ValidationError(
                 {"code": _("No redemption has this code; check it and try again.")}
-            )
-        if not redemption.merchant.users.filter(pk=actor.pk).exists():
-            raise ValidationError(
-                {
-                    "code": _(
-                        "This code belongs to another merchant (%(merchant)s); it was not confirmed."
-                    )
-                    % {"merchant": redemption.merchant}
-                }
             )
         if redemption.status == RedemptionStatus.FULFILLED:
             raise ValidationError(

@@ -95,9 +95,17 @@ def is_contact(user, unit: PartnerUnit) -> bool:
 
 
 def _require_for_unit(user, unit: PartnerUnit, path: str):
-    """The actor acts for `unit` at `path`: a contact of that very unit, or community staff."""
+    """The actor acts for `unit` at `path`: a contact of that very unit, or community staff at
+    `path` for a unit of their area (one they can see: paired inside it or with its street)."""
+    from gongzhi.partners.selectors import visible_units
+
     grant = access.require(user, Action.PARTNER_CLAIM, path, read_action=Action.PARTNER_VIEW)
-    if unit.contacts.filter(pk=user.pk).exists() or access.can(user, Action.PARTNER_MANAGE, path):
+    if unit.contacts.filter(pk=user.pk).exists():
+        return grant
+    if (
+        access.can(user, Action.PARTNER_MANAGE, path)
+        and visible_units(user).filter(pk=unit.pk).exists()
+    ):
         return grant
     raise PermissionDenied(
         _("You are not a contact of %(unit)s; you cannot act for it.") % {"unit": unit}
@@ -412,6 +420,23 @@ def _require_other_side(actor, made: Claim):
             _("Only a contact of %(unit)s confirms the use of its resource.") % {"unit": unit}
         )
     return grant
+
+
+def claim_rights(actor, made: Claim | None) -> dict[str, bool]:
+    """What the actor may do with a claim, by the very checks the services run: `work`
+    (progress, complete, withdraw: the claiming unit's contacts or community staff; for a
+    resource, the claiming community's staff) and `confirm` (the other side). The item page
+    offers only these buttons."""
+    rights = {"work": False, "confirm": False}
+    if made is None:
+        return rights
+    for key, check in (("work", _require_claimant), ("confirm", _require_other_side)):
+        try:
+            check(actor, made)
+        except (PermissionDenied, Http404):
+            continue
+        rights[key] = True
+    return rights
 
 
 def progress(actor, claim_id, *, text, amount=0, hours=0) -> ClaimUpdate:

@@ -3,8 +3,6 @@ and progress, and the yearly report of a unit (page and xlsx). Thin: selectors a
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +23,7 @@ from gongzhi.partners.models import (
     ResourceKind,
     UnitKind,
 )
+from gongzhi.people import exports
 from gongzhi.places.models import Place
 
 PAGE_SIZE = 30
@@ -268,6 +267,7 @@ def item_detail(request, pk: int):
         {
             "item": item,
             "claim": claim,
+            "rights": services.claim_rights(request.user, claim),
             "can_review": item.status == ItemStatus.PENDING
             and access.can(request.user, Action.PARTNER_MANAGE, item.place_path),
             "photos": claim.photos.all() if claim else [],
@@ -379,28 +379,26 @@ def report(request, pk: int):
 
 @login_required
 def report_xlsx(request, pk: int):
-    from openpyxl import Workbook
-
     _require(request.user, Action.PARTNER_VIEW)
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
     r = selectors.unit_report(unit, inputs.year(request))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(r.year)
-    sheet.append([unit.name, _("Yearly report"), r.year])
-    for label, value in (
-        (_("Needs claimed"), r.needs_claimed),
-        (_("Needs completed"), r.needs_completed),
-        (_("Projects claimed"), r.projects_claimed),
-        (_("Projects completed"), r.projects_completed),
-        (_("Resources offered"), r.resources_offered),
-        (_("Resources given"), r.resources_given),
-        (_("Amount (yuan)"), r.amount),
-        (_("Service hours"), r.hours),
-    ):
-        sheet.append([label, value])
-    sheet.append([])
-    sheet.append(
+    # Titles come from residents' needs and tickets: every cell goes through the formula-safe
+    # writer, so a title such as "=HYPERLINK(…)" arrives as text in a staff spreadsheet.
+    rows: list[list] = [
+        [label, value]
+        for label, value in (
+            (_("Needs claimed"), r.needs_claimed),
+            (_("Needs completed"), r.needs_completed),
+            (_("Projects claimed"), r.projects_claimed),
+            (_("Projects completed"), r.projects_completed),
+            (_("Resources offered"), r.resources_offered),
+            (_("Resources given"), r.resources_given),
+            (_("Amount (yuan)"), r.amount),
+            (_("Service hours"), r.hours),
+        )
+    ]
+    rows.append([])
+    rows.append(
         [
             _("List"),
             _("Title"),
@@ -413,7 +411,7 @@ def report_xlsx(request, pk: int):
         ]
     )
     for c in r.claims:
-        sheet.append(
+        rows.append(
             [
                 c.item.get_kind_display(),
                 c.item.title,
@@ -425,11 +423,7 @@ def report_xlsx(request, pk: int):
                 c.completed_at.strftime("%Y-%m-%d") if c.completed_at else "",
             ]
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    body = exports.write_xlsx(rows, [unit.name, _("Yearly report"), r.year], title=str(r.year))
+    response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="partner-{unit.pk}-{r.year}.xlsx"'
     return response

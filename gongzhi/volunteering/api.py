@@ -255,7 +255,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         _require(request.user, Action.ACTIVITY_ORGANISE)
-        activity = selectors.get_organised(request.user, pk)
+        activity = selectors.get_managed(request.user, pk)
         ids = request.data.get("signups")
         if ids is not None and (
             not isinstance(ids, list) or not all(str(i).isdigit() for i in ids)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from gongzhi.core import access, clock, profiles
 from gongzhi.core.models import LedgerEntry
@@ -13,12 +15,13 @@ from gongzhi.core.roles import Action
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
-from gongzhi.volunteering import points
+from gongzhi.volunteering import points, services
 from gongzhi.volunteering.models import (
     Activity,
     ActivityStatus,
     Exchange,
     ExchangeStatus,
+    OrganiserKind,
     Signup,
     SignupStatus,
     Team,
@@ -53,14 +56,70 @@ def team_choices(places) -> QuerySet[Team]:
     return Team.objects.filter(community__path__in=paths)
 
 
+def _oversee_q(user) -> Q:
+    """The rows of `services.may_oversee` as a filter, for lists: ACTIVITY_ORGANISE or
+    VOLUNTEER_VIEW over the place through a community-side post, or, through a partner
+    unit's contact post, ACTIVITY_ORGANISE over the place for an activity of one of the
+    contact's own units (tests/volunteering/test_activity_rule.py checks the two agree)."""
+    from gongzhi.core.roles import Role
+    from gongzhi.partners.models import PartnerUnit
+
+    q = Q(pk__in=[])
+    own_units = PartnerUnit.objects.filter(contacts=user).values("pk")
+    for action in (Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW):
+        for grant in access.grants(user, action):
+            if grant.everything:
+                return Q()
+            if grant.household_id is not None:
+                continue
+            place = Q(place_path__under=grant.path)
+            if grant.post is not None and grant.post.role == Role.PARTNER_CONTACT:
+                if action == Action.ACTIVITY_ORGANISE:
+                    q |= (
+                        place
+                        & Q(organiser_kind=OrganiserKind.PARTNER_UNIT)
+                        & Q(partner_unit_id__in=own_units)
+                    )
+                continue
+            q |= place
+    return q
+
+
 def organised_activities(user) -> QuerySet[Activity]:
-    """Activities the user may organise or oversee."""
+    """Activities the user may organise or oversee (a partner unit's contact: their unit's)."""
+    return Activity.objects.filter(_oversee_q(user)).select_related(
+        "community", "team", "organiser", "party_org", "partner_unit"
+    )
+
+
+def _in_place_scope(user, pk) -> Activity:
+    """An activity inside the user's place scope for organising or viewing (404 outside)."""
     q = access.scope_q(user, Action.ACTIVITY_ORGANISE, "place_path") | access.scope_q(
         user, Action.VOLUNTEER_VIEW, "place_path"
     )
-    return Activity.objects.filter(q).select_related(
+    qs = Activity.objects.filter(q).select_related(
         "community", "team", "organiser", "party_org", "partner_unit"
     )
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_organised(user, pk) -> Activity:
+    """An activity's page and roster (`services.may_oversee`): 404 outside the user's scope,
+    403 inside it for someone who neither manages nor oversees it."""
+    activity = _in_place_scope(user, pk)
+    if not services.may_oversee(user, activity):
+        raise PermissionDenied(
+            _("Only the organising unit's contacts and the community's staff may see this.")
+        )
+    return activity
+
+
+def get_managed(user, pk) -> Activity:
+    """An activity the user manages (`services.manage_grant`: edit form, check-in codes,
+    corrections, hours): 404 outside the user's scope, 403 inside it without the right."""
+    activity = _in_place_scope(user, pk)
+    services.manage_grant(user, activity)
+    return activity
 
 
 def organises_for_community(user) -> bool:
@@ -91,10 +150,6 @@ def organiser_choices(user) -> dict:
     if not organises_for_community(user):
         units = units.filter(contacts=user)
     return {"party_orgs": orgs, "units": units}
-
-
-def get_organised(user, pk) -> Activity:
-    return get_object_or_404(organised_activities(user), pk=pk)
 
 
 def open_activities(user) -> QuerySet[Activity]:

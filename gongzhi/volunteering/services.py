@@ -309,15 +309,77 @@ def _activity_place(place: Place) -> tuple[Place, Place]:
 ORGANISER_FIELDS = ("organiser_kind", "party_org", "partner_unit", "organiser_name")
 
 
+def _host_grant(actor, action: str, path: str) -> access.Grant | None:
+    """The most specific grant of `action` covering `path` through a post of the community side
+    (staff, street officers, grid workers, admins) — not through a partner unit's contact post."""
+    best = None
+    for grant in access.grants(actor, action):
+        if grant.post is not None and grant.post.role == Role.PARTNER_CONTACT:
+            continue
+        if grant.household_id is not None:
+            continue
+        covers = grant.everything or path.startswith(grant.path)
+        if covers and (best is None or len(grant.path or "") > len(best.path or "")):
+            best = grant
+    return best
+
+
 def _community_side(actor, path: str) -> bool:
     """The actor organises at `path` through a post of the community side (staff, grid
     workers), not only as a partner unit's contact."""
-    for grant in access.grants(actor, Action.ACTIVITY_ORGANISE):
-        if grant.post is not None and grant.post.role == Role.PARTNER_CONTACT:
-            continue
-        if grant.everything or (grant.path and path.startswith(grant.path)):
-            return True
-    return False
+    return _host_grant(actor, Action.ACTIVITY_ORGANISE, path) is not None
+
+
+# --------------------------------------------------------------------------- who manages one
+
+
+def manage_grant(actor, activity: Activity) -> access.Grant:
+    """The object rule for managing one activity (edit, cancel, the check-in codes, the roster,
+    correcting minutes, confirming hours): the one check every write service and every manage
+    selector calls. ACTIVITY_ORGANISE over the activity's place is necessary but not enough:
+
+    - the community side hosts everything held in its area: community staff, street officers,
+      admins and grid workers (in their grid) with ACTIVITY_ORGANISE over the place, whatever
+      the organising body (they run the venue, and hours confirmed here pay the community's
+      points);
+    - a partner unit's contact manages only the activities organised by their own unit.
+
+    Party organisations' activities are published by ACTIVITY_ORGANISE_PARTY holders, who are
+    all on the community side, so they are hosts too. Outside the actor's place scope: 404;
+    inside it without this right: 403 (PermissionDenied). Returns the granting post's grant."""
+    access.require(
+        actor, Action.ACTIVITY_ORGANISE, activity.place_path, read_action=Action.VOLUNTEER_VIEW
+    )
+    host = _host_grant(actor, Action.ACTIVITY_ORGANISE, activity.place_path)
+    if host is not None:
+        return host
+    if activity.organiser_kind == OrganiserKind.PARTNER_UNIT and activity.partner_unit_id:
+        from gongzhi.partners.models import PartnerUnit
+
+        if PartnerUnit.objects.filter(pk=activity.partner_unit_id, contacts=actor).exists():
+            return access.grant_for(actor, Action.ACTIVITY_ORGANISE, activity.place_path)
+    raise PermissionDenied(
+        _("Only the organising unit's contacts and the community's staff may manage this activity.")
+    )
+
+
+def may_manage(actor, activity: Activity) -> bool:
+    """`manage_grant` as a yes/no, for pages that offer (or not) the manage buttons."""
+    try:
+        manage_grant(actor, activity)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def may_oversee(actor, activity: Activity) -> bool:
+    """Who reads an activity's page and roster (residents' names, check-in times): those who
+    may manage it, and overseers who hold VOLUNTEER_VIEW over its place through a community-side
+    post (district and street officers, grid workers in their grid). A partner unit's contact
+    sees the rosters of their own unit's activities only."""
+    if _host_grant(actor, Action.VOLUNTEER_VIEW, activity.place_path) is not None:
+        return True
+    return may_manage(actor, activity)
 
 
 def _organiser_body(actor, place: Place, community: Place, data: dict) -> dict:
@@ -419,9 +481,7 @@ def _lock_activity(activity) -> Activity:
 
 @transaction.atomic
 def edit(actor, activity: Activity, **data) -> Activity:
-    grant = access.require(
-        actor, Action.ACTIVITY_ORGANISE, activity.place_path, read_action=Action.VOLUNTEER_VIEW
-    )
+    grant = manage_grant(actor, activity)
     for name in ORGANISER_FIELDS:  # the organising body is fixed when publishing
         data.pop(name, None)
     locked = _lock_activity(activity)
@@ -445,9 +505,7 @@ def edit(actor, activity: Activity, **data) -> Activity:
 
 @transaction.atomic
 def cancel_activity(actor, activity: Activity, reason: str) -> Activity:
-    grant = access.require(
-        actor, Action.ACTIVITY_ORGANISE, activity.place_path, read_action=Action.VOLUNTEER_VIEW
-    )
+    grant = manage_grant(actor, activity)
     reason = _text(reason, "reason", required=True)
     locked = _lock_activity(activity)
     if locked.status != ActivityStatus.PUBLISHED or locked.signups.filter(
@@ -641,9 +699,7 @@ def computed_minutes(signup: Signup) -> int:
 def correct_minutes(actor, signup: Signup, minutes, reason: str) -> Signup:
     """The organiser sets a participant's minutes (forgot to scan, left early…), with a reason."""
     activity = signup.activity
-    grant = access.require(
-        actor, Action.ACTIVITY_ORGANISE, activity.place_path, read_action=Action.VOLUNTEER_VIEW
-    )
+    grant = manage_grant(actor, activity)
     reason = _text(reason, "reason", required=True)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
         raise ValidationError({"minutes": _("Give the minutes as a whole number, 0 or more.")})
@@ -714,9 +770,7 @@ def confirm_hours(actor, activity: Activity, signup_ids=None) -> dict[str, int]:
     """Confirm the hours of the checked-out participants (or of `signup_ids`), crediting points
     and time-bank hours once each; after the end, mark who never checked in as no-show."""
     with transaction.atomic():
-        grant = access.require(
-            actor, Action.ACTIVITY_ORGANISE, activity.place_path, read_action=Action.VOLUNTEER_VIEW
-        )
+        grant = manage_grant(actor, activity)
         locked = _lock_activity(activity)
         if locked.status == ActivityStatus.CANCELLED:
             raise ValidationError(_("This activity was cancelled."))

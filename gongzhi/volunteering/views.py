@@ -492,7 +492,7 @@ def _activity_form(request, activity=None):
 @login_required
 def activity_edit(request, pk: int | None = None):
     _require(request.user, Action.ACTIVITY_ORGANISE)
-    activity = selectors.get_organised(request.user, pk) if pk else None
+    activity = selectors.get_managed(request.user, pk) if pk else None
     form = _activity_form(request, activity)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -515,7 +515,7 @@ def activity_edit(request, pk: int | None = None):
 def activity(request, pk: int):
     _require(request.user, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
     item = selectors.get_organised(request.user, pk)
-    can_organise = access.can(request.user, Action.ACTIVITY_ORGANISE, item.place_path)
+    can_organise = services.may_manage(request.user, item)
     rows = [
         {"signup": s, "minutes": services.computed_minutes(_with(s, item))}
         for s in selectors.roster(item)
@@ -544,7 +544,7 @@ def _with(signup, activity):
 @require_POST
 def activity_action(request, pk: int, action: str):
     _require(request.user, Action.ACTIVITY_ORGANISE)
-    item = selectors.get_organised(request.user, pk)
+    item = selectors.get_managed(request.user, pk)
     try:
         if action == "confirm":
             ids = request.POST.getlist("signup") or None
@@ -580,8 +580,7 @@ def activity_action(request, pk: int, action: str):
 def activity_qr(request, pk: int, kind: str):
     """The organiser's phone shows this; the code refreshes itself (htmx) every 20 s."""
     _require(request.user, Action.ACTIVITY_ORGANISE)
-    item = selectors.get_organised(request.user, pk)
-    access.require(request.user, Action.ACTIVITY_ORGANISE, item.place_path)
+    item = selectors.get_managed(request.user, pk)
     if kind not in qr.KINDS:
         raise Http404
     url = request.build_absolute_uri(qr.scan_path(item, kind))

@@ -140,6 +140,10 @@ def test_other_merchant_refused_on_desk(client, shop):
     client.force_login(shop.other_seller)
     resp = client.post(reverse("merchants:desk"), {"code": r.code}, follow=True)
     assert resp.status_code == 200
+    unknown = client.post(reverse("merchants:desk"), {"code": "ZZZZZZZZ"}, follow=True)
+    said = [str(m) for m in resp.context["messages"]]
+    assert said == [str(m) for m in unknown.context["messages"]]
+    assert "爱心超市" not in resp.content.decode() and "食用油" not in resp.content.decode()
     assert Redemption.objects.get().status == RedemptionStatus.PENDING
     assert client.get(reverse("merchants:redemption", args=[r.pk])).status_code == 404
     assert (
@@ -225,6 +229,10 @@ def test_api_redeem_mine_confirm(client, shop):
         "/api/v1/redemptions/confirm/", {"code": code}, content_type="application/json"
     )
     assert refused.status_code == 400
+    unknown = client.post(
+        "/api/v1/redemptions/confirm/", {"code": "ZZZZZZZZ"}, content_type="application/json"
+    )
+    assert refused.json() == unknown.json() and "爱心超市" not in refused.content.decode()
     client.force_login(shop.seller)
     ok = client.post(
         "/api/v1/redemptions/confirm/", {"code": code}, content_type="application/json"

@@ -205,6 +205,18 @@ def test_yearly_report(pw, client):
     )
 
 
+def test_yearly_report_titles_never_become_formulas(pw, client):
+    """A need's title comes from a resident; in the unit's xlsx it must arrive as text."""
+    need = services.add_item(pw.staff, pw.a1, kind=ListKind.NEED, title='=HYPERLINK("http://x")')
+    c = services.claim(pw.contact, need.pk, unit=pw.school)
+    client.force_login(pw.contact)
+    url = reverse("partners:report_xlsx", args=[pw.school.pk]) + f"?year={c.created_at.year}"
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).active
+    titles = [row[1] for row in sheet.iter_rows(values_only=True) if len(row) > 1]
+    assert '\'=HYPERLINK("http://x")' in titles
+    assert not any(isinstance(t, str) and t.startswith("=") for t in titles)
+
+
 def test_pages_render_and_bounded(pw, client, django_assert_max_num_queries):
     for i in range(12):
         services.add_item(pw.staff, pw.a1, kind=ListKind.NEED, title=f"需求{i}")
