@@ -142,8 +142,11 @@ class ResidentViewSet(
 
     filter_backends: list = []
 
-    def list(self, request, *args, **kwargs):
-        if selectors.is_whole_number_query(request.query_params.get("q", "")):
+    @staticmethod
+    def _refuse_number_in_address(request) -> None:
+        """A whole phone or ID number in the query string (any `q`) is refused: access logs
+        keep URLs."""
+        if any(selectors.is_whole_number_query(q) for q in request.query_params.getlist("q")):
             raise serializers.ValidationError(
                 {
                     "q": [
@@ -154,11 +157,15 @@ class ResidentViewSet(
                     ]
                 }
             )
+
+    def list(self, request, *args, **kwargs):
+        self._refuse_number_in_address(request)
         return super().list(request, *args, **kwargs)
 
     @action(detail=False, methods=["post"])
     def search(self, request):
         """The list filters from the request body (JSON or form), paginated like the list."""
+        self._refuse_number_in_address(request)
         params = _search_params(request.data)
         page = self.paginate_queryset(selectors.search_page_queryset(request.user, params))
         return self.get_paginated_response(ResidentSerializer(page, many=True).data)

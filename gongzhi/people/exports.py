@@ -1,9 +1,11 @@
 """Spreadsheet output shared by the registry exports and the import helper (error sheets).
 
 Every cell goes through `safe_cell()`: a text that a spreadsheet would read as a formula
-(starting with =, +, -, @, or a tab / carriage return that some programs skip before such a
-character) gets a leading single quote, so `=HYPERLINK(...)` arrives as text (CSV injection,
-OWASP). Numbers, dates and booleans are written as they are.
+(gongzhi.core.spreadsheets.looks_like_formula: starting with =, +, -, @, a tab or a carriage
+return, also behind spaces or control characters that some programs drop) gets a leading
+single quote, so `=HYPERLINK(...)` arrives as text (CSV injection, OWASP). In .xlsx the
+characters openpyxl cannot store are removed first, so that removing them cannot uncover a
+formula. Numbers, dates and booleans are written as they are.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from gongzhi.core.spreadsheets import looks_like_formula
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # the OWASP list (see looks_like_formula)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -33,15 +37,18 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float | Decimal | dt.date | dt.datetime):
         return value
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if looks_like_formula(text):
         return "'" + text
     return text
 
 
 def _xlsx_cell(value: Any) -> Any:
-    value = safe_cell(value)
     if isinstance(value, str):
-        # Control characters make openpyxl refuse the whole workbook.
+        # Control characters make openpyxl refuse the whole workbook: removed before the
+        # formula check, so that "\x01=1+1" cannot become "=1+1" afterwards.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = safe_cell(value)
+    if isinstance(value, str):  # also a lazy translation, made text by safe_cell
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones

@@ -3,11 +3,13 @@
 The pipeline, used by the pages (gongzhi/people/views_import.py), the background task
 (gongzhi/people/tasks.py) and `manage.py import_residents`:
 
-1. `read_file(data, file_name)` opens the spreadsheet: .xlsx with openpyxl in read-only mode
-   (formulas are never evaluated), .csv as UTF-8 (with or without BOM) else GB18030 (a
-   superset of GBK, what Excel and WPS save as "CSV" on a Chinese system). Headers are matched
-   by their Chinese names, tolerant of spaces and full-width characters. A file-level problem
-   (empty, wrong headers, corrupted, too big) raises `ImportFileError`.
+1. `read_file(data, file_name)` opens the spreadsheet: .xlsx through gongzhi.core.spreadsheets
+   (the zip directory checked for bombs and odd members before openpyxl opens it, then
+   read-only mode: rows streamed, formulas never evaluated, rows and columns capped), .csv
+   (lines counted first) as UTF-8 (with or without BOM) else GB18030 (a superset of GBK, what
+   Excel and WPS save as "CSV" on a Chinese system). Headers are matched by their Chinese
+   names, tolerant of spaces and full-width characters. A file-level problem (empty, wrong
+   headers, corrupted, too big, a zip bomb) raises `ImportFileError`.
 2. `check(community, parsed)` checks every row against the rules and the community's buildings
    and households (one query each), and finds duplicates within the file. Each problem is a
    (msgid, params) pair, translated when shown.
@@ -41,9 +43,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext, gettext_noop
 
-from gongzhi.core import access, audit, clock, crypto
+from gongzhi.core import access, audit, clock, crypto, spreadsheets
 from gongzhi.core.auth import PHONE_RE
 from gongzhi.core.roles import Action
+from gongzhi.core.spreadsheets import SpreadsheetRefused, looks_like_formula
 from gongzhi.people import idcard, pinyin
 from gongzhi.people.idcard import IdType
 from gongzhi.people.models import (
@@ -59,6 +62,7 @@ from gongzhi.people.services import normalize_phone
 from gongzhi.places.models import Household, Place, PlaceKind
 
 MAX_ROWS = 200_000  # beyond this a file must be split (a street's worth of residents)
+LINE_SLACK = 1_000  # header and blank lines read beyond MAX_ROWS before a file is refused
 CHUNK = 900  # rows per lookup query and per write transaction (valid_only); < SQLite's 999
 PROGRESS_EVERY = 1000
 AUDIT_ACTION = "resident.import"
@@ -186,6 +190,9 @@ E_REQUIRED = gettext_noop("“%(header)s” is required.")
 E_FORMULA = gettext_noop(
     "“%(header)s” contains a formula; formulas are not imported. Enter the value itself."
 )
+E_FORMULA_LEAD = gettext_noop(
+    "“%(header)s” starts with =, +, -, @, a tab or a line break, which a spreadsheet reads as a formula; enter the value without it."
+)
 E_TOO_LONG = gettext_noop("“%(header)s” is longer than %(n)s characters.")
 E_ID_TYPE = gettext_noop("Unknown document type “%(value)s”.")
 E_ID_NUMERIC = gettext_noop(
@@ -294,12 +301,15 @@ def read_file(data: bytes, file_name: str) -> ParsedFile:
     if not data.strip():
         raise ImportFileError(E_EMPTY)
     suffix = Path(file_name or "").suffix.lower()
-    if suffix == ".xlsx" or (not suffix and data[:2] == b"PK"):
-        fmt, lines, estimate = "xlsx", *_xlsx_rows(data)
-    elif suffix == ".csv" or not suffix:
-        fmt, lines, estimate = "csv", *_csv_rows(data)
-    else:
-        raise ImportFileError(E_FORMAT)
+    try:
+        if suffix == ".xlsx" or (not suffix and data[:2] == b"PK"):
+            fmt, lines, estimate = "xlsx", *_xlsx_rows(data)
+        elif suffix == ".csv" or not suffix:
+            fmt, lines, estimate = "csv", *_csv_rows(data)
+        else:
+            raise ImportFileError(E_FORMAT)
+    except SpreadsheetRefused as refusal:  # a zip bomb, too many lines: nothing parsed
+        raise _file_error(refusal) from refusal
     for _line, values in lines:
         if any(_filled(v) for v in values):
             keys = _match_headers(values)
@@ -342,19 +352,32 @@ def _match_headers(values: list) -> list[str | None]:
     return keys
 
 
-def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list]], int]:
-    from openpyxl import load_workbook
+def _file_error(refusal: SpreadsheetRefused) -> ImportFileError:
+    return ImportFileError(refusal.msgid, **refusal.params)
 
+
+def _caps() -> spreadsheets.Caps:
+    return spreadsheets.Caps(
+        max_lines=MAX_ROWS + LINE_SLACK,
+        max_rows=MAX_ROWS,
+        max_columns=spreadsheets.limit("SPREADSHEET_MAX_COLUMNS"),
+    )
+
+
+def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list]], int]:
+    """Rows of the first sheet, streamed; the zip is checked for bombs first and rows and
+    columns are capped (gongzhi/core/spreadsheets.py)."""
+    book = spreadsheets.open_xlsx(data)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
-        estimate = sheet.max_row or len(data) // 40
+        estimate = min(sheet.max_row or len(data) // 40, MAX_ROWS + LINE_SLACK)
     except Exception as exc:  # zip, XML and openpyxl errors alike: the file is damaged
+        book.close()
         raise ImportFileError(E_CORRUPT) from exc
 
     def lines():
         try:
-            for line, row in enumerate(sheet.iter_rows(), start=1):
+            for line, row in spreadsheets.xlsx_rows(sheet, _caps()):
                 values = []
                 for cell in row:
                     value = getattr(cell, "value", None)
@@ -366,6 +389,8 @@ def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list]], int]:
                 yield line, values
         except ImportFileError:
             raise
+        except SpreadsheetRefused as refusal:
+            raise _file_error(refusal) from refusal
         except Exception as exc:
             raise ImportFileError(E_CORRUPT) from exc
         finally:
@@ -388,6 +413,8 @@ def decode_csv(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list]], int]:
+    caps = _caps()
+    spreadsheets.check_csv(data, caps)  # the line count, before decoding
     text = decode_csv(data)
     if "\x00" in text:
         raise ImportFileError(E_ENCODING)
@@ -396,11 +423,15 @@ def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list]], int]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def lines():
+        width = caps.max_columns
         try:
             for values in reader:
+                values = spreadsheets.csv_row(values, width)
                 yield reader.line_num, [Formula(v) if v.startswith("=") else v for v in values]
         except csv.Error as exc:
             raise ImportFileError(E_CSV, problem=str(exc)) from exc
+        except SpreadsheetRefused as refusal:
+            raise _file_error(refusal) from refusal
 
     return lines(), text.count("\n")
 
@@ -597,6 +628,10 @@ def _parse_tags(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(tags), tuple(unknown)
 
 
+# First characters after which a cell may read as a formula (looks_like_formula decides).
+_SUSPECT_FIRST = frozenset("=+-@ \u3000\xa0\x7f" + "".join(map(chr, range(32))))
+
+
 def _check_row(row: Row, cells: tuple, index: CommunityIndex, today: dt.date) -> None:
     """Check one row; `cells` holds the raw values in COLUMNS order (None: no such column)."""
     (
@@ -609,6 +644,20 @@ def _check_row(row: Row, cells: tuple, index: CommunityIndex, today: dt.date) ->
             if isinstance(value, Formula):
                 row.error(E_FORMULA, header=column.header)
         return
+    # A text starting with +, -, @, a tab or a line break is a formula to a spreadsheet too
+    # (OWASP CSV injection); only a phone written as +86… is normalised instead.
+    if any(v.__class__ is str and v[:1] in _SUSPECT_FIRST for v in cells):
+        for column, value in zip(COLUMNS, cells, strict=True):
+            if isinstance(value, str) and looks_like_formula(value):
+                if (
+                    column.key == "phone"
+                    and value.startswith("+")
+                    and PHONE_RE.fullmatch(normalize_phone(_norm(value)))
+                ):
+                    continue
+                row.error(E_FORMULA_LEAD, header=column.header)
+        if row.errors:
+            return
     name = _text(raw_name)
     if not name:
         row.error(E_REQUIRED, header=HEADER_OF["name"])

@@ -240,8 +240,7 @@ def describe_params(params: dict) -> dict[str, Any]:
 
 def is_whole_number_query(q: str) -> bool:
     """Seven digits or more: a whole (or nearly whole) phone or ID number."""
-    compact = re.sub(r"\s+", "", q or "")
-    return len(compact) >= 7 and sum(c.isdigit() for c in compact) >= 7
+    return is_whole_number(q)
 
 
 def _mask_query(q: str) -> str:

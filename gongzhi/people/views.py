@@ -11,12 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from gongzhi.core import access, clock
+from gongzhi.core import access, clock, crypto
 from gongzhi.core.roles import Action
 from gongzhi.people import exports, selectors, services
 from gongzhi.people.forms import (
@@ -59,35 +60,79 @@ def _edit_buildings(user):
 
 
 SEARCH_SESSION_KEY = "people_search"
+SEARCH_TOKEN_SECONDS = 30 * 60  # a parked whole-number search lives this long
+SEARCH_TOKENS_KEPT = 10
+
+
+class NumberInAddress(Exception):
+    """A whole phone or ID number in a GET query string: refused, never searched for."""
+
+
+class SearchExpired(Exception):
+    """A ?qt= token this session does not hold (expired, or from another session)."""
+
+
+def _parked(request) -> dict:
+    """The session's parked searches that have not expired: {token: [sealed query, expiry]}.
+    Expired ones, and plain numbers parked by earlier versions, are dropped from the session."""
+    now = clock.now().timestamp()
+    stored = request.session.get(SEARCH_SESSION_KEY)
+    if stored is None:
+        return {}
+    parked = {
+        token: entry
+        for token, entry in (stored.items() if isinstance(stored, dict) else [])
+        if isinstance(entry, list) and len(entry) == 2 and entry[1] > now
+    }
+    if parked != stored:
+        request.session[SEARCH_SESSION_KEY] = parked
+    return parked
+
+
+def _unpark(request, token: str) -> str:
+    entry = _parked(request).get(token)
+    if entry is None:
+        raise SearchExpired
+    try:
+        return crypto.decrypt(entry[0])
+    except Exception as exc:  # a key changed since: the token is simply gone
+        raise SearchExpired from exc
 
 
 def _params(request):
     """The list's filters: a preset (?list=), or the query string, where a whole ID or phone
-    number typed into the search box is replaced by a token (?qt=) kept in the session."""
+    number is only ever a token (?qt=) naming the query kept encrypted in the session. A whole
+    number in ?q= itself is refused (NumberInAddress): access logs keep URLs. A token this
+    session does not hold raises SearchExpired (rather than silently listing everyone)."""
     key = request.GET.get("list")
     if key:
         params = selectors.preset_params(key)
         if params is None:
             raise Http404
         return params
+    if any(selectors.is_whole_number(q) for q in request.GET.getlist("q")):
+        raise NumberInAddress
     params = request.GET.copy()
     token = params.pop("qt", [None])[0]
     if token:
-        params["q"] = request.session.get(SEARCH_SESSION_KEY, {}).get(token, "")
+        params["q"] = _unpark(request, token)
     return params
 
 
 def _search_redirect(request):
     """The search form is POSTed so that a whole ID or phone number never travels in a URL
-    (web-server access logs would keep it): such a query is parked in the session."""
+    (web-server access logs would keep it): such a query is kept in the session encrypted
+    (gongzhi.core.crypto, for SEARCH_TOKEN_SECONDS) and the URL carries a random token."""
     params = request.POST.copy()
     params.pop("csrfmiddlewaretoken", None)
-    q = (params.get("q") or "").strip()
-    if selectors.is_whole_number(q):
-        token = secrets.token_urlsafe(6)
-        parked = request.session.get(SEARCH_SESSION_KEY, {})
-        parked = dict(list(parked.items())[-9:])  # keep the last few
-        parked[token] = q
+    params.pop("qt", None)
+    whole = [v.strip() for v in params.getlist("q") if selectors.is_whole_number(v)]
+    if whole:
+        q = whole[0]
+        token = secrets.token_urlsafe(9)
+        parked = _parked(request)
+        parked = dict(list(parked.items())[-(SEARCH_TOKENS_KEPT - 1) :])
+        parked[token] = [crypto.encrypt(q), clock.now().timestamp() + SEARCH_TOKEN_SECONDS]
         request.session[SEARCH_SESSION_KEY] = parked
         params.pop("q")
         params["qt"] = token
@@ -95,12 +140,48 @@ def _search_redirect(request):
     return redirect(f"{request.path}?{urlencode(query, doseq=True)}")
 
 
+def _number_refused_message() -> str:
+    return _(
+        "A whole phone or ID number cannot be searched for through the address bar (server "
+        "logs keep addresses): type it into the search box and press “Search”."
+    )
+
+
+def _search_expired_message() -> str:
+    return _("This search has expired; search again.")
+
+
+def _refused_search(request, message: str, status: int):
+    """The list page with a refusal and no results: a whole number in ?q= (400, the number not
+    echoed, nothing searched) or an expired ?qt= token."""
+    # The page links back to itself (the language switch's `next`): not with the number.
+    request.META["QUERY_STRING"] = ""
+    return render(
+        request,
+        "people/list.html",
+        {
+            "form": SearchForm(grids=list(selectors.visible_grids(request.user))),
+            "page": Paginator(selectors.visible_residents(request.user).none(), PAGE_SIZE).page(1),
+            "query": "",
+            "search_refusal": message,
+            "can_create": access.has_any(request.user, Action.RESIDENT_EDIT),
+        },
+        status=status,
+    )
+
+
 @login_required
 def resident_list(request):
     _require_view(request.user)
     if request.method == "POST":
         return _search_redirect(request)
-    params = _params(request)
+    _parked(request)  # drops expired (and older plain) parked searches
+    try:
+        params = _params(request)
+    except NumberInAddress:
+        return _refused_search(request, _number_refused_message(), 400)
+    except SearchExpired:
+        return _refused_search(request, _search_expired_message(), 200)
     grids = list(selectors.visible_grids(request.user))
     grid = selectors.scoped_place(request.user, params.get("grid"), PlaceKind.GRID)
     buildings = (
@@ -117,7 +198,7 @@ def resident_list(request):
         resident.age_tags = selectors.age_tags(resident)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "people/list.html",
         {
@@ -129,6 +210,9 @@ def resident_list(request):
             "can_create": access.has_any(request.user, Action.RESIDENT_EDIT),
         },
     )
+    if "qt" in request.GET:  # the page shows the whole number in the search box
+        patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 @login_required
@@ -358,6 +442,12 @@ def export(request):
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     try:
         data, _count = services.export_residents(request.user, _params(request), fmt=fmt)
+    except NumberInAddress:
+        messages.error(request, _number_refused_message())
+        return redirect("people:list")
+    except SearchExpired:
+        messages.error(request, _search_expired_message())
+        return redirect("people:list")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_back_to_list(request))
@@ -371,7 +461,14 @@ def export_full(request):
     _require_view(request.user)
     if not access.has_any(request.user, Action.RESIDENT_EXPORT_FULL):
         raise PermissionDenied
-    params = _params(request)
+    try:
+        params = _params(request)
+    except NumberInAddress:
+        messages.error(request, _number_refused_message())
+        return redirect("people:list")
+    except SearchExpired:
+        messages.error(request, _search_expired_message())
+        return redirect("people:list")
     form = FullExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"

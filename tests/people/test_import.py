@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import translation
 from openpyxl import Workbook
 
-from gongzhi.core import crypto
+from gongzhi.core import crypto, spreadsheets
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.roles import Role
 from gongzhi.people import imports
@@ -240,9 +240,13 @@ def test_every_row_error_is_reported_in_the_preview(world):
 
 def test_every_message_has_its_chinese_text():
     """Workers read the errors in Chinese: each msgid has a translation in i18n/import.json
-    with the same placeholders (the catalog is filled from it by `make messages`)."""
-    table = json.loads((Path(settings.BASE_DIR) / "i18n" / "import.json").read_text("utf-8"))
+    (or i18n/security_people.json, the spreadsheet guards) with the same placeholders (the
+    catalog is filled from them by `make messages`)."""
+    table = {}
+    for name in ("import.json", "security_people.json"):
+        table.update(json.loads((Path(settings.BASE_DIR) / "i18n" / name).read_text("utf-8")))
     msgids = [v for k, v in vars(imports).items() if k[:2] in {"E_", "M_"}]
+    msgids += [v for k, v in vars(spreadsheets).items() if k[:2] == "E_"]
     assert len(msgids) > 25
     for msgid in msgids:
         zh = table.get(msgid)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.http import QueryDict
 from rest_framework.test import APIClient
 
 from gongzhi.core import clock
+from gongzhi.core.models import AuditRecord
 from gongzhi.core.roles import Role
 from gongzhi.people import idcard, selectors, services
 from tests.conftest import make_user
@@ -271,9 +274,126 @@ def test_a_whole_number_never_travels_in_the_url(world, client):
     # A short query (last digits) stays in the URL, as before.
     res = client.post("/people/", {"q": "0123"})
     assert "q=0123" in res["Location"]
-    # The token means nothing in another session: the number is not filled back in.
+    # The token means nothing in another session: the number is not filled back in, and
+    # the page says the search expired rather than listing everyone.
     token_url = client.post("/people/", {"q": "13955550123"})["Location"]
     assert "13955550123" in client.get(token_url).content.decode()  # shown back in the box
     client.logout()
     client.force_login(secretary)
-    assert "13955550123" not in client.get(token_url).content.decode()
+    page = client.get(token_url).content.decode()
+    assert "13955550123" not in page and "号码查找" not in page and "别人" not in page
+    assert "本次搜索已过期，请重新搜索。" in page
+
+
+def _digit_runs(text: str) -> set[str]:
+    return set(re.findall(r"\d{7,}", text))
+
+
+def test_a_whole_number_search_leaves_no_digits_in_the_session_or_a_url(world, client):
+    """The session row (signed, not encrypted; kept 8 hours and in every backup) holds the
+    query only encrypted, under a random token; no URL of the result page carries it."""
+    from django.contrib.sessions.models import Session
+
+    secretary = keeper(world)
+    add(secretary, household_in(world.grid_a1_1), "号码查找", phone="13955550123")
+    client.force_login(secretary)
+    res = client.post("/people/", {"q": "13955550123", "active": "1"})
+    page = client.get(res["Location"])
+    assert "号码查找" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    for session in Session.objects.all():
+        assert "13955550123" not in session.session_data
+        assert "13955550123" not in json.dumps(session.get_decoded())
+        assert "5555" not in json.dumps(session.get_decoded())
+    urls = re.findall(r'(?:href|action)="([^"]*)"', page.content.decode()) + [res["Location"]]
+    assert [u for u in urls if "5555" in u or "0123" in u] == []
+
+
+def test_whole_number_results_paginate_by_token(world, client, monkeypatch):
+    from gongzhi.people import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    secretary = keeper(world)
+    # One mobile number for a family: two residents.
+    add(secretary, household_in(world.grid_a1_1), "家一", phone="13955550123")
+    add(secretary, household_in(world.grid_a1_1), "家二", phone="13955550123")
+    add(secretary, household_in(world.grid_a1_1), "外人", phone="13955550999")
+    client.force_login(secretary)
+    first_url = client.post("/people/", {"q": "13955550123"})["Location"]
+    first = client.get(first_url).content.decode()
+    (next_href,) = re.findall(r'href="(\?[^"]*page=2[^"]*)"', first)
+    next_href = next_href.replace("&amp;", "&")
+    assert "qt=" in next_href and not _digit_runs(next_href) and "5555" not in next_href
+    second = client.get("/people/" + next_href).content.decode()
+    shown = {n for n in ("家一", "家二", "外人") if n in first}
+    shown_next = {n for n in ("家一", "家二", "外人") if n in second}
+    assert len(shown) == 1 and len(shown_next) == 1 and shown | shown_next == {"家一", "家二"}
+
+
+def test_a_plain_number_parked_by_the_old_version_is_dropped(world, client):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(keeper(world))
+    session = client.session
+    session["people_search"] = {"oldtoken": "13955550123"}
+    session.save()
+    page = client.get("/people/?qt=oldtoken").content.decode()
+    assert "本次搜索已过期" in page and "13955550123" not in page
+    (row,) = Session.objects.all()
+    assert "13955550123" not in json.dumps(row.get_decoded())
+
+
+def test_a_parked_search_expires(world, client):
+    secretary = keeper(world)
+    add(secretary, household_in(world.grid_a1_1), "号码查找", phone="13955550123")
+    client.force_login(secretary)
+    with clock.travel_to(dt.datetime(2026, 3, 1, 9, 0)):
+        url = client.post("/people/", {"q": "13955550123"})["Location"]
+        assert "号码查找" in client.get(url).content.decode()
+    with clock.travel_to(dt.datetime(2026, 3, 1, 9, 31)):
+        page = client.get(url).content.decode()
+    assert "号码查找" not in page and "本次搜索已过期" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/people/?q=13955550123",
+        "/people/?q=139+5555+0123&grid=1",
+        "/people/?q=" + idcard.make_id("420111", dt.date(1950, 3, 4), 101),
+        "/people/?q=abc&q=13955550123",
+    ],
+)
+def test_a_whole_number_in_the_address_is_refused_not_served(world, client, url):
+    secretary = keeper(world)
+    add(secretary, household_in(world.grid_a1_1), "号码查找", phone="13955550123")
+    client.force_login(secretary)
+    res = client.get(url)
+    assert res.status_code == 400
+    page = res.content.decode()
+    assert "不能通过网址搜索完整的手机号或证件号" in page
+    assert "号码查找" not in page  # nothing searched, nothing listed
+    assert "13955550123" not in page and "5555" not in page
+
+
+def test_exports_refuse_a_whole_number_in_the_address(world, client):
+    secretary = keeper(world)
+    client.force_login(secretary)
+    for url in ("/people/export/?q=13955550123", "/people/export/full/?q=13955550123"):
+        res = client.get(url, follow=True)
+        assert res.redirect_chain == [("/people/", 302)]
+        assert "不能通过网址搜索完整的手机号或证件号" in res.content.decode()
+    assert not AuditRecord.objects.filter(action="resident.export").exists()
+
+
+def test_api_refuses_a_whole_number_in_the_query_string_in_chinese(people):
+    api = APIClient()
+    api.force_authenticate(people["actor"])
+    for q in ("13900008765", "139 0000 8765", people["zhang_id"]):
+        refused = api.get("/api/v1/residents/", {"q": q}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert refused.status_code == 400
+        assert refused.json()["q"][0].startswith("不要把完整的手机号或证件号放在网址中")
+    # Not in a second `q`, nor in the address of the POST that takes it in its body.
+    assert api.get("/api/v1/residents/?q=abc&q=13900008765").status_code == 400
+    refused = api.post("/api/v1/residents/search/?q=13900008765", {}, format="json")
+    assert refused.status_code == 400
