@@ -991,6 +991,17 @@ def _document_keys() -> list[Key]:
             _("Social organisations incubated"),
             _("Least number of community social organisations incubated and active."),
         ),
+        key(
+            "party.group_per_grid",
+            "integer",
+            1,
+            _("yes (1) / no (0)"),
+            _("Party group on every grid"),
+            _(
+                "1: every grid has a party group (or a branch covering it); 0 or unset: grids "
+                "are covered by the estate branches."
+            ),
+        ),
         *(_carried_keys()),
         key(
             "funds.working_yuan_per_1000_households",

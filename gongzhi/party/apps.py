@@ -6,3 +6,9 @@ class PartyConfig(AppConfig):
     name = "gongzhi.party"
     label = "party"
     verbose_name = _("Party organisation")
+
+    def ready(self):
+        from gongzhi.party.selectors import grid_coverage
+        from gongzhi.places import compliance
+
+        compliance.set_party_provider(grid_coverage)

@@ -1,6 +1,7 @@
 """The party organisation beside the place tree (seed 003 §三(一)1, annex 2 item 1):
 street working committee → community party committee → (general) branch on an estate or
-grid → building party group → party-member household."""
+grid → building party group → party-member household. A party group may also be built on a
+grid (seed 001 §1 把党小组建在网格上), under a branch of the community or of the grid."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class OrgKind(models.TextChoices):
     COMMUNITY_COMMITTEE = "community_committee", _("Community party committee")
     GENERAL_BRANCH = "general_branch", _("General party branch")
     BRANCH = "branch", _("Party branch")
-    GROUP = "group", _("Building party group")
+    GROUP = "group", _("Party group")
     MEMBER_HOUSEHOLD = "member_household", _("Party-member household")
 
 
@@ -35,8 +36,10 @@ PLACE_KINDS: dict[str, frozenset[str]] = {
     OrgKind.STREET_COMMITTEE: frozenset({"street"}),
     OrgKind.COMMUNITY_COMMITTEE: frozenset({"community"}),
     OrgKind.GENERAL_BRANCH: frozenset({"community", "grid", "estate"}),
-    OrgKind.BRANCH: frozenset({"grid", "estate"}),
-    OrgKind.GROUP: frozenset({"building", "estate"}),
+    # A branch bound to a community is the community's own branch (社区党支部, seed 001 §1),
+    # which leads the party groups built on its grids.
+    OrgKind.BRANCH: frozenset({"community", "grid", "estate"}),
+    OrgKind.GROUP: frozenset({"grid", "building", "estate"}),
     OrgKind.MEMBER_HOUSEHOLD: frozenset({"building"}),
 }
 

@@ -4,8 +4,11 @@ Counts are annotated with correlated subqueries (one query per list, whatever it
 
 Gaps (docs/party.md):
 - a community without a community party committee bound to it;
-- a grid without a branch: covered when a branch or general branch is bound to the grid or to
-  an estate in it;
+- a grid without its organisation, by the rule of the grid's effective policy profile: where
+  the profile sets `party.group_per_grid` to 1 (seed 001 §1 把党小组建在网格上), a grid is covered
+  by a party group bound to the grid itself, or by a branch or general branch bound to the grid
+  or to an estate in it (a branch is more than a group); elsewhere (seed 000 §一, 003 §三(一)1)
+  it is covered by a branch or general branch bound to the grid or to an estate in it;
 - a building without a party group: covered when a group is bound to the building or to the
   estate it stands in (small estates often keep one group for all their buildings).
 """
@@ -25,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from gongzhi.core import access
+from gongzhi.core import access, profiles
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action, Role
 from gongzhi.party.models import Checkin, OrgKind, PartyMember, PartyOrg
@@ -34,6 +37,8 @@ from gongzhi.places.models import Place, PlaceKind
 
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 GAP_KINDS = ("community", "grid", "building")
+# Profile key: 1 = a party group on every grid (seed 001 §1). Unset: the estate-branch rule.
+GROUP_PER_GRID_KEY = "party.group_per_grid"
 
 
 # --- Organisations ------------------------------------------------------------------
@@ -158,6 +163,40 @@ def checkins_of(user, members) -> dict[int, list[Checkin]]:
 # --- Gaps and building heads ---------------------------------------------------------
 
 
+def wants_group_per_grid(profile: profiles.Profile | None) -> bool:
+    """Whether the profile asks for a party group on every grid (`party.group_per_grid` = 1).
+    A profile that is missing, broken or silent on the key does not."""
+    if profile is None or not profile.ok or GROUP_PER_GRID_KEY not in profiles.SCHEMA:
+        return False
+    return profile.get(GROUP_PER_GRID_KEY) == 1
+
+
+def group_rule_q(place: Place) -> Q:
+    """A filter on places under `place` that keeps those whose effective profile asks for a
+    party group on every grid. One query (the places that name a profile), whatever the size
+    of the subtree; the nearest naming place wins, as everywhere."""
+    setters = list(
+        Place.objects.filter(Q(path__under=place.path) | Q(path__in=place.ancestor_paths()))
+        .exclude(policy_profile="")
+        .only("id", "path", "policy_profile")
+        .order_by("path")
+    )
+    loaded: dict[str, bool] = {}
+    rule = Q(pk__in=[])
+    for setter in setters:
+        name = setter.policy_profile
+        if name not in loaded:
+            loaded[name] = wants_group_per_grid(profiles.effective_profile(setter))
+        if not loaded[name]:
+            continue
+        inner = Q(path__under=setter.path)
+        for deeper in setters:
+            if deeper.path != setter.path and deeper.path.startswith(setter.path):
+                inner &= ~Q(path__under=deeper.path)
+        rule |= inner
+    return rule
+
+
 def gap_places(place: Place, kind: str) -> QuerySet[Place]:
     """Places of `kind` under `place` (itself included) that lack their organisation."""
     under = Place.objects.filter(path__under=place.path)
@@ -166,10 +205,13 @@ def gap_places(place: Place, kind: str) -> QuerySet[Place]:
             Exists(PartyOrg.objects.filter(kind=OrgKind.COMMUNITY_COMMITTEE, place=OuterRef("pk")))
         )
     if kind == "grid":
+        branch = Exists(
+            PartyOrg.objects.filter(kind__in=BRANCH_KINDS, place_path__under=OuterRef("path"))
+        )
+        group = Exists(PartyOrg.objects.filter(kind=OrgKind.GROUP, place=OuterRef("pk")))
+        wants_group = group_rule_q(place)
         return under.filter(kind=PlaceKind.GRID).exclude(
-            Exists(
-                PartyOrg.objects.filter(kind__in=BRANCH_KINDS, place_path__under=OuterRef("path"))
-            )
+            (wants_group & (branch | group)) | (~wants_group & branch)
         )
     if kind == "building":
         return under.filter(kind=PlaceKind.BUILDING).exclude(
@@ -236,3 +278,35 @@ def building_heads(buildings) -> dict[int, list[dict]]:
             {"name": post.user.name, "is_party_member": post.user_id in members}
         )
     return result
+
+
+def grid_coverage(grids: list[Place]) -> dict[int, str]:
+    """For the compliance page: {grid id: "branch" | "group"} for the grids that have a branch or
+    general branch bound to them or to an estate in them ("branch"), else a party group bound to
+    the grid itself ("group"). Grids with neither are left out. One query for any number of
+    grids (by their communities' paths)."""
+    by_path = {grid.path: grid.pk for grid in grids}
+    parents = {path.rstrip("/").rsplit("/", 1)[0] + "/" for path in by_path}
+    under_any = Q(pk__in=[])
+    for parent in parents:
+        under_any |= Q(place_path__under=parent)
+    rows = (
+        PartyOrg.objects.filter(under_any, kind__in=(*BRANCH_KINDS, OrgKind.GROUP))
+        .exclude(place__kind__in=(PlaceKind.COMMUNITY, PlaceKind.BUILDING))
+        .values_list("kind", "place_path")
+    )
+    found: dict[int, str] = {}
+    for kind, path in rows:
+        parts = path.strip("/").split("/")
+        grid_id = None
+        for i in range(len(parts), 0, -1):
+            grid_id = by_path.get("/".join(parts[:i]) + "/")
+            if grid_id is not None:
+                break
+        if grid_id is None:
+            continue
+        if kind in BRANCH_KINDS:
+            found[grid_id] = "branch"
+        elif path in by_path:  # a group on the grid itself, not on an estate in it
+            found.setdefault(grid_id, "group")
+    return found

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gongzhi.places import selectors, services
-from gongzhi.places.models import Household, Place
+from gongzhi.places.models import Household, Place, PlaceKind, Room, RoomFunction
 
 
 class PlaceSerializer(serializers.ModelSerializer):
@@ -32,9 +36,30 @@ class PlaceSerializer(serializers.ModelSerializer):
             "boundary",
             "policy_profile",
             "service_area_m2",
+            "is_new_community",
+            "area_class",
             "household_count",
         ]
         read_only_fields = ["id", "kind", "code", "parent", "path", "depth"]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    function_label = serializers.CharField(source="get_function_display", read_only=True)
+
+    class Meta:
+        model = Room
+        fields = ["id", "function", "function_label", "name", "area_m2"]
+        read_only_fields = ["id"]
+
+
+class RoomInputSerializer(serializers.Serializer):
+    function = serializers.ChoiceField(choices=RoomFunction.choices)
+    name = serializers.CharField(max_length=100)
+    area_m2 = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=Decimal("0.1"))
+
+
+class PostTermsSerializer(serializers.Serializer):
+    full_time = serializers.BooleanField()
 
 
 class PlaceFilter(django_filters.FilterSet):
@@ -77,6 +102,58 @@ class PlaceViewSet(
     def counts(self, request, pk=None):
         place = self.get_object()
         return Response(selectors.subtree_counts(place))
+
+    def _community(self) -> Place:
+        place = self.get_object()
+        if place.kind != PlaceKind.COMMUNITY:
+            raise Http404
+        return place
+
+    @action(detail=True, methods=["get", "post"])
+    def rooms(self, request, pk=None):
+        """The rooms of a community's premises (GET, paginated); POST records one."""
+        place = self._community()
+        if request.method == "POST":
+            body = RoomInputSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            room = services.create_room(request.user, place=place, **body.validated_data)
+            return Response(RoomSerializer(room).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(selectors.rooms_of(place))
+        return self.get_paginated_response(RoomSerializer(page, many=True).data)
+
+    @action(
+        detail=True,
+        methods=["put", "patch", "delete"],
+        url_path=r"rooms/(?P<room_pk>\d+)",
+        url_name="room",
+    )
+    def room(self, request, pk=None, room_pk=None):
+        """Change (PUT/PATCH) or delete a room of the community."""
+        place = self._community()
+        room = get_object_or_404(Room.objects.filter(place=place), pk=room_pk)
+        if request.method == "DELETE":
+            services.delete_room(request.user, room)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        current = {"function": room.function, "name": room.name, "area_m2": room.area_m2}
+        body = RoomInputSerializer(data={**current, **request.data})
+        body.is_valid(raise_exception=True)
+        room = services.update_room(request.user, room, **body.validated_data)
+        return Response(RoomSerializer(room).data)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"staff/(?P<post_pk>\d+)/terms",
+        url_name="post-terms",
+    )
+    def post_terms(self, request, pk=None, post_pk=None):
+        """Mark a staff post of the community full-time (`{"full_time": true}`) or part-time."""
+        place = self._community()
+        post = get_object_or_404(selectors.staff_posts(place), pk=post_pk)
+        body = PostTermsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        terms = services.set_post_full_time(request.user, post, body.validated_data["full_time"])
+        return Response({"post": post.pk, "full_time": terms.full_time})
 
 
 class HouseholdSerializer(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ residents for shows as "not yet recorded".
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -24,17 +25,20 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import access, profiles
+from gongzhi.core import access, clock, profiles
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action, Role
 from gongzhi.places import selectors
-from gongzhi.places.models import Place, PlaceKind
+from gongzhi.places.models import Place, PlaceKind, Room, RoomFunction
 
 # Posts counted as community staff for the staffing ratio.
 STAFF_ROLES = (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.GRID_WORKER)
 
 PeopleProvider = Callable[[list[Place]], dict[int, int]]
 _people_provider: PeopleProvider | None = None
+_households_provider: PeopleProvider | None = None
+PartyProvider = Callable[[list[Place]], dict[int, str]]
+_party_provider: PartyProvider | None = None
 
 
 def people_provider() -> PeopleProvider | None:
@@ -48,11 +52,39 @@ def set_people_provider(provider: PeopleProvider | None) -> None:
     _people_provider = provider
 
 
+def party_provider() -> PartyProvider | None:
+    return _party_provider
+
+
+def set_party_provider(provider: PartyProvider | None) -> None:
+    """Install the function that tells which grids have their party organisation: grids →
+    {grid id: "branch" | "group"} (the party app installs `party.selectors.grid_coverage`)."""
+    global _party_provider
+    _party_provider = provider
+
+
+def households_provider() -> PeopleProvider | None:
+    return _households_provider
+
+
+def set_households_provider(provider: PeopleProvider | None) -> None:
+    """Install the function that counts resident (常住) households per grid: grids → {grid id:
+    households}. Without one, the staffing ratio shows as "not yet recorded"."""
+    global _households_provider
+    _households_provider = provider
+
+
 class Status(models.TextChoices):
     OK = "ok", _("OK")
     SHORT = "short", _("Short of the profile")
-    NOT_SET = "not_set", _("Not set by this profile")
+    OVER = "over", _("Above the profile's maximum")
+    OVERDUE = "overdue", _("Overdue")
+    NOT_SET = "not_set", _("Not set by this document")
     NOT_RECORDED = "not_recorded", _("Not yet recorded")
+
+
+# Statuses that fail a check.
+FAILING = frozenset({Status.SHORT, Status.OVER, Status.OVERDUE})
 
 
 class State(models.TextChoices):
@@ -77,9 +109,16 @@ class Check:
     citation: str = ""
     over: int = 0  # grid checks: grids over the size
     total: int = 0  # grid checks: grids compared
+    due: dt.date | None = None  # dated targets (profile `due:`)
+    missing: list[str] = field(default_factory=list)  # rooms check: functions missing
+    note: str = ""
 
     @property
     def status_label(self) -> str:
+        if self.status == Status.OVERDUE and self.due:
+            return _("Overdue since %(date)s") % {"date": self.due.isoformat()}
+        if self.status == Status.SHORT and self.due:
+            return _("Short (due by %(date)s)") % {"date": self.due.isoformat()}
         return Status(self.status).label
 
 
@@ -90,6 +129,8 @@ class GridRow:
     people: int | None
     households_status: str
     people_status: str
+    resident_households: int | None = None
+    party_org: str | None = None  # "branch", "group" or None (party provider)
 
     @property
     def households_status_label(self) -> str:
@@ -106,11 +147,14 @@ class Report:
     profile: profiles.Profile | None
     set_at: Place | None
     households: int
-    workers: int
+    workers: int  # full-time staff posts
     grids: list[GridRow] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     grid_limit: float | None = None  # households above which a grid is flagged
     people_limit: float | None = None
+    resident_households: int | None = None  # households with someone living there (常住)
+    part_time_workers: int = 0  # part-time staff posts, not counted
+    rooms: list[Room] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -118,7 +162,7 @@ class Report:
             return State.NO_PROFILE
         if not self.profile.ok:
             return State.ERROR
-        if any(c.status == Status.SHORT for c in self.checks):
+        if any(c.status in FAILING for c in self.checks):
             return State.SHORT
         if all(c.status == Status.NOT_SET for c in self.checks):
             return State.NOT_SET
@@ -132,7 +176,7 @@ class Report:
 
     @property
     def short_checks(self) -> list[Check]:
-        return [c for c in self.checks if c.status == Status.SHORT]
+        return [c for c in self.checks if c.status in FAILING]
 
     @property
     def required_workers(self) -> int | None:
@@ -141,7 +185,12 @@ class Report:
     def as_dict(self) -> dict:
         profile = self.profile
         return {
-            "community": {"id": self.community.pk, "name": self.community.name},
+            "community": {
+                "id": self.community.pk,
+                "name": self.community.name,
+                "is_new_community": self.community.is_new_community,
+                "area_class": self.community.area_class,
+            },
             "state": self.state,
             "profile": None
             if profile is None
@@ -153,15 +202,20 @@ class Report:
                 "errors": [issue.message for issue in profile.errors],
             },
             "households": self.households,
+            "resident_households": self.resident_households,
             "workers": self.workers,
+            "part_time_workers": self.part_time_workers,
             "checks": [
                 {
                     "key": c.key,
                     "status": c.status,
+                    "status_label": str(c.status_label),
                     "actual": c.actual,
                     "required": c.required,
                     "citation": c.citation,
+                    "due": c.due.isoformat() if c.due else None,
                     **({"over": c.over, "total": c.total} if c.key.startswith("grid.") else {}),
+                    **({"missing": c.missing} if c.key in (ROOMS_KEY, PARTY_GRID_KEY) else {}),
                 }
                 for c in self.checks
             ],
@@ -170,11 +224,22 @@ class Report:
                     "id": row.grid.pk,
                     "name": row.grid.name,
                     "households": row.households,
+                    "resident_households": row.resident_households,
                     "households_status": row.households_status,
                     "people": row.people,
                     "people_status": row.people_status,
+                    "party_org": row.party_org,
                 }
                 for row in self.grids
+            ],
+            "rooms": [
+                {
+                    "id": room.pk,
+                    "function": room.function,
+                    "name": room.name,
+                    "area_m2": room.area_m2,
+                }
+                for room in self.rooms
             ],
         }
 
@@ -183,7 +248,28 @@ GRID_HOUSEHOLDS_KEY = "grid.households"
 GRID_PEOPLE_KEY = "grid.people"
 TOLERANCE_KEY = "grid.tolerance_percent"
 STAFFING_KEY = "staffing.households_per_worker"
+MIN_WORKERS_KEY = "staffing.min_workers"
+MAX_WORKERS_KEY = "staffing.max_workers"
+FULL_TIME_KEY = "staffing.full_time_workers"
 PREMISES_KEY = "premises.service_centre_min_m2"
+PREMISES_NEW_KEY = "premises.new_community_min_m2"
+HALL_KEY = "premises.service_hall_min_m2"
+ELDERLY_KEY = "premises.elderly_care_min_m2"
+CHILDCARE_KEY = "premises.childcare_min_m2"
+# 1: a party group on every grid (seed 001 §1 把党小组建在网格上); a branch on the grid also
+# covers it. The same rule as the party gap list (party.selectors.gap_places).
+PARTY_GRID_KEY = "party.group_per_grid"
+# Not a profile key: the function rooms seed 001 §9 names beside its service hall. Checked where
+# the profile sets the service-hall minimum (the same paragraph), against that key's due date.
+ROOMS_KEY = "premises.rooms"
+NAMED_ROOMS = (
+    RoomFunction.PARTY_MASS,
+    RoomFunction.MEDIATION,
+    RoomFunction.POLICE,
+    RoomFunction.FAMILY_PLANNING,
+    RoomFunction.CHARITY_SUPERMARKET,
+    RoomFunction.OFFICE,
+)
 
 
 # --------------------------------------------------------------------------- reads for a user
@@ -216,7 +302,10 @@ def get_community(user, pk: int) -> Place:
 
 
 def _limit(profile: profiles.Profile | None, key: str) -> float | None:
-    if profile is None or not profile.ok or not profile.is_set(key):
+    """The profile's own value for `key`; None when it does not set it (no borrowed rule)."""
+    if profile is None or not profile.ok or key not in profiles.SCHEMA:
+        return None
+    if not profile.is_set(key):
         return None
     return profile.get(key)
 
@@ -253,7 +342,164 @@ def _grid_check(key: str, profile, rows: list[GridRow], attr: str, limit) -> Che
     )
 
 
-def _build(community, setter, profile, grids, people, workers) -> Report:
+def _target(
+    profile, key: str, actual, required, *, met, unit="", label=None, due_key=None
+) -> Check:
+    """A check of `actual` against the profile's `required` value of `key`: not set when the
+    profile does not set it, not recorded when `actual` is None, else met / short / overdue
+    (`profiles.target_state`: a shortfall past the key's due date is overdue)."""
+    schema = profiles.SCHEMA.get(key)
+    check = Check(
+        key=key,
+        label=label or (schema.label if schema else key),
+        status=Status.NOT_SET,
+        actual=actual,
+        required=required,
+        unit=unit or (schema.unit if schema else ""),
+        citation=profile.citations.get(due_key or key, "") if profile else "",
+    )
+    if required is None:
+        return check
+    if actual is None:
+        check.status = Status.NOT_RECORDED
+        return check
+    state = profiles.target_state(profile, due_key or key, bool(met(actual)), clock.today())
+    check.due = state.due
+    check.status = {
+        "met": Status.OK,
+        "short": Status.SHORT,
+        "overdue": Status.OVERDUE,
+    }.get(state.code, Status.NOT_SET)
+    return check
+
+
+def _at_least(required):
+    return lambda actual: Decimal(str(actual)) >= Decimal(str(required))
+
+
+def _staffing_checks(profile, resident_households: int | None, workers: int) -> list[Check]:
+    ratio = _limit(profile, STAFFING_KEY)
+    required = None
+    if ratio and resident_households is not None:
+        required = math.ceil(resident_households / ratio)
+    staffing = _target(
+        profile,
+        STAFFING_KEY,
+        workers if resident_households is not None else None,
+        required if ratio else None,
+        met=_at_least(required or 0),
+        unit=_("workers"),
+    )
+    if ratio and resident_households is None:
+        staffing.status = Status.NOT_RECORDED
+        staffing.actual = workers
+    minimum = _limit(profile, MIN_WORKERS_KEY)
+    maximum = _limit(profile, MAX_WORKERS_KEY)
+    least = _target(profile, MIN_WORKERS_KEY, workers, minimum, met=_at_least(minimum or 0))
+    most = _target(
+        profile, MAX_WORKERS_KEY, workers, maximum, met=lambda n: maximum is None or n <= maximum
+    )
+    if most.status in FAILING:
+        most.status = Status.OVER  # too many is not "short"
+    full_time = _limit(profile, FULL_TIME_KEY)
+    head_count = _target(profile, FULL_TIME_KEY, workers, full_time, met=_at_least(full_time or 0))
+    return [staffing, least, most, head_count]
+
+
+def _premises_checks(community: Place, profile, rooms: list[Room]) -> list[Check]:
+    # 001 §8: a newly built urban community has its own, higher minimum where the profile
+    # sets one; otherwise (and in every other community) the general minimum applies.
+    key = PREMISES_KEY
+    if community.is_new_community and _limit(profile, PREMISES_NEW_KEY) is not None:
+        key = PREMISES_NEW_KEY
+    minimum = _limit(profile, key)
+    premises = _target(
+        profile, key, community.service_area_m2, minimum, met=_at_least(minimum or 0)
+    )
+    if key == PREMISES_NEW_KEY:
+        premises.note = _("newly built community")
+
+    recorded = bool(rooms)
+    by_function: dict[str, list[Room]] = {}
+    for room in rooms:
+        by_function.setdefault(room.function, []).append(room)
+
+    def total(function) -> Decimal | None:
+        if not recorded:
+            return None
+        return sum((r.area_m2 for r in by_function.get(function, [])), Decimal(0))
+
+    hall_min = _limit(profile, HALL_KEY)
+    halls = by_function.get(RoomFunction.SERVICE_HALL, [])
+    hall_area = max((r.area_m2 for r in halls), default=Decimal(0)) if recorded else None
+    hall = _target(profile, HALL_KEY, hall_area, hall_min, met=_at_least(hall_min or 0))
+
+    missing = [str(RoomFunction(f).label) for f in NAMED_ROOMS if f not in by_function]
+    named = _target(
+        profile,
+        HALL_KEY,
+        (len(NAMED_ROOMS) - len(missing)) if recorded else None,
+        len(NAMED_ROOMS) if hall_min is not None else None,
+        met=lambda n: not missing,
+        unit=_("room(s)"),
+        label=_(
+            "Function rooms (party-mass activities, mediation, police, family planning, "
+            "charity supermarket, office)"
+        ),
+    )
+    named.key = ROOMS_KEY
+    named.missing = missing if recorded and hall_min is not None else []
+
+    elderly_min = _limit(profile, ELDERLY_KEY)
+    elderly = _target(
+        profile,
+        ELDERLY_KEY,
+        total(RoomFunction.ELDERLY_CARE),
+        elderly_min,
+        met=_at_least(elderly_min or 0),
+    )
+    childcare_min = _limit(profile, CHILDCARE_KEY)
+    childcare = _target(
+        profile,
+        CHILDCARE_KEY,
+        total(RoomFunction.CHILDCARE),
+        childcare_min,
+        met=_at_least(childcare_min or 0),
+    )
+    return [premises, hall, named, elderly, childcare]
+
+
+def _party_check(profile, rows: list[GridRow], known: bool) -> Check:
+    wanted = _limit(profile, PARTY_GRID_KEY) == 1
+    check = Check(
+        key=PARTY_GRID_KEY,
+        label=profiles.SCHEMA[PARTY_GRID_KEY].label
+        if PARTY_GRID_KEY in profiles.SCHEMA
+        else _("Party groups on grids"),
+        status=Status.NOT_SET,
+        unit=_("grids"),
+        citation=profile.citations.get(PARTY_GRID_KEY, "") if profile else "",
+        total=len(rows),
+    )
+    if not wanted:
+        return check
+    check.required = len(rows)
+    if not known:
+        check.status = Status.NOT_RECORDED
+        return check
+    missing = [row.grid.name for row in rows if row.party_org is None]
+    check.actual = len(rows) - len(missing)
+    check.missing = missing
+    check.over = len(missing)
+    state = profiles.target_state(profile, PARTY_GRID_KEY, not missing, clock.today())
+    check.due = state.due
+    check.status = {"met": Status.OK, "overdue": Status.OVERDUE}.get(state.code, Status.SHORT)
+    return check
+
+
+def _build(
+    community, setter, profile, grids, people, resident, workers, part_time, rooms, party
+) -> Report:
     tolerance = profile.get(TOLERANCE_KEY) if profile and profile.ok else None
     factor = 1 + (tolerance or 0) / 100
     grid_size = _limit(profile, GRID_HOUSEHOLDS_KEY)
@@ -267,10 +513,14 @@ def _build(community, setter, profile, grids, people, workers) -> Report:
             people=people.get(grid.pk),
             households_status=_size_status(grid.household_count, grid_limit),
             people_status=_size_status(people.get(grid.pk), people_limit),
+            resident_households=None if resident is None else resident.get(grid.pk),
+            party_org=None if party is None else party.get(grid.pk),
         )
         for grid in grids
     ]
     households = sum(row.households for row in rows)
+    known = [row.resident_households for row in rows if row.resident_households is not None]
+    resident_households = sum(known) if known else None  # None: nobody in the registry yet
     report = Report(
         community=community,
         profile=profile,
@@ -280,46 +530,19 @@ def _build(community, setter, profile, grids, people, workers) -> Report:
         grids=rows,
         grid_limit=grid_limit,
         people_limit=people_limit,
+        resident_households=resident_households,
+        part_time_workers=part_time,
+        rooms=rooms,
     )
     if profile is None or not profile.ok:
         return report  # nothing is compared against a missing or broken profile
 
-    cite = profile.citations.get
-    ratio = _limit(profile, STAFFING_KEY)
-    required = math.ceil(households / ratio) if ratio else None
-    staffing = Check(
-        key=STAFFING_KEY,
-        label=profiles.SCHEMA[STAFFING_KEY].label,
-        status=Status.NOT_SET
-        if required is None
-        else (Status.OK if workers >= required else Status.SHORT),
-        actual=workers,
-        required=required,
-        unit=_("workers"),
-        citation=cite(STAFFING_KEY, ""),
-    )
-    minimum = _limit(profile, PREMISES_KEY)
-    area = community.service_area_m2
-    if minimum is None:
-        premises_status = Status.NOT_SET
-    elif area is None:
-        premises_status = Status.NOT_RECORDED
-    else:
-        premises_status = Status.OK if area >= Decimal(str(minimum)) else Status.SHORT
-    premises = Check(
-        key=PREMISES_KEY,
-        label=profiles.SCHEMA[PREMISES_KEY].label,
-        status=premises_status,
-        actual=area,
-        required=minimum,
-        unit="m²",
-        citation=cite(PREMISES_KEY, ""),
-    )
     report.checks = [
         _grid_check(GRID_HOUSEHOLDS_KEY, profile, rows, "households_status", grid_limit),
         _grid_check(GRID_PEOPLE_KEY, profile, rows, "people_status", people_limit),
-        staffing,
-        premises,
+        *_staffing_checks(profile, resident_households, workers),
+        *_premises_checks(community, profile, rooms),
+        _party_check(profile, rows, party is not None),
     ]
     return report
 
@@ -330,10 +553,19 @@ def _community_path(path: str) -> str:
 
 
 def reports_for(
-    communities: Iterable[Place], people_provider: PeopleProvider | None = None
+    communities: Iterable[Place],
+    people_provider: PeopleProvider | None = None,
+    households_provider: PeopleProvider | None = None,
 ) -> list[Report]:
     """Compliance reports for communities, in their order. Four queries whatever their number
-    and the number of their grids (plus whatever the people provider runs, once)."""
+    and the number of their grids (profile setters, grids, staff posts with their terms, rooms;
+    plus whatever the three providers run, once each: people, resident households, party
+    organisations on grids).
+
+    Staff: active posts of community secretary, community worker and grid worker at the
+    community or below, held by an active user, **full-time** only (`PostTerms`; a post without
+    terms is full-time). Households for the staffing ratio: resident (常住) households, counted
+    by the households provider (`people.compliance.resident_households_per_grid`)."""
     communities = list(communities)
     if not communities:
         return []
@@ -345,17 +577,24 @@ def reports_for(
     )
     provider = people_provider or _people_provider
     people = provider(grids) if provider and grids else {}
+    counter = households_provider or _households_provider
+    resident = (counter(grids) if grids else {}) if counter else None
     under_any = Q(pk__in=[])
     for community in communities:
         under_any |= Q(place__path__under=community.path)
-    staff = Counter(
-        _community_path(path)
-        for path in Post.objects.filter(
-            under_any, role__in=STAFF_ROLES, is_active=True, user__is_active=True
-        ).values_list("place__path", flat=True)
-    )
+    full: Counter[str] = Counter()
+    part: Counter[str] = Counter()
+    for path, full_time in Post.objects.filter(
+        under_any, role__in=STAFF_ROLES, is_active=True, user__is_active=True
+    ).values_list("place__path", "terms__full_time"):
+        (part if full_time is False else full)[_community_path(path)] += 1
+    party = (_party_provider(grids) if grids else {}) if _party_provider else None
+    rooms: dict[int, list[Room]] = {}
+    for room in Room.objects.filter(place__in=communities).order_by("function", "name", "id"):
+        rooms.setdefault(room.place_id, []).append(room)
     loaded = {
-        name: profiles.get(name) for name in {s.policy_profile for s in setters.values() if s}
+        name: profiles.follow_successors(profiles.get(name))
+        for name in {s.policy_profile for s in setters.values() if s}
     }
     by_community: dict[int, list[Place]] = {}
     for grid in grids:
@@ -367,11 +606,19 @@ def reports_for(
             loaded[setters[community.pk].policy_profile] if setters.get(community.pk) else None,
             by_community.get(community.pk, []),
             people,
-            staff.get(community.path, 0),
+            resident,
+            full.get(community.path, 0),
+            part.get(community.path, 0),
+            rooms.get(community.pk, []),
+            party,
         )
         for community in communities
     ]
 
 
-def community_report(community: Place, people_provider: PeopleProvider | None = None) -> Report:
-    return reports_for([community], people_provider)[0]
+def community_report(
+    community: Place,
+    people_provider: PeopleProvider | None = None,
+    households_provider: PeopleProvider | None = None,
+) -> Report:
+    return reports_for([community], people_provider, households_provider)[0]

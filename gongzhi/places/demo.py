@@ -5,7 +5,11 @@ buildings, 10,000 households, grid workers and community staff, and one demo log
 The district uses the policy profile `loudi` (profiles/loudi.yaml, seed document 001), the one
 profile that sets every number the compliance page checks, and the small street is sized so that
 the page shows gaps next to passes: some grids above 240 households (200 + 20 % tolerance), some
-communities under 400 m² of premises, and one community short of staff.
+communities under 400 m² of premises, one newly built community (新建城市社区) checked against the
+600 m² of 001 §8 and short of it, rooms recorded for four communities out of five (one without a
+mediation room and with too small a service hall, 001 §9), and part-time grid workers (兼职网格员,
+not counted towards staffing) in every community — most in one, which is short of full-time staff.
+Every community is in the central city (娄星区 is Loudi's central district).
 `build("district")` makes the size in DESIGN.md: 10 streets × 10 communities × 20 grids,
 5,000 buildings, 350,000 households.
 
@@ -37,7 +41,15 @@ from gongzhi.core import crypto
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.places import paths
-from gongzhi.places.models import Household, Place, PlaceKind
+from gongzhi.places.models import (
+    AreaClass,
+    Household,
+    Place,
+    PlaceKind,
+    PostTerms,
+    Room,
+    RoomFunction,
+)
 
 DEMO_PASSWORD = "Gongzhi-demo-2026"  # noqa: S105 - published on purpose: demo logins only
 RESIDENT_PHONE = "13800000001"
@@ -155,6 +167,36 @@ GIVEN_NAMES = [
 ]  # fmt: skip
 # Service premises per community (m²), cycled; some below the 400 m² that loudi.yaml asks for.
 SERVICE_AREAS = [650, 520, 380, 300, 800, 450, 360, 700]
+# The community (by build order, cycled every five) that is newly built: 520 m², short of 600.
+NEW_COMMUNITY_SEQ = 1
+# Rooms by build order, cycled every five (001 §8–9): (function, name, m²); None: not recorded.
+_NAMED_ROOMS = [
+    (RoomFunction.PARTY_MASS, "党群活动室", "90"),
+    (RoomFunction.MEDIATION, "人民调解室", "20"),
+    (RoomFunction.POLICE, "警务室", "18"),
+    (RoomFunction.FAMILY_PLANNING, "计划生育服务室", "16"),
+    (RoomFunction.CHARITY_SUPERMARKET, "慈善超市", "40"),
+    (RoomFunction.OFFICE, "社区办公室", "45"),
+]
+ROOMS_BY_SEQ = [
+    [(RoomFunction.SERVICE_HALL, "社区服务中心大厅", "80"), *_NAMED_ROOMS],
+    [
+        (RoomFunction.SERVICE_HALL, "社区服务中心大厅", "60"),
+        *_NAMED_ROOMS,
+        (RoomFunction.ELDERLY_CARE, "日间照料中心", "150"),
+    ],
+    # No mediation room, and a service hall under 50 m².
+    [(RoomFunction.SERVICE_HALL, "便民服务大厅", "45"), *_NAMED_ROOMS[:1], *_NAMED_ROOMS[2:]],
+    [
+        (RoomFunction.SERVICE_HALL, "社区服务中心大厅", "50"),
+        *_NAMED_ROOMS,
+        (RoomFunction.CHILDCARE, "四点半课堂", "60"),
+    ],
+    None,
+]
+# Grid workers who are part-time (兼职网格员): grids from this number on, by build order cycled
+# every five; the fourth community has the most and is short of full-time staff.
+PART_TIME_FROM_GRID = [5, 5, 5, 3, 5]
 AREAS_M2 = ["58.60", "72.35", "89.50", "96.80", "108.20", "115.60", "126.40", "143.90"]
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -439,6 +481,8 @@ class _Builder:
                     address=f"{CITY_DISTRICT}{road}{20 + seq % 180}号",
                     boundary=_rectangle(box),
                     service_area_m2=Decimal(SERVICE_AREAS[seq % len(SERVICE_AREAS)]),
+                    is_new_community=seq % 5 == NEW_COMMUNITY_SEQ,
+                    area_class=AreaClass.CENTRAL,
                     **_centre(box),
                 )
             ]
@@ -500,6 +544,35 @@ class _Builder:
         buildings = self._ensure_places(specs)
         self._households(community, buildings, shapes)
         self._community_staff(community, grids, is_demo)
+        self._rooms(community, seq)
+        self._part_time(grids, seq)
+
+    # -- premises and staff terms ----------------------------------------------------------
+    def _rooms(self, community: Place, seq: int) -> None:
+        spec = ROOMS_BY_SEQ[seq % len(ROOMS_BY_SEQ)]
+        if not spec or Room.objects.using(self.db).filter(place=community).exists():
+            return
+        Room.objects.using(self.db).bulk_create(
+            Room(
+                place=community,
+                function=function,
+                name=name,
+                area_m2=Decimal(area),
+                place_path=community.path,
+            )
+            for function, name, area in spec
+        )
+
+    def _part_time(self, grids: list[Place], seq: int) -> None:
+        start = PART_TIME_FROM_GRID[seq % len(PART_TIME_FROM_GRID)]
+        part_time = [g.pk for g in grids[start - 1 :]]
+        posts = Post.objects.using(self.db).filter(
+            place_id__in=part_time, role=Role.GRID_WORKER, terms__isnull=True
+        )
+        PostTerms.objects.using(self.db).bulk_create(
+            [PostTerms(post_id=pk, full_time=False) for pk in posts.values_list("pk", flat=True)],
+            ignore_conflicts=True,
+        )
 
     # -- households ------------------------------------------------------------------------
     def _households(self, community: Place, buildings: list[Place], shapes) -> None:
@@ -716,6 +789,7 @@ class _Builder:
 # `build(scale: Scale, *, using: str, progress) -> str`: idempotent (a second run adds nothing),
 # and returns one line saying what exists (e.g. "1,234 tickets").
 FEATURE_DEMOS = (
+    "gongzhi.party.demo",
     "gongzhi.tickets.demo",
     "gongzhi.volunteering.demo",
     "gongzhi.merchants.demo",

@@ -1,9 +1,10 @@
 import json
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.places.models import Place
+from gongzhi.places.models import Place, PlaceKind, RoomFunction
 
 
 class PlaceForm(forms.ModelForm):
@@ -23,10 +24,15 @@ class PlaceForm(forms.ModelForm):
             "centre_lng",
             "policy_profile",
             "service_area_m2",
+            "is_new_community",
+            "area_class",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.kind != PlaceKind.COMMUNITY:
+            del self.fields["is_new_community"]
+            del self.fields["area_class"]
         if self.instance.boundary:
             self.initial["boundary"] = json.dumps(self.instance.boundary, ensure_ascii=False)
 
@@ -47,3 +53,11 @@ class PlaceForm(forms.ModelForm):
                 _("The boundary must be a GeoJSON Polygon or MultiPolygon.")
             )
         return value
+
+
+class RoomForm(forms.Form):
+    function = forms.ChoiceField(label=_("function"), choices=RoomFunction.choices)
+    name = forms.CharField(label=_("room name"), max_length=100)
+    area_m2 = forms.DecimalField(
+        label=_("floor area (m²)"), max_digits=8, decimal_places=1, min_value=Decimal("0.1")
+    )

@@ -34,6 +34,15 @@ CHILD_KINDS: dict[str, frozenset[str]] = {
 OFFICIAL_CODE_LENGTH = {PlaceKind.DISTRICT: 6, PlaceKind.STREET: 12, PlaceKind.COMMUNITY: 12}
 
 
+class AreaClass(models.TextChoices):
+    """Where a community lies, for rules that tell central city and county towns apart
+    (seed 001 §15). Empty: not known."""
+
+    UNKNOWN = "", _("Unknown")
+    CENTRAL = "central", _("Central city")
+    COUNTY = "county", _("County town")
+
+
 class Place(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PlaceKind.choices)
     name = models.CharField(_("name"), max_length=100)
@@ -72,6 +81,20 @@ class Place(models.Model):
     service_area_m2 = models.DecimalField(
         _("service premises (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
     )
+    # Communities only (seed 001 §8: 新建城市社区 have a higher premises minimum).
+    is_new_community = models.BooleanField(
+        _("newly built community"),
+        default=False,
+        help_text=_("A newly built urban community (新建城市社区); only for communities."),
+    )
+    area_class = models.CharField(
+        _("area class"),
+        max_length=8,
+        choices=AreaClass.choices,
+        blank=True,
+        default=AreaClass.UNKNOWN,
+        help_text=_("Central city or county town; only for communities."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -107,6 +130,10 @@ class Place(models.Model):
                     "kind": _("A %(kind)s cannot be placed under a %(parent)s.")
                     % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}
                 }
+            )
+        if self.kind != PlaceKind.COMMUNITY and (self.is_new_community or self.area_class):
+            raise ValidationError(
+                {"is_new_community": _("Only a community is newly built or has an area class.")}
             )
         length = OFFICIAL_CODE_LENGTH.get(self.kind)
         if self.official_code and (
@@ -168,3 +195,78 @@ class Household(models.Model):
     def short_address(self) -> str:
         unit = _("Unit %(n)s ") % {"n": self.unit_no} if self.unit_no else ""
         return f"{self.building.name} {unit}{self.room_no}"
+
+
+class RoomFunction(models.TextChoices):
+    """What a room of a community's premises is for (seed 001 §8–9, seed 002 §四1)."""
+
+    PARTY_MASS = "party_mass", _("Party-mass activity room")
+    MEDIATION = "mediation", _("Mediation room")
+    POLICE = "police", _("Police room")
+    FAMILY_PLANNING = "family_planning", _("Family-planning service room")
+    CHARITY_SUPERMARKET = "charity_supermarket", _("Charity supermarket")
+    OFFICE = "office", _("Community office")
+    SERVICE_HALL = "service_hall", _("Service hall")
+    ELDERLY_CARE = "elderly_care", _("Elderly care")
+    CHILDCARE = "childcare", _("Childcare")
+    OTHER = "other", _("Other")
+
+
+class Room(models.Model):
+    """A room of a community's public service premises, with its function and floor area."""
+
+    place = models.ForeignKey(
+        Place,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="rooms",
+        limit_choices_to={"kind": PlaceKind.COMMUNITY},
+    )
+    function = models.CharField(_("function"), max_length=24, choices=RoomFunction.choices)
+    name = models.CharField(_("room name"), max_length=100)
+    area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=8, decimal_places=1)
+    # Copy of the community's path: scoping without a join.
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["place_path", "function", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="room_name_unique_in_place"),
+            models.CheckConstraint(condition=models.Q(area_m2__gt=0), name="room_area_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="room_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostTerms(models.Model):
+    """Whether a staff post (core.Post) is held full-time (专职) or part-time (兼职).
+
+    A post without a row is full-time. Only full-time posts count towards the staffing checks
+    of the compliance page (seed 001 §6, seed 002 §四2): a part-time grid worker (兼职网格员)
+    does not count."""
+
+    post = models.OneToOneField(
+        "core.Post",
+        verbose_name=_("post"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="terms",
+    )
+    full_time = models.BooleanField(_("full-time"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("terms of a post")
+        verbose_name_plural = _("terms of posts")
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {'full' if self.full_time else 'part'}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -112,3 +112,30 @@ def public_workers(community: Place) -> dict[int, list]:
     for post in posts:
         board.setdefault(post.place_id, []).append(post)
     return board
+
+
+def rooms_of(place: Place):
+    """The rooms recorded for a community, by function and name."""
+    from gongzhi.places.models import Room
+
+    return Room.objects.filter(place=place).order_by("function", "name", "id")
+
+
+def staff_posts(place: Place):
+    """Active staff posts (community secretary, community worker, grid worker) at the community
+    or below, with their terms (full-time unless marked part-time), in one query."""
+    from gongzhi.core.models import Post
+    from gongzhi.places.models import PostTerms
+
+    part_time = PostTerms.objects.filter(post=OuterRef("pk"), full_time=False)
+    return (
+        Post.objects.filter(
+            place__path__under=place.path,
+            role__in=PUBLIC_ROLES,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user", "place")
+        .annotate(part_time=Exists(part_time))
+        .order_by("place__path", "role", "user__name", "id")
+    )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, profiles
+from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.places import paths
-from gongzhi.places.models import Household, Place
+from gongzhi.places.models import Household, Place, PlaceKind, PostTerms, Room, RoomFunction
+
+STAFF_ROLES = ("community_secretary", "community_worker", "grid_worker")
 
 EDITABLE_FIELDS = [
     "name",
@@ -19,7 +25,10 @@ EDITABLE_FIELDS = [
     "boundary",
     "policy_profile",
     "service_area_m2",
+    "is_new_community",
+    "area_class",
 ]
+ROOM_FIELDS = ["function", "name", "area_m2"]
 
 
 def _check_profile(name: str | None) -> None:
@@ -104,3 +113,124 @@ def create_household(
         changes=audit.diff(household, {}, ["unit_no", "room_no", "exclusive_area_m2"]),
     )
     return household
+
+
+# --------------------------------------------------------------------------- rooms (001 §8–9)
+
+
+def _room_values(place: Place, function, name, area_m2, exclude_pk: int | None = None):
+    errors = {}
+    if function not in RoomFunction.values:
+        errors["function"] = _("Choose what the room is for.")
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Give the room a name.")
+    elif len(name) > 100:
+        errors["name"] = _("The name is at most 100 characters.")
+    elif Room.objects.filter(place=place, name=name).exclude(pk=exclude_pk).exists():
+        errors["name"] = _("This community already has a room with this name.")
+    try:
+        area = Decimal(str(area_m2)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
+        area = None
+    if area is None or not area.is_finite() or area <= 0 or area >= Decimal("10000000"):
+        errors["area_m2"] = _("Give the floor area in square metres, more than 0.")
+    if errors:
+        raise ValidationError(errors)
+    return function, name, area
+
+
+@transaction.atomic
+def create_room(actor, *, place: Place, function: str, name: str, area_m2) -> Room:
+    """Record a room of a community's premises. `place.edit` over the community."""
+    grant = access.require(actor, Action.PLACE_EDIT, place.path)
+    if place.kind != PlaceKind.COMMUNITY:
+        raise ValidationError({"place": _("Rooms are recorded for a community.")})
+    function, name, area = _room_values(place, function, name, area_m2)
+    room = Room(place=place, function=function, name=name, area_m2=area, place_path=place.path)
+    try:
+        with transaction.atomic():
+            room.save()
+    except IntegrityError as exc:  # a concurrent twin
+        raise ValidationError(
+            {"name": _("This community already has a room with this name.")}
+        ) from exc
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="room.create",
+        target=room,
+        place_path=room.place_path,
+        changes={"function": [None, function], "name": [None, name], "area_m2": [None, str(area)]},
+    )
+    return room
+
+
+@transaction.atomic
+def update_room(actor, room: Room, *, function: str, name: str, area_m2) -> Room:
+    grant = access.require(actor, Action.PLACE_EDIT, room.place_path)
+    room = Room.objects.select_for_update().select_related("place").get(pk=room.pk)
+    function, name, area = _room_values(room.place, function, name, area_m2, exclude_pk=room.pk)
+    before = {"function": room.function, "name": room.name, "area_m2": str(room.area_m2)}
+    after = {"function": function, "name": name, "area_m2": str(area)}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes:
+        return room
+    room.function, room.name, room.area_m2 = function, name, area
+    room.save(update_fields=ROOM_FIELDS)
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="room.update",
+        target=room,
+        place_path=room.place_path,
+        changes=changes,
+    )
+    return room
+
+
+@transaction.atomic
+def delete_room(actor, room: Room) -> None:
+    grant = access.require(actor, Action.PLACE_EDIT, room.place_path)
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="room.delete",
+        target=room,
+        place_path=room.place_path,
+        changes={"function": [room.function, None], "name": [room.name, None]},
+    )
+    room.delete()
+
+
+# --------------------------------------------------------------------------- full-time posts
+
+
+@transaction.atomic
+def set_post_full_time(actor, post: Post, full_time: bool) -> PostTerms:
+    """Mark a staff post (community secretary, worker, grid worker) full-time or part-time
+    (兼职). Part-time posts do not count towards the staffing checks. `post.manage` over the
+    post's place."""
+    if post.place_id is None:
+        raise ValidationError(_("Only a post at a place can be marked."))
+    grant = access.require(actor, Action.POST_MANAGE, post.place.path)
+    if post.role not in STAFF_ROLES:
+        raise ValidationError(
+            _("Only community secretaries, community workers and grid workers are staff posts.")
+        )
+    terms, _created = PostTerms.objects.select_for_update().get_or_create(post=post)
+    if terms.full_time == bool(full_time):
+        return terms
+    before = terms.full_time
+    terms.full_time = bool(full_time)
+    terms.save()
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="post.terms",
+        target=post,
+        place_path=post.place.path,
+        changes={"full_time": [before, terms.full_time]},
+    )
+    return terms

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.places import views
+from gongzhi.places import views, views_premises
 
 app_name = "places"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/households/", views.households, name="households"),
     path("<int:pk>/public/", views.community_public, name="community_public"),
     path("households/<int:pk>/", views.household, name="household"),
+    path("<int:pk>/rooms/", views_premises.rooms, name="rooms"),
+    path("<int:pk>/rooms/<int:room_pk>/", views_premises.room_edit, name="room_edit"),
+    path("<int:pk>/rooms/<int:room_pk>/delete/", views_premises.room_delete, name="room_delete"),
+    path("<int:pk>/staff/", views_premises.staff, name="staff"),
+    path("<int:pk>/staff/<int:post_pk>/", views_premises.staff_terms, name="staff_terms"),
 ]

@@ -64,7 +64,11 @@ def edit(request, pk: int):
     access.require(request.user, Action.PLACE_EDIT, place.path)
     form = PlaceForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in services.EDITABLE_FIELDS
+            if name in form.cleaned_data
+        }
         place.refresh_from_db()
         try:
             services.update_place(request.user, place, **fields)

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Role
+from gongzhi.people.models import ResidenceStatus, Resident
 from gongzhi.places import compliance
 from gongzhi.places.compliance import State, Status
 from gongzhi.places.models import Household, Place
@@ -36,6 +37,29 @@ def add_households(building, n):
         Household(building=building, unit_no="9", room_no=f"{i:04d}", place_path=building.path)
         for i in range(n)
     )
+
+
+def add_residents(households, status=ResidenceStatus.REGISTERED, *, active=True):
+    """One resident in each household."""
+    Resident.objects.bulk_create(
+        Resident(
+            name=f"居民{h.pk}",
+            name_initials="jm",
+            gender="F",
+            household=h,
+            place_path=h.place_path,
+            residence_status=status,
+            is_active=active,
+        )
+        for h in households
+    )
+
+
+def _loudi_wants_groups() -> bool:
+    from gongzhi.core import profiles
+
+    loudi = profiles.get("loudi")
+    return "party.group_per_grid" in profiles.SCHEMA and loudi.get("party.group_per_grid") == 1
 
 
 def report_of(community):
@@ -82,7 +106,7 @@ def test_people_are_not_yet_recorded_without_a_provider(world):
     assert all(row.people is None for row in report.grids)
     assert all(row.people_status == Status.NOT_RECORDED for row in report.grids)
     assert check(report, "grid.people").status == Status.NOT_RECORDED
-    assert report.state == State.SHORT  # staffing: 8 households need 1 worker, none hold a post
+    assert report.state == State.SHORT  # staffing: loudi wants 5–7 workers, none hold a post
 
 
 def test_a_people_provider_plugs_in(world):
@@ -103,8 +127,9 @@ def test_a_people_provider_plugs_in(world):
 
 
 def test_staffing_counts_active_worker_posts_at_the_community_and_below(world):
-    set_profile(world.district, "loudi")  # 1 worker per 200 households
-    add_households(world.grid_a1_1.buildings[1], 392)  # 400 households → 2 workers
+    set_profile(world.district, "loudi")  # 1 worker per 200 resident households
+    add_households(world.grid_a1_1.buildings[1], 392)
+    add_residents(Household.objects.filter(place_path__under=world.community_a1.path))
     make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     report = report_of(world.community_a1)
     staffing = check(report, "staffing.households_per_worker")
@@ -122,14 +147,14 @@ def test_staffing_counts_active_worker_posts_at_the_community_and_below(world):
 
 
 def test_premises_against_the_minimum(world):
-    set_profile(world.district, "loudi")  # 400 m²
+    set_profile(world.district, "loudi")  # 400 m², due by the end of 2015 (001 §8)
     assert check(report_of(world.community_a1), "premises.service_centre_min_m2").status == (
         Status.NOT_RECORDED
     )
     Place.objects.filter(pk=world.community_a1.pk).update(service_area_m2=Decimal("399.9"))
-    assert check(report_of(world.community_a1), "premises.service_centre_min_m2").status == (
-        Status.SHORT
-    )
+    premises = check(report_of(world.community_a1), "premises.service_centre_min_m2")
+    assert premises.status == Status.OVERDUE
+    assert premises.due.isoformat() == "2015-12-31"
     Place.objects.filter(pk=world.community_a1.pk).update(service_area_m2=Decimal("400"))
     premises = check(report_of(world.community_a1), "premises.service_centre_min_m2")
     assert (premises.status, premises.actual, premises.required) == (
@@ -140,7 +165,7 @@ def test_premises_against_the_minimum(world):
 
 
 def test_numbers_the_profile_does_not_set_are_not_set(world):
-    set_profile(world.street_a, "lishui-lingshan")  # premises only
+    set_profile(world.street_a, "lishui-lingshan")  # premises, care areas, 8 full-time workers
     Place.objects.filter(pk=world.community_a1.pk).update(service_area_m2=Decimal("1600"))
     report = report_of(world.community_a1)
     statuses = {c.key: c.status for c in report.checks}
@@ -148,10 +173,18 @@ def test_numbers_the_profile_does_not_set_are_not_set(world):
         "grid.households": Status.NOT_SET,
         "grid.people": Status.NOT_SET,
         "staffing.households_per_worker": Status.NOT_SET,
+        "staffing.min_workers": Status.NOT_SET,
+        "staffing.max_workers": Status.NOT_SET,
+        "staffing.full_time_workers": Status.SHORT,  # 002 §四2: 8, none recorded
         "premises.service_centre_min_m2": Status.OK,
+        "premises.service_hall_min_m2": Status.NOT_SET,
+        "premises.rooms": Status.NOT_SET,
+        "premises.elderly_care_min_m2": Status.NOT_RECORDED,  # no rooms recorded yet
+        "premises.childcare_min_m2": Status.NOT_RECORDED,
+        "party.group_per_grid": Status.NOT_SET,
     }
     assert all(row.households_status == Status.NOT_SET for row in report.grids)
-    assert report.state == State.OK
+    assert report.state == State.SHORT
     set_profile(world.street_a, "huangshi-changleshan")  # sets nothing
     assert report_of(world.community_a1).state == State.NOT_SET
 
@@ -179,14 +212,15 @@ def test_reports_for_many_communities_use_a_fixed_number_of_queries(
 ):
     set_profile(world.district, "loudi")
     few = list(Place.objects.filter(pk=world.community_a2.pk))
-    with django_assert_num_queries(4):  # profile setters, grids, worker posts, people
+    # profile setters, grids, worker posts, rooms, people, resident households, party orgs
+    with django_assert_num_queries(7):
         compliance.reports_for(few)
     for i in range(30):
         grid = make_place(world.community_a1, "grid", f"G{i}", f"X{i}")
         add_households(make_place(grid, "building", "楼", "B1"), 3)
         make_user(Role.GRID_WORKER, grid)
     many = list(Place.objects.filter(kind="community"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         reports = compliance.reports_for(many)
     by_pk = {r.community.pk: r for r in reports}
     assert len(by_pk[world.community_a1.pk].grids) == 32
@@ -229,7 +263,7 @@ def test_community_page_queries_do_not_grow_with_grids(world, login, django_asse
     client.get(url)
     for i in range(40):
         make_place(world.community_a1, "grid", f"G{i}", f"X{i}")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["report"].grids) == 42
@@ -239,12 +273,12 @@ def test_list_shows_communities_in_scope_with_a_status(world, login, django_asse
     set_profile(world.district, "loudi")
     set_profile(world.community_a2, "lishui-lingshan")
     client = login(make_user(Role.STREET_OFFICER, world.street_a))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("compliance:list"))
     assert response.status_code == 200
     states = {r.community.pk: r.state for r in response.context["reports"]}
-    # A2: its own profile sets only premises, and its premises area is not recorded.
-    assert states == {world.community_a1.pk: State.SHORT, world.community_a2.pk: State.INCOMPLETE}
+    # A2: its own profile sets 8 full-time workers and there are none.
+    assert states == {world.community_a1.pk: State.SHORT, world.community_a2.pk: State.SHORT}
     body = response.content.decode()
     assert world.community_b1.name not in body  # another street
 
@@ -255,7 +289,7 @@ def test_list_is_paginated_with_bounded_queries(world, login, django_assert_max_
         community = make_place(world.street_a, "community", f"社区{i}", f"C{i:03d}")
         make_place(community, "grid", "网格", "G01")
     client = login(make_user(Role.DISTRICT_OFFICER, world.district))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("compliance:list"))
     assert len(response.context["reports"]) == 50
     second = client.get(reverse("compliance:list") + "?page=2")
@@ -311,14 +345,24 @@ def test_api_returns_the_report_and_scopes_like_the_page(world):
     response = api.get(f"/api/v1/compliance/{world.community_a1.pk}/")
     assert response.status_code == 200
     data = response.json()
-    assert data["state"] == "incomplete"  # people and premises are not recorded
+    assert data["state"] == "short"  # loudi wants at least 5 workers
     assert data["profile"]["name"] == "loudi"
     assert data["profile"]["set_at"] == world.district.pk
     assert {c["key"]: c["status"] for c in data["checks"]} == {
         "grid.households": "ok",
         "grid.people": "not_recorded",
-        "staffing.households_per_worker": "ok",  # 8 households, 1 worker (the caller)
+        "staffing.households_per_worker": "not_recorded",  # nobody in the registry yet
+        "staffing.min_workers": "short",
+        "staffing.max_workers": "ok",
+        "staffing.full_time_workers": "not_set",
         "premises.service_centre_min_m2": "not_recorded",
+        "premises.service_hall_min_m2": "not_recorded",
+        "premises.rooms": "not_recorded",
+        "premises.elderly_care_min_m2": "not_set",
+        "premises.childcare_min_m2": "not_set",
+        # 001 §1: a party group on every grid, once the loudi profile carries the key; the
+        # world has no party organisation at all.
+        "party.group_per_grid": "short" if _loudi_wants_groups() else "not_set",
     }
     assert [g["households"] for g in data["grids"]] == [4, 4]
     assert api.get(f"/api/v1/compliance/{world.community_a2.pk}/").status_code == 404

@@ -18,10 +18,12 @@ from gongzhi.merchants.models import Redemption
 from gongzhi.microprojects.models import Project
 from gongzhi.owners.models import OwnersVote
 from gongzhi.partners.models import ListItem
-from gongzhi.party.models import PartyMember
+from gongzhi.party import demo as party_demo
+from gongzhi.party import selectors as party_selectors
+from gongzhi.party.models import OrgKind, PartyMember, PartyOrg
 from gongzhi.people.models import Resident
 from gongzhi.places import compliance, demo
-from gongzhi.places.models import Household, Place, PlaceKind
+from gongzhi.places.models import Household, Place, PlaceKind, RoomFunction
 from gongzhi.tickets.models import Ticket
 from gongzhi.volunteering.models import Activity
 
@@ -158,30 +160,61 @@ def test_the_demo_shows_compliance_gaps_next_to_passes():
     reports = compliance.reports_for(communities)
 
     statuses = {(r.community.name, c.key): c.status for r in reports for c in r.checks}
-    for key in (
-        compliance.GRID_HOUSEHOLDS_KEY,
-        compliance.STAFFING_KEY,
-        compliance.PREMISES_KEY,
+    S = compliance.Status
+    for key, expected in (
+        (compliance.GRID_HOUSEHOLDS_KEY, {S.OK, S.SHORT}),
+        # 001 §8: 400 m² by the end of 2015, so a shortfall is overdue.
+        (compliance.PREMISES_KEY, {S.OK, S.OVERDUE}),
+        (compliance.HALL_KEY, {S.OK, S.SHORT, S.NOT_RECORDED}),
+        (compliance.ROOMS_KEY, {S.OK, S.SHORT, S.NOT_RECORDED}),
+        # Nobody in the registry without the people demo: resident households are unknown.
+        (compliance.STAFFING_KEY, {S.NOT_RECORDED}),
+        (compliance.MAX_WORKERS_KEY, {S.OK, S.OVER}),
+        (compliance.ELDERLY_KEY, {S.NOT_SET}),  # loudi sets no care areas
     ):
         shown = {status for (_name, k), status in statuses.items() if k == key}
-        assert shown == {compliance.Status.OK, compliance.Status.SHORT}, (key, shown)
+        assert shown == expected, (key, shown)
     assert all(r.profile.name == "loudi" and r.profile.ok for r in reports)
 
     by_name = {r.community.name: r for r in reports}
-    # The fourth community has 2,334 households: ceil(2334 / 200) = 12 workers, it has 11.
+    # The newly built community (月塘) has 520 m²: short of the 600 of 001 §8.
+    new = by_name["月塘社区"]
+    assert new.community.is_new_community
+    assert statuses["月塘社区", compliance.PREMISES_NEW_KEY] == S.SHORT
+    assert ("月塘社区", compliance.PREMISES_KEY) not in statuses
+    # One community has no mediation room and too small a service hall (001 §9).
+    rooms = next(c for c in by_name["湘阳社区"].checks if c.key == compliance.ROOMS_KEY)
+    assert rooms.missing == [str(RoomFunction.MEDIATION.label)]
+    # Part-time grid workers are not counted: 吉星 has six of its eight grid workers part-time.
     short = by_name["吉星社区"]
-    assert (short.households, short.workers, short.required_workers) == (2334, 11, 12)
-    # The demo community (secretary, worker and grid logins included) is staffed.
-    first = by_name["春园社区"]
-    assert first.community.path == COMMUNITY_1
-    assert first.workers >= first.required_workers
+    assert (short.workers, short.part_time_workers) == (5, 6)
+    assert by_name["春园社区"].community.path == COMMUNITY_1
+    assert all(r.community.area_class == "central" for r in reports)
     # Most grids are within 200 households + 20 %, some are above it.
     grid_rows = [row for r in reports for row in r.grids]
-    over = [row for row in grid_rows if row.households_status == compliance.Status.SHORT]
+    over = [row for row in grid_rows if row.households_status == S.SHORT]
     assert 0 < len(over) < len(grid_rows) / 2
     assert all(row.households > 240 for row in over)
-    # One community meets every number that is recorded (people are not recorded yet).
-    assert by_name["月塘社区"].state == compliance.State.INCOMPLETE
+
+
+def test_the_demo_with_people_checks_staffing_by_resident_households():
+    demo.build("small", people=True, features=False)
+    party_demo.build(demo.SMALL)
+    reports = compliance.reports_for(_kind(PlaceKind.COMMUNITY).order_by("path"))
+    by_name = {r.community.name: r for r in reports}
+    S = compliance.Status
+    shown = {c.status for r in reports for c in r.checks if c.key == compliance.STAFFING_KEY}
+    assert shown == {S.OK, S.SHORT}
+    for report in reports:  # floating-only and empty households are not 常住
+        assert 0 < report.resident_households < report.households
+    short = by_name["吉星社区"]
+    assert short.workers < short.required_workers
+    # Groups on grids: every grid of the street is covered by a group or a branch but one
+    # (春园社区 第八网格), whichever rule the profile asks for.
+    street = Place.objects.get(kind=PlaceKind.STREET)
+    gaps = party_selectors.gap_places(street, "grid")
+    assert PartyOrg.objects.filter(kind=OrgKind.GROUP, place__kind=PlaceKind.GRID).count() == 39
+    assert f"{COMMUNITY_1}G08/" in {g.path for g in gaps}
 
 
 def test_running_twice_changes_nothing():
