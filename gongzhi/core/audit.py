@@ -1,7 +1,7 @@
 """The audit trail: append records inside the caller's transaction; verify the chain.
 
-Each record's `hash` is SHA-256 over the previous record's hash and a canonical JSON
-form of the record's own fields. `verify_chain()` walks the records in id order and
+Each record's `hash` is SHA-256 (or SM3, see below) over the previous record's hash and a
+canonical JSON form of the record's own fields. `verify_chain()` walks the records in id order and
 recomputes every hash, so changing, deleting or reordering a row is found at that row
 (or at the one after a deleted row). Removing the newest rows leaves a shorter but
 consistent chain: only an anchor kept outside the database (`head()` → `--anchor`)
@@ -12,6 +12,13 @@ and on PostgreSQL alike. So the values that a database may re-spell are normalis
 before hashing and storing: times as UTC ISO-8601 with microseconds, client addresses
 in their `ipaddress` compressed form, and floats inside `changes` as strings (jsonb
 stores numbers as `numeric`, which turns 1e20 into an integer and -0.0 into 0.0).
+
+Hash algorithm: fixed per chain by its first record's `prev_hash` (the genesis). A chain
+that starts with GENESIS ("0" * 64) hashes with SHA-256 — every chain written before the
+choice existed; one that starts with GENESIS_SM3 hashes with SM3. A new installation
+(empty trail) starts an SM3 chain when settings.FIELD_CRYPTO is "sm" (GONGZHI_CRYPTO=sm);
+an existing chain keeps its algorithm whatever the setting, so `verify_chain()` always
+checks a chain with its own hash.
 """
 
 from __future__ import annotations
@@ -24,10 +31,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import translation
 
 from gongzhi.core import access, clock, context
@@ -35,6 +43,9 @@ from gongzhi.core.models import AuditRecord, Post
 from gongzhi.core.roles import Action, Role
 
 GENESIS = "0" * 64
+GENESIS_SM3 = "sm3:" + "0" * 60
+# Genesis → hash algorithm of the chain that starts with it.
+ALGORITHMS = {GENESIS: "sha256", GENESIS_SM3: "sm3"}
 # Arbitrary constant: the PostgreSQL advisory lock that serialises appends.
 _PG_LOCK_KEY = 7_202_611
 
@@ -98,8 +109,28 @@ def _canonical(record: AuditRecord) -> bytes:
     return text.encode()
 
 
-def compute_hash(prev_hash: str, record: AuditRecord) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(record)).hexdigest()
+def _digest(algorithm: str, data: bytes) -> str:
+    if algorithm == "sm3":
+        h = hashes.Hash(hashes.SM3())
+        h.update(data)
+        return h.finalize().hex()
+    return hashlib.sha256(data).hexdigest()
+
+
+def compute_hash(prev_hash: str, record: AuditRecord, algorithm: str = "sha256") -> str:
+    return _digest(algorithm, prev_hash.encode() + b"\n" + _canonical(record))
+
+
+def new_chain_genesis() -> str:
+    """The genesis a new (empty) trail starts with: SM3 when the installation uses "sm"."""
+    return GENESIS_SM3 if getattr(settings, "FIELD_CRYPTO", "aes") == "sm" else GENESIS
+
+
+def chain_algorithm(genesis: str | None) -> str:
+    """The hash algorithm of a chain whose first record follows `genesis` (None: empty)."""
+    if genesis is None:
+        return ALGORITHMS[new_chain_genesis()]
+    return ALGORITHMS.get(genesis, "sha256")
 
 
 def _lock_chain() -> None:
@@ -110,6 +141,22 @@ def _lock_chain() -> None:
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
     # SQLite: transactions are IMMEDIATE (settings), so the writer lock is already held.
+
+
+def head() -> tuple[int | None, str | None, str]:
+    """(id, hash, algorithm) of the newest record — (None, None, …) for an empty trail —
+    in one query (the chain's algorithm comes from its first record's genesis), without
+    walking the chain: the head to append to, and the anchor backups note."""
+    first = AuditRecord.objects.order_by("id").values("prev_hash")[:1]
+    row = (
+        AuditRecord.objects.order_by("-id")
+        .annotate(genesis=Subquery(first))
+        .values_list("id", "hash", "genesis")
+        .first()
+    )
+    if row is None:
+        return None, None, chain_algorithm(None)
+    return row[0], row[1], chain_algorithm(row[2])
 
 
 def diff(instance: models.Model, before: dict[str, Any], fields: list[str]) -> dict[str, Any]:
@@ -147,7 +194,7 @@ def record(
         post_label = str(post)[:200] if post else ""
         label = (target_repr if target_repr is not None else str(target or ""))[:200]
     _lock_chain()
-    last = AuditRecord.objects.order_by("-id").values_list("hash", flat=True).first()
+    _, last, algorithm = head()
     entry = AuditRecord(
         at=clock.now(),
         actor_id=getattr(actor, "pk", None),
@@ -162,9 +209,9 @@ def record(
         client_ip=_clean_ip(context.current().client_ip),
         changes=_jsonable(changes or {}),
         reason=reason[:500],
-        prev_hash=last or GENESIS,
+        prev_hash=last or new_chain_genesis(),
     )
-    entry.hash = compute_hash(entry.prev_hash, entry)
+    entry.hash = compute_hash(entry.prev_hash, entry, algorithm)
     entry.save()
     return entry
 
@@ -178,18 +225,19 @@ class VerifyResult:
     problem: str = ""
     head_id: int | None = None
     head_hash: str = GENESIS
+    algorithm: str = "sha256"
 
     @property
     def ok(self) -> bool:
         return not self.problem
 
 
-def _misfit(prev: str, entry: AuditRecord) -> str:
+def _misfit(prev: str, entry: AuditRecord, algorithm: str = "sha256") -> str:
     """Why `entry` does not follow a record whose hash is `prev`; "" when it does."""
     if entry.prev_hash != prev:
         return "prev_hash does not match the hash of the previous record"
     try:
-        expected = compute_hash(prev, entry)
+        expected = compute_hash(prev, entry, algorithm)
     except (TypeError, ValueError, AttributeError) as exc:
         return f"record cannot be read: {exc}"
     if expected != entry.hash:
@@ -204,29 +252,45 @@ def verify_chain(batch_size: int = 5000, anchor: str | None = None) -> VerifyRes
     fails when no record in the verified chain carries it — the newest rows were cut
     off, or the chain was rewritten from some earlier row on.
     """
-    prev = GENESIS
+    prev = None
+    algorithm = chain_algorithm(None)
     checked = 0
     head_id = None
     anchor_seen = anchor is None
     for entry in AuditRecord.objects.order_by("id").iterator(chunk_size=batch_size):
-        problem = _misfit(prev, entry)
+        if prev is None:
+            # The first record's genesis names the chain's algorithm; anything else is a
+            # cut-off start, reported by _misfit against the SHA-256 genesis.
+            prev = entry.prev_hash if entry.prev_hash in ALGORITHMS else GENESIS
+            algorithm = ALGORITHMS[prev]
+        problem = _misfit(prev, entry, algorithm)
         if problem:
             return VerifyResult(
-                checked, entry.id, entry.at, entry.action, problem, head_id, head_hash=prev
+                checked,
+                entry.id,
+                entry.at,
+                entry.action,
+                problem,
+                head_id,
+                head_hash=prev,
+                algorithm=algorithm,
             )
         prev = entry.hash
         head_id = entry.id
         checked += 1
         if not anchor_seen and entry.hash == anchor:
             anchor_seen = True
+    if prev is None:
+        prev = new_chain_genesis()
     if not anchor_seen:
         return VerifyResult(
             checked,
             problem="the anchor hash is not in the chain: newest records removed or rewritten",
             head_id=head_id,
             head_hash=prev,
+            algorithm=algorithm,
         )
-    return VerifyResult(checked, head_id=head_id, head_hash=prev)
+    return VerifyResult(checked, head_id=head_id, head_hash=prev, algorithm=algorithm)
 
 
 # --- Reads for auditors -------------------------------------------------------------

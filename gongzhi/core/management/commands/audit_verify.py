@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from gongzhi.core import audit
 
+_NAMES = {"sha256": "SHA-256", "sm3": "SM3"}
+
 
 class Command(BaseCommand):
     help = "Verify the hash chain of the audit trail (exit code 1 when it is broken)."
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         result = audit.verify_chain(batch_size=batch_size, anchor=anchor)
         if result.ok:
             self.stdout.write(f"{result.checked} records checked: OK")
+            self.stdout.write(f"hash: {_NAMES.get(result.algorithm, result.algorithm)}")
             if result.head_id is not None:
                 # Keep this line somewhere else; `--anchor HASH` later proves no tail was cut.
                 self.stdout.write(f"head: id {result.head_id} hash {result.head_hash}")
@@ -34,6 +37,7 @@ class Command(BaseCommand):
         at = timezone.localtime(result.broken_at).isoformat() if result.broken_at else "?"
         raise CommandError(
             f"{result.checked} records checked: BROKEN at record id {result.broken_id} "
-            f"(time {at}, action {result.broken_action}): {result.problem}",
+            f"(time {at}, action {result.broken_action}, hash "
+            f"{_NAMES.get(result.algorithm, result.algorithm)}): {result.problem}",
             returncode=1,
         )
