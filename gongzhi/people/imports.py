@@ -1187,8 +1187,10 @@ def write(
 # -- the encrypted file of a batch --------------------------------------------------------------
 
 
-def _file_key() -> bytes:
-    return crypto._subkey(b"import-file", settings.FIELD_ENCRYPTION_KEY)
+def _file_key(version: int) -> bytes:
+    # One field-key version's secret, named in the file's first byte: adding a key version
+    # (rotation) leaves uploads already waiting readable.
+    return crypto._subkey(b"import-file", crypto.keys()[version])
 
 
 def imports_dir() -> Path:
@@ -1202,17 +1204,19 @@ def file_path(batch: ImportBatch) -> Path:
 
 
 def store_file(batch: ImportBatch, data: bytes) -> None:
+    version = crypto.current_version()
     nonce = os.urandom(12)
-    sealed = AESGCM(_file_key()).encrypt(nonce, data, f"import:{batch.pk}".encode())
+    sealed = AESGCM(_file_key(version)).encrypt(nonce, data, f"import:{batch.pk}".encode())
     path = file_path(batch)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(nonce + sealed)
+        fh.write(bytes([version]) + nonce + sealed)
 
 
 def load_file(batch: ImportBatch) -> bytes:
     raw = file_path(batch).read_bytes()
-    return AESGCM(_file_key()).decrypt(raw[:12], raw[12:], f"import:{batch.pk}".encode())
+    key = _file_key(raw[0])
+    return AESGCM(key).decrypt(raw[1:13], raw[13:], f"import:{batch.pk}".encode())
 
 
 def delete_file(batch: ImportBatch) -> None:

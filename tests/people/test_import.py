@@ -492,6 +492,15 @@ def test_bulk_sealing_matches_crypto_protect():
     assert row.phone_sealed[1:] == reference[1][1:]
 
 
+def test_a_waiting_upload_survives_a_new_field_key_version(world, settings):
+    settings.FIELD_ENCRYPTION_KEY = "1:first-secret-0123456789"
+    user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
+    data = csv_bytes([person(1)])
+    batch = imports.start(user, world.community_a1, "a.csv", data)
+    settings.FIELD_ENCRYPTION_KEY = "2:second-secret-0123456789,1:first-secret-0123456789"
+    assert imports.load_file(batch) == data
+
+
 def test_stored_file_is_encrypted_and_bound_to_its_batch(world):
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     data = csv_bytes([person(1)])
