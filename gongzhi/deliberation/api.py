@@ -15,6 +15,10 @@ POST /api/v1/meetings/{id}/invite/   staff: {users: [id, …]}
 POST /api/v1/meetings/{id}/minutes/  staff: {minutes} (once the meeting has started)
 POST /api/v1/meetings/{id}/resolutions/  staff: {text, owner, due, action_title, topic} — a
                                      resolution and the action it commits to
+GET  /api/v1/meetings/series/        staff: recurring meetings (fixed deliberation days)
+POST /api/v1/meetings/series/        staff: {community, kind, title, frequency: monthly|quarterly,
+                                     day: 1–28, time: "HH:MM", location, lead_days}
+POST /api/v1/meetings/series/{id}/stop/  staff: {reason}
 GET  /api/v1/actions/                managed actions, or the caller's
 POST /api/v1/actions/{id}/progress/  {status: in_progress|done, note}
 GET  /api/v1/polls/                  visible polls (results only after closing)
@@ -44,9 +48,11 @@ from gongzhi.deliberation.models import (
     Action,
     Meeting,
     MeetingKind,
+    MeetingSeries,
     Notice,
     NoticeCategory,
     Poll,
+    SeriesFrequency,
     Topic,
     TopicStatus,
 )
@@ -262,6 +268,35 @@ class ResolutionInput(serializers.Serializer):
     topic = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+class SeriesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "id",
+            "community",
+            "kind",
+            "title",
+            "frequency",
+            "day",
+            "time",
+            "location",
+            "lead_days",
+            "active",
+        ]
+        read_only_fields = fields
+
+
+class SeriesInput(serializers.Serializer):
+    community = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    title = serializers.CharField(max_length=120)
+    frequency = serializers.ChoiceField(choices=SeriesFrequency.choices)
+    day = serializers.IntegerField()
+    time = serializers.TimeField()
+    location = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    lead_days = serializers.IntegerField(required=False, default=14)
+
+
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
 
@@ -295,6 +330,36 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as error:
             return _bad(error)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @route(detail=False, methods=["get", "post"], url_path="series")
+    def series(self, request):
+        if not access.has_any(request.user, Perm.DELIBERATION_MANAGE):
+            return Response(
+                {"detail": _("Your role does not use this page.")}, status=status.HTTP_403_FORBIDDEN
+            )
+        if request.method == "GET":
+            rows = selectors.managed_series(request.user).order_by("-active", "id")[:200]
+            return Response(SeriesSerializer(rows, many=True).data)
+        data = SeriesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        community = selectors.public_community(values.pop("community"))
+        try:
+            item = services.create_series(request.user, community=community, **values)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(SeriesSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @route(detail=False, methods=["post"], url_path=r"series/(?P<series_pk>\d+)/stop")
+    def series_stop(self, request, series_pk=None):
+        item = selectors.get_series(request.user, series_pk)
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = services.stop_series(request.user, item, data.validated_data["reason"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(SeriesSerializer(item).data)
 
     @route(detail=True, methods=["post"])
     def invite(self, request, pk=None):

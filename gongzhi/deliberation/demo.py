@@ -8,7 +8,10 @@
   and overdue (community worker); an upcoming party-mass council with the topic on the agenda,
   the resident 13800000001 and the property manager invited;
 - an open poll the resident can vote in, a closed per-household poll with results;
-- notices in the three categories (one financial table, one withdrawn);
+- notices in the three categories (one financial table, one withdrawn) and the residents'
+  convention (居民公约, 001 §2);
+- topics on a grid and on a building (003 annex 19) and the recurring fixed deliberation day, the
+  16th of every month (003 annex 7), with its next meeting created ahead;
 - residents' representatives confirmed from the proposed candidates.
 
 Topics and meetings are made through the services (audited, like a secretary would); supports
@@ -247,6 +250,35 @@ def _build(community: Place, secretary: User) -> None:
         secretary, upcoming, [u for u in (resident, prop, party, _user("partner")) if u]
     )
 
+    # 003 annex 19: topics below the estate — a grid and a building.
+    grid_place = (
+        Place.objects.filter(path__startswith=community.path, kind="grid").order_by("path").first()
+    )
+    if grid_place is not None:
+        on_grid = topic(
+            "网格内增设夜间巡逻", "网格内背街小巷照明差，建议组织志愿者夜间巡逻。", place=grid_place
+        )
+        _paper_supports(on_grid, people, max(threshold // 2, 1))
+    building = (
+        Place.objects.filter(path__startswith=community.path, kind="building")
+        .order_by("path")
+        .first()
+    )
+    if building is not None:
+        topic("单元门禁维修", "本楼单元门禁损坏，外来人员随意进出。", place=building)
+    # 003 annex 7: the fixed deliberation day, the 16th of every month (meetings created ahead).
+    services.create_series(
+        secretary,
+        community=community,
+        kind=MeetingKind.RESIDENTS_COUNCIL,
+        title="16号议事日",
+        frequency="monthly",
+        day=16,
+        time=dt.time(19, 30),
+        location="春园社区议事厅",
+        lead_days=31,
+    )
+
     _polls(community, secretary, people, resident)
     _notices(community, secretary)
     for row in selectors.candidates(community, limit=5):
@@ -323,3 +355,13 @@ def _notices(community, secretary) -> None:
         body="本周三全天停水。",
     )
     services.withdraw_notice(secretary, wrong, "停水时间有误，已重新发布")
+    services.publish_notice(
+        secretary,
+        community=community,
+        category="convention",
+        title="春园社区居民公约",
+        body=(
+            "经居民代表大会讨论通过。一、爱护公共环境，不在楼道堆放杂物；二、文明养犬，及时清理"
+            "宠物粪便；三、邻里互助，有事多商量；四、遵守议事规则，积极参与社区事务。"
+        ),
+    )

@@ -9,6 +9,7 @@ from gongzhi.deliberation.models import (
     ActionStatus,
     MeetingKind,
     NoticeCategory,
+    SeriesFrequency,
     TopicOrigin,
     TopicStatus,
 )
@@ -43,7 +44,7 @@ def _datetime(label):
 
 
 class TopicForm(Form):
-    place = forms.ModelChoiceField(label=_("Community or estate"), queryset=None)
+    place = forms.ModelChoiceField(label=_("Community, grid, estate or building"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=120)
     text = forms.CharField(label=_("Description"), max_length=4000, widget=forms.Textarea)
     origin = forms.ChoiceField(
@@ -56,7 +57,7 @@ class TopicForm(Form):
     def __init__(self, *args, places, staff: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places
-        self.fields["place"].label_from_instance = lambda p: p.name
+        self.fields["place"].label_from_instance = lambda p: f"{p.name} · {p.get_kind_display()}"
         if places.count() == 1:
             self.fields["place"].initial = places.first()
         if not staff:
@@ -186,6 +187,31 @@ class NoticeForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["community"].label_from_instance = lambda p: p.name
+        if communities.count() == 1:
+            self.fields["community"].initial = communities.first()
+
+
+class SeriesForm(Form):
+    """A recurring meeting: parsing only (the day range and lead time are checked in
+    services.create_series)."""
+
+    community = forms.ModelChoiceField(label=_("Community"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    frequency = forms.ChoiceField(
+        label=_("Repeats"), choices=SeriesFrequency.choices, initial=SeriesFrequency.MONTHLY
+    )
+    day = forms.IntegerField(label=_("Day of the month (1–28)"), initial=16)
+    time = forms.TimeField(
+        label=_("Time"), input_formats=["%H:%M"], widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    location = forms.CharField(label=_("Location"), max_length=120, required=False)
+    lead_days = forms.IntegerField(label=_("Create each meeting this many days ahead"), initial=14)
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,9 @@
 attendance, minutes and resolutions tracked as actions, polls, public notices (党务、居务、财务
 公开) and resident representatives.
 
-Sources: 001 §2 (居民议事会, 听证会, 民主恳谈会, 党群议事会; 党务、居务、财务公开), 002 §三(三)2
+Sources: 001 §2 (居民议事会, 听证会, 民主恳谈会, 党群议事会, 居民代表大会, 社区监督委员会, 居民公约,
+矛盾协调会; 党务、居务、财务公开), 003 annex 7 (fixed deliberation days: recurring meetings),
+annex 19 (topics of the community, grid, estate and building; residents'-group meetings), 002 §三(三)2
 (representatives by role and contribution points), 003 §三(一)3 (三方联席会议 each quarter) and
 §三(一)4 (议事协商). Every model that belongs to a place stores `place_path` (a copy of the
 place's path) so scoping needs no join. Statuses change only in services.py.
@@ -155,12 +157,68 @@ class MeetingKind(models.TextChoices):
     PARTY_MASS = "party_mass", _("Party-mass council")
     HEARING = "hearing", _("Hearing")
     CONSULTATION = "consultation", _("Consultation meeting")
+    # 003 annex 19: residents'-group meetings (居民小组会议) below the community.
+    RESIDENTS_GROUP = "residents_group", _("Residents' group meeting")
+    # 001 §2: 居民代表大会, 社区监督委员会, 矛盾协调会.
+    RESIDENTS_CONGRESS = "residents_congress", _("Residents' congress")
+    SUPERVISION = "supervision", _("Supervision committee meeting")
+    DISPUTE = "dispute", _("Dispute-coordination meeting")
+    # 003 §三(三)1: 夜话会.
+    EVENING_TALK = "evening_talk", _("Evening talk")
 
 
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class SeriesFrequency(models.TextChoices):
+    MONTHLY = "monthly", _("Every month")
+    QUARTERLY = "quarterly", _("Every quarter (first month of each calendar quarter)")
+
+
+class MeetingSeries(models.Model):
+    """A recurring meeting (003 annex 7: fixed deliberation days, e.g. "16号议事日"): on `day`
+    of every month or of the first month of every calendar quarter, at `time`. A daily task
+    creates each meeting `lead_days` ahead (services.create_series_meetings, idempotent)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    frequency = models.CharField(
+        _("repeats"),
+        max_length=10,
+        choices=SeriesFrequency.choices,
+        default=SeriesFrequency.MONTHLY,
+    )
+    day = models.PositiveSmallIntegerField(_("day of the month"))
+    time = models.TimeField(_("time"))
+    location = models.CharField(_("location"), max_length=120, blank=True)
+    lead_days = models.PositiveSmallIntegerField(_("created days ahead"), default=14)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recurring meeting")
+        verbose_name_plural = _("recurring meetings")
+        ordering = ["-active", "day", "id"]
+        indexes = [_path_index("delib_series_path")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(day__gte=1, day__lte=28), name="delib_series_day_1_28"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Meeting(models.Model):
@@ -181,6 +239,14 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
+    series = models.ForeignKey(
+        MeetingSeries,
+        verbose_name=_("recurring meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
 
     class Meta:
         verbose_name = _("meeting")
@@ -189,6 +255,10 @@ class Meeting(models.Model):
         indexes = [
             _path_index("delib_meeting_path"),
             models.Index(fields=["community", "kind", "starts_at"], name="delib_meeting_kind"),
+        ]
+        constraints = [
+            # One meeting per occurrence of a series (NULL series never collide).
+            models.UniqueConstraint(fields=["series", "starts_at"], name="delib_one_per_occurrence")
         ]
 
     def __str__(self) -> str:
@@ -462,6 +532,9 @@ class NoticeCategory(models.TextChoices):
     PARTY = "party", _("Party affairs")
     RESIDENTS = "residents", _("Residents' affairs")
     FINANCIAL = "financial", _("Financial affairs")
+    # 001 §2: 居民公约 — published as a notice; a new version is a new notice (the old one is
+    # withdrawn), citing the meeting resolution that adopted it.
+    CONVENTION = "convention", _("Residents' convention")
 
 
 class NoticeStatus(models.TextChoices):

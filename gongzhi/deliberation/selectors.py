@@ -3,15 +3,17 @@ to what is published: no phones, no addresses, no ids)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access
-from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerOwnerKind, Post, User
+from gongzhi.core import access, clock
+from gongzhi.core.models import LedgerCurrency, LedgerEntry, LedgerOwnerKind, Post, User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.core.roles import Role
 from gongzhi.deliberation.models import (
@@ -19,6 +21,7 @@ from gongzhi.deliberation.models import (
     Attendance,
     Ballot,
     Meeting,
+    MeetingSeries,
     Notice,
     NoticeCategory,
     Opinion,
@@ -77,9 +80,11 @@ def agenda_candidates(community: Place) -> QuerySet[Topic]:
 
 
 def topic_places(user) -> QuerySet[Place]:
-    """Communities and estates where the user may raise a topic."""
+    """Communities, grids, estates and buildings where the user may raise a topic."""
+    from gongzhi.deliberation.services import TOPIC_PLACE_KINDS
+
     return access.scoped(
-        Place.objects.filter(kind__in=(PlaceKind.COMMUNITY, PlaceKind.ESTATE)),
+        Place.objects.filter(kind__in=TOPIC_PLACE_KINDS),
         user,
         Perm.DELIBERATION_JOIN,
     ).order_by("path")
@@ -92,6 +97,28 @@ def managed_communities(user, action: str = Perm.DELIBERATION_MANAGE) -> QuerySe
 
 
 # --------------------------------------------------------------------------- meetings
+
+
+def managed_series(user) -> QuerySet[MeetingSeries]:
+    return (
+        access.scoped(
+            MeetingSeries.objects.select_related("community"),
+            user,
+            Perm.DELIBERATION_MANAGE,
+            "place_path",
+        )
+        .annotate(meeting_count=Count("meetings"))
+        .order_by("-active", "day", "id")
+    )
+
+
+def get_series(user, pk) -> MeetingSeries:
+    """A series for its managers; 403 for people of the community without the right."""
+    series = get_object_or_404(MeetingSeries.objects.select_related("community"), pk=pk)
+    access.require(
+        user, Perm.DELIBERATION_MANAGE, series.place_path, read_action=Perm.DELIBERATION_JOIN
+    )
+    return series
 
 
 def managed_meetings(user) -> QuerySet[Meeting]:
@@ -250,9 +277,53 @@ def _weights(community: Place) -> tuple[int, int]:
     )
 
 
+POINTS_PERIOD_MONTHS = 12
+
+
+def points_since() -> dt.datetime:
+    """Start of the period whose earned points count for representatives: the same day twelve
+    months ago, at midnight (local time)."""
+    today = clock.today()
+    years = POINTS_PERIOD_MONTHS // 12
+    try:
+        start = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        start = today.replace(year=today.year - years, day=28)
+    return dt.datetime(start.year, start.month, start.day, tzinfo=timezone.get_current_timezone())
+
+
+def _earned_entries(since: dt.datetime):
+    """Ledger entries that are points *earned* by residents (002 §三(三)2: 贡献积分): credits of
+    the earning rules (service hours, activities, resolved tickets, deliberation) since `since`
+    that were not reversed. Redemptions, spending, transfers and expiry are not earnings."""
+    from gongzhi.volunteering.points import EARN_REASONS
+
+    return LedgerEntry.objects.filter(
+        credit__currency=LedgerCurrency.POINTS,
+        credit__owner_kind=LedgerOwnerKind.RESIDENT,
+        reason_code__in=EARN_REASONS,
+        reversed_by__isnull=True,
+        created_at__gte=since,
+    )
+
+
+def earned_points(resident_ids, since: dt.datetime | None = None) -> dict[int, int]:
+    """Points each resident earned since `since` (default: the last 12 months). One query."""
+    rows = (
+        _earned_entries(since or points_since())
+        .filter(credit__owner_id__in=list(resident_ids))
+        .values("credit__owner_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["credit__owner_id"]: row["total"] for row in rows}
+
+
 def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict]:
-    """The transparent score of each resident: roles × weight + points earned + participation
-    (supports, opinions, meetings attended) × weight. Bulk queries, no per-row work."""
+    """The transparent score of each resident: roles × weight + points earned in the last 12
+    months (not the balance: spending points at the charity supermarket changes nothing) +
+    participation (supports, opinions, meetings attended) × weight. Bulk queries, no per-row
+    work."""
     role_w, part_w = _weights(community)
     residents = {
         r.pk: r for r in Resident.objects.filter(pk__in=resident_ids).only("pk", "user_id")
@@ -269,13 +340,7 @@ def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict
         "resident_id", flat=True
     ):
         roles[rid].add(Role.PARTY_MEMBER)
-    points = dict(
-        LedgerAccount.objects.filter(
-            currency=LedgerCurrency.POINTS,
-            owner_kind=LedgerOwnerKind.RESIDENT,
-            owner_id__in=residents,
-        ).values_list("owner_id", "balance")
-    )
+    points = earned_points(residents)
     supports = Counter(
         TopicSupport.objects.filter(resident_id__in=residents).values_list("resident_id", flat=True)
     )
@@ -306,7 +371,7 @@ def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict
 
 def candidates(community: Place, limit: int = 50) -> list[dict]:
     """Proposed representatives, best score first. The pool is everyone of the community who
-    holds a role, has points or took part (others score zero)."""
+    holds a role, earned points in the last 12 months or took part (others score zero)."""
     base = Resident.objects.filter(place_path__under=community.path, is_active=True)
     with_user = base.exclude(user=None)
     pool = set(
@@ -322,12 +387,10 @@ def candidates(community: Place, limit: int = 50) -> list[dict]:
         ).values_list("resident_id", flat=True)
     )
     pool |= set(
-        LedgerAccount.objects.filter(
-            currency=LedgerCurrency.POINTS,
-            owner_kind=LedgerOwnerKind.RESIDENT,
-            place_path__under=community.path,
-            balance__gt=0,
-        ).values_list("owner_id", flat=True)
+        _earned_entries(points_since())
+        .filter(credit__place_path__under=community.path)
+        .values_list("credit__owner_id", flat=True)
+        .distinct()
     )
     pool |= set(
         TopicSupport.objects.filter(topic__community=community).values_list(
@@ -353,15 +416,17 @@ def candidates(community: Place, limit: int = 50) -> list[dict]:
 # --------------------------------------------------------------------------- joint meetings
 
 
-def overdue_joint_meetings(user) -> list[dict]:
-    from gongzhi.deliberation.services import joint_meeting_overdue
+def overdue_joint_meetings(user) -> list:
+    """The managed communities that need attention (due or overdue), then those whose policy
+    document sets no rhythm (listed as "not set by this document", nothing enforced). Fixed
+    number of queries however many communities."""
+    from gongzhi.deliberation.services import joint_meeting_states
 
-    rows = []
-    for community in managed_communities(user):
-        overdue, last, months = joint_meeting_overdue(community)
-        if overdue:
-            rows.append({"community": community, "last": last, "months": months})
-    return rows
+    states = joint_meeting_states(managed_communities(user))
+    today = clock.today()
+    listed = [s for s in states if s.is_set and (s.due(today) or s.overdue)]
+    unset = [s for s in states if not s.is_set]
+    return listed + unset
 
 
 def status_label(status: str) -> str:

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -43,6 +44,7 @@ from gongzhi.deliberation.models import (
     JointMeetingReminder,
     Meeting,
     MeetingKind,
+    MeetingSeries,
     MeetingStatus,
     Notice,
     NoticeCategory,
@@ -52,6 +54,7 @@ from gongzhi.deliberation.models import (
     PollOption,
     Representative,
     Resolution,
+    SeriesFrequency,
     Topic,
     TopicOrigin,
     TopicStatus,
@@ -69,7 +72,9 @@ TEXT_MAX = 4000
 OPINION_MAX = 2000
 REASON_MAX = 300
 QR_WINDOW_SECONDS = 30  # how long one check-in code is shown (the code rotates)
-TOPIC_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.ESTATE)
+# 003 annex 19: the public affairs of the community, grid, estate and building (社区、网格、小区、
+# 楼栋) are deliberated, down to residents'-group meetings.
+TOPIC_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.ESTATE, PlaceKind.BUILDING)
 # Who may be given an action or invited besides residents: posts in the community.
 OFFICIAL_ROLES = (
     Role.COMMUNITY_SECRETARY,
@@ -170,9 +175,12 @@ def raise_topic(
     origin: str = TopicOrigin.RESIDENT,
     origin_name: str = "",
 ) -> Topic:
-    """A resident, staff member or party organisation raises a topic in a community or estate."""
+    """A resident, staff member or party organisation raises a topic in a community, grid,
+    estate or building (003 annex 19)."""
     if place.kind not in TOPIC_PLACE_KINDS:
-        raise ValidationError({"place": _("A topic belongs to a community or an estate.")})
+        raise ValidationError(
+            {"place": _("A topic belongs to a community, a grid, an estate or a building.")}
+        )
     grant = access.require(actor, Perm.DELIBERATION_JOIN, place.path)
     title = _text(title, "title", TITLE_MAX)
     text = _text(text, "text", TEXT_MAX)
@@ -695,49 +703,182 @@ def update_action(actor, action: Action, *, status: str, note: str) -> Action:
 
 # --------------------------------------------------------------------------- joint meetings
 
+JOINT_KEY = "deliberation.joint_meeting_months"
+
 
 def period_start(day: dt.date, months: int) -> dt.date:
-    """The first day of the period of `months` months (counted from January) containing day."""
+    """The first day of the calendar period of `months` months (counted from January) that
+    contains `day`: for 3, the calendar quarter."""
     index = (day.month - 1) // months
     return dt.date(day.year, index * months + 1, 1)
 
 
-def _months_back(day: dt.date, months: int) -> dt.date:
-    total = day.year * 12 + day.month - 1 - months
+def _add_months(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
-    return dt.date(year, month + 1, min(day.day, 28))
+    return dt.date(year, month + 1, 1)
+
+
+@dataclass(frozen=True)
+class JointMeetingState:
+    """Where a community stands with the joint meeting (003 §三(一)3: 原则上每季度召开一次).
+
+    `months` is None when the community's policy document sets no rhythm: then nothing is
+    enforced (not due, not overdue; pages say "not set by this document"). Otherwise the year is
+    cut into calendar periods of `months` months from January (3: the calendar quarters):
+    - met: a joint meeting (not cancelled) is held or scheduled in the current period;
+    - due: none in the current period and today is in the period's last month — the secretary is
+      reminded (once per period) from the first day of that month;
+    - overdue: the previous period ended without a joint meeting held in it."""
+
+    community: Place
+    months: int | None
+    start: dt.date | None = None  # current period, first day
+    end: dt.date | None = None  # current period, first day after it
+    previous_start: dt.date | None = None
+    last: Meeting | None = None  # the latest joint meeting held (started, not cancelled)
+    met: bool = False
+    missed_previous: bool = False
+    profile: object | None = None  # the policy profile that applies (None: none named)
+
+    @property
+    def is_set(self) -> bool:
+        return self.months is not None
+
+    @property
+    def reminder_from(self) -> dt.date | None:
+        return None if self.end is None else _add_months(self.end, -1)
+
+    def due(self, today: dt.date | None = None) -> bool:
+        if self.months is None or self.met:
+            return False
+        return (today or clock.today()) >= self.reminder_from
+
+    @property
+    def overdue(self) -> bool:
+        return self.months is not None and self.missed_previous
+
+    @property
+    def previous_end(self) -> dt.date | None:
+        return self.start
+
+
+def joint_meeting_months(communities) -> dict[int, tuple[int | None, object | None]]:
+    """Each community's `deliberation.joint_meeting_months` from its policy document (None: not
+    set by this document) and the profile. One query for any number of communities."""
+    setters = profiles.profile_setters(communities)
+    cache: dict[str, tuple[int | None, object]] = {}
+    result = {}
+    for community in communities:
+        setter = setters.get(community.pk)
+        if setter is None:
+            result[community.pk] = (None, None)
+            continue
+        name = setter.policy_profile
+        if name not in cache:
+            profile = profiles.follow_successors(profiles.get(name))
+            value = profile.get(JOINT_KEY) if profile.ok else None
+            cache[name] = (None if value is None else int(value), profile)
+        result[community.pk] = cache[name]
+    return result
+
+
+def joint_meeting_states(communities, today: dt.date | None = None) -> list[JointMeetingState]:
+    """The state of each community; a fixed number of queries however many there are."""
+    communities = list(communities)
+    today = today or clock.today()
+    found = joint_meeting_months(communities)
+    months = {pk: m for pk, (m, _profile) in found.items()}
+    windows = {}
+    for c in communities:
+        m = months[c.pk]
+        if m is not None:
+            start = period_start(today, m)
+            windows[c.pk] = (_add_months(start, -m), start, _add_months(start, m))
+    meetings: dict[int, list[Meeting]] = {}
+    if windows:
+        earliest = min(w[0] for w in windows.values())
+        tz = timezone.get_current_timezone()
+        since = dt.datetime(earliest.year, earliest.month, 1, tzinfo=tz)
+        for meeting in (
+            Meeting.objects.filter(
+                community_id__in=windows, kind=MeetingKind.JOINT, starts_at__gte=since
+            )
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("starts_at")
+        ):
+            meetings.setdefault(meeting.community_id, []).append(meeting)
+    last = _last_joint_meetings([c.pk for c in communities])
+    states = []
+    for c in communities:
+        if c.pk not in windows:
+            states.append(JointMeetingState(c, None, last=last.get(c.pk), profile=found[c.pk][1]))
+            continue
+        prev, start, end = windows[c.pk]
+        days = [timezone.localdate(m.starts_at) for m in meetings.get(c.pk, [])]
+        states.append(
+            JointMeetingState(
+                c,
+                months[c.pk],
+                start=start,
+                end=end,
+                previous_start=prev,
+                last=last.get(c.pk),
+                met=any(start <= day < end for day in days),
+                missed_previous=not any(prev <= day < start for day in days),
+                profile=found[c.pk][1],
+            )
+        )
+    return states
+
+
+def _last_joint_meetings(community_ids) -> dict[int, Meeting]:
+    """The latest joint meeting held (started, not cancelled) of each community: one query."""
+    from django.db.models import Max
+
+    latest = (
+        Meeting.objects.filter(
+            community_id__in=community_ids, kind=MeetingKind.JOINT, starts_at__lte=clock.now()
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .values("community_id")
+        .annotate(at=Max("starts_at"))
+    )
+    q = Q(pk__in=[])
+    for row in latest:
+        q |= Q(community_id=row["community_id"], starts_at=row["at"])
+    found = {}
+    for meeting in (
+        Meeting.objects.filter(q, kind=MeetingKind.JOINT)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at", "id")
+    ):
+        found[meeting.community_id] = meeting
+    return found
+
+
+def joint_meeting_state(community: Place, today: dt.date | None = None) -> JointMeetingState:
+    return joint_meeting_states([community], today)[0]
 
 
 def last_joint_meeting(community: Place) -> Meeting | None:
-    return (
-        Meeting.objects.filter(community=community, kind=MeetingKind.JOINT)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .filter(starts_at__lte=clock.now())
-        .order_by("-starts_at")
-        .first()
-    )
-
-
-def joint_meeting_overdue(community: Place) -> tuple[bool, Meeting | None, int]:
-    """Whether no joint meeting was held in the last `deliberation.joint_meeting_months`."""
-    months = setting(community, "deliberation.joint_meeting_months")
-    last = last_joint_meeting(community)
-    since = _months_back(clock.today(), months)
-    overdue = last is None or timezone.localdate(last.starts_at) < since
-    return overdue, last, months
+    return _last_joint_meetings([community.pk]).get(community.pk)
 
 
 def remind_joint_meetings() -> int:
-    """The periodic sweep: remind each overdue community's secretary once per period."""
+    """The daily sweep: from the first day of the last month of a calendar period, remind the
+    secretary of each community with no joint meeting in the period — once per period, only
+    where the policy document sets the rhythm."""
     sent = 0
-    for community in Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path"):
-        overdue, last, months = joint_meeting_overdue(community)
-        if not overdue:
+    today = clock.today()
+    communities = Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")
+    for state in joint_meeting_states(communities, today):
+        if not state.due(today):
             continue
-        start = period_start(clock.today(), months)
+        community = state.community
         try:
             with transaction.atomic():
-                JointMeetingReminder.objects.create(community=community, period_start=start)
+                JointMeetingReminder.objects.create(community=community, period_start=state.start)
                 secretaries = Post.objects.filter(
                     place=community, role=Role.COMMUNITY_SECRETARY, is_active=True
                 ).values_list("user_id", flat=True)
@@ -745,13 +886,17 @@ def remind_joint_meetings() -> int:
                     secretaries,
                     "joint_meeting_due",
                     _in_site_language(
-                        lambda c=community, m=months: (
+                        lambda c=community, s=state: (
                             _(
                                 "%(community)s has held no joint meeting of community, owners' "
-                                "committee and property company in %(months)s months. Please "
-                                "convene one."
+                                "committee and property company in the period %(start)s to "
+                                "%(end)s, which ends soon. Please convene one."
                             )
-                            % {"community": c.name, "months": m}
+                            % {
+                                "community": c.name,
+                                "start": s.start.isoformat(),
+                                "end": (s.end - dt.timedelta(days=1)).isoformat(),
+                            }
                         )
                     ),
                 )
@@ -760,12 +905,169 @@ def remind_joint_meetings() -> int:
                     action="deliberation.joint_meeting_reminder",
                     target=community,
                     place_path=community.path,
-                    changes={"period_start": start.isoformat()},
+                    changes={"period_start": state.start.isoformat(), "months": state.months},
                 )
                 sent += 1
         except IntegrityError:
             continue
     return sent
+
+
+# --------------------------------------------------------------------------- recurring meetings
+
+SERIES_MAX_LEAD_DAYS = 60
+
+
+def occurrences(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.datetime]:
+    """The series' meeting times on days `start` ≤ day ≤ `end` (aware, local time)."""
+    tz = timezone.get_current_timezone()
+    found = []
+    month = dt.date(start.year, start.month, 1)
+    while month <= end:
+        quarter_month = (month.month - 1) % 3 == 0
+        if series.frequency == SeriesFrequency.MONTHLY or quarter_month:
+            day = dt.date(month.year, month.month, series.day)
+            if start <= day <= end:
+                found.append(dt.datetime.combine(day, series.time, tzinfo=tz))
+        month = _add_months(month, 1)
+    return found
+
+
+def create_series(
+    actor,
+    *,
+    community: Place,
+    kind: str,
+    title: str,
+    frequency: str,
+    day,
+    time: dt.time | None,
+    location: str = "",
+    lead_days=14,
+) -> MeetingSeries:
+    """Set up a recurring meeting (e.g. the 16th of every month, 003 annex 7). Its meetings
+    are created ahead by the daily task; the first ones at once."""
+    if community.kind != PlaceKind.COMMUNITY:
+        raise ValidationError({"community": _("Meetings are held by a community.")})
+    grant = _manage(actor, community.path)
+    if kind not in MeetingKind.values:
+        raise ValidationError({"kind": _("Choose the kind of meeting.")})
+    if frequency not in SeriesFrequency.values:
+        raise ValidationError({"frequency": _("Choose every month or every quarter.")})
+    title = _text(title, "title", TITLE_MAX)
+    location = _text(location, "location", 120, required=False)
+    try:
+        day = int(day)
+    except (TypeError, ValueError):
+        day = 0
+    if not 1 <= day <= 28:
+        raise ValidationError(
+            {"day": _("Choose a day of the month from 1 to 28 (every month has it).")}
+        )
+    if time is None:
+        raise ValidationError({"time": _("Give the time of day of the meeting.")})
+    try:
+        lead_days = int(lead_days)
+    except (TypeError, ValueError):
+        lead_days = -1
+    if not 1 <= lead_days <= SERIES_MAX_LEAD_DAYS:
+        raise ValidationError(
+            {
+                "lead_days": _("Create meetings between 1 and %(n)s days ahead.")
+                % {"n": SERIES_MAX_LEAD_DAYS}
+            }
+        )
+    with transaction.atomic():
+        series = MeetingSeries.objects.create(
+            kind=kind,
+            title=title,
+            community=community,
+            place_path=community.path,
+            frequency=frequency,
+            day=day,
+            time=time,
+            location=location,
+            lead_days=lead_days,
+            created_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="deliberation.series_create",
+            target=series,
+            place_path=community.path,
+            post=grant.post,
+            changes={"kind": kind, "frequency": frequency, "day": day, "lead_days": lead_days},
+        )
+    create_series_meetings(series_ids=[series.pk])
+    return series
+
+
+def stop_series(actor, series: MeetingSeries, reason: str) -> MeetingSeries:
+    """No more meetings are created; those already created stay (cancel them one by one)."""
+    grant = _manage(actor, series.place_path)
+    reason = _reason(reason)
+    with transaction.atomic():
+        series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+        if not series.active:
+            raise ValidationError(_("This recurring meeting is already stopped."))
+        series.active, series.stopped_at = False, clock.now()
+        series.save(update_fields=["active", "stopped_at"])
+        audit.record(
+            actor=actor,
+            action="deliberation.series_stop",
+            target=series,
+            place_path=series.place_path,
+            post=grant.post,
+            reason=reason,
+            changes={"active": [True, False]},
+        )
+    return series
+
+
+def create_series_meetings(today: dt.date | None = None, series_ids=None) -> int:
+    """The periodic task: for every active series, create the meetings that fall within its
+    `lead_days` from today (today included). Idempotent: an occurrence that has its meeting is
+    skipped (and the unique constraint catches a race)."""
+    today = today or clock.today()
+    rows = MeetingSeries.objects.filter(active=True).select_related("community")
+    if series_ids is not None:
+        rows = rows.filter(pk__in=series_ids)
+    created = 0
+    for series in rows.order_by("id"):
+        times = occurrences(series, today, today + dt.timedelta(days=series.lead_days))
+        if not times:
+            continue
+        existing = set(
+            Meeting.objects.filter(series=series, starts_at__in=times).values_list(
+                "starts_at", flat=True
+            )
+        )
+        for when in times:
+            if when in existing:
+                continue
+            try:
+                with transaction.atomic():
+                    meeting = Meeting.objects.create(
+                        kind=series.kind,
+                        title=series.title,
+                        community=series.community,
+                        place_path=series.place_path,
+                        starts_at=when,
+                        location=series.location,
+                        created_by_id=series.created_by_id,
+                        series=series,
+                    )
+                    audit.record(
+                        actor=None,
+                        action="deliberation.series_meeting",
+                        target=meeting,
+                        place_path=series.place_path,
+                        changes={"series": series.pk, "starts_at": when.isoformat()},
+                    )
+                    created += 1
+            except IntegrityError:
+                continue
+    return created
 
 
 # --------------------------------------------------------------------------- polls

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, refusals
+from gongzhi.core import access, clock, profiles, refusals
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.deliberation import forms, selectors, services
@@ -41,6 +41,7 @@ NAV = (
     ("notices", gettext_lazy("Notices"), (Perm.DISCLOSURE_PUBLISH,)),
     ("representatives", gettext_lazy("Representatives"), (Perm.DELIBERATION_MANAGE,)),
     ("joint_overdue", gettext_lazy("Joint meetings due"), (Perm.DELIBERATION_MANAGE,)),
+    ("series", gettext_lazy("Recurring meetings"), (Perm.DELIBERATION_MANAGE,)),
 )
 
 
@@ -271,6 +272,44 @@ def meeting_new(request):
             messages.success(request, _("The meeting has been created."))
             return redirect("deliberation:meeting", meeting.pk)
     return _render(request, "deliberation/meeting_form.html", {"form": form})
+
+
+@login_required
+def series(request):
+    """Recurring meetings (003 annex 7: fixed deliberation days such as the 16th)."""
+    _require(request.user, Perm.DELIBERATION_MANAGE)
+    communities = selectors.managed_communities(request.user)
+    form = forms.SeriesForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_series(request.user, **data)
+        except ValidationError as error:
+            refusals.on_form(form, error)
+        else:
+            messages.success(request, _("The recurring meeting is set up."))
+            return redirect("deliberation:series")
+    return _render(
+        request,
+        "deliberation/series.html",
+        {
+            "form": form,
+            "page": _page(request, selectors.managed_series(request.user)),
+            "reason_form": forms.ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def series_stop(request, pk: int):
+    item = selectors.get_series(request.user, pk)
+    _attempt(
+        request,
+        lambda: services.stop_series(request.user, item, request.POST.get("reason", "")),
+        _("The recurring meeting is stopped."),
+    )
+    return redirect("deliberation:series")
 
 
 def _meeting_context(request, meeting: Meeting) -> dict:
@@ -666,6 +705,8 @@ def representatives(request):
             "community": community,
             "candidates": selectors.candidates(community) if community else [],
             "confirmed": selectors.public_representatives(community) if community else [],
+            "points_since": selectors.points_since(),
+            "profile": profiles.effective_profile(community) if community else None,
             "reason_form": forms.ReasonForm(),
         },
     )
@@ -698,7 +739,10 @@ def joint_overdue(request):
     return _render(
         request,
         "deliberation/joint_overdue.html",
-        {"rows": selectors.overdue_joint_meetings(request.user)},
+        {
+            "page": _page(request, selectors.overdue_joint_meetings(request.user)),
+            "today": clock.today(),
+        },
     )
 
 

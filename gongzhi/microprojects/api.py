@@ -3,8 +3,10 @@
 GET  /api/v1/microproject-rounds/            rounds the caller may see
 GET  /api/v1/microproject-rounds/{id}/       one round with its projects
 POST /api/v1/microproject-rounds/{id}/propose/  {"title", "description", "items": [[name, yuan]]}
+POST /api/v1/microproject-rounds/{id}/rules/    staff, before voting: {"budget", "method", "max_votes"}
 POST /api/v1/microproject-rounds/{id}/voting/   staff: start voting (every proposal reviewed)
-POST /api/v1/microproject-rounds/{id}/select/   staff: fill the budget in vote order
+POST /api/v1/microproject-rounds/{id}/select/   staff: select (greedy and equal shares; the
+                                                round's method is binding)
 POST /api/v1/microprojects/{id}/vote/        a resident votes for a feasible project
 POST /api/v1/microprojects/{id}/review/      staff: {"feasible": bool, "reason", "cost"}
 GET  /api/v1/microprojects/{id}/spending/    the spending entries of a project the caller sees
@@ -40,6 +42,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "selection",
             "selection_rank",
             "remaining_before",
+            "greedy_selected",
+            "mes_selected",
+            "mes_stage",
             "progress",
             "completed_at",
             "completion_note",
@@ -66,7 +71,17 @@ class RoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Round
-        fields = ["id", "community", "community_name", "year", "budget_yuan", "max_votes", "phase"]
+        fields = [
+            "id",
+            "community",
+            "community_name",
+            "year",
+            "budget_yuan",
+            "budget_source",
+            "method",
+            "max_votes",
+            "phase",
+        ]
 
 
 class RoundDetailSerializer(RoundSerializer):
@@ -108,6 +123,22 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as error:
             return _bad(error)
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def rules(self, request, pk=None):
+        rnd = selectors.get_round(request.user, pk)
+        data = request.data
+        try:
+            rnd = services.set_rules(
+                request.user,
+                rnd,
+                budget=data.get("budget"),
+                method=data.get("method"),
+                max_votes=data.get("max_votes", "keep"),
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(RoundSerializer(rnd).data)
 
     @action(detail=True, methods=["post"])
     def voting(self, request, pk=None):

@@ -3,10 +3,13 @@
 - last year's round, selected and implemented: spending entries, a photo, completion (one
   project slightly over its cost, so the over-spend warning shows);
 - this year's round with proposals by residents, reviews (one not feasible, one cost adjusted),
-  residents' votes and the selection — one project skipped because it no longer fits.
+  residents' votes and the selection by the Method of Equal Shares (chosen before voting), with
+  the greedy outcome shown next to it on the results page.
 
-Seed data written directly (one audit record per run); the selection itself runs through the
-same pure function as the service (services.select_projects). Idempotent.
+Both rounds run on the budget the community's policy document sets (Loudi, 001 §15: 200,000
+yuan for a central-city community). Seed data written directly (one audit record per run); the
+selection itself runs through the same pure functions as the service
+(services.select_projects, services.select_equal_shares). Idempotent.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from gongzhi.core import access, audit, clock, crypto
 from gongzhi.core.models import User
 from gongzhi.microprojects import services
 from gongzhi.microprojects.models import (
+    BudgetSource,
     CostItem,
+    Method,
     Phase,
     Photo,
     Progress,
@@ -137,22 +142,62 @@ def _proposers(community: Place, rng: random.Random) -> list[Resident]:
     return people
 
 
+def _scaled(votes: int, people: list) -> int:
+    """The vote count for a small demo world: in proportion when fewer than 400 residents."""
+    if len(people) >= 400:
+        return votes
+    return max(1, votes * len(people) // 400)
+
+
+# Where each of this year's projects finds its supporters in the list of residents (a share of
+# its length): the lighting and the canteen are wanted by the same residents, the play area by
+# others — so equal shares funds the play area where greedy takes the canteen.
+SUPPORT_START = (0.0, 0.0, 0.62, 0.3, 0.45, 0.0)
+
+
+def _voters(people: list, i: int) -> list:
+    start = int(len(people) * SUPPORT_START[i])
+    return people[start:] + people[:start]
+
+
 def _supports(rnd: Round, project: Project, voters: list[Resident], n: int) -> list[Support]:
     return [Support(round=rnd, project=project, resident=r) for r in voters[:n]]
 
 
 def _select(rnd: Round) -> None:
     projects = {p.pk: p for p in Project.objects.filter(round=rnd, review=Review.FEASIBLE)}
-    for d in services.select_projects(
-        rnd.budget_yuan,
-        [services.Candidate(p.pk, p.votes, p.cost, p.created_at) for p in projects.values()],
+    candidates = [
+        services.Candidate(p.pk, p.votes, p.cost, p.created_at) for p in projects.values()
+    ]
+    ballots: dict[int, set] = {}
+    for resident_id, project_id in Support.objects.filter(round=rnd).values_list(
+        "resident_id", "project_id"
     ):
+        ballots.setdefault(resident_id, set()).add(project_id)
+    greedy = services.select_projects(rnd.budget_yuan, candidates)
+    mes, stages = services.select_equal_shares(rnd.budget_yuan, candidates, ballots)
+    greedy_won = {d.key for d in greedy if d.selection == Selection.SELECTED}
+    mes_won = {d.key for d in mes if d.selection == Selection.SELECTED}
+    for d in mes if rnd.method == Method.EQUAL_SHARES else greedy:
         Project.objects.filter(pk=d.key).update(
-            selection=d.selection, selection_rank=d.rank, remaining_before=d.remaining_before
+            selection=d.selection,
+            selection_rank=d.rank,
+            remaining_before=d.remaining_before,
+            greedy_selected=d.key in greedy_won,
+            mes_selected=d.key in mes_won,
+            mes_stage=stages.get(d.key, ""),
         )
     rnd.phase = Phase.SELECTED
     rnd.selected_at = clock.now()
     rnd.save(update_fields=["phase", "selected_at"])
+
+
+def _budget(community) -> dict:
+    """The document's budget; when it sets none, a figure staff entered (marked as such)."""
+    amount = services.budget_for(community)
+    if amount is None:
+        return {"budget_yuan": Decimal("200000"), "budget_source": BudgetSource.ENTERED}
+    return {"budget_yuan": amount, "budget_source": BudgetSource.PROFILE}
 
 
 def _this_year(community, year, people, rng) -> Round:
@@ -160,8 +205,9 @@ def _this_year(community, year, people, rng) -> Round:
         community=community,
         place_path=community.path,
         year=year,
-        budget_yuan=services.budget_for(community),
+        method=Method.EQUAL_SHARES,
         phase=Phase.VOTING,
+        **_budget(community),
     )
     supports = []
     for i, (title, text, items, review, note, cost, votes) in enumerate(THIS_YEAR):
@@ -178,13 +224,13 @@ def _this_year(community, year, people, rng) -> Round:
             cost=Decimal(cost) if cost else total,
             review=review,
             review_reason=note,
-            votes=min(votes, len(people)),
+            votes=_scaled(votes, people),
             created_at=clock.now() - dt.timedelta(days=60 - i),
         )
         CostItem.objects.bulk_create(
             CostItem(project=project, name=n, amount=Decimal(a)) for n, a in items
         )
-        supports += _supports(rnd, project, rng.sample(people, len(people)), project.votes)
+        supports += _supports(rnd, project, _voters(people, i), project.votes)
     Support.objects.bulk_create(supports, batch_size=1000)
     _select(rnd)
     return rnd
@@ -195,8 +241,8 @@ def _last_year(community, year, people, rng, staff) -> Round:
         community=community,
         place_path=community.path,
         year=year - 1,
-        budget_yuan=services.budget_for(community),
         phase=Phase.VOTING,
+        **_budget(community),
         created_at=clock.now() - dt.timedelta(days=365),
     )
     supports = []
@@ -213,7 +259,7 @@ def _last_year(community, year, people, rng, staff) -> Round:
             proposed_cost=Decimal(cost),
             cost=Decimal(cost),
             review=Review.FEASIBLE,
-            votes=min(votes, len(people)),
+            votes=_scaled(votes, people),
             created_at=clock.now() - dt.timedelta(days=400 - i),
         )
         CostItem.objects.bulk_create(
@@ -293,7 +339,9 @@ def build(scale, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = N
             place_path=community.path,
             changes={"rounds": [current.year, last.year]},
         )
-    skipped = Project.objects.filter(round=current, selection=Selection.SKIPPED).count()
+    skipped = Project.objects.filter(
+        round=current, selection__in=(Selection.SKIPPED, Selection.NOT_FUNDED)
+    ).count()
     return _(
         "Micro-projects: %(community)s, round %(last)s implemented, round %(current)s with "
         "%(proposals)s proposals (%(skipped)s skipped)"

@@ -23,6 +23,16 @@ class Phase(models.TextChoices):
     SELECTED = "selected", _("Selected, being implemented")
 
 
+class Method(models.TextChoices):
+    GREEDY = "greedy", _("Greedy: fill the budget in vote order")
+    EQUAL_SHARES = "mes", _("Method of Equal Shares")
+
+
+class BudgetSource(models.TextChoices):
+    PROFILE = "profile", _("From the policy profile")
+    ENTERED = "entered", _("Entered by staff (not set by the policy document)")
+
+
 class Round(models.Model):
     community = models.ForeignKey(
         "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
@@ -30,6 +40,13 @@ class Round(models.Model):
     place_path = PathField(_("place path"), editable=False, db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
     budget_yuan = models.DecimalField(_("budget (yuan)"), max_digits=12, decimal_places=2)
+    budget_source = models.CharField(
+        _("budget from"), max_length=8, choices=BudgetSource.choices, default=BudgetSource.PROFILE
+    )
+    # Chosen before voting opens; budget, method and votes per resident are frozen from then on.
+    method = models.CharField(
+        _("selection method"), max_length=8, choices=Method.choices, default=Method.GREEDY
+    )
     # None: approval voting (one vote per project, as many projects as one likes).
     max_votes = models.PositiveSmallIntegerField(_("votes per resident"), null=True, blank=True)
     phase = models.CharField(
@@ -68,6 +85,7 @@ class Selection(models.TextChoices):
     SELECTED = "selected", _("Selected")
     SKIPPED = "skipped", _("Skipped: does not fit the remaining budget")
     NO_VOTES = "no_votes", _("Not selected: no votes")
+    NOT_FUNDED = "not_funded", _("Not selected: its supporters' equal shares do not cover it")
 
 
 class Progress(models.TextChoices):
@@ -104,6 +122,10 @@ class Project(models.Model):
     remaining_before = models.DecimalField(
         _("remaining budget before"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Both outcomes are kept for the side-by-side results; `selection` follows the round's method.
+    greedy_selected = models.BooleanField(_("selected by greedy"), null=True, blank=True)
+    mes_selected = models.BooleanField(_("selected by equal shares"), null=True, blank=True)
+    mes_stage = models.CharField(_("equal shares stage"), max_length=8, blank=True)
     progress = models.CharField(
         _("implementation"),
         max_length=12,

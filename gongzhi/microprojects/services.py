@@ -5,7 +5,14 @@ module, an audit record written. Refusals raise Http404 / PermissionDenied / Val
 Selection (`select_projects`, pure): feasible projects with at least one vote, sorted by votes
 (most first), then lower cost, then earlier proposal, then id; each is taken when its cost fits
 what is left of the budget, otherwise skipped with "cost X > remaining Y" — and the next,
-cheaper ones are still tried.
+cheaper ones are still tried. `select_equal_shares` runs the Method of Equal Shares
+(equal_shares.py). `select` computes both; the round's `method`, chosen before voting opens,
+decides which is binding. Budget, method and votes per resident are frozen once voting opens
+(`set_rules` refuses).
+
+Budget (`profile_budget`): the policy document's yearly budget — the county key for a community
+whose area class is "county" when the document sets one, else the general key. When the
+document sets none, staff enter the round's budget; no other document's figure is borrowed.
 """
 
 from __future__ import annotations
@@ -22,8 +29,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, profiles
 from gongzhi.core.roles import Action
+from gongzhi.microprojects import equal_shares
 from gongzhi.microprojects.models import (
+    BudgetSource,
     CostItem,
+    Method,
     Phase,
     Photo,
     Progress,
@@ -39,6 +49,7 @@ from gongzhi.places.models import Place, PlaceKind
 from gongzhi.tickets import photos
 
 BUDGET_KEY = "microprojects.yearly_budget_yuan"
+COUNTY_BUDGET_KEY = "microprojects.county_yearly_budget_yuan"
 TITLE_MAX = 120
 TEXT_MAX = 2000
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -64,13 +75,61 @@ def _manage(user, path: str):
     return access.require(user, Action.MICROPROJECT_MANAGE, path)
 
 
-def budget_for(community: Place) -> Decimal:
-    """The yearly budget from the community's policy profile (platform default: seed 000)."""
-    profile = profiles.effective_profile(community)
-    value = profile.get(BUDGET_KEY) if profile is not None else None
-    if value is None:
-        value = profiles.SCHEMA[BUDGET_KEY].default
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+@dataclass(frozen=True)
+class ProfileBudget:
+    """The yearly budget a community's policy document sets, and where it comes from."""
+
+    amount: Decimal | None  # None: not set by this document (no platform default)
+    key: str  # the profile key read
+    profile: object | None  # the profiles.Profile, or None when no profile applies
+
+
+def profile_budget(community: Place) -> ProfileBudget:
+    """The budget per the policy-profile contract: the county key for a community whose
+    `area_class` is "county" when the document sets it, else the general key. Nothing is
+    borrowed from another document: unset is None."""
+    return _budget_from(community, profiles.effective_profile(community))
+
+
+def profile_budgets(communities) -> dict[int, ProfileBudget]:
+    """`profile_budget` for many communities with one query (the profile setters)."""
+    communities = list(communities)
+    setters = profiles.profile_setters(communities)
+    loaded: dict[str, object] = {}
+    result = {}
+    for community in communities:
+        setter = setters.get(community.pk)
+        profile = None
+        if setter is not None:
+            name = setter.policy_profile
+            if name not in loaded:
+                loaded[name] = profiles.follow_successors(profiles.get(name))
+            profile = loaded[name]
+        result[community.pk] = _budget_from(community, profile)
+    return result
+
+
+def _budget_from(community: Place, profile) -> ProfileBudget:
+    key = BUDGET_KEY
+    value = None
+    if profile is not None and profile.ok:
+        if (
+            getattr(community, "area_class", "") == "county"
+            and COUNTY_BUDGET_KEY in profiles.SCHEMA
+        ):
+            value = profile.get(COUNTY_BUDGET_KEY)
+            if value is not None:
+                key = COUNTY_BUDGET_KEY
+        if value is None:
+            value = profile.get(BUDGET_KEY)
+    amount = None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+    return ProfileBudget(amount, key, profile)
+
+
+def budget_for(community: Place) -> Decimal | None:
+    """The yearly budget from the community's policy profile, or None (not set by this
+    document: staff enter the round's budget themselves)."""
+    return profile_budget(community).amount
 
 
 def _community_of(user) -> Place | None:
@@ -85,11 +144,59 @@ def _community_of(user) -> Place | None:
 # --------------------------------------------------------------------------- rounds
 
 
-def open_round(user, community: Place, year: int, max_votes: int | None = None) -> Round:
+def _max_votes(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"max_votes": _("Enter the votes per resident as a whole number.")}
+        ) from None
+    if number < 1:
+        raise ValidationError({"max_votes": _("Votes per resident must be at least 1.")})
+    return number
+
+
+def _method(value) -> str:
+    value = value or Method.GREEDY
+    if value not in Method.values:
+        raise ValidationError(
+            {"method": _("Choose greedy selection or the Method of Equal Shares.")}
+        )
+    return value
+
+
+def open_round(
+    user,
+    community: Place,
+    year: int,
+    max_votes: int | None = None,
+    *,
+    budget=None,
+    method: str = Method.GREEDY,
+) -> Round:
+    """Open a community's yearly round. The budget is the policy profile's; when the document
+    sets none, staff enter it (`budget`) — nothing is borrowed from another document."""
     if community.kind != PlaceKind.COMMUNITY:
         raise ValidationError(_("Micro-project rounds belong to a community."))
-    if max_votes is not None and max_votes < 1:
-        raise ValidationError({"max_votes": _("Votes per resident must be at least 1.")})
+    _manage(user, community.path)  # a role that may not open rounds is refused before the input
+    max_votes = _max_votes(max_votes)
+    method = _method(method)
+    from_profile = budget_for(community)
+    if from_profile is not None:
+        amount, source = from_profile, BudgetSource.PROFILE
+    elif budget in (None, ""):
+        raise ValidationError(
+            {
+                "budget": _(
+                    "The community's policy document does not set a micro-project budget "
+                    "(not set by this document): enter this round's budget in yuan."
+                )
+            }
+        )
+    else:
+        amount, source = _money(budget, "budget"), BudgetSource.ENTERED
     with transaction.atomic():
         grant = _manage(user, community.path)
         if Round.objects.filter(community=community, year=year).exists():
@@ -100,7 +207,9 @@ def open_round(user, community: Place, year: int, max_votes: int | None = None) 
             community=community,
             place_path=community.path,
             year=year,
-            budget_yuan=budget_for(community),
+            budget_yuan=amount,
+            budget_source=source,
+            method=method,
             max_votes=max_votes,
         )
         audit.record(
@@ -108,7 +217,58 @@ def open_round(user, community: Place, year: int, max_votes: int | None = None) 
             action="microprojects.round_open",
             target=rnd,
             place_path=community.path,
-            changes={"year": year, "budget_yuan": str(rnd.budget_yuan)},
+            changes={
+                "year": year,
+                "budget_yuan": str(rnd.budget_yuan),
+                "budget_source": source,
+                "method": method,
+                "max_votes": max_votes,
+            },
+            post=grant.post,
+        )
+    return rnd
+
+
+def set_rules(user, rnd: Round, *, budget=None, method: str | None = None, max_votes="keep"):
+    """Change a round's budget, selection method or votes per resident — only before voting
+    opens. `max_votes="keep"` leaves the cap as it is; None or "" removes it."""
+    _manage(user, rnd.place_path)  # a role that may not manage is refused before the input
+    new_budget = _money(budget, "budget") if budget not in (None, "") else None
+    new_method = _method(method) if method else None
+    new_max = _max_votes(max_votes) if max_votes != "keep" else "keep"
+    with transaction.atomic():
+        grant = _manage(user, rnd.place_path)
+        rnd = _lock_round(rnd)
+        if rnd.phase != Phase.PROPOSING:
+            raise ValidationError(
+                _(
+                    "The rules of this round (budget, selection method, votes per resident) were "
+                    "frozen when voting opened and can no longer be changed."
+                )
+            )
+        before = {
+            "budget_yuan": str(rnd.budget_yuan),
+            "method": rnd.method,
+            "max_votes": rnd.max_votes,
+        }
+        if new_budget is not None and new_budget != rnd.budget_yuan:
+            rnd.budget_yuan, rnd.budget_source = new_budget, BudgetSource.ENTERED
+        if new_method is not None:
+            rnd.method = new_method
+        if new_max != "keep":
+            rnd.max_votes = new_max
+        rnd.save(update_fields=["budget_yuan", "budget_source", "method", "max_votes"])
+        after = {
+            "budget_yuan": str(rnd.budget_yuan),
+            "method": rnd.method,
+            "max_votes": rnd.max_votes,
+        }
+        audit.record(
+            actor=user,
+            action="microprojects.rules",
+            target=rnd,
+            place_path=rnd.place_path,
+            changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
             post=grant.post,
         )
     return rnd
@@ -314,20 +474,61 @@ def select_projects(budget: Decimal, candidates: list[Candidate]) -> list[Decisi
     return out
 
 
+def select_equal_shares(
+    budget: Decimal, candidates: list[Candidate], ballots: dict[object, set]
+) -> tuple[list[Decision], dict]:
+    """The Method of Equal Shares (gongzhi.microprojects.equal_shares) as decisions: the funded
+    projects in the order they were funded, then the others in vote order; and each funded
+    project's stage (equal shares or greedy completion)."""
+    outcome = equal_shares.equal_shares(
+        budget,
+        {c.key: c.cost for c in candidates},
+        ballots,
+        {c.key: (c.order, str(c.key)) for c in candidates},
+    )
+    by_key = {c.key: c for c in candidates}
+    out, remaining = [], budget
+    for rank, key in enumerate(outcome.winners, start=1):
+        out.append(Decision(key, rank, Selection.SELECTED, remaining))
+        remaining -= by_key[key].cost
+    others = sorted(
+        (c for c in candidates if c.key not in outcome.selected),
+        key=lambda c: (-c.votes, c.cost, c.order, str(c.key)),
+    )
+    for rank, c in enumerate(others, start=len(out) + 1):
+        selection = Selection.NO_VOTES if c.votes <= 0 else Selection.NOT_FUNDED
+        out.append(Decision(c.key, rank, selection, remaining))
+    return out, outcome.stage
+
+
 def select(user, rnd: Round) -> list[Decision]:
+    """Close the vote: both the greedy and the equal-shares outcome are computed and kept (the
+    results page shows them side by side); the round's method decides which one is binding."""
     with transaction.atomic():
         grant = _manage(user, rnd.place_path)
         rnd = _lock_round(rnd)
         if rnd.phase != Phase.VOTING:
             raise ValidationError(_("Selection follows the vote: start voting first."))
         projects = {p.pk: p for p in Project.objects.filter(round=rnd, review=Review.FEASIBLE)}
-        decisions = select_projects(
-            rnd.budget_yuan,
-            [Candidate(p.pk, p.votes, p.cost, p.created_at) for p in projects.values()],
-        )
+        candidates = [Candidate(p.pk, p.votes, p.cost, p.created_at) for p in projects.values()]
+        ballots: dict[int, set] = {}
+        for resident_id, project_id in Support.objects.filter(
+            round=rnd, project_id__in=projects
+        ).values_list("resident_id", "project_id"):
+            ballots.setdefault(resident_id, set()).add(project_id)
+        greedy = select_projects(rnd.budget_yuan, candidates)
+        mes, stages = select_equal_shares(rnd.budget_yuan, candidates, ballots)
+        greedy_won = {d.key for d in greedy if d.selection == Selection.SELECTED}
+        mes_won = {d.key for d in mes if d.selection == Selection.SELECTED}
+        decisions = mes if rnd.method == Method.EQUAL_SHARES else greedy
         for d in decisions:
             Project.objects.filter(pk=d.key).update(
-                selection=d.selection, selection_rank=d.rank, remaining_before=d.remaining_before
+                selection=d.selection,
+                selection_rank=d.rank,
+                remaining_before=d.remaining_before,
+                greedy_selected=d.key in greedy_won,
+                mes_selected=d.key in mes_won,
+                mes_stage=stages.get(d.key, ""),
             )
         rnd.phase = Phase.SELECTED
         rnd.selected_at = clock.now()
@@ -338,8 +539,11 @@ def select(user, rnd: Round) -> list[Decision]:
             target=rnd,
             place_path=rnd.place_path,
             changes={
+                "method": rnd.method,
                 "selected": [d.key for d in decisions if d.selection == Selection.SELECTED],
                 "skipped": [d.key for d in decisions if d.selection == Selection.SKIPPED],
+                "greedy": sorted(greedy_won),
+                "equal_shares": sorted(mes_won),
             },
             post=grant.post,
         )

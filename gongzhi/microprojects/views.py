@@ -13,10 +13,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, refusals
+from gongzhi.core import access, clock, profiles, refusals
 from gongzhi.core.roles import Action
 from gongzhi.microprojects import selectors, services
-from gongzhi.microprojects.models import Photo, Support
+from gongzhi.microprojects.models import Method, Phase, Photo, Selection, Support
 from gongzhi.people.selectors import resident_of
 
 ITEM_ROWS = 5
@@ -31,7 +31,10 @@ def index(request):
     ):
         raise PermissionDenied(_("Your role does not use this page."))
     rounds = selectors.visible_rounds(request.user).order_by("-year", "place_path")[:100]
-    communities = selectors.managed_communities(request.user)[:100] if manager else []
+    communities = list(selectors.managed_communities(request.user)[:100]) if manager else []
+    budgets = services.profile_budgets(communities)
+    for community in communities:
+        community.profile_budget = budgets[community.pk]
     return render(
         request,
         "microprojects/index.html",
@@ -40,6 +43,7 @@ def index(request):
             "communities": communities,
             "manager": manager,
             "year": clock.today().year,
+            "methods": Method.choices,
         },
     )
 
@@ -52,13 +56,18 @@ def open_round(request):
     )
     try:
         year = int(request.POST.get("year", ""))
-        max_votes = request.POST.get("max_votes") or None
-        rnd = services.open_round(
-            request.user, community, year, int(max_votes) if max_votes else None
-        )
     except (TypeError, ValueError):
-        messages.error(request, _("Enter the year and the number of votes as whole numbers."))
+        messages.error(request, _("Enter the year as a whole number."))
         return redirect("microprojects:index")
+    try:
+        rnd = services.open_round(
+            request.user,
+            community,
+            year,
+            request.POST.get("max_votes") or None,
+            budget=request.POST.get("budget", "").strip() or None,
+            method=request.POST.get("method") or Method.GREEDY,
+        )
     except ValidationError as error:
         refusals.say(request, error)
         return redirect("microprojects:index")
@@ -77,12 +86,27 @@ def round_detail(request, pk: int):
                 "project_id", flat=True
             )
         )
+    projects = list(selectors.projects(rnd))
+    results = None
+    if rnd.phase == Phase.SELECTED:
+        results = {
+            "greedy": [p for p in projects if p.greedy_selected],
+            "mes": [p for p in projects if p.mes_selected],
+        }
+        results["greedy_total"] = sum((p.cost for p in results["greedy"]), 0)
+        results["mes_total"] = sum((p.cost for p in results["mes"]), 0)
     return render(
         request,
         "microprojects/round.html",
         {
             "round": rnd,
-            "projects": selectors.projects(rnd),
+            "projects": projects,
+            "results": results,
+            "profile": profiles.effective_profile(rnd.community),
+            "budget": services.profile_budget(rnd.community),
+            "methods": Method.choices,
+            "rules_open": manager and rnd.phase == Phase.PROPOSING,
+            "selection": Selection,
             "manager": manager,
             "voted": voted,
             "can_propose": access.can(request.user, Action.DELIBERATION_JOIN, rnd.place_path),
@@ -108,6 +132,15 @@ def round_action(request, pk: int, step: str):
                 items=items,
             )
             messages.success(request, _("Thank you: your proposal goes to review."))
+        elif step == "rules":
+            services.set_rules(
+                request.user,
+                rnd,
+                budget=post.get("budget", "").strip() or None,
+                method=post.get("method") or None,
+                max_votes=post.get("max_votes", "").strip() or None,
+            )
+            messages.success(request, _("The rules of the round were saved."))
         elif step == "voting":
             services.start_voting(request.user, rnd)
             messages.success(request, _("Voting has started."))

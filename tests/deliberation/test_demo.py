@@ -8,6 +8,7 @@ from gongzhi.deliberation import demo
 from gongzhi.deliberation.models import (
     Action,
     Meeting,
+    MeetingSeries,
     Notice,
     Poll,
     Representative,
@@ -26,11 +27,15 @@ def test_demo_is_complete_and_idempotent(d):
     for i in range(30):
         make_citizen(d.homes[i % len(d.homes)], f"居民{i}")
     line = demo.build(None)
-    assert "6" in line
+    assert "8 topics" in line
     statuses = set(Topic.objects.filter(community=d.community).values_list("status", flat=True))
     assert statuses == set(TopicStatus.values)
     assert {a.display_status for a in Action.objects.all()} == {"done", "in_progress", "overdue"}
-    assert Poll.objects.count() == 2 and Notice.objects.count() == 4
+    assert Poll.objects.count() == 2 and Notice.objects.count() == 5
+    assert Notice.objects.filter(category="convention").exists()
+    assert Topic.objects.filter(place__kind="grid").exists()
+    series = MeetingSeries.objects.get(day=16)
+    assert Meeting.objects.filter(series=series).exists()
     assert Representative.objects.exists()
     counts = [M.objects.count() for M in (Topic, Meeting, Poll, Notice, Action)]
     assert demo.build(None) == line

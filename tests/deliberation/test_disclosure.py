@@ -73,14 +73,80 @@ def test_candidates_ranked_by_a_transparent_score(d, topic):
         "points", "resident", d.neighbour.resident_record.pk, place_path=d.homes[1].place_path
     )
     issuer = ledger.account_for("points", "issuer", d.community.pk, place_path=d.community.path)
-    ledger.transfer(debit=issuer, credit=account, amount=30, reason="test", idempotency_key="t-1")
+    ledger.transfer(
+        debit=issuer, credit=account, amount=30, reason="earn_activity", idempotency_key="t-1"
+    )
     rows = selectors.candidates(d.community)
     by_name = {r["name"]: r for r in rows}
     assert by_name["赵党员"]["score"] == 50 + 5  # one role + one support
-    assert by_name["李大爷"]["score"] == 30 + 5  # points + one support
+    assert by_name["李大爷"]["score"] == 30 + 5  # points earned + one support
     assert [r["name"] for r in rows[:2]] == ["赵党员", "李大爷"]
     assert "吴秀英" not in by_name  # raised a topic but no role, points or support
     assert "外社区居民" not in by_name
+
+
+def test_spending_points_does_not_change_the_rank(d, topic):
+    """Issue 12.3: 002 §三(三)2 picks residents with high contribution points — points earned,
+    not the balance. Spending at the charity supermarket, a transfer or a non-earning credit
+    changes nothing; an earning reversed as a correction, or older than 12 months, no longer
+    counts."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.core import clock
+
+    spender, saver = d.neighbour.resident_record, d.resident.resident_record
+    issuer = ledger.account_for("points", "issuer", d.community.pk, place_path=d.community.path)
+    sink = ledger.account_for("points", "sink", d.community.pk, place_path=d.community.path)
+    acc = {
+        r.pk: ledger.account_for("points", "resident", r.pk, place_path=r.place_path)
+        for r in (spender, saver)
+    }
+    ledger.transfer(
+        debit=issuer,
+        credit=acc[spender.pk],
+        amount=40,
+        reason="earn_service_hour",
+        idempotency_key="e-1",
+    )
+    ledger.transfer(
+        debit=issuer,
+        credit=acc[saver.pk],
+        amount=30,
+        reason="earn_activity",
+        idempotency_key="e-2",
+    )
+    before = [r["resident_id"] for r in selectors.candidates(d.community)]
+    assert before.index(spender.pk) < before.index(saver.pk)
+    # The spender redeems 35 points at the charity supermarket; the saver gets a gift.
+    ledger.transfer(
+        debit=acc[spender.pk], credit=sink, amount=35, reason="redeem", idempotency_key="r-1"
+    )
+    ledger.transfer(
+        debit=issuer, credit=acc[saver.pk], amount=100, reason="gift", idempotency_key="g-1"
+    )
+    after = selectors.candidates(d.community)
+    assert [r["resident_id"] for r in after] == before
+    assert {r["resident_id"]: r["points"] for r in after}[spender.pk] == 40
+    # An award reversed as a correction no longer counts.
+    award = ledger.transfer(
+        debit=issuer,
+        credit=acc[saver.pk],
+        amount=500,
+        reason="earn_activity",
+        idempotency_key="e-3",
+    )
+    ledger.reverse(award, reason="mistake", idempotency_key="e-3-rev")
+    assert selectors.earned_points([saver.pk])[saver.pk] == 30
+    # Thirteen months later the earnings are out of the period.
+    with clock.travel_to(timezone.now() + dt.timedelta(days=400)):
+        assert selectors.earned_points([spender.pk, saver.pk]) == {}
+
+
+def test_earned_points_is_one_query(d, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        selectors.earned_points([d.resident.resident_record.pk])
 
 
 def test_confirm_representative_is_audited_and_public(d, topic):

@@ -175,40 +175,119 @@ def test_action_overdue_with_a_moved_clock(d, meeting):
         assert action.display_status == ActionStatus.DONE
 
 
-def test_joint_meeting_reminder_fires_once_per_period(d):
-    Notification.objects.all().delete()
-    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 4, 10, 9, 0))):
-        sent = services.remind_joint_meetings()
-        assert sent >= 1  # every community of the world has never held one
-        assert services.remind_joint_meetings() == 0
-    mine = Notification.objects.filter(user=d.secretary, verb="joint_meeting_due")
-    assert mine.count() == 1
-    assert JointMeetingReminder.objects.filter(community=d.community).count() == 1
-    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 30, 9, 0))):
-        services.remind_joint_meetings()  # same quarter: nothing new
-    assert mine.count() == 1
-    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 7, 1, 9, 0))):
-        services.remind_joint_meetings()  # next quarter
-    assert mine.count() == 2
+def _at(*args):
+    return timezone.make_aware(dt.datetime(*args))
 
 
-def test_a_recent_joint_meeting_stops_the_reminder(d):
-    services.create_meeting(
+@pytest.fixture
+def quarterly(d, profile_dir):
+    """Community A1's document sets the joint meeting each calendar quarter (003 §三(一)3)."""
+    from tests.deliberation.conftest import set_profile
+
+    (profile_dir / "quarterly.yaml").write_text(
+        "source: x.txt\ntitle: t\ndeliberation:\n  joint_meeting_months: 3  # 003\n"
+    )
+    set_profile(d.community, "quarterly")
+    return d
+
+
+def _joint(d, when):
+    return services.create_meeting(
         d.secretary,
         community=d.community,
         kind=MeetingKind.JOINT,
         title="三方联席会议",
-        starts_at=timezone.make_aware(dt.datetime(2026, 3, 20, 9, 0)),
+        starts_at=when,
     )
-    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 5, 1, 9, 0))):
+
+
+def test_no_rhythm_without_the_key_nothing_enforced(d):
+    """Issue 12.2: a document that says nothing (Loudi, Wuhan, Lishui) gets no reminder and
+    no overdue listing — seed 003's quarter is not a platform default."""
+    Notification.objects.all().delete()
+    with clock.travel_to(_at(2026, 6, 20, 9, 0)):
+        state = services.joint_meeting_state(d.community)
+        assert state.months is None and not state.due() and not state.overdue
         services.remind_joint_meetings()
-        overdue, _last, months = services.joint_meeting_overdue(d.community)
-        assert not overdue and months == 3
+    assert not JointMeetingReminder.objects.exists()
+    assert not Notification.objects.filter(verb="joint_meeting_due").exists()
+
+
+def test_meeting_on_31_march_the_april_june_quarter_is_flagged_by_its_end(quarterly):
+    """Calendar quarters, not a rolling three months: after a meeting on 31 March, the
+    April–June quarter without one is due from 1 June and overdue from 1 July."""
+    d = quarterly
+    _joint(d, _at(2026, 3, 31, 15, 0))
+    Notification.objects.all().delete()
+    with clock.travel_to(_at(2026, 5, 31, 23, 0)):
+        state = services.joint_meeting_state(d.community)
+        assert (state.start, state.end) == (dt.date(2026, 4, 1), dt.date(2026, 7, 1))
+        assert not state.due() and not state.overdue  # Q1 had its meeting
+        assert services.remind_joint_meetings() == 0
+    with clock.travel_to(_at(2026, 6, 1, 8, 5)):
+        assert services.joint_meeting_state(d.community).due()
+        assert services.remind_joint_meetings() >= 1
+        assert services.remind_joint_meetings() == 0  # once per period
+    mine = Notification.objects.filter(user=d.secretary, verb="joint_meeting_due")
+    assert mine.count() == 1
+    with clock.travel_to(_at(2026, 6, 30, 23, 0)):
+        services.remind_joint_meetings()
+        assert not services.joint_meeting_state(d.community).overdue
+    assert mine.count() == 1
+    with clock.travel_to(_at(2026, 7, 1, 0, 30)):
+        state = services.joint_meeting_state(d.community)
+        assert state.overdue and state.previous_start == dt.date(2026, 4, 1)
+        assert not state.due()  # the July–September quarter's reminder comes in September
+        services.remind_joint_meetings()
+    assert mine.count() == 1
+    with clock.travel_to(_at(2026, 9, 1, 9, 0)):
+        services.remind_joint_meetings()
+    assert mine.count() == 2
+
+
+def test_a_meeting_in_the_quarter_stops_the_reminder(quarterly):
+    d = quarterly
+    _joint(d, _at(2026, 4, 2, 9, 0))
+    with clock.travel_to(_at(2026, 6, 15, 9, 0)):
+        state = services.joint_meeting_state(d.community)
+        assert state.met and not state.due()
+        services.remind_joint_meetings()
     assert not JointMeetingReminder.objects.filter(community=d.community).exists()
-    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 7, 2, 9, 0))):
-        assert services.joint_meeting_overdue(d.community)[0]
-        services.remind_joint_meetings()
-    assert JointMeetingReminder.objects.filter(community=d.community).count() == 1
+    with clock.travel_to(_at(2026, 7, 2, 9, 0)):
+        assert not services.joint_meeting_state(d.community).overdue
+
+
+def test_a_cancelled_or_other_kind_of_meeting_does_not_count(quarterly):
+    d = quarterly
+    cancelled = _joint(d, _at(2026, 4, 2, 9, 0))
+    cancelled.status = MeetingStatus.CANCELLED
+    cancelled.save()
+    services.create_meeting(
+        d.secretary,
+        community=d.community,
+        kind=MeetingKind.RESIDENTS_COUNCIL,
+        title="居民议事会",
+        starts_at=_at(2026, 4, 3, 9, 0),
+    )
+    with clock.travel_to(_at(2026, 6, 15, 9, 0)):
+        assert services.joint_meeting_state(d.community).due()
+
+
+def test_six_monthly_periods(d, profile_dir):
+    from tests.deliberation.conftest import set_profile
+
+    (profile_dir / "half.yaml").write_text(
+        "source: x.txt\ntitle: t\ndeliberation:\n  joint_meeting_months: 6  # x\n"
+    )
+    set_profile(d.community, "half")
+    with clock.travel_to(_at(2026, 5, 31, 9, 0)):
+        assert not services.joint_meeting_state(d.community).due()
+    with clock.travel_to(_at(2026, 6, 1, 9, 0)):
+        state = services.joint_meeting_state(d.community)
+        assert state.due() and (state.start, state.end) == (
+            dt.date(2026, 1, 1),
+            dt.date(2026, 7, 1),
+        )
 
 
 def test_period_start():

@@ -152,6 +152,24 @@ def test_raise_topic_form_errors_write_nothing(d, login):
     assert response.status_code == 302 and Topic.objects.get().status == TopicStatus.OPEN
 
 
+def test_raise_a_topic_on_a_building_through_the_page_and_api(d, login):
+    building = d.world.grid_a1_1.buildings[0]
+    client = login(d.resident)
+    form = client.get(reverse("deliberation:topic_new")).content.decode()
+    assert f'value="{building.pk}"' in form and f'value="{d.world.grid_a1_1.pk}"' in form
+    response = client.post(
+        reverse("deliberation:topic_new"),
+        {"place": building.pk, "title": "加装电梯", "text": "七层老楼"},
+    )
+    assert response.status_code == 302 and Topic.objects.get().place == building
+    api = client.post(
+        "/api/v1/topics/",
+        {"place": d.world.grid_a1_1.pk, "title": "网格巡逻", "text": "夜间"},
+        content_type="application/json",
+    )
+    assert api.status_code == 201
+
+
 def test_vote_page_and_results_hidden_before_close(d, full, login):
     poll = full["poll"]
     client = login(d.resident)
@@ -317,3 +335,39 @@ def test_lists_and_public_pages_have_bounded_queries(
         notices = client.get(reverse("deliberation:public_notices", args=[d.community.pk]))
     assert notices.content.decode().count('data-testid="withdrawn"') == 3
     assert all(f"公告{i:02d}" in notices.content.decode() for i in range(12))
+
+
+def test_joint_meetings_page_states_pagination_and_queries(
+    world, profile_dir, login, django_assert_max_num_queries
+):
+    """Street staff see each community's state: due / overdue where the document sets the
+    rhythm, "not set by this document" where it does not; paginated, bounded queries."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.core import clock
+    from gongzhi.core.roles import Role
+    from tests.conftest import make_place, make_user
+    from tests.deliberation.conftest import set_profile
+
+    (profile_dir / "quarterly.yaml").write_text(
+        "source: x.txt\ntitle: t\ndeliberation:\n  joint_meeting_months: 3  # 003\n"
+    )
+    set_profile(world.street_a, "quarterly")
+    for n in range(30):
+        make_place(world.street_a, "community", f"测试社区{n}", f"4201110020{n + 50}")
+    officer = make_user(Role.STREET_OFFICER, world.street_a)
+    client = login(officer)
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 10, 9, 0))):
+        with django_assert_max_num_queries(20):
+            page = client.get(reverse("deliberation:joint_overdue"))
+        body = page.content.decode()
+        assert page.status_code == 200 and 'data-testid="joint-due"' in body
+        assert body.count('data-testid="joint-row"') == 30  # one page of 32 communities
+        assert client.get(reverse("deliberation:joint_overdue") + "?page=2").status_code == 200
+    # Without the key (another street's document sets nothing): listed, nothing enforced.
+    set_profile(world.street_a, "")
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 10, 9, 0))):
+        body = client.get(reverse("deliberation:joint_overdue")).content.decode()
+    assert 'data-testid="joint-not-set"' in body and 'data-testid="joint-due"' not in body

@@ -26,11 +26,23 @@ def test_resident_raises_a_topic_in_her_community_and_estate(d):
     assert in_estate.place_path == estate.path and in_estate.community == d.community
 
 
-def test_topic_outside_the_community_or_on_a_grid_is_refused(d):
+def test_topics_on_a_grid_and_a_building(d):
+    """Issue 12.5: 003 annex 19 covers the public affairs of community, grid, estate and
+    building; topics below the estate were refused."""
+    grid, building = d.world.grid_a1_1, d.world.grid_a1_1.buildings[0]
+    on_grid = services.raise_topic(d.resident, place=grid, title="网格巡逻", text="夜间巡逻")
+    on_building = services.raise_topic(d.resident, place=building, title="加装电梯", text="y")
+    assert on_grid.place_path == grid.path and on_grid.community == d.community
+    assert on_building.place == building and on_building.community == d.community
+    places = set(selectors.topic_places(d.resident).values_list("kind", flat=True))
+    assert {"community", "grid", "estate", "building"} <= places
+
+
+def test_topic_outside_the_community_or_above_it_is_refused(d):
     with pytest.raises(Http404):
         services.raise_topic(d.resident, place=d.world.community_a2, title="x", text="y")
     with pytest.raises(ValidationError):
-        services.raise_topic(d.resident, place=d.world.grid_a1_1, title="x", text="y")
+        services.raise_topic(d.secretary, place=d.world.street_a, title="x", text="y")
     assert not Topic.objects.exists()
 
 

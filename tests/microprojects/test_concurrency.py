@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_double_vote_at_once(mp, monkeypatch):
-    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
     project = services.propose(mp.r1, rnd, title="t", description="d", items=[("x", "10")])
     services.review(mp.cw, project, feasible=True, reason="")
     services.start_voting(mp.cw, rnd)

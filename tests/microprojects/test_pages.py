@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _selected_round(mp):
-    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
     rnd.budget_yuan = Decimal("1000")
     rnd.save()
     a = services.propose(mp.r1, rnd, title="健身器材", description="d", items=[("器材", "700")])
@@ -57,7 +57,7 @@ def test_pages_render(mp, login, client, django_assert_max_num_queries):
 
 
 def test_resident_proposes_and_votes_through_pages(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
     client = login(mp.r1)
     client.post(
         reverse("microprojects:round_action", args=[rnd.pk, "propose"]),
@@ -136,7 +136,7 @@ def test_wrong_roles_refused(mp, login):
 
 
 def test_api(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
     resident = login(mp.r1)
     assert resident.get("/api/v1/microproject-rounds/").json()["count"] == 1
     response = resident.post(
@@ -252,7 +252,7 @@ def _many_projects(mp, n=12, rounds=(2025, 2026)):
     a work photo."""
     made = []
     for year in rounds:
-        rnd = services.open_round(mp.cw, mp.community, year)
+        rnd = services.open_round(mp.cw, mp.community, year, budget="300000")
         projects = [
             services.propose(
                 mp.r1, rnd, title=f"{year}项目{i:02d}", description="d", items=[("x", "100")]
@@ -305,7 +305,7 @@ def test_round_and_public_pages_queries_do_not_grow(
 
 
 def test_api_voting_spending_and_completion(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
     rnd.budget_yuan = Decimal("1000")
     rnd.save()
     p = services.propose(mp.r1, rnd, title="路灯", description="d", items=[("灯", "600")])
@@ -341,3 +341,104 @@ def test_api_voting_spending_and_completion(mp, login):
     assert login(mp.cw).post(done, {"note": "again"}).status_code == 400
     p.refresh_from_db()
     assert p.completion_note == "已安装" and p.spending.count() == 1
+
+
+# --------------------------------------------------------------------------- rules, methods, budget
+
+
+def test_open_round_page_needs_a_budget_when_the_document_sets_none(mp, login):
+    staff = login(mp.cw)
+    page = staff.get(reverse("microprojects:index")).content.decode()
+    assert 'name="budget"' in page and 'name="method"' in page
+    response = staff.post(
+        reverse("microprojects:open_round"),
+        {"community": mp.community.pk, "year": 2026},
+        follow=True,
+    )
+    assert response.status_code == 200 and not Round.objects.exists()
+    response = staff.post(
+        reverse("microprojects:open_round"),
+        {"community": mp.community.pk, "year": 2026, "budget": "150000", "method": "mes"},
+    )
+    rnd = Round.objects.get()
+    assert (rnd.budget_yuan, rnd.method, rnd.budget_source) == (Decimal("150000"), "mes", "entered")
+    body = staff.get(reverse("microprojects:round", args=[rnd.pk])).content.decode()
+    assert 'data-testid="budget-source"' in body and 'data-testid="rules-form"' in body
+
+
+def test_rules_button_hidden_once_voting_opened_and_post_refused(mp, login):
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="1000")
+    staff = login(mp.cw)
+    url = reverse("microprojects:round_action", args=[rnd.pk, "rules"])
+    staff.post(url, {"budget": "2000", "method": "mes", "max_votes": "2"})
+    rnd.refresh_from_db()
+    assert (rnd.budget_yuan, rnd.method, rnd.max_votes) == (Decimal("2000"), "mes", 2)
+    services.start_voting(mp.cw, rnd)
+    body = staff.get(reverse("microprojects:round", args=[rnd.pk])).content.decode()
+    assert 'data-testid="rules-form"' not in body and 'data-testid="rules-frozen"' in body
+    staff.post(url, {"budget": "9000"})
+    rnd.refresh_from_db()
+    assert rnd.budget_yuan == Decimal("2000")
+    # Residents never see the form; they are refused with 403, other communities with 404.
+    assert (
+        'data-testid="rules-form"'
+        not in login(mp.r1).get(reverse("microprojects:round", args=[rnd.pk])).content.decode()
+    )
+    assert login(mp.r1).post(url, {"budget": "1"}).status_code == 403
+    assert login(mp.cw_other).post(url, {"budget": "1"}).status_code == 404
+
+
+def test_rules_api(mp, login):
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="1000")
+    url = f"/api/v1/microproject-rounds/{rnd.pk}/rules/"
+    assert (
+        login(mp.r1).post(url, {"budget": "5"}, content_type="application/json").status_code == 403
+    )
+    assert (
+        login(mp.cw_other).post(url, {"budget": "5"}, content_type="application/json").status_code
+        == 404
+    )
+    staff = login(mp.cw)
+    ok = staff.post(url, {"method": "mes", "max_votes": 2}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["method"] == "mes" and ok.json()["max_votes"] == 2
+    bad = staff.post(url, {"method": "lottery"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["detail"]
+    services.start_voting(mp.cw, Round.objects.get(pk=rnd.pk))
+    frozen = staff.post(url, {"budget": "5000"}, content_type="application/json")
+    assert frozen.status_code == 400
+    assert Round.objects.get(pk=rnd.pk).budget_yuan == Decimal("1000")
+
+
+def test_results_page_shows_greedy_and_equal_shares_side_by_side(mp, login):
+    rnd, a, b = _selected_round(mp)
+    body = login(mp.r1).get(reverse("microprojects:round", args=[rnd.pk])).content.decode()
+    assert 'data-testid="results"' in body
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.greedy_selected is True and a.mes_selected is not None
+
+
+def test_index_lists_each_communitys_document_budget_in_bounded_queries(
+    mp, world, login, profile_dir, django_assert_max_num_queries
+):
+    from tests.conftest import make_place
+
+    (profile_dir / "loudi-like.yaml").write_text(
+        "source: test\ntitle: 娄底\nmicroprojects:\n  yearly_budget_yuan: 200000  # 001 §15\n"
+        "  county_yearly_budget_yuan: 100000  # 001 §15\n"
+    )
+    world.street_a.policy_profile = "loudi-like"
+    world.street_a.save()
+    for n in range(12):
+        make_place(
+            world.street_a, "community", f"县城社区{n}", f"4201110020{n + 60}", area_class="county"
+        )
+    officer = make_user(Role.STREET_OFFICER, world.street_a)
+    client = login(officer)
+    with django_assert_max_num_queries(20):
+        body = client.get(reverse("microprojects:index")).content.decode()
+    assert body.count("100000.00") == 12 and "200000.00" in body
+    world.street_a.policy_profile = ""
+    world.street_a.save()
+    body = client.get(reverse("microprojects:index")).content.decode()
+    assert 'data-testid="budget-not-set"' in body and "100000.00" not in body

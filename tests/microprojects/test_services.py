@@ -15,10 +15,13 @@ from PIL import Image
 from gongzhi.core.models import AuditRecord
 from gongzhi.microprojects import services
 from gongzhi.microprojects.models import (
+    BudgetSource,
+    Method,
     Phase,
     Progress,
     Project,
     Review,
+    Round,
     Selection,
     Spending,
     Support,
@@ -27,9 +30,15 @@ from gongzhi.microprojects.models import (
 pytestmark = pytest.mark.django_db
 
 
-def test_budget_is_the_platform_default_of_seed_000(mp):
-    rnd = services.open_round(mp.cw, mp.community, 2026)
-    assert rnd.budget_yuan == Decimal("300000.00")
+def test_no_budget_is_borrowed_when_the_document_sets_none(mp):
+    """Issue 12.1: no profile budget → staff must enter it; seed 000's 300,000 is not used."""
+    assert services.budget_for(mp.community) is None
+    with pytest.raises(ValidationError) as error:
+        services.open_round(mp.cw, mp.community, 2026)
+    assert "budget" in error.value.message_dict
+    assert not Round.objects.exists()
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="88000")
+    assert rnd.budget_yuan == Decimal("88000.00") and rnd.budget_source == BudgetSource.ENTERED
 
 
 def test_budget_from_the_profile(mp, profile_dir, world):
@@ -39,21 +48,58 @@ def test_budget_from_the_profile(mp, profile_dir, world):
     world.district.policy_profile = "tiny"
     world.district.save()
     rnd = services.open_round(mp.cw, mp.community, 2026)
-    assert rnd.budget_yuan == Decimal("1234.00")
+    assert rnd.budget_yuan == Decimal("1234.00") and rnd.budget_source == BudgetSource.PROFILE
+
+
+LOUDI_LIKE = (
+    "source: test\ntitle: t\nmicroprojects:\n  yearly_budget_yuan: 200000  # 001 §15\n"
+    "  county_yearly_budget_yuan: 100000  # 001 §15\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("area_class", "expected"),
+    [("central", "200000.00"), ("", "200000.00"), ("county", "100000.00")],
+)
+def test_county_towns_get_the_county_budget(mp, profile_dir, world, area_class, expected):
+    (profile_dir / "loudi-like.yaml").write_text(LOUDI_LIKE)
+    world.district.policy_profile = "loudi-like"
+    world.district.save()
+    mp.community.area_class = area_class
+    mp.community.save()
+    rnd = services.open_round(mp.cw, mp.community, 2026)
+    assert rnd.budget_yuan == Decimal(expected)
+
+
+def test_county_without_a_county_amount_uses_the_general_budget(mp, profile_dir, world):
+    (profile_dir / "general.yaml").write_text(
+        "source: test\ntitle: t\nmicroprojects:\n  yearly_budget_yuan: 200000  # x\n"
+    )
+    world.district.policy_profile = "general"
+    world.district.save()
+    mp.community.area_class = "county"
+    mp.community.save()
+    assert services.budget_for(mp.community) == Decimal("200000.00")
+
+
+def test_shipped_loudi_profile_sets_200000(world):
+    world.district.policy_profile = "loudi"
+    world.district.save()
+    assert services.budget_for(world.community_a1) == Decimal("200000.00")
 
 
 def test_round_only_by_staff_of_the_community(mp):
     with pytest.raises((PermissionDenied, Http404)):
-        services.open_round(mp.r1, mp.community, 2026)
+        services.open_round(mp.r1, mp.community, 2026, budget="300000")
     with pytest.raises(Http404):
-        services.open_round(mp.cw_other, mp.community, 2026)
-    services.open_round(mp.cw, mp.community, 2026)
+        services.open_round(mp.cw_other, mp.community, 2026, budget="300000")
+    services.open_round(mp.cw, mp.community, 2026, budget="300000")
     with pytest.raises(ValidationError):
-        services.open_round(mp.cw, mp.community, 2026)
+        services.open_round(mp.cw, mp.community, 2026, budget="300000")
 
 
 def _round_with(mp, budget="1000"):
-    rnd = services.open_round(mp.cw, mp.community, 2026)
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
     rnd.budget_yuan = Decimal(budget)
     rnd.save()
     return rnd
@@ -233,3 +279,93 @@ def test_receipt_photo_belongs_to_a_spending_entry_of_the_project(mp):
         services.add_photo(mp.cw, b, _png(), spending=entry)
     assert "spending" in error.value.message_dict
     assert b.photos.count() == 0
+
+
+# --------------------------------------------------------------------------- rules and methods
+
+
+def test_rules_change_before_voting_and_freeze_when_voting_opens(mp):
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="1000")
+    rnd = services.set_rules(mp.cw, rnd, budget="2000", method=Method.EQUAL_SHARES, max_votes=3)
+    assert (rnd.budget_yuan, rnd.method, rnd.max_votes) == (Decimal("2000.00"), "mes", 3)
+    assert AuditRecord.objects.filter(action="microprojects.rules").count() == 1
+    services.start_voting(mp.cw, rnd)
+    for change in ({"budget": "5000"}, {"method": Method.GREEDY}, {"max_votes": 1}):
+        with pytest.raises(ValidationError) as error:
+            services.set_rules(mp.cw, rnd, **change)
+        assert "冻结" in " ".join(error.value.messages)
+    rnd.refresh_from_db()
+    assert (rnd.budget_yuan, rnd.method, rnd.max_votes) == (Decimal("2000.00"), "mes", 3)
+    assert AuditRecord.objects.filter(action="microprojects.rules").count() == 1
+
+
+def test_frozen_message_is_chinese(mp, settings):
+    from django.utils import translation
+
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="1000")
+    services.start_voting(mp.cw, rnd)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        services.set_rules(mp.cw, rnd, budget="5000")
+    assert "冻结" in " ".join(error.value.messages)
+
+
+def test_rules_only_by_staff_and_bad_input_refused(mp):
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="1000")
+    with pytest.raises(PermissionDenied):
+        services.set_rules(mp.r1, rnd, budget="5")
+    with pytest.raises(Http404):
+        services.set_rules(mp.cw_other, rnd, budget="5")
+    for bad in ({"budget": "abc"}, {"method": "lottery"}, {"max_votes": "0"}):
+        with pytest.raises(ValidationError):
+            services.set_rules(mp.cw, rnd, **bad)
+    rnd.refresh_from_db()
+    assert rnd.budget_yuan == Decimal("1000.00") and rnd.method == Method.GREEDY
+
+
+def test_bad_method_on_open_refused(mp):
+    with pytest.raises(ValidationError):
+        services.open_round(mp.cw, mp.community, 2026, budget="1000", method="lottery")
+    assert not Round.objects.exists()
+
+
+def _mes_round(mp, world, method):
+    """Budget 300, three voters (share 100 each). A (200) and C (100) are wanted by residents
+    one and two, B (100) by resident three only."""
+    from tests.microprojects.conftest import _resident
+
+    r3 = _resident(world.grid_a1_1.buildings[0], "13900000024", "居民三")
+    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300", method=method)
+    projects = {}
+    for title, cost in (("A", "200"), ("B", "100"), ("C", "100")):
+        p = services.propose(mp.r1, rnd, title=title, description="d", items=[("x", cost)])
+        projects[title] = services.review(mp.cw, p, feasible=True, reason="")
+    services.start_voting(mp.cw, rnd)
+    for user, titles in ((mp.r1, "AC"), (mp.r2, "AC"), (r3, "B")):
+        for title in titles:
+            services.support(user, projects[title])
+    services.select(mp.cw, rnd)
+    return {k: Project.objects.get(pk=p.pk) for k, p in projects.items()}
+
+
+@pytest.mark.parametrize("method", [Method.GREEDY, Method.EQUAL_SHARES])
+def test_select_keeps_both_outcomes_and_the_method_is_binding(mp, world, method):
+    p = _mes_round(mp, world, method)
+    # Greedy, in vote order: A and C (2 votes each) fill the 300; B is skipped.
+    assert [p[k].greedy_selected for k in "ABC"] == [True, False, True]
+    # Equal shares: C costs its two supporters 50 each (the best ratio), then A no longer fits
+    # their remaining 50 + 50, while resident three's share pays for B.
+    assert [p[k].mes_selected for k in "ABC"] == [False, True, True]
+    chosen = "greedy_selected" if method == Method.GREEDY else "mes_selected"
+    for project in p.values():
+        assert (project.selection == Selection.SELECTED) == getattr(project, chosen)
+    if method == Method.EQUAL_SHARES:
+        assert p["A"].selection == Selection.NOT_FUNDED
+        assert (p["C"].selection_rank, p["B"].selection_rank) == (1, 2)
+
+
+def test_open_round_refuses_the_role_before_reading_the_input(mp):
+    with pytest.raises(PermissionDenied):
+        services.open_round(mp.r1, mp.community, 2026)  # no budget: still 403, not 400
+    with pytest.raises(Http404):
+        services.open_round(mp.cw_other, mp.community, 2026)
+    assert not Round.objects.exists()
