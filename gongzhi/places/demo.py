@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol
 
 from django.contrib.auth.hashers import make_password
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -77,7 +78,7 @@ class Scale:
     shapes: tuple[tuple[int, int, int], ...]
     workers_per_community: int = 2  # community workers besides the secretary
 
-    def replace(self, **changes) -> Scale:
+    def replace(self, **changes: Any) -> Scale:
         return dataclasses.replace(self, **changes)
 
     @property
@@ -235,7 +236,10 @@ def street_name(i: int) -> str:
     )
 
 
-def _cells(box: tuple[float, float, float, float], n: int) -> list[tuple[float, ...]]:
+Box = tuple[float, float, float, float]  # (south, west, north, east)
+
+
+def _cells(box: Box, n: int) -> list[Box]:
     """Split a (south, west, north, east) box into n cells, row by row."""
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
@@ -253,12 +257,12 @@ def _deg(x: float) -> Decimal:
     return Decimal(f"{x:.6f}")
 
 
-def _rectangle(box) -> dict:
+def _rectangle(box: Box) -> dict[str, Any]:
     s, w, n, e = (round(v, 6) for v in box)
     return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
 
 
-def _centre(box) -> dict:
+def _centre(box: Box) -> dict[str, Decimal]:
     s, w, n, e = box
     return {"centre_lat": _deg((s + n) / 2), "centre_lng": _deg((w + e) / 2)}
 
@@ -280,13 +284,24 @@ class BuildResult:
     logins: list[Login]
     seconds: float
     largest_batch: int = 0
-    people: object | None = None  # gongzhi.people.demo.PeopleResult when built with people
+    people: PeopleSummary | None = None  # gongzhi.people.demo.PeopleResult when built with people
     # What each feature's demo built: module name -> one line of text (see FEATURE_DEMOS).
     features: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
         return any(self.created.values()) or bool(self.people and self.people.changed)
+
+
+class PeopleSummary(Protocol):
+    """What is read of gongzhi.people.demo.PeopleResult (places imports nothing of people)."""
+
+    created: dict[str, int]
+    totals: dict[str, int]
+    seconds: float
+
+    @property
+    def changed(self) -> bool: ...
 
 
 @dataclass
@@ -320,7 +335,9 @@ DEMO_LOGINS = [
 
 
 class _Builder:
-    def __init__(self, scale: Scale, batch_size: int, using: str, progress: Callable | None):
+    def __init__(
+        self, scale: Scale, batch_size: int, using: str, progress: Callable[[str], None] | None
+    ) -> None:
         self.scale = scale
         self.batch_size = batch_size
         self.db = using
@@ -370,7 +387,7 @@ class _Builder:
                 p.pk = found[p.path]
         return specs
 
-    def _place(self, parent: Place | None, kind: str, name: str, code: str, **fields) -> Place:
+    def _place(self, parent: Place | None, kind: str, name: str, code: str, **fields: Any) -> Place:
         place = Place(
             parent_id=parent.pk if parent else None,
             kind=kind,
@@ -459,15 +476,16 @@ class _Builder:
             largest_batch=self.largest_batch,
         )
 
-    def _district_box(self):
+    def _district_box(self) -> Box:
         cols = math.ceil(math.sqrt(self.scale.streets))
         rows = math.ceil(self.scale.streets / cols)
         south, west = ORIGIN
         north = south + rows * STREET_SIZE[0]
         return (south, west, north, west + cols * STREET_SIZE[1])
 
-    def _community(self, street: Place, c_index: int, seq: int, box, is_demo: bool) -> None:
+    def _community(self, street: Place, c_index: int, seq: int, box: Box, is_demo: bool) -> None:
         scale = self.scale
+        assert street.official_code is not None  # every demo street has its official code
         code = f"{street.official_code[:9]}{c_index + 1:03d}"
         road = ROADS[seq % len(ROADS)]
         (community,) = self._ensure_places(
@@ -575,7 +593,9 @@ class _Builder:
         )
 
     # -- households ------------------------------------------------------------------------
-    def _households(self, community: Place, buildings: list[Place], shapes) -> None:
+    def _households(
+        self, community: Place, buildings: list[Place], shapes: list[tuple[int, int, int]]
+    ) -> None:
         have = dict(
             Household.objects.using(self.db)
             .filter(place_path__under=community.path)
@@ -656,7 +676,9 @@ class _Builder:
             )
         self._ensure_staff(specs, {p.path: p.pk for p in [community, *grids]}, bulk=True)
 
-    def _ensure_staff(self, specs: list[_StaffSpec], place_ids: dict, *, bulk: bool) -> dict:
+    def _ensure_staff(
+        self, specs: list[_StaffSpec], place_ids: dict[str, int], *, bulk: bool
+    ) -> dict[int, User]:
         """Create missing users and posts; return {spec index: user}."""
         users = User.objects.using(self.db)
         by_name = {
@@ -705,7 +727,7 @@ class _Builder:
                 .values_list("id", flat=True)
                 .get(place_path=building_path, unit_no=unit, room_no=room)
             )
-        existing = set(
+        existing: set[tuple[int, str, int | None, int | None]] = set(
             Post.objects.using(self.db)
             .filter(user__in=[u.pk for u in found.values()])
             .values_list("user_id", "role", "place_id", "household_id")
@@ -727,6 +749,7 @@ class _Builder:
         return found
 
     def _demo_logins(self, district: Place, street: Place) -> list[Login]:
+        assert street.official_code is not None  # every demo street has its official code
         community_path = paths.join(street.path, f"{street.official_code[:9]}001")
         grid_path = paths.join(community_path, "G01")
         estate_path = paths.join(grid_path, "E1")
@@ -764,7 +787,7 @@ class _Builder:
             Login(
                 role=s.role,
                 label=str(Role(s.role).label),
-                login=s.phone or s.username,
+                login=s.phone or s.username or "",  # a demo login has one of them
                 password=DEMO_PASSWORD,
                 post=s.label,
             )
@@ -772,7 +795,9 @@ class _Builder:
         ]
 
     @staticmethod
-    def _post_label(places: dict[str, Place], path: str | None, household) -> str:
+    def _post_label(
+        places: dict[str, Place], path: str | None, household: tuple[str, str, str] | None
+    ) -> str:
         if path is None:
             return _("Whole installation")
         names = [places[p].name for p in sorted(places, key=len) if path.startswith(p)]
@@ -797,10 +822,13 @@ FEATURE_DEMOS = (
     "gongzhi.deliberation.demo",
     "gongzhi.owners.demo",
     "gongzhi.microprojects.demo",
+    "gongzhi.privacy.demo",
 )
 
 
-def _build_features(scale: Scale, using: str, progress) -> dict[str, str]:
+def _build_features(
+    scale: Scale, using: str, progress: Callable[[str], None] | None
+) -> dict[str, str]:
     import importlib  # the feature apps import places: load them only when building
 
     return {
