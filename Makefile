@@ -23,13 +23,15 @@ node_modules/.installed: package.json package-lock.json
 system:
 	bash scripts/setup-system.sh
 
+# GONGZHI_DEMO=true: the demo accounts' published password works only in a demo.
 demo: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py demo_data --scale small
-	$(BIN)/python manage.py run_huey --quiet & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/python manage.py runserver $(HOST)
+	GONGZHI_DEMO=true $(BIN)/python manage.py run_huey --quiet & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  GONGZHI_DEMO=true $(BIN)/python manage.py runserver $(HOST)
 
+# Serves what is in the database; the demo accounts log in only with GONGZHI_DEMO=true.
 serve: setup
 	$(BIN)/python manage.py run_huey --quiet & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST)
@@ -42,9 +44,11 @@ test-pg: setup system
 	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+# mypy reads its config (the covered modules) from pyproject.toml: docs/contributing.md.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
 
 
-def text(value, field: str, maximum: int, required: bool = True) -> str:
+def text(value: Any, field: str, maximum: int, required: bool = True) -> str:
     """The trimmed text, or a refusal on `field` when it is missing or too long."""
     value = (value or "").strip()
     if required and not value:
@@ -18,7 +21,7 @@ def text(value, field: str, maximum: int, required: bool = True) -> str:
     return value
 
 
-def year(request) -> int:
+def year(request: HttpRequest) -> int:
     """`?year=` when it is a plausible year (2000–2100), else this year."""
     try:
         asked = int(request.GET.get("year", ""))

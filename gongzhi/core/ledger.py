@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -37,9 +38,16 @@ from gongzhi.core.models import (
     LedgerCurrency,
     LedgerEntry,
     LedgerOwnerKind,
+    User,
 )
 
-DEFAULT_MAX_AMOUNT = {LedgerCurrency.POINTS: 100_000, LedgerCurrency.HOURS: 1_000 * 60}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+DEFAULT_MAX_AMOUNT: dict[str, int] = {
+    LedgerCurrency.POINTS: 100_000,
+    LedgerCurrency.HOURS: 1_000 * 60,
+}
 
 
 # --- Errors ----------------------------------------------------------------------------
@@ -52,7 +60,7 @@ class LedgerError(Exception):
     code = "ledger_error"
     template = _("The ledger operation was refused.")
 
-    def __init__(self, message=None, **params):
+    def __init__(self, message: StrOrPromise | None = None, **params: object) -> None:
         self.params = params
         self._message = message
         super().__init__(self.message)
@@ -182,20 +190,24 @@ def account_for(
 
 def balance(account: LedgerAccount | int) -> int:
     """The stored balance, read fresh from the database."""
-    pk = getattr(account, "pk", account)
+    pk = _pk_of(account)
     value = LedgerAccount.objects.filter(pk=pk).values_list("balance", flat=True).first()
     if value is None:
         raise UnknownAccount()
     return value
 
 
-def _sum(qs) -> int:
+def _pk_of(account: LedgerAccount | int) -> int:
+    return account.pk if isinstance(account, LedgerAccount) else account
+
+
+def _sum(qs: QuerySet[LedgerEntry]) -> int:
     return qs.aggregate(s=Sum("amount"))["s"] or 0
 
 
 def recompute_balance(account: LedgerAccount | int) -> int:
     """The balance from the entries: credits minus debits (two indexed sums)."""
-    pk = getattr(account, "pk", account)
+    pk = _pk_of(account)
     return _sum(LedgerEntry.objects.filter(credit_id=pk)) - _sum(
         LedgerEntry.objects.filter(debit_id=pk)
     )
@@ -204,20 +216,22 @@ def recompute_balance(account: LedgerAccount | int) -> int:
 # --- Posting ---------------------------------------------------------------------------
 
 
-def _account_id(value) -> int:
+def _account_id(value: object) -> int:
     pk = getattr(value, "pk", value)
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise UnknownAccount()
     return pk
 
 
-def _check_amount(amount) -> int:
+def _check_amount(amount: object) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidAmount()
     return amount
 
 
-def _replayed(key: str, debit_id: int, credit_id: int, amount: int, reverses_id=None):
+def _replayed(
+    key: str, debit_id: int, credit_id: int, amount: int, reverses_id: int | None = None
+) -> LedgerEntry | None:
     """The entry already written under `key`, if any; a different request under the same key
     is refused."""
     entry = LedgerEntry.objects.filter(idempotency_key=key).first()
@@ -249,7 +263,7 @@ def _post(
     source_type: str,
     source_id: str,
     key: str,
-    actor,
+    actor: User | None,
     reverses: LedgerEntry | None = None,
 ) -> LedgerEntry:
     if not key:
@@ -330,9 +344,9 @@ def transfer(
     amount: int,
     reason: str,
     idempotency_key: str,
-    actor=None,
+    actor: User | None = None,
     reason_text: str = "",
-    source=None,
+    source: models.Model | tuple[str, object] | None = None,
 ) -> LedgerEntry:
     """Move `amount` from `debit` to `credit`; return the entry (the original on a replay).
 
@@ -355,7 +369,9 @@ def transfer(
     )
 
 
-def reverse(entry: LedgerEntry, *, reason: str, idempotency_key: str, actor=None) -> LedgerEntry:
+def reverse(
+    entry: LedgerEntry, *, reason: str, idempotency_key: str, actor: User | None = None
+) -> LedgerEntry:
     """Post the opposite of `entry` (same amount, accounts swapped), at most once.
 
     Refused when it would take an account below zero (the points were spent meanwhile):
@@ -377,7 +393,7 @@ def reverse(entry: LedgerEntry, *, reason: str, idempotency_key: str, actor=None
     )
 
 
-def _source(source) -> tuple[str, str]:
+def _source(source: models.Model | tuple[str, object] | None) -> tuple[str, str]:
     if source is None:
         return "", ""
     if isinstance(source, tuple):

@@ -25,14 +25,22 @@ import os
 import re
 import threading
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # annotations only: places is imported inside the functions that read it
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
+
+    from gongzhi.core.types import Viewer
+    from gongzhi.places.models import Place
 
 EXTENSIONS = (".yaml", ".yml", ".toml")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -889,7 +897,15 @@ def _carried_keys() -> list[Key]:
 # sets it, with the paragraph in the YAML comment, and has no platform default. Some are read by
 # checks already; the others are carried (key and citation) for the checks later issues build.
 def _document_keys() -> list[Key]:
-    def key(name, kind, maximum, unit, label, help_text, minimum=0):
+    def key(
+        name: str,
+        kind: str,
+        maximum: float,
+        unit: StrOrPromise,
+        label: StrOrPromise,
+        help_text: StrOrPromise,
+        minimum: float = 0,
+    ) -> Key:
         return Key(name, kind, minimum, maximum, unit, label, help_text)
 
     return [
@@ -1154,7 +1170,7 @@ class Issue:
         return self.message
 
 
-def _issue(file: str, code: str, key: str = "", line: int | None = None, **params) -> Issue:
+def _issue(file: str, code: str, key: str = "", line: int | None = None, **params: Any) -> Issue:
     return Issue(file=file, code=code, key=key, line=line, params=tuple(sorted(params.items())))
 
 
@@ -1318,7 +1334,7 @@ def target_state(
 # --------------------------------------------------------------------------- parsing
 
 
-def _yaml_citations(node, lines: list[str], prefix: str = "") -> dict[str, str]:
+def _yaml_citations(node: yaml.Node | None, lines: list[str], prefix: str = "") -> dict[str, str]:
     """Comments next to each leaf: on its line after the value, else the comment lines above."""
     found: dict[str, str] = {}
     if not isinstance(node, yaml.MappingNode):
@@ -1369,7 +1385,7 @@ def _toml_citations(lines: list[str]) -> dict[str, str]:
     return found
 
 
-def _bad_scalar_line(node) -> int:
+def _bad_scalar_line(node: yaml.Node | None) -> int:
     """The line of the first scalar YAML cannot turn into a value (an impossible date)."""
     if isinstance(node, yaml.ScalarNode):
         try:
@@ -1386,7 +1402,7 @@ def _bad_scalar_line(node) -> int:
     return 0
 
 
-def _yaml_duplicates(node, file: str, prefix: str = "") -> list[Issue]:
+def _yaml_duplicates(node: yaml.Node | None, file: str, prefix: str = "") -> list[Issue]:
     issues: list[Issue] = []
     if not isinstance(node, yaml.MappingNode):
         return issues
@@ -1448,7 +1464,9 @@ def _flatten(data: dict, prefix: str, file: str, out: dict, issues: list[Issue])
             issues.append(_issue(file, "unknown_key", name))
 
 
-def _validate(name: str, path: Path, data: Any, citations: dict[str, str], issues: list[Issue]):
+def _validate(
+    name: str, path: Path, data: Any, citations: dict[str, str], issues: list[Issue]
+) -> Profile:
     file = path.name
     if data is None:
         data = {}
@@ -1534,7 +1552,7 @@ def _key_dates(
     return found
 
 
-def _flat_items(data: dict, prefix: str = ""):
+def _flat_items(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(dotted key, value) of a nested mapping whose leaves are not mappings."""
     for key, value in data.items():
         name = f"{prefix}{key}"
@@ -1683,7 +1701,7 @@ def check_all() -> list[Issue]:
 # --------------------------------------------------------------------------- inheritance
 
 
-def profile_setters(places) -> dict[int, Any]:
+def profile_setters(places: Iterable[Place]) -> dict[int, Place | None]:
     """For each place, the nearest ancestor-or-self with `policy_profile` set (or None).
     One query for any number of places."""
     from gongzhi.places.models import Place
@@ -1696,21 +1714,21 @@ def profile_setters(places) -> dict[int, Any]:
         .exclude(policy_profile="")
         .only("id", "name", "kind", "path", "depth", "policy_profile")
     }
-    result: dict[int, Any] = {}
+    result: dict[int, Place | None] = {}
     for place in places:
         chain = [setters.get(p) for p in reversed(place.ancestor_paths())]
         result[place.pk] = next((s for s in chain if s is not None), None)
     return result
 
 
-def profile_setter(place):
+def profile_setter(place: Place) -> Place | None:
     """The place whose `policy_profile` applies to `place` (itself or an ancestor), or None."""
     if place.policy_profile:
         return place
     return profile_setters([place])[place.pk]
 
 
-def effective_profile(place, on: dt.date | None = None) -> Profile | None:
+def effective_profile(place: Place, on: dt.date | None = None) -> Profile | None:
     """The profile that applies to `place`, or None when no ancestor names one. A named but
     missing or broken profile comes back with its errors (check `profile.ok`).
 
@@ -1752,7 +1770,7 @@ def describe_problem(name: str) -> str:
 # --------------------------------------------------------------------------- reads for a user
 
 
-def require_view(user) -> None:
+def require_view(user: Viewer) -> None:
     """Profiles are public policy; any user granted PROFILE_VIEW somewhere may read them."""
     from django.core.exceptions import PermissionDenied
 
@@ -1763,7 +1781,7 @@ def require_view(user) -> None:
         raise PermissionDenied
 
 
-def usage_counts(user) -> dict[str, int]:
+def usage_counts(user: Viewer) -> dict[str, int]:
     """How many places in the user's scope name each profile (one query)."""
     from django.db.models import Count
 
@@ -1780,7 +1798,7 @@ def usage_counts(user) -> dict[str, int]:
     return {row["policy_profile"]: row["n"] for row in rows}
 
 
-def places_using(user, name: str):
+def places_using(user: Viewer, name: str) -> QuerySet[Place]:
     """The places in the user's scope that name this profile themselves."""
     from gongzhi.core.roles import Action
     from gongzhi.places.selectors import visible_places
@@ -1860,7 +1878,9 @@ def number_problem(profile: Profile, number: SeedNumber) -> str:
     return ""
 
 
-def numbers_without_key(profile: Profile, listed: dict[str, list[SeedNumber]] | None = None):
+def numbers_without_key(
+    profile: Profile, listed: dict[str, list[SeedNumber]] | None = None
+) -> list[tuple[SeedNumber, str]]:
     """The numbers of `profile`'s source document that it does not carry: (number, problem)."""
     listed = seed_numbers() if listed is None else listed
     return [

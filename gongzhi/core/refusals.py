@@ -6,8 +6,10 @@ sees them: on the form's fields, as one line of text, or as flash messages.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 
 def text(error: ValidationError) -> str:
@@ -15,7 +17,7 @@ def text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def on_form(form, error: ValidationError) -> None:
+def on_form(form: forms.BaseForm, error: ValidationError) -> None:
     """On the field it names when the form has that field, else on top of the form."""
     if hasattr(error, "error_dict"):
         for field, msgs in error.message_dict.items():
@@ -24,7 +26,7 @@ def on_form(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def say(request, error: ValidationError) -> None:
+def say(request: HttpRequest, error: ValidationError) -> None:
     """As flash messages, one per message of the refusal."""
     for message in error.messages:
         messages.error(request, message)

@@ -40,9 +40,14 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
+
+if TYPE_CHECKING:  # openpyxl is imported only when a workbook is read
+    from openpyxl import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MB = 1024 * 1024
 
@@ -89,7 +94,7 @@ E_TOO_MANY_COLUMNS = gettext_noop(
 class SpreadsheetRefused(Exception):
     """An uploaded spreadsheet refused before (or while) it is parsed; nothing is written."""
 
-    def __init__(self, msgid: str, **params):
+    def __init__(self, msgid: str, **params: object) -> None:
         super().__init__(msgid % params if params else msgid)
         self.msgid, self.params = msgid, params
 
@@ -155,7 +160,7 @@ def check_xlsx(data: bytes) -> None:
         raise SpreadsheetRefused(E_UNPACKED, size=_mb(total), limit=_mb(max_unpacked))
 
 
-def open_xlsx(data: bytes):
+def open_xlsx(data: bytes) -> Workbook:
     """The workbook, checked by `check_xlsx` first, opened read-only (formulas kept as text,
     never evaluated). The caller closes it."""
     check_xlsx(data)
@@ -174,7 +179,7 @@ class Caps:
     max_columns: int
 
 
-def xlsx_rows(sheet, caps: Caps) -> Iterator[tuple[int, list]]:
+def xlsx_rows(sheet: ReadOnlyWorksheet, caps: Caps) -> Iterator[tuple[int, list[Any]]]:
     """(line number, cells) of a read-only sheet, at most `caps.max_columns` cells per row: a
     filled cell in the next column is refused, columns further right are never read (so a cell
     at column XFD cannot make every row 16,384 cells wide). A line beyond `caps.max_lines` is

@@ -149,8 +149,8 @@ def unit_report(unit: PartnerUnit, year: int) -> UnitReport:
     `completed_at`, whatever the year of the claim), so a need claimed in December and done
     in January is claimed in one year's report and completed in the next. The list holds the
     claims made or completed in the year."""
-    start = timezone.make_aware(dt.datetime(year, 1, 1))
-    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    start = dt.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
+    end = dt.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
     made_in = Q(created_at__gte=start, created_at__lt=end)
     done_in = Q(status__in=DONE, completed_at__gte=start, completed_at__lt=end)
     claims = (

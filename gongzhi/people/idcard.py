@@ -11,9 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import clock
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -40,7 +46,7 @@ class Gender(models.TextChoices):
 class IdError(ValueError):
     """A document number that cannot be right; `message` is translated for the user."""
 
-    def __init__(self, message):
+    def __init__(self, message: StrOrPromise) -> None:
         super().__init__(str(message))
         self.message = message
 
@@ -66,13 +72,13 @@ def _parse_18(number: str) -> IdFacts:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise IdError(_("The birth date inside this ID number does not exist.")) from exc
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > clock.today():
         raise IdError(_("The birth date inside this ID number does not exist."))
     gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
     return IdFacts(number=number, gender=gender, birth_date=birth)
 
 
-PATTERNS = {
+PATTERNS: dict[str, tuple[re.Pattern[str], StrOrPromise]] = {
     IdType.HK_MACAO_PERMIT: (
         re.compile(r"[HM]\d{8}(\d{2})?"),
         _("A Hong Kong/Macao permit number is H or M followed by 8 or 10 digits."),
@@ -104,9 +110,9 @@ def parse(id_type: str, raw: str) -> IdFacts:
         if number[:6] not in {"810000", "820000", "830000"}:
             raise IdError(_("A residence permit number starts with 810000, 820000 or 830000."))
         return facts
-    pattern, message = PATTERNS.get(id_type, (None, None))
-    if pattern is None:
+    if id_type not in PATTERNS:
         raise IdError(_("Unknown document type."))
+    pattern, message = PATTERNS[id_type]
     if not pattern.fullmatch(number):
         raise IdError(message)
     if id_type == IdType.FOREIGN_PERMANENT and number[0] == "9":

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 import django_filters
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gongzhi.core.types import AuthenticatedAPIRequest
 from gongzhi.places import selectors, services
 from gongzhi.places.models import Household, Place, PlaceKind, Room, RoomFunction
 
 
 class PlaceSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    # drf-stubs know `parent` only as the serializer's parent, not as a field name.
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[assignment,var-annotated]
     household_count = serializers.IntegerField(read_only=True, required=False)
 
     class Meta:
@@ -71,7 +76,7 @@ class PlaceFilter(django_filters.FilterSet):
         model = Place
         fields = ["kind", "parent", "under"]
 
-    def filter_under(self, queryset, name, value):
+    def filter_under(self, queryset: QuerySet[Place], name: str, value: int) -> QuerySet[Place]:
         root = Place.objects.filter(pk=value).values_list("path", flat=True).first()
         return queryset.filter(path__under=root) if root else queryset.none()
 
@@ -84,22 +89,24 @@ class PlaceViewSet(
 ):
     serializer_class = PlaceSerializer
     filterset_class = PlaceFilter
+    request: AuthenticatedAPIRequest  # IsAuthenticated (the API's default)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Place]:
         return selectors.with_household_counts(
             selectors.visible_places(self.request.user).order_by("path")
         )
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: serializers.BaseSerializer[Place]) -> None:
         fields = {
             k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS
         }
+        assert serializer.instance is not None  # an update has its instance
         serializer.instance = services.update_place(
-            self.request.user, serializer.instance, **fields
+            actor=self.request.user, place=serializer.instance, **fields
         )
 
     @action(detail=True)
-    def counts(self, request, pk=None):
+    def counts(self, request: Request, pk: str | None = None) -> Response:
         place = self.get_object()
         return Response(selectors.subtree_counts(place))
 
@@ -110,13 +117,13 @@ class PlaceViewSet(
         return place
 
     @action(detail=True, methods=["get", "post"])
-    def rooms(self, request, pk=None):
+    def rooms(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
         """The rooms of a community's premises (GET, paginated); POST records one."""
         place = self._community()
         if request.method == "POST":
             body = RoomInputSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            room = services.create_room(request.user, place=place, **body.validated_data)
+            room = services.create_room(actor=request.user, place=place, **body.validated_data)
             return Response(RoomSerializer(room).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.rooms_of(place))
         return self.get_paginated_response(RoomSerializer(page, many=True).data)
@@ -127,17 +134,20 @@ class PlaceViewSet(
         url_path=r"rooms/(?P<room_pk>\d+)",
         url_name="room",
     )
-    def room(self, request, pk=None, room_pk=None):
+    def room(
+        self, request: AuthenticatedAPIRequest, pk: str | None = None, room_pk: str | None = None
+    ) -> Response:
         """Change (PUT/PATCH) or delete a room of the community."""
         place = self._community()
         room = get_object_or_404(Room.objects.filter(place=place), pk=room_pk)
         if request.method == "DELETE":
-            services.delete_room(request.user, room)
+            services.delete_room(actor=request.user, room=room)
             return Response(status=status.HTTP_204_NO_CONTENT)
         current = {"function": room.function, "name": room.name, "area_m2": room.area_m2}
-        body = RoomInputSerializer(data={**current, **request.data})
+        # The parsers take JSON objects and forms only (gongzhi.core.api_parsers).
+        body = RoomInputSerializer(data={**current, **cast("dict[str, Any]", request.data)})
         body.is_valid(raise_exception=True)
-        room = services.update_room(request.user, room, **body.validated_data)
+        room = services.update_room(actor=request.user, room=room, **body.validated_data)
         return Response(RoomSerializer(room).data)
 
     @action(
@@ -146,13 +156,17 @@ class PlaceViewSet(
         url_path=r"staff/(?P<post_pk>\d+)/terms",
         url_name="post-terms",
     )
-    def post_terms(self, request, pk=None, post_pk=None):
+    def post_terms(
+        self, request: AuthenticatedAPIRequest, pk: str | None = None, post_pk: str | None = None
+    ) -> Response:
         """Mark a staff post of the community full-time (`{"full_time": true}`) or part-time."""
         place = self._community()
         post = get_object_or_404(selectors.staff_posts(place), pk=post_pk)
         body = PostTermsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        terms = services.set_post_full_time(request.user, post, body.validated_data["full_time"])
+        terms = services.set_post_full_time(
+            actor=request.user, post=post, full_time=body.validated_data["full_time"]
+        )
         return Response({"post": post.pk, "full_time": terms.full_time})
 
 
@@ -176,5 +190,5 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Household]:
         return selectors.visible_households(self.request.user).order_by("id")

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -28,8 +29,12 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import access, clock, profiles
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action, Role
+from gongzhi.core.types import Viewer
 from gongzhi.places import selectors
 from gongzhi.places.models import Place, PlaceKind, Room, RoomFunction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Posts counted as community staff for the staffing ratio.
 STAFF_ROLES = (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.GRID_WORKER)
@@ -101,20 +106,20 @@ class State(models.TextChoices):
 @dataclass
 class Check:
     key: str
-    label: str
+    label: StrOrPromise
     status: str
     actual: int | Decimal | None = None
     required: float | None = None
-    unit: str = ""
+    unit: StrOrPromise = ""
     citation: str = ""
     over: int = 0  # grid checks: grids over the size
     total: int = 0  # grid checks: grids compared
     due: dt.date | None = None  # dated targets (profile `due:`)
     missing: list[str] = field(default_factory=list)  # rooms check: functions missing
-    note: str = ""
+    note: StrOrPromise = ""
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> StrOrPromise:
         if self.status == Status.OVERDUE and self.due:
             return _("Overdue since %(date)s") % {"date": self.due.isoformat()}
         if self.status == Status.SHORT and self.due:
@@ -133,11 +138,11 @@ class GridRow:
     party_org: str | None = None  # "branch", "group" or None (party provider)
 
     @property
-    def households_status_label(self) -> str:
+    def households_status_label(self) -> StrOrPromise:
         return Status(self.households_status).label
 
     @property
-    def people_status_label(self) -> str:
+    def people_status_label(self) -> StrOrPromise:
         return Status(self.people_status).label
 
 
@@ -171,7 +176,7 @@ class Report:
         return State.OK
 
     @property
-    def state_label(self) -> str:
+    def state_label(self) -> StrOrPromise:
         return State(self.state).label
 
     @property
@@ -179,10 +184,10 @@ class Report:
         return [c for c in self.checks if c.status in FAILING]
 
     @property
-    def required_workers(self) -> int | None:
+    def required_workers(self) -> float | None:
         return next((c.required for c in self.checks if c.key == STAFFING_KEY), None)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         profile = self.profile
         return {
             "community": {
@@ -275,7 +280,7 @@ NAMED_ROOMS = (
 # --------------------------------------------------------------------------- reads for a user
 
 
-def visible_communities(user) -> QuerySet[Place]:
+def visible_communities(user: Viewer) -> QuerySet[Place]:
     """Communities whose compliance the user may see; 403 for a user who may see none."""
     if not access.has_any(user, Action.COMPLIANCE_VIEW):
         raise PermissionDenied
@@ -287,7 +292,7 @@ def visible_communities(user) -> QuerySet[Place]:
     )
 
 
-def get_community(user, pk: int) -> Place:
+def get_community(user: Viewer, pk: int) -> Place:
     """A community for its compliance page: 404 when the user cannot see it (or it is not a
     community), 403 when they see it but may not view its compliance."""
     place = selectors.get_place(user, pk)
@@ -318,7 +323,9 @@ def _size_status(count: int | None, limit: float | None) -> str:
     return Status.SHORT if count > limit else Status.OK
 
 
-def _grid_check(key: str, profile, rows: list[GridRow], attr: str, limit) -> Check:
+def _grid_check(
+    key: str, profile: profiles.Profile, rows: list[GridRow], attr: str, limit: float | None
+) -> Check:
     statuses = [getattr(row, attr) for row in rows]
     over = statuses.count(Status.SHORT)
     if limit is None:
@@ -343,7 +350,15 @@ def _grid_check(key: str, profile, rows: list[GridRow], attr: str, limit) -> Che
 
 
 def _target(
-    profile, key: str, actual, required, *, met, unit="", label=None, due_key=None
+    profile: profiles.Profile | None,
+    key: str,
+    actual: int | Decimal | None,
+    required: float | None,
+    *,
+    met: Callable[[int | Decimal], bool],
+    unit: StrOrPromise = "",
+    label: StrOrPromise | None = None,
+    due_key: str | None = None,
 ) -> Check:
     """A check of `actual` against the profile's `required` value of `key`: not set when the
     profile does not set it, not recorded when `actual` is None, else met / short / overdue
@@ -373,11 +388,13 @@ def _target(
     return check
 
 
-def _at_least(required):
+def _at_least(required: float) -> Callable[[int | Decimal], bool]:
     return lambda actual: Decimal(str(actual)) >= Decimal(str(required))
 
 
-def _staffing_checks(profile, resident_households: int | None, workers: int) -> list[Check]:
+def _staffing_checks(
+    profile: profiles.Profile, resident_households: int | None, workers: int
+) -> list[Check]:
     ratio = _limit(profile, STAFFING_KEY)
     required = None
     if ratio and resident_households is not None:
@@ -406,7 +423,7 @@ def _staffing_checks(profile, resident_households: int | None, workers: int) -> 
     return [staffing, least, most, head_count]
 
 
-def _premises_checks(community: Place, profile, rooms: list[Room]) -> list[Check]:
+def _premises_checks(community: Place, profile: profiles.Profile, rooms: list[Room]) -> list[Check]:
     # 001 §8: a newly built urban community has its own, higher minimum where the profile
     # sets one; otherwise (and in every other community) the general minimum applies.
     key = PREMISES_KEY
@@ -424,7 +441,7 @@ def _premises_checks(community: Place, profile, rooms: list[Room]) -> list[Check
     for room in rooms:
         by_function.setdefault(room.function, []).append(room)
 
-    def total(function) -> Decimal | None:
+    def total(function: str) -> Decimal | None:
         if not recorded:
             return None
         return sum((r.area_m2 for r in by_function.get(function, [])), Decimal(0))
@@ -469,7 +486,7 @@ def _premises_checks(community: Place, profile, rooms: list[Room]) -> list[Check
     return [premises, hall, named, elderly, childcare]
 
 
-def _party_check(profile, rows: list[GridRow], known: bool) -> Check:
+def _party_check(profile: profiles.Profile, rows: list[GridRow], known: bool) -> Check:
     wanted = _limit(profile, PARTY_GRID_KEY) == 1
     check = Check(
         key=PARTY_GRID_KEY,
@@ -498,7 +515,16 @@ def _party_check(profile, rows: list[GridRow], known: bool) -> Check:
 
 
 def _build(
-    community, setter, profile, grids, people, resident, workers, part_time, rooms, party
+    community: Place,
+    setter: Place | None,
+    profile: profiles.Profile | None,
+    grids: list[selectors.CountedPlace],
+    people: dict[int, int],
+    resident: dict[int, int] | None,
+    workers: int,
+    part_time: int,
+    rooms: list[Room],
+    party: dict[int, str] | None,
 ) -> Report:
     tolerance = profile.get(TOLERANCE_KEY) if profile and profile.ok else None
     factor = 1 + (tolerance or 0) / 100
@@ -575,10 +601,11 @@ def reports_for(
             Place.objects.filter(parent__in=communities, kind=PlaceKind.GRID)
         ).order_by("parent_id", "code")
     )
+    plain = cast("list[Place]", grids)  # the providers read plain places
     provider = people_provider or _people_provider
-    people = provider(grids) if provider and grids else {}
+    people = provider(plain) if provider and grids else {}
     counter = households_provider or _households_provider
-    resident = (counter(grids) if grids else {}) if counter else None
+    resident = (counter(plain) if grids else {}) if counter else None
     under_any = Q(pk__in=[])
     for community in communities:
         under_any |= Q(place__path__under=community.path)
@@ -588,7 +615,7 @@ def reports_for(
         under_any, role__in=STAFF_ROLES, is_active=True, user__is_active=True
     ).values_list("place__path", "terms__full_time"):
         (part if full_time is False else full)[_community_path(path)] += 1
-    party = (_party_provider(grids) if grids else {}) if _party_provider else None
+    party = (_party_provider(plain) if grids else {}) if _party_provider else None
     rooms: dict[int, list[Room]] = {}
     for room in Room.objects.filter(place__in=communities).order_by("function", "name", "id"):
         rooms.setdefault(room.place_id, []).append(room)
@@ -596,14 +623,16 @@ def reports_for(
         name: profiles.follow_successors(profiles.get(name))
         for name in {s.policy_profile for s in setters.values() if s}
     }
-    by_community: dict[int, list[Place]] = {}
+    profile_of = {pk: loaded[s.policy_profile] for pk, s in setters.items() if s is not None}
+    by_community: dict[int, list[selectors.CountedPlace]] = {}
     for grid in grids:
-        by_community.setdefault(grid.parent_id, []).append(grid)
+        if grid.parent_id is not None:  # a grid always has its community
+            by_community.setdefault(grid.parent_id, []).append(grid)
     return [
         _build(
             community,
             setters.get(community.pk),
-            loaded[setters[community.pk].policy_profile] if setters.get(community.pk) else None,
+            profile_of.get(community.pk),
             by_community.get(community.pk, []),
             people,
             resident,

@@ -1,5 +1,6 @@
 import json
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,7 @@ class PlaceForm(forms.ModelForm):
             "area_class",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.kind != PlaceKind.COMMUNITY:
             del self.fields["is_new_community"]
@@ -36,7 +37,7 @@ class PlaceForm(forms.ModelForm):
         if self.instance.boundary:
             self.initial["boundary"] = json.dumps(self.instance.boundary, ensure_ascii=False)
 
-    def clean_boundary(self):
+    def clean_boundary(self) -> dict[str, Any] | None:
         text = (self.cleaned_data.get("boundary") or "").strip()
         if not text:
             return None

@@ -31,7 +31,11 @@ CHILD_KINDS: dict[str, frozenset[str]] = {
 
 # Official code lengths: GB/T 2260 for districts, the 12-digit statistical code
 # (统计用区划代码) for streets and communities. Lower kinds use the platform's own codes.
-OFFICIAL_CODE_LENGTH = {PlaceKind.DISTRICT: 6, PlaceKind.STREET: 12, PlaceKind.COMMUNITY: 12}
+OFFICIAL_CODE_LENGTH: dict[str, int] = {
+    PlaceKind.DISTRICT: 6,
+    PlaceKind.STREET: 12,
+    PlaceKind.COMMUNITY: 12,
+}
 
 
 class AreaClass(models.TextChoices):

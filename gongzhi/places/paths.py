@@ -9,9 +9,14 @@ range on the ordinary index, because SQLite's LIKE is case-insensitive and skips
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Lookup
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 SEPARATOR = "/"
 CODE_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
@@ -33,7 +38,7 @@ def _like_escape(value: str) -> str:
 class PathField(models.CharField):
     """A materialised path column; supports the `under` lookup."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
 
@@ -53,16 +58,16 @@ class Under(Lookup):
             raise ValueError("`under` needs a path ending in '/'")
         return self.rhs
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         # Generic: a plain LIKE prefix.
         lhs, lhs_params = self.process_lhs(compiler, connection)
         literal = self._literal()
         if literal is not None:
-            return f"{lhs} LIKE %s", [*lhs_params, _like_escape(literal) + "%"]
+            return f"{lhs} LIKE %s", (*lhs_params, _like_escape(literal) + "%")
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} LIKE ({rhs} || %s)", [*lhs_params, *rhs_params, "%"]
+        return f"{lhs} LIKE ({rhs} || %s)", (*lhs_params, *rhs_params, "%")
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         literal = self._literal()
         # The pattern-ops range operators (served by the varchar_pattern_ops index):
@@ -70,39 +75,39 @@ class Under(Lookup):
         # of the pattern, and it works when p comes from a column (a LIKE pattern computed
         # from a column cannot use any index).
         if literal is not None:
-            return f"({lhs} ~>=~ %s AND {lhs} ~<~ %s)", [
+            return f"({lhs} ~>=~ %s AND {lhs} ~<~ %s)", (
                 *lhs_params,
                 literal,
                 *lhs_params,
                 upper_bound(literal),
-            ]
+            )
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"({lhs} ~>=~ {rhs} AND {lhs} ~<~ (left({rhs}, -1) || %s))", [
+        return f"({lhs} ~>=~ {rhs} AND {lhs} ~<~ (left({rhs}, -1) || %s))", (
             *lhs_params,
             *rhs_params,
             *lhs_params,
             *rhs_params,
             chr(ord(SEPARATOR) + 1),
-        ]
+        )
 
-    def as_sqlite(self, compiler, connection):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         # SQLite: a byte-ordered range, served by the ordinary index.
         lhs, lhs_params = self.process_lhs(compiler, connection)
         literal = self._literal()
         if literal is not None:
-            return f"({lhs} >= %s AND {lhs} < %s)", [
+            return f"({lhs} >= %s AND {lhs} < %s)", (
                 *lhs_params,
                 literal,
                 *lhs_params,
                 upper_bound(literal),
-            ]
+            )
         rhs, rhs_params = self.process_rhs(compiler, connection)
         upper = f"(substr({rhs}, 1, length({rhs}) - 1) || %s)"
-        return f"({lhs} >= {rhs} AND {lhs} < {upper})", [
+        return f"({lhs} >= {rhs} AND {lhs} < {upper})", (
             *lhs_params,
             *rhs_params,
             *lhs_params,
             *rhs_params,
             *rhs_params,
             chr(ord(SEPARATOR) + 1),
-        ]
+        )

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
+
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access
+from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
-from gongzhi.places.models import Household, Place, PlaceKind
+from gongzhi.core.types import Viewer
+from gongzhi.places.models import Household, Place, PlaceKind, Room
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
-def visible_places(user, action: str = Action.PLACE_VIEW) -> QuerySet[Place]:
+class HouseholdCount(TypedDict):
+    household_count: int
+
+
+# A place annotated by with_household_counts() (for the type checker).
+CountedPlace: TypeAlias = "WithAnnotations[Place, HouseholdCount]"
+
+
+def visible_places(user: Viewer, action: str = Action.PLACE_VIEW) -> QuerySet[Place]:
     return access.scoped(Place.objects.all(), user, action)
 
 
-def get_place(user, pk: int, action: str = Action.PLACE_VIEW) -> Place:
+def get_place(user: Viewer, pk: int, action: str = Action.PLACE_VIEW) -> Place:
     """A place the user may see, or 404 — a place outside scope does not exist for them."""
     return get_object_or_404(visible_places(user, action), pk=pk)
 
 
-def root_places(user, action: str = Action.PLACE_VIEW) -> list[Place]:
+def root_places(user: Viewer, action: str = Action.PLACE_VIEW) -> list[Place]:
     """The top places of the user's jurisdiction: each granted subtree's own place."""
     grants = access.grants(user, action)
     if any(g.everything for g in grants):
@@ -31,7 +46,7 @@ def root_places(user, action: str = Action.PLACE_VIEW) -> list[Place]:
     return list(Place.objects.filter(path__in=tops))
 
 
-def with_household_counts(qs: QuerySet[Place]) -> QuerySet[Place]:
+def with_household_counts(qs: QuerySet[Place]) -> QuerySet[CountedPlace]:
     """Annotate `household_count` on each place with one correlated count."""
     # Func (not Count) so that the subquery aggregates without a GROUP BY.
     count = (
@@ -43,7 +58,7 @@ def with_household_counts(qs: QuerySet[Place]) -> QuerySet[Place]:
     return qs.annotate(household_count=Coalesce(Subquery(count, output_field=IntegerField()), 0))
 
 
-def children(user, place: Place) -> QuerySet[Place]:
+def children(user: Viewer, place: Place) -> QuerySet[CountedPlace]:
     return with_household_counts(visible_places(user).filter(parent=place).order_by("code"))
 
 
@@ -62,13 +77,13 @@ def subtree_counts(place: Place) -> dict[str, int]:
     return counts
 
 
-def visible_ancestors(user, place: Place) -> list[Place]:
+def visible_ancestors(user: Viewer, place: Place) -> list[Place]:
     """The breadcrumb: ancestors the user may see, root first (not the place itself)."""
     paths = place.ancestor_paths()[:-1]
     return list(visible_places(user).filter(path__in=paths).order_by("depth"))
 
 
-def visible_households(user) -> QuerySet[Household]:
+def visible_households(user: Viewer) -> QuerySet[Household]:
     return access.scoped(
         Household.objects.select_related("building"),
         user,
@@ -78,14 +93,12 @@ def visible_households(user) -> QuerySet[Household]:
     )
 
 
-def get_household(user, pk: int) -> Household:
+def get_household(user: Viewer, pk: int) -> Household:
     return get_object_or_404(visible_households(user), pk=pk)
 
 
-def posts_at(place: Place):
+def posts_at(place: Place) -> list[Post]:
     """Who holds a post at this place (shown on the place page)."""
-    from gongzhi.core.models import Post
-
     return list(
         Post.objects.filter(place=place, is_active=True)
         .select_related("user")
@@ -96,11 +109,9 @@ def posts_at(place: Place):
 PUBLIC_ROLES = ("community_secretary", "community_worker", "grid_worker")
 
 
-def public_workers(community: Place) -> dict[int, list]:
+def public_workers(community: Place) -> dict[int, list[Post]]:
     """The names on the community's public notice board: secretary, workers, grid workers
     by place id. Only names and roles — never phone numbers."""
-    from gongzhi.core.models import Post
-
     posts = (
         Post.objects.filter(
             place__path__under=community.path, role__in=PUBLIC_ROLES, is_active=True
@@ -108,23 +119,21 @@ def public_workers(community: Place) -> dict[int, list]:
         .select_related("user", "place")
         .order_by("role", "user__name")
     )
-    board: dict[int, list] = {}
+    board: dict[int, list[Post]] = {}
     for post in posts:
-        board.setdefault(post.place_id, []).append(post)
+        if post.place_id is not None:  # place__path__under: always at a place
+            board.setdefault(post.place_id, []).append(post)
     return board
 
 
-def rooms_of(place: Place):
+def rooms_of(place: Place) -> QuerySet[Room]:
     """The rooms recorded for a community, by function and name."""
-    from gongzhi.places.models import Room
-
     return Room.objects.filter(place=place).order_by("function", "name", "id")
 
 
-def staff_posts(place: Place):
+def staff_posts(place: Place) -> QuerySet[Post]:
     """Active staff posts (community secretary, community worker, grid worker) at the community
     or below, with their terms (full-time unless marked part-time), in one query."""
-    from gongzhi.core.models import Post
     from gongzhi.places.models import PostTerms
 
     part_time = PostTerms.objects.filter(post=OuterRef("pk"), full_time=False)

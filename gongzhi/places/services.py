@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, profiles
-from gongzhi.core.models import Post
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
 from gongzhi.places import paths
 from gongzhi.places.models import Household, Place, PlaceKind, PostTerms, Room, RoomFunction
@@ -43,7 +44,7 @@ def _place_path(parent: Place | None, code: str) -> str:
 
 @transaction.atomic
 def create_place(
-    actor, *, parent: Place | None, kind: str, name: str, code: str, **fields
+    *, actor: User, parent: Place | None, kind: str, name: str, code: str, **fields: Any
 ) -> Place:
     grant = access.require(actor, Action.PLACE_EDIT, parent.path if parent else "")
     _check_profile(fields.get("policy_profile"))
@@ -64,7 +65,7 @@ def create_place(
 
 
 @transaction.atomic
-def update_place(actor, place: Place, **fields) -> Place:
+def update_place(*, actor: User, place: Place, **fields: Any) -> Place:
     grant = access.require(actor, Action.PLACE_EDIT, place.path)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -92,7 +93,12 @@ def update_place(actor, place: Place, **fields) -> Place:
 
 @transaction.atomic
 def create_household(
-    actor, *, building: Place, unit_no: str, room_no: str, exclusive_area_m2=None
+    *,
+    actor: User,
+    building: Place,
+    unit_no: str,
+    room_no: str,
+    exclusive_area_m2: Decimal | int | str | None = None,
 ) -> Household:
     grant = access.require(actor, Action.PLACE_EDIT, building.path)
     household = Household(
@@ -118,8 +124,10 @@ def create_household(
 # --------------------------------------------------------------------------- rooms (001 §8–9)
 
 
-def _room_values(place: Place, function, name, area_m2, exclude_pk: int | None = None):
-    errors = {}
+def _room_values(
+    place: Place, function: str, name: str | None, area_m2: object, exclude_pk: int | None = None
+) -> tuple[str, str, Decimal]:
+    errors: dict[str, str] = {}
     if function not in RoomFunction.values:
         errors["function"] = _("Choose what the room is for.")
     name = (name or "").strip()
@@ -127,7 +135,7 @@ def _room_values(place: Place, function, name, area_m2, exclude_pk: int | None =
         errors["name"] = _("Give the room a name.")
     elif len(name) > 100:
         errors["name"] = _("The name is at most 100 characters.")
-    elif Room.objects.filter(place=place, name=name).exclude(pk=exclude_pk).exists():
+    elif _room_name_taken(place, name, exclude_pk):
         errors["name"] = _("This community already has a room with this name.")
     try:
         area = Decimal(str(area_m2)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -135,13 +143,20 @@ def _room_values(place: Place, function, name, area_m2, exclude_pk: int | None =
         area = None
     if area is None or not area.is_finite() or area <= 0 or area >= Decimal("10000000"):
         errors["area_m2"] = _("Give the floor area in square metres, more than 0.")
-    if errors:
+    if errors or area is None:
         raise ValidationError(errors)
     return function, name, area
 
 
+def _room_name_taken(place: Place, name: str, exclude_pk: int | None) -> bool:
+    rooms = Room.objects.filter(place=place, name=name)
+    if exclude_pk is not None:
+        rooms = rooms.exclude(pk=exclude_pk)
+    return rooms.exists()
+
+
 @transaction.atomic
-def create_room(actor, *, place: Place, function: str, name: str, area_m2) -> Room:
+def create_room(*, actor: User, place: Place, function: str, name: str, area_m2: object) -> Room:
     """Record a room of a community's premises. `place.edit` over the community."""
     grant = access.require(actor, Action.PLACE_EDIT, place.path)
     if place.kind != PlaceKind.COMMUNITY:
@@ -167,7 +182,7 @@ def create_room(actor, *, place: Place, function: str, name: str, area_m2) -> Ro
 
 
 @transaction.atomic
-def update_room(actor, room: Room, *, function: str, name: str, area_m2) -> Room:
+def update_room(*, actor: User, room: Room, function: str, name: str, area_m2: object) -> Room:
     grant = access.require(actor, Action.PLACE_EDIT, room.place_path)
     room = Room.objects.select_for_update().select_related("place").get(pk=room.pk)
     function, name, area = _room_values(room.place, function, name, area_m2, exclude_pk=room.pk)
@@ -190,7 +205,7 @@ def update_room(actor, room: Room, *, function: str, name: str, area_m2) -> Room
 
 
 @transaction.atomic
-def delete_room(actor, room: Room) -> None:
+def delete_room(*, actor: User, room: Room) -> None:
     grant = access.require(actor, Action.PLACE_EDIT, room.place_path)
     room = Room.objects.select_for_update().get(pk=room.pk)
     audit.record(
@@ -208,13 +223,14 @@ def delete_room(actor, room: Room) -> None:
 
 
 @transaction.atomic
-def set_post_full_time(actor, post: Post, full_time: bool) -> PostTerms:
+def set_post_full_time(*, actor: User, post: Post, full_time: bool) -> PostTerms:
     """Mark a staff post (community secretary, worker, grid worker) full-time or part-time
     (兼职). Part-time posts do not count towards the staffing checks. `post.manage` over the
     post's place."""
-    if post.place_id is None:
+    place = post.place
+    if place is None:
         raise ValidationError(_("Only a post at a place can be marked."))
-    grant = access.require(actor, Action.POST_MANAGE, post.place.path)
+    grant = access.require(actor, Action.POST_MANAGE, place.path)
     if post.role not in STAFF_ROLES:
         raise ValidationError(
             _("Only community secretaries, community workers and grid workers are staff posts.")
@@ -230,7 +246,7 @@ def set_post_full_time(actor, post: Post, full_time: bool) -> PostTerms:
         post=grant.post,
         action="post.terms",
         target=post,
-        place_path=post.place.path,
+        place_path=place.path,
         changes={"full_time": [before, terms.full_time]},
     )
     return terms

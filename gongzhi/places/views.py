@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
+from gongzhi.core.types import AuthenticatedRequest
 from gongzhi.places import selectors, services
 from gongzhi.places.forms import PlaceForm
 from gongzhi.places.models import PlaceKind
@@ -18,7 +19,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def tree(request):
+def tree(request: AuthenticatedRequest) -> HttpResponse:
     roots = selectors.with_household_counts(
         selectors.visible_places(request.user).filter(
             pk__in=[p.pk for p in selectors.root_places(request.user)]
@@ -28,7 +29,7 @@ def tree(request):
 
 
 @login_required
-def children(request, pk: int):
+def children(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = selectors.get_place(request.user, pk)
     page = Paginator(selectors.children(request.user, place), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -37,7 +38,7 @@ def children(request, pk: int):
 
 
 @login_required
-def detail(request, pk: int):
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = selectors.get_place(request.user, pk)
     page = Paginator(selectors.children(request.user, place), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -59,7 +60,7 @@ def detail(request, pk: int):
 
 
 @login_required
-def edit(request, pk: int):
+def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = selectors.get_place(request.user, pk)
     access.require(request.user, Action.PLACE_EDIT, place.path)
     form = PlaceForm(request.POST or None, instance=place)
@@ -71,7 +72,7 @@ def edit(request, pk: int):
         }
         place.refresh_from_db()
         try:
-            services.update_place(request.user, place, **fields)
+            services.update_place(actor=request.user, place=place, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -82,7 +83,7 @@ def edit(request, pk: int):
 
 
 @login_required
-def households(request, pk: int):
+def households(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = selectors.get_place(request.user, pk)
     qs = selectors.visible_households(request.user).filter(place_path__under=place.path)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -90,7 +91,7 @@ def households(request, pk: int):
 
 
 @login_required
-def household(request, pk: int):
+def household(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.get_household(request.user, pk)
     from gongzhi.people.selectors import household_members
 
@@ -104,7 +105,7 @@ def household(request, pk: int):
 
 
 @login_required
-def community_public(request, pk: int):
+def community_public(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     community = selectors.get_place(request.user, pk, Action.COMMUNITY_PUBLIC_VIEW)
     if community.kind != PlaceKind.COMMUNITY:
         raise Http404  # only communities have a public page
@@ -115,7 +116,7 @@ def community_public(request, pk: int):
         .order_by("code")
     )
     for grid in grids:
-        grid.workers = board.get(grid.pk, [])
+        grid.workers = board.get(grid.pk, [])  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "places/community_public.html",

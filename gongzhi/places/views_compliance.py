@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gongzhi.core.types import AuthenticatedRequest
 from gongzhi.places import compliance, selectors
 
 PAGE_SIZE = 50
 
 
 @login_required
-def index(request):
+def index(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(compliance.visible_communities(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -23,7 +26,7 @@ def index(request):
 
 
 @login_required
-def community(request, pk: int):
+def community(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = compliance.get_community(request.user, pk)
     return render(
         request,
@@ -39,6 +42,6 @@ def community(request, pk: int):
 class ComplianceAPIView(APIView):
     """A community's compliance with its policy profile (same rules as the page)."""
 
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         place = compliance.get_community(request.user, pk)
         return Response(compliance.community_report(place).as_dict())

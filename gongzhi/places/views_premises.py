@@ -9,33 +9,34 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access, refusals
 from gongzhi.core.roles import Action
+from gongzhi.core.types import AuthenticatedRequest, Viewer
 from gongzhi.places import selectors, services
 from gongzhi.places.forms import RoomForm
-from gongzhi.places.models import PlaceKind, Room
+from gongzhi.places.models import Place, PlaceKind, Room
 
 PAGE_SIZE = 50
 
 
-def _community(user, pk: int):
+def _community(user: Viewer, pk: int) -> Place:
     place = selectors.get_place(user, pk)
     if place.kind != PlaceKind.COMMUNITY:
         raise Http404  # rooms and staff terms belong to a community
     return place
 
 
-def _room(user, place, room_pk: int) -> Room:
+def _room(user: Viewer, place: Place, room_pk: int) -> Room:
     return get_object_or_404(Room.objects.filter(place=place), pk=room_pk)
 
 
 @login_required
-def rooms(request, pk: int):
+def rooms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = _community(request.user, pk)
     can_edit = access.can(request.user, Action.PLACE_EDIT, place.path)
     form = RoomForm(request.POST or None)
@@ -43,7 +44,7 @@ def rooms(request, pk: int):
         access.require(request.user, Action.PLACE_EDIT, place.path)
         if form.is_valid():
             try:
-                services.create_room(request.user, place=place, **form.cleaned_data)
+                services.create_room(actor=request.user, place=place, **form.cleaned_data)
             except ValidationError as error:
                 refusals.on_form(form, error)
             else:
@@ -66,7 +67,7 @@ def rooms(request, pk: int):
 
 
 @login_required
-def room_edit(request, pk: int, room_pk: int):
+def room_edit(request: AuthenticatedRequest, pk: int, room_pk: int) -> HttpResponse:
     place = _community(request.user, pk)
     room = _room(request.user, place, room_pk)
     access.require(request.user, Action.PLACE_EDIT, place.path)
@@ -74,7 +75,7 @@ def room_edit(request, pk: int, room_pk: int):
     form = RoomForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_room(request.user, room, **form.cleaned_data)
+            services.update_room(actor=request.user, room=room, **form.cleaned_data)
         except ValidationError as error:
             refusals.on_form(form, error)
         else:
@@ -91,16 +92,16 @@ def room_edit(request, pk: int, room_pk: int):
 
 @login_required
 @require_POST
-def room_delete(request, pk: int, room_pk: int):
+def room_delete(request: AuthenticatedRequest, pk: int, room_pk: int) -> HttpResponse:
     place = _community(request.user, pk)
     room = _room(request.user, place, room_pk)
-    services.delete_room(request.user, room)
+    services.delete_room(actor=request.user, room=room)
     messages.success(request, _("Deleted."))
     return redirect("places:rooms", pk=place.pk)
 
 
 @login_required
-def staff(request, pk: int):
+def staff(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = _community(request.user, pk)
     page = Paginator(selectors.staff_posts(place), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -117,12 +118,12 @@ def staff(request, pk: int):
 
 @login_required
 @require_POST
-def staff_terms(request, pk: int, post_pk: int):
+def staff_terms(request: AuthenticatedRequest, pk: int, post_pk: int) -> HttpResponse:
     place = _community(request.user, pk)
     post = get_object_or_404(selectors.staff_posts(place), pk=post_pk)
     full_time = request.POST.get("full_time") == "1"
     try:
-        services.set_post_full_time(request.user, post, full_time)
+        services.set_post_full_time(actor=request.user, post=post, full_time=full_time)
     except ValidationError as error:
         refusals.say(request, error)
     else:

@@ -58,7 +58,7 @@ def _scan(organiser, phone, activity, kind):
 
 
 def test_publish_sign_up_scan_confirm_points(as_user, world):
-    start_real = timezone.now().replace(second=0, microsecond=0)
+    start_real = clock.now().replace(second=0, microsecond=0)
     clock.set_now(start_real)
     building = world.grid_a1_1.buildings[0]
     home = Household.objects.filter(building=building).first()

@@ -22,7 +22,7 @@ from tests.conftest import make_user
 
 def _edits(actor, place, n, prefix="名称"):
     for i in range(n):
-        place_services.update_place(actor, place, name=f"{prefix}{i}")
+        place_services.update_place(actor=actor, place=place, name=f"{prefix}{i}")
 
 
 def _verify() -> str:
@@ -158,7 +158,7 @@ def test_values_that_databases_respell_still_verify(world, officer):
 def test_invalid_client_address_does_not_break_the_write(world, officer):
     token = context.activate(context.RequestContext(client_ip="not-an-address"))
     try:
-        place_services.update_place(officer, world.grid_a1_1, name="新名")
+        place_services.update_place(actor=officer, place=world.grid_a1_1, name="新名")
     finally:
         context.deactivate(token)
     assert AuditRecord.objects.get().client_ip is None
@@ -229,9 +229,9 @@ def test_writer_threads_do_not_fork_the_chain(transactional_db, world):
 def trail(world, officer):
     """Records in street A, street B, another district, and one without a place."""
     other = make_user(Role.DISTRICT_OFFICER, world.district_b, name="外区干部")
-    place_services.update_place(officer, world.grid_a1_1, name="甲网格")
-    place_services.update_place(officer, world.grid_b1_1, name="乙网格")
-    place_services.update_place(other, world.grid_c1_1, name="丙网格")
+    place_services.update_place(actor=officer, place=world.grid_a1_1, name="甲网格")
+    place_services.update_place(actor=officer, place=world.grid_b1_1, name="乙网格")
+    place_services.update_place(actor=other, place=world.grid_c1_1, name="丙网格")
     with transaction.atomic():
         audit.record(actor=officer, action="auth.login", target=officer)
     return {r.target_repr: r for r in AuditRecord.objects.all()}
@@ -276,7 +276,7 @@ def test_filters(client, login, world, officer, trail):
     assert _ids(c.get("/audit/", {"actor": "外区"})) == set()
     assert len(_ids(c.get("/audit/", {"actor": "区干部"}))) == 2
     assert len(_ids(c.get("/audit/", {"target_type": "places.Place"}))) == 2
-    today = timezone.localdate()
+    today = clock.today()
     assert len(_ids(c.get("/audit/", {"since": today, "until": today}))) == 2
     yesterday = today - dt.timedelta(days=1)
     assert _ids(c.get("/audit/", {"until": yesterday})) == set()
@@ -285,7 +285,7 @@ def test_filters(client, login, world, officer, trail):
 def test_date_filter_uses_local_days(client, login, world, officer):
     # 23:30 in Shanghai on 1 March is still 1 March there (15:30 UTC).
     with clock.travel_to(timezone.make_aware(dt.datetime(2026, 3, 1, 23, 30))):
-        place_services.update_place(officer, world.grid_a1_1, name="深夜")
+        place_services.update_place(actor=officer, place=world.grid_a1_1, name="深夜")
     c = login(officer)
     assert len(_ids(c.get("/audit/", {"since": "2026-03-01", "until": "2026-03-01"}))) == 1
     assert _ids(c.get("/audit/", {"since": "2026-03-02"})) == set()
@@ -327,7 +327,7 @@ def test_detail(client, login, world, officer, trail):
 def test_list_queries_are_bounded(client, login, world, officer, django_assert_max_num_queries):
     for i in range(3):
         for grid in (world.grid_a1_1, world.grid_a1_2, world.grid_a2_1, world.grid_b1_1):
-            place_services.update_place(officer, grid, name=f"网格{i}")
+            place_services.update_place(actor=officer, place=grid, name=f"网格{i}")
     c = login(officer)
     with django_assert_max_num_queries(12):
         response = c.get("/audit/", {"action": "place.update", "place": world.district.pk})
@@ -338,7 +338,7 @@ def test_list_is_paginated_and_keeps_filters(client, login, world, officer):
     from gongzhi.core import views_audit
 
     for i in range(views_audit.PAGE_SIZE + 1):
-        place_services.update_place(officer, world.grid_a1_1, name=f"网格{i}")
+        place_services.update_place(actor=officer, place=world.grid_a1_1, name=f"网格{i}")
     response = login(officer).get("/audit/", {"action": "place.update"})
     assert len(response.context["page"]) == views_audit.PAGE_SIZE
     assert "action=place.update&amp;page=2" in response.content.decode()

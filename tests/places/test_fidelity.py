@@ -227,13 +227,15 @@ def secretary(world):
 def test_room_service_writes_and_audits(world, secretary):
     c = community(world)
     room = services.create_room(
-        secretary, place=c, function=F.MEDIATION, name=" 调解室 ", area_m2="18.25"
+        actor=secretary, place=c, function=F.MEDIATION, name=" 调解室 ", area_m2="18.25"
     )
     assert (room.name, room.area_m2, room.place_path) == ("调解室", Decimal("18.3"), c.path)
-    services.update_room(secretary, room, function=F.MEDIATION, name="人民调解室", area_m2="20")
+    services.update_room(
+        actor=secretary, room=room, function=F.MEDIATION, name="人民调解室", area_m2="20"
+    )
     room.refresh_from_db()
     assert (room.name, room.area_m2) == ("人民调解室", Decimal("20.0"))
-    services.delete_room(secretary, room)
+    services.delete_room(actor=secretary, room=room)
     assert not Room.objects.exists()
     actions = list(
         AuditRecord.objects.filter(action__startswith="room.").values_list("action", flat=True)
@@ -254,7 +256,7 @@ def test_room_service_writes_and_audits(world, secretary):
 )
 def test_bad_room_input_is_refused_and_writes_nothing(world, secretary, fields, field):
     with pytest.raises(ValidationError) as error:
-        services.create_room(secretary, place=community(world), **fields)
+        services.create_room(actor=secretary, place=community(world), **fields)
     assert field in error.value.message_dict
     assert not Room.objects.exists()
     assert not AuditRecord.objects.filter(action="room.create").exists()
@@ -262,9 +264,9 @@ def test_bad_room_input_is_refused_and_writes_nothing(world, secretary, fields, 
 
 def test_a_room_name_is_unique_in_its_community(world, secretary):
     c = community(world)
-    services.create_room(secretary, place=c, function=F.OFFICE, name="办公室", area_m2="10")
+    services.create_room(actor=secretary, place=c, function=F.OFFICE, name="办公室", area_m2="10")
     with pytest.raises(ValidationError):
-        services.create_room(secretary, place=c, function=F.OTHER, name="办公室", area_m2="5")
+        services.create_room(actor=secretary, place=c, function=F.OTHER, name="办公室", area_m2="5")
     assert Room.objects.count() == 1
 
 
@@ -272,7 +274,7 @@ def test_rooms_only_for_a_community(world):
     officer = make_user(Role.STREET_OFFICER, world.street_a)
     with pytest.raises(ValidationError):
         services.create_room(
-            officer, place=world.grid_a1_1, function=F.OFFICE, name="办公室", area_m2="10"
+            actor=officer, place=world.grid_a1_1, function=F.OFFICE, name="办公室", area_m2="10"
         )
 
 
@@ -280,30 +282,30 @@ def test_room_service_refuses_wrong_roles(world):
     c = community(world)
     worker = make_user(Role.COMMUNITY_WORKER, world.community_a1)  # sees, may not edit
     with pytest.raises(PermissionDenied):
-        services.create_room(worker, place=c, function=F.OFFICE, name="办公室", area_m2="10")
+        services.create_room(actor=worker, place=c, function=F.OFFICE, name="办公室", area_m2="10")
     other = make_user(Role.COMMUNITY_SECRETARY, world.community_a2)  # another community
     with pytest.raises(Http404):
-        services.create_room(other, place=c, function=F.OFFICE, name="办公室", area_m2="10")
+        services.create_room(actor=other, place=c, function=F.OFFICE, name="办公室", area_m2="10")
     assert not Room.objects.exists()
 
 
 def test_post_terms_service(world, secretary):
     grid_worker = make_user(Role.GRID_WORKER, world.grid_a1_1)
     post = Post.objects.get(user=grid_worker)
-    services.set_post_full_time(secretary, post, False)
+    services.set_post_full_time(actor=secretary, post=post, full_time=False)
     assert PostTerms.objects.get(post=post).full_time is False
     assert AuditRecord.objects.filter(action="post.terms").count() == 1
-    services.set_post_full_time(secretary, post, False)  # no change, no record
+    services.set_post_full_time(actor=secretary, post=post, full_time=False)  # no change, no record
     assert AuditRecord.objects.filter(action="post.terms").count() == 1
     head = Post.objects.get(user=make_user(Role.BUILDING_HEAD, world.grid_a1_1.buildings[0]))
     with pytest.raises(ValidationError):
-        services.set_post_full_time(secretary, head, False)
+        services.set_post_full_time(actor=secretary, post=head, full_time=False)
     worker = make_user(Role.COMMUNITY_WORKER, world.community_a1)
     with pytest.raises(PermissionDenied):
-        services.set_post_full_time(worker, post, True)
+        services.set_post_full_time(actor=worker, post=post, full_time=True)
     with pytest.raises(Http404):
         services.set_post_full_time(
-            make_user(Role.COMMUNITY_SECRETARY, world.community_a2), post, True
+            actor=make_user(Role.COMMUNITY_SECRETARY, world.community_a2), post=post, full_time=True
         )
     assert PostTerms.objects.get(post=post).full_time is False
 

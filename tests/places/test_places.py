@@ -44,7 +44,7 @@ def test_children_carry_household_counts(world):
 def test_create_place_is_validated_and_audited(world):
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     grid = services.create_place(
-        secretary, parent=world.community_a1, kind="grid", name="第九网格", code="G09"
+        actor=secretary, parent=world.community_a1, kind="grid", name="第九网格", code="G09"
     )
     assert grid.path == world.community_a1.path + "G09/"
     entry = AuditRecord.objects.get(action="place.create", target_id=str(grid.pk))
@@ -52,11 +52,11 @@ def test_create_place_is_validated_and_audited(world):
     assert entry.post_label.startswith(str(secretary.posts.get().get_role_display()))
     with pytest.raises(ValidationError):  # a street cannot sit under a community
         services.create_place(
-            secretary, parent=world.community_a1, kind="street", name="x", code="S1"
+            actor=secretary, parent=world.community_a1, kind="street", name="x", code="S1"
         )
     with pytest.raises(ValidationError):  # codes are letters and digits
         services.create_place(
-            secretary, parent=world.community_a1, kind="grid", name="x", code="G/1"
+            actor=secretary, parent=world.community_a1, kind="grid", name="x", code="G/1"
         )
     assert not Place.objects.filter(name="x").exists()
 
@@ -64,7 +64,7 @@ def test_create_place_is_validated_and_audited(world):
 def test_official_code_lengths_are_checked(world):
     officer = make_user(Role.STREET_OFFICER, world.street_a)
     with pytest.raises(ValidationError) as err:
-        services.update_place(officer, world.community_a1, official_code="4201110020")
+        services.update_place(actor=officer, place=world.community_a1, official_code="4201110020")
     assert "official_code" in err.value.message_dict
     world.community_a1.refresh_from_db()
     assert world.community_a1.official_code == "420111002001"
@@ -72,22 +72,24 @@ def test_official_code_lengths_are_checked(world):
 
 def test_update_place_records_before_and_after(world):
     officer = make_user(Role.STREET_OFFICER, world.street_a)
-    services.update_place(officer, world.community_a1, name="新名", service_area_m2=450)
+    services.update_place(actor=officer, place=world.community_a1, name="新名", service_area_m2=450)
     entry = AuditRecord.objects.get(action="place.update")
     assert entry.changes["name"] == ["珞南一社区", "新名"]
     assert entry.place_path == world.community_a1.path
     # Saving without a change writes nothing.
-    services.update_place(officer, world.community_a1, name="新名")
+    services.update_place(actor=officer, place=world.community_a1, name="新名")
     assert AuditRecord.objects.filter(action="place.update").count() == 1
 
 
 def test_create_household_under_a_building_only(world):
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     building = world.grid_a1_1.buildings[0]
-    hh = services.create_household(secretary, building=building, unit_no="2", room_no="1502")
+    hh = services.create_household(actor=secretary, building=building, unit_no="2", room_no="1502")
     assert hh.place_path == building.path
     with pytest.raises(ValidationError):
-        services.create_household(secretary, building=world.grid_a1_1, unit_no="1", room_no="1")
+        services.create_household(
+            actor=secretary, building=world.grid_a1_1, unit_no="1", room_no="1"
+        )
 
 
 def test_edit_form_reports_bad_input_and_changes_nothing(world, client):

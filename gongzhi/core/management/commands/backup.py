@@ -36,7 +36,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from gongzhi.core import audit, crypto
+from gongzhi.core import audit, clock, crypto
 
 logger = logging.getLogger("gongzhi.backup")
 MANIFEST = "manifest.json"
@@ -151,7 +151,7 @@ class Command(BaseCommand):
         settings_dict = conn.settings_dict
         engine = engine_of(settings_dict)
         parent = Path(output or Path(settings.VAR_DIR) / "backups")
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
         target = parent / f"gongzhi-{stamp}"
         n = 1
         while target.exists():
@@ -164,7 +164,7 @@ class Command(BaseCommand):
         head_id, head_hash, algorithm = audit.head()
         manifest = {
             "format": FORMAT,
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "created_at": clock.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
             "engine": engine,
             "audit": {"head_id": head_id, "head": head_hash, "algorithm": algorithm},
             "crypto": {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
@@ -35,12 +37,20 @@ class Command(BaseCommand):
         "for benchmarks). Running it again changes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--scale", choices=sorted(demo.SCALES), default="small")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
         parser.add_argument("--batch-size", type=int, default=demo.BATCH_SIZE)
 
-    def handle(self, *args, scale, database, batch_size, verbosity, **options):
+    def handle(
+        self,
+        *args: Any,
+        scale: str,
+        database: str,
+        batch_size: int,
+        verbosity: int,
+        **options: Any,
+    ) -> None:
         progress = self.stdout.write if verbosity >= 1 and scale != "small" else None
         result = demo.build(
             scale, batch_size=batch_size, using=database, progress=progress, people=True
