@@ -1,7 +1,6 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
-from gongzhi.core.api import MeView, ObtainTokenView
+from gongzhi.core.api import MeView, ObtainTokenView, RootRouter
 from gongzhi.core.api_audit import AuditRecordViewSet
 from gongzhi.party.api import CheckinViewSet, PartyMemberViewSet, PartyOrgViewSet
 from gongzhi.people.api import HouseholdMembersView, ResidentViewSet
@@ -9,7 +8,7 @@ from gongzhi.places.api import HouseholdViewSet, PlaceViewSet
 from gongzhi.places.views_compliance import ComplianceAPIView
 from gongzhi.tickets.api import NotificationViewSet, TicketViewSet
 
-router = DefaultRouter()
+router = RootRouter()
 router.register("places", PlaceViewSet, basename="place")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("audit", AuditRecordViewSet, basename="audit")
@@ -36,4 +35,5 @@ urlpatterns = [
     path("", include("gongzhi.deliberation.api_urls")),
     path("", include("gongzhi.owners.api_urls")),
     path("", include("gongzhi.microprojects.api_urls")),
+    path("", include("gongzhi.privacy.api_urls")),
 ]

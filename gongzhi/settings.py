@@ -35,8 +35,14 @@ def _secret_from_env_or_file(env_name: str, file_name: str, nbytes: int) -> str:
 
 
 SECRET_KEY = _secret_from_env_or_file("SECRET_KEY", "secret_key", 50)
-# Key for encrypting protected personal fields (AES-GCM) and their blind indexes.
+# Key for encrypting protected personal fields and their blind indexes. May hold several
+# versions ("2:new,1:old"; the highest is current), see gongzhi/core/crypto.py.
 FIELD_ENCRYPTION_KEY = _secret_from_env_or_file("GONGZHI_FIELD_KEY", "field_key", 32)
+# Cipher suite for new values: "aes" (AES-256-GCM + HMAC-SHA-256) or "sm" (SM4-GCM + HMAC-SM3;
+# a new installation's audit chain then hashes with SM3). `manage.py reencrypt` after a change.
+FIELD_CRYPTO = os.environ.get("GONGZHI_CRYPTO", "aes").strip().lower()
+if FIELD_CRYPTO not in {"aes", "sm"}:
+    raise ValueError("GONGZHI_CRYPTO must be 'aes' or 'sm'")
 
 DEBUG = _env_bool("DEBUG")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -56,6 +62,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gongzhi.core",
     "gongzhi.places",
     "gongzhi.people",
@@ -67,17 +76,22 @@ INSTALLED_APPS = [
     "gongzhi.deliberation",
     "gongzhi.owners",
     "gongzhi.microprojects",
+    "gongzhi.privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.LanguageMiddleware",
+    "gongzhi.core.api_parsers.ApiQueryGuardMiddleware",  # NUL bytes in /api/v1/ queries: 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.core.middleware.StaffIdleTimeoutMiddleware",
+    "gongzhi.core.middleware.OtpRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongzhi.core.middleware.RequestContextMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -137,12 +151,34 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password rules (docs/security.md): a minimum length, three of four character classes,
+# none of the last PASSWORD_HISTORY passwords again, never the published demo password.
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", 10))
+PASSWORD_HISTORY = int(os.environ.get("PASSWORD_HISTORY", 5))
+# Days after which a password is due for a change (the login asks for it).
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 90))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "gongzhi.core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gongzhi.core.passwords.CharacterClassValidator"},
+    {"NAME": "gongzhi.core.passwords.DemoPasswordValidator"},
+    {"NAME": "gongzhi.core.passwords.HistoryValidator"},
 ]
+# The demo's published accounts log in only when this is set (`make demo` sets it).
+GONGZHI_DEMO = _env_bool("GONGZHI_DEMO")
+# Second factor (TOTP, gongzhi/core/otp.py) for officers, administrators and everybody who may
+# reveal or export personal data. Leave it on: switching it off removes the second factor.
+# A demo (GONGZHI_DEMO) runs without it unless OTP_REQUIRED=true, so that a newcomer can try
+# every published login at once without an authenticator app.
+OTP_REQUIRED = _env_bool("OTP_REQUIRED", not GONGZHI_DEMO)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Gongzhi")
+# Accounts (staff) not used for this many days are disabled by a daily task.
+UNUSED_ACCOUNT_DAYS = int(os.environ.get("UNUSED_ACCOUNT_DAYS", 90))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,11 +188,22 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Staff sessions also end after this many seconds without a request (residents: absolute age).
+STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", 30)) * 60
 SECURE_COOKIES = _env_bool("SECURE_COOKIES")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only (SECURE_COOKIES=true means the site is served over TLS): HSTS for a year.
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("SECURE_HSTS_SECONDS", 31_536_000)) if SECURE_COOKIES else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+if SECURE_COOKIES and os.environ.get("TRUSTED_PROXIES"):
+    # nginx terminates TLS and overwrites X-Forwarded-Proto (docs/deployment.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Login protection: an account locks after this many consecutive failures,
 # and one client address may try at most LOGIN_RATE per minute.
@@ -219,9 +266,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bodies: JSON objects or forms, checked for NUL bytes and huge numbers (issue 13).
+    "DEFAULT_PARSER_CLASSES": [
+        "gongzhi.core.api_parsers.ObjectJSONParser",
+        "gongzhi.core.api_parsers.CheckedFormParser",
+        "gongzhi.core.api_parsers.CheckedMultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["gongzhi.core.api_parsers.CheckedFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gongzhi.core.api.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
@@ -231,6 +284,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Gongzhi community governance platform API (社区治理平台接口)",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/schema/ and /api/v1/docs/ only for signed-in users (issue 13).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI is served by the platform itself (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -257,6 +312,25 @@ HUEY = {
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 2000))
 IMPORT_KEEP_HOURS = int(os.environ.get("IMPORT_KEEP_HOURS", 24))
+
+# Personal-information rights (gongzhi/privacy, docs/privacy.md). The PIPL sets no deadline for
+# answering a correction or deletion request; GB/T 35273-2020 (8.7) suggests 15 working days:
+# PRIVACY_REQUEST_DAYS counts calendar days (default 15). A resident may download their data
+# PRIVACY_DOWNLOAD_RATE times (django-ratelimit syntax, per account).
+PRIVACY_REQUEST_DAYS = int(os.environ.get("PRIVACY_REQUEST_DAYS", 15))
+PRIVACY_DOWNLOAD_RATE = os.environ.get("PRIVACY_DOWNLOAD_RATE", "5/h")
+# Uploaded spreadsheets (gongzhi/core/spreadsheets.py), checked before any parser opens them:
+# total unpacked size of an .xlsx, its shared strings, the largest packed:unpacked ratio of a
+# member above SPREADSHEET_RATIO_FROM bytes, members, columns. A real 20,000-row register
+# unpacks to about 16 MB.
+SPREADSHEET_MAX_UNPACKED = int(os.environ.get("SPREADSHEET_MAX_UNPACKED", 64 * 1024 * 1024))
+SPREADSHEET_MAX_SHARED_STRINGS = int(
+    os.environ.get("SPREADSHEET_MAX_SHARED_STRINGS", 16 * 1024 * 1024)
+)
+SPREADSHEET_MAX_RATIO = int(os.environ.get("SPREADSHEET_MAX_RATIO", 100))
+SPREADSHEET_RATIO_FROM = int(os.environ.get("SPREADSHEET_RATIO_FROM", 1024 * 1024))
+SPREADSHEET_MAX_MEMBERS = int(os.environ.get("SPREADSHEET_MAX_MEMBERS", 250))
+SPREADSHEET_MAX_COLUMNS = int(os.environ.get("SPREADSHEET_MAX_COLUMNS", 64))
 
 # Ledgers (gongzhi/core/ledger.py): the largest amount one entry may move, in the smallest unit
 # (points; time-bank hours in minutes). Anything above is refused as a typing error.
@@ -304,9 +378,45 @@ POLICY_PROFILE_DIRS = [
     Path(p) for p in os.environ.get("POLICY_PROFILE_DIRS", "").split(os.pathsep) if p
 ] + [BASE_DIR / "profiles"]
 
+# Logs (gongzhi/core/logging.py): personal data masked and query strings dropped in every
+# record; the application log rotates daily under GONGZHI_LOG_DIR and keeps LOG_RETENTION_DAYS
+# files (Cybersecurity Law art. 21: at least six months). GONGZHI_LOG_DIR="" logs to the
+# console only (e.g. when a collector keeps stdout for six months).
+LOG_DIR = os.environ.get("GONGZHI_LOG_DIR", str(VAR_DIR / "log"))
+LOG_RETENTION_DAYS = max(int(os.environ.get("LOG_RETENTION_DAYS", 190)), 190)
+_log_handlers = ["console"] + (["file"] if LOG_DIR else [])
+if LOG_DIR:
+    Path(LOG_DIR).mkdir(parents=True, exist_ok=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {"personal_data": {"()": "gongzhi.core.logging.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        **(
+            {
+                "file": {
+                    "class": "gongzhi.core.logging.RetainedTimedRotatingFileHandler",
+                    "filename": str(Path(LOG_DIR) / "gongzhi.log"),
+                    "when": "midnight",
+                    "backupCount": LOG_RETENTION_DAYS,
+                    "encoding": "utf-8",
+                    "delay": True,
+                    "formatter": "plain",
+                    "filters": ["personal_data"],
+                }
+            }
+            if LOG_DIR
+            else {}
+        ),
+    },
+    "root": {"handlers": _log_handlers, "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own loggers (request errors, runserver's access lines) through the same handlers.
+    "loggers": {
+        "django": {"handlers": _log_handlers, "level": "INFO", "propagate": False},
+        "django.server": {"handlers": _log_handlers, "level": "INFO", "propagate": False},
+    },
 }

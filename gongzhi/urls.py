@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from gongzhi.core import views as core_views
 from gongzhi.tickets import views_stats
@@ -10,7 +11,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", core_views.login_view, name="login"),
     path("login/sms/", core_views.sms_login_view, name="login_sms"),
+    path("login/otp/", core_views.otp_verify, name="otp_verify"),
+    path("login/otp/setup/", core_views.otp_setup, name="otp_setup"),
     path("logout/", core_views.logout_view, name="logout"),
+    path("account/password/", core_views.password_change, name="password_change"),
+    path("accounts/", include("gongzhi.core.urls_accounts")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("places/", include("gongzhi.places.urls")),
     path("people/import/", include("gongzhi.people.urls_import")),
@@ -27,6 +32,7 @@ urlpatterns = [
     path("deliberation/", include("gongzhi.deliberation.urls")),
     path("owners/", include("gongzhi.owners.urls")),
     path("microprojects/", include("gongzhi.microprojects.urls")),
+    path("privacy/", include("gongzhi.privacy.urls")),
     path(
         "api/v1/ticket-stats/",
         views_stats.TicketStatsAPIView.as_view(),
@@ -35,6 +41,18 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.tickets.open311_urls")),
     path("api/v1/", include("gongzhi.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: no inline script under the CSP.
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    # The Django admin logs in through /login/ (rate limit, lockout, demo refusal) and
+    # changes passwords through /account/password/ (password rules and history).
+    path("django-admin/login/", core_views.admin_login),
+    path(
+        "django-admin/password_change/",
+        RedirectView.as_view(pattern_name="password_change", permanent=False),
+    ),
     path("django-admin/", admin.site.urls),
 ]

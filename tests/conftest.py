@@ -39,6 +39,36 @@ def _tasks_inline():
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_passed_on_forced_login(monkeypatch):
+    """A forced login (the `login` fixture, `client.force_login`) stands for a finished login:
+    its session counts as having passed the second factor (gongzhi/core/otp.py). The real
+    login flow, which does require it, is tested in tests/core/test_security_otp.py."""
+    from django.test.client import ClientMixin
+
+    from gongzhi.core import otp
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[otp.SESSION_KEY] = "forced-login"
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor_in_browser_journeys(request):
+    """The browser journeys log in through the real form without an authenticator app: the
+    second factor is switched off for the live server (its own flow is tested with the
+    Django client in tests/core/test_security_otp.py)."""
+    if "live_server" in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _reset_clock():
     yield
     clock.set_now(None)
@@ -166,4 +196,6 @@ ROLE_HOME = {
     Role.PARTNER_CONTACT: ("community_a1", "community_a2"),
     Role.PROPERTY_STAFF: ("community_a1", "community_a2"),
     Role.SYSTEM_ADMIN: ("district", "district_b"),
+    Role.SECURITY_ADMIN: ("district", "district_b"),
+    Role.AUDIT_ADMIN: ("district", "district_b"),
 }

@@ -15,7 +15,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.models import Post
-from gongzhi.core.roles import ANCHOR_KINDS, PERMISSIONS, STAFF_ROLES, Action, Role, Scope
+from gongzhi.core.roles import (
+    ANCHOR_KINDS,
+    PERMISSIONS,
+    STAFF_ROLES,
+    UNPLACED_ROLES,
+    Action,
+    Scope,
+)
 
 COMMUNITY_DEPTH = 2  # district 0 → street 1 → community 2
 
@@ -139,7 +146,7 @@ def is_staff_user(user) -> bool:
 def may_hold(role: str, place) -> bool:
     """Whether a post of `role` may be anchored at `place` (None = whole installation)."""
     if place is None:
-        return role == Role.SYSTEM_ADMIN
+        return role in UNPLACED_ROLES
     return place.kind in ANCHOR_KINDS[role]
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
@@ -9,21 +11,57 @@ from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter, SimpleRouter
 from rest_framework.views import APIView, exception_handler
 
-from gongzhi.core import access, auth
+from gongzhi.core import access, auth, otp
 from gongzhi.core.models import Post
 from gongzhi.core.views import login_rate
 
 
 def api_exception_handler(exc, context):
-    """Service-layer validation errors become 400s with the field messages."""
+    """Service-layer validation errors become 400s with the field messages; a value the
+    database refuses (too long, out of range, a NUL byte — PostgreSQL's DataError) or that
+    overflows date arithmetic (a far date) is a 400 too, never a 500."""
     if isinstance(exc, Ratelimited):
         exc = Throttled()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = ValidationError(detail)
+    if isinstance(exc, DataError | OverflowError):  # e.g. a date in year 9999 plus a day
+        exc = ValidationError({"detail": [_("A value is too long or out of range.")]})
     return exception_handler(exc, context)
+
+
+# --------------------------------------------------------------------------- bad input
+#
+# Every route of /api/v1/ goes through the routers below (issue 13: no input may give a 500):
+# ids in URLs are digits. Bodies: gongzhi/core/api_parsers.py.
+
+ID_REGEX = r"\d+"
+
+
+class IntIdRouterMixin:
+    """Routes whose `{pk}` is digits only: `/api/v1/meetings/abc/` is a 404, not a ValueError.
+    A ViewSet that looks objects up by something else sets `lookup_value_regex` itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self._use_regex:  # what DRF uses for a ViewSet without lookup_value_regex
+            self._default_value_pattern = ID_REGEX
+
+
+class Router(IntIdRouterMixin, SimpleRouter):
+    """The router of every app's api_urls.py."""
+
+
+class RootRouter(IntIdRouterMixin, DefaultRouter):
+    """The router of gongzhi/api_urls.py (with the browsable API root).
+
+    No ".json" twins of the routes: custom actions take no `format` argument, so a twin such
+    as /api/v1/notifications/unread-count.json answered 500; clients ask for JSON by Accept."""
+
+    include_format_suffixes = False
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -56,6 +94,29 @@ class MeView(APIView):
 class TokenSerializer(serializers.Serializer):
     identifier = serializers.CharField(max_length=64)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    # Officers, administrators and whoever may reveal or export personal data (otp.required):
+    # a code from their authenticator app, or a recovery code.
+    otp = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+def _second_factor_refusal(user, code: str) -> Response | None:
+    """No token without the second factor: the API must not be a way around it."""
+    if not otp.enrolled(user):
+        return Response(
+            {"detail": _("Set up the second factor at the web login first."), "otp_required": True},
+            status=403,
+        )
+    if not code:
+        return Response(
+            {"detail": _("A code from your authenticator app is required."), "otp_required": True},
+            status=400,
+        )
+    if otp.check(user, code) is None:
+        return Response(
+            {"detail": _("The code is wrong or has been used already."), "otp_required": True},
+            status=400,
+        )
+    return None
 
 
 class ObtainTokenView(APIView):
@@ -72,6 +133,8 @@ class ObtainTokenView(APIView):
     def post(self, request):
         data = TokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if auth.demo_refused(data.validated_data["password"]):
+            return Response({"detail": auth.demo_refusal_text()}, status=400)
         try:
             user = auth.check_credentials(
                 data.validated_data["identifier"], data.validated_data["password"]
@@ -82,5 +145,10 @@ class ObtainTokenView(APIView):
             )
         if user is None:
             return Response({"detail": _("Wrong username, phone number or password.")}, status=400)
+        if otp.required(user):
+            refusal = _second_factor_refusal(user, data.validated_data.get("otp", ""))
+            if refusal is not None:
+                return refusal
+        update_last_login(None, user)  # a token issued counts as a use of the account
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

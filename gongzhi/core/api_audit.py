@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 
-from gongzhi.core import access, audit
+from gongzhi.core import access, duties
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.roles import Action
 from gongzhi.core.views_audit import CappedPaginator, filter_records
@@ -74,4 +74,4 @@ class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied
 
     def get_queryset(self):
-        return audit.visible_records(self.request.user).order_by("-id")
+        return duties.audit_records(self.request.user).order_by("-id")

@@ -12,8 +12,10 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import receiver
 
 from gongzhi.core import audit, clock, crypto
 from gongzhi.core.models import User
@@ -79,9 +81,37 @@ def _record_failure(user: User, identifier: str) -> None:
         raise AccountLocked(changes["locked_until"])
 
 
+def demo_refused(password: str) -> bool:
+    """The demo accounts' published password opens nothing outside a demo (GONGZHI_DEMO):
+    a production installation has no default accounts. Checked before the credentials, so
+    the answer says nothing about whether such an account exists."""
+    from gongzhi.core.passwords import DEMO_PASSWORD
+
+    return password == DEMO_PASSWORD and not settings.GONGZHI_DEMO
+
+
+def demo_refusal_text() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("The demo accounts are switched off on this installation.")
+
+
+@receiver(user_logged_in, dispatch_uid="gongzhi.core.auth.start_idle_clock")
+def _start_idle_clock(sender, request, user, **kwargs):
+    """A new session starts its idle clock at login (middleware.StaffIdleTimeoutMiddleware),
+    so that the first request after it writes nothing."""
+    from gongzhi.core.middleware import IDLE_KEY, wall_time
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[IDLE_KEY] = wall_time()
+
+
 class _LockoutBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None or not self.accepts(username):
+            return None
+        if demo_refused(password):
             return None
         try:
             return check_credentials(username, password)

@@ -32,3 +32,53 @@ class SmsLoginForm(forms.Form):
         error_messages={"invalid": _("The code has 6 digits.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("new_password")
+            and data.get("new_password2")
+            and data["new_password"] != data["new_password2"]
+        ):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
+class ReenableForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), min_length=2, max_length=500)
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "numeric"}
+        ),
+    )
+
+
+class SecondFactorResetForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=64)
+    reason = forms.CharField(label=_("Reason"), min_length=2, max_length=500)

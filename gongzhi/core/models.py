@@ -45,6 +45,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("joined"), default=clock.now)
     failed_logins = models.PositiveSmallIntegerField(_("failed logins"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # Identity controls (docs/security.md): when the password was last set, and when the
+    # account was disabled for disuse or re-enabled after that (gongzhi/core/accounts.py).
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    disabled_unused_at = models.DateTimeField(_("disabled for disuse at"), null=True, blank=True)
+    reenabled_at = models.DateTimeField(_("re-enabled at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -104,7 +109,8 @@ class Post(models.Model):
                 fields=["user", "role", "place", "household"], name="post_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(place__isnull=False) | models.Q(role=Role.SYSTEM_ADMIN),
+                condition=models.Q(place__isnull=False)
+                | models.Q(role__in=[Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]),
                 name="post_place_required",
             ),
             models.CheckConstraint(
@@ -116,6 +122,22 @@ class Post(models.Model):
     def __str__(self) -> str:
         where = self.place.name if self.place_id else _("whole installation")
         return f"{self.get_role_display()} · {where}"
+
+
+class PasswordHistory(models.Model):
+    """A password hash a user had before: the last few may not be chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.user_id}"
 
 
 class AuditQuerySet(models.QuerySet):

@@ -116,6 +116,27 @@ NAV: list[NavGroup] = [
             NavItem(_("Policy profiles"), "profiles:list", "sliders", Action.PROFILE_VIEW),
             NavItem(_("Posts"), "posts:list", "person-badge", Action.POST_MANAGE),
             NavItem(_("Audit trail"), "audit:list", "shield-check", Action.AUDIT_VIEW),
+            NavItem(
+                _("Personal-information requests"),
+                "privacy:queue",
+                "person-vcard",
+                Action.PRIVACY_HANDLE,
+            ),
+            NavItem(
+                _("Processing register"),
+                "privacy:register",
+                "journal-text",
+                Action.PRIVACY_REGISTER,
+            ),
+            NavItem(
+                _("Disabled accounts"), "accounts:disabled", "person-lock", Action.ACCOUNT_MANAGE
+            ),
+            NavItem(
+                _("Reset a second factor"),
+                "accounts:second_factor",
+                "phone",
+                Action.ACCOUNT_MANAGE,
+            ),
         ),
     ),
 ]

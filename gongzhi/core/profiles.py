@@ -552,8 +552,8 @@ def _carried_keys() -> list[Key]:
             "number",
             _YUAN_MAX,
             yuan,
-            _("Award: public-welfare venture contest (most)"),
-            _("Most award to a winning project of the public-welfare venture contest."),
+            _("Award: venture philanthropy contest (most)"),
+            _("Most award to a winning project of the venture philanthropy contest."),
         ),
         (
             "funds.social_purchase_min_percent",
@@ -926,6 +926,18 @@ def _document_keys() -> list[Key]:
             _("Service hall minimum"),
             _("Least floor area of the community's one-stop service hall."),
             minimum=1,
+        ),
+        key(
+            "premises.named_rooms_required",
+            "integer",
+            1,
+            _("yes (1) / no (0)"),
+            _("Function rooms of the Loudi document required"),
+            _(
+                "1: the community has the function rooms the Loudi document names beside its "
+                "service hall (party-mass activities, mediation, police, family planning, "
+                "charity supermarket, office); 0 or unset: the rooms are not checked."
+            ),
         ),
         key(
             "premises.elderly_care_min_m2",

@@ -28,6 +28,11 @@ class Role(models.TextChoices):
     PARTNER_CONTACT = "partner_contact", _("Partner-unit contact")
     PROPERTY_STAFF = "property_staff", _("Property-company staff")
     SYSTEM_ADMIN = "system_admin", _("System admin")
+    # Separation of duties (GB/T 22239-2019 level 3, docs/security.md): the security
+    # administrator grants the administrator posts and re-enables accounts; the audit
+    # administrator reads the whole audit trail and changes nothing.
+    SECURITY_ADMIN = "security_admin", _("Security admin")
+    AUDIT_ADMIN = "audit_admin", _("Audit admin")
 
 
 # The place kinds a post of each role may be anchored at.
@@ -46,7 +51,15 @@ ANCHOR_KINDS: dict[str, tuple[str, ...]] = {
     Role.PROPERTY_STAFF: ("community", "estate"),
     # A system admin post may have no place: the whole installation.
     Role.SYSTEM_ADMIN: ("district",),
+    Role.SECURITY_ADMIN: ("district",),
+    Role.AUDIT_ADMIN: ("district",),
 }
+
+# Roles whose post may have no place (the whole installation).
+UNPLACED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Administrator roles that only the security admin grants, revokes or re-enables: a system
+# admin cannot make or unmake the people who check on them.
+PROTECTED_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 # Roles that use the staff workbench; the others land on the resident home page.
 STAFF_ROLES = frozenset(
@@ -59,6 +72,8 @@ STAFF_ROLES = frozenset(
         Role.BUILDING_HEAD,
         Role.PROPERTY_STAFF,
         Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
     }
 )
 
@@ -78,6 +93,10 @@ class Action(models.TextChoices):
     PROFILE_VIEW = "profile.view", _("View policy profiles")
     AUDIT_VIEW = "audit.view", _("Browse the audit trail")
     POST_MANAGE = "post.manage", _("Grant and revoke posts")
+    ACCOUNT_MANAGE = (
+        "account.manage",
+        _("Re-enable accounts disabled for disuse, reset lost second factors"),
+    )
     RESIDENT_VIEW = "resident.view", _("View residents (masked)")
     RESIDENT_EDIT = "resident.edit", _("Add and edit residents")
     RESIDENT_IMPORT = "resident.import", _("Import residents from spreadsheets")
@@ -154,6 +173,37 @@ class Action(models.TextChoices):
         "disclosure.publish",
         _("Publish public notices (party, residents' and financial affairs)"),
     )
+    # Personal-information rights under the PIPL (issue 13, gongzhi/privacy).
+    PRIVACY_SELF = (
+        "privacy.self",
+        _("Download one's own personal information, file correction and deletion requests"),
+    )
+    PRIVACY_HANDLE = (
+        "privacy.handle",
+        _("Handle residents' correction and deletion requests"),
+    )
+    PRIVACY_REGISTER = (
+        "privacy.register",
+        _("View and export the register of processing activities"),
+    )
+    # Eligibility (issue 11 point 6): who may be chosen for something, read through
+    # gongzhi.core.gates.roles_with() instead of role lists kept in the apps.
+    DELIBERATION_OFFICIAL = (
+        "deliberation.official",
+        _("May be invited to meetings as an official and be given follow-up actions"),
+    )
+    DELIBERATION_STAND = (
+        "deliberation.stand",
+        _("Counts as a role for a residents' representative candidate"),
+    )
+    TICKET_RECEIVE_DISPATCH = (
+        "ticket.receive_dispatch",
+        _("May be dispatched tickets to handle"),
+    )
+    COMMUNITY_STAFF = (
+        "community.staff",
+        _("Counts as community staff (staffing checks, the public notice board)"),
+    )
 
 
 R = Role
@@ -209,8 +259,15 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     Action.COMMUNITY_PUBLIC_VIEW: {r: S.COMMUNITY for r in Role.values},
     Action.COMPLIANCE_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
     Action.PROFILE_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
-    Action.AUDIT_VIEW: {R.DISTRICT_OFFICER: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
-    Action.POST_MANAGE: {r: S.SUBTREE for r in _MANAGERS},
+    # The system admin reads only the records of their own actions, the audit admin the whole
+    # trail (gongzhi/core/duties.py narrows the rows).
+    Action.AUDIT_VIEW: {
+        R.DISTRICT_OFFICER: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.SUBTREE,
+        R.AUDIT_ADMIN: S.SUBTREE,
+    },
+    Action.POST_MANAGE: {**{r: S.SUBTREE for r in _MANAGERS}, R.SECURITY_ADMIN: S.SUBTREE},
+    Action.ACCOUNT_MANAGE: {R.SYSTEM_ADMIN: S.SUBTREE, R.SECURITY_ADMIN: S.SUBTREE},
     # The people registry. Residents see their own household; property companies, merchants
     # and partner units see no one (PIPL: only those who need the data for the task).
     Action.RESIDENT_VIEW: {
@@ -308,14 +365,70 @@ PERMISSIONS.update(
         Action.OWNERS_VOTE_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
         Action.MICROPROJECT_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
         Action.DISCLOSURE_PUBLISH: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        # PIPL (gongzhi/privacy): residents reach their own data; the community's staff answer
+        # their requests; district officers and admins keep the register of processing.
+        Action.PRIVACY_SELF: {r: S.COMMUNITY for r in _CITIZENS},
+        Action.PRIVACY_HANDLE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.PRIVACY_REGISTER: {R.DISTRICT_OFFICER: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
+    }
+)
+
+# Eligibility rows (gongzhi/core/gates.py: roles_with). The scope is where the post counts.
+PERMISSIONS.update(
+    {
+        # Posts in the community (and street officers, partner contacts above it) whom a
+        # meeting may invite and give an action to; also the owner's public title.
+        Action.DELIBERATION_OFFICIAL: {
+            **{
+                r: S.SUBTREE
+                for r in (
+                    R.COMMUNITY_SECRETARY,
+                    R.COMMUNITY_WORKER,
+                    R.GRID_WORKER,
+                    R.BUILDING_HEAD,
+                    R.PROPERTY_STAFF,
+                    R.PARTNER_CONTACT,
+                    R.STREET_OFFICER,
+                )
+            },
+            R.PARTY_MEMBER: S.COMMUNITY,
+            R.VOLUNTEER: S.COMMUNITY,
+        },
+        # 002 §三(三)2 (角色身份): the roles that count for a representative candidate.
+        Action.DELIBERATION_STAND: {
+            r: S.COMMUNITY for r in (R.PARTY_MEMBER, R.VOLUNTEER, R.BUILDING_HEAD)
+        },
+        # The people a ticket may be handed to by name (the handler kinds of
+        # gongzhi/tickets/services.py HANDLER_ROLES other than the community itself).
+        Action.TICKET_RECEIVE_DISPATCH: {
+            R.PARTY_MEMBER: S.COMMUNITY,
+            R.VOLUNTEER: S.COMMUNITY,
+            **{
+                r: S.SUBTREE
+                for r in (
+                    R.PROPERTY_STAFF,
+                    R.PARTNER_CONTACT,
+                    R.STREET_OFFICER,
+                    R.DISTRICT_OFFICER,
+                    R.GRID_WORKER,
+                )
+            },
+        },
+        # The posts counted for the staffing checks and named on the public notice board.
+        Action.COMMUNITY_STAFF: {
+            r: S.SUBTREE for r in (R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER)
+        },
     }
 )
 
 # Which roles a manager may grant, by the manager's role.
 GRANTABLE: dict[str, frozenset[str]] = {
-    R.SYSTEM_ADMIN: frozenset(Role.values),
-    R.DISTRICT_OFFICER: frozenset(Role.values) - {R.SYSTEM_ADMIN},
-    R.STREET_OFFICER: frozenset(Role.values) - {R.SYSTEM_ADMIN, R.DISTRICT_OFFICER},
+    R.SYSTEM_ADMIN: frozenset(Role.values) - PROTECTED_ROLES,
+    R.SECURITY_ADMIN: PROTECTED_ROLES,
+    R.DISTRICT_OFFICER: frozenset(Role.values) - {R.SYSTEM_ADMIN} - PROTECTED_ROLES,
+    R.STREET_OFFICER: frozenset(Role.values)
+    - {R.SYSTEM_ADMIN, R.DISTRICT_OFFICER}
+    - PROTECTED_ROLES,
     R.COMMUNITY_SECRETARY: frozenset(
         {
             R.COMMUNITY_WORKER,
@@ -330,7 +443,3 @@ GRANTABLE: dict[str, frozenset[str]] = {
         }
     ),
 }
-
-
-def roles_with(action: str) -> dict[str, str]:
-    return PERMISSIONS.get(action, {})

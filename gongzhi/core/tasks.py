@@ -17,3 +17,7 @@ def run_inline(enabled: bool = True) -> None:
 
 
 __all__ = ["HUEY", "task", "run_inline"]
+
+# Periodic tasks of core, registered when the consumer autodiscovers this module:
+# accounts.disable_unused_accounts_daily.
+from gongzhi.core import accounts as _accounts  # noqa: E402, F401

@@ -7,7 +7,6 @@ import json
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
@@ -15,7 +14,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import access, audit
+from gongzhi.core import audit, duties
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
 
@@ -97,11 +97,6 @@ def place_choices(user, limit: int = 500) -> list[tuple[int, str]]:
     return [(p.pk, "\u2003" * p.depth + p.name) for p in rows]
 
 
-def _require_auditor(user) -> None:
-    if not access.has_any(user, Action.AUDIT_VIEW):
-        raise PermissionDenied
-
-
 def _display(value) -> str:
     if value is None or value == "":
         return "—"
@@ -120,10 +115,10 @@ def _rows(record) -> list[dict]:
 
 
 @login_required
+@requires(Action.AUDIT_VIEW)
 def index(request):
-    _require_auditor(request.user)
     form = AuditFilterForm(request.GET or None, place_choices=place_choices(request.user))
-    qs = audit.visible_records(request.user)
+    qs = duties.audit_records(request.user)
     if form.is_valid():
         qs = filter_records(request.user, qs, form.cleaned_data)
     elif form.is_bound:
@@ -139,7 +134,7 @@ def index(request):
 
 
 @login_required
+@requires(Action.AUDIT_VIEW)
 def detail(request, pk: int):
-    _require_auditor(request.user)
-    item = get_object_or_404(audit.visible_records(request.user), pk=pk)
+    item = get_object_or_404(duties.audit_records(request.user), pk=pk)
     return render(request, "core/audit_detail.html", {"item": item, "rows": _rows(item)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, services
+from gongzhi.core import services
+from gongzhi.core.gates import requires
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action, Role
 from gongzhi.places import selectors as places
@@ -24,11 +25,6 @@ STATUS_CHOICES = [
     ("revoked", gettext_lazy("Revoked")),
     ("all", gettext_lazy("All")),
 ]
-
-
-def _require_manager(user) -> None:
-    if not access.has_any(user, Action.POST_MANAGE):
-        raise PermissionDenied
 
 
 def _context_place(request):
@@ -143,8 +139,8 @@ def _grant_form(request, context, data=None):
 
 
 @login_required
+@requires(Action.POST_MANAGE)
 def index(request):
-    _require_manager(request.user)
     context = _context_place(request)
     place_list = services.managed_places(request.user, context)
     choices = [(p.pk, _place_label(p)) for p in place_list]
@@ -185,8 +181,8 @@ def index(request):
 
 
 @login_required
+@requires(Action.POST_MANAGE)
 def grant(request):
-    _require_manager(request.user)
     context = _context_place(request)
     form = _grant_form(request, context, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -225,8 +221,8 @@ def grant(request):
 
 @login_required
 @require_POST
+@requires(Action.POST_MANAGE)
 def revoke(request, pk: int):
-    _require_manager(request.user)
     post = get_object_or_404(services.visible_posts(request.user), pk=pk)
     try:
         services.revoke_post(request.user, post, reason=request.POST.get("reason", "")[:500])

@@ -41,7 +41,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
-from gongzhi.core import access
+from gongzhi.core import access, gates
 from gongzhi.core.roles import Action as Perm
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import (
@@ -333,10 +333,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @route(detail=False, methods=["get", "post"], url_path="series")
     def series(self, request):
-        if not access.has_any(request.user, Perm.DELIBERATION_MANAGE):
-            return Response(
-                {"detail": _("Your role does not use this page.")}, status=status.HTTP_403_FORBIDDEN
-            )
+        gates.check(request.user, Perm.DELIBERATION_MANAGE)
         if request.method == "GET":
             rows = selectors.managed_series(request.user).order_by("-active", "id")[:200]
             return Response(SeriesSerializer(rows, many=True).data)

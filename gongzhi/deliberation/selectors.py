@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, clock
+from gongzhi.core.gates import roles_with
 from gongzhi.core.models import LedgerCurrency, LedgerEntry, LedgerOwnerKind, Post, User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.core.roles import Role
@@ -36,8 +37,9 @@ from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 
-# Roles that count for a representative candidate (002 §三(三)2: 角色身份).
-CANDIDATE_ROLES = (Role.PARTY_MEMBER, Role.VOLUNTEER, Role.BUILDING_HEAD)
+# Roles that count for a representative candidate (002 §三(三)2: 角色身份), as the permission
+# matrix says (deliberation.stand).
+CANDIDATE_ROLES = tuple(sorted(roles_with(Perm.DELIBERATION_STAND)))
 
 
 # --------------------------------------------------------------------------- topics

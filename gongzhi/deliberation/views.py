@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access, clock, profiles, refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.deliberation import forms, selectors, services
@@ -57,11 +58,6 @@ def _render(request, template, context):
     return render(request, template, {"delib_nav": _nav(request.user), **context})
 
 
-def _require(user, *actions) -> None:
-    if not any(access.has_any(user, a) for a in actions):
-        raise PermissionDenied(_("Your role does not use this page."))
-
-
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -85,8 +81,8 @@ def _invalid(request, form) -> None:
 
 
 @login_required
+@requires(Perm.DELIBERATION_JOIN)
 def topics(request):
-    _require(request.user, Perm.DELIBERATION_JOIN)
     qs = selectors.visible_topics(request.user)
     status = request.GET.get("status", "")
     if status in TopicStatus.values:
@@ -104,8 +100,8 @@ def topics(request):
 
 
 @login_required
+@requires(Perm.DELIBERATION_JOIN)
 def topic_new(request):
-    _require(request.user, Perm.DELIBERATION_JOIN)
     places = selectors.topic_places(request.user)
     staff = access.has_any(request.user, Perm.DELIBERATION_MANAGE)
     form = forms.TopicForm(request.POST or None, places=places, staff=staff)
@@ -238,8 +234,8 @@ def meetings(request):
 
 
 @login_required
+@requires(Perm.DELIBERATION_MANAGE)
 def meeting_new(request):
-    _require(request.user, Perm.DELIBERATION_MANAGE)
     communities = selectors.managed_communities(request.user)
     community_id = request.POST.get("community") or request.GET.get("community")
     community = communities.filter(pk=community_id).first() if community_id else None
@@ -275,9 +271,9 @@ def meeting_new(request):
 
 
 @login_required
+@requires(Perm.DELIBERATION_MANAGE)
 def series(request):
     """Recurring meetings (003 annex 7: fixed deliberation days such as the 16th)."""
-    _require(request.user, Perm.DELIBERATION_MANAGE)
     communities = selectors.managed_communities(request.user)
     form = forms.SeriesForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
@@ -562,8 +558,8 @@ def action_progress(request, pk: int):
 
 
 @login_required
+@requires(Perm.DELIBERATION_JOIN)
 def polls(request):
-    _require(request.user, Perm.DELIBERATION_JOIN)
     return _render(
         request,
         "deliberation/polls.html",
@@ -575,8 +571,8 @@ def polls(request):
 
 
 @login_required
+@requires(Perm.DELIBERATION_MANAGE)
 def poll_new(request):
-    _require(request.user, Perm.DELIBERATION_MANAGE)
     communities = selectors.managed_communities(request.user)
     form = forms.PollForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
@@ -637,8 +633,8 @@ def poll_vote(request, pk: int):
 
 
 @login_required
+@requires(Perm.DISCLOSURE_PUBLISH)
 def notices(request):
-    _require(request.user, Perm.DISCLOSURE_PUBLISH)
     communities = selectors.managed_communities(request.user, Perm.DISCLOSURE_PUBLISH)
     form = forms.NoticeForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
@@ -681,8 +677,8 @@ def notice_withdraw(request, pk: int):
 
 
 @login_required
+@requires(Perm.DELIBERATION_MANAGE)
 def representatives(request):
-    _require(request.user, Perm.DELIBERATION_MANAGE)
     communities = selectors.managed_communities(request.user)
     chosen = request.GET.get("community") or request.POST.get("community")
     community = communities.filter(pk=chosen).first() if chosen else communities.first()
@@ -734,8 +730,8 @@ def representative_remove(request, pk: int):
 
 
 @login_required
+@requires(Perm.DELIBERATION_MANAGE)
 def joint_overdue(request):
-    _require(request.user, Perm.DELIBERATION_MANAGE)
     return _render(
         request,
         "deliberation/joint_overdue.html",

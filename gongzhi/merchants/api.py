@@ -13,14 +13,12 @@ Errors: 400 bad input or refused (with `detail`), 403 role may not, 404 not visi
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gongzhi.core import access
+from gongzhi.core import access, gates
 from gongzhi.core.roles import Action
 from gongzhi.merchants import selectors, services
 from gongzhi.merchants.models import Item, Merchant, Redemption
@@ -69,21 +67,12 @@ def _bad(error: DjangoValidationError) -> Response:
     return Response({"detail": " ".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST)
 
 
-def _need(user, act) -> None:
-    if not access.has_any(user, act):
-        raise PermissionDenied(_("Your role does not use this page."))
-
-
 class MerchantViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MerchantSerializer
 
     def get_queryset(self):
         user = self.request.user
-        if not (
-            access.has_any(user, Action.MERCHANT_MANAGE)
-            or access.has_any(user, Action.MERCHANT_SELL)
-        ):
-            raise PermissionDenied(_("Your role does not use this page."))
+        gates.check(user, Action.MERCHANT_MANAGE, Action.MERCHANT_SELL)
         return (
             (selectors.managed_merchants(user) | selectors.my_merchants(user))
             .distinct()
@@ -95,12 +84,12 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ItemSerializer
 
     def get_queryset(self):
-        _need(self.request.user, Action.POINTS_REDEEM)
+        gates.check(self.request.user, Action.POINTS_REDEEM)
         return selectors.shop_items(self.request.user)
 
     @action(detail=True, methods=["post"])
     def redeem(self, request, pk=None):
-        _need(request.user, Action.POINTS_REDEEM)
+        gates.check(request.user, Action.POINTS_REDEEM)
         try:
             redemption = services.redeem(
                 request.user,
@@ -120,12 +109,12 @@ class RedemptionViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         if access.has_any(user, Action.MERCHANT_SELL):
             return selectors.merchant_redemptions(user)
-        _need(user, Action.POINTS_REDEEM)
+        gates.check(user, Action.POINTS_REDEEM)
         return selectors.my_redemptions(resident_of(user))
 
     @action(detail=False, methods=["post"])
     def confirm(self, request):
-        _need(request.user, Action.MERCHANT_SELL)
+        gates.check(request.user, Action.MERCHANT_SELL)
         try:
             redemption = services.confirm(request.user, str(request.data.get("code", "")))
         except DjangoValidationError as error:

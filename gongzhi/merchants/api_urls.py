@@ -1,10 +1,9 @@
 """API routes of this app, mounted under /api/v1/ by gongzhi/api_urls.py."""
 
-from rest_framework.routers import SimpleRouter
-
+from gongzhi.core.api import Router
 from gongzhi.merchants.api import ItemViewSet, MerchantViewSet, RedemptionViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("merchants", MerchantViewSet, basename="merchant")
 router.register("merchant-items", ItemViewSet, basename="merchant-item")
 router.register("redemptions", RedemptionViewSet, basename="redemption")

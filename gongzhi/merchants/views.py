@@ -9,14 +9,15 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, refusals
+from gongzhi.core import refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.merchants import selectors, services
 from gongzhi.merchants.models import MerchantKind, RedemptionStatus
@@ -26,18 +27,13 @@ from gongzhi.volunteering import qr
 PAGE_SIZE = 20
 
 
-def _require(user, action) -> None:
-    if not access.has_any(user, action):
-        raise PermissionDenied(_("Your role does not use this page."))
-
-
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
+@requires(Action.POINTS_REDEEM)
 def shop(request):
-    _require(request.user, Action.POINTS_REDEEM)
     resident = resident_of(request.user)
     page = _page(request, selectors.shop_items(request.user))
     return render(
@@ -55,8 +51,8 @@ def shop(request):
 
 @login_required
 @require_POST
+@requires(Action.POINTS_REDEEM)
 def redeem(request, pk: int):
-    _require(request.user, Action.POINTS_REDEEM)
     try:
         redemption = services.redeem(
             request.user,
@@ -72,8 +68,8 @@ def redeem(request, pk: int):
 
 
 @login_required
+@requires(Action.POINTS_REDEEM)
 def mine(request):
-    _require(request.user, Action.POINTS_REDEEM)
     resident = resident_of(request.user)
     page = _page(request, selectors.my_redemptions(resident))
     return render(
@@ -127,8 +123,8 @@ def cancel(request, pk: int):
 
 
 @login_required
+@requires(Action.MERCHANT_SELL)
 def desk(request):
-    _require(request.user, Action.MERCHANT_SELL)
     confirmed = None
     code = request.GET.get("code", "")
     if request.method == "POST":
@@ -162,8 +158,8 @@ def desk(request):
 
 @login_required
 @require_POST
+@requires(Action.MERCHANT_SELL)
 def item_add(request, pk: int):
-    _require(request.user, Action.MERCHANT_SELL)
     merchant = get_object_or_404(selectors.my_merchants(request.user), pk=pk)
     try:
         services.add_item(
@@ -183,8 +179,8 @@ def item_add(request, pk: int):
 
 @login_required
 @require_POST
+@requires(Action.MERCHANT_SELL)
 def item_edit(request, pk: int):
-    _require(request.user, Action.MERCHANT_SELL)
     item = get_object_or_404(selectors.my_items(request.user), pk=pk)
     try:
         services.update_item(
@@ -202,8 +198,8 @@ def item_edit(request, pk: int):
 
 
 @login_required
+@requires(Action.MERCHANT_MANAGE)
 def manage(request):
-    _require(request.user, Action.MERCHANT_MANAGE)
     communities = selectors.managed_communities(request.user)
     logins = selectors.merchant_logins(request.user)
     if request.method == "POST":
@@ -241,8 +237,8 @@ def manage(request):
 
 @login_required
 @require_POST
+@requires(Action.MERCHANT_MANAGE)
 def merchant_toggle(request, pk: int):
-    _require(request.user, Action.MERCHANT_MANAGE)
     merchant = get_object_or_404(selectors.managed_merchants(request.user), pk=pk)
     services.set_active(request.user, merchant, not merchant.is_active)
     messages.success(request, _("Saved."))

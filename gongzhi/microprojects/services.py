@@ -103,7 +103,7 @@ def profile_budgets(communities) -> dict[int, ProfileBudget]:
         if setter is not None:
             name = setter.policy_profile
             if name not in loaded:
-                loaded[name] = profiles.follow_successors(profiles.get(name))
+                loaded[name] = profiles.current(name)
             profile = loaded[name]
         result[community.pk] = _budget_from(community, profile)
     return result

@@ -16,7 +16,6 @@ Errors: 400 bad input or refused (`detail`), 403 role may not, 404 not visible.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gongzhi.core import access
+from gongzhi.core import gates
 from gongzhi.core.roles import Action
 from gongzhi.partners import selectors, services
 from gongzhi.partners.models import Claim, ListItem, PartnerUnit
@@ -94,11 +93,6 @@ class NeedSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "review_note", "created_at"]
 
 
-def _need(user, act) -> None:
-    if not access.has_any(user, act):
-        raise PermissionDenied(_("Your role does not use this page."))
-
-
 def _bad(error: DjangoValidationError) -> Response:
     return Response({"detail": " ".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST)
 
@@ -107,7 +101,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UnitSerializer
 
     def get_queryset(self):
-        _need(self.request.user, Action.PARTNER_VIEW)
+        gates.check(self.request.user, Action.PARTNER_VIEW)
         return selectors.visible_units(self.request.user).order_by("id")
 
 
@@ -115,13 +109,13 @@ class ListItemViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ItemSerializer
 
     def get_queryset(self):
-        _need(self.request.user, Action.PARTNER_VIEW)
+        gates.check(self.request.user, Action.PARTNER_VIEW)
         params = self.request.query_params
         return selectors.visible_items(self.request.user, params.get("kind"), params.get("status"))
 
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
-        _need(request.user, Action.PARTNER_CLAIM)
+        gates.check(request.user, Action.PARTNER_CLAIM)
         item = self.get_object()
         unit = (
             selectors.visible_units(request.user).filter(pk=_int(request.data.get("unit"))).first()
@@ -138,7 +132,7 @@ class ListItemViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """A resident's need: {"decision": "approve"|"decline", "note"} (PARTNER_MANAGE)."""
-        _need(request.user, Action.PARTNER_MANAGE)
+        gates.check(request.user, Action.PARTNER_MANAGE)
         item = self.get_object()
         decision = request.data.get("decision")
         if decision not in ("approve", "decline"):
@@ -163,11 +157,11 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NeedSerializer
 
     def get_queryset(self):
-        _need(self.request.user, Action.PARTNER_NEED_SUBMIT)
+        gates.check(self.request.user, Action.PARTNER_NEED_SUBMIT)
         return selectors.my_needs(self.request.user)
 
     def create(self, request, *args, **kwargs):
-        _need(request.user, Action.PARTNER_NEED_SUBMIT)
+        gates.check(request.user, Action.PARTNER_NEED_SUBMIT)
         data = NeedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -188,7 +182,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ClaimSerializer
 
     def get_queryset(self):
-        _need(self.request.user, Action.PARTNER_VIEW)
+        gates.check(self.request.user, Action.PARTNER_VIEW)
         return (
             Claim.objects.filter(item__in=selectors.visible_items(self.request.user))
             .prefetch_related("photos")

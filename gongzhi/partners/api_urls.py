@@ -2,12 +2,12 @@
 index of party members, also issue 5)."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from gongzhi.core.api import Router
 from gongzhi.partners.api import ClaimViewSet, ListItemViewSet, NeedViewSet, UnitViewSet
 from gongzhi.party.api_vanguard import VanguardIndexView, VanguardRankingView
 
-router = SimpleRouter()
+router = Router()
 router.register("partner-units", UnitViewSet, basename="partner-unit")
 router.register("partner-items", ListItemViewSet, basename="partner-item")
 router.register("partner-claims", ClaimViewSet, basename="partner-claim")

@@ -96,16 +96,13 @@ def is_contact(user, unit: PartnerUnit) -> bool:
 
 def _require_for_unit(user, unit: PartnerUnit, path: str):
     """The actor acts for `unit` at `path`: a contact of that very unit, or community staff at
-    `path` for a unit of their area (one they can see: paired inside it or with its street)."""
-    from gongzhi.partners.selectors import visible_units
-
+    `path` for a unit paired with the community of `path` or with a place above it (its street).
+    Which units the actor can see is not enough: staff holding posts in two communities see the
+    units of both, but act at `path` only for the units paired there."""
     grant = access.require(user, Action.PARTNER_CLAIM, path, read_action=Action.PARTNER_VIEW)
     if unit.contacts.filter(pk=user.pk).exists():
         return grant
-    if (
-        access.can(user, Action.PARTNER_MANAGE, path)
-        and visible_units(user).filter(pk=unit.pk).exists()
-    ):
+    if access.can(user, Action.PARTNER_MANAGE, path) and path.startswith(unit.place_path):
         return grant
     raise PermissionDenied(
         _("You are not a contact of %(unit)s; you cannot act for it.") % {"unit": unit}

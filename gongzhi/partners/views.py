@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, inputs, refusals
+from gongzhi.core import access, clock, gates, inputs, refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.partners import selectors, services
 from gongzhi.partners.models import (
@@ -30,11 +31,6 @@ PAGE_SIZE = 30
 CLAIM_STEPS = ("progress", "complete", "confirm", "withdraw")
 
 
-def _require(user, action) -> None:
-    if not access.has_any(user, action):
-        raise PermissionDenied(_("Your role does not use this page."))
-
-
 def _places(user, action, kinds):
     return selectors.places_in_scope(user, action, kinds)[:300]
 
@@ -48,10 +44,10 @@ def _chosen_place(request, kinds):
 
 
 @login_required
+@requires(Action.PARTNER_VIEW)
 def units(request):
-    _require(request.user, Action.PARTNER_VIEW)
     if request.method == "POST":
-        _require(request.user, Action.PARTNER_MANAGE)
+        gates.check(request.user, Action.PARTNER_MANAGE)
         place = _chosen_place(request, ("street", "community"))
         contacts = list(
             selectors.contact_logins(request.user).filter(pk__in=request.POST.getlist("contacts"))
@@ -94,8 +90,8 @@ def units(request):
 
 
 @login_required
+@requires(Action.PARTNER_VIEW)
 def unit_detail(request, pk: int):
-    _require(request.user, Action.PARTNER_VIEW)
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
     can_offer = services.is_contact(request.user, unit) or access.can(
         request.user, Action.PARTNER_MANAGE, unit.place_path
@@ -117,8 +113,8 @@ def unit_detail(request, pk: int):
 
 @login_required
 @require_POST
+@requires(Action.PARTNER_CLAIM)
 def resource_add(request, pk: int):
-    _require(request.user, Action.PARTNER_CLAIM)
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
     try:
         services.add_item(
@@ -138,8 +134,8 @@ def resource_add(request, pk: int):
 
 
 @login_required
+@requires(Action.PARTNER_VIEW)
 def lists(request):
-    _require(request.user, Action.PARTNER_VIEW)
     kind = request.GET.get("kind") if request.GET.get("kind") in ListKind.values else ListKind.NEED
     status = request.GET.get("status", "")
     if request.method == "POST":
@@ -186,9 +182,9 @@ def lists(request):
 
 
 @login_required
+@requires(Action.PARTNER_NEED_SUBMIT)
 def needs(request):
     """A resident's phone page: post a need of the community, see what became of mine."""
-    _require(request.user, Action.PARTNER_NEED_SUBMIT)
     if request.method == "POST":
         try:
             services.submit_need(
@@ -217,8 +213,8 @@ def needs(request):
 
 @login_required
 @require_POST
+@requires(Action.PARTNER_MANAGE)
 def need_review(request, pk: int):
-    _require(request.user, Action.PARTNER_MANAGE)
     item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("approve", "decline"):
@@ -241,9 +237,9 @@ def need_review(request, pk: int):
 
 
 @login_required
+@requires(Action.PARTNER_VIEW)
 def photo(request, pk: int, photo_id: int, thumb: bool = False):
     """An evidence photo, only for someone who may see the list item (404 otherwise)."""
-    _require(request.user, Action.PARTNER_VIEW)
     item = selectors.get_claim_photo(request.user, pk, photo_id)
     field = item.thumb if thumb else item.file
     try:
@@ -257,8 +253,8 @@ def photo(request, pk: int, photo_id: int, thumb: bool = False):
 
 
 @login_required
+@requires(Action.PARTNER_VIEW)
 def item_detail(request, pk: int):
-    _require(request.user, Action.PARTNER_VIEW)
     item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
     claim = selectors.live_claim(item)
     return render(
@@ -287,8 +283,8 @@ def item_detail(request, pk: int):
 
 @login_required
 @require_POST
+@requires(Action.PARTNER_CLAIM)
 def item_claim(request, pk: int):
-    _require(request.user, Action.PARTNER_CLAIM)
     item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
     unit = selectors.visible_units(request.user).filter(pk=request.POST.get("unit") or 0).first()
     community = Place.objects.filter(
@@ -305,8 +301,8 @@ def item_claim(request, pk: int):
 
 @login_required
 @require_POST
+@requires(Action.PARTNER_VIEW)
 def claim_step(request, pk: int, step: str):
-    _require(request.user, Action.PARTNER_VIEW)
     if step not in CLAIM_STEPS:
         raise Http404
     made = get_object_or_404(selectors.visible_claims(request.user), pk=pk)
@@ -342,8 +338,8 @@ def claim_step(request, pk: int, step: str):
 
 @login_required
 @require_POST
+@requires(Action.PARTNER_MANAGE)
 def ticket_to_need(request, ticket_pk: int):
-    _require(request.user, Action.PARTNER_MANAGE)
     try:
         item = services.need_from_ticket(request.user, ticket_pk)
     except ValidationError as error:
@@ -359,7 +355,7 @@ def need_from_number(request):
     """The needs list's form: staff type a ticket number (GZ-YYYYMMDD-NNNN)."""
     from gongzhi.tickets.selectors import visible_tickets
 
-    _require(request.user, Action.PARTNER_MANAGE)
+    gates.check(request.user, Action.PARTNER_MANAGE)
     number = request.POST.get("number", "").strip().upper()
     ticket = visible_tickets(request.user).filter(number=number).first() if number else None
     if ticket is None:
@@ -369,8 +365,8 @@ def need_from_number(request):
 
 
 @login_required
+@requires(Action.PARTNER_VIEW)
 def report(request, pk: int):
-    _require(request.user, Action.PARTNER_VIEW)
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
     return render(
         request, "partners/report.html", {"r": selectors.unit_report(unit, inputs.year(request))}
@@ -378,8 +374,8 @@ def report(request, pk: int):
 
 
 @login_required
+@requires(Action.PARTNER_VIEW)
 def report_xlsx(request, pk: int):
-    _require(request.user, Action.PARTNER_VIEW)
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
     r = selectors.unit_report(unit, inputs.year(request))
     # Titles come from residents' needs and tickets: every cell goes through the formula-safe

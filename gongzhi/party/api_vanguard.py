@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongzhi.core import access, clock
+from gongzhi.core import clock
+from gongzhi.core.gates import Requires
 from gongzhi.core.roles import Action
 from gongzhi.party import vanguard
 
@@ -48,9 +49,9 @@ def _data(index: vanguard.Index) -> dict:
 
 
 class VanguardIndexView(APIView):
+    permission_classes = [Requires.any(Action.VANGUARD_SERVE)]
+
     def get(self, request):
-        if not access.has_any(request.user, Action.VANGUARD_SERVE):
-            raise PermissionDenied(_("Your role does not use this page."))
         member = vanguard.member_of(request.user)
         if member is None:
             raise PermissionDenied(_("Your login is not linked to a party member record."))
@@ -58,8 +59,8 @@ class VanguardIndexView(APIView):
 
 
 class VanguardRankingView(APIView):
+    permission_classes = [Requires.any(Action.VANGUARD_VIEW)]
+
     def get(self, request):
-        if not access.has_any(request.user, Action.VANGUARD_VIEW):
-            raise PermissionDenied(_("Your role does not use this page."))
         rows = vanguard.ranking(request.user, _year(request))[:MAX_RANKING_ROWS]
         return Response([_data(r) for r in rows])

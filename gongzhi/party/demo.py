@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
 from gongzhi.party.models import OrgKind, PartyOrg
+from gongzhi.places.demo import DISTRICT_CODE
 from gongzhi.places.models import Place, PlaceKind
 
-DISTRICT_CODE = "431302"  # gongzhi.places.demo.DISTRICT_CODE
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 
 

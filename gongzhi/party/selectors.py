@@ -166,7 +166,7 @@ def checkins_of(user, members) -> dict[int, list[Checkin]]:
 def wants_group_per_grid(profile: profiles.Profile | None) -> bool:
     """Whether the profile asks for a party group on every grid (`party.group_per_grid` = 1).
     A profile that is missing, broken or silent on the key does not."""
-    if profile is None or not profile.ok or GROUP_PER_GRID_KEY not in profiles.SCHEMA:
+    if profile is None or not profile.ok:
         return False
     return profile.get(GROUP_PER_GRID_KEY) == 1
 
@@ -197,6 +197,19 @@ def group_rule_q(place: Place) -> Q:
     return rule
 
 
+def _branch_on_grid() -> Exists:
+    """On a grid (OuterRef): a branch or general branch bound to it or to an estate in it."""
+    return Exists(
+        PartyOrg.objects.filter(kind__in=BRANCH_KINDS, place_path__under=OuterRef("path"))
+    )
+
+
+def _group_on_grid() -> Exists:
+    """On a grid (OuterRef): a party group bound to the grid itself (001 §1), not to an estate
+    or a building in it."""
+    return Exists(PartyOrg.objects.filter(kind=OrgKind.GROUP, place=OuterRef("pk")))
+
+
 def gap_places(place: Place, kind: str) -> QuerySet[Place]:
     """Places of `kind` under `place` (itself included) that lack their organisation."""
     under = Place.objects.filter(path__under=place.path)
@@ -205,10 +218,7 @@ def gap_places(place: Place, kind: str) -> QuerySet[Place]:
             Exists(PartyOrg.objects.filter(kind=OrgKind.COMMUNITY_COMMITTEE, place=OuterRef("pk")))
         )
     if kind == "grid":
-        branch = Exists(
-            PartyOrg.objects.filter(kind__in=BRANCH_KINDS, place_path__under=OuterRef("path"))
-        )
-        group = Exists(PartyOrg.objects.filter(kind=OrgKind.GROUP, place=OuterRef("pk")))
+        branch, group = _branch_on_grid(), _group_on_grid()
         wants_group = group_rule_q(place)
         return under.filter(kind=PlaceKind.GRID).exclude(
             (wants_group & (branch | group)) | (~wants_group & branch)
@@ -283,30 +293,14 @@ def building_heads(buildings) -> dict[int, list[dict]]:
 def grid_coverage(grids: list[Place]) -> dict[int, str]:
     """For the compliance page: {grid id: "branch" | "group"} for the grids that have a branch or
     general branch bound to them or to an estate in them ("branch"), else a party group bound to
-    the grid itself ("group"). Grids with neither are left out. One query for any number of
-    grids (by their communities' paths)."""
-    by_path = {grid.path: grid.pk for grid in grids}
-    parents = {path.rstrip("/").rsplit("/", 1)[0] + "/" for path in by_path}
-    under_any = Q(pk__in=[])
-    for parent in parents:
-        under_any |= Q(place_path__under=parent)
+    the grid itself ("group"). Grids with neither are left out. The same two conditions as the
+    grid gap list (`gap_places`), so the two pages cannot disagree; one query for any number of
+    grids (by their communities)."""
+    ids = {grid.pk for grid in grids}
     rows = (
-        PartyOrg.objects.filter(under_any, kind__in=(*BRANCH_KINDS, OrgKind.GROUP))
-        .exclude(place__kind__in=(PlaceKind.COMMUNITY, PlaceKind.BUILDING))
-        .values_list("kind", "place_path")
+        Place.objects.filter(kind=PlaceKind.GRID, parent_id__in={grid.parent_id for grid in grids})
+        .annotate(branch=_branch_on_grid(), group=_group_on_grid())
+        .filter(Q(branch=True) | Q(group=True))
+        .values_list("pk", "branch")
     )
-    found: dict[int, str] = {}
-    for kind, path in rows:
-        parts = path.strip("/").split("/")
-        grid_id = None
-        for i in range(len(parts), 0, -1):
-            grid_id = by_path.get("/".join(parts[:i]) + "/")
-            if grid_id is not None:
-                break
-        if grid_id is None:
-            continue
-        if kind in BRANCH_KINDS:
-            found[grid_id] = "branch"
-        elif path in by_path:  # a group on the grid itself, not on an estate in it
-            found.setdefault(grid_id, "group")
-    return found
+    return {pk: "branch" if branch else "group" for pk, branch in rows if pk in ids}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.party import forms, selectors, services
 from gongzhi.party.models import PARENT_KINDS, PLACE_KINDS, OrgKind, PartyOrg
@@ -25,12 +26,6 @@ from gongzhi.places.models import PlaceKind
 PAGE_SIZE = 50
 CHOICE_LIMIT = 500  # select boxes; narrow the parent to see further down
 SEARCH_LIMIT = 20
-
-
-def _require_view(user) -> None:
-    """Users without `party.view` anywhere: the party pages do not exist for them."""
-    if not access.has_any(user, Action.PARTY_VIEW):
-        raise Http404
 
 
 def _can_edit(user, path: str) -> bool:
@@ -46,8 +41,8 @@ def _place_label(place) -> str:
 
 
 @login_required
+@requires(Action.PARTY_VIEW)
 def tree(request):
-    _require_view(request.user)
     page = Paginator(selectors.root_orgs(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     gap_panels = [
         {"place": place, "counts": selectors.gap_counts(place)}
@@ -196,8 +191,8 @@ def _create_choices(request, parent: PartyOrg | None):
 
 
 @login_required
+@requires(Action.PARTY_VIEW)
 def org_create(request):
-    _require_view(request.user)
     raw = request.GET.get("parent") or request.POST.get("parent") or ""
     parent = selectors.get_org(request.user, int(raw)) if raw.isdigit() else None
     if parent is not None:
@@ -374,17 +369,13 @@ def member_detail(request, pk: int):
     return _member_page(request, selectors.get_member(request.user, pk))
 
 
-def _require_member_edit(request, member):
-    access.require(
-        request.user, Action.PARTY_EDIT, member.place_path, read_action=Action.PARTY_VIEW
-    )
-
-
 @login_required
 @require_POST
 def member_edit(request, pk: int):
     member = selectors.get_member(request.user, pk)
-    _require_member_edit(request, member)
+    access.require(
+        request.user, Action.PARTY_EDIT, member.place_path, read_action=Action.PARTY_VIEW
+    )
     form = forms.MemberEditForm(request.POST)
     if form.is_valid():
         try:
@@ -401,7 +392,9 @@ def member_edit(request, pk: int):
 @require_POST
 def member_move(request, pk: int):
     member = selectors.get_member(request.user, pk)
-    _require_member_edit(request, member)
+    access.require(
+        request.user, Action.PARTY_EDIT, member.place_path, read_action=Action.PARTY_VIEW
+    )
     form = forms.MemberMoveForm(request.POST, org_choices=_move_choices(request, member))
     if form.is_valid():
         org = selectors.get_org(request.user, form.cleaned_data["org"])
@@ -422,7 +415,9 @@ def member_move(request, pk: int):
 @require_POST
 def member_end(request, pk: int):
     member = selectors.get_member(request.user, pk)
-    _require_member_edit(request, member)
+    access.require(
+        request.user, Action.PARTY_EDIT, member.place_path, read_action=Action.PARTY_VIEW
+    )
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
         services.end_membership(request.user, member, reason=form.cleaned_data["reason"])
@@ -478,8 +473,8 @@ def checkin_end(request, pk: int):
 
 
 @login_required
+@requires(Action.PARTY_VIEW)
 def in_service(request):
-    _require_view(request.user)
     filters = forms.InServiceFilterForm(
         request.GET or None, community_choices=_community_choices(request.user)
     )

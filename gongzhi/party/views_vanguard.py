@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access, clock, inputs, refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.party import vanguard
 from gongzhi.party.models import (
@@ -26,14 +27,9 @@ from gongzhi.places.models import Place
 PAGE_SIZE = 30
 
 
-def _require(user, action) -> None:
-    if not access.has_any(user, action):
-        raise PermissionDenied(_("Your role does not use this page."))
-
-
 @login_required
+@requires(Action.VANGUARD_SERVE)
 def mine(request):
-    _require(request.user, Action.VANGUARD_SERVE)
     member = vanguard.member_of(request.user)
     context = {"member": member, "year": inputs.year(request)}
     if member is not None:
@@ -72,8 +68,8 @@ def _community_of(user, pk) -> Place:
 
 @login_required
 @require_POST
+@requires(Action.VANGUARD_SERVE)
 def claim(request):
-    _require(request.user, Action.VANGUARD_SERVE)
     try:
         community = _community_of(request.user, None)
         vanguard.claim(
@@ -91,8 +87,8 @@ def claim(request):
 
 @login_required
 @require_POST
+@requires(Action.VANGUARD_SERVE)
 def claim_end(request, pk: int):
-    _require(request.user, Action.VANGUARD_SERVE)
     try:
         vanguard.end_claim(request.user, pk)
     except ValidationError as error:
@@ -102,8 +98,8 @@ def claim_end(request, pk: int):
 
 @login_required
 @require_POST
+@requires(Action.VANGUARD_SERVE)
 def record(request):
-    _require(request.user, Action.VANGUARD_SERVE)
     try:
         vanguard.record_service(
             request.user,
@@ -120,8 +116,8 @@ def record(request):
 
 
 @login_required
+@requires(Action.VANGUARD_VIEW)
 def ranking(request):
-    _require(request.user, Action.VANGUARD_VIEW)
     year = inputs.year(request)
     rows = vanguard.ranking(request.user, year)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -150,8 +146,8 @@ def ranking(request):
 
 @login_required
 @require_POST
+@requires(Action.VANGUARD_VIEW)
 def review(request, pk: int):
-    _require(request.user, Action.VANGUARD_VIEW)
     try:
         vanguard.review_record(request.user, pk, confirm=request.POST.get("decision") == "confirm")
     except ValidationError as error:
@@ -163,8 +159,8 @@ def review(request, pk: int):
 
 @login_required
 @require_POST
+@requires(Action.VOLUNTEER_MANAGE)
 def publish(request):
-    _require(request.user, Action.VOLUNTEER_MANAGE)
     community = get_object_or_404(
         access.scoped(
             Place.objects.filter(kind="community"), request.user, Action.VOLUNTEER_MANAGE

@@ -146,7 +146,7 @@ class ResidentViewSet(
     def _refuse_number_in_address(request) -> None:
         """A whole phone or ID number in the query string (any `q`) is refused: access logs
         keep URLs."""
-        if any(selectors.is_whole_number_query(q) for q in request.query_params.getlist("q")):
+        if any(selectors.is_whole_number(q) for q in request.query_params.getlist("q")):
             raise serializers.ValidationError(
                 {
                     "q": [

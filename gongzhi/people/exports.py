@@ -22,8 +22,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from gongzhi.core.spreadsheets import looks_like_formula
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # the OWASP list (see looks_like_formula)
-
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -37,7 +35,7 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float | Decimal | dt.date | dt.datetime):
         return value
     text = str(value)
-    if looks_like_formula(text):
+    if looks_like_formula(text, strict=True):  # a lone "-" too: the writer takes no chances
         return "'" + text
     return text
 

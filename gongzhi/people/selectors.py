@@ -238,14 +238,9 @@ def describe_params(params: dict) -> dict[str, Any]:
     return out
 
 
-def is_whole_number_query(q: str) -> bool:
-    """Seven digits or more: a whole (or nearly whole) phone or ID number."""
-    return is_whole_number(q)
-
-
 def _mask_query(q: str) -> str:
     compact = re.sub(r"\s+", "", q)
-    if is_whole_number_query(compact):
+    if is_whole_number(compact):
         return crypto.mask_id_number(compact) if len(compact) > 11 else crypto.mask_phone(compact)
     return q
 

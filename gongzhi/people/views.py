@@ -6,7 +6,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from gongzhi.core import access, clock, crypto
+from gongzhi.core import access, clock, crypto, gates
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.people import exports, selectors, services
 from gongzhi.people.forms import (
@@ -44,11 +45,6 @@ def _list_label(key: str) -> str:
         "talents": _("Talent register: residents with skills"),
     }
     return labels[key]
-
-
-def _require_view(user) -> None:
-    if not access.has_any(user, Action.RESIDENT_VIEW):
-        raise Http404
 
 
 def _edit_buildings(user):
@@ -171,8 +167,8 @@ def _refused_search(request, message: str, status: int):
 
 
 @login_required
+@requires(Action.RESIDENT_VIEW)
 def resident_list(request):
-    _require_view(request.user)
     if request.method == "POST":
         return _search_redirect(request)
     _parked(request)  # drops expired (and older plain) parked searches
@@ -247,9 +243,8 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 @login_required
+@requires(Action.RESIDENT_EDIT)
 def resident_create(request):
-    if not access.has_any(request.user, Action.RESIDENT_EDIT):
-        raise PermissionDenied if access.has_any(request.user, Action.RESIDENT_VIEW) else Http404
     buildings = _edit_buildings(request.user)
     initial = {}
     household_id = request.GET.get("household")
@@ -393,8 +388,8 @@ def reveal(request, pk: int, field: str):
 
 
 @login_required
+@requires(Action.RESIDENT_VIEW)
 def my_lists(request):
-    _require_view(request.user)
     counts = selectors.preset_counts(request.user)
     rows = [
         {
@@ -435,19 +430,28 @@ def _back_to_list(request) -> str:
     return reverse("people:list") + (f"?{query.urlencode()}" if query else "")
 
 
-@login_required
-def export(request):
-    """The current list (filters in the query string, or ?list=<preset>), masked."""
-    _require_view(request.user)
-    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+def _export_params(request):
+    """(the list's filters, None), or (None, a redirect to the list saying why they cannot be
+    read: a whole number in the address, or a search this session no longer holds)."""
     try:
-        data, _count = services.export_residents(request.user, _params(request), fmt=fmt)
+        return _params(request), None
     except NumberInAddress:
         messages.error(request, _number_refused_message())
-        return redirect("people:list")
     except SearchExpired:
         messages.error(request, _search_expired_message())
-        return redirect("people:list")
+    return None, redirect("people:list")
+
+
+@login_required
+@requires(Action.RESIDENT_VIEW)
+def export(request):
+    """The current list (filters in the query string, or ?list=<preset>), masked."""
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    params, refused = _export_params(request)
+    if refused is not None:
+        return refused
+    try:
+        data, _count = services.export_residents(request.user, params, fmt=fmt)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_back_to_list(request))
@@ -456,19 +460,13 @@ def export(request):
 
 @never_cache
 @login_required
+@requires(Action.RESIDENT_VIEW)
 def export_full(request):
     """Unmasked export: the right and a typed reason, audited."""
-    _require_view(request.user)
-    if not access.has_any(request.user, Action.RESIDENT_EXPORT_FULL):
-        raise PermissionDenied
-    try:
-        params = _params(request)
-    except NumberInAddress:
-        messages.error(request, _number_refused_message())
-        return redirect("people:list")
-    except SearchExpired:
-        messages.error(request, _search_expired_message())
-        return redirect("people:list")
+    gates.check(request.user, Action.RESIDENT_EXPORT_FULL)
+    params, refused = _export_params(request)
+    if refused is not None:
+        return refused
     form = FullExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"

@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.people import imports
 from gongzhi.people.models import ImportBatch
@@ -65,11 +64,6 @@ class UploadForm(forms.Form):
             field.widget.attrs["class"] = "form-select" if name == "community" else "form-control"
 
 
-def _require_importer(user) -> None:
-    if not access.has_any(user, Action.RESIDENT_IMPORT):
-        raise PermissionDenied
-
-
 def _size_error() -> str:
     limit = settings.IMPORT_MAX_BYTES
     return imports.render(
@@ -89,8 +83,8 @@ def index(request):
 
 
 @csrf_protect
+@requires(Action.RESIDENT_IMPORT)
 def _index(request, handler):
-    _require_importer(request.user)
     form = UploadForm(request.user, request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -121,9 +115,9 @@ def _index(request, handler):
 
 
 @login_required
+@requires(Action.RESIDENT_IMPORT)
 def template(request):
     """The empty template with Chinese headers and a sheet of allowed values."""
-    _require_importer(request.user)
     from openpyxl import Workbook
 
     book = Workbook()

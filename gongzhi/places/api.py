@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
 
 import django_filters
 from django.db.models import QuerySet
@@ -143,11 +142,18 @@ class PlaceViewSet(
         if request.method == "DELETE":
             services.delete_room(actor=request.user, room=room)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        current = {"function": room.function, "name": room.name, "area_m2": room.area_m2}
-        # The parsers take JSON objects and forms only (gongzhi.core.api_parsers).
-        body = RoomInputSerializer(data={**current, **cast("dict[str, Any]", request.data)})
+        # PUT sends every field, PATCH only those it changes. The serializer reads the body
+        # itself: a body that is not an object is a 400, and a form's fields stay single values.
+        body = RoomInputSerializer(data=request.data, partial=request.method == "PATCH")
         body.is_valid(raise_exception=True)
-        room = services.update_room(actor=request.user, room=room, **body.validated_data)
+        given = body.validated_data
+        room = services.update_room(
+            actor=request.user,
+            room=room,
+            function=given.get("function", room.function),
+            name=given.get("name", room.name),
+            area_m2=given.get("area_m2", room.area_m2),
+        )
         return Response(RoomSerializer(room).data)
 
     @action(

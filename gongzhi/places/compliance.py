@@ -25,10 +25,12 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from gongzhi.core import access, clock, profiles
+from gongzhi.core.gates import roles_with
 from gongzhi.core.models import Post
-from gongzhi.core.roles import Action, Role
+from gongzhi.core.roles import Action
 from gongzhi.core.types import Viewer
 from gongzhi.places import selectors
 from gongzhi.places.models import Place, PlaceKind, Room, RoomFunction
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 # Posts counted as community staff for the staffing ratio.
-STAFF_ROLES = (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.GRID_WORKER)
+STAFF_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))  # the permission matrix
 
 PeopleProvider = Callable[[list[Place]], dict[int, int]]
 _people_provider: PeopleProvider | None = None
@@ -160,6 +162,7 @@ class Report:
     resident_households: int | None = None  # households with someone living there (常住)
     part_time_workers: int = 0  # part-time staff posts, not counted
     rooms: list[Room] = field(default_factory=list)
+    grids_counted_in_full: int = 0  # grids with no one registered: all households counted
 
     @property
     def state(self) -> str:
@@ -208,6 +211,7 @@ class Report:
             },
             "households": self.households,
             "resident_households": self.resident_households,
+            "grids_counted_in_full": self.grids_counted_in_full,
             "workers": self.workers,
             "part_time_workers": self.part_time_workers,
             "checks": [
@@ -264,9 +268,10 @@ CHILDCARE_KEY = "premises.childcare_min_m2"
 # 1: a party group on every grid (seed 001 §1 把党小组建在网格上); a branch on the grid also
 # covers it. The same rule as the party gap list (party.selectors.gap_places).
 PARTY_GRID_KEY = "party.group_per_grid"
-# Not a profile key: the function rooms seed 001 §9 names beside its service hall. Checked where
-# the profile sets the service-hall minimum (the same paragraph), against that key's due date.
+# The function rooms seed 001 §9 names beside its service hall, checked where the profile sets
+# `premises.named_rooms_required` to 1 (reported under the check key "premises.rooms").
 ROOMS_KEY = "premises.rooms"
+NAMED_ROOMS_KEY = "premises.named_rooms_required"
 NAMED_ROOMS = (
     RoomFunction.PARTY_MASS,
     RoomFunction.MEDIATION,
@@ -308,7 +313,7 @@ def get_community(user: Viewer, pk: int) -> Place:
 
 def _limit(profile: profiles.Profile | None, key: str) -> float | None:
     """The profile's own value for `key`; None when it does not set it (no borrowed rule)."""
-    if profile is None or not profile.ok or key not in profiles.SCHEMA:
+    if profile is None or not profile.ok:
         return None
     if not profile.is_set(key):
         return None
@@ -393,7 +398,7 @@ def _at_least(required: float) -> Callable[[int | Decimal], bool]:
 
 
 def _staffing_checks(
-    profile: profiles.Profile, resident_households: int | None, workers: int
+    profile: profiles.Profile, resident_households: int | None, workers: int, in_full: int = 0
 ) -> list[Check]:
     ratio = _limit(profile, STAFFING_KEY)
     required = None
@@ -410,6 +415,12 @@ def _staffing_checks(
     if ratio and resident_households is None:
         staffing.status = Status.NOT_RECORDED
         staffing.actual = workers
+    if ratio and in_full:
+        staffing.note = ngettext(
+            "counted all households where no residents are registered (%(n)s grid)",
+            "counted all households where no residents are registered (%(n)s grids)",
+            in_full,
+        ) % {"n": in_full}
     minimum = _limit(profile, MIN_WORKERS_KEY)
     maximum = _limit(profile, MAX_WORKERS_KEY)
     least = _target(profile, MIN_WORKERS_KEY, workers, minimum, met=_at_least(minimum or 0))
@@ -451,12 +462,13 @@ def _premises_checks(community: Place, profile: profiles.Profile, rooms: list[Ro
     hall_area = max((r.area_m2 for r in halls), default=Decimal(0)) if recorded else None
     hall = _target(profile, HALL_KEY, hall_area, hall_min, met=_at_least(hall_min or 0))
 
+    rooms_required = bool(_limit(profile, NAMED_ROOMS_KEY))
     missing = [str(RoomFunction(f).label) for f in NAMED_ROOMS if f not in by_function]
     named = _target(
         profile,
-        HALL_KEY,
+        NAMED_ROOMS_KEY,
         (len(NAMED_ROOMS) - len(missing)) if recorded else None,
-        len(NAMED_ROOMS) if hall_min is not None else None,
+        len(NAMED_ROOMS) if rooms_required else None,
         met=lambda n: not missing,
         unit=_("room(s)"),
         label=_(
@@ -465,7 +477,7 @@ def _premises_checks(community: Place, profile: profiles.Profile, rooms: list[Ro
         ),
     )
     named.key = ROOMS_KEY
-    named.missing = missing if recorded and hall_min is not None else []
+    named.missing = missing if recorded and rooms_required else []
 
     elderly_min = _limit(profile, ELDERLY_KEY)
     elderly = _target(
@@ -490,9 +502,7 @@ def _party_check(profile: profiles.Profile, rows: list[GridRow], known: bool) ->
     wanted = _limit(profile, PARTY_GRID_KEY) == 1
     check = Check(
         key=PARTY_GRID_KEY,
-        label=profiles.SCHEMA[PARTY_GRID_KEY].label
-        if PARTY_GRID_KEY in profiles.SCHEMA
-        else _("Party groups on grids"),
+        label=profiles.SCHEMA[PARTY_GRID_KEY].label,
         status=Status.NOT_SET,
         unit=_("grids"),
         citation=profile.citations.get(PARTY_GRID_KEY, "") if profile else "",
@@ -545,8 +555,7 @@ def _build(
         for grid in grids
     ]
     households = sum(row.households for row in rows)
-    known = [row.resident_households for row in rows if row.resident_households is not None]
-    resident_households = sum(known) if known else None  # None: nobody in the registry yet
+    resident_households, unregistered = _resident_households(rows)
     report = Report(
         community=community,
         profile=profile,
@@ -559,6 +568,7 @@ def _build(
         resident_households=resident_households,
         part_time_workers=part_time,
         rooms=rooms,
+        grids_counted_in_full=unregistered,
     )
     if profile is None or not profile.ok:
         return report  # nothing is compared against a missing or broken profile
@@ -566,11 +576,24 @@ def _build(
     report.checks = [
         _grid_check(GRID_HOUSEHOLDS_KEY, profile, rows, "households_status", grid_limit),
         _grid_check(GRID_PEOPLE_KEY, profile, rows, "people_status", people_limit),
-        *_staffing_checks(profile, resident_households, workers),
+        *_staffing_checks(profile, resident_households, workers, unregistered),
         *_premises_checks(community, profile, rooms),
         _party_check(profile, rows, party is not None),
     ]
     return report
+
+
+def _resident_households(rows: list[GridRow]) -> tuple[int | None, int]:
+    """Resident households for the staffing ratio, and how many grids were counted in full.
+
+    A grid whose registry has no resident yet cannot say how many of its households are
+    resident: all its households are counted (the ratio can only ask for more workers, never
+    pass on a registry half filled in). None when no grid has anyone in the registry."""
+    known = [row.resident_households for row in rows if row.resident_households is not None]
+    if not known:
+        return None, 0
+    unregistered = [row for row in rows if row.resident_households is None and row.households]
+    return sum(known) + sum(row.households for row in unregistered), len(unregistered)
 
 
 def _community_path(path: str) -> str:
@@ -620,8 +643,7 @@ def reports_for(
     for room in Room.objects.filter(place__in=communities).order_by("function", "name", "id"):
         rooms.setdefault(room.place_id, []).append(room)
     loaded = {
-        name: profiles.follow_successors(profiles.get(name))
-        for name in {s.policy_profile for s in setters.values() if s}
+        name: profiles.current(name) for name in {s.policy_profile for s in setters.values() if s}
     }
     profile_of = {pk: loaded[s.policy_profile] for pk, s in setters.items() if s is not None}
     by_community: dict[int, list[selectors.CountedPlace]] = {}

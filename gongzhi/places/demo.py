@@ -331,6 +331,8 @@ DEMO_LOGINS = [
     (Role.PARTNER_CONTACT, "partner", "马俊", "street"),
     (Role.PROPERTY_STAFF, "property", "胡建军", "estate"),
     (Role.SYSTEM_ADMIN, "admin", "郭涛", None),
+    (Role.SECURITY_ADMIN, "security", "林静", None),
+    (Role.AUDIT_ADMIN, "auditor", "黄志明", None),
 ]
 
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access
+from gongzhi.core.gates import roles_with
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.core.types import Viewer
@@ -106,7 +107,7 @@ def posts_at(place: Place) -> list[Post]:
     )
 
 
-PUBLIC_ROLES = ("community_secretary", "community_worker", "grid_worker")
+PUBLIC_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))  # the permission matrix
 
 
 def public_workers(community: Place) -> dict[int, list[Post]]:

@@ -10,12 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, profiles
+from gongzhi.core.gates import roles_with
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
 from gongzhi.places import paths
 from gongzhi.places.models import Household, Place, PlaceKind, PostTerms, Room, RoomFunction
 
-STAFF_ROLES = ("community_secretary", "community_worker", "grid_worker")
+STAFF_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))  # the permission matrix
 
 EDITABLE_FIELDS = [
     "name",
@@ -192,7 +193,13 @@ def update_room(*, actor: User, room: Room, function: str, name: str, area_m2: o
     if not changes:
         return room
     room.function, room.name, room.area_m2 = function, name, area
-    room.save(update_fields=ROOM_FIELDS)
+    try:
+        with transaction.atomic():
+            room.save(update_fields=ROOM_FIELDS)
+    except IntegrityError as exc:  # a concurrent rename took the name first
+        raise ValidationError(
+            {"name": _("This community already has a room with this name.")}
+        ) from exc
     audit.record(
         actor=actor,
         post=grant.post,
@@ -235,12 +242,21 @@ def set_post_full_time(*, actor: User, post: Post, full_time: bool) -> PostTerms
         raise ValidationError(
             _("Only community secretaries, community workers and grid workers are staff posts.")
         )
-    terms, _created = PostTerms.objects.select_for_update().get_or_create(post=post)
-    if terms.full_time == bool(full_time):
-        return terms
-    before = terms.full_time
-    terms.full_time = bool(full_time)
-    terms.save()
+    # A post without terms is full-time: a row is written only when the value changes, and
+    # every write has its audit record.
+    terms = PostTerms.objects.select_for_update().filter(post=post).first()
+    before = PostTerms._meta.get_field("full_time").default if terms is None else terms.full_time
+    if before == bool(full_time):
+        return terms or PostTerms(post=post, full_time=before)  # already so: nothing written
+    if terms is None:
+        try:
+            with transaction.atomic():
+                terms = PostTerms.objects.create(post=post, full_time=bool(full_time))
+        except IntegrityError:  # a concurrent first write, which set this same value
+            return PostTerms.objects.get(post=post)
+    else:
+        terms.full_time = bool(full_time)
+        terms.save()
     audit.record(
         actor=actor,
         post=grant.post,

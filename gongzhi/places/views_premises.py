@@ -1,7 +1,8 @@
 """Staff pages for a community's premises and staff terms (seed 001 §6, §8–9; 002 §四1–2):
 the rooms of its public service premises with function and area, and which staff posts are
-full-time. Reads need `place.view` over the community (404 outside); writes go through the
-services (`place.edit` for rooms, `post.manage` for terms: 403 inside the scope without it)."""
+full-time. Reads need `place.view` over the community (404 outside), the staff list also
+`compliance.view` (403 inside without it); writes go through the services (`place.edit` for
+rooms, `post.manage` for terms: 403 inside the scope without it)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def rooms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "page": page,
             "form": form,
             "can_edit": can_edit,
+            "can_see_compliance": access.can(request.user, Action.COMPLIANCE_VIEW, place.path),
         },
         status=status,
     )
@@ -103,6 +105,9 @@ def room_delete(request: AuthenticatedRequest, pk: int, room_pk: int) -> HttpRes
 @login_required
 def staff(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = _community(request.user, pk)
+    # The staff list is internal: community staff and those above them, who read the staffing
+    # checks it feeds (403 for property staff and building heads who may browse the place).
+    access.require(request.user, Action.COMPLIANCE_VIEW, place.path)
     page = Paginator(selectors.staff_posts(place), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

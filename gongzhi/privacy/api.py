@@ -19,9 +19,7 @@ Errors: 400 bad input or refused (with the field messages), 403 role may not, 40
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -29,15 +27,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongzhi.core import access
+from gongzhi.core import gates
 from gongzhi.core.roles import Action
 from gongzhi.privacy import selectors, services, views
 from gongzhi.privacy.models import Consent, ConsentChannel, PrivacyRequest, ProcessingActivity
-
-
-def _need(user, act) -> None:
-    if not access.has_any(user, act):
-        raise PermissionDenied(_("Your role does not use this page."))
 
 
 class RequestSerializer(serializers.ModelSerializer):
@@ -97,7 +90,7 @@ class DownloadSerializer(serializers.Serializer):
 class DownloadView(APIView):
     @extend_schema(request=DownloadSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
-        _need(request.user, Action.PRIVACY_SELF)
+        gates.check(request.user, Action.PRIVACY_SELF)
         views.check_download_rate(request)
         fmt = str(request.data.get("format", "json"))
         data, content_type, name = services.export_my_data(request.user, fmt)
@@ -138,11 +131,11 @@ class MyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PrivacyRequest.objects.none()
-        _need(self.request.user, Action.PRIVACY_SELF)
+        gates.check(self.request.user, Action.PRIVACY_SELF)
         return selectors.requests_of(self.request.user)
 
     def create(self, request):
-        _need(request.user, Action.PRIVACY_SELF)
+        gates.check(request.user, Action.PRIVACY_SELF)
         filed = services.file_request(
             request.user,
             str(request.data.get("kind", "")),
@@ -158,7 +151,7 @@ class QueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PrivacyRequest.objects.none()
-        _need(self.request.user, Action.PRIVACY_HANDLE)
+        gates.check(self.request.user, Action.PRIVACY_HANDLE)
         status_filter = str(self.request.query_params.get("status", ""))
         return selectors.request_queue(self.request.user, status_filter)
 

@@ -30,7 +30,7 @@ def build(scale=None, *, using: str = DEFAULT_DB_ALIAS, progress=None) -> str:
     resident = User.objects.filter(phone_index=crypto.blind_index("phone", RESIDENT_PHONE)).first()
     worker = User.objects.filter(username="worker").first()
     if resident is None or worker is None:
-        return "Privacy: skipped (no demo resident or worker)"
+        return "个人信息：未生成（缺少演示居民或社区工作者）"
     if PrivacyRequest.objects.filter(user=resident).exists():
         return _summary(resident)
     services.give_consent(resident, Purpose.NOTICE)
@@ -62,4 +62,4 @@ def build(scale=None, *, using: str = DEFAULT_DB_ALIAS, progress=None) -> str:
 
 def _summary(resident) -> str:
     n = PrivacyRequest.objects.filter(user=resident).count()
-    return f"Privacy: {n} requests of the demo resident, consents recorded"
+    return f"个人信息：演示居民的权利申请 {n} 件，同意记录已登记"

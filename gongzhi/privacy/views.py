@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 from gongzhi.core import access, refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.people import exports
 from gongzhi.privacy import notice, selectors, services
@@ -28,11 +29,6 @@ from gongzhi.privacy.forms import CompleteForm, RefuseForm, RequestForm
 from gongzhi.privacy.models import SENSITIVE_PURPOSES, Purpose, RequestStatus
 
 PAGE_SIZE = 20
-
-
-def _require(user, action) -> None:
-    if not access.has_any(user, action):
-        raise PermissionDenied(_("Your role does not use this page."))
 
 
 def _page(request, qs):
@@ -61,8 +57,8 @@ def attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
 
 
 @login_required
+@requires(Action.PRIVACY_SELF)
 def mine(request):
-    _require(request.user, Action.PRIVACY_SELF)
     page = _page(request, selectors.requests_of(request.user))
     standing = selectors.standing_consents(request.user)
     return render(
@@ -83,8 +79,8 @@ def mine(request):
 
 @login_required
 @require_POST
+@requires(Action.PRIVACY_SELF)
 def download(request):
-    _require(request.user, Action.PRIVACY_SELF)
     check_download_rate(request)
     try:
         data, content_type, name = services.export_my_data(
@@ -97,8 +93,8 @@ def download(request):
 
 
 @login_required
+@requires(Action.PRIVACY_SELF)
 def request_new(request):
-    _require(request.user, Action.PRIVACY_SELF)
     form = RequestForm(request.POST or None, initial={"kind": request.GET.get("kind", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,8 +112,8 @@ def request_new(request):
 
 
 @login_required
+@requires(Action.PRIVACY_SELF)
 def my_request(request, pk: int):
-    _require(request.user, Action.PRIVACY_SELF)
     return render(
         request,
         "privacy/my_request.html",
@@ -174,8 +170,8 @@ STATUS_FILTERS = ("open", "overdue", *RequestStatus.values)
 
 
 @login_required
+@requires(Action.PRIVACY_HANDLE)
 def queue(request):
-    _require(request.user, Action.PRIVACY_HANDLE)
     status = request.GET.get("status", "open")
     if status not in STATUS_FILTERS and status != "all":
         status = "open"
@@ -194,8 +190,8 @@ def queue(request):
 
 
 @login_required
+@requires(Action.PRIVACY_HANDLE)
 def handle(request, pk: int):
-    _require(request.user, Action.PRIVACY_HANDLE)
     item = selectors.get_handled_request(request.user, pk)
     complete_form = CompleteForm(prefix="done")
     refuse_form = RefuseForm(prefix="refuse")

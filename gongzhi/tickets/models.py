@@ -402,3 +402,34 @@ class TicketPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.stage} #{self.pk}"
+
+
+class Open311Key(models.Model):
+    """An Open311 client's key (issue 13): scoped to /open311/v2/ only (the REST API does not
+    know it), one per client and person, revocable, stored as a SHA-256 digest (the key itself
+    is shown once, when issued). Issued and revoked by `manage.py open311_key`
+    (gongzhi/tickets/open311_keys.py); docs/open311.md."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="open311_keys",
+    )
+    client = models.CharField(_("client"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=12, unique=True)
+    digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 key")
+        verbose_name_plural = _("Open311 keys")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(client=""), name="open311_key_client_named"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} ({self.prefix}…)"

@@ -1,13 +1,16 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2/) under /open311/v2/.
 
 GET  services.json|xml              the active ticket categories as services (public)
+GET  services/{code}.json|xml       a service's definition (no attributes: metadata is false)
 GET  requests.json|xml              tickets the caller may see (filters below; ≤ 1,000)
 GET  requests/{number}.json|xml     one ticket, by its number
 POST requests.json|xml              submit a ticket through services.submit (rate-limited)
+Anything else under /open311/v2/ (tokens/{id}, an unknown format) is an Open311 error list.
 
-Authentication: `api_key` = the caller's API token (/api/v1/auth/token/; also accepted as an
-`Authorization: Token …` header) or the logged-in session (then CSRF applies to POST). A signed-in
-caller reads what the ticket pages show them (selectors.visible_tickets). Without any credential,
+Authentication: `api_key` = an Open311 key (open311_keys: per client and person, revocable,
+stored hashed, valid here only — never the REST token); in the query string for GET, in the body
+for POST (GeoReport v2), or as an `Authorization: Open311 …` header; or the logged-in session
+(then CSRF applies to POST). A signed-in caller reads what the ticket pages show them (selectors.visible_tickets). Without any credential,
 GET requests answers the public view (`public_row`): number, category, status and times to the
 hour, located at grid level only — no text, no building, no photo, no point, never an anonymous
 report (settings.OPEN311_PUBLIC_REQUESTS, default on; rate-limited per address). No answer ever
@@ -34,12 +37,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
-from rest_framework.authtoken.models import Token
 
 from gongzhi.core import access, clock
 from gongzhi.core.roles import Action
 from gongzhi.places.models import Place
-from gongzhi.tickets import selectors, services, workflow
+from gongzhi.tickets import open311_keys, selectors, services, workflow
 from gongzhi.tickets.models import (
     Category,
     Channel,
@@ -51,6 +53,9 @@ from gongzhi.tickets.models import (
 )
 
 DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
+# Dates a query may name: beyond them a date is a typo (and date arithmetic would overflow).
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
 MAX_RESULTS = 1000  # GeoReport v2: at most 1,000 requests per answer
 # Ticket states an Open311 client sees as "closed": the matter is dealt with.
 CLOSED_STATES = (Status.RESOLVED, Status.CONFIRMED, *workflow.TERMINAL)
@@ -144,21 +149,24 @@ def services_view(request, fmt):
 
 
 def _key(request) -> str:
-    key = request.GET.get("api_key") or request.POST.get("api_key")
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not key and header.startswith("Token "):
-        key = header[len("Token ") :].strip()
+    """The Open311 key: `api_key` in the query string (GET) or the body (POST), else an
+    `Authorization: Open311 <key>` header (any other Authorization header counts as a wrong
+    key)."""
+    source = request.POST if request.method == "POST" else request.GET
+    key = source.get("api_key")
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if not key and header:
+        # Any other scheme (a REST `Token …`) is a wrong key: 401, never the public view.
+        key = header[len("Open311 ") :].strip() if header.startswith("Open311 ") else header
     return key or ""
 
 
 def _user(request):
-    """The caller: `api_key` (an API token), an `Authorization: Token` header, or the session.
+    """The caller: an Open311 key (never a REST token), or the session.
     Returns (user or None, by_session)."""
     key = _key(request)
     if key:
-        token = Token.objects.select_related("user").filter(key=key).first()
-        user = token.user if token and token.user.is_active else None
-        return user, False
+        return open311_keys.user_for(key), False
     if request.user.is_authenticated:
         return request.user, True
     return None, False
@@ -181,7 +189,7 @@ def _no_user(fmt) -> HttpResponse:
     return error(
         fmt,
         401,
-        _("Sign in: send your API token as api_key (get one at /api/v1/auth/token/)."),
+        _("Sign in: send your Open311 key as api_key (ask the platform's operator for one)."),
     )
 
 
@@ -271,17 +279,29 @@ def public_requests():
 
 
 def _when(value: str | None) -> dt.datetime | None:
-    """A W3C datetime (or a plain date, taken at local midnight); ValueError when unreadable."""
+    """A W3C datetime (or a plain date, taken at local midnight) between EARLIEST and LATEST;
+    ValueError with a clear message when unreadable or out of range."""
     if not value:
         return None
-    parsed = parse_datetime(value.replace(" ", "+"))
-    if parsed is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValueError(value)
-        parsed = dt.datetime.combine(day, dt.time())
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    try:
+        parsed = parse_datetime(value.replace(" ", "+"))
+        if parsed is None:
+            day = parse_date(value)
+            if day is None:
+                raise ValueError(value)
+            parsed = dt.datetime.combine(day, dt.time())
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+    except (ValueError, OverflowError):
+        raise ValueError(
+            _("“%(value)s” is not a date: use W3C format, e.g. 2026-03-01T00:00:00+08:00.")
+            % {"value": value[:40]}
+        ) from None
+    if not EARLIEST <= parsed.date() <= LATEST:
+        raise ValueError(
+            _("%(value)s is out of range: dates lie between %(first)s and %(last)s.")
+            % {"value": value[:40], "first": EARLIEST, "last": LATEST}
+        )
     return parsed
 
 
@@ -298,20 +318,14 @@ def find_requests(user, params, qs=None) -> list[Ticket]:
     ids = _split(params.get("service_request_id"))
     if ids:  # the spec: other parameters are ignored when ids are given
         return list(qs.filter(number__in=ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
-    try:
-        start, end = _when(params.get("start_date")), _when(params.get("end_date"))
-    except ValueError as bad:
-        raise ValueError(
-            _("“%(value)s” is not a date: use W3C format, e.g. 2026-03-01T00:00:00+08:00.")
-            % {"value": bad.args[0]}
-        ) from None
+    start, end = _when(params.get("start_date")), _when(params.get("end_date"))
     if start is None and end is None:
         end = clock.now()
-    if start is None:
+    if start is None:  # the docs: with only one date, the 90 days before or after it
         start = end - dt.timedelta(days=DEFAULT_DAYS)
-    qs = qs.filter(created_at__gte=start)
-    if end is not None:
-        qs = qs.filter(created_at__lte=end)
+    if end is None:
+        end = start + dt.timedelta(days=DEFAULT_DAYS)
+    qs = qs.filter(created_at__gte=start, created_at__lte=end)
     codes = _split(params.get("service_code"))
     if codes:
         qs = qs.filter(category__code__in=codes)
@@ -327,7 +341,10 @@ def find_requests(user, params, qs=None) -> list[Ticket]:
 
 def _decimal(value, name):
     try:
-        return decimal.Decimal(str(value)).quantize(decimal.Decimal("0.000001"))
+        number = decimal.Decimal(str(value))
+        if not number.is_finite() or abs(number) > 180:
+            raise ValueError(value)
+        return number.quantize(decimal.Decimal("0.000001"))
     except (decimal.InvalidOperation, ValueError):
         raise ValidationError({name: _("%(name)s must be a number.") % {"name": name}}) from None
 
@@ -395,9 +412,21 @@ def _csrf_refused(request) -> bool:
     return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None
 
 
-@csrf_exempt  # token callers have no CSRF cookie; session callers are checked below
+def _bad_input(request, fmt) -> HttpResponse | None:
+    """A 400 for a parameter no query or form may hold (a NUL byte), or None."""
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if any("\x00" in value for value in (key, *values)):
+                return error(fmt, 400, _("Text may not contain NUL characters."))
+    return None
+
+
+@csrf_exempt  # key callers have no CSRF cookie; session callers are checked below
 @require_http_methods(["GET", "POST"])
 def requests_view(request, fmt):
+    refused = _bad_input(request, fmt)
+    if refused is not None:
+        return refused
     user, by_session = _user(request)
     if request.method == "POST":
         return _post(request, fmt, user, by_session)
@@ -421,6 +450,8 @@ def _post(request, fmt, user, by_session) -> HttpResponse:
     )
     if limited:
         return error(fmt, 429, _("Too many requests from this address: wait a minute and retry."))
+    if "api_key" in request.GET:  # a key in the address ends up in access logs
+        return error(fmt, 400, _("Send api_key in the body of the POST, not in the address."))
     if user is None:
         return _no_user(fmt)
     if by_session and _csrf_refused(request):
@@ -439,6 +470,9 @@ def _post(request, fmt, user, by_session) -> HttpResponse:
 
 @require_GET
 def request_view(request, request_id, fmt):
+    refused = _bad_input(request, fmt)
+    if refused is not None:
+        return refused
     user, _by_session = _user(request)
     if user is None:
         refused = _public_refused(request, fmt)
@@ -458,6 +492,47 @@ def request_view(request, request_id, fmt):
     if ticket is None:
         return error(fmt, 404, _("No service request %(id)s.") % {"id": request_id})
     return _answer(fmt, "service_requests", "request", [request_row(ticket, request)])
+
+
+@require_GET
+def service_definition_view(request, code, fmt):
+    """GET services/{code}: an active service's definition — no attributes (every service has
+    `metadata: false`); an unknown code is a 404 error list, as the spec's clients expect."""
+    category = None
+    if "\x00" not in code:  # PostgreSQL cannot compare text holding a NUL byte
+        category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        code = code.replace("\x00", "")[:60]
+        return error(fmt, 404, _("No service %(code)s: see services.json.") % {"code": code})
+    row = {"service_code": category.code, "attributes": []}
+    if fmt == "xml":
+        top = ET.Element("service_definition")
+        ET.SubElement(top, "service_code").text = category.code
+        ET.SubElement(top, "attributes")
+        body = ET.tostring(top, encoding="utf-8", xml_declaration=True)
+        return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    return HttpResponse(
+        json.dumps(row, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+
+
+KNOWN = ("services", "requests")
+
+
+@csrf_exempt  # answers an error whatever the method; writes nothing
+def not_found_view(request, rest=""):
+    """Any other path under /open311/v2/: an Open311 error list — XML when the path ends in
+    .xml, else JSON. tokens/{id} is never issued (a POST answers with the request's id at
+    once); a known endpoint with another extension names the two formats."""
+    fmt = "xml" if rest.endswith(".xml") else "json"
+    stem = rest.rpartition(".")[0]
+    if stem.startswith("tokens/"):
+        description = _("No token: a POST answers with its service_request_id at once.")
+    elif fmt == "json" and not rest.endswith(".json") and stem.split("/")[0] in KNOWN:
+        description = _("Unknown format: use .json or .xml.")
+    else:
+        description = _("No such Open311 endpoint: see /open311/v2/.")
+    return error(fmt, 404, description)
 
 
 @require_GET

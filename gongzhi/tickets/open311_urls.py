@@ -7,6 +7,11 @@ from gongzhi.tickets import open311
 app_name = "open311"
 urlpatterns = [
     re_path(r"^services\.(?P<fmt>json|xml)$", open311.services_view, name="services"),
+    re_path(
+        r"^services/(?P<code>[^/]+)\.(?P<fmt>json|xml)$",
+        open311.service_definition_view,
+        name="service",
+    ),
     re_path(r"^requests\.(?P<fmt>json|xml)$", open311.requests_view, name="requests"),
     re_path(
         r"^requests/(?P<request_id>[A-Za-z0-9-]+)\.(?P<fmt>json|xml)$",
@@ -14,4 +19,6 @@ urlpatterns = [
         name="request",
     ),
     path("", open311.discovery_hint, name="index"),
+    # Anything else (tokens/{id}, unknown formats, unknown paths): an Open311 error list.
+    re_path(r"^(?P<rest>.+)$", open311.not_found_view, name="not-found"),
 ]

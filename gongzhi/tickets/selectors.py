@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access, clock
+from gongzhi.core.gates import roles_with
 from gongzhi.core.roles import Action, Role
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.tickets import inbox, routing, workflow
@@ -422,17 +423,8 @@ def handler_candidates(ticket: Ticket):
     posts at the ticket's place or above it, and posts anywhere in its community. A short,
     bounded list for a select box; services.dispatch checks the choice again."""
     from gongzhi.core.models import Post
-    from gongzhi.core.roles import Role
 
-    roles = (
-        Role.PARTY_MEMBER,
-        Role.VOLUNTEER,
-        Role.PROPERTY_STAFF,
-        Role.PARTNER_CONTACT,
-        Role.STREET_OFFICER,
-        Role.DISTRICT_OFFICER,
-        Role.GRID_WORKER,
-    )
+    roles = roles_with(Action.TICKET_RECEIVE_DISPATCH)  # the permission matrix says who
     parts = [p for p in ticket.place_path.split("/") if p]
     ancestors = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
     community = ancestors[access.COMMUNITY_DEPTH] if len(ancestors) > access.COMMUNITY_DEPTH else ""

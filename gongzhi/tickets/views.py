@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access, refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
@@ -57,12 +58,6 @@ PAGE_STEPS = (
     Step.CLOSE,
     Step.MERGE,
 )
-
-
-def _require(user, *actions) -> None:
-    """A list page needs one of `actions` somewhere; without it the user is refused (403)."""
-    if not any(access.has_any(user, a) for a in actions):
-        raise PermissionDenied(_("Your role does not use this page."))
 
 
 # The ticket pages' own menu: (url name, label, any of these actions).
@@ -114,9 +109,9 @@ def _list(request, template, qs, *, near: bool = False, **context):
 
 
 @login_required
+@requires(Action.TICKET_SUBMIT)
 def mine(request):
     """A resident's own tickets."""
-    _require(request.user, Action.TICKET_SUBMIT)
     return _list(request, "tickets/mine.html", selectors.my_tickets(request.user))
 
 
@@ -149,8 +144,8 @@ def _form_context(request, form, title: str, action: str) -> dict:
 
 
 @login_required
+@requires(Action.TICKET_SUBMIT)
 def submit(request):
-    _require(request.user, Action.TICKET_SUBMIT)
     form = forms.SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = _submit(request, form)
@@ -172,9 +167,9 @@ def _entry_places(user):
 
 
 @login_required
+@requires(Action.TICKET_ENTER)
 def patrol(request):
     """A grid worker (or other staff) reporting an event seen on patrol."""
-    _require(request.user, Action.TICKET_ENTER)
     form = forms.EntryForm(request.POST or None, places=_entry_places(request.user))
     if request.method == "POST" and form.is_valid():
         done = _submit(request, form, channel=Channel.PATROL)
@@ -188,9 +183,9 @@ def patrol(request):
 
 
 @login_required
+@requires(Action.TICKET_ENTER)
 def enter(request):
     """Staff entering a ticket for a resident who phoned or walked in."""
-    _require(request.user, Action.TICKET_ENTER)
     form = forms.OnBehalfForm(request.POST or None, places=_entry_places(request.user))
     if request.method == "POST" and form.is_valid():
         done = _submit(request, form)
@@ -348,8 +343,8 @@ def step(request, pk: int, step: str):
 
 
 @login_required
+@requires(Action.TICKET_ACCEPT)
 def queue(request):
-    _require(request.user, Action.TICKET_ACCEPT)
     return _list(request, "tickets/queue.html", selectors.grid_queue(request.user))
 
 
@@ -357,14 +352,14 @@ def queue(request):
 
 
 @login_required
+@requires(Action.TICKET_DISPATCH)
 def board(request):
-    _require(request.user, Action.TICKET_DISPATCH)
     return _list(request, "tickets/board.html", selectors.dispatch_board(request.user))
 
 
 @login_required
+@requires(Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)
 def overdue(request):
-    _require(request.user, Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)
     return _list(
         request,
         "tickets/list.html",
@@ -375,8 +370,8 @@ def overdue(request):
 
 
 @login_required
+@requires(Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)
 def supervised(request):
-    _require(request.user, Action.TICKET_DISPATCH, Action.TICKET_ACCEPT)
     return _list(
         request,
         "tickets/list.html",
@@ -390,10 +385,10 @@ def supervised(request):
 
 
 @login_required
+@requires(Action.TICKET_TAKE, Action.TICKET_DISPATCH)
 def pool(request):
     """A party member's pool, nearest first (own grid, then by distance from home); the
     community's view of its pool, oldest first."""
-    _require(request.user, Action.TICKET_TAKE, Action.TICKET_DISPATCH)
     if access.has_any(request.user, Action.TICKET_TAKE):
         home = selectors.member_home(request.user)
         qs = selectors.pool(request.user, home=home)
@@ -402,8 +397,8 @@ def pool(request):
 
 
 @login_required
+@requires(Action.TICKET_HANDLE)
 def taken(request):
-    _require(request.user, Action.TICKET_HANDLE)
     return _list(request, "tickets/taken.html", selectors.handled_by(request.user))
 
 

@@ -13,21 +13,22 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import refusals
+from gongzhi.core import gates, refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.tickets import forms, selectors, services
-from gongzhi.tickets.views import _render, _require
+from gongzhi.tickets.views import _render
 
 
 @login_required
+@requires(Action.TICKET_CATEGORIES)
 def category_list(request):
-    _require(request.user, Action.TICKET_CATEGORIES)
     return _render(request, "tickets/categories.html", {"categories": selectors.category_tree()})
 
 
 @login_required
+@requires(Action.TICKET_CATEGORIES)
 def category_new(request):
-    _require(request.user, Action.TICKET_CATEGORIES)
     tree = selectors.category_tree()
     parent_id = request.GET.get("parent", "")
     parent = next((c for c in tree if str(c.pk) == parent_id), None)
@@ -48,8 +49,8 @@ def category_new(request):
 
 
 @login_required
+@requires(Action.TICKET_CATEGORIES)
 def category_edit(request, pk: int):
-    _require(request.user, Action.TICKET_CATEGORIES)
     category = selectors.get_category(pk)
     tree = selectors.category_tree()
     initial = {
@@ -94,7 +95,7 @@ def category_change(request, pk: int, change: str):
     """Deactivate, activate or delete, then back to the tree with a message."""
     if change not in CHANGES:
         raise Http404
-    _require(request.user, Action.TICKET_CATEGORIES)
+    gates.check(request.user, Action.TICKET_CATEGORIES)
     category = selectors.get_category(pk)
     try:
         result = CHANGES[change](request.user, category)

@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.tickets import forms, geo
 from gongzhi.tickets.models import Status
-from gongzhi.tickets.views import _render, _require
+from gongzhi.tickets.views import _render
 
 
 def _filters(request) -> tuple[str, int | None]:
@@ -28,8 +29,8 @@ def _filters(request) -> tuple[str, int | None]:
 
 
 @login_required
+@requires(Action.TICKET_VIEW)
 def ticket_map(request):
-    _require(request.user, Action.TICKET_VIEW)
     status, category = _filters(request)
     return _render(
         request,
@@ -48,8 +49,8 @@ def ticket_map(request):
 
 
 @login_required
+@requires(Action.TICKET_VIEW)
 def map_data(request):
-    _require(request.user, Action.TICKET_VIEW)
     status, category = _filters(request)
     return JsonResponse(
         {

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -35,16 +35,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongzhi.core import access, clock, ledger
+from gongzhi.core import access, clock, gates, ledger
 from gongzhi.core.roles import Action
 from gongzhi.places.models import PlaceKind
 from gongzhi.volunteering import points, selectors, services
 from gongzhi.volunteering.models import Activity, Exchange, Signup, Team, Volunteer
-
-
-def _require(user, *actions) -> None:
-    if not any(access.has_any(user, a) for a in actions):
-        raise PermissionDenied(_("Your role does not use this page."))
 
 
 class VolunteerSerializer(serializers.ModelSerializer):
@@ -163,12 +158,12 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
-            _require(self.request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
+            gates.check(self.request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
         return selectors.volunteers(self.request.user).order_by("place_path", "id")
 
     @action(detail=False, methods=["post"])
     def register(self, request):
-        _require(request.user, Action.VOLUNTEER_JOIN)
+        gates.check(request.user, Action.VOLUNTEER_JOIN)
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         volunteer = services.register(request.user, **data.validated_data)
@@ -176,7 +171,7 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        _require(request.user, Action.VOLUNTEER_MANAGE)
+        gates.check(request.user, Action.VOLUNTEER_MANAGE)
         volunteer = get_object_or_404(selectors.volunteers(request.user), pk=pk)
         data = DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -188,7 +183,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TeamSerializer
 
     def get_queryset(self):
-        _require(self.request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
+        gates.check(self.request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
         return selectors.teams(self.request.user).order_by("place_path", "name")
 
 
@@ -197,7 +192,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        _require(user, Action.VOLUNTEER_JOIN, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
+        gates.check(user, Action.VOLUNTEER_JOIN, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
         if self.action == "list":
             staff = access.has_any(user, Action.ACTIVITY_ORGANISE) or access.has_any(
                 user, Action.VOLUNTEER_VIEW
@@ -213,7 +208,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Activity.objects.filter(q)
 
     def create(self, request, *args, **kwargs):
-        _require(request.user, Action.ACTIVITY_ORGANISE)
+        gates.check(request.user, Action.ACTIVITY_ORGANISE)
         data = ActivitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -225,7 +220,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["get"])
     def roster(self, request, pk=None):
-        _require(request.user, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
+        gates.check(request.user, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
         activity = selectors.get_organised(request.user, pk)
         return Response(SignupSerializer(selectors.roster(activity), many=True).data)
 
@@ -254,7 +249,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        _require(request.user, Action.ACTIVITY_ORGANISE)
+        gates.check(request.user, Action.ACTIVITY_ORGANISE)
         activity = selectors.get_managed(request.user, pk)
         ids = request.data.get("signups")
         if ids is not None and (
@@ -266,7 +261,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class PointsView(APIView):
     def get(self, request):
-        _require(request.user, Action.VOLUNTEER_JOIN)
+        gates.check(request.user, Action.VOLUNTEER_JOIN)
         resident = services.my_resident(request.user)
         return Response(
             {
@@ -278,7 +273,7 @@ class PointsView(APIView):
 
 class StatementView(APIView):
     def get(self, request):
-        _require(request.user, Action.VOLUNTEER_JOIN)
+        gates.check(request.user, Action.VOLUNTEER_JOIN)
         resident = services.my_resident(request.user)
         year, month = _month_param(request)
         hours = request.query_params.get("currency") == "hours"
@@ -325,7 +320,7 @@ class ResidentStatementView(APIView):
     whether each award may still be reversed."""
 
     def get(self, request, resident_id):
-        _require(request.user, Action.VOLUNTEER_MANAGE)
+        gates.check(request.user, Action.VOLUNTEER_MANAGE)
         resident = selectors.managed_resident(request.user, resident_id)
         year, month = _month_param(request)
         hours = request.query_params.get("currency") == "hours"
@@ -366,7 +361,7 @@ class ReverseEntryView(APIView):
     201 with the reversal; 200 with the same reversal when it had been reversed already."""
 
     def post(self, request, entry_id):
-        _require(request.user, Action.VOLUNTEER_MANAGE)
+        gates.check(request.user, Action.VOLUNTEER_MANAGE)
         data = ReverseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         done = services.reverse_award(request.user, entry_id, **data.validated_data)
@@ -393,7 +388,7 @@ class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ExchangeSerializer
 
     def get_queryset(self):
-        _require(self.request.user, Action.VOLUNTEER_JOIN)
+        gates.check(self.request.user, Action.VOLUNTEER_JOIN)
         qs = selectors.exchanges(self.request.user)
         if self.action == "list":
             resident = selectors.me(self.request.user)
@@ -402,7 +397,7 @@ class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return qs.order_by("-created_at", "-id")
 
     def create(self, request, *args, **kwargs):
-        _require(request.user, Action.VOLUNTEER_JOIN)
+        gates.check(request.user, Action.VOLUNTEER_JOIN)
         data = ExchangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         exchange = services.post_exchange(request.user, **data.validated_data)
@@ -428,7 +423,7 @@ class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def family_transfer(self, request):
         """GET: who in my household may receive hours, and my balance. POST {to_resident,
         minutes, key}: transfer (the same service as the page; a repeated key transfers once)."""
-        _require(request.user, Action.VOLUNTEER_JOIN)
+        gates.check(request.user, Action.VOLUNTEER_JOIN)
         resident = services.my_resident(request.user)
         if request.method == "GET":
             community = points.community_of(resident)

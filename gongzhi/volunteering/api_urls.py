@@ -1,11 +1,11 @@
 """API routes of this app, mounted under /api/v1/ by gongzhi/api_urls.py."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from gongzhi.core.api import Router
 from gongzhi.volunteering import api
 
-router = SimpleRouter()
+router = Router()
 router.register("volunteers", api.VolunteerViewSet, basename="volunteering-volunteer")
 router.register("volunteer-teams", api.TeamViewSet, basename="volunteering-team")
 router.register("activities", api.ActivityViewSet, basename="volunteering-activity")

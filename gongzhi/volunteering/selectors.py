@@ -273,7 +273,7 @@ def volunteer_shares(user) -> list[Share]:
     targets = {}
     for c in communities:
         setter = setters.get(c.pk)
-        profile = profiles.get(setter.policy_profile) if setter else None
+        profile = profiles.current(setter.policy_profile) if setter else None
         value = profile.get("volunteering.target_percent") if profile else None
         targets[c.pk] = value
     return [Share(c, totals[f"c{c.pk}"], active.get(c.pk, 0), targets[c.pk]) for c in communities]

@@ -13,7 +13,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access, clock, ledger, refusals
+from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.volunteering import forms, points, qr, selectors, services
@@ -49,11 +50,6 @@ NAV = (
     ("manage", gettext_lazy("Organise activities"), (Action.ACTIVITY_ORGANISE,)),
     ("share", gettext_lazy("Volunteer share"), (Action.VOLUNTEER_VIEW,)),
 )
-
-
-def _require(user, *actions) -> None:
-    if not any(access.has_any(user, a) for a in actions):
-        raise PermissionDenied(_("Your role does not use this page."))
 
 
 def _nav(user) -> list[dict]:
@@ -82,8 +78,8 @@ def _communities(user, action, kinds=(PlaceKind.COMMUNITY,)):
 
 
 @login_required
+@requires(Action.VOLUNTEER_JOIN)
 def home(request):
-    _require(request.user, Action.VOLUNTEER_JOIN)
     resident = selectors.me(request.user)
     volunteer = getattr(resident, "volunteer", None) if resident else None
     balance = hours = None
@@ -104,8 +100,8 @@ def home(request):
 
 
 @login_required
+@requires(Action.VOLUNTEER_JOIN)
 def register(request):
-    _require(request.user, Action.VOLUNTEER_JOIN)
     resident = selectors.me(request.user)
     volunteer = getattr(resident, "volunteer", None) if resident else None
     initial = (
@@ -133,8 +129,8 @@ def register(request):
 
 
 @login_required
+@requires(Action.VOLUNTEER_JOIN)
 def activities(request):
-    _require(request.user, Action.VOLUNTEER_JOIN)
     resident = selectors.me(request.user)
     mine = {}
     if resident is not None:
@@ -149,8 +145,8 @@ def activities(request):
 
 @login_required
 @require_POST
+@requires(Action.VOLUNTEER_JOIN)
 def signup(request, pk: int, cancel: bool = False):
-    _require(request.user, Action.VOLUNTEER_JOIN)
     activity = selectors.joinable_activity(request.user, pk)
     try:
         if cancel:
@@ -169,9 +165,9 @@ def signup(request, pk: int, cancel: bool = False):
 
 
 @login_required
+@requires(Action.VOLUNTEER_JOIN)
 def scan(request, pk: int, kind: str, window: int, token: str):
     """Opened by scanning the organiser's code: checks the code, then asks to confirm."""
-    _require(request.user, Action.VOLUNTEER_JOIN)
     activity = selectors.joinable_activity(request.user, pk)
     error = scan_pass = None
     if request.method == "POST":
@@ -232,8 +228,8 @@ def _shift_month(year: int, month: int, delta: int) -> str:
 
 
 @login_required
+@requires(Action.VOLUNTEER_JOIN)
 def my_points(request):
-    _require(request.user, Action.VOLUNTEER_JOIN)
     resident = selectors.me(request.user)
     if resident is None:
         messages.error(request, str(_no_resident()))
@@ -283,8 +279,8 @@ def _no_resident():
 
 
 @login_required
+@requires(Action.VOLUNTEER_JOIN)
 def timebank(request):
-    _require(request.user, Action.VOLUNTEER_JOIN)
     resident = selectors.me(request.user)
     post_form = forms.ExchangeForm(request.POST if "post" in request.POST else None)
     members = list(services.family_members(resident)) if resident else []
@@ -340,8 +336,8 @@ EXCHANGE_STEPS = {
 
 @login_required
 @require_POST
+@requires(Action.VOLUNTEER_JOIN)
 def exchange_step(request, pk: int, step: str):
-    _require(request.user, Action.VOLUNTEER_JOIN)
     if step not in EXCHANGE_STEPS:
         raise Http404
     exchange = selectors.get_exchange(request.user, pk)
@@ -359,8 +355,8 @@ def exchange_step(request, pk: int, step: str):
 
 
 @login_required
+@requires(Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
 def volunteers(request):
-    _require(request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
     qs = selectors.volunteers(request.user)
     status = request.GET.get("status", "")
     if status in VolunteerStatus.values:
@@ -388,8 +384,8 @@ def volunteers(request):
 
 @login_required
 @require_POST
+@requires(Action.VOLUNTEER_MANAGE)
 def decide(request, pk: int):
-    _require(request.user, Action.VOLUNTEER_MANAGE)
     volunteer = selectors.get_volunteer(request.user, pk)
     form = forms.DecideForm(request.POST)
     if not form.is_valid():
@@ -405,8 +401,8 @@ def decide(request, pk: int):
 
 
 @login_required
+@requires(Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
 def teams(request):
-    _require(request.user, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_MANAGE)
     page = _page(request, selectors.teams(request.user).order_by("place_path", "name"))
     return _render(
         request,
@@ -416,8 +412,8 @@ def teams(request):
 
 
 @login_required
+@requires(Action.VOLUNTEER_MANAGE)
 def team_edit(request, pk: int | None = None):
-    _require(request.user, Action.VOLUNTEER_MANAGE)
     team = selectors.get_team(request.user, pk) if pk else None
     vols = access.scoped(
         selectors.volunteers(request.user), request.user, Action.VOLUNTEER_MANAGE, "place_path"
@@ -460,8 +456,8 @@ def team_edit(request, pk: int | None = None):
 
 
 @login_required
+@requires(Action.ACTIVITY_ORGANISE)
 def manage(request):
-    _require(request.user, Action.ACTIVITY_ORGANISE)
     qs = selectors.organised_activities(request.user)
     when = request.GET.get("when", "upcoming")
     now = clock.now()
@@ -490,8 +486,8 @@ def _activity_form(request, activity=None):
 
 
 @login_required
+@requires(Action.ACTIVITY_ORGANISE)
 def activity_edit(request, pk: int | None = None):
-    _require(request.user, Action.ACTIVITY_ORGANISE)
     activity = selectors.get_managed(request.user, pk) if pk else None
     form = _activity_form(request, activity)
     if request.method == "POST" and form.is_valid():
@@ -512,8 +508,8 @@ def activity_edit(request, pk: int | None = None):
 
 
 @login_required
+@requires(Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
 def activity(request, pk: int):
-    _require(request.user, Action.ACTIVITY_ORGANISE, Action.VOLUNTEER_VIEW)
     item = selectors.get_organised(request.user, pk)
     can_organise = services.may_manage(request.user, item)
     rows = [
@@ -542,8 +538,8 @@ def _with(signup, activity):
 
 @login_required
 @require_POST
+@requires(Action.ACTIVITY_ORGANISE)
 def activity_action(request, pk: int, action: str):
-    _require(request.user, Action.ACTIVITY_ORGANISE)
     item = selectors.get_managed(request.user, pk)
     try:
         if action == "confirm":
@@ -577,9 +573,9 @@ def activity_action(request, pk: int, action: str):
 
 
 @login_required
+@requires(Action.ACTIVITY_ORGANISE)
 def activity_qr(request, pk: int, kind: str):
     """The organiser's phone shows this; the code refreshes itself (htmx) every 20 s."""
-    _require(request.user, Action.ACTIVITY_ORGANISE)
     item = selectors.get_managed(request.user, pk)
     if kind not in qr.KINDS:
         raise Http404
@@ -612,10 +608,10 @@ def _statement_rows(statement, currency: str, entries) -> list[dict]:
 
 
 @login_required
+@requires(Action.VOLUNTEER_MANAGE)
 def resident_points(request, pk: int):
     """Staff: a resident's points or hours statement, with a button to reverse a wrongly
     credited award (VOLUNTEER_MANAGE)."""
-    _require(request.user, Action.VOLUNTEER_MANAGE)
     resident = selectors.managed_resident(request.user, pk)
     if request.method == "POST":
         form = forms.ReverseForm(request.POST, reasons=services.REVERSAL_REASONS.items())
@@ -670,8 +666,8 @@ def resident_points(request, pk: int):
 
 
 @login_required
+@requires(Action.VOLUNTEER_VIEW)
 def share(request):
-    _require(request.user, Action.VOLUNTEER_VIEW)
     return _render(
         request, "volunteering/share.html", {"shares": selectors.volunteer_shares(request.user)}
     )

@@ -7,7 +7,8 @@ from gongzhi.core.roles import Role
 from tests.conftest import PASSWORD, make_user
 
 
-def test_token_for_good_credentials_opens_the_api(world):
+def test_token_for_good_credentials_opens_the_api(world, settings):
+    settings.OTP_REQUIRED = False  # the second factor for tokens: tests/core/test_security_otp.py
     user = make_user(Role.GRID_WORKER, world.grid_a1_1)
     api = APIClient()
     res = api.post("/api/v1/auth/token/", {"identifier": user.username, "password": PASSWORD})

@@ -18,7 +18,8 @@ def _post(client, identifier, password):
     return client.post("/login/", {"identifier": identifier, "password": password})
 
 
-def test_staff_login_with_username_lands_on_workbench(world, client):
+def test_staff_login_with_username_lands_on_workbench(world, client, settings):
+    settings.OTP_REQUIRED = False  # the second step: tests/core/test_security_otp.py
     user = make_user(Role.GRID_WORKER, world.grid_a1_1, name="王网格")
     res = _post(client, user.username, PASSWORD)
     assert res.status_code == 302 and res["Location"] == "/"
@@ -132,7 +133,7 @@ def test_logout_needs_post(world, client):
 
 
 def test_open_redirect_after_login_is_refused(world, client):
-    user = make_user(Role.GRID_WORKER, world.grid_a1_1)
+    user = make_user(Role.PROPERTY_STAFF, world.community_a1)
     res = client.post(
         "/login/?next=https://evil.example/", {"identifier": user.username, "password": PASSWORD}
     )

@@ -127,6 +127,54 @@ def test_another_merchants_code_says_nothing_about_its_state(shop):
         assert "expired" in _refusal(shop.seller, expiring.code)[0]
 
 
+def test_unknown_empty_and_expired_codes(shop):
+    with pytest.raises(ValidationError, match="No redemption"):
+        services.confirm(shop.seller, "ZZZZZZZZ")
+    with pytest.raises(ValidationError, match="Enter the code"):
+        services.confirm(shop.seller, "  ")
+    with pytest.raises(ValidationError, match="Enter the code"):
+        services.confirm(shop.seller, "")
+    r = services.redeem(shop.resident, shop.oil.pk)
+    later = clock.now() + dt.timedelta(days=services.code_valid_days() + 1)
+    with clock.travel_to(later), pytest.raises(ValidationError, match="expired"):
+        services.confirm(shop.seller, r.code)
+
+
+def test_resident_cancels_before_confirmation(shop):
+    r = services.redeem(shop.resident, shop.oil.pk, quantity=2)
+    services.cancel(shop.resident, r.pk)
+    r.refresh_from_db()
+    assert r.status == RedemptionStatus.CANCELLED
+    assert r.refund_entry.reverses_id == r.entry_id
+    assert balance_of(shop.resident) == 100
+    assert _stock(shop.oil) == 5
+    with pytest.raises(ValidationError, match="already cancelled"):
+        services.cancel(shop.resident, r.pk)
+    with pytest.raises(ValidationError, match="cancelled"):
+        services.confirm(shop.seller, r.code)
+    assert balance_of(shop.resident) == 100 and _stock(shop.oil) == 5  # refunded once
+
+
+def test_resident_cannot_cancel_after_confirmation_merchant_can_refund(shop):
+    r = services.redeem(shop.resident, shop.oil.pk)
+    services.confirm(shop.seller, r.code)
+    with pytest.raises(ValidationError, match="ask the merchant"):
+        services.cancel(shop.resident, r.pk)
+    services.cancel(shop.seller, r.pk, reason="质量问题")
+    assert balance_of(shop.resident) == 100
+    assert _stock(shop.oil) == 5
+
+
+def test_strangers_cannot_cancel(shop):
+    """A neighbour, another seller of the community and a seller of another community: 404."""
+    r = services.redeem(shop.resident, shop.oil.pk)
+    for stranger in (shop.neighbour, shop.other_seller, shop.seller_b):
+        with pytest.raises(Http404):
+            services.cancel(stranger, r.pk)
+    assert Redemption.objects.get(pk=r.pk).status == RedemptionStatus.PENDING
+    assert balance_of(shop.resident) == 70
+
+
 def test_another_merchants_code_takes_the_same_queries_as_an_unknown_one(shop):
     """No timing side channel from extra lookups: both refusals run the same statements."""
     import re

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.roles import Role
 from gongzhi.partners import services
 from gongzhi.partners.models import Claim, ClaimStatus, ClaimUpdate
 
@@ -82,3 +83,22 @@ def test_staff_act_only_for_units_of_their_area(pw, world):
     # A unit paired with the street above community A2 is in their area.
     made = services.claim(pw.staff_a2, a2_need.pk, unit=pw.hospital)
     assert made.unit == pw.hospital
+
+
+def test_staff_with_two_communities_act_at_a_path_only_for_its_units(pw, world):
+    """Posts in A1 and A2 let staff see the units of both; a need of A2 is still claimed only
+    for a unit paired with A2 or its street, never for one seen only through the A1 post."""
+    from gongzhi.core.models import Post, User
+
+    Post.objects.create(user=pw.staff, role=Role.COMMUNITY_WORKER, place=world.community_a2)
+    staff = User.objects.get(pk=pw.staff.pk)  # posts are cached on the user object
+    a2_need = services.add_item(pw.staff_a2, world.community_a2, kind="need", title="助浴")
+    a1_unit = services.add_unit(
+        pw.street, pw.a1, name="一社区药店", kind="enterprise", contacts=[pw.contact]
+    )
+    with pytest.raises(PermissionDenied):
+        services.claim(staff, a2_need.pk, unit=a1_unit)
+    assert not Claim.objects.filter(item=a2_need).exists()
+    # The same unit at its own community, and the street's unit at A2, stay allowed.
+    assert services.claim(staff, pw.need.pk, unit=a1_unit).unit == a1_unit
+    assert services.claim(staff, a2_need.pk, unit=pw.hospital).unit == pw.hospital

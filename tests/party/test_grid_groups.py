@@ -25,17 +25,8 @@ GROUP_RULE = (
 
 
 @pytest.fixture
-def group_rule(profile_dir, monkeypatch):
-    """A profile `groups` that asks for a party group on every grid. The key belongs to the
-    profile schema (gongzhi/core/profiles.py); it is added here only while it is missing."""
-    if selectors.GROUP_PER_GRID_KEY not in profiles.SCHEMA:
-        monkeypatch.setitem(
-            profiles.SCHEMA,
-            selectors.GROUP_PER_GRID_KEY,
-            profiles.Key(
-                selectors.GROUP_PER_GRID_KEY, "integer", 0, 1, "", "party group per grid", ""
-            ),
-        )
+def group_rule(profile_dir):
+    """A profile `groups` that asks for a party group on every grid."""
     (profile_dir / "groups.yaml").write_text(GROUP_RULE)
     profiles.clear_cache()
     assert profiles.get("groups").ok, profiles.get("groups").errors
@@ -229,3 +220,31 @@ def test_compliance_shows_groups_on_grids(world, party, community_branch, group_
     row = next(c for c in data["checks"] if c["key"] == "party.group_per_grid")
     assert (row["status"], row["missing"]) == ("ok", [])
     assert {g["party_org"] for g in data["grids"]} == {"branch", "group"}
+
+
+def test_the_compliance_page_and_the_gap_list_name_the_same_grids(
+    world, party, community_branch, group_rule
+):
+    """Both pages read one definition of a covered grid (`party.selectors`): under the group
+    rule, the grids the compliance check misses are exactly the grid gaps."""
+    from gongzhi.places import compliance
+
+    _set(world.district, group_rule)
+    community = Place.objects.get(pk=world.community_a1.pk)
+    g2 = world.grid_a1_2
+    estate_branch = make_org(OrgKind.BRANCH, "G02小区支部", g2.estate, party.committee)
+    make_org(OrgKind.GROUP, "2栋党小组", g2.buildings[0], estate_branch)
+
+    def missing():
+        report = compliance.community_report(community)
+        return set(next(c for c in report.checks if c.key == "party.group_per_grid").missing)
+
+    def gaps():
+        return {grid.name for grid in _grid_gaps(community)}
+
+    assert missing() == gaps() == set()  # A1G1: its branch; A1G2: the estate branch
+    PartyOrg.objects.filter(parent=estate_branch).delete()
+    estate_branch.delete()
+    assert missing() == gaps() == {g2.name}
+    make_org(OrgKind.GROUP, "第二网格党小组", g2, community_branch)
+    assert missing() == gaps() == set()

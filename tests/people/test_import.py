@@ -245,7 +245,7 @@ def test_every_message_has_its_chinese_text():
     table = {}
     for name in ("import.json", "security_people.json"):
         table.update(json.loads((Path(settings.BASE_DIR) / "i18n" / name).read_text("utf-8")))
-    msgids = [v for k, v in vars(imports).items() if k[:2] in {"E_", "M_"}]
+    msgids = [v for k, v in vars(imports.fileformat).items() if k[:2] in {"E_", "M_"}]
     msgids += [v for k, v in vars(spreadsheets).items() if k[:2] == "E_"]
     assert len(msgids) > 25
     for msgid in msgids:
@@ -399,7 +399,7 @@ def test_corrupted_xlsx(world):
 def test_oversize_file_refused_before_parsing(world, settings, monkeypatch):
     settings.IMPORT_MAX_BYTES = 1000
     calls = []
-    monkeypatch.setattr(imports, "_csv_rows", lambda data: calls.append(data))
+    monkeypatch.setattr(imports.parse, "_csv_rows", lambda data: calls.append(data))
     message = start_error(world, b"x" * 1001, "big.csv")
     assert message == "The file is 0 MB; the limit is 0 MB. Split it into smaller files."
     assert calls == []
@@ -536,8 +536,9 @@ def test_large_files_run_as_tasks(world, settings, monkeypatch):
     for name in ("check_import", "commit_import"):
         original = getattr(tasks, name)
         monkeypatch.setattr(tasks, name, lambda pk, _o=original, _n=name: ran.append(_n) or _o(pk))
-    monkeypatch.setattr(imports, "CHUNK", 2)
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(imports.checks, "CHUNK", 2)
+    monkeypatch.setattr(imports.writing, "CHUNK", 2)
+    monkeypatch.setattr(imports.checks, "PROGRESS_EVERY", 2)
     rows = [person(n) for n in range(1, 8)] + [person(9, 楼栋="火星")]
     batch = run(world, csv_bytes(rows), mode="valid_only")
     assert ran == ["check_import", "commit_import"]
@@ -557,7 +558,8 @@ def test_small_files_run_inline(world, monkeypatch):
 
 def test_background_check_reports_a_file_error(world, settings, monkeypatch):
     settings.IMPORT_BACKGROUND_ROWS = 1
-    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    monkeypatch.setattr(imports.parse, "MAX_ROWS", 2)
+    monkeypatch.setattr(imports.checks, "MAX_ROWS", 2)
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     batch = imports.start(
         user, world.community_a1, "a.csv", csv_bytes([person(1), person(3), person(5)])
@@ -579,11 +581,11 @@ def test_a_person_registered_between_check_and_write(world, monkeypatch):
 
     def check_then_someone_registers(community, parsed, progress=None):
         result = original_check(community, parsed, progress)
-        monkeypatch.setattr(imports, "check", original_check)
+        monkeypatch.setattr(imports.batches, "check", original_check)
         run(world, csv_bytes([person(3)]))  # another worker, in between
         return result
 
-    monkeypatch.setattr(imports, "check", check_then_someone_registers)
+    monkeypatch.setattr(imports.batches, "check", check_then_someone_registers)
     with pytest.raises(imports.ImportRefused, match="registered by someone else"):
         imports.commit(user, batch, "all_or_nothing")
     batch.refresh_from_db()

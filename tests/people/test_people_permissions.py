@@ -141,8 +141,10 @@ def test_view_rights_by_role(world, pair, client, role):
     api = _api(user)
     assert client.get(f"/people/{inside.pk}/").status_code == (200 if can_view else 404)
     assert api.get(f"/api/v1/residents/{inside.pk}/").status_code == (200 if can_view else 404)
-    assert client.get("/people/").status_code == (200 if can_view else 404)
-    assert client.get("/people/lists/").status_code == (200 if can_view else 404)
+    # Pages without an object answer 403 for a missing right (the one page gate, issue 11
+    # point 6; was 404); the resident's own page stays 404 outside the read scope.
+    assert client.get("/people/").status_code == (200 if can_view else 403)
+    assert client.get("/people/lists/").status_code == (200 if can_view else 403)
     names = _api_names(api)
     assert ("格内人" in names) == can_view
     # The sibling of each role's scope: community A2 is outside every community-A1 post;
@@ -187,4 +189,5 @@ def test_edit_rights_by_role(world, pair, client, role):
     assert created.status_code == (201 if can_edit else 403 if can_view else 400)
     export = client.get("/people/export/")
     can_export = role in PERMISSIONS[Action.RESIDENT_EXPORT]
-    assert export.status_code == (200 if can_export else 403 if can_view else 404)
+    # A page without an object: 403 for a missing right (the one page gate; was 404).
+    assert export.status_code == (200 if can_export else 403)

@@ -335,8 +335,9 @@ def test_a_sheet_wider_than_the_cap_is_refused(world):
 
 
 def test_rows_are_capped_while_streaming(world, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
-    monkeypatch.setattr(imports, "LINE_SLACK", 2)
+    monkeypatch.setattr(imports.parse, "MAX_ROWS", 5)
+    monkeypatch.setattr(imports.checks, "MAX_ROWS", 5)
+    monkeypatch.setattr(imports.parse, "LINE_SLACK", 2)
     many = [row_of(person(n)) for n in range(1, 10)]
     message = start_error(world, workbook(sheet_xml([HEADERS, *many])), "m.xlsx")
     assert message == "The file has more than 5 rows; split it into smaller files."
@@ -350,10 +351,11 @@ def test_rows_are_capped_while_streaming(world, monkeypatch):
 
 
 def test_csv_lines_are_counted_before_the_file_is_decoded(world, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
-    monkeypatch.setattr(imports, "LINE_SLACK", 2)
+    monkeypatch.setattr(imports.parse, "MAX_ROWS", 5)
+    monkeypatch.setattr(imports.checks, "MAX_ROWS", 5)
+    monkeypatch.setattr(imports.parse, "LINE_SLACK", 2)
     decoded = []
-    monkeypatch.setattr(imports, "decode_csv", lambda data: decoded.append(data))
+    monkeypatch.setattr(imports.parse, "decode_csv", lambda data: decoded.append(data))
     data = csv_bytes([person(n) for n in range(1, 10)])
     assert start_error(world, data, "m.csv").startswith("The file has more than 5 rows")
     assert decoded == []
@@ -464,5 +466,5 @@ def test_the_kernel_module_is_the_only_spreadsheet_reader():
                 readers.setdefault(str(path.relative_to(root)), []).append(needle)
     assert readers == {
         "core/spreadsheets.py": ["load_workbook"],
-        "people/imports.py": ["csv.reader"],  # after spreadsheets.check_csv and csv_row
+        "people/imports/parse.py": ["csv.reader"],  # after spreadsheets.check_csv and csv_row
     }

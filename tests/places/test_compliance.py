@@ -55,13 +55,6 @@ def add_residents(households, status=ResidenceStatus.REGISTERED, *, active=True)
     )
 
 
-def _loudi_wants_groups() -> bool:
-    from gongzhi.core import profiles
-
-    loudi = profiles.get("loudi")
-    return "party.group_per_grid" in profiles.SCHEMA and loudi.get("party.group_per_grid") == 1
-
-
 def report_of(community):
     return compliance.community_report(Place.objects.get(pk=community.pk))
 
@@ -360,9 +353,9 @@ def test_api_returns_the_report_and_scopes_like_the_page(world):
         "premises.rooms": "not_recorded",
         "premises.elderly_care_min_m2": "not_set",
         "premises.childcare_min_m2": "not_set",
-        # 001 §1: a party group on every grid, once the loudi profile carries the key; the
-        # world has no party organisation at all.
-        "party.group_per_grid": "short" if _loudi_wants_groups() else "not_set",
+        # 001 §1: a party group on every grid (loudi sets it to 1); the world has no party
+        # organisation at all.
+        "party.group_per_grid": "short",
     }
     assert [g["households"] for g in data["grids"]] == [4, 4]
     assert api.get(f"/api/v1/compliance/{world.community_a2.pk}/").status_code == 404

@@ -102,6 +102,28 @@ def test_service_hall_and_the_rooms_seed_001_names(world):
     assert check(report, "premises.rooms").missing == []
 
 
+@pytest.mark.parametrize("rooms_line", ["", "  named_rooms_required: 0  # y §2: 0\n"])
+def test_a_service_hall_minimum_alone_does_not_require_loudis_rooms(world, profile_dir, rooms_line):
+    """Another document's service hall does not bring the six rooms Loudi names: they are
+    checked only where the profile sets premises.named_rooms_required to 1."""
+    (profile_dir / "hall-only.yaml").write_text(
+        "source: y.txt\ntitle: t\npremises:\n  service_hall_min_m2: 80  # y §1: 80\n" + rooms_line,
+        encoding="utf-8",
+    )
+    set_profile(world.district, "hall-only")
+    c = community(world)
+    rooms(c, [(F.SERVICE_HALL, "大厅", "90")])
+    report = report_of(c)
+    assert check(report, "premises.service_hall_min_m2").status == Status.OK
+    named = check(report, "premises.rooms")
+    assert (named.status, named.required, named.missing) == (Status.NOT_SET, None, [])
+    assert report.state == State.OK
+    set_profile(world.district, "loudi")  # 001 §9: required = 1
+    named = check(report_of(c), "premises.rooms")
+    assert (named.status, named.required, len(named.missing)) == (Status.SHORT, 6, 6)
+    assert "001 §9" in named.citation and "调解室" in named.citation
+
+
 def test_elderly_care_and_childcare_areas_under_lishui_only(world):
     set_profile(world.district, "lishui-lingshan")  # 3900 / 1400 m² (002 §四1)
     c = community(world)
@@ -175,9 +197,35 @@ def test_staffing_counts_resident_households_only(world):
     make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     report = report_of(world.community_a1)
     assert report.households == 408
-    assert report.resident_households == 260
+    # 260 in A1G1, plus the 4 households of A1G2, where nobody is registered: counted in full.
+    assert (report.resident_households, report.grids_counted_in_full) == (260 + 4, 1)
     staffing = check(report, "staffing.households_per_worker")
     assert (staffing.required, staffing.actual, staffing.status) == (2, 1, Status.SHORT)
+
+
+def test_a_grid_with_nobody_registered_counts_all_its_households(world, client):
+    """808 households, 150 registered in one grid: the grid with no registry yet cannot show
+    how many of its households are resident, so all of them count (404) — not none of them
+    (which gave 150 → 1 worker required, "OK" on a registry half filled in)."""
+    set_profile(world.district, "loudi")  # 1 worker per 200 resident households
+    add_households(world.grid_a1_1.buildings[1], 400)
+    add_households(world.grid_a1_2.buildings[1], 400)
+    add_residents(Household.objects.filter(place_path__under=world.grid_a1_1.path)[:150])
+    secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
+    report = report_of(world.community_a1)
+    assert (report.households, report.resident_households) == (808, 150 + 404)
+    assert report.grids_counted_in_full == 1
+    staffing = check(report, "staffing.households_per_worker")
+    assert (staffing.required, staffing.actual, staffing.status) == (3, 1, Status.SHORT)
+    client.force_login(secretary)
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("compliance:community", args=[world.community_a1.pk]))
+    assert "未登记居民的网格按全部户数计算（1个网格）" in body.content.decode()
+    # Once every grid has someone registered, only resident households count again.
+    add_residents(Household.objects.filter(place_path__under=world.grid_a1_2.path)[:10])
+    report = report_of(world.community_a1)
+    assert (report.resident_households, report.grids_counted_in_full) == (160, 0)
+    assert check(report, "staffing.households_per_worker").note == ""
 
 
 def test_part_time_grid_workers_do_not_count(world):
@@ -310,6 +358,38 @@ def test_post_terms_service(world, secretary):
     assert PostTerms.objects.get(post=post).full_time is False
 
 
+def test_post_terms_at_the_default_write_nothing(world, secretary):
+    """Full-time is what a post without terms already is: no row, no unaudited insert."""
+    post = Post.objects.get(user=make_user(Role.GRID_WORKER, world.grid_a1_1))
+    terms = services.set_post_full_time(actor=secretary, post=post, full_time=True)
+    assert terms.full_time is True
+    assert not PostTerms.objects.exists()
+    assert not AuditRecord.objects.filter(action="post.terms").exists()
+    services.set_post_full_time(actor=secretary, post=post, full_time=False)
+    services.set_post_full_time(actor=secretary, post=post, full_time=True)
+    changes = [
+        r.changes["full_time"]
+        for r in AuditRecord.objects.filter(action="post.terms").order_by("id")
+    ]
+    assert changes == [[True, False], [False, True]]
+
+
+def test_a_concurrent_rename_is_refused_not_a_500(world, secretary, monkeypatch):
+    """Two renames to the same name pass the name check together; the database refuses the
+    second, which reaches the user as the same message as create_room's, not an error page."""
+    c = community(world)
+    rooms(c, [(F.OFFICE, "办公室", "10"), (F.OTHER, "活动室", "10")])
+    other = Room.objects.get(name="活动室")
+    monkeypatch.setattr(services, "_room_name_taken", lambda *args: False)  # the race
+    with pytest.raises(ValidationError) as refused:
+        services.update_room(
+            actor=secretary, room=other, function=F.OTHER, name="办公室", area_m2="10"
+        )
+    assert "name" in refused.value.message_dict
+    assert Room.objects.get(pk=other.pk).name == "活动室"
+    assert not AuditRecord.objects.filter(action="room.update").exists()
+
+
 # --------------------------------------------------------------------------- pages
 
 
@@ -402,6 +482,29 @@ def test_staff_page_wrong_roles(world, client):
     assert not PostTerms.objects.exists()
 
 
+def test_property_staff_see_rooms_without_a_compliance_button_and_no_staff_list(world, client):
+    """No button that leads to a refusal: property staff may browse the rooms but not the
+    compliance page, and the staff list is internal (community staff and above)."""
+    c = community(world)
+    rooms_url = reverse("places:rooms", args=[c.pk])
+    staff_url = reverse("places:staff", args=[c.pk])
+    client.force_login(make_user(Role.PROPERTY_STAFF, world.community_a1))
+    page = client.get(rooms_url)
+    assert page.status_code == 200
+    assert 'data-testid="compliance-link"' not in page.content.decode()
+    assert client.get(reverse("compliance:community", args=[c.pk])).status_code == 403
+    assert client.get(staff_url).status_code == 403
+    detail = client.get(reverse("places:detail", args=[c.pk])).content.decode()
+    assert 'data-testid="rooms-link"' in detail and 'data-testid="staff-link"' not in detail
+    client.force_login(make_user(Role.COMMUNITY_WORKER, world.community_a1))
+    assert 'data-testid="compliance-link"' in client.get(rooms_url).content.decode()
+    assert 'data-testid="compliance-link"' in client.get(staff_url).content.decode()
+    assert (
+        'data-testid="staff-link"'
+        in client.get(reverse("places:detail", args=[c.pk])).content.decode()
+    )
+
+
 def test_compliance_page_shows_the_new_checks(world, client):
     set_profile(world.district, "loudi")
     c = community(world, is_new_community=True, service_area_m2=Decimal("500"))
@@ -463,6 +566,28 @@ def test_rooms_api(world, secretary, django_assert_max_num_queries):
     assert res.status_code == 200 and res.json()["area_m2"] == "18.0"
     assert api.delete(f"{base}{room_id}/").status_code == 204
     assert api.get(f"/api/v1/places/{world.grid_a1_1.pk}/rooms/").status_code == 404
+
+
+def test_room_api_bodies_put_needs_every_field_patch_some_bad_bodies_400(world, secretary):
+    """PUT replaces the whole room, PATCH changes some fields (also sent as a form), and a body
+    that is not an object is a 400 with a Chinese message, never a 500; nothing is written."""
+    c = community(world)
+    api = _api(secretary)
+    base = f"/api/v1/places/{c.pk}/rooms/"
+    url = f"{base}{api.post(base, {'function': 'mediation', 'name': '调解室', 'area_m2': '15'}, format='json').json()['id']}/"
+    with translation.override("zh-hans"):
+        for body in ("[1, 2]", '"x"', "3"):
+            res = api.generic("PUT", url, body, content_type="application/json")
+            assert res.status_code == 400, body
+            assert "JSON" in res.json()["detail"] and "请求" in res.json()["detail"]
+    assert api.put(url, {"area_m2": "18"}, format="json").status_code == 400  # PUT: all fields
+    res = api.patch(url, "area_m2=18", content_type="application/x-www-form-urlencoded")
+    assert res.status_code == 200, res.content
+    res = api.put(url, {"function": "office", "name": "办公室", "area_m2": "20"}, format="json")
+    assert res.status_code == 200 and res.json()["name"] == "办公室"
+    room = Room.objects.get()
+    assert (room.function, room.name, room.area_m2) == (F.OFFICE, "办公室", Decimal("20.0"))
+    assert AuditRecord.objects.filter(action="room.update").count() == 2
 
 
 def test_rooms_and_terms_api_wrong_roles(world):

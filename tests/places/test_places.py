@@ -208,7 +208,9 @@ def test_healthz_reports_database(client, db):
     assert res.json()["database"] == "ok"
 
 
-def test_openapi_schema_is_served(client, db):
+def test_openapi_schema_is_served_to_a_signed_in_user(client, world):
+    assert client.get("/api/v1/schema/").status_code == 403
+    client.force_login(make_user(Role.COMMUNITY_WORKER, world.community_a1))
     res = client.get("/api/v1/schema/")
     assert res.status_code == 200
     assert b"/api/v1/places/" in res.content

@@ -15,21 +15,21 @@ from django.utils import translation
 
 from gongzhi.core import ledger
 from gongzhi.core.models import LedgerEntry
-from gongzhi.volunteering import points, services
+from gongzhi.volunteering import activities, hours, points, services, timebank
 from gongzhi.volunteering.models import Activity, Exchange, Signup, SignupStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(monkeypatch, name, calls):
-    real = getattr(services, name)
+def _race(monkeypatch, module, name, calls):
+    real = getattr(module, name)
 
     def slow(*args, **kwargs):
         locked = real(*args, **kwargs)
         time.sleep(0.3)  # hold the lock while the other attempt waits
         return locked
 
-    monkeypatch.setattr(services, name, slow)
+    monkeypatch.setattr(module, name, slow)
     barrier = threading.Barrier(len(calls))
     results: dict[str, object] = {}
 
@@ -55,6 +55,7 @@ def test_two_sign_ups_for_the_last_place_exactly_one_wins(vol, new_activity, mon
     services.sign_up(vol.res3, activity)
     results = _race(
         monkeypatch,
+        activities,
         "_lock_activity",
         {
             "res1": lambda: services.sign_up(vol.res1, Activity.objects.get(pk=activity.pk)),
@@ -75,6 +76,7 @@ def test_two_takers_of_one_request_one_wins(vol, monkeypatch):
     request = services.post_exchange(vol.res1, kind="request", title="陪诊", minutes=60)
     results = _race(
         monkeypatch,
+        timebank,
         "_lock_exchange",
         {
             "res2": lambda: services.take_exchange(vol.res2, Exchange.objects.get(pk=request.pk)),
@@ -99,6 +101,7 @@ def test_two_confirmations_of_the_same_hours_credit_once(vol, new_activity, monk
             services.check(vol.res1, activity, kind, window, qr.token(activity, kind, window))
     results = _race(
         monkeypatch,
+        hours,
         "_lock_activity",
         {
             "cw": lambda: services.confirm_hours(vol.cw, Activity.objects.get(pk=activity.pk)),

@@ -12,14 +12,14 @@ from playwright.sync_api import expect
 from gongzhi.core.roles import Role
 from gongzhi.microprojects import services
 from gongzhi.microprojects.models import Round
-from tests.browser.conftest import TIMEOUT_MS, browser, screenshot, submit_login  # noqa: F401
+from tests.browser.conftest import TIMEOUT_MS, screenshot, submit_login
 from tests.conftest import make_user
 from tests.microprojects.conftest import _resident
 
 pytestmark = pytest.mark.browser
 
 
-def test_rules_frozen_and_both_results(browser, live_server, world):  # noqa: F811
+def test_rules_frozen_and_both_results(browser, live_server, world):
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1, name="张书记")
     b1, b2 = world.grid_a1_1.buildings
     voters = [

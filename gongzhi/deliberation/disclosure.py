@@ -1,0 +1,99 @@
+"""Deliberation: disclosure. Notices with amounts, published and withdrawn with a reason."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.core import audit, clock
+from gongzhi.core.roles import Action as Perm
+from gongzhi.deliberation._common import TITLE_MAX, _manage, _reason, _text
+from gongzhi.deliberation.models import (
+    Notice,
+    NoticeCategory,
+    NoticeStatus,
+)
+from gongzhi.places.models import Place, PlaceKind
+
+# --------------------------------------------------------------------------- disclosure
+
+
+def parse_amounts(raw: str) -> list[dict]:
+    """Lines "item | amount" → [{"item", "amount"}]; amounts with two decimals."""
+    rows = []
+    for n, line in enumerate((raw or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        item, sep, amount = line.rpartition("|")
+        try:
+            value = Decimal(amount.strip().replace(",", ""))
+        except InvalidOperation:
+            value = None
+        if not sep or not item.strip() or value is None or not value.is_finite():
+            raise ValidationError(
+                {
+                    "amounts": _(
+                        "Line %(n)s: write “item | amount”, for example “Cleaning | 1200.00”."
+                    )
+                    % {"n": n}
+                }
+            )
+        rows.append({"item": item.strip()[:120], "amount": f"{value.quantize(Decimal('0.01'))}"})
+    return rows
+
+
+def publish_notice(
+    actor, *, community: Place, category: str, title: str, body: str, amounts: str = ""
+) -> Notice:
+    if community.kind != PlaceKind.COMMUNITY:
+        raise ValidationError({"community": _("Notices are published by a community.")})
+    grant = _manage(actor, community.path, Perm.DISCLOSURE_PUBLISH)
+    if category not in NoticeCategory.values:
+        raise ValidationError({"category": _("Choose the category of the notice.")})
+    title = _text(title, "title", TITLE_MAX)
+    body = _text(body, "body", 10000)
+    rows = parse_amounts(amounts)
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            community=community,
+            place_path=community.path,
+            category=category,
+            title=title,
+            body=body,
+            amounts=rows,
+            published_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="deliberation.notice_publish",
+            target=notice,
+            place_path=community.path,
+            post=grant.post,
+            changes={"category": category, "title": title},
+        )
+    return notice
+
+
+def withdraw_notice(actor, notice: Notice, reason: str) -> Notice:
+    grant = _manage(actor, notice.place_path, Perm.DISCLOSURE_PUBLISH)
+    reason = _reason(reason)
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
+        if notice.status == NoticeStatus.WITHDRAWN:
+            raise ValidationError(_("This notice is already withdrawn."))
+        notice.status = NoticeStatus.WITHDRAWN
+        notice.withdrawn_reason, notice.withdrawn_at = reason, clock.now()
+        notice.save(update_fields=["status", "withdrawn_reason", "withdrawn_at"])
+        audit.record(
+            actor=actor,
+            action="deliberation.notice_withdraw",
+            target=notice,
+            place_path=notice.place_path,
+            post=grant.post,
+            reason=reason,
+            changes={"status": [NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN]},
+        )
+    return notice
