@@ -381,7 +381,10 @@ def _checksum_sql() -> tuple[list[str], str]:
                 description = connection.introspection.get_table_description(cursor, table)
                 row = "||'|'||".join(f"quote({quote(c.name)})" for c in description)
                 parts.append(f"SELECT coalesce(group_concat({row}, ','), '') FROM {quote(table)}")
-        sql = " UNION ALL ".join(f"SELECT * FROM ({p})" for p in parts)
+        # Each row names its table: UNION ALL promises no order on PostgreSQL.
+        sql = " UNION ALL ".join(
+            f"SELECT {i} AS n, s{i}.* FROM ({p}) AS s{i}" for i, p in enumerate(parts)
+        )
         _CHECKSUM_SQL.append((tables, sql))
     return _CHECKSUM_SQL[0]
 
@@ -390,7 +393,9 @@ def _snapshot() -> dict[str, str]:
     tables, sql = _checksum_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return dict(zip(tables, (r[0] for r in cursor.fetchall()), strict=True))
+        rows = cursor.fetchall()
+    assert len(rows) == len(tables)
+    return {tables[n]: value for n, value in rows}
 
 
 def _body(foreign) -> dict:
