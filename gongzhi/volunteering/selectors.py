@@ -236,6 +236,7 @@ class Share:
     residents: int
     volunteers: int
     target: float | None
+    profile: profiles.Profile | None = None  # the document the target comes from
 
     @property
     def percent(self) -> float:
@@ -270,10 +271,17 @@ def volunteer_shares(user) -> list[Share]:
         .values_list("community_id", "n")
     )
     setters = profiles.profile_setters(communities)
-    targets = {}
+    documents = {}
     for c in communities:
         setter = setters.get(c.pk)
-        profile = profiles.current(setter.policy_profile) if setter else None
-        value = profile.get("volunteering.target_percent") if profile else None
-        targets[c.pk] = value
-    return [Share(c, totals[f"c{c.pk}"], active.get(c.pk, 0), targets[c.pk]) for c in communities]
+        documents[c.pk] = profiles.current(setter.policy_profile) if setter else None
+    return [
+        Share(
+            c,
+            totals[f"c{c.pk}"],
+            active.get(c.pk, 0),
+            documents[c.pk].get("volunteering.target_percent") if documents[c.pk] else None,
+            documents[c.pk],
+        )
+        for c in communities
+    ]

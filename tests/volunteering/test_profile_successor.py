@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from gongzhi.core import clock
 from gongzhi.core.roles import Role
@@ -36,3 +37,14 @@ def test_the_volunteer_share_of_an_expired_profile_uses_its_successors_target(wo
     with clock.travel_to(dt.datetime(2025, 6, 1, 9, 0)):  # still in force: its own target
         shares = {s.community.pk: s for s in selectors.volunteer_shares(officer)}
     assert shares[world.community_a1.pk].target == 10
+
+
+def test_the_share_page_shows_the_status_of_the_document_it_cites(world, profile_dir, client):
+    (profile_dir / "vol-old.yaml").write_text(OLD.replace("successor: vol-new\n", ""), "utf-8")
+    world.community_a1.policy_profile = "vol-old"
+    world.community_a1.save()
+    client.force_login(make_user(Role.STREET_OFFICER, world.street_a))
+    with clock.travel_to(dt.datetime(2026, 12, 6, 9, 0)):
+        page = client.get(reverse("volunteering:share")).content.decode()
+    assert 'data-profile="vol-old" data-status="expired"' in page
+    assert "2025-12-31" in page
