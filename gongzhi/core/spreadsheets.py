@@ -29,7 +29,7 @@ room to spare.
 `looks_like_formula(text)` is the one rule for "a spreadsheet would read this cell as a
 formula" (OWASP CSV injection: a lead of =, +, -, @, tab or carriage return, also behind
 spaces or control characters that some programs drop): exports neutralise such cells
-(gongzhi.people.exports.safe_cell, `strict=True`), imports refuse them — except a cell that is
+(gongzhi.core.exports.safe_cell, `strict=True`), imports refuse them — except a cell that is
 only "-" or "--", the usual placeholder for "nothing", which imports take as text.
 
 Used by: gongzhi/people/imports.py (the resident import: pages, background task and

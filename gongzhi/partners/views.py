@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, gates, inputs, refusals
+from gongzhi.core import access, clock, exports, gates, inputs, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.partners import selectors, services
@@ -24,7 +24,6 @@ from gongzhi.partners.models import (
     ResourceKind,
     UnitKind,
 )
-from gongzhi.people import exports
 from gongzhi.places.models import Place
 
 PAGE_SIZE = 30

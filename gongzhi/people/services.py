@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, clock, crypto
+from gongzhi.core import access, audit, clock, crypto, exports
 from gongzhi.core.auth import PHONE_RE
 from gongzhi.core.roles import Action
-from gongzhi.people import exports, idcard, pinyin
+from gongzhi.people import idcard, pinyin
 from gongzhi.people.idcard import Gender, IdType
 from gongzhi.people.models import (
     Membership,

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from gongzhi.core import access, clock, crypto, gates
+from gongzhi.core import access, clock, crypto, exports, gates
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
-from gongzhi.people import exports, selectors, services
+from gongzhi.people import selectors, services
 from gongzhi.people.forms import (
     FullExportForm,
     MoveForm,

@@ -236,7 +236,7 @@ def errors(request, pk: int):
     """The rows with errors as a spreadsheet: an error column, ID and phone masked, every
     cell neutralised against formula injection."""
     batch = imports.get_batch(request.user, pk)
-    from gongzhi.people.exports import write_xlsx
+    from gongzhi.core.exports import write_xlsx
 
     headers = ["行号", "错误", *(c.header for c in imports.COLUMNS)]
     rows = (

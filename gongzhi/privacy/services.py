@@ -22,10 +22,9 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, clock, inputs
+from gongzhi.core import access, audit, clock, exports, inputs
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
-from gongzhi.people import exports
 from gongzhi.people.models import Resident, ResidentTag
 from gongzhi.places.models import Place
 from gongzhi.privacy import notice, registry, selectors

@@ -20,10 +20,9 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from gongzhi.core import access, refusals
+from gongzhi.core import access, exports, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
-from gongzhi.people import exports
 from gongzhi.privacy import notice, selectors, services
 from gongzhi.privacy.forms import CompleteForm, RefuseForm, RequestForm
 from gongzhi.privacy.models import SENSITIVE_PURPOSES, Purpose, RequestStatus

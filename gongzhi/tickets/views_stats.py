@@ -22,8 +22,8 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gongzhi.core.exports import XLSX_CONTENT_TYPE, write_xlsx
 from gongzhi.core.roles import Action
-from gongzhi.people.exports import XLSX_CONTENT_TYPE, write_xlsx
 from gongzhi.places import selectors as places
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.tickets import stats

@@ -1,5 +1,5 @@
 """Every spreadsheet the platform writes goes through the formula-safe writer
-(gongzhi.people.exports: write_xlsx / write_csv), so a resident's text that starts with "=",
+(gongzhi.core.exports: write_xlsx / write_csv), so a resident's text that starts with "=",
 "+", "-", "@", a tab or a carriage return never becomes a live formula in a staff spreadsheet."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import gongzhi
 
 ROOT = Path(gongzhi.__file__).resolve().parent
-WRITER = ROOT / "people" / "exports.py"
+WRITER = ROOT / "core" / "exports.py"
 # Builders allowed to make a workbook themselves, each with the reason.
 ALLOWED = {
     # The empty import template: only the column headers and notes written in code, no data;
@@ -31,7 +31,7 @@ def test_no_workbook_is_built_outside_the_safe_writer():
         if hits:
             found[path] = hits
     assert found == ALLOWED, (
-        "Build spreadsheets with gongzhi.people.exports.write_xlsx / write_csv: "
+        "Build spreadsheets with gongzhi.core.exports.write_xlsx / write_csv: "
         + ", ".join(str(p.relative_to(ROOT)) for p in found if p not in ALLOWED)
     )
 
@@ -42,7 +42,7 @@ def test_the_writer_neutralises_every_formula_lead():
 
     from openpyxl import load_workbook
 
-    from gongzhi.people.exports import write_csv, write_xlsx
+    from gongzhi.core.exports import write_csv, write_xlsx
 
     leads = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", " =1", "\x01=1"]
     sheet = load_workbook(io.BytesIO(write_xlsx([[v] for v in leads], ["h"]))).active

@@ -9,9 +9,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from gongzhi.core import exports
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.roles import Role
-from gongzhi.people import exports
 from tests.conftest import make_user
 from tests.people.test_residents import add, household_in, keeper, next_id
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from gongzhi.core.exports import safe_cell
 from gongzhi.core.roles import Role
 from gongzhi.core.spreadsheets import looks_like_formula
 from gongzhi.people import imports
-from gongzhi.people.exports import safe_cell
 from gongzhi.people.imports.fileformat import E_FORMULA_LEAD
 from tests.conftest import make_user
 from tests.people.test_import import csv_bytes, person

@@ -1,4 +1,4 @@
-"""Spreadsheet output shared by the registry exports and the import helper (error sheets).
+"""The one spreadsheet writer of the platform (kernel): every export, report and error sheet.
 
 Every cell goes through `safe_cell()`: a text that a spreadsheet would read as a formula
 (gongzhi.core.spreadsheets.looks_like_formula: starting with =, +, -, @, a tab or a carriage
