@@ -3,7 +3,7 @@
     .venv/bin/python bench/import.py                      # SQLite in var/bench/import.sqlite3
     .venv/bin/python bench/import.py --database-url postgres://postgres@127.0.0.1:5432/gongzhi_bench
 
-Builds (once) a community with enough households using `gongzhi.places.demo` (20 grids,
+Builds (once) a community with enough households using `gongzhi.demo.places` (20 grids,
 200 buildings, 28,800 households), generates --rows residents with valid ID numbers
 (`idcard.make_id`) and mobile numbers, writes them as a UTF-8 CSV in the template's format, and
 times, in one process against one database:
@@ -79,7 +79,7 @@ GIVEN = (
 def bench_name(rnd) -> str:
     """A realistic name: a common surname and one or two given characters. Most of 100,000
     are distinct (as in a real register), so pinyin initials are not served from a cache."""
-    from gongzhi.places.demo import SURNAMES
+    from gongzhi.demo.places import SURNAMES
 
     given = rnd.choice(GIVEN) + (rnd.choice(GIVEN) if rnd.random() < 0.8 else "")
     return rnd.choice(SURNAMES) + given
@@ -201,9 +201,9 @@ def main(argv=None) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from gongzhi.demo import places as demo
     from gongzhi.people import imports
     from gongzhi.people.models import Membership, Resident, ResidentTag
-    from gongzhi.places import demo
     from gongzhi.places.models import Household, Place
 
     call_command("migrate", verbosity=0, skip_checks=True)

@@ -4,7 +4,7 @@
     .venv/bin/python bench/places.py --database-url postgres://postgres@127.0.0.1:5432/gongzhi_bench
 
 The first run builds the district of DESIGN.md (350,000 households) with
-`gongzhi.places.demo`; later runs reuse it. For a street, a community and a grid it times
+`gongzhi.demo.places`; later runs reuse it. For a street, a community and a grid it times
 (median of --runs) the two reads of the place detail page — `selectors.subtree_counts` and
 `selectors.with_household_counts` on the children — and, next to each, its floor: the same
 counts written by hand in raw SQL, measured in the same process. The floor is the fastest
@@ -44,7 +44,8 @@ def main(argv=None) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from gongzhi.places import demo, paths, selectors
+    from gongzhi.demo import paths, selectors
+    from gongzhi.demo import places as demo
     from gongzhi.places.models import Household, Place, PlaceKind
 
     call_command("migrate", verbosity=0, skip_checks=True)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gongzhi.owners",
     "gongzhi.microprojects",
     "gongzhi.privacy",
+    "gongzhi.demo",
 ]
 
 MIDDLEWARE = [

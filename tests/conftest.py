@@ -16,10 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from gongzhi.core import clock
+from gongzhi.core import clock, paths
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.places import paths
 from gongzhi.places.models import Household, Place
 
 PASSWORD = "Gz-test-pass-2026"

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock, crypto
+from gongzhi.core.paths import PathField
 from gongzhi.core.roles import Role
-from gongzhi.places.paths import PathField
 
 
 class UserManager(BaseUserManager):

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from gongzhi.core import clock
 
-# The published password of the demo accounts (gongzhi/places/demo.py DEMO_PASSWORD).
+# The published password of the demo accounts (gongzhi/demo/places.py DEMO_PASSWORD).
 DEMO_PASSWORD = "Gongzhi-demo-2026"  # noqa: S105 - published on purpose, refused outside demos
 
 _CLASSES = (

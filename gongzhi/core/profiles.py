@@ -35,12 +35,15 @@ from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:  # annotations only: places is imported inside the functions that read it
+from gongzhi.core.directory import places
+
+if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django_stubs_ext import StrOrPromise
 
     from gongzhi.core.types import Viewer
-    from gongzhi.places.models import Place
+
+    Place = Any  # a gongzhi.places Place: core reads the tree through core.directory
 
 EXTENSIONS = (".yaml", ".yml", ".toml")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -1713,21 +1716,19 @@ def check_all() -> list[Issue]:
 # --------------------------------------------------------------------------- inheritance
 
 
-def profile_setters(places: Iterable[Place]) -> dict[int, Place | None]:
+def profile_setters(items: Iterable[Place]) -> dict[int, Place | None]:
     """For each place, the nearest ancestor-or-self with `policy_profile` set (or None).
     One query for any number of places."""
-    from gongzhi.places.models import Place
-
-    places = list(places)
-    wanted = {p for place in places for p in place.ancestor_paths()}
+    items = list(items)
+    wanted = {p for place in items for p in place.ancestor_paths()}
     setters = {
         p.path: p
-        for p in Place.objects.filter(path__in=wanted)
+        for p in places.Place.objects.filter(path__in=wanted)
         .exclude(policy_profile="")
         .only("id", "name", "kind", "path", "depth", "policy_profile")
     }
     result: dict[int, Place | None] = {}
-    for place in places:
+    for place in items:
         chain = [setters.get(p) for p in reversed(place.ancestor_paths())]
         result[place.pk] = next((s for s in chain if s is not None), None)
     return result
@@ -1798,10 +1799,9 @@ def usage_counts(user: Viewer) -> dict[str, int]:
     from django.db.models import Count
 
     from gongzhi.core.roles import Action
-    from gongzhi.places.selectors import visible_places
 
     rows = (
-        visible_places(user, Action.PROFILE_VIEW)
+        places.visible_places(user, Action.PROFILE_VIEW)
         .exclude(policy_profile="")
         .order_by()
         .values("policy_profile")
@@ -1813,9 +1813,12 @@ def usage_counts(user: Viewer) -> dict[str, int]:
 def places_using(user: Viewer, name: str) -> QuerySet[Place]:
     """The places in the user's scope that name this profile themselves."""
     from gongzhi.core.roles import Action
-    from gongzhi.places.selectors import visible_places
 
-    return visible_places(user, Action.PROFILE_VIEW).filter(policy_profile=name).order_by("path")
+    return (
+        places.visible_places(user, Action.PROFILE_VIEW)
+        .filter(policy_profile=name)
+        .order_by("path")
+    )
 
 
 # --------------------------------------------------------------------------- seed numbers

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, auth, crypto
+from gongzhi.core.directory import places
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import GRANTABLE, Action, Role
-from gongzhi.places import selectors as places
 
 POST_FIELDS = ["user_id", "role", "place_id", "household_id", "is_active"]
 

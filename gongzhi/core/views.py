@@ -27,6 +27,7 @@ from gongzhi.core import (
     refusals,
     sms,
 )
+from gongzhi.core.directory import places
 from gongzhi.core.forms import (
     LoginForm,
     OtpForm,
@@ -36,7 +37,6 @@ from gongzhi.core.forms import (
     SmsLoginForm,
 )
 from gongzhi.core.roles import Action
-from gongzhi.places import selectors as places
 
 
 def healthz(request):

@@ -15,9 +15,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import audit, duties
+from gongzhi.core.directory import places
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
-from gongzhi.places import selectors as places
 
 PAGE_SIZE = 50
 # Counting a filtered slice of a very large trail is slow; beyond this the page says "more than".

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import services
+from gongzhi.core.directory import places
 from gongzhi.core.gates import requires
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action, Role
-from gongzhi.places import selectors as places
 
 PAGE_SIZE = 50
 STATUS_CHOICES = [

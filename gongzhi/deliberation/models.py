@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
-from gongzhi.places.paths import PathField
+from gongzhi.core.paths import PathField
 
 
 def _path_index(name: str) -> models.Index:

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
-from gongzhi.places.paths import PathField
+from gongzhi.core.paths import PathField
 
 
 class UnitKind(models.TextChoices):

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
-from gongzhi.places.paths import PathField
+from gongzhi.core.paths import PathField
 
 
 class OrgKind(models.TextChoices):

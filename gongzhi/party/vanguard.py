@@ -23,12 +23,14 @@ party members is volunteer service in the community); claiming and recording is 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, inputs, profiles
@@ -55,7 +57,24 @@ CARE_TAGS = (
     Tag.SERIOUS_ILLNESS,
     Tag.LEFT_BEHIND_CHILD,
 )
-DONE_STATUSES = ("resolved", "confirmed", "closed")
+
+
+# Tickets a member resolved in a year come from the tickets app, which sits above the party
+# registry: it installs this provider in TicketsConfig.ready() (user ids, year) ->
+# {user id: {"n": tickets, "avg": mean rating or None}}. Without it no ticket counts.
+TicketFigures = Callable[[list[int], int], dict[int, dict[str, Any]]]
+_ticket_provider: TicketFigures | None = None
+
+
+def set_ticket_provider(provider: TicketFigures | None) -> None:
+    global _ticket_provider
+    _ticket_provider = provider
+
+
+def _ticket_figures(user_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    return _ticket_provider(user_ids, year) if _ticket_provider and user_ids else {}
+
+
 WEIGHT_KEYS = {
     "service": "vanguard.weight_service",
     "tickets": "vanguard.weight_tickets",
@@ -372,18 +391,7 @@ def indices(members: list[PartyMember], year: int) -> list[Index]:
             "pk", "user_id"
         )
     )
-    from gongzhi.tickets.models import Ticket
-
-    ticket_rows = {
-        row["handler_user_id"]: row
-        for row in Ticket.objects.filter(
-            handler_user_id__in=[u for u in users.values() if u],
-            status__in=DONE_STATUSES,
-            resolved_at__year=year,
-        )
-        .values("handler_user_id")
-        .annotate(n=Count("id"), avg=Avg("rating"))
-    }
+    ticket_rows = _ticket_figures([u for u in users.values() if u], year)
     # The community whose profile applies: an in-service member's check-in, else their own.
     served = dict(
         Checkin.objects.filter(member_id__in=ids, ended_on__isnull=True).values_list(

@@ -12,3 +12,8 @@ class PeopleConfig(AppConfig):
         from gongzhi.places import compliance
 
         compliance.set_people_provider(people_per_grid)
+
+        from gongzhi.people.selectors import household_members
+        from gongzhi.places import selectors as places
+
+        places.set_household_members(household_members)

@@ -11,8 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock
+from gongzhi.core.paths import PathField
 from gongzhi.people.idcard import Gender, IdType
-from gongzhi.places.paths import PathField
 
 
 class ResidenceStatus(models.TextChoices):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.places.paths import CODE_RE, PathField
+from gongzhi.core.paths import CODE_RE, PathField
 
 
 class PlaceKind(models.TextChoices):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias, TypedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -149,3 +150,17 @@ def staff_posts(place: Place) -> QuerySet[Post]:
         .annotate(part_time=Exists(part_time))
         .order_by("place__path", "role", "user__name", "id")
     )
+
+
+# The people living at a household come from the people registry, which sits above places: it
+# installs its selector in PeopleConfig.ready(). Without it a household page lists nobody.
+_household_members: Callable[[Any, Household], Any] | None = None
+
+
+def set_household_members(provider: Callable[[Any, Household], Any] | None) -> None:
+    global _household_members
+    _household_members = provider
+
+
+def household_members(user: Any, household: Household) -> Any:
+    return _household_members(user, household) if _household_members else []

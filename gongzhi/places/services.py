@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, profiles
+from gongzhi.core import access, audit, paths, profiles
 from gongzhi.core.gates import roles_with
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
-from gongzhi.places import paths
 from gongzhi.places.models import Household, Place, PlaceKind, PostTerms, Room, RoomFunction
 
 STAFF_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))  # the permission matrix

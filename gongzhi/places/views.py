@@ -93,9 +93,7 @@ def households(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def household(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = selectors.get_household(request.user, pk)
-    from gongzhi.people.selectors import household_members
-
-    members = household_members(request.user, item)
+    members = selectors.household_members(request.user, item)
     can_add = access.can(request.user, Action.RESIDENT_EDIT, item.place_path, item.pk)
     return render(
         request,

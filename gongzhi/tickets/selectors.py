@@ -15,8 +15,10 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import (
+    Avg,
     BooleanField,
     Case,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -436,3 +438,20 @@ def handler_candidates(ticket: Ticket):
         .select_related("user", "place")
         .order_by("role", "user__name", "id")[:HANDLER_CHOICE_LIMIT]
     )
+
+
+# States in which a ticket counts as resolved by its handler (the vanguard index's ticket part).
+RESOLVED_STATUSES = ("resolved", "confirmed", "closed")
+
+
+def resolved_by_handlers(user_ids: list[int], year: int) -> dict[int, dict]:
+    """Per handler: tickets resolved in `year` and their mean rating — one query. Installed into
+    the party registry's vanguard index (party.vanguard.set_ticket_provider)."""
+    return {
+        row["handler_user_id"]: row
+        for row in Ticket.objects.filter(
+            handler_user_id__in=user_ids, status__in=RESOLVED_STATUSES, resolved_at__year=year
+        )
+        .values("handler_user_id")
+        .annotate(n=Count("id"), avg=Avg("rating"))
+    }

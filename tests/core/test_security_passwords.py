@@ -45,7 +45,7 @@ def test_character_classes_are_counted():
 
 
 def test_the_demo_password_is_the_published_one():
-    from gongzhi.places import demo
+    from gongzhi.demo import places as demo
 
     assert passwords.DEMO_PASSWORD == demo.DEMO_PASSWORD
 

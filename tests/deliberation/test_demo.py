@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gongzhi.core.models import User
 from gongzhi.core.roles import Role
-from gongzhi.deliberation import demo
 from gongzhi.deliberation.models import (
     Action,
     Meeting,
@@ -15,6 +14,7 @@ from gongzhi.deliberation.models import (
     Topic,
     TopicStatus,
 )
+from gongzhi.demo import deliberation as demo
 from tests.conftest import make_user
 from tests.deliberation.conftest import make_citizen
 

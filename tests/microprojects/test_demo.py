@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from gongzhi.microprojects import demo
+from gongzhi.demo import microprojects as demo
 from gongzhi.microprojects.models import Method, Project, Round, Selection
 from tests.owners.test_demo import demo_world  # noqa: F401 — the shared small demo world
 

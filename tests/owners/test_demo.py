@@ -7,13 +7,13 @@ from django.utils import translation
 
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.microprojects import demo as microprojects_demo
+from gongzhi.demo import microprojects as microprojects_demo
+from gongzhi.demo import owners as owners_demo
+from gongzhi.demo import places as places_demo
 from gongzhi.microprojects.models import Photo, Project, Round, Selection, Spending
-from gongzhi.owners import demo as owners_demo
 from gongzhi.owners import services
 from gongzhi.owners.models import OwnersVote, VoteStatus
 from gongzhi.people.models import Relation, Resident
-from gongzhi.places import demo as places_demo
 from gongzhi.places.models import Household
 from tests.conftest import make_user
 

@@ -14,11 +14,11 @@ from django.db.models import Count, Max
 from gongzhi.core import clock, crypto
 from gongzhi.core.models import AuditRecord, Post, User
 from gongzhi.core.roles import Role
+from gongzhi.demo import people as people_demo
+from gongzhi.demo import places as demo
 from gongzhi.party.models import PARENT_KINDS, PLACE_KINDS, Checkin, OrgKind, PartyMember, PartyOrg
-from gongzhi.people import demo as people_demo
 from gongzhi.people import idcard, pinyin
 from gongzhi.people.models import Membership, Relation, ResidenceStatus, Resident, ResidentTag, Tag
-from gongzhi.places import demo
 from gongzhi.places.models import Household, Place, PlaceKind
 
 pytestmark = pytest.mark.django_db

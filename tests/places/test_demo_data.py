@@ -14,15 +14,16 @@ from gongzhi.core.auth import check_credentials
 from gongzhi.core.models import AuditRecord, Post, User
 from gongzhi.core.roles import Role
 from gongzhi.deliberation.models import Topic
+from gongzhi.demo import party as party_demo
+from gongzhi.demo import places as demo
 from gongzhi.merchants.models import Redemption
 from gongzhi.microprojects.models import Project
 from gongzhi.owners.models import OwnersVote
 from gongzhi.partners.models import ListItem
-from gongzhi.party import demo as party_demo
 from gongzhi.party import selectors as party_selectors
 from gongzhi.party.models import OrgKind, PartyMember, PartyOrg
 from gongzhi.people.models import Resident
-from gongzhi.places import compliance, demo
+from gongzhi.places import compliance
 from gongzhi.places.models import Household, Place, PlaceKind, RoomFunction
 from gongzhi.tickets.models import Ticket
 from gongzhi.volunteering.models import Activity

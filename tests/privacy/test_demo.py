@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from gongzhi.core.models import User
 from gongzhi.core.roles import Role
-from gongzhi.privacy import demo, selectors
+from gongzhi.demo import privacy as demo
+from gongzhi.privacy import selectors
 from gongzhi.privacy.models import Consent, PrivacyRequest, RequestStatus
 from tests.conftest import make_user
 from tests.privacy.conftest import resident_user

@@ -29,9 +29,9 @@ from django.test import override_settings
 
 from gongzhi.core import clock
 from gongzhi.core.models import Post, User
+from gongzhi.core.paths import PathField
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Household, Place
-from gongzhi.places.paths import PathField
 from tests.conftest import _community, make_place
 
 _seq = itertools.count(1)

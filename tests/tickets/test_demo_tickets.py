@@ -1,4 +1,4 @@
-"""Demo tickets (gongzhi/tickets/demo.py): two years of tickets in every state with a history
+"""Demo tickets (gongzhi/demo/tickets.py): two years of tickets in every state with a history
 that follows the workflow table, realistic texts, consistent numbering, idempotence, and
 work on the demo logins' pages. Built on a reduced demo street (one community, two grids)."""
 
@@ -13,9 +13,10 @@ from django.utils import translation
 
 from gongzhi.core import clock, crypto
 from gongzhi.core.models import Post, User
-from gongzhi.people import demo as people_demo
-from gongzhi.places import demo as places_demo
-from gongzhi.tickets import demo, selectors, services, workflow
+from gongzhi.demo import people as people_demo
+from gongzhi.demo import places as places_demo
+from gongzhi.demo import tickets as demo
+from gongzhi.tickets import selectors, services, workflow
 from gongzhi.tickets.models import (
     Category,
     Channel,

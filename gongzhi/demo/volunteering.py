@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import clock, crypto, ledger
 from gongzhi.core.models import User
+from gongzhi.demo import places as places_demo
 from gongzhi.people.models import Resident
-from gongzhi.places import demo as places_demo
 from gongzhi.places.models import Household, Place, PlaceKind
 from gongzhi.volunteering import points
 from gongzhi.volunteering.models import (

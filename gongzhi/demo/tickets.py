@@ -58,7 +58,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock, crypto
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.places import demo as places_demo
+from gongzhi.demo import places as places_demo
 from gongzhi.places.models import Household, Place, PlaceKind
 from gongzhi.tickets import deadlines, workflow
 from gongzhi.tickets.models import (

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock, crypto
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
+from gongzhi.demo import places as places_demo
 from gongzhi.owners import services
 from gongzhi.owners.models import Ballot, Channel, Matter, OwnersVote, RollEntry
-from gongzhi.places import demo as places_demo
 from gongzhi.places.models import Household, Place, PlaceKind
 
 TITLES = {

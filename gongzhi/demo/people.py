@@ -1,5 +1,5 @@
 """Demo people: residents, household memberships, tags, skills and the party organisation,
-on top of the places, households and logins that gongzhi/places/demo.py builds.
+on top of the places, households and logins that gongzhi/demo/places.py builds.
 
 Small scale (the demo street, 10,000 households): every household gets 1–5 residents, about
 25,000 in all; the district scale (350,000 households) about 1,000,000 (998,098). Each
@@ -45,11 +45,11 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock, crypto
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
+from gongzhi.demo import places as places_demo
 from gongzhi.party.models import Checkin, MemberStatus, OrgKind, PartyMember, PartyOrg
 from gongzhi.people import pinyin
 from gongzhi.people.idcard import Gender, make_id
 from gongzhi.people.models import Membership, Relation, ResidenceStatus, Resident, ResidentTag, Tag
-from gongzhi.places import demo as places_demo
 from gongzhi.places.models import Household, Place, PlaceKind
 
 BATCH_SIZE = places_demo.BATCH_SIZE
@@ -1050,7 +1050,7 @@ def build(
     using: str = DEFAULT_DB_ALIAS,
     progress: Callable[[str], None] | None = None,
 ) -> PeopleResult:
-    """Give the demo households (built by gongzhi.places.demo) their people; idempotent."""
+    """Give the demo households (built by gongzhi.demo.places) their people; idempotent."""
     name = scale if isinstance(scale, str) else scale.name
     if batch_size < 1:
         raise ValueError("batch_size must be positive")

@@ -8,8 +8,8 @@ reason. The retention rules and the register of processing activities are seeded
 Everything goes through the services (audit records included), as the resident and the worker
 would on their pages. Idempotent: when she has any request, nothing is added.
 
-Hooked into `make demo` by adding "gongzhi.privacy.demo" to FEATURE_DEMOS in
-gongzhi/places/demo.py.
+Hooked into `make demo` by adding "gongzhi.demo.privacy" to FEATURE_DEMOS in
+gongzhi/demo/places.py.
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ def _partners(street, community) -> None:
         evidence="托管 6 周，32 名儿童",
     )
     # A need the resident 13800000001 (吴秀英) posted on her phone, waiting for review.
-    from gongzhi.places.demo import RESIDENT_PHONE
+    from gongzhi.demo.places import RESIDENT_PHONE
 
     resident = User.objects.filter(phone_index=crypto.blind_index("phone", RESIDENT_PHONE)).first()
     if resident is not None:

@@ -1,6 +1,6 @@
 """Demo party groups on grids (seed 001 §1 把党小组建在网格上) in the demo street of 娄星区.
 
-The people demo (gongzhi.people.demo) builds the organisation tree: a committee in each
+The people demo (gongzhi.demo.people) builds the organisation tree: a committee in each
 community, a branch on most grids, groups on most buildings. Under the Loudi profile a grid asks
 for a party group; this adds one on every grid of the demo street — under the grid's branch, or
 under the community's own branch (社区党支部) where the grid has none — except the last grid of
@@ -17,8 +17,8 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
+from gongzhi.demo.places import DISTRICT_CODE
 from gongzhi.party.models import OrgKind, PartyOrg
-from gongzhi.places.demo import DISTRICT_CODE
 from gongzhi.places.models import Place, PlaceKind
 
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)

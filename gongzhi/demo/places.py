@@ -38,10 +38,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from gongzhi.core import crypto
+from gongzhi.core import crypto, paths
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.places import paths
 from gongzhi.places.models import (
     AreaClass,
     Household,
@@ -284,7 +283,7 @@ class BuildResult:
     logins: list[Login]
     seconds: float
     largest_batch: int = 0
-    people: PeopleSummary | None = None  # gongzhi.people.demo.PeopleResult when built with people
+    people: PeopleSummary | None = None  # gongzhi.demo.people.PeopleResult when built with people
     # What each feature's demo built: module name -> one line of text (see FEATURE_DEMOS).
     features: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -294,7 +293,7 @@ class BuildResult:
 
 
 class PeopleSummary(Protocol):
-    """What is read of gongzhi.people.demo.PeopleResult (places imports nothing of people)."""
+    """What is read of gongzhi.demo.people.PeopleResult (places imports nothing of people)."""
 
     created: dict[str, int]
     totals: dict[str, int]
@@ -816,15 +815,15 @@ class _Builder:
 # `build(scale: Scale, *, using: str, progress) -> str`: idempotent (a second run adds nothing),
 # and returns one line saying what exists (e.g. "1,234 tickets").
 FEATURE_DEMOS = (
-    "gongzhi.party.demo",
-    "gongzhi.tickets.demo",
-    "gongzhi.volunteering.demo",
-    "gongzhi.merchants.demo",
-    "gongzhi.partners.demo",
-    "gongzhi.deliberation.demo",
-    "gongzhi.owners.demo",
-    "gongzhi.microprojects.demo",
-    "gongzhi.privacy.demo",
+    "gongzhi.demo.party",
+    "gongzhi.demo.tickets",
+    "gongzhi.demo.volunteering",
+    "gongzhi.demo.merchants",
+    "gongzhi.demo.partners",
+    "gongzhi.demo.deliberation",
+    "gongzhi.demo.owners",
+    "gongzhi.demo.microprojects",
+    "gongzhi.demo.privacy",
 )
 
 
@@ -849,7 +848,7 @@ def build(
     features: bool = True,
 ) -> BuildResult:
     """Build (or complete) the demo data; idempotent. Returns what was created.
-    With `people`, also the residents and the party organisation (gongzhi.people.demo), and
+    With `people`, also the residents and the party organisation (gongzhi.demo.people), and
     then, with `features` (the default), every app's demo (FEATURE_DEMOS)."""
     if isinstance(scale, str):
         scale = SCALES[scale]
@@ -857,7 +856,7 @@ def build(
         raise ValueError("batch_size must be positive")
     result = _Builder(scale, batch_size, using, progress).run()
     if people:
-        from gongzhi.people import demo as people_demo
+        from gongzhi.demo import people as people_demo
 
         result.people = people_demo.build(
             scale, batch_size=batch_size, using=using, progress=progress

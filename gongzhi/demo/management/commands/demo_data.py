@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
-from gongzhi.places import demo
+from gongzhi.demo import places as demo
 
 
 def _width(text: str) -> int:

@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 
 from gongzhi.core import access, audit, clock, crypto
 from gongzhi.core.models import User
+from gongzhi.demo import places as places_demo
 from gongzhi.microprojects import services
 from gongzhi.microprojects.models import (
     BudgetSource,
@@ -45,7 +46,6 @@ from gongzhi.microprojects.models import (
 )
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
-from gongzhi.places import demo as places_demo
 from gongzhi.places.models import Place
 
 # (title, description, [(item, yuan)], review, review note, reviewed cost, votes)
