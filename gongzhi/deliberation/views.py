@@ -73,6 +73,20 @@ def _attempt(request, fn, success: str) -> bool:
     return True
 
 
+def _submitted(request, form, service, success: str) -> bool:
+    """A create form posted and accepted by `service(actor, **cleaned_data)`: True after the
+    success message; a refusal is put on the form (False)."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        service(request.user, **form.cleaned_data)
+    except ValidationError as error:
+        refusals.on_form(form, error)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def _invalid(request, form) -> None:
     messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
 
@@ -276,15 +290,8 @@ def series(request):
     """Recurring meetings (003 annex 7: fixed deliberation days such as the 16th)."""
     communities = selectors.managed_communities(request.user)
     form = forms.SeriesForm(request.POST or None, communities=communities)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.create_series(request.user, **data)
-        except ValidationError as error:
-            refusals.on_form(form, error)
-        else:
-            messages.success(request, _("The recurring meeting is set up."))
-            return redirect("deliberation:series")
+    if _submitted(request, form, services.create_series, _("The recurring meeting is set up.")):
+        return redirect("deliberation:series")
     return _render(
         request,
         "deliberation/series.html",
@@ -637,15 +644,8 @@ def poll_vote(request, pk: int):
 def notices(request):
     communities = selectors.managed_communities(request.user, Perm.DISCLOSURE_PUBLISH)
     form = forms.NoticeForm(request.POST or None, communities=communities)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.publish_notice(request.user, **data)
-        except ValidationError as error:
-            refusals.on_form(form, error)
-        else:
-            messages.success(request, _("The notice has been published."))
-            return redirect("deliberation:notices")
+    if _submitted(request, form, services.publish_notice, _("The notice has been published.")):
+        return redirect("deliberation:notices")
     return _render(
         request,
         "deliberation/notices.html",
