@@ -308,7 +308,7 @@ HUEY = {
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 
-# Resident import (gongzhi/people/imports.py): upload size limit, the row count above which
+# Resident import (gongzhi/people/imports/): upload size limit, the row count above which
 # checking and importing run as a background task, hours an unfinished upload is kept.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 2000))

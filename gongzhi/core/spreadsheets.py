@@ -32,7 +32,7 @@ spaces or control characters that some programs drop): exports neutralise such c
 (gongzhi.core.exports.safe_cell, `strict=True`), imports refuse them — except a cell that is
 only "-" or "--", the usual placeholder for "nothing", which imports take as text.
 
-Used by: gongzhi/people/imports.py (the resident import: pages, background task and
+Used by: gongzhi/people/imports/ (the resident import: pages, background task and
 `manage.py import_residents`). Any new code that reads an uploaded spreadsheet must go through
 `open_xlsx` / `xlsx_rows` / `check_csv`.
 """

@@ -1,7 +1,7 @@
 """Pages of the resident import: upload, preview with every row's errors, commit, error sheet.
 
 The upload is kept in memory (never in a temporary file: it holds plain ID numbers), checked
-against IMPORT_MAX_BYTES while it arrives, and stored only encrypted (gongzhi/people/imports.py).
+against IMPORT_MAX_BYTES while it arrives, and stored only encrypted (gongzhi/people/imports/).
 """
 
 from __future__ import annotations

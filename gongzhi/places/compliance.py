@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gongzhi.core import access, clock, profiles
-from gongzhi.core.gates import roles_with
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.core.types import Viewer
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 # Posts counted as community staff for the staffing ratio.
-STAFF_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))  # the permission matrix
 
 PeopleProvider = Callable[[list[Place]], dict[int, int]]
 _people_provider: PeopleProvider | None = None
@@ -635,7 +633,7 @@ def reports_for(
     full: Counter[str] = Counter()
     part: Counter[str] = Counter()
     for path, full_time in Post.objects.filter(
-        under_any, role__in=STAFF_ROLES, is_active=True, user__is_active=True
+        under_any, role__in=selectors.COMMUNITY_STAFF_ROLES, is_active=True, user__is_active=True
     ).values_list("place__path", "terms__full_time"):
         (part if full_time is False else full)[_community_path(path)] += 1
     party = (_party_provider(plain) if grids else {}) if _party_provider else None

@@ -108,7 +108,8 @@ def posts_at(place: Place) -> list[Post]:
     )
 
 
-PUBLIC_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))  # the permission matrix
+# Community staff (secretary, worker, grid worker), as the permission matrix says.
+COMMUNITY_STAFF_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))
 
 
 def public_workers(community: Place) -> dict[int, list[Post]]:
@@ -116,7 +117,7 @@ def public_workers(community: Place) -> dict[int, list[Post]]:
     by place id. Only names and roles — never phone numbers."""
     posts = (
         Post.objects.filter(
-            place__path__under=community.path, role__in=PUBLIC_ROLES, is_active=True
+            place__path__under=community.path, role__in=COMMUNITY_STAFF_ROLES, is_active=True
         )
         .select_related("user", "place")
         .order_by("role", "user__name")
@@ -142,7 +143,7 @@ def staff_posts(place: Place) -> QuerySet[Post]:
     return (
         Post.objects.filter(
             place__path__under=place.path,
-            role__in=PUBLIC_ROLES,
+            role__in=COMMUNITY_STAFF_ROLES,
             is_active=True,
             user__is_active=True,
         )

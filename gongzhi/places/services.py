@@ -10,12 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, paths, profiles
-from gongzhi.core.gates import roles_with
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
 from gongzhi.places.models import Household, Place, PlaceKind, PostTerms, Room, RoomFunction
-
-STAFF_ROLES = tuple(sorted(roles_with(Action.COMMUNITY_STAFF)))  # the permission matrix
+from gongzhi.places.selectors import COMMUNITY_STAFF_ROLES
 
 EDITABLE_FIELDS = [
     "name",
@@ -237,7 +235,7 @@ def set_post_full_time(*, actor: User, post: Post, full_time: bool) -> PostTerms
     if place is None:
         raise ValidationError(_("Only a post at a place can be marked."))
     grant = access.require(actor, Action.POST_MANAGE, place.path)
-    if post.role not in STAFF_ROLES:
+    if post.role not in COMMUNITY_STAFF_ROLES:
         raise ValidationError(
             _("Only community secretaries, community workers and grid workers are staff posts.")
         )

@@ -4,13 +4,11 @@ a reason kind and an audit record.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -123,7 +121,3 @@ def reverse_award(actor, entry_id, *, reason_kind: str, reason: str) -> Reversal
             reason=f"{reason_kind}: {reason}",
         )
     return Reversal(entry, original, True)
-
-
-def local_day(value) -> dt.date:
-    return timezone.localtime(value).date()

@@ -47,7 +47,6 @@ from gongzhi.volunteering.corrections import (
     REVERSAL_REASONS,
     Reversal,
     is_award,
-    local_day,
     reverse_award,
 )
 from gongzhi.volunteering.hours import (
@@ -107,5 +106,4 @@ __all__ = [
     "Reversal",
     "is_award",
     "reverse_award",
-    "local_day",
 ]

@@ -224,12 +224,11 @@ def test_ticket_dispatch_roles_are_the_same():
 
 
 def test_community_staff_roles_are_the_same():
-    from gongzhi.places import compliance, selectors, services
+    from gongzhi.places import selectors
 
     expected = {Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.GRID_WORKER}
     assert gates.roles_with(Action.COMMUNITY_STAFF) == expected
-    assert set(compliance.STAFF_ROLES) == set(services.STAFF_ROLES) == expected
-    assert set(selectors.PUBLIC_ROLES) == expected
+    assert set(selectors.COMMUNITY_STAFF_ROLES) == expected
 
 
 def test_handler_candidates_come_from_the_matrix(world, monkeypatch):
