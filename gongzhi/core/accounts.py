@@ -27,24 +27,24 @@ from gongzhi.core.roles import PROTECTED_ROLES, STAFF_ROLES, Action, Role
 
 
 @transaction.atomic
-def change_password(user: User, old_password: str, new_password: str) -> User:
+def change_password(old_password: str, new_password: str, *, actor: User) -> User:
     """Set a new password after checking the current one and every password rule."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if not user.check_password(old_password or ""):
+    actor = User.objects.select_for_update().get(pk=actor.pk)
+    if not actor.check_password(old_password or ""):
         raise ValidationError({"old_password": _("The current password is wrong.")})
     try:
-        validate_password(new_password, user)
+        validate_password(new_password, actor)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from exc
-    user.set_password(new_password)
-    user.save(update_fields=["password"])  # passwords.remember() keeps the history
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])  # passwords.remember() keeps the history
     audit.record(
-        actor=user,
+        actor=actor,
         action="auth.password_change",
-        target=user,
-        changes={"password_changed_at": [None, user.password_changed_at]},
+        target=actor,
+        changes={"password_changed_at": [None, actor.password_changed_at]},
     )
-    return user
+    return actor
 
 
 # --- Accounts nobody uses -----------------------------------------------------------------
@@ -143,7 +143,7 @@ def _reason(reason: str, message: str) -> str:
 
 
 @transaction.atomic
-def reenable_account(actor, user: User, reason: str = "") -> User:
+def reenable_account(user: User, reason: str = "", *, actor: User) -> User:
     """Re-enable an account disabled for disuse. 404 outside the actor's scope; 403 for a
     system admin re-enabling a security or audit admin."""
     if not _manage_grants(actor):
@@ -170,7 +170,7 @@ def reenable_account(actor, user: User, reason: str = "") -> User:
 
 
 @transaction.atomic
-def reset_second_factor(actor, user: User, reason: str = "") -> User:
+def reset_second_factor(user: User, reason: str = "", *, actor: User) -> User:
     """Remove a user's authenticator and recovery codes (a lost phone) and their API token:
     the next login enrols a new authenticator. 404 outside the actor's scope; 403 for a
     system admin and a security or audit admin, and for one's own account."""

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gongzhi.core import access, audit
+from gongzhi.core.models import User
 from gongzhi.core.roles import PERMISSIONS, Action, Role
 
 SESSION_KEY = "_gz_otp_device"
@@ -90,17 +91,17 @@ def _clean(code: str) -> str:
 
 
 @transaction.atomic
-def confirm_enrolment(user, device: TOTPDevice, code: str) -> list[str] | None:
+def confirm_enrolment(device: TOTPDevice, code: str, *, actor: User) -> list[str] | None:
     """Confirm the authenticator with its first code; return fresh recovery codes (shown
     once), or None when the code is wrong."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=actor)
     if device.confirmed or not device.verify_token(_clean(code)):
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    codes = _new_recovery_codes(user)
-    audit.record(actor=user, action="auth.otp_enrol", target=user, changes={"recovery_codes": 10})
+    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    codes = _new_recovery_codes(actor)
+    audit.record(actor=actor, action="auth.otp_enrol", target=actor, changes={"recovery_codes": 10})
     return codes
 
 

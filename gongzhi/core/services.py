@@ -57,7 +57,7 @@ def _post_path(post: Post) -> str:
 
 
 @transaction.atomic
-def grant_post(actor, user: User, role: str, place, household=None) -> Post:
+def grant_post(user: User, role: str, place, household=None, *, actor: User) -> Post:
     """Give `user` the post (role, place[, household]); reactivates a revoked one."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
@@ -107,7 +107,7 @@ def grant_post(actor, user: User, role: str, place, household=None) -> Post:
 
 
 @transaction.atomic
-def revoke_post(actor, post: Post, reason: str = "") -> Post:
+def revoke_post(post: Post, reason: str = "", *, actor: User) -> Post:
     """End a post. The row stays (is_active=False): history is kept."""
     post = (
         Post.objects.select_for_update(of=("self",)).select_related("place", "user").get(pk=post.pk)
@@ -144,7 +144,9 @@ def _manage_path(actor, place) -> tuple[access.Grant, str]:
 
 
 @transaction.atomic
-def create_staff_user(actor, username: str, name: str, password: str, phone=None, place=None):
+def create_staff_user(
+    username: str, name: str, password: str, phone=None, place=None, *, actor: User
+):
     """A new account for staff (logs in with a username). Holds no post yet."""
     grant, path = _manage_path(actor, place)
     username = (username or "").strip()
@@ -189,13 +191,13 @@ def create_staff_user(actor, username: str, name: str, password: str, phone=None
 
 @transaction.atomic
 def grant_post_to_new_user(
-    actor, *, username, name, password, role, place, phone=None, household=None
+    *, actor: User, username, name, password, role, place, phone=None, household=None
 ) -> Post:
     """Create a staff account and give it its first post, all or nothing."""
     path = place.path if place is not None else ""
     _require_manage(actor, role, path)
-    user = create_staff_user(actor, username, name, password, phone=phone, place=place)
-    return grant_post(actor, user, role, place, household=household)
+    user = create_staff_user(username, name, password, actor=actor, phone=phone, place=place)
+    return grant_post(user, role, place, actor=actor, household=household)
 
 
 # --- Reads for managers -------------------------------------------------------------

@@ -156,7 +156,7 @@ def otp_setup(request):
     device = otp.pending_device(request.user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = otp.confirm_enrolment(request.user, device, form.cleaned_data["code"])
+        codes = otp.confirm_enrolment(device, form.cleaned_data["code"], actor=request.user)
         if codes is not None:
             otp.mark_verified(request, device)
             return render(
@@ -190,7 +190,9 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = accounts.change_password(
-                request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password"]
+                form.cleaned_data["old_password"],
+                form.cleaned_data["new_password"],
+                actor=request.user,
             )
         except ValidationError as exc:
             refusals.on_form(form, exc)
@@ -242,7 +244,7 @@ def reset_second_factor(request):
             form.add_error("username", _("No account with this username in your area."))
         else:
             try:
-                accounts.reset_second_factor(request.user, user, form.cleaned_data["reason"])
+                accounts.reset_second_factor(user, form.cleaned_data["reason"], actor=request.user)
             except ValidationError as exc:
                 refusals.on_form(form, exc)
             else:
@@ -272,7 +274,7 @@ def reenable_account(request, pk: int):
                 messages.error(request, message)
         return redirect("accounts:disabled")
     try:
-        accounts.reenable_account(request.user, user, form.cleaned_data["reason"])
+        accounts.reenable_account(user, form.cleaned_data["reason"], actor=request.user)
     except ValidationError as exc:
         refusals.say(request, exc)
     else:

@@ -190,10 +190,10 @@ def grant(request):
         place = places.get_place(request.user, data["place"], Action.POST_MANAGE)
         try:
             if data.get("user") is not None:
-                post = services.grant_post(request.user, data["user"], data["role"], place)
+                post = services.grant_post(data["user"], data["role"], place, actor=request.user)
             else:
                 post = services.grant_post_to_new_user(
-                    request.user,
+                    actor=request.user,
                     username=data["new_username"],
                     name=data["new_name"],
                     password=data["new_password"],
@@ -225,7 +225,7 @@ def grant(request):
 def revoke(request, pk: int):
     post = get_object_or_404(services.visible_posts(request.user), pk=pk)
     try:
-        services.revoke_post(request.user, post, reason=request.POST.get("reason", "")[:500])
+        services.revoke_post(post, actor=request.user, reason=request.POST.get("reason", "")[:500])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

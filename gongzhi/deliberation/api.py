@@ -136,7 +136,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
         place = get_object_or_404(selectors.topic_places(request.user), pk=values["place"])
         try:
             topic = services.raise_topic(
-                request.user, place=place, title=values["title"], text=values["text"]
+                actor=request.user, place=place, title=values["title"], text=values["text"]
             )
         except DjangoValidationError as error:
             return _bad(error)
@@ -145,7 +145,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
     @route(detail=True, methods=["post"])
     def support(self, request, pk=None):
         try:
-            topic = services.support(request.user, self.get_object())
+            topic = services.support(self.get_object(), actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(TopicSerializer(topic).data)
@@ -158,9 +158,9 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
             data.is_valid(raise_exception=True)
             try:
                 services.give_opinion(
-                    request.user,
                     topic,
                     data.validated_data["text"],
+                    actor=request.user,
                     official=data.validated_data["official"],
                 )
             except DjangoValidationError as error:
@@ -176,7 +176,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            services.hide_opinion(request.user, row, data.validated_data["reason"])
+            services.hide_opinion(row, data.validated_data["reason"], actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response([_opinion_data(r) for r in selectors.opinions_for(request.user, topic)])
@@ -322,10 +322,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         community = selectors.public_community(values.pop("community"))
         try:
             meeting = services.create_meeting(
-                request.user,
-                community=community,
-                topic_ids=values.pop("topics"),
-                **values,
+                actor=request.user, community=community, topic_ids=values.pop("topics"), **values
             )
         except DjangoValidationError as error:
             return _bad(error)
@@ -342,7 +339,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         community = selectors.public_community(values.pop("community"))
         try:
-            item = services.create_series(request.user, community=community, **values)
+            item = services.create_series(actor=request.user, community=community, **values)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(SeriesSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -353,7 +350,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            item = services.stop_series(request.user, item, data.validated_data["reason"])
+            item = services.stop_series(item, data.validated_data["reason"], actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(SeriesSerializer(item).data)
@@ -368,7 +365,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             if len(users) != len(ids):
                 raise DjangoValidationError({"users": _("Choose people from the list.")})
-            count = services.invite(request.user, meeting, users)
+            count = services.invite(meeting, users, actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response({"invited": count}, status=status.HTTP_201_CREATED)
@@ -379,7 +376,9 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         data = MinutesInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            meeting = services.record_minutes(request.user, meeting, data.validated_data["minutes"])
+            meeting = services.record_minutes(
+                meeting, data.validated_data["minutes"], actor=request.user
+            )
         except DjangoValidationError as error:
             return _bad(error)
         return Response(MeetingSerializer(meeting).data)
@@ -400,8 +399,8 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
                     {"topic": _("Choose a topic on the agenda of this meeting.")}
                 )
             resolution = services.add_resolution(
-                request.user,
                 meeting,
+                actor=request.user,
                 text=values["text"],
                 owner=owner,
                 due=values["due"],
@@ -445,8 +444,8 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         try:
             updated = services.update_action(
-                request.user,
                 self.get_object(),
+                actor=request.user,
                 status=data.validated_data["status"],
                 note=data.validated_data["note"],
             )
@@ -526,7 +525,7 @@ class PollViewSet(viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         community = selectors.public_community(values.pop("community"))
         try:
-            poll = services.create_poll(request.user, community=community, **values)
+            poll = services.create_poll(actor=request.user, community=community, **values)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(self.get_serializer(poll).data, status=status.HTTP_201_CREATED)
@@ -537,7 +536,7 @@ class PollViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         poll = self.get_object()
         try:
-            services.vote(request.user, poll, data.validated_data["options"])
+            services.vote(poll, data.validated_data["options"], actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(self.get_serializer(poll).data, status=status.HTTP_201_CREATED)
@@ -589,7 +588,7 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
         lines = "\n".join(f"{row['item']} | {row['amount']}" for row in values.pop("amounts"))
         try:
             notice = services.publish_notice(
-                request.user, community=community, amounts=lines, **values
+                actor=request.user, community=community, amounts=lines, **values
             )
         except DjangoValidationError as error:
             return _bad(error)

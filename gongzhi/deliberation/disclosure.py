@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, clock
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.deliberation._common import TITLE_MAX, _manage, _reason, _text
 from gongzhi.deliberation.models import (
@@ -46,7 +47,7 @@ def parse_amounts(raw: str) -> list[dict]:
 
 
 def publish_notice(
-    actor, *, community: Place, category: str, title: str, body: str, amounts: str = ""
+    *, actor: User, community: Place, category: str, title: str, body: str, amounts: str = ""
 ) -> Notice:
     if community.kind != PlaceKind.COMMUNITY:
         raise ValidationError({"community": _("Notices are published by a community.")})
@@ -77,7 +78,7 @@ def publish_notice(
     return notice
 
 
-def withdraw_notice(actor, notice: Notice, reason: str) -> Notice:
+def withdraw_notice(notice: Notice, reason: str, *, actor: User) -> Notice:
     grant = _manage(actor, notice.place_path, Perm.DISCLOSURE_PUBLISH)
     reason = _reason(reason)
     with transaction.atomic():

@@ -68,8 +68,8 @@ def _agenda_topics(community: Place, topic_ids: Iterable) -> list[Topic]:
 
 
 def create_meeting(
-    actor,
     *,
+    actor: User,
     community: Place,
     kind: str,
     title: str,
@@ -122,7 +122,7 @@ def _add_agenda(meeting: Meeting, topics: list[Topic], items: list[str]) -> None
         Topic.objects.filter(pk__in=[t.pk for t in topics]).update(meeting=meeting)
 
 
-def add_agenda_items(actor, meeting: Meeting, *, topic_ids=(), free_items=()) -> Meeting:
+def add_agenda_items(meeting: Meeting, *, actor: User, topic_ids=(), free_items=()) -> Meeting:
     grant = _manage(actor, meeting.place_path)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("The agenda of a meeting that was held cannot change."))
@@ -170,7 +170,7 @@ def _may_attend(user, meeting: Meeting) -> bool:
     )
 
 
-def invite(actor, meeting: Meeting, users: Iterable[User]) -> int:
+def invite(meeting: Meeting, users: Iterable[User], *, actor: User) -> int:
     """Invite users (residents of the community, property staff, partner contacts…); each gets
     an in-app notification once."""
     grant = _manage(actor, meeting.place_path)
@@ -236,7 +236,7 @@ def _record_attendance(meeting, user, method, marked_by) -> Attendance | None:
         return None
 
 
-def check_in(actor, meeting: Meeting, token: str) -> Attendance:
+def check_in(meeting: Meeting, token: str, *, actor: User) -> Attendance:
     """A participant scans the code shown at the meeting."""
     if not _may_attend(actor, meeting):
         raise Http404
@@ -261,7 +261,7 @@ def check_in(actor, meeting: Meeting, token: str) -> Attendance:
     return attendance
 
 
-def mark_attendance(actor, meeting: Meeting, users: Iterable[User]) -> int:
+def mark_attendance(meeting: Meeting, users: Iterable[User], *, actor: User) -> int:
     """Staff mark invitees (or people of the community) present by hand."""
     grant = _manage(actor, meeting.place_path)
     users = list(users)
@@ -290,7 +290,7 @@ def mark_attendance(actor, meeting: Meeting, users: Iterable[User]) -> int:
     return len(marked)
 
 
-def record_minutes(actor, meeting: Meeting, minutes: str) -> Meeting:
+def record_minutes(meeting: Meeting, minutes: str, *, actor: User) -> Meeting:
     """The minutes: the meeting counts as held and its topics as discussed."""
     grant = _manage(actor, meeting.place_path)
     minutes = _text(minutes, "minutes", 20000)
@@ -330,9 +330,9 @@ def owner_title(user: User, path: str) -> str:
 
 
 def add_resolution(
-    actor,
     meeting: Meeting,
     *,
+    actor: User,
     text: str,
     owner: User,
     due: dt.date,
@@ -381,7 +381,7 @@ def add_resolution(
     return resolution
 
 
-def update_action(actor, action: Action, *, status: str, note: str) -> Action:
+def update_action(action: Action, *, actor: User, status: str, note: str) -> Action:
     """The owner (or community staff) reports progress: in progress or done, with a note."""
     is_owner = action.owner_id == actor.pk
     grant = None

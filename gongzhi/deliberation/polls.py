@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.deliberation._common import _earn, _manage, _text
 from gongzhi.deliberation.models import (
@@ -24,8 +25,8 @@ from gongzhi.places.models import Place, PlaceKind
 
 
 def create_poll(
-    actor,
     *,
+    actor: User,
     community: Place,
     question: str,
     options: Iterable[str],
@@ -75,7 +76,7 @@ def create_poll(
     return poll
 
 
-def vote(actor, poll: Poll, option_ids: Iterable) -> Ballot:
+def vote(poll: Poll, option_ids: Iterable, *, actor: User) -> Ballot:
     """One vote per resident (or per household); only while the poll is open."""
     access.require(actor, Perm.DELIBERATION_JOIN, poll.place_path)
     resident = resident_of(actor)

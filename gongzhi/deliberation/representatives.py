@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
+from gongzhi.core.models import User
 from gongzhi.deliberation._common import _manage, _reason
 from gongzhi.deliberation.models import (
     Representative,
@@ -17,7 +18,7 @@ from gongzhi.places.models import Place
 # --------------------------------------------------------------------------- representatives
 
 
-def confirm_representative(actor, community: Place, resident: Resident) -> Representative:
+def confirm_representative(community: Place, resident: Resident, *, actor: User) -> Representative:
     """Staff confirm a proposed candidate; the score at that moment is kept with its parts."""
     from gongzhi.deliberation import selectors
 
@@ -48,7 +49,7 @@ def confirm_representative(actor, community: Place, resident: Resident) -> Repre
     return rep
 
 
-def remove_representative(actor, rep: Representative, reason: str) -> None:
+def remove_representative(rep: Representative, reason: str, *, actor: User) -> None:
     grant = _manage(actor, rep.place_path)
     reason = _reason(reason)
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, clock
+from gongzhi.core.models import User
 from gongzhi.deliberation._common import TITLE_MAX, _manage, _reason, _text
 from gongzhi.deliberation.joint import _add_months
 from gongzhi.deliberation.models import (
@@ -41,8 +42,8 @@ def occurrences(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.
 
 
 def create_series(
-    actor,
     *,
+    actor: User,
     community: Place,
     kind: str,
     title: str,
@@ -109,7 +110,7 @@ def create_series(
     return series
 
 
-def stop_series(actor, series: MeetingSeries, reason: str) -> MeetingSeries:
+def stop_series(series: MeetingSeries, reason: str, *, actor: User) -> MeetingSeries:
     """No more meetings are created; those already created stay (cancel them one by one)."""
     grant = _manage(actor, series.place_path)
     reason = _reason(reason)

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action as Perm
 from gongzhi.deliberation._common import (
     CLOSING,
@@ -39,8 +40,8 @@ from gongzhi.places.models import Place
 
 
 def raise_topic(
-    actor,
     *,
+    actor: User,
     place: Place,
     title: str,
     text: str,
@@ -93,7 +94,7 @@ def _reach_agenda(topic: Topic) -> None:
         topic.on_agenda_at = clock.now()
 
 
-def support(actor, topic: Topic) -> Topic:
+def support(topic: Topic, *, actor: User) -> Topic:
     """One support per resident. At the profile's threshold the topic goes onto the agenda."""
     access.require(actor, Perm.DELIBERATION_JOIN, topic.place_path)
     resident = resident_of(actor)
@@ -128,7 +129,7 @@ def support(actor, topic: Topic) -> Topic:
     return locked
 
 
-def give_opinion(actor, topic: Topic, text: str, *, official: bool = False) -> Opinion:
+def give_opinion(topic: Topic, text: str, *, actor: User, official: bool = False) -> Opinion:
     """An opinion from anyone in the community; an official reply only from staff."""
     access.require(actor, Perm.DELIBERATION_JOIN, topic.place_path)
     grant = None
@@ -151,7 +152,7 @@ def give_opinion(actor, topic: Topic, text: str, *, official: bool = False) -> O
     return opinion
 
 
-def hide_opinion(actor, opinion: Opinion, reason: str) -> Opinion:
+def hide_opinion(opinion: Opinion, reason: str, *, actor: User) -> Opinion:
     """Moderation: staff hide an opinion with a reason the author and the others see."""
     grant = _manage(actor, opinion.topic.place_path)
     reason = _reason(reason)
@@ -182,7 +183,7 @@ def hide_opinion(actor, opinion: Opinion, reason: str) -> Opinion:
     return opinion
 
 
-def set_topic_status(actor, topic: Topic, status: str, reason: str) -> Topic:
+def set_topic_status(topic: Topic, status: str, reason: str, *, actor: User) -> Topic:
     """Staff finish a topic: resolved, closed or rejected, always with a reason."""
     grant = _manage(actor, topic.place_path)
     if status not in CLOSING:

@@ -79,7 +79,7 @@ def _submitted(request, form, service, success: str) -> bool:
     if request.method != "POST" or not form.is_valid():
         return False
     try:
-        service(request.user, **form.cleaned_data)
+        service(actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         refusals.on_form(form, error)
         return False
@@ -123,7 +123,7 @@ def topic_new(request):
         data = form.cleaned_data
         try:
             topic = services.raise_topic(
-                request.user,
+                actor=request.user,
                 place=data["place"],
                 title=data["title"],
                 text=data["text"],
@@ -165,7 +165,7 @@ def topic_support(request, pk: int):
     topic = selectors.get_topic(request.user, pk)
     _attempt(
         request,
-        lambda: services.support(request.user, topic),
+        lambda: services.support(topic, actor=request.user),
         _("Thank you, your support has been counted."),
     )
     return redirect("deliberation:topic", pk)
@@ -180,9 +180,9 @@ def topic_opinion(request, pk: int):
         _attempt(
             request,
             lambda: services.give_opinion(
-                request.user,
                 topic,
                 form.cleaned_data["text"],
+                actor=request.user,
                 official=form.cleaned_data["official"],
             ),
             _("Your opinion has been posted."),
@@ -202,7 +202,7 @@ def opinion_hide(request, pk: int):
     if form.is_valid():
         _attempt(
             request,
-            lambda: services.hide_opinion(request.user, opinion, form.cleaned_data["reason"]),
+            lambda: services.hide_opinion(opinion, form.cleaned_data["reason"], actor=request.user),
             _("The opinion is hidden."),
         )
     else:
@@ -219,7 +219,9 @@ def topic_status(request, pk: int):
         data = form.cleaned_data
         _attempt(
             request,
-            lambda: services.set_topic_status(request.user, topic, data["status"], data["reason"]),
+            lambda: services.set_topic_status(
+                topic, data["status"], data["reason"], actor=request.user
+            ),
             _("The topic's status has been changed."),
         )
     else:
@@ -267,7 +269,7 @@ def meeting_new(request):
         data = form.cleaned_data
         try:
             meeting = services.create_meeting(
-                request.user,
+                actor=request.user,
                 community=data["community"],
                 kind=data["kind"],
                 title=data["title"],
@@ -309,7 +311,7 @@ def series_stop(request, pk: int):
     item = selectors.get_series(request.user, pk)
     _attempt(
         request,
-        lambda: services.stop_series(request.user, item, request.POST.get("reason", "")),
+        lambda: services.stop_series(item, request.POST.get("reason", ""), actor=request.user),
         _("The recurring meeting is stopped."),
     )
     return redirect("deliberation:series")
@@ -378,7 +380,7 @@ def meeting_invite(request, pk: int):
     meeting = _managed_meeting(request, pk)
 
     def run():
-        count = services.invite(request.user, meeting, _chosen_people(request, meeting))
+        count = services.invite(meeting, _chosen_people(request, meeting), actor=request.user)
         messages.info(request, _("%(n)s new invitations sent.") % {"n": count})
 
     _attempt(request, run, _("Invitations saved."))
@@ -395,7 +397,7 @@ def meeting_attendance(request, pk: int):
     def run():
         if len(users) != len(set(ids)):
             raise ValidationError(_("Choose people from the list."))
-        services.mark_attendance(request.user, meeting, users)
+        services.mark_attendance(meeting, users, actor=request.user)
 
     _attempt(request, run, _("Attendance saved."))
     return redirect("deliberation:meeting", pk)
@@ -413,8 +415,8 @@ def meeting_agenda(request, pk: int):
         _attempt(
             request,
             lambda: services.add_agenda_items(
-                request.user,
                 meeting,
+                actor=request.user,
                 topic_ids=data["topics"],
                 free_items=data["free_items"].splitlines(),
             ),
@@ -433,7 +435,9 @@ def meeting_minutes(request, pk: int):
     if form.is_valid():
         _attempt(
             request,
-            lambda: services.record_minutes(request.user, meeting, form.cleaned_data["minutes"]),
+            lambda: services.record_minutes(
+                meeting, form.cleaned_data["minutes"], actor=request.user
+            ),
             _("The minutes have been saved."),
         )
     else:
@@ -455,8 +459,8 @@ def meeting_resolution(request, pk: int):
         _attempt(
             request,
             lambda: services.add_resolution(
-                request.user,
                 meeting,
+                actor=request.user,
                 text=data["text"],
                 action_title=data["action_title"],
                 owner=owner,
@@ -500,7 +504,7 @@ def checkin(request, pk: int, token: str):
     meeting = selectors.get_meeting(request.user, pk)
     if request.method == "POST" and _attempt(
         request,
-        lambda: services.check_in(request.user, meeting, token),
+        lambda: services.check_in(meeting, token, actor=request.user),
         _("You are checked in. Welcome!"),
     ):
         return redirect("deliberation:meeting", pk)
@@ -552,7 +556,7 @@ def action_progress(request, pk: int):
         _attempt(
             request,
             lambda: services.update_action(
-                request.user, action, status=data["status"], note=data["note"]
+                action, actor=request.user, status=data["status"], note=data["note"]
             ),
             _("Progress has been recorded."),
         )
@@ -586,7 +590,7 @@ def poll_new(request):
         data = form.cleaned_data
         try:
             poll = services.create_poll(
-                request.user,
+                actor=request.user,
                 community=data["community"],
                 question=data["question"],
                 description=data["description"],
@@ -630,7 +634,7 @@ def poll_vote(request, pk: int):
     poll = selectors.get_poll(request.user, pk)
     _attempt(
         request,
-        lambda: services.vote(request.user, poll, request.POST.getlist("options")),
+        lambda: services.vote(poll, request.POST.getlist("options"), actor=request.user),
         _("Your vote has been counted."),
     )
     return redirect("deliberation:poll", pk)
@@ -665,7 +669,9 @@ def notice_withdraw(request, pk: int):
     if form.is_valid():
         _attempt(
             request,
-            lambda: services.withdraw_notice(request.user, notice, form.cleaned_data["reason"]),
+            lambda: services.withdraw_notice(
+                notice, form.cleaned_data["reason"], actor=request.user
+            ),
             _("The notice has been withdrawn."),
         )
     else:
@@ -689,7 +695,7 @@ def representatives(request):
         )
         _attempt(
             request,
-            lambda: services.confirm_representative(request.user, community, resident),
+            lambda: services.confirm_representative(community, resident, actor=request.user),
             _("%(name)s is confirmed as a residents' representative.") % {"name": resident.name},
         )
         return redirect(f"{reverse('deliberation:representatives')}?community={community.pk}")
@@ -721,7 +727,9 @@ def representative_remove(request, pk: int):
     if form.is_valid():
         _attempt(
             request,
-            lambda: services.remove_representative(request.user, rep, form.cleaned_data["reason"]),
+            lambda: services.remove_representative(
+                rep, form.cleaned_data["reason"], actor=request.user
+            ),
             _("The representative has been removed."),
         )
     else:

@@ -124,7 +124,7 @@ def _build(community: Place, secretary: User) -> None:
 
     def topic(title, text, by=None, place=None, **extra):
         return services.raise_topic(
-            by or resident, place=place or community, title=title, text=text, **extra
+            actor=by or resident, place=place or community, title=title, text=text, **extra
         )
 
     below = topic(
@@ -156,22 +156,24 @@ def _build(community: Place, secretary: User) -> None:
         origin_name="春园社区第一党支部",
     )
 
-    services.give_opinion(party or secretary, lift, "我支持，老年人太需要电梯了。")
-    services.give_opinion(resident, lift, "一楼住户的意见也要听一听，费用分摊要公平。")
-    rude = services.give_opinion(resident, below, "物业就是不作为，全是骗子！")
-    services.hide_opinion(secretary, rude, "含有侮辱性言辞，请文明发言")
+    services.give_opinion(lift, "我支持，老年人太需要电梯了。", actor=party or secretary)
+    services.give_opinion(lift, "一楼住户的意见也要听一听，费用分摊要公平。", actor=resident)
+    rude = services.give_opinion(below, "物业就是不作为，全是骗子！", actor=resident)
+    services.hide_opinion(rude, "含有侮辱性言辞，请文明发言", actor=secretary)
     services.give_opinion(
-        secretary, below, "社区已联系供电公司现场勘察，将提交议事会讨论。", official=True
+        below, "社区已联系供电公司现场勘察，将提交议事会讨论。", actor=secretary, official=True
     )
 
     # A joint meeting last quarter, a residents' council last month, one upcoming.
     with clock.travel_to(_at(-80, 15)):
-        services.set_topic_status(secretary, parcel, TopicStatus.CLOSED, "物业已在门口安装快递柜")
         services.set_topic_status(
-            secretary, shed, TopicStatus.REJECTED, "属城管执法范围，已转交街道城管中队处理"
+            parcel, TopicStatus.CLOSED, "物业已在门口安装快递柜", actor=secretary
+        )
+        services.set_topic_status(
+            shed, TopicStatus.REJECTED, "属城管执法范围，已转交街道城管中队处理", actor=secretary
         )
     joint = services.create_meeting(
-        secretary,
+        actor=secretary,
         community=community,
         kind=MeetingKind.JOINT,
         title="第二季度三方联席会议",
@@ -181,29 +183,31 @@ def _build(community: Place, secretary: User) -> None:
         free_items=["物业服务质量通报", "业委会换届准备"],
     )
     invitees = [u for u in (prop, party, worker, grid) if u]
-    services.invite(secretary, joint, invitees)
-    services.mark_attendance(secretary, joint, invitees)
+    services.invite(joint, invitees, actor=secretary)
+    services.mark_attendance(joint, invitees, actor=secretary)
     joint_due = _at(-60).date()
     with clock.travel_to(_at(-75, 17)):
         services.record_minutes(
-            secretary,
             joint,
             "社区、业委会、物业三方参会。议定：晚九点后广场禁止使用音响；物业加强巡查。",
+            actor=secretary,
         )
         if prop:
             done = services.add_resolution(
-                secretary,
                 joint,
+                actor=secretary,
                 text="物业在广场设置音量提示牌，晚九点后巡查",
                 owner=prop,
                 due=joint_due,
                 topic=dance,
             ).action
-            services.update_action(prop, done, status="done", note="提示牌已安装，每晚巡查。")
-        services.set_topic_status(secretary, dance, TopicStatus.RESOLVED, "三方联席会议已议定")
+            services.update_action(done, actor=prop, status="done", note="提示牌已安装，每晚巡查。")
+        services.set_topic_status(
+            dance, TopicStatus.RESOLVED, "三方联席会议已议定", actor=secretary
+        )
 
     council = services.create_meeting(
-        secretary,
+        actor=secretary,
         community=community,
         kind=MeetingKind.RESIDENTS_COUNCIL,
         title="居民议事会：楼道安全",
@@ -211,33 +215,29 @@ def _build(community: Place, secretary: User) -> None:
         location="春园社区议事厅",
         topic_ids=[hallway.pk],
     )
-    services.invite(secretary, council, [u for u in (resident, party, grid) if u])
-    services.mark_attendance(secretary, council, [u for u in (resident, party) if u])
+    services.invite(council, [u for u in (resident, party, grid) if u], actor=secretary)
+    services.mark_attendance(council, [u for u in (resident, party) if u], actor=secretary)
     running_due, late_due = _at(20).date(), _at(-5).date()
     with clock.travel_to(_at(-30, 21)):
         services.record_minutes(
-            secretary, council, "到会居民代表12人。一致同意开展楼道堆物集中清理。"
+            council, "到会居民代表12人。一致同意开展楼道堆物集中清理。", actor=secretary
         )
         owner = grid or worker
         running = services.add_resolution(
-            secretary,
             council,
+            actor=secretary,
             text="网格员牵头各楼栋开展堆物清理",
             owner=owner,
             due=running_due,
             topic=hallway,
         ).action
         services.add_resolution(
-            secretary,
-            council,
-            text="社区向街道申请消防器材补充",
-            owner=worker,
-            due=late_due,
+            council, actor=secretary, text="社区向街道申请消防器材补充", owner=worker, due=late_due
         )
-    services.update_action(owner, running, status="in_progress", note="已完成1—3栋清理。")
+    services.update_action(running, actor=owner, status="in_progress", note="已完成1—3栋清理。")
 
     upcoming = services.create_meeting(
-        secretary,
+        actor=secretary,
         community=community,
         kind=MeetingKind.PARTY_MASS,
         title="党群议事会：加装电梯",
@@ -247,7 +247,7 @@ def _build(community: Place, secretary: User) -> None:
         free_items=["资金分摊方案"],
     )
     services.invite(
-        secretary, upcoming, [u for u in (resident, prop, party, _user("partner")) if u]
+        upcoming, [u for u in (resident, prop, party, _user("partner")) if u], actor=secretary
     )
 
     # 003 annex 19: topics below the estate — a grid and a building.
@@ -268,7 +268,7 @@ def _build(community: Place, secretary: User) -> None:
         topic("单元门禁维修", "本楼单元门禁损坏，外来人员随意进出。", place=building)
     # 003 annex 7: the fixed deliberation day, the 16th of every month (meetings created ahead).
     services.create_series(
-        secretary,
+        actor=secretary,
         community=community,
         kind=MeetingKind.RESIDENTS_COUNCIL,
         title="16号议事日",
@@ -283,13 +283,13 @@ def _build(community: Place, secretary: User) -> None:
     _notices(community, secretary)
     for row in selectors.candidates(community, limit=5):
         services.confirm_representative(
-            secretary, community, Resident.objects.get(pk=row["resident_id"])
+            community, Resident.objects.get(pk=row["resident_id"]), actor=secretary
         )
 
 
 def _polls(community, secretary, people, resident) -> None:
     services.create_poll(
-        secretary,
+        actor=secretary,
         community=community,
         question="社区广场舞活动时间调整为？",
         options=["19:00—20:30", "19:30—21:00", "维持现状"],
@@ -297,7 +297,7 @@ def _polls(community, secretary, people, resident) -> None:
         closes_at=_at(7, 20),
     )
     closed = services.create_poll(
-        secretary,
+        actor=secretary,
         community=community,
         question="小区门禁升级方案（每户一票）",
         description="物业提出两种门禁升级方案，费用由公共收益列支。",
@@ -326,21 +326,21 @@ def _polls(community, secretary, people, resident) -> None:
 
 def _notices(community, secretary) -> None:
     services.publish_notice(
-        secretary,
+        actor=secretary,
         community=community,
         category="party",
         title="2026年第三季度党费收缴情况公示",
         body="社区党委所属各支部党费已按时足额收缴，详见支部公示栏。",
     )
     services.publish_notice(
-        secretary,
+        actor=secretary,
         community=community,
         category="residents",
         title="居民议事会决议公示：楼道堆物清理",
         body="经居民议事会讨论，决定开展楼道堆物集中清理，请居民配合。",
     )
     services.publish_notice(
-        secretary,
+        actor=secretary,
         community=community,
         category="financial",
         title="2026年第三季度社区经费收支公开",
@@ -348,20 +348,18 @@ def _notices(community, secretary) -> None:
         amounts="办公经费 | 12000\n居民活动经费 | 8500.50\n民生微实事项目 | 46000",
     )
     wrong = services.publish_notice(
-        secretary,
+        actor=secretary,
         community=community,
         category="residents",
         title="停水通知（时间有误）",
         body="本周三全天停水。",
     )
-    services.withdraw_notice(secretary, wrong, "停水时间有误，已重新发布")
+    services.withdraw_notice(wrong, "停水时间有误，已重新发布", actor=secretary)
     services.publish_notice(
-        secretary,
+        actor=secretary,
         community=community,
         category="convention",
         title="春园社区居民公约",
-        body=(
-            "经居民代表大会讨论通过。一、爱护公共环境，不在楼道堆放杂物；二、文明养犬，及时清理"
-            "宠物粪便；三、邻里互助，有事多商量；四、遵守议事规则，积极参与社区事务。"
-        ),
+        body="经居民代表大会讨论通过。一、爱护公共环境，不在楼道堆放杂物；二、文明养犬，及时清理"
+        "宠物粪便；三、邻里互助，有事多商量；四、遵守议事规则，积极参与社区事务。",
     )

@@ -109,9 +109,9 @@ def _redemptions(community, seller) -> None:
     )
     towel = Item.objects.get(merchant__community=community, name="毛巾")
     rice = Item.objects.get(merchant__community=community, name="东北大米 10kg")
-    done = services.redeem(user, towel.pk, quantity=2, request_key="demo-towel")
-    services.confirm(seller, done.code)
-    services.redeem(user, rice.pk, request_key="demo-rice")
+    done = services.redeem(towel.pk, actor=user, quantity=2, request_key="demo-towel")
+    services.confirm(done.code, actor=seller)
+    services.redeem(rice.pk, actor=user, request_key="demo-rice")
 
 
 def _summary(community) -> str:

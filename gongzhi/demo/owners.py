@@ -68,15 +68,15 @@ def _closed_vote(staff, estate, key, matter, start, shares, rng) -> OwnersVote:
     """A vote held in the past: `shares` = (participation, yes share among participants)."""
     with clock.travel_to(start - dt.timedelta(days=1)):
         vote = services.create_vote(
-            staff,
             estate,
+            actor=staff,
             title=TITLES[key],
             description="业主大会表决(演示数据)",
             matter=matter,
             opens_at=start,
             closes_at=start + dt.timedelta(days=14),
         )
-        vote = services.open_vote(staff, vote)
+        vote = services.open_vote(vote, actor=staff)
     participation, yes_share = shares
     entries = list(RollEntry.objects.filter(vote=vote).order_by("id"))
     rng.shuffle(entries)
@@ -99,7 +99,7 @@ def _closed_vote(staff, estate, key, matter, start, shares, rng) -> OwnersVote:
         )
     Ballot.objects.bulk_create(ballots, batch_size=1000)
     with clock.travel_to(start + dt.timedelta(days=15)):
-        return services.close_vote(staff, vote)
+        return services.close_vote(vote, actor=staff)
 
 
 def build(scale, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
@@ -117,7 +117,7 @@ def build(scale, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = N
     now = clock.now()
     with transaction.atomic():
         _set_areas(estate, rng)
-        services.import_roll(staff, estate)
+        services.import_roll(estate, actor=staff)
         fund = _closed_vote(
             staff, estate, "fund", Matter.MAJOR, now - dt.timedelta(days=120), (0.86, 0.9), rng
         )
@@ -126,15 +126,15 @@ def build(scale, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = N
         )
         with clock.travel_to(now - dt.timedelta(days=2)):
             vote = services.create_vote(
-                staff,
                 estate,
+                actor=staff,
                 title=TITLES["open"],
                 description="将3栋南侧绿地约300平方米改建为儿童游乐场,费用由公共收益支出。",
                 matter=Matter.MAJOR,
                 opens_at=now - dt.timedelta(days=1),
                 closes_at=now + dt.timedelta(days=30),
             )
-            vote = services.open_vote(staff, vote)
+            vote = services.open_vote(vote, actor=staff)
     return _(
         "Owners' votes: %(estate)s, %(owners)s owners on the roll; two closed votes "
         "(%(passed)s passed), one open"

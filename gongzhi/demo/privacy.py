@@ -33,30 +33,30 @@ def build(scale=None, *, using: str = DEFAULT_DB_ALIAS, progress=None) -> str:
         return "个人信息：未生成（缺少演示居民或社区工作者）"
     if PrivacyRequest.objects.filter(user=resident).exists():
         return _summary(resident)
-    services.give_consent(resident, Purpose.NOTICE)
-    services.give_consent(resident, Purpose.LOCATION)
+    services.give_consent(Purpose.NOTICE, actor=resident)
+    services.give_consent(Purpose.LOCATION, actor=resident)
     now = clock.now()
     with clock.travel_to(now - dt.timedelta(days=21)):
         services.file_request(
-            resident,
             "deletion",
             "我以前登记的旧手机号码（已停用）",
             "号码已注销，不希望继续保存",
+            actor=resident,
         )
     with clock.travel_to(now - dt.timedelta(days=6)):
         refused = services.file_request(
-            resident, "deletion", "我的出生日期", "不想让社区知道我的年龄"
+            "deletion", "我的出生日期", "不想让社区知道我的年龄", actor=resident
         )
         services.refuse_request(
-            worker,
             refused,
             "出生日期是居民登记的必要信息（履行法定职责，个人信息保护法第13条），不能删除；"
             "如登记有误可申请更正。",
+            actor=worker,
         )
     correction = services.file_request(
-        resident, "correction", "我家的门牌号登记为502，应为503", "搬家时登记错了"
+        "correction", "我家的门牌号登记为502，应为503", "搬家时登记错了", actor=resident
     )
-    services.start_request(worker, correction)
+    services.start_request(correction, actor=worker)
     return _summary(resident)
 
 

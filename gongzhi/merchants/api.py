@@ -92,8 +92,8 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         gates.check(request.user, Action.POINTS_REDEEM)
         try:
             redemption = services.redeem(
-                request.user,
                 pk,
+                actor=request.user,
                 quantity=request.data.get("quantity", 1),
                 request_key=str(request.data.get("request_key", "")),
             )
@@ -116,7 +116,7 @@ class RedemptionViewSet(viewsets.ReadOnlyModelViewSet):
     def confirm(self, request):
         gates.check(request.user, Action.MERCHANT_SELL)
         try:
-            redemption = services.confirm(request.user, str(request.data.get("code", "")))
+            redemption = services.confirm(str(request.data.get("code", "")), actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(RedemptionSerializer(redemption).data)
@@ -126,7 +126,7 @@ class RedemptionViewSet(viewsets.ReadOnlyModelViewSet):
         redemption = self.get_object()
         try:
             redemption = services.cancel(
-                request.user, redemption.pk, reason=str(request.data.get("reason", ""))
+                redemption.pk, actor=request.user, reason=str(request.data.get("reason", ""))
             )
         except DjangoValidationError as error:
             return _bad(error)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, ledger
-from gongzhi.core.models import LedgerCurrency, LedgerOwnerKind
+from gongzhi.core.models import LedgerCurrency, LedgerOwnerKind, User
 from gongzhi.core.roles import Action
 from gongzhi.merchants.models import Item, Merchant, MerchantKind, Redemption, RedemptionStatus
 from gongzhi.people.selectors import resident_of
@@ -80,7 +80,9 @@ def points_balance(resident) -> int:
 # --------------------------------------------------------------------------- merchants
 
 
-def admit_merchant(actor, *, community: Place, name: str, kind: str, address: str = "", users=()):
+def admit_merchant(
+    *, actor: User, community: Place, name: str, kind: str, address: str = "", users=()
+):
     """Community staff admit a merchant or charity supermarket and link its logins."""
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -129,7 +131,7 @@ def _link_user(merchant: Merchant, user) -> None:
     merchant.users.add(user)
 
 
-def set_active(actor, merchant: Merchant, active: bool) -> Merchant:
+def set_active(merchant: Merchant, active: bool, *, actor: User) -> Merchant:
     with transaction.atomic():
         grant = access.require(actor, Action.MERCHANT_MANAGE, merchant.place_path)
         Merchant.objects.filter(pk=merchant.pk).update(is_active=active)
@@ -180,7 +182,7 @@ def _clean_item(name, price, stock) -> tuple[str, int, int]:
     return name, price, stock
 
 
-def add_item(actor, merchant: Merchant, *, name, price, stock, description: str = "") -> Item:
+def add_item(merchant: Merchant, *, actor: User, name, price, stock, description: str = "") -> Item:
     name, price, stock = _clean_item(name, price, stock)
     with transaction.atomic():
         grant = _require_seller(actor, merchant)
@@ -203,7 +205,7 @@ def add_item(actor, merchant: Merchant, *, name, price, stock, description: str 
     return item
 
 
-def update_item(actor, item_id: int, *, price, stock, is_active: bool = True) -> Item:
+def update_item(item_id: int, *, actor: User, price, stock, is_active: bool = True) -> Item:
     with transaction.atomic():
         item = (
             Item.objects.select_for_update().select_related("merchant").filter(pk=item_id).first()
@@ -229,7 +231,7 @@ def update_item(actor, item_id: int, *, price, stock, is_active: bool = True) ->
 # --------------------------------------------------------------------------- redemption
 
 
-def redeem(actor, item_id, *, quantity=1, request_key: str = "") -> Redemption:
+def redeem(item_id, *, actor: User, quantity=1, request_key: str = "") -> Redemption:
     """Redeem `quantity` of an item: stock −quantity and points resident → merchant, atomically.
     A request repeated with the same `request_key` returns the first redemption."""
     quantity = _whole(
@@ -332,7 +334,7 @@ def _unused_code() -> str:
             return code
 
 
-def confirm(actor, code: str) -> Redemption:
+def confirm(code: str, *, actor: User) -> Redemption:
     """The merchant confirms a code: the redemption is fulfilled. Refused (nothing changes)
     for an unknown code or another merchant's code (one message for both), a code already
     used, cancelled or expired (these only for the merchant's own codes)."""
@@ -393,7 +395,7 @@ def may_cancel(redemption: Redemption, *, as_seller: bool) -> bool:
     return redemption.status == RedemptionStatus.FULFILLED and as_seller
 
 
-def cancel(actor, redemption_id: int, *, reason: str = "") -> Redemption:
+def cancel(redemption_id: int, *, actor: User, reason: str = "") -> Redemption:
     """Cancel and refund: by the resident before confirmation, or by the merchant (also after).
     The ledger entry is reversed and the stock goes back."""
     with transaction.atomic():

@@ -55,8 +55,8 @@ def shop(request):
 def redeem(request, pk: int):
     try:
         redemption = services.redeem(
-            request.user,
             pk,
+            actor=request.user,
             quantity=request.POST.get("quantity", "1"),
             request_key=request.POST.get("request_key", ""),
         )
@@ -112,7 +112,7 @@ def redemption_detail(request, pk: int):
 def cancel(request, pk: int):
     redemption, as_seller = selectors.visible_redemption(request.user, pk)
     try:
-        services.cancel(request.user, redemption.pk, reason=request.POST.get("reason", ""))
+        services.cancel(redemption.pk, actor=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, refusals.text(error))
     else:
@@ -130,7 +130,7 @@ def desk(request):
     if request.method == "POST":
         code = request.POST.get("code", "")
         try:
-            confirmed = services.confirm(request.user, code)
+            confirmed = services.confirm(code, actor=request.user)
         except ValidationError as error:
             messages.error(request, refusals.text(error))
         else:
@@ -163,8 +163,8 @@ def item_add(request, pk: int):
     merchant = get_object_or_404(selectors.my_merchants(request.user), pk=pk)
     try:
         services.add_item(
-            request.user,
             merchant,
+            actor=request.user,
             name=request.POST.get("name", ""),
             price=request.POST.get("price", ""),
             stock=request.POST.get("stock", ""),
@@ -184,8 +184,8 @@ def item_edit(request, pk: int):
     item = get_object_or_404(selectors.my_items(request.user), pk=pk)
     try:
         services.update_item(
-            request.user,
             item.pk,
+            actor=request.user,
             price=request.POST.get("price", ""),
             stock=request.POST.get("stock", ""),
             is_active=bool(request.POST.get("is_active")),
@@ -209,7 +209,7 @@ def manage(request):
             if community is None:
                 raise ValidationError(_("Choose the community the merchant serves."))
             services.admit_merchant(
-                request.user,
+                actor=request.user,
                 community=community,
                 name=request.POST.get("name", ""),
                 kind=request.POST.get("kind", ""),
@@ -240,6 +240,6 @@ def manage(request):
 @requires(Action.MERCHANT_MANAGE)
 def merchant_toggle(request, pk: int):
     merchant = get_object_or_404(selectors.managed_merchants(request.user), pk=pk)
-    services.set_active(request.user, merchant, not merchant.is_active)
+    services.set_active(merchant, not merchant.is_active, actor=request.user)
     messages.success(request, _("Saved."))
     return redirect("merchants:manage")

@@ -114,8 +114,8 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
                     {"items": "items: a list of [name, amount in yuan] pairs."}
                 )
             project = services.propose(
-                request.user,
                 rnd,
+                actor=request.user,
                 title=str(request.data.get("title", "")),
                 description=str(request.data.get("description", "")),
                 items=[(str(n), str(a)) for n, a in items],
@@ -130,8 +130,8 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
         data = request.data
         try:
             rnd = services.set_rules(
-                request.user,
                 rnd,
+                actor=request.user,
                 budget=data.get("budget"),
                 method=data.get("method"),
                 max_votes=data.get("max_votes", "keep"),
@@ -144,7 +144,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     def voting(self, request, pk=None):
         rnd = selectors.get_round(request.user, pk)
         try:
-            rnd = services.start_voting(request.user, rnd)
+            rnd = services.start_voting(rnd, actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(RoundSerializer(rnd).data)
@@ -153,7 +153,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     def select(self, request, pk=None):
         rnd = selectors.get_round(request.user, pk)
         try:
-            services.select(request.user, rnd)
+            services.select(rnd, actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(RoundDetailSerializer(Round.objects.get(pk=rnd.pk)).data)
@@ -169,7 +169,7 @@ class ProjectViewSet(viewsets.GenericViewSet):
     def vote(self, request, pk=None):
         project = selectors.get_project(request.user, pk)
         try:
-            services.support(request.user, project)
+            services.support(project, actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(
@@ -182,8 +182,8 @@ class ProjectViewSet(viewsets.GenericViewSet):
         project = selectors.get_project(request.user, pk)
         try:
             project = services.review(
-                request.user,
                 project,
+                actor=request.user,
                 feasible=bool(request.data.get("feasible")),
                 reason=str(request.data.get("reason", "")),
                 cost=request.data.get("cost"),
@@ -200,7 +200,7 @@ class ProjectViewSet(viewsets.GenericViewSet):
             data = SpendingInput(data=request.data)
             data.is_valid(raise_exception=True)
             try:
-                services.add_spending(request.user, project, **data.validated_data)
+                services.add_spending(project, actor=request.user, **data.validated_data)
             except DjangoValidationError as error:
                 return _bad(error)
             code = status.HTTP_201_CREATED
@@ -215,7 +215,7 @@ class ProjectViewSet(viewsets.GenericViewSet):
         project = selectors.get_project(request.user, pk)
         try:
             project = services.complete(
-                request.user, project, note=str(request.data.get("note", ""))
+                project, actor=request.user, note=str(request.data.get("note", ""))
             )
         except DjangoValidationError as error:
             return _bad(error)

@@ -28,6 +28,7 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, profiles
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.microprojects import equal_shares
 from gongzhi.microprojects.models import (
@@ -168,11 +169,11 @@ def _method(value) -> str:
 
 
 def open_round(
-    user,
     community: Place,
     year: int,
     max_votes: int | None = None,
     *,
+    actor: User,
     budget=None,
     method: str = Method.GREEDY,
 ) -> Round:
@@ -180,7 +181,7 @@ def open_round(
     sets none, staff enter it (`budget`) — nothing is borrowed from another document."""
     if community.kind != PlaceKind.COMMUNITY:
         raise ValidationError(_("Micro-project rounds belong to a community."))
-    _manage(user, community.path)  # a role that may not open rounds is refused before the input
+    _manage(actor, community.path)  # a role that may not open rounds is refused before the input
     max_votes = _max_votes(max_votes)
     method = _method(method)
     from_profile = budget_for(community)
@@ -198,7 +199,7 @@ def open_round(
     else:
         amount, source = _money(budget, "budget"), BudgetSource.ENTERED
     with transaction.atomic():
-        grant = _manage(user, community.path)
+        grant = _manage(actor, community.path)
         if Round.objects.filter(community=community, year=year).exists():
             raise ValidationError(
                 _("This community already has a round for %(year)s.") % {"year": year}
@@ -213,7 +214,7 @@ def open_round(
             max_votes=max_votes,
         )
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.round_open",
             target=rnd,
             place_path=community.path,
@@ -229,15 +230,15 @@ def open_round(
     return rnd
 
 
-def set_rules(user, rnd: Round, *, budget=None, method: str | None = None, max_votes="keep"):
+def set_rules(rnd: Round, *, actor: User, budget=None, method: str | None = None, max_votes="keep"):
     """Change a round's budget, selection method or votes per resident — only before voting
     opens. `max_votes="keep"` leaves the cap as it is; None or "" removes it."""
-    _manage(user, rnd.place_path)  # a role that may not manage is refused before the input
+    _manage(actor, rnd.place_path)  # a role that may not manage is refused before the input
     new_budget = _money(budget, "budget") if budget not in (None, "") else None
     new_method = _method(method) if method else None
     new_max = _max_votes(max_votes) if max_votes != "keep" else "keep"
     with transaction.atomic():
-        grant = _manage(user, rnd.place_path)
+        grant = _manage(actor, rnd.place_path)
         rnd = _lock_round(rnd)
         if rnd.phase != Phase.PROPOSING:
             raise ValidationError(
@@ -264,7 +265,7 @@ def set_rules(user, rnd: Round, *, budget=None, method: str | None = None, max_v
             "max_votes": rnd.max_votes,
         }
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.rules",
             target=rnd,
             place_path=rnd.place_path,
@@ -278,9 +279,9 @@ def _lock_round(rnd: Round) -> Round:
     return Round.objects.select_for_update().get(pk=rnd.pk)
 
 
-def start_voting(user, rnd: Round) -> Round:
+def start_voting(rnd: Round, *, actor: User) -> Round:
     with transaction.atomic():
-        grant = _manage(user, rnd.place_path)
+        grant = _manage(actor, rnd.place_path)
         rnd = _lock_round(rnd)
         if rnd.phase != Phase.PROPOSING:
             raise ValidationError(_("Voting has already started in this round."))
@@ -289,7 +290,7 @@ def start_voting(user, rnd: Round) -> Round:
         rnd.phase = Phase.VOTING
         rnd.save(update_fields=["phase"])
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.voting_start",
             target=rnd,
             place_path=rnd.place_path,
@@ -302,7 +303,9 @@ def start_voting(user, rnd: Round) -> Round:
 # --------------------------------------------------------------------------- proposals
 
 
-def propose(user, rnd: Round, *, title: str, description: str, items: list[tuple[str, object]]):
+def propose(
+    rnd: Round, *, actor: User, title: str, description: str, items: list[tuple[str, object]]
+):
     """A resident proposes a project with its cost items (name, amount)."""
     title, description = (title or "").strip(), (description or "").strip()
     errors = {}
@@ -330,18 +333,18 @@ def propose(user, rnd: Round, *, title: str, description: str, items: list[tuple
         raise ValidationError(errors)
     total = sum((amount for _name, amount in clean_items), Decimal(0))
     with transaction.atomic():
-        access.require(user, Action.DELIBERATION_JOIN, rnd.place_path)
+        access.require(actor, Action.DELIBERATION_JOIN, rnd.place_path)
         rnd = _lock_round(rnd)
         if rnd.phase != Phase.PROPOSING:
             raise ValidationError(_("Proposals for this round are closed."))
-        resident = resident_of(user)
+        resident = resident_of(actor)
         project = Project.objects.create(
             round=rnd,
             place_path=rnd.place_path,
             title=title,
             description=description,
             proposer=resident,
-            proposer_name=(resident.name if resident else str(user))[:64],
+            proposer_name=(resident.name if resident else str(actor))[:64],
             proposed_cost=total,
             cost=total,
         )
@@ -349,7 +352,7 @@ def propose(user, rnd: Round, *, title: str, description: str, items: list[tuple
             CostItem(project=project, name=n, amount=a) for n, a in clean_items
         )
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.propose",
             target=project,
             place_path=rnd.place_path,
@@ -358,7 +361,7 @@ def propose(user, rnd: Round, *, title: str, description: str, items: list[tuple
     return project
 
 
-def review(user, project: Project, *, feasible: bool, reason: str, cost=None) -> Project:
+def review(project: Project, *, actor: User, feasible: bool, reason: str, cost=None) -> Project:
     reason = (reason or "").strip()
     if not feasible and not reason:
         raise ValidationError({"reason": _("Say why the project is not feasible.")})
@@ -368,7 +371,7 @@ def review(user, project: Project, *, feasible: bool, reason: str, cost=None) ->
         )
     new_cost = _money(cost, "cost") if cost not in (None, "") else None
     with transaction.atomic():
-        grant = _manage(user, project.place_path)
+        grant = _manage(actor, project.place_path)
         rnd = _lock_round(project.round)
         if rnd.phase != Phase.PROPOSING:
             raise ValidationError(_("Reviews are closed once voting has started."))
@@ -380,7 +383,7 @@ def review(user, project: Project, *, feasible: bool, reason: str, cost=None) ->
             project.cost = new_cost
         project.save(update_fields=["review", "review_reason", "cost"])
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.review",
             target=project,
             place_path=project.place_path,
@@ -397,18 +400,18 @@ def review(user, project: Project, *, feasible: bool, reason: str, cost=None) ->
 # --------------------------------------------------------------------------- votes
 
 
-def support(user, project: Project) -> Support:
+def support(project: Project, *, actor: User) -> Support:
     """A resident votes for a feasible project (once per project; at most `max_votes` in the
     round when the round sets a cap)."""
     with transaction.atomic():
-        access.require(user, Action.DELIBERATION_JOIN, project.place_path)
+        access.require(actor, Action.DELIBERATION_JOIN, project.place_path)
         rnd = _lock_round(project.round)
         project = Project.objects.get(pk=project.pk)
         if rnd.phase != Phase.VOTING:
             raise ValidationError(_("Voting is not open in this round."))
         if project.review != Review.FEASIBLE:
             raise ValidationError(_("Only projects found feasible can be voted for."))
-        resident = resident_of(user)
+        resident = resident_of(actor)
         if resident is None or not resident.place_path.startswith(rnd.place_path):
             raise ValidationError(
                 _(
@@ -430,7 +433,7 @@ def support(user, project: Project) -> Support:
             raise ValidationError(_("You have already voted for this project.")) from None
         Project.objects.filter(pk=project.pk).update(votes=F("votes") + 1)
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.vote",
             target=project,
             place_path=project.place_path,
@@ -501,11 +504,11 @@ def select_equal_shares(
     return out, outcome.stage
 
 
-def select(user, rnd: Round) -> list[Decision]:
+def select(rnd: Round, *, actor: User) -> list[Decision]:
     """Close the vote: both the greedy and the equal-shares outcome are computed and kept (the
     results page shows them side by side); the round's method decides which one is binding."""
     with transaction.atomic():
-        grant = _manage(user, rnd.place_path)
+        grant = _manage(actor, rnd.place_path)
         rnd = _lock_round(rnd)
         if rnd.phase != Phase.VOTING:
             raise ValidationError(_("Selection follows the vote: start voting first."))
@@ -534,7 +537,7 @@ def select(user, rnd: Round) -> list[Decision]:
         rnd.selected_at = clock.now()
         rnd.save(update_fields=["phase", "selected_at"])
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.select",
             target=rnd,
             place_path=rnd.place_path,
@@ -559,11 +562,11 @@ def _selected(project: Project) -> None:
 
 
 def add_spending(
-    user, project: Project, *, amount, item: str, payee: str, paid_on, note: str = ""
+    project: Project, *, actor: User, amount, item: str, payee: str, paid_on, note: str = ""
 ) -> Spending:
     """One payment of a selected project: what it paid for, to whom, when, how much. Shown
     entry by entry on the public page."""
-    _manage(user, project.place_path)  # a role that may not spend is refused before the input
+    _manage(actor, project.place_path)  # a role that may not spend is refused before the input
     payee = (payee or "").strip()
     item = (item or "").strip()
     errors = {}
@@ -580,7 +583,7 @@ def add_spending(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        grant = _manage(user, project.place_path)
+        grant = _manage(actor, project.place_path)
         project = Project.objects.select_for_update().get(pk=project.pk)
         _selected(project)
         entry = Spending.objects.create(
@@ -590,13 +593,13 @@ def add_spending(
             payee=payee[:120],
             paid_on=paid_on,
             note=(note or "").strip()[:300],
-            entered_by=user,
+            entered_by=actor,
         )
         if project.progress == Progress.NOT_STARTED:
             project.progress = Progress.IN_PROGRESS
             project.save(update_fields=["progress"])
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.spend",
             target=project,
             place_path=project.place_path,
@@ -616,12 +619,12 @@ def overspent(project: Project) -> Decimal:
     return max(spent(project) - project.cost, Decimal(0))
 
 
-def complete(user, project: Project, *, note: str) -> Project:
+def complete(project: Project, *, actor: User, note: str) -> Project:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Describe what was done.")})
     with transaction.atomic():
-        grant = _manage(user, project.place_path)
+        grant = _manage(actor, project.place_path)
         project = Project.objects.select_for_update().get(pk=project.pk)
         _selected(project)
         if project.progress == Progress.COMPLETED:
@@ -631,7 +634,7 @@ def complete(user, project: Project, *, note: str) -> Project:
         project.completion_note = note[:500]
         project.save(update_fields=["progress", "completed_at", "completion_note"])
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.complete",
             target=project,
             place_path=project.place_path,
@@ -654,13 +657,18 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
 
 
 def add_photo(
-    user, project: Project, data: bytes, caption: str = "", spending: Spending | None = None
+    project: Project,
+    data: bytes,
+    caption: str = "",
+    spending: Spending | None = None,
+    *,
+    actor: User,
 ) -> Photo:
     """A photo of the work, or — with `spending` — the receipt of one spending entry. Both are
     part of the public disclosure."""
     content, width, height = clean_image(data)
     with transaction.atomic():
-        grant = _manage(user, project.place_path)
+        grant = _manage(actor, project.place_path)
         project = Project.objects.get(pk=project.pk)
         _selected(project)
         if spending is not None and spending.project_id != project.pk:
@@ -671,12 +679,12 @@ def add_photo(
             caption=(caption or "").strip()[:120],
             width=width,
             height=height,
-            uploaded_by=user,
+            uploaded_by=actor,
         )
         photo.file.save(f"{secrets.token_hex(12)}.jpg", ContentFile(content), save=False)
         photo.save()
         audit.record(
-            actor=user,
+            actor=actor,
             action="microprojects.photo",
             target=project,
             place_path=project.place_path,

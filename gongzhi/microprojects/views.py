@@ -61,10 +61,10 @@ def open_round(request):
         return redirect("microprojects:index")
     try:
         rnd = services.open_round(
-            request.user,
             community,
             year,
             request.POST.get("max_votes") or None,
+            actor=request.user,
             budget=request.POST.get("budget", "").strip() or None,
             method=request.POST.get("method") or Method.GREEDY,
         )
@@ -125,8 +125,8 @@ def round_action(request, pk: int, step: str):
         if step == "propose":
             items = list(zip(post.getlist("item_name"), post.getlist("item_amount"), strict=False))
             services.propose(
-                request.user,
                 rnd,
+                actor=request.user,
                 title=post.get("title", ""),
                 description=post.get("description", ""),
                 items=items,
@@ -134,18 +134,18 @@ def round_action(request, pk: int, step: str):
             messages.success(request, _("Thank you: your proposal goes to review."))
         elif step == "rules":
             services.set_rules(
-                request.user,
                 rnd,
+                actor=request.user,
                 budget=post.get("budget", "").strip() or None,
                 method=post.get("method") or None,
                 max_votes=post.get("max_votes", "").strip() or None,
             )
             messages.success(request, _("The rules of the round were saved."))
         elif step == "voting":
-            services.start_voting(request.user, rnd)
+            services.start_voting(rnd, actor=request.user)
             messages.success(request, _("Voting has started."))
         elif step == "select":
-            services.select(request.user, rnd)
+            services.select(rnd, actor=request.user)
             messages.success(request, _("Projects selected within the budget."))
         else:
             raise PermissionDenied
@@ -178,13 +178,13 @@ def project_action(request, pk: int, step: str):
     post = request.POST
     try:
         if step == "vote":
-            services.support(request.user, project)
+            services.support(project, actor=request.user)
             messages.success(request, _("Your vote has been counted."))
             return redirect("microprojects:round", pk=project.round_id)
         if step == "review":
             services.review(
-                request.user,
                 project,
+                actor=request.user,
                 feasible=post.get("feasible") == "1",
                 reason=post.get("reason", ""),
                 cost=post.get("cost", ""),
@@ -192,8 +192,8 @@ def project_action(request, pk: int, step: str):
             messages.success(request, _("Review saved."))
         elif step == "spend":
             services.add_spending(
-                request.user,
                 project,
+                actor=request.user,
                 amount=post.get("amount", ""),
                 item=post.get("item", ""),
                 payee=post.get("payee", ""),
@@ -210,11 +210,15 @@ def project_action(request, pk: int, step: str):
             if receipt_of and spending is None:
                 raise ValidationError({"spending": _("Choose a spending entry of this project.")})
             services.add_photo(
-                request.user, project, upload.read(), post.get("caption", ""), spending=spending
+                project,
+                upload.read(),
+                post.get("caption", ""),
+                actor=request.user,
+                spending=spending,
             )
             messages.success(request, _("Photo added."))
         elif step == "complete":
-            services.complete(request.user, project, note=post.get("note", ""))
+            services.complete(project, actor=request.user, note=post.get("note", ""))
             messages.success(request, _("Project completed."))
         else:
             raise PermissionDenied

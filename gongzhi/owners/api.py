@@ -114,7 +114,7 @@ class OwnersVoteViewSet(viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         estate = selectors.get_estate(request.user, values.pop("estate"))
         try:
-            vote = services.create_vote(request.user, estate, **values)
+            vote = services.create_vote(estate, actor=request.user, **values)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
@@ -123,7 +123,7 @@ class OwnersVoteViewSet(viewsets.ReadOnlyModelViewSet):
     def open(self, request, pk=None):
         vote = _vote(request, pk)
         try:
-            vote = services.open_vote(request.user, vote)
+            vote = services.open_vote(vote, actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(VoteSerializer(vote).data)
@@ -132,7 +132,7 @@ class OwnersVoteViewSet(viewsets.ReadOnlyModelViewSet):
     def close(self, request, pk=None):
         vote = _vote(request, pk)
         try:
-            vote = services.close_vote(request.user, vote)
+            vote = services.close_vote(vote, actor=request.user)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(VoteSerializer(vote).data)
@@ -184,9 +184,9 @@ class OwnersVoteViewSet(viewsets.ReadOnlyModelViewSet):
         vote = _vote(request, pk)
         try:
             ballot = services.cast_online(
-                request.user,
                 vote,
                 str(request.data.get("choice", "")),
+                actor=request.user,
                 entry_id=request.data.get("entry"),
             )
         except DjangoValidationError as error:
@@ -208,8 +208,8 @@ class OwnersVoteViewSet(viewsets.ReadOnlyModelViewSet):
             if upload is not None and upload.size > services.SCAN_MAX_BYTES:
                 raise services.scan_too_large()
             ballot = services.enter_paper(
-                request.user,
                 vote,
+                actor=request.user,
                 ballot_id=str(request.data.get("ballot_id", "")),
                 choice=str(request.data.get("choice", "")),
                 scan=upload.read() if upload is not None else None,

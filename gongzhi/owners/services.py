@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.owners import tally
 from gongzhi.owners.models import (
@@ -98,13 +99,13 @@ def _owner_name(household: Household) -> tuple[str, Resident | None]:
     return head.name, head
 
 
-def import_roll(user, estate: Place) -> dict[str, int]:
+def import_roll(estate: Place, *, actor: User) -> dict[str, int]:
     """Add every household of the estate that has an exclusive area and is not yet on the roll:
     one owner per household (the head of household, else a placeholder name to be edited).
     Households without an area are counted and left for staff to complete."""
     _estate(estate)
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, estate.path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, estate.path)
         known = set(
             Property.objects.filter(owner__estate=estate, household__isnull=False).values_list(
                 "household_id", flat=True
@@ -139,7 +140,7 @@ def import_roll(user, estate: Place) -> dict[str, int]:
             added += 1
         counts = {"added": added, "missing_area": missing_area}
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.roll_import",
             target=estate,
             place_path=estate.path,
@@ -150,7 +151,7 @@ def import_roll(user, estate: Place) -> dict[str, int]:
 
 
 def add_owner(
-    user, estate: Place, *, name: str, area_m2, label: str, resident: Resident | None = None
+    estate: Place, *, actor: User, name: str, area_m2, label: str, resident: Resident | None = None
 ) -> Owner:
     """A manual entry: an owner (resident or not) with one property."""
     _estate(estate)
@@ -162,7 +163,7 @@ def add_owner(
         raise ValidationError({"label": _("Enter the property, e.g. building 3 room 502.")})
     area = _area(area_m2)
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, estate.path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, estate.path)
         owner = Owner.objects.create(
             estate=estate,
             place_path=estate.path,
@@ -174,7 +175,7 @@ def add_owner(
         )
         Property.objects.create(owner=owner, label=label[:120], area_m2=area)
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.owner_add",
             target=owner,
             place_path=estate.path,
@@ -184,17 +185,17 @@ def add_owner(
     return owner
 
 
-def add_property(user, owner: Owner, *, label: str, area_m2) -> Property:
+def add_property(owner: Owner, *, actor: User, label: str, area_m2) -> Property:
     """One more property of the same owner: its area adds up, the headcount stays one."""
     label = (label or "").strip()
     if not label:
         raise ValidationError({"label": _("Enter the property, e.g. building 3 room 502.")})
     area = _area(area_m2)
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, owner.place_path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, owner.place_path)
         prop = Property.objects.create(owner=owner, label=label[:120], area_m2=area)
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.property_add",
             target=owner,
             place_path=owner.place_path,
@@ -204,15 +205,15 @@ def add_property(user, owner: Owner, *, label: str, area_m2) -> Property:
     return prop
 
 
-def set_area(user, prop: Property, area_m2) -> Property:
+def set_area(prop: Property, area_m2, *, actor: User) -> Property:
     area = _area(area_m2)
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, prop.owner.place_path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, prop.owner.place_path)
         before = prop.area_m2
         prop.area_m2 = area
         prop.save(update_fields=["area_m2"])
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.area_set",
             target=prop.owner,
             place_path=prop.owner.place_path,
@@ -223,14 +224,19 @@ def set_area(user, prop: Property, area_m2) -> Property:
 
 
 def add_co_owner(
-    user, owner: Owner, *, name: str = "", resident: Resident | None = None, representative=False
+    owner: Owner,
+    *,
+    actor: User,
+    name: str = "",
+    resident: Resident | None = None,
+    representative=False,
 ) -> OwnerMember:
     """A co-owner of the same property: the owner still has one vote (see CoOwnerRule)."""
     name = (name or (resident.name if resident else "")).strip()
     if not name:
         raise ValidationError({"name": _("Enter the co-owner's name.")})
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, owner.place_path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, owner.place_path)
         if resident and OwnerMember.objects.filter(owner=owner, resident=resident).exists():
             raise ValidationError(_("This resident is already a co-owner here."))
         if representative:
@@ -239,7 +245,7 @@ def add_co_owner(
             owner=owner, resident=resident, name=name[:64], is_representative=representative
         )
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.co_owner_add",
             target=owner,
             place_path=owner.place_path,
@@ -253,9 +259,9 @@ def add_co_owner(
 
 
 def create_vote(
-    user,
     estate: Place,
     *,
+    actor: User,
     title: str,
     matter: str,
     opens_at,
@@ -279,7 +285,7 @@ def create_vote(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, estate.path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, estate.path)
         vote = OwnersVote.objects.create(
             estate=estate,
             place_path=estate.path,
@@ -289,10 +295,10 @@ def create_vote(
             co_owner_rule=co_owner_rule,
             opens_at=opens_at,
             closes_at=closes_at,
-            created_by=user,
+            created_by=actor,
         )
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.vote_create",
             target=vote,
             place_path=estate.path,
@@ -306,11 +312,11 @@ def _locked(vote: OwnersVote) -> OwnersVote:
     return OwnersVote.objects.select_for_update().get(pk=vote.pk)
 
 
-def open_vote(user, vote: OwnersVote) -> OwnersVote:
+def open_vote(vote: OwnersVote, *, actor: User) -> OwnersVote:
     """Freeze the roll: one entry (with a random ballot id) per active owner, its members and
     the sum of its properties' areas. Later edits of the roll do not touch this vote."""
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, vote.place_path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, vote.place_path)
         vote = _locked(vote)
         if vote.status != VoteStatus.DRAFT:
             raise ValidationError(_("This vote has already been opened."))
@@ -350,7 +356,7 @@ def open_vote(user, vote: OwnersVote) -> OwnersVote:
         vote.total_owners = total
         vote.save(update_fields=["status", "total_area_m2", "total_owners"])
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.vote_open",
             target=vote,
             place_path=vote.place_path,
@@ -456,22 +462,22 @@ def _chosen_entry(resident, vote, entry_id, ballot_id) -> RollEntry:
 
 
 def cast_online(
-    user, vote: OwnersVote, choice: str, ballot_id: str = "", *, entry_id=None
+    vote: OwnersVote, choice: str, ballot_id: str = "", *, actor: User, entry_id=None
 ) -> Ballot:
     """An owner votes from their phone for one roll entry (`entry_id`, or its `ballot_id`).
     Ownership is checked against the frozen roll; each entry has one vote."""
     choice = _choice(choice)
     with transaction.atomic():
-        access.require(user, Action.OWNERS_VOTE_CAST, vote.place_path)
+        access.require(actor, Action.OWNERS_VOTE_CAST, vote.place_path)
         vote = _locked(vote)
         _check_window(vote)
-        resident = resident_of(user)
+        resident = resident_of(actor)
         entry = _chosen_entry(resident, vote, entry_id, ballot_id)
         ballot = _store(
-            vote, entry, choice=choice, channel=Channel.ONLINE, resident=resident, entered_by=user
+            vote, entry, choice=choice, channel=Channel.ONLINE, resident=resident, entered_by=actor
         )
         audit.record(
-            actor=user,
+            actor=actor,
             action="owners.ballot_cast",
             target=vote,
             place_path=vote.place_path,
@@ -510,7 +516,13 @@ def check_scan(data: bytes | None) -> tuple[str, str]:
 
 
 def enter_paper(
-    user, vote: OwnersVote, *, ballot_id: str, choice: str, scan: bytes | None, scan_ref: str = ""
+    vote: OwnersVote,
+    *,
+    actor: User,
+    ballot_id: str,
+    choice: str,
+    scan: bytes | None,
+    scan_ref: str = "",
 ) -> Ballot:
     """Staff enter a paper ballot by its printed ballot id, with its scan (a PDF or image,
     stored as uploaded under MEDIA_ROOT; its SHA-256 goes into the ballot, the audit record and
@@ -529,7 +541,7 @@ def enter_paper(
     stored = ""
     try:
         with transaction.atomic():
-            grant = access.require(user, Action.OWNERS_VOTE_MANAGE, vote.place_path)
+            grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, vote.place_path)
             vote = _locked(vote)
             _check_window(vote)
             entry = RollEntry.objects.filter(
@@ -551,14 +563,14 @@ def enter_paper(
                 entry,
                 choice=choice,
                 channel=Channel.PAPER,
-                entered_by=user,
+                entered_by=actor,
                 scan_ref=scan_ref,
                 scan=stored,
                 scan_sha256=digest,
                 scan_type=content_type,
             )
             audit.record(
-                actor=user,
+                actor=actor,
                 action="owners.ballot_enter",
                 target=vote,
                 place_path=vote.place_path,
@@ -611,10 +623,10 @@ def _record_row(ballot: Ballot) -> list[str]:
     return row
 
 
-def close_vote(user, vote: OwnersVote) -> OwnersVote:
+def close_vote(vote: OwnersVote, *, actor: User) -> OwnersVote:
     """Count and seal. Only after the window has ended; afterwards nothing changes."""
     with transaction.atomic():
-        grant = access.require(user, Action.OWNERS_VOTE_MANAGE, vote.place_path)
+        grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, vote.place_path)
         vote = _locked(vote)
         if vote.status == VoteStatus.CLOSED:
             raise ValidationError(_("This vote is closed; its record cannot change."))
@@ -625,7 +637,7 @@ def close_vote(user, vote: OwnersVote) -> OwnersVote:
                 _("The vote is open until %(closes)s; close it after that.")
                 % {"closes": _local(vote.closes_at)}
             )
-        return _seal(vote, actor=user, post=grant.post)
+        return _seal(vote, actor=actor, post=grant.post)
 
 
 def close_due_votes() -> int:

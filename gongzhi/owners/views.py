@@ -86,7 +86,7 @@ def estate_action(request, pk: int, step: str):
     post = request.POST
     try:
         if step == "import":
-            counts = services.import_roll(request.user, place)
+            counts = services.import_roll(place, actor=request.user)
             messages.success(
                 request,
                 _("%(added)s owners added; %(missing)s households have no area yet.")
@@ -94,8 +94,8 @@ def estate_action(request, pk: int, step: str):
             )
         elif step == "owner":
             services.add_owner(
-                request.user,
                 place,
+                actor=request.user,
                 name=post.get("name", ""),
                 label=post.get("label", ""),
                 area_m2=post.get("area_m2", ""),
@@ -103,8 +103,8 @@ def estate_action(request, pk: int, step: str):
             messages.success(request, _("Owner added to the roll."))
         elif step == "vote":
             vote = services.create_vote(
-                request.user,
                 place,
+                actor=request.user,
                 title=post.get("title", ""),
                 description=post.get("description", ""),
                 matter=post.get("matter", ""),
@@ -186,13 +186,13 @@ def vote_action(request, item, step: str):
     try:
         if step == "cast":
             services.cast_online(
-                request.user, item, post.get("choice", ""), entry_id=post.get("entry") or None
+                item, post.get("choice", ""), actor=request.user, entry_id=post.get("entry") or None
             )
             messages.success(request, _("Your vote has been counted. Thank you."))
         elif step == "paper":
             services.enter_paper(
-                request.user,
                 item,
+                actor=request.user,
                 ballot_id=post.get("ballot_id", ""),
                 choice=post.get("choice", ""),
                 scan=_upload(request, "scan", services.SCAN_MAX_BYTES),
@@ -200,10 +200,10 @@ def vote_action(request, item, step: str):
             )
             messages.success(request, _("Paper ballot entered."))
         elif step == "open":
-            services.open_vote(request.user, item)
+            services.open_vote(item, actor=request.user)
             messages.success(request, _("The vote is open; the roll is frozen."))
         elif step == "close":
-            services.close_vote(request.user, item)
+            services.close_vote(item, actor=request.user)
             messages.success(request, _("The vote is closed and its record sealed."))
             return redirect("owners:result", pk=item.pk)
         else:
@@ -300,20 +300,23 @@ def owner_action(request, pk: int, step: str):
     try:
         if step == "property":
             services.add_property(
-                request.user, item, label=post.get("label", ""), area_m2=post.get("area_m2", "")
+                item,
+                actor=request.user,
+                label=post.get("label", ""),
+                area_m2=post.get("area_m2", ""),
             )
             messages.success(request, _("Property added; the areas add up, the owner counts once."))
         elif step == "area":
             prop = item.properties.filter(pk=post.get("property") or 0).first()
             if prop is None:
                 raise ValidationError(_("Choose one of this owner's properties."))
-            services.set_area(request.user, prop, post.get("area_m2", ""))
+            services.set_area(prop, post.get("area_m2", ""), actor=request.user)
             messages.success(request, _("Area saved."))
         elif step == "co_owner":
             resident = selectors.co_owner_candidates(item).filter(pk=post.get("resident") or 0)
             services.add_co_owner(
-                request.user,
                 item,
+                actor=request.user,
                 name=post.get("name", ""),
                 resident=resident.first(),
                 representative=post.get("representative") == "1",

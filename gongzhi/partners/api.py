@@ -124,7 +124,7 @@ class ListItemViewSet(viewsets.ReadOnlyModelViewSet):
             pk=_int(request.data.get("community")), kind="community"
         ).first()
         try:
-            made = services.claim(request.user, item.pk, unit=unit, community=community)
+            made = services.claim(item.pk, actor=request.user, unit=unit, community=community)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(ClaimSerializer(made).data, status=status.HTTP_201_CREATED)
@@ -141,8 +141,8 @@ class ListItemViewSet(viewsets.ReadOnlyModelViewSet):
             )
         try:
             item = services.review_need(
-                request.user,
                 item.pk,
+                actor=request.user,
                 approve=decision == "approve",
                 note=str(request.data.get("note", "")),
             )
@@ -165,7 +165,7 @@ class NeedViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = NeedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            item = services.submit_need(request.user, **data.validated_data)
+            item = services.submit_need(actor=request.user, **data.validated_data)
         except DjangoValidationError as error:
             return _bad(error)
         return Response(NeedSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -204,8 +204,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         return self._step(
             request,
             lambda c: services.progress(
-                request.user,
                 c.pk,
+                actor=request.user,
                 text=str(d.get("text", "")),
                 amount=d.get("amount"),
                 hours=d.get("hours"),
@@ -218,8 +218,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         return self._step(
             request,
             lambda c: services.complete(
-                request.user,
                 c.pk,
+                actor=request.user,
                 evidence=str(d.get("text", "")),
                 amount=d.get("amount"),
                 hours=d.get("hours"),
@@ -229,8 +229,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._step(request, lambda c: services.confirm(request.user, c.pk))
+        return self._step(request, lambda c: services.confirm(c.pk, actor=request.user))
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._step(request, lambda c: services.withdraw(request.user, c.pk))
+        return self._step(request, lambda c: services.withdraw(c.pk, actor=request.user))

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, inputs
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action, Role
 from gongzhi.partners.models import (
     Claim,
@@ -113,7 +114,15 @@ def _require_for_unit(user, unit: PartnerUnit, path: str):
 
 
 def add_unit(
-    actor, place: Place, *, name, kind, address="", party_org=None, party_org_name="", contacts=()
+    place: Place,
+    *,
+    actor: User,
+    name,
+    kind,
+    address="",
+    party_org=None,
+    party_org_name="",
+    contacts=(),
 ):
     name = inputs.text(name, "name", 100)
     if kind not in UnitKind.values:
@@ -158,9 +167,9 @@ def add_unit(
 
 
 def add_item(
-    actor,
     place: Place,
     *,
+    actor: User,
     kind,
     title,
     description="",
@@ -210,7 +219,7 @@ def add_item(
     return item
 
 
-def need_from_ticket(actor, ticket_id) -> ListItem:
+def need_from_ticket(ticket_id, *, actor: User) -> ListItem:
     """Staff turn a resident's ticket into a need on the community's list (once per ticket)."""
     from gongzhi.tickets.selectors import visible_tickets
 
@@ -253,7 +262,7 @@ def need_from_ticket(actor, ticket_id) -> ListItem:
 # --------------------------------------------------------------------------- residents' needs
 
 
-def submit_need(actor, *, title, description="") -> ListItem:
+def submit_need(*, actor: User, title, description="") -> ListItem:
     """A resident posts a need of their own community. It waits for the community's review
     (status pending) before partner units see it on the needs list."""
     title = inputs.text(title, "title", 100)
@@ -296,7 +305,7 @@ def submit_need(actor, *, title, description="") -> ListItem:
     return item
 
 
-def review_need(actor, item_id, *, approve: bool, note: str = "") -> ListItem:
+def review_need(item_id, *, actor: User, approve: bool, note: str = "") -> ListItem:
     """Community staff put a resident's need on the list (open) or decline it with a note."""
     note = inputs.text(note, "note", 200, required=not approve)
     with transaction.atomic():
@@ -327,7 +336,7 @@ def review_need(actor, item_id, *, approve: bool, note: str = "") -> ListItem:
 
 
 def claim(
-    actor, item_id, *, unit: PartnerUnit | None = None, community: Place | None = None
+    item_id, *, actor: User, unit: PartnerUnit | None = None, community: Place | None = None
 ) -> Claim:
     """A unit claims a need or a project; a community claims a resource. One live claim per
     item: the second of two racing claims is refused with a clear message."""
@@ -436,7 +445,7 @@ def claim_rights(actor, made: Claim | None) -> dict[str, bool]:
     return rights
 
 
-def progress(actor, claim_id, *, text, amount=0, hours=0) -> ClaimUpdate:
+def progress(claim_id, *, actor: User, text, amount=0, hours=0) -> ClaimUpdate:
     text = inputs.text(text, "text", 1000)
     amount, minutes = _amount(amount), _minutes(hours)
     with transaction.atomic():
@@ -463,7 +472,7 @@ def progress(actor, claim_id, *, text, amount=0, hours=0) -> ClaimUpdate:
     return update
 
 
-def complete(actor, claim_id, *, evidence, amount=0, hours=0, photos=None) -> Claim:
+def complete(claim_id, *, actor: User, evidence, amount=0, hours=0, photos=None) -> Claim:
     """The claimant completes with evidence: text, amount, hours and up to
     TICKET_PHOTO_MAX_COUNT photos (checked and re-encoded without metadata, by the tickets'
     photo module, before anything is written)."""
@@ -494,7 +503,7 @@ def complete(actor, claim_id, *, evidence, amount=0, hours=0, photos=None) -> Cl
     return made
 
 
-def confirm(actor, claim_id) -> Claim:
+def confirm(claim_id, *, actor: User) -> Claim:
     with transaction.atomic():
         made = _locked_claim(claim_id)
         grant = _require_other_side(actor, made)
@@ -517,7 +526,7 @@ def confirm(actor, claim_id) -> Claim:
     return made
 
 
-def withdraw(actor, claim_id) -> Claim:
+def withdraw(claim_id, *, actor: User) -> Claim:
     with transaction.atomic():
         made = _locked_claim(claim_id)
         grant = _require_claimant(actor, made)

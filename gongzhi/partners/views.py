@@ -55,8 +55,8 @@ def units(request):
             if place is None:
                 raise ValidationError(_("Choose the street or community the unit is paired with."))
             services.add_unit(
-                request.user,
                 place,
+                actor=request.user,
                 name=request.POST.get("name", ""),
                 kind=request.POST.get("kind", ""),
                 address=request.POST.get("address", ""),
@@ -117,8 +117,8 @@ def resource_add(request, pk: int):
     unit = get_object_or_404(selectors.visible_units(request.user), pk=pk)
     try:
         services.add_item(
-            request.user,
             unit.place,
+            actor=request.user,
             kind=ListKind.RESOURCE,
             title=request.POST.get("title", ""),
             description=request.POST.get("description", ""),
@@ -143,8 +143,8 @@ def lists(request):
             if community is None:
                 raise ValidationError(_("Choose the community."))
             services.add_item(
-                request.user,
                 community,
+                actor=request.user,
                 kind=request.POST.get("kind", ""),
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
@@ -187,7 +187,7 @@ def needs(request):
     if request.method == "POST":
         try:
             services.submit_need(
-                request.user,
+                actor=request.user,
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
             )
@@ -220,8 +220,8 @@ def need_review(request, pk: int):
         raise Http404
     try:
         services.review_need(
-            request.user,
             item.pk,
+            actor=request.user,
             approve=decision == "approve",
             note=request.POST.get("note", ""),
         )
@@ -290,7 +290,7 @@ def item_claim(request, pk: int):
         pk=request.POST.get("community") or 0, kind="community"
     ).first()
     try:
-        services.claim(request.user, item.pk, unit=unit, community=community)
+        services.claim(item.pk, actor=request.user, unit=unit, community=community)
     except ValidationError as error:
         refusals.say(request, error)
     else:
@@ -309,25 +309,25 @@ def claim_step(request, pk: int, step: str):
     try:
         if step == "progress":
             services.progress(
-                request.user,
                 made.pk,
+                actor=request.user,
                 text=data.get("text", ""),
                 amount=data.get("amount"),
                 hours=data.get("hours"),
             )
         elif step == "complete":
             services.complete(
-                request.user,
                 made.pk,
+                actor=request.user,
                 evidence=data.get("text", ""),
                 amount=data.get("amount"),
                 hours=data.get("hours"),
                 photos=request.FILES.getlist("photos"),
             )
         elif step == "confirm":
-            services.confirm(request.user, made.pk)
+            services.confirm(made.pk, actor=request.user)
         else:
-            services.withdraw(request.user, made.pk)
+            services.withdraw(made.pk, actor=request.user)
     except ValidationError as error:
         refusals.say(request, error)
     else:
@@ -340,7 +340,7 @@ def claim_step(request, pk: int, step: str):
 @requires(Action.PARTNER_MANAGE)
 def ticket_to_need(request, ticket_pk: int):
     try:
-        item = services.need_from_ticket(request.user, ticket_pk)
+        item = services.need_from_ticket(ticket_pk, actor=request.user)
     except ValidationError as error:
         refusals.say(request, error)
         return redirect("tickets:detail", ticket_pk)

@@ -121,7 +121,7 @@ class PartyOrgViewSet(
         )
         household = places.get_household(user, body["household"]) if body.get("household") else None
         org = services.create_org(
-            user,
+            actor=user,
             kind=body["kind"],
             name=body["name"],
             parent=parent,
@@ -136,21 +136,21 @@ class PartyOrgViewSet(
         data.is_valid(raise_exception=True)
         body = data.validated_data
         if "name" in body:
-            org = services.rename_org(request.user, org, body["name"])
+            org = services.rename_org(org, body["name"], actor=request.user)
         if "secretary" in body:
             member = None
             if body["secretary"]:
                 member = get_object_or_404(
                     selectors.visible_members(request.user), pk=body["secretary"]
                 )
-            services.set_secretary(request.user, org, member)
+            services.set_secretary(org, member, actor=request.user)
         return Response(self._read(org.pk))
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        services.delete_org(self.request.user, instance)
+        services.delete_org(instance, actor=self.request.user)
 
 
 # --- Members ------------------------------------------------------------------------
@@ -245,7 +245,7 @@ class PartyMemberViewSet(
         body = dict(data.validated_data)
         org = selectors.get_org(request.user, body.pop("org"))
         resident = get_object_or_404(services.residents_for(request.user), pk=body.pop("resident"))
-        member = services.add_member(request.user, org=org, resident=resident, **body)
+        member = services.add_member(actor=request.user, org=org, resident=resident, **body)
         return Response(self._read(member.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -255,9 +255,11 @@ class PartyMemberViewSet(
         body = dict(data.validated_data)
         org_id = body.pop("org", None)
         if body:
-            member = services.update_member(request.user, member, **body)
+            member = services.update_member(member, actor=request.user, **body)
         if org_id is not None and org_id != member.org_id:
-            services.move_member(request.user, member, selectors.get_org(request.user, org_id))
+            services.move_member(
+                member, selectors.get_org(request.user, org_id), actor=request.user
+            )
         return Response(self._read(member.pk))
 
     def partial_update(self, request, *args, **kwargs):
@@ -268,7 +270,9 @@ class PartyMemberViewSet(
         member = self.get_object()
         data = EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.end_membership(request.user, member, reason=data.validated_data.get("reason", ""))
+        services.end_membership(
+            member, actor=request.user, reason=data.validated_data.get("reason", "")
+        )
         return Response(self._read(member.pk))
 
 
@@ -344,8 +348,8 @@ class CheckinViewSet(
         member = selectors.get_member(request.user, body["member"])
         community = places.get_place(request.user, body["community"], Action.PARTY_VIEW)
         checkin = services.record_checkin(
-            request.user,
             member,
+            actor=request.user,
             community=community,
             workplace_org=body.get("workplace_org", ""),
             checked_in_on=body.get("checked_in_on"),
@@ -357,5 +361,5 @@ class CheckinViewSet(
         checkin = self.get_object()
         data = CheckinEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.end_checkin(request.user, checkin, data.validated_data.get("ended_on"))
+        services.end_checkin(checkin, data.validated_data.get("ended_on"), actor=request.user)
         return Response(self._read(checkin.pk))

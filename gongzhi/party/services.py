@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.party.models import (
     PARENT_KINDS,
@@ -129,8 +130,8 @@ def _check_unique_name(place: Place, kind: str, name: str, exclude_pk: int | Non
 
 @transaction.atomic
 def create_org(
-    actor,
     *,
+    actor: User,
     kind: str,
     name: str,
     parent: PartyOrg | None,
@@ -182,7 +183,7 @@ def create_org(
 
 
 @transaction.atomic
-def rename_org(actor, org: PartyOrg, name: str) -> PartyOrg:
+def rename_org(org: PartyOrg, name: str, *, actor: User) -> PartyOrg:
     grant = _require(actor, org.place_path)
     org = PartyOrg.objects.select_for_update().select_related("place").get(pk=org.pk)
     name = _check_name(name)
@@ -204,7 +205,7 @@ def rename_org(actor, org: PartyOrg, name: str) -> PartyOrg:
 
 
 @transaction.atomic
-def delete_org(actor, org: PartyOrg) -> None:
+def delete_org(org: PartyOrg, *, actor: User) -> None:
     """Delete an organisation with no child organisations and no members (former included)."""
     grant = _require(actor, org.place_path)
     org = PartyOrg.objects.select_for_update().get(pk=org.pk)
@@ -230,7 +231,7 @@ def delete_org(actor, org: PartyOrg) -> None:
 
 
 @transaction.atomic
-def set_secretary(actor, org: PartyOrg, member: PartyMember | None) -> PartyOrg:
+def set_secretary(org: PartyOrg, member: PartyMember | None, *, actor: User) -> PartyOrg:
     """Set (or clear, with None) the secretary of an organisation, or the leader of a group."""
     grant = _require(actor, org.place_path)
     org = PartyOrg.objects.select_for_update().get(pk=org.pk)
@@ -302,7 +303,7 @@ def _member_changes(member: PartyMember, before: dict) -> dict:
 
 
 @transaction.atomic
-def add_member(actor, *, org: PartyOrg, resident: Resident, **fields) -> PartyMember:
+def add_member(*, actor: User, org: PartyOrg, resident: Resident, **fields) -> PartyMember:
     """Make a resident a member of `org`. A former member's row is reopened."""
     grant = _require(actor, org.place_path)
     if not residents_for(actor).filter(pk=resident.pk).exists():
@@ -351,7 +352,7 @@ def add_member(actor, *, org: PartyOrg, resident: Resident, **fields) -> PartyMe
 
 
 @transaction.atomic
-def update_member(actor, member: PartyMember, **fields) -> PartyMember:
+def update_member(member: PartyMember, *, actor: User, **fields) -> PartyMember:
     grant = _require(actor, member.place_path)
     fields = _check_member_fields(fields)
     member = PartyMember.objects.select_for_update().get(pk=member.pk)
@@ -378,7 +379,7 @@ def _clear_secretary_of(member: PartyMember, org_id: int) -> bool:
 
 
 @transaction.atomic
-def move_member(actor, member: PartyMember, org: PartyOrg) -> PartyMember:
+def move_member(member: PartyMember, org: PartyOrg, *, actor: User) -> PartyMember:
     """Move a member to another organisation (both must be editable by the actor)."""
     grant = _require(actor, member.place_path)
     _require(actor, org.place_path)
@@ -408,7 +409,7 @@ def move_member(actor, member: PartyMember, org: PartyOrg) -> PartyMember:
 
 
 @transaction.atomic
-def end_membership(actor, member: PartyMember, reason: str = "") -> PartyMember:
+def end_membership(member: PartyMember, reason: str = "", *, actor: User) -> PartyMember:
     """End a membership (transferred out, deceased…): the row stays, inactive; its open
     check-ins end today and it stops being the secretary of its organisation."""
     grant = _require(actor, member.place_path)
@@ -442,9 +443,9 @@ def end_membership(actor, member: PartyMember, reason: str = "") -> PartyMember:
 
 @transaction.atomic
 def record_checkin(
-    actor,
     member: PartyMember,
     *,
+    actor: User,
     community: Place,
     workplace_org: str = "",
     checked_in_on: dt.date | None = None,
@@ -511,7 +512,7 @@ def record_checkin(
 
 
 @transaction.atomic
-def end_checkin(actor, checkin: Checkin, ended_on: dt.date | None = None) -> Checkin:
+def end_checkin(checkin: Checkin, ended_on: dt.date | None = None, *, actor: User) -> Checkin:
     grant = _require(actor, checkin.place_path)
     checkin = Checkin.objects.select_for_update().get(pk=checkin.pk)
     if checkin.ended_on is not None:

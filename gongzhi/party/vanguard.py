@@ -34,6 +34,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, inputs, profiles
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.party.models import (
     Checkin,
@@ -140,7 +141,7 @@ def _require_member(user, community: Place) -> tuple[PartyMember, object]:
 # --------------------------------------------------------------------------- staff
 
 
-def add_post(actor, community: Place, *, name: str, description: str = "") -> ServicePost:
+def add_post(community: Place, *, actor: User, name: str, description: str = "") -> ServicePost:
     name = inputs.text(name, "name", 100)
     description = inputs.text(description, "description", 500, required=False)
     with transaction.atomic():
@@ -159,7 +160,7 @@ def add_post(actor, community: Place, *, name: str, description: str = "") -> Se
 
 
 def add_task(
-    actor, community: Place, *, title: str, description: str = "", due_on=None
+    community: Place, *, actor: User, title: str, description: str = "", due_on=None
 ) -> CommunityTask:
     title = inputs.text(title, "title", 100)
     description = inputs.text(description, "description", 500, required=False)
@@ -182,7 +183,7 @@ def add_task(
     return task
 
 
-def review_record(actor, record_id: int, *, confirm: bool) -> ServiceRecord:
+def review_record(record_id: int, *, actor: User, confirm: bool) -> ServiceRecord:
     with transaction.atomic():
         record = ServiceRecord.objects.select_for_update().filter(pk=record_id).first()
         if record is None:
@@ -209,7 +210,7 @@ def review_record(actor, record_id: int, *, confirm: bool) -> ServiceRecord:
 # --------------------------------------------------------------------------- the member's writes
 
 
-def claim(actor, community: Place, *, kind: str, target_id) -> VanguardClaim:
+def claim(community: Place, *, actor: User, kind: str, target_id) -> VanguardClaim:
     """Claim a post, a task or a family in `community`; one open claim per target and member."""
     if kind not in ClaimKind.values:
         raise ValidationError({"kind": _("Choose a post, a task or a family.")})
@@ -254,7 +255,7 @@ def claim(actor, community: Place, *, kind: str, target_id) -> VanguardClaim:
     return item
 
 
-def end_claim(actor, claim_id: int) -> VanguardClaim:
+def end_claim(claim_id: int, *, actor: User) -> VanguardClaim:
     with transaction.atomic():
         item = VanguardClaim.objects.select_for_update().filter(pk=claim_id).first()
         member = member_of(actor)
@@ -269,7 +270,7 @@ def end_claim(actor, claim_id: int) -> VanguardClaim:
     return item
 
 
-def record_service(actor, *, claim_id, served_on, hours, note: str = "") -> ServiceRecord:
+def record_service(*, actor: User, claim_id, served_on, hours, note: str = "") -> ServiceRecord:
     """The member records service given under one of their claims (staff confirm it later)."""
     try:
         hours = Decimal(str(hours).strip())

@@ -224,7 +224,7 @@ def org_create(request):
             household = places.get_household(request.user, data["household"])
         try:
             org = services.create_org(
-                request.user,
+                actor=request.user,
                 kind=data["kind"],
                 name=data["name"],
                 parent=parent,
@@ -257,8 +257,8 @@ def org_edit(request, pk: int):
         if data["secretary"]:
             secretary = get_object_or_404(members, pk=data["secretary"])
         try:
-            services.rename_org(request.user, org, data["name"])
-            services.set_secretary(request.user, org, secretary)
+            services.rename_org(org, data["name"], actor=request.user)
+            services.set_secretary(org, secretary, actor=request.user)
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
@@ -273,7 +273,7 @@ def org_edit(request, pk: int):
 def org_delete(request, pk: int):
     org = selectors.get_org(request.user, pk)
     try:
-        services.delete_org(request.user, org)
+        services.delete_org(org, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("party:org", pk=org.pk)
@@ -294,7 +294,7 @@ def member_add(request, pk: int):
         resident = get_object_or_404(services.residents_for(request.user), pk=data["resident"])
         try:
             member = services.add_member(
-                request.user,
+                actor=request.user,
                 org=org,
                 resident=resident,
                 status=data["status"],
@@ -379,7 +379,7 @@ def member_edit(request, pk: int):
     form = forms.MemberEditForm(request.POST)
     if form.is_valid():
         try:
-            services.update_member(request.user, member, **form.cleaned_data)
+            services.update_member(member, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
@@ -399,7 +399,7 @@ def member_move(request, pk: int):
     if form.is_valid():
         org = selectors.get_org(request.user, form.cleaned_data["org"])
         try:
-            services.move_member(request.user, member, org)
+            services.move_member(member, org, actor=request.user)
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
@@ -420,7 +420,7 @@ def member_end(request, pk: int):
     )
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        services.end_membership(request.user, member, reason=form.cleaned_data["reason"])
+        services.end_membership(member, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(
             request, _("The membership of %(name)s has ended.") % {"name": member.resident.name}
         )
@@ -438,8 +438,8 @@ def checkin_create(request, pk: int):
         community = places.get_place(request.user, data["community"], Action.PARTY_VIEW)
         try:
             services.record_checkin(
-                request.user,
                 member,
+                actor=request.user,
                 community=community,
                 workplace_org=data["workplace_org"],
                 checked_in_on=data["checked_in_on"],
@@ -459,7 +459,7 @@ def checkin_end(request, pk: int):
     form = forms.CheckinEndForm(request.POST)
     if form.is_valid():
         try:
-            services.end_checkin(request.user, checkin, form.cleaned_data["ended_on"])
+            services.end_checkin(checkin, form.cleaned_data["ended_on"], actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -73,8 +73,8 @@ def claim(request):
     try:
         community = _community_of(request.user, None)
         vanguard.claim(
-            request.user,
             community,
+            actor=request.user,
             kind=request.POST.get("kind", ""),
             target_id=request.POST.get("target") or 0,
         )
@@ -90,7 +90,7 @@ def claim(request):
 @requires(Action.VANGUARD_SERVE)
 def claim_end(request, pk: int):
     try:
-        vanguard.end_claim(request.user, pk)
+        vanguard.end_claim(pk, actor=request.user)
     except ValidationError as error:
         refusals.say(request, error)
     return redirect("party:vanguard")
@@ -102,7 +102,7 @@ def claim_end(request, pk: int):
 def record(request):
     try:
         vanguard.record_service(
-            request.user,
+            actor=request.user,
             claim_id=request.POST.get("claim") or 0,
             served_on=request.POST.get("served_on", ""),
             hours=request.POST.get("hours", ""),
@@ -149,7 +149,9 @@ def ranking(request):
 @requires(Action.VANGUARD_VIEW)
 def review(request, pk: int):
     try:
-        vanguard.review_record(request.user, pk, confirm=request.POST.get("decision") == "confirm")
+        vanguard.review_record(
+            pk, actor=request.user, confirm=request.POST.get("decision") == "confirm"
+        )
     except ValidationError as error:
         refusals.say(request, error)
     else:
@@ -170,15 +172,15 @@ def publish(request):
     try:
         if request.POST.get("what") == "task":
             vanguard.add_task(
-                request.user,
                 community,
+                actor=request.user,
                 title=request.POST.get("name", ""),
                 description=request.POST.get("description", ""),
             )
         else:
             vanguard.add_post(
-                request.user,
                 community,
+                actor=request.user,
                 name=request.POST.get("name", ""),
                 description=request.POST.get("description", ""),
             )

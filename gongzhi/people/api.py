@@ -193,7 +193,7 @@ class ResidentViewSet(
             raise serializers.ValidationError({"household": [_("This field is required.")]})
         if not data.get("id_number"):
             raise serializers.ValidationError({"id_number": [_("This field is required.")]})
-        serializer.instance = services.create_resident(self.request.user, **data)
+        serializer.instance = services.create_resident(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -206,7 +206,7 @@ class ResidentViewSet(
         if "gender" in data and not data["gender"]:
             data.pop("gender")
         serializer.instance = services.update_resident(
-            self.request.user, serializer.instance, **data
+            serializer.instance, actor=self.request.user, **data
         )
 
     @action(detail=True, methods=["post"])
@@ -215,7 +215,10 @@ class ResidentViewSet(
         body = RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         value = services.reveal(
-            request.user, resident, body.validated_data["field"], body.validated_data["reason"]
+            resident,
+            body.validated_data["field"],
+            body.validated_data["reason"],
+            actor=request.user,
         )
         response = Response({"field": body.validated_data["field"], "value": value})
         response["Cache-Control"] = "no-store"

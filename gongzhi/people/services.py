@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, crypto, exports
 from gongzhi.core.auth import PHONE_RE
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.people import idcard, pinyin
 from gongzhi.people.idcard import Gender, IdType
@@ -213,8 +214,8 @@ def _require_household(actor, household):
 
 @transaction.atomic
 def create_resident(
-    actor,
     *,
+    actor: User,
     household,
     name: str,
     id_type: str = IdType.RESIDENT_ID,
@@ -296,7 +297,7 @@ def create_resident(
 
 
 @transaction.atomic
-def update_resident(actor, resident: Resident, **fields) -> Resident:
+def update_resident(resident: Resident, *, actor: User, **fields) -> Resident:
     """Change the given fields. `id_number` / `phone` are plain inputs (never stored plain);
     an empty `phone` clears it. The household changes only through `move_resident`."""
     unknown = set(fields) - UPDATABLE_FIELDS
@@ -385,8 +386,8 @@ def update_resident(actor, resident: Resident, **fields) -> Resident:
 
 
 @transaction.atomic
-def set_tags(actor, resident: Resident, tags: Iterable[str]) -> Resident:
-    return update_resident(actor, resident, tags=list(tags))
+def set_tags(resident: Resident, tags: Iterable[str], *, actor: User) -> Resident:
+    return update_resident(resident, actor=actor, tags=list(tags))
 
 
 def _close_membership(resident: Resident, date: dt.date) -> None:
@@ -405,7 +406,12 @@ def _close_membership(resident: Resident, date: dt.date) -> None:
 
 @transaction.atomic
 def move_resident(
-    actor, resident: Resident, new_household, relation: str, moved_in: dt.date | None = None
+    resident: Resident,
+    new_household,
+    relation: str,
+    moved_in: dt.date | None = None,
+    *,
+    actor: User,
 ) -> Resident:
     """Close the current membership (moved out on the move date) and open a new one.
     Needs the edit right at both ends."""
@@ -442,7 +448,7 @@ def move_resident(
 
 
 @transaction.atomic
-def move_out(actor, resident: Resident, date: dt.date | None = None) -> Resident:
+def move_out(resident: Resident, date: dt.date | None = None, *, actor: User) -> Resident:
     """The person left the area: the membership is closed and the record inactive. The
     household and place path stay (history, and the old community can still find the
     record under "moved out"); current lists show active residents only."""
@@ -484,7 +490,7 @@ def clean_reason(reason: str | None) -> str:
 
 
 @transaction.atomic
-def reveal(actor, resident: Resident, field: str, reason: str) -> str:
+def reveal(resident: Resident, field: str, reason: str, *, actor: User) -> str:
     """The full phone or ID number, once; audited with the field and reason (never the value)."""
     action = REVEAL_ACTIONS.get(field)
     if action is None:
@@ -552,7 +558,7 @@ def _export_row(resident: Resident, full: bool) -> list[Any]:
 
 @transaction.atomic
 def export_residents(
-    actor, params: dict, *, full: bool = False, reason: str = "", fmt: str = "xlsx"
+    params: dict, *, actor: User, full: bool = False, reason: str = "", fmt: str = "xlsx"
 ) -> tuple[bytes, int]:
     """The residents matching `params` (the search of the list page) that the actor may
     export, as xlsx (or CSV). Masked unless `full` (right + reason). Audited."""

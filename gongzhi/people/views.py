@@ -263,7 +263,9 @@ def resident_create(request):
     if request.method == "POST" and address.is_valid() and form.is_valid():
         try:
             resident = services.create_resident(
-                request.user, household=address.cleaned_data["household"], **form.service_fields()
+                actor=request.user,
+                household=address.cleaned_data["household"],
+                **form.service_fields(),
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -296,7 +298,7 @@ def resident_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_resident(request.user, resident, **form.service_fields())
+            services.update_resident(resident, actor=request.user, **form.service_fields())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -319,11 +321,11 @@ def resident_move(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.move_resident(
-                request.user,
                 resident,
                 form.cleaned_data["household"],
                 form.cleaned_data["relation"],
                 form.cleaned_data.get("moved_in"),
+                actor=request.user,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -346,7 +348,7 @@ def resident_move_out(request, pk: int):
     form = MoveOutForm(request.POST)
     if form.is_valid():
         try:
-            services.move_out(request.user, resident, form.cleaned_data.get("moved_out"))
+            services.move_out(resident, form.cleaned_data.get("moved_out"), actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -373,7 +375,9 @@ def reveal(request, pk: int, field: str):
     value = None
     if request.method == "POST" and form.is_valid():
         try:
-            value = services.reveal(request.user, resident, field, form.cleaned_data["reason"])
+            value = services.reveal(
+                resident, field, form.cleaned_data["reason"], actor=request.user
+            )
         except ValidationError as error:
             _apply_errors(form, error)
     htmx = request.headers.get("HX-Request") == "true"
@@ -451,7 +455,7 @@ def export(request):
     if refused is not None:
         return refused
     try:
-        data, _count = services.export_residents(request.user, params, fmt=fmt)
+        data, _count = services.export_residents(params, actor=request.user, fmt=fmt)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_back_to_list(request))
@@ -472,7 +476,7 @@ def export_full(request):
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         try:
             data, _count = services.export_residents(
-                request.user, params, full=True, reason=form.cleaned_data["reason"], fmt=fmt
+                params, actor=request.user, full=True, reason=form.cleaned_data["reason"], fmt=fmt
             )
         except ValidationError as error:
             _apply_errors(form, error)

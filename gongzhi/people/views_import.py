@@ -96,7 +96,7 @@ def _index(request, handler):
             try:
                 imports.check_size(upload.size)
                 batch = imports.start(
-                    request.user, form.cleaned_data["community"], upload.name, upload.read()
+                    form.cleaned_data["community"], upload.name, upload.read(), actor=request.user
                 )
             except imports.ImportFileError as error:
                 form.add_error("file", error.message)
@@ -201,7 +201,7 @@ def commit(request, pk: int):
         messages.error(request, _("Choose how to import."))
         return redirect("people_import:detail", pk=batch.pk)
     try:
-        batch = imports.commit(request.user, batch, mode)
+        batch = imports.commit(batch, mode, actor=request.user)
     except imports.ImportRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -223,7 +223,7 @@ def commit(request, pk: int):
 def discard(request, pk: int):
     batch = imports.get_batch(request.user, pk)
     try:
-        imports.discard(request.user, batch)
+        imports.discard(batch, actor=request.user)
     except imports.ImportRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("people_import:detail", pk=batch.pk)

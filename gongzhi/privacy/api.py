@@ -93,7 +93,7 @@ class DownloadView(APIView):
         gates.check(request.user, Action.PRIVACY_SELF)
         views.check_download_rate(request)
         fmt = str(request.data.get("format", "json"))
-        data, content_type, name = services.export_my_data(request.user, fmt)
+        data, content_type, name = services.export_my_data(fmt, actor=request.user)
         return (
             views.attachment(data, content_type, name)
             if fmt == "xlsx"
@@ -113,15 +113,17 @@ class ConsentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def create(self, request):
         consent = services.give_consent(
-            request.user,
             str(request.data.get("purpose", "")),
+            actor=request.user,
             channel=str(request.data.get("channel", ConsentChannel.API)),
         )
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
     @action(detail=False, methods=["post"])
     def withdraw(self, request):
-        consent = services.withdraw_consent(request.user, str(request.data.get("purpose", "")))
+        consent = services.withdraw_consent(
+            str(request.data.get("purpose", "")), actor=request.user
+        )
         return Response(ConsentSerializer(consent).data)
 
 
@@ -137,10 +139,10 @@ class MyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def create(self, request):
         gates.check(request.user, Action.PRIVACY_SELF)
         filed = services.file_request(
-            request.user,
             str(request.data.get("kind", "")),
             str(request.data.get("what", "")),
             str(request.data.get("why", "")),
+            actor=request.user,
         )
         return Response(RequestSerializer(filed).data, status=status.HTTP_201_CREATED)
 
@@ -161,19 +163,19 @@ class QueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._answer(services.start_request(request.user, self.get_object()))
+        return self._answer(services.start_request(self.get_object(), actor=request.user))
 
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         item = services.complete_request(
-            request.user, self.get_object(), str(request.data.get("note", ""))
+            self.get_object(), str(request.data.get("note", "")), actor=request.user
         )
         return self._answer(item)
 
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
         item = services.refuse_request(
-            request.user, self.get_object(), str(request.data.get("reason", ""))
+            self.get_object(), str(request.data.get("reason", "")), actor=request.user
         )
         return self._answer(item)
 

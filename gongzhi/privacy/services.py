@@ -90,7 +90,7 @@ def _as_xlsx(sections: list[dict]) -> bytes:
 
 
 @transaction.atomic
-def export_my_data(actor, fmt: str = "json") -> tuple[bytes, str, str]:
+def export_my_data(fmt: str = "json", *, actor: User) -> tuple[bytes, str, str]:
     """Everything held about the actor, as (content, content type, file name). The file name
     carries no personal data. Audited with the number of rows per section."""
     if fmt not in ("json", "xlsx"):
@@ -125,7 +125,7 @@ def due_date(filed: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def file_request(actor, kind: str, what: str, why: str) -> PrivacyRequest:
+def file_request(kind: str, what: str, why: str, *, actor: User) -> PrivacyRequest:
     """A resident asks for a correction or deletion of their own data."""
     grant = _own_grant(actor)
     if kind not in RequestKind.values:
@@ -188,7 +188,7 @@ def _close(actor, grant, request, status, action, **changes) -> PrivacyRequest:
 
 
 @transaction.atomic
-def start_request(actor, request: PrivacyRequest) -> PrivacyRequest:
+def start_request(request: PrivacyRequest, *, actor: User) -> PrivacyRequest:
     grant = _require_handle(actor, request)
     request = _locked(request)
     if request.status != RequestStatus.RECEIVED:
@@ -197,7 +197,7 @@ def start_request(actor, request: PrivacyRequest) -> PrivacyRequest:
 
 
 @transaction.atomic
-def refuse_request(actor, request: PrivacyRequest, reason: str) -> PrivacyRequest:
+def refuse_request(request: PrivacyRequest, reason: str, *, actor: User) -> PrivacyRequest:
     """Refuse with the reason the resident will read (art. 50)."""
     grant = _require_handle(actor, request)
     request = _locked(request)
@@ -208,7 +208,7 @@ def refuse_request(actor, request: PrivacyRequest, reason: str) -> PrivacyReques
 
 
 @transaction.atomic
-def complete_request(actor, request: PrivacyRequest, note: str = "") -> PrivacyRequest:
+def complete_request(request: PrivacyRequest, note: str = "", *, actor: User) -> PrivacyRequest:
     """Done. A correction is made by staff on the resident's page (people services) first;
     a deletion anonymises the person here."""
     grant = _require_handle(actor, request)
@@ -292,7 +292,7 @@ def _anonymise(actor, grant, resident: Resident | None, user) -> dict:
 
 
 @transaction.atomic
-def anonymise_resident(actor, resident: Resident) -> dict:
+def anonymise_resident(resident: Resident, *, actor: User) -> dict:
     """Anonymise one resident (and the login linked to them) on staff's decision."""
     grant = access.require(actor, Action.PRIVACY_HANDLE, resident.place_path)
     return _anonymise(actor, grant, resident, resident.user)
@@ -303,7 +303,7 @@ def anonymise_resident(actor, resident: Resident) -> dict:
 
 @transaction.atomic
 def give_consent(
-    actor, purpose: str, channel: str = ConsentChannel.WEB, version: str = notice.CURRENT
+    purpose: str, channel: str = ConsentChannel.WEB, version: str = notice.CURRENT, *, actor: User
 ) -> Consent:
     """Record the actor's consent to `purpose` under the current notice. Giving it again
     while one stands changes nothing."""
@@ -337,7 +337,7 @@ def give_consent(
 
 
 @transaction.atomic
-def withdraw_consent(actor, purpose: str) -> Consent:
+def withdraw_consent(purpose: str, *, actor: User) -> Consent:
     if not getattr(actor, "is_authenticated", False):
         raise Http404
     consent = (
@@ -380,7 +380,7 @@ def register_headers() -> list:
 
 
 @transaction.atomic
-def export_register(actor) -> bytes:
+def export_register(*, actor: User) -> bytes:
     """The register as xlsx (formula-safe) for the impact assessment. Audited."""
     rows = list(selectors.processing_activities(actor))
     grant = access.grants(actor, Action.PRIVACY_REGISTER)[0]

@@ -83,7 +83,7 @@ def download(request):
     check_download_rate(request)
     try:
         data, content_type, name = services.export_my_data(
-            request.user, request.POST.get("format", "json")
+            request.POST.get("format", "json"), actor=request.user
         )
     except ValidationError as error:
         refusals.say(request, error)
@@ -97,7 +97,7 @@ def request_new(request):
     form = RequestForm(request.POST or None, initial={"kind": request.GET.get("kind", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            filed = services.file_request(request.user, **form.cleaned_data)
+            filed = services.file_request(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             refusals.on_form(form, error)
         else:
@@ -131,7 +131,7 @@ def _next(request) -> str:
 def notice_page(request):
     """The privacy notice, with an agree button (shown from the home page until agreed)."""
     if request.method == "POST":
-        services.give_consent(request.user, Purpose.NOTICE)
+        services.give_consent(Purpose.NOTICE, actor=request.user)
         messages.success(request, _("Thank you. You can withdraw your consent at any time."))
         return redirect(_next(request) or "privacy:mine")
     return render(
@@ -153,10 +153,10 @@ def consent(request):
     purpose = request.POST.get("purpose", "")
     try:
         if request.POST.get("do") == "withdraw":
-            services.withdraw_consent(request.user, purpose)
+            services.withdraw_consent(purpose, actor=request.user)
             messages.success(request, _("Your consent was withdrawn."))
         else:
-            services.give_consent(request.user, purpose)
+            services.give_consent(purpose, actor=request.user)
             messages.success(request, _("Your consent was recorded."))
     except ValidationError as error:
         refusals.say(request, error)
@@ -198,13 +198,17 @@ def handle(request, pk: int):
         step = request.POST.get("step")
         try:
             if step == "start":
-                services.start_request(request.user, item)
+                services.start_request(item, actor=request.user)
             elif step == "done":
                 complete_form = CompleteForm(request.POST, prefix="done")
-                services.complete_request(request.user, item, request.POST.get("done-note", ""))
+                services.complete_request(
+                    item, request.POST.get("done-note", ""), actor=request.user
+                )
             elif step == "refuse":
                 refuse_form = RefuseForm(request.POST, prefix="refuse")
-                services.refuse_request(request.user, item, request.POST.get("refuse-reason", ""))
+                services.refuse_request(
+                    item, request.POST.get("refuse-reason", ""), actor=request.user
+                )
             else:
                 raise ValidationError(_("Unknown step."))
         except ValidationError as error:
@@ -243,5 +247,5 @@ def register(request):
 @login_required
 @require_POST
 def register_export(request):
-    data = services.export_register(request.user)
+    data = services.export_register(actor=request.user)
     return attachment(data, exports.XLSX_CONTENT_TYPE, "processing-activities.xlsx")

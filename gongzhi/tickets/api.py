@@ -233,7 +233,10 @@ class TicketViewSet(
         category = values.pop("category")
         try:
             ticket = services.submit(
-                request.user, category=category, photos=request.FILES.getlist("photos"), **values
+                actor=request.user,
+                category=category,
+                photos=request.FILES.getlist("photos"),
+                **values,
             )
         except DjangoValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
@@ -256,7 +259,7 @@ class TicketViewSet(
         if "photos" in params:
             values["photos"] = request.FILES.getlist("photos")
         try:
-            ticket = function(request.user, ticket, **values)
+            ticket = function(ticket, actor=request.user, **values)
         except workflow.IllegalTransition as error:
             return _conflict(error)
         except DjangoValidationError as error:
@@ -300,13 +303,13 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Mark one of the caller's notifications read (404 for anyone else's)."""
         if not str(pk).isdigit():
             raise Http404
-        services.read_notification(request.user, int(pk))
+        services.read_notification(int(pk), actor=request.user)
         return Response({"read": True})
 
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """Mark all the caller's notifications read."""
-        return Response({"marked": services.read_all_notifications(request.user)})
+        return Response({"marked": services.read_all_notifications(actor=request.user)})
 
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.tickets.models import (
     Category,
@@ -129,8 +130,8 @@ def _audit_category(actor, grant, action: str, category: Category, before: dict,
 
 
 def create_category(
-    actor,
     *,
+    actor: User,
     name: str,
     parent: Category | None = None,
     code: str = "",
@@ -176,7 +177,7 @@ def create_category(
     return category
 
 
-def update_category(actor, category: Category, **fields) -> Category:
+def update_category(category: Category, *, actor: User, **fields) -> Category:
     """Change name, parent (moving it with its subtree), routing, priority, hours or order."""
     unknown = set(fields) - set(CATEGORY_EDITABLE)
     if unknown:
@@ -217,7 +218,7 @@ def _descendant_ids(category: Category) -> list[int]:
     return found
 
 
-def deactivate_category(actor, category: Category) -> list[Category]:
+def deactivate_category(category: Category, *, actor: User) -> list[Category]:
     """No longer offered on the submit forms (and to Open311), with its subcategories; tickets
     that have it keep it. Returns the categories that changed."""
     with transaction.atomic():
@@ -235,7 +236,7 @@ def deactivate_category(actor, category: Category) -> list[Category]:
     return changed
 
 
-def activate_category(actor, category: Category) -> Category:
+def activate_category(category: Category, *, actor: User) -> Category:
     """Offered again; its parent must be active (subcategories stay as they are)."""
     with transaction.atomic():
         grant = _category_grant(actor)
@@ -260,7 +261,7 @@ def activate_category(actor, category: Category) -> Category:
     return category
 
 
-def delete_category(actor, category: Category) -> None:
+def delete_category(category: Category, *, actor: User) -> None:
     """Only a category no ticket has ever used and without subcategories; otherwise deactivate."""
     with transaction.atomic():
         grant = _category_grant(actor)

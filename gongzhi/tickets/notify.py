@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gongzhi.core.models import User
 from gongzhi.tickets import inbox
 from gongzhi.tickets.models import (
     Notification,
@@ -58,7 +59,7 @@ def _enqueue_delivery(ids: list[int]) -> None:
 # is not written to the audit trail.
 
 
-def read_notification(actor, pk: int) -> Notification:
+def read_notification(pk: int, *, actor: User) -> Notification:
     """Mark one of the actor's notifications read (404 when it is not theirs)."""
     with transaction.atomic():
         notification = (
@@ -74,7 +75,7 @@ def read_notification(actor, pk: int) -> Notification:
     return notification
 
 
-def read_all_notifications(actor) -> int:
+def read_all_notifications(*, actor: User) -> int:
     """Mark all the actor's unread notifications read; returns how many."""
     with transaction.atomic():
         count = Notification.objects.filter(user_id=actor.pk, read=False).update(read=True)

@@ -396,7 +396,7 @@ def submit_request(user, data, photos=None) -> Ticket:
         text = f"{text}\n{note}"
     place = _place_for(data)
     return services.submit(
-        user,
+        actor=user,
         kind=Kind.HELP,
         category=category,
         text=text,

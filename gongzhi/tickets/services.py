@@ -30,7 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
-from gongzhi.core.models import Post
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action, Role
 from gongzhi.places.models import Place
 from gongzhi.tickets import deadlines, routing, selectors, signals, workflow
@@ -298,8 +298,8 @@ def _check_handler(ticket: Ticket, user, handler_kind: str) -> None:
 
 
 def submit(
-    actor,
     *,
+    actor: User,
     kind: str,
     category: Category,
     text: str,
@@ -483,7 +483,7 @@ def _home_building(actor) -> Place | None:
 # --------------------------------------------------------------------------- the grid
 
 
-def accept(actor, ticket) -> Ticket:
+def accept(ticket, *, actor: User) -> Ticket:
     def apply(t, now, note):
         t.handler_kind, t.handler_user = HandlerKind.GRID_WORKER, actor
         t.handler_place = t.grid
@@ -492,7 +492,7 @@ def accept(actor, ticket) -> Ticket:
     return _step(actor, ticket, Step.ACCEPT, apply)
 
 
-def handle_in_grid(actor, ticket, note: str = "") -> Ticket:
+def handle_in_grid(ticket, note: str = "", *, actor: User) -> Ticket:
     def apply(t, now, note):
         t.handler_kind, t.handler_user = HandlerKind.GRID_WORKER, actor
         return {}, []
@@ -500,7 +500,7 @@ def handle_in_grid(actor, ticket, note: str = "") -> Ticket:
     return _step(actor, ticket, Step.HANDLE, apply, note=note)
 
 
-def escalate(actor, ticket, note: str = "") -> Ticket:
+def escalate(ticket, note: str = "", *, actor: User) -> Ticket:
     """Grid → community ("big matters go to the community")."""
 
     def apply(t, now, note):
@@ -513,7 +513,9 @@ def escalate(actor, ticket, note: str = "") -> Ticket:
 # --------------------------------------------------------------------------- the community
 
 
-def dispatch(actor, ticket, *, handler_user=None, handler_kind: str = "", note: str = "") -> Ticket:
+def dispatch(
+    ticket, *, actor: User, handler_user=None, handler_kind: str = "", note: str = ""
+) -> Ticket:
     def apply(t, now, note):
         t.handler_kind, t.handler_user = handler_kind, handler_user
         t.handler_place = _place_at(t, t.level)
@@ -530,7 +532,9 @@ def dispatch(actor, ticket, *, handler_user=None, handler_kind: str = "", note: 
     )
 
 
-def reassign(actor, ticket, *, handler_user=None, handler_kind: str = "", note: str = "") -> Ticket:
+def reassign(
+    ticket, *, actor: User, handler_user=None, handler_kind: str = "", note: str = ""
+) -> Ticket:
     def apply(t, now, note):
         previous = t.handler_user_id
         t.handler_kind, t.handler_user = handler_kind, handler_user
@@ -546,7 +550,7 @@ def reassign(actor, ticket, *, handler_user=None, handler_kind: str = "", note: 
     return _step(actor, ticket, Step.REASSIGN, apply, note=note, validate=validate)
 
 
-def pool(actor, ticket, note: str = "") -> Ticket:
+def pool(ticket, note: str = "", *, actor: User) -> Ticket:
     """Publish to the pool of the community, from which party members take (接单)."""
 
     def apply(t, now, note):
@@ -558,7 +562,7 @@ def pool(actor, ticket, note: str = "") -> Ticket:
     return _step(actor, ticket, Step.POOL, apply, note=note)
 
 
-def escalate_to_street(actor, ticket, note: str = "") -> Ticket:
+def escalate_to_street(ticket, note: str = "", *, actor: User) -> Ticket:
     def apply(t, now, note):
         t.level = Level.STREET
         return {}, _hand_back(t)
@@ -566,7 +570,7 @@ def escalate_to_street(actor, ticket, note: str = "") -> Ticket:
     return _step(actor, ticket, Step.ESCALATE_TO_STREET, apply, note=note)
 
 
-def merge(actor, ticket, *, into: Ticket | None = None, note: str = "") -> Ticket:
+def merge(ticket, *, actor: User, into: Ticket | None = None, note: str = "") -> Ticket:
     """A duplicate joins another ticket (terminal); its submitter is told which one."""
 
     def validate(t):
@@ -584,7 +588,7 @@ def merge(actor, ticket, *, into: Ticket | None = None, note: str = "") -> Ticke
     return _step(actor, ticket, Step.MERGE, apply, note=note, validate=validate)
 
 
-def close(actor, ticket, note: str = "") -> Ticket:
+def close(ticket, note: str = "", *, actor: User) -> Ticket:
     def apply(t, now, note):
         t.closed_at, t.escalate_at = now, None
         return {}, []
@@ -592,7 +596,7 @@ def close(actor, ticket, note: str = "") -> Ticket:
     return _step(actor, ticket, Step.CLOSE, apply, note=note)
 
 
-def reopen(actor, ticket, note: str = "") -> Ticket:
+def reopen(ticket, note: str = "", *, actor: User) -> Ticket:
     """After an unsatisfied rating: back to the handler, with the follow-up visit (回访) note."""
 
     def apply(t, now, note):
@@ -608,7 +612,7 @@ def reopen(actor, ticket, note: str = "") -> Ticket:
 # --------------------------------------------------------------------------- handlers
 
 
-def take_from_pool(actor, ticket) -> Ticket:
+def take_from_pool(ticket, *, actor: User) -> Ticket:
     """A party member takes a pooled ticket. Of two at the same moment exactly one wins; the
     other gets workflow.AlreadyTaken."""
 
@@ -619,11 +623,11 @@ def take_from_pool(actor, ticket) -> Ticket:
     return _step(actor, ticket, Step.TAKE, apply)
 
 
-def start(actor, ticket, note: str = "") -> Ticket:
+def start(ticket, note: str = "", *, actor: User) -> Ticket:
     return _step(actor, ticket, Step.START, lambda t, now, note: ({}, []), note=note)
 
 
-def resolve(actor, ticket, note: str = "", photos=None) -> Ticket:
+def resolve(ticket, note: str = "", photos=None, *, actor: User) -> Ticket:
     """The handler's resolution note, with up to TICKET_PHOTO_MAX_COUNT photos (checked before
     anything is written; a bad one stops the step)."""
     prepared = photo_files.prepare(photos)
@@ -648,7 +652,7 @@ def resolve(actor, ticket, note: str = "", photos=None) -> Ticket:
     return resolved
 
 
-def return_ticket(actor, ticket, reason: str = "") -> Ticket:
+def return_ticket(ticket, reason: str = "", *, actor: User) -> Ticket:
     """退单: the handler gives the ticket back to the dispatcher, with a reason."""
 
     def apply(t, now, note):
@@ -661,7 +665,7 @@ def return_ticket(actor, ticket, reason: str = "") -> Ticket:
 # --------------------------------------------------------------------------- the resident
 
 
-def confirm(actor, ticket, *, rating=None, comment: str = "") -> Ticket:
+def confirm(ticket, *, actor: User, rating=None, comment: str = "") -> Ticket:
     try:
         rating = int(rating)
     except (TypeError, ValueError):

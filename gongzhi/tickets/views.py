@@ -120,7 +120,9 @@ def _submit(request, form, **extra):
     category = data.pop("category")
     photos = request.FILES.getlist("photos")
     try:
-        ticket = services.submit(request.user, category=category, photos=photos, **data, **extra)
+        ticket = services.submit(
+            actor=request.user, category=category, photos=photos, **data, **extra
+        )
     except ValidationError as error:
         refusals.on_form(form, error)
         return None
@@ -325,7 +327,7 @@ def step(request, pk: int, step: str):
     function, names = services.STEPS[step]
     try:
         params = {k: v for k, v in _step_params(request, step, ticket).items() if k in names}
-        ticket = function(request.user, ticket, **params)
+        ticket = function(ticket, actor=request.user, **params)
     except workflow.IllegalTransition as error:
         messages.error(request, error.message)
         return _back(request, ticket)
@@ -421,7 +423,7 @@ def notifications(request):
 def notification_open(request, pk: int):
     """Open a notification: mark it read, then go to its ticket (when the user may still see
     it). Another user's notification is 404."""
-    notification = services.read_notification(request.user, pk)
+    notification = services.read_notification(pk, actor=request.user)
     if notification.ticket_id:
         if selectors.visible_tickets(request.user).filter(pk=notification.ticket_id).exists():
             return redirect("tickets:detail", notification.ticket_id)
@@ -432,7 +434,7 @@ def notification_open(request, pk: int):
 @login_required
 @require_POST
 def notifications_read_all(request):
-    count = services.read_all_notifications(request.user)
+    count = services.read_all_notifications(actor=request.user)
     messages.success(
         request,
         ngettext("%(n)s notification marked as read.", "%(n)s notifications marked as read.", count)

@@ -36,7 +36,7 @@ def category_new(request):
     form = forms.CategoryForm(request.POST or None, tree=tree, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            category = services.create_category(request.user, **form.values())
+            category = services.create_category(actor=request.user, **form.values())
         except ValidationError as error:
             refusals.on_form(form, error)
         else:
@@ -65,7 +65,7 @@ def category_edit(request, pk: int):
     form = forms.CategoryForm(request.POST or None, tree=tree, creating=False, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            category = services.update_category(request.user, category, **form.values())
+            category = services.update_category(category, actor=request.user, **form.values())
         except ValidationError as error:
             refusals.on_form(form, error)
         else:
@@ -98,7 +98,7 @@ def category_change(request, pk: int, change: str):
     gates.check(request.user, Action.TICKET_CATEGORIES)
     category = selectors.get_category(pk)
     try:
-        result = CHANGES[change](request.user, category)
+        result = CHANGES[change](category, actor=request.user)
     except ValidationError as error:
         messages.error(request, refusals.text(error))
         return redirect("tickets:categories")

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action, Role
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.volunteering import points, qr
@@ -264,7 +265,7 @@ def _organiser_body(actor, place: Place, community: Place, data: dict) -> dict:
 
 
 @transaction.atomic
-def publish(actor, *, community: Place, **data) -> Activity:
+def publish(*, actor: User, community: Place, **data) -> Activity:
     """Publish an activity at a community, or at a grid (grid workers organise in theirs);
     every resident of the community may sign up. `organiser_kind` (+ `party_org`,
     `partner_unit` or `organiser_name`) names the organising body (default: the community)."""
@@ -305,7 +306,7 @@ def _lock_activity(activity) -> Activity:
 
 
 @transaction.atomic
-def edit(actor, activity: Activity, **data) -> Activity:
+def edit(activity: Activity, *, actor: User, **data) -> Activity:
     grant = manage_grant(actor, activity)
     for name in ORGANISER_FIELDS:  # the organising body is fixed when publishing
         data.pop(name, None)
@@ -329,7 +330,7 @@ def edit(actor, activity: Activity, **data) -> Activity:
 
 
 @transaction.atomic
-def cancel_activity(actor, activity: Activity, reason: str) -> Activity:
+def cancel_activity(activity: Activity, reason: str, *, actor: User) -> Activity:
     grant = manage_grant(actor, activity)
     reason = _text(reason, "reason", required=True)
     locked = _lock_activity(activity)
@@ -366,7 +367,7 @@ def _check_joinable(actor, activity: Activity):
     return resident
 
 
-def sign_up(actor, activity: Activity) -> Signup:
+def sign_up(activity: Activity, *, actor: User) -> Signup:
     """Take one place. Two residents racing for the last place: the activity row lock makes
     them queue, the second finds it full."""
     with transaction.atomic():
@@ -403,7 +404,7 @@ def sign_up(actor, activity: Activity) -> Signup:
 
 
 @transaction.atomic
-def cancel_signup(actor, activity: Activity) -> Signup:
+def cancel_signup(activity: Activity, *, actor: User) -> Signup:
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, activity.place_path)
     locked = _lock_activity(activity)
@@ -428,16 +429,16 @@ def cancel_signup(actor, activity: Activity) -> Signup:
     return signup
 
 
-def check(actor, activity: Activity, kind: str, window, token: str) -> Signup:
+def check(activity: Activity, kind: str, window, token: str, *, actor: User) -> Signup:
     """Record a check-in or check-out from a scanned code (see qr.py); the API's path."""
     try:
         qr.check(activity, kind, window, token)
     except qr.TokenError as error:
         raise ValidationError(str(error)) from None
-    return record_check(actor, activity, kind)
+    return record_check(activity, kind, actor=actor)
 
 
-def record_check(actor, activity: Activity, kind: str) -> Signup:
+def record_check(activity: Activity, kind: str, *, actor: User) -> Signup:
     """Record a check-in ("in") or check-out ("out") of the actor's resident. Callers have
     verified a fresh code: `check()` above, or the scan page's short-lived signed pass."""
     if kind not in qr.KINDS:

@@ -166,7 +166,7 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
         gates.check(request.user, Action.VOLUNTEER_JOIN)
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        volunteer = services.register(request.user, **data.validated_data)
+        volunteer = services.register(actor=request.user, **data.validated_data)
         return Response(VolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
@@ -175,7 +175,7 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
         volunteer = get_object_or_404(selectors.volunteers(request.user), pk=pk)
         data = DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        volunteer = services.decide(request.user, volunteer, **data.validated_data)
+        volunteer = services.decide(volunteer, actor=request.user, **data.validated_data)
         return Response(VolunteerSerializer(volunteer).data)
 
 
@@ -215,7 +215,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         community = values.pop("community")
         if community.kind != PlaceKind.COMMUNITY:
             raise ValidationError({"community": _("Choose a community.")})
-        activity = services.publish(request.user, community=community, **values)
+        activity = services.publish(actor=request.user, community=community, **values)
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"])
@@ -227,23 +227,23 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def signup(self, request, pk=None):
         activity = selectors.joinable_activity(request.user, pk)
-        signup = services.sign_up(request.user, activity)
+        signup = services.sign_up(activity, actor=request.user)
         return Response(SignupSerializer(signup).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="cancel-signup")
     def cancel_signup(self, request, pk=None):
         activity = selectors.joinable_activity(request.user, pk)
-        return Response(SignupSerializer(services.cancel_signup(request.user, activity)).data)
+        return Response(SignupSerializer(services.cancel_signup(activity, actor=request.user)).data)
 
     @action(detail=True, methods=["post"])
     def checkin(self, request, pk=None):
         activity = selectors.joinable_activity(request.user, pk)
         signup = services.check(
-            request.user,
             activity,
             str(request.data.get("kind", "in")),
             request.data.get("window"),
             str(request.data.get("token", "")),
+            actor=request.user,
         )
         return Response(SignupSerializer(signup).data)
 
@@ -256,7 +256,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             not isinstance(ids, list) or not all(str(i).isdigit() for i in ids)
         ):
             raise ValidationError({"signups": _("Give a list of sign-up ids.")})
-        return Response(services.confirm_hours(request.user, activity, ids))
+        return Response(services.confirm_hours(activity, ids, actor=request.user))
 
 
 class PointsView(APIView):
@@ -364,7 +364,7 @@ class ReverseEntryView(APIView):
         gates.check(request.user, Action.VOLUNTEER_MANAGE)
         data = ReverseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = services.reverse_award(request.user, entry_id, **data.validated_data)
+        done = services.reverse_award(entry_id, actor=request.user, **data.validated_data)
         return Response(
             {
                 "id": done.entry.pk,
@@ -400,12 +400,12 @@ class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         gates.check(request.user, Action.VOLUNTEER_JOIN)
         data = ExchangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        exchange = services.post_exchange(request.user, **data.validated_data)
+        exchange = services.post_exchange(actor=request.user, **data.validated_data)
         return Response(ExchangeSerializer(exchange).data, status=status.HTTP_201_CREATED)
 
     def _step(self, request, pk, function):
         exchange = selectors.get_exchange(request.user, pk)
-        return Response(ExchangeSerializer(function(request.user, exchange)).data)
+        return Response(ExchangeSerializer(function(exchange, actor=request.user)).data)
 
     @action(detail=True, methods=["post"])
     def take(self, request, pk=None):
@@ -440,7 +440,7 @@ class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         entry = services.family_transfer(
-            request.user,
+            actor=request.user,
             to_resident_id=values["to_resident"],
             minutes=values["minutes"],
             key=values.get("key") or uuid.uuid4().hex,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core import access, audit, ledger
-from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerEntry, LedgerOwnerKind
+from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerEntry, LedgerOwnerKind, User
 from gongzhi.core.roles import Action
 from gongzhi.volunteering._common import _ledger_error, _text
 
@@ -45,7 +45,7 @@ def is_award(entry: LedgerEntry) -> bool:
     )
 
 
-def reverse_award(actor, entry_id, *, reason_kind: str, reason: str) -> Reversal:
+def reverse_award(entry_id, *, actor: User, reason_kind: str, reason: str) -> Reversal:
     """Correct a wrongly credited award by reversing it (the ledger's only correction): the
     same amount goes back resident → issuer, with the reason on the resident's statement.
     VOLUNTEER_MANAGE in the resident's community; idempotent (a second request returns the

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, clock, ledger
+from gongzhi.core.models import User
 from gongzhi.volunteering import points
 from gongzhi.volunteering._common import _text
 from gongzhi.volunteering.activities import _lock_activity, manage_grant
@@ -39,7 +40,7 @@ def computed_minutes(signup: Signup) -> int:
 
 
 @transaction.atomic
-def correct_minutes(actor, signup: Signup, minutes, reason: str) -> Signup:
+def correct_minutes(signup: Signup, minutes, reason: str, *, actor: User) -> Signup:
     """The organiser sets a participant's minutes (forgot to scan, left early…), with a reason."""
     activity = signup.activity
     grant = manage_grant(actor, activity)
@@ -109,7 +110,7 @@ def _credit(actor, activity: Activity, signup: Signup, minutes: int) -> int:
     return total
 
 
-def confirm_hours(actor, activity: Activity, signup_ids=None) -> dict[str, int]:
+def confirm_hours(activity: Activity, signup_ids=None, *, actor: User) -> dict[str, int]:
     """Confirm the hours of the checked-out participants (or of `signup_ids`), crediting points
     and time-bank hours once each; after the end, mark who never checked in as no-show."""
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, ledger
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.volunteering import points
 from gongzhi.volunteering._common import _ledger_error, _text, my_resident
@@ -48,7 +49,9 @@ def _require_hours(resident, minutes: int) -> None:
 
 
 @transaction.atomic
-def post_exchange(actor, *, kind: str, title: str, description: str = "", minutes) -> Exchange:
+def post_exchange(
+    *, actor: User, kind: str, title: str, description: str = "", minutes
+) -> Exchange:
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, resident.place_path)
     if kind not in PostKind.values:
@@ -87,7 +90,7 @@ def _lock_exchange(actor, exchange) -> tuple[Exchange, object]:
 
 
 @transaction.atomic
-def take_exchange(actor, exchange: Exchange) -> Exchange:
+def take_exchange(exchange: Exchange, *, actor: User) -> Exchange:
     """Another resident of the community takes it; two takers: the row lock lets one win."""
     locked, resident = _lock_exchange(actor, exchange)
     if points.community_path(resident.place_path) != locked.place_path:
@@ -111,7 +114,7 @@ def take_exchange(actor, exchange: Exchange) -> Exchange:
 
 
 @transaction.atomic
-def confirm_exchange(actor, exchange: Exchange) -> Exchange:
+def confirm_exchange(exchange: Exchange, *, actor: User) -> Exchange:
     """Each side confirms the service happened; with both, the hours move requester → provider."""
     locked, resident = _lock_exchange(actor, exchange)
     if locked.status != ExchangeStatus.TAKEN:
@@ -149,7 +152,7 @@ def confirm_exchange(actor, exchange: Exchange) -> Exchange:
 
 
 @transaction.atomic
-def cancel_exchange(actor, exchange: Exchange) -> Exchange:
+def cancel_exchange(exchange: Exchange, *, actor: User) -> Exchange:
     locked, resident = _lock_exchange(actor, exchange)
     if locked.author_id != resident.pk:
         raise PermissionDenied(_("Only the resident who posted it may cancel it."))
@@ -178,7 +181,7 @@ def family_members(resident):
 
 
 @transaction.atomic
-def family_transfer(actor, *, to_resident_id, minutes, key: str):
+def family_transfer(*, actor: User, to_resident_id, minutes, key: str):
     """Pass deposited hours to a member of the same household, when the profile allows it."""
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, resident.place_path)

@@ -116,7 +116,7 @@ def register(request):
     form = forms.RegisterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register(request.user, **form.cleaned_data)
+            services.register(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             refusals.on_form(form, error)
         else:
@@ -150,10 +150,10 @@ def signup(request, pk: int, cancel: bool = False):
     activity = selectors.joinable_activity(request.user, pk)
     try:
         if cancel:
-            services.cancel_signup(request.user, activity)
+            services.cancel_signup(activity, actor=request.user)
             messages.success(request, _("Your sign-up is cancelled."))
         else:
-            services.sign_up(request.user, activity)
+            services.sign_up(activity, actor=request.user)
             messages.success(
                 request,
                 _("You are signed up for %(title)s. Scan the organiser's code when you arrive.")
@@ -181,7 +181,7 @@ def scan(request, pk: int, kind: str, window: int, token: str):
             error = _("This page has expired. Scan the code on the organiser's phone again.")
         else:
             try:
-                signup = services.record_check(request.user, activity, kind)
+                signup = services.record_check(activity, kind, actor=request.user)
             except ValidationError as refused:
                 error = refusals.text(refused)
             else:
@@ -289,7 +289,7 @@ def timebank(request):
     )
     if request.method == "POST" and "post" in request.POST and post_form.is_valid():
         try:
-            services.post_exchange(request.user, **post_form.cleaned_data)
+            services.post_exchange(actor=request.user, **post_form.cleaned_data)
         except ValidationError as error:
             refusals.on_form(post_form, error)
         else:
@@ -298,7 +298,7 @@ def timebank(request):
     if request.method == "POST" and "family" in request.POST and family_form.is_valid():
         try:
             services.family_transfer(
-                request.user,
+                actor=request.user,
                 to_resident_id=int(family_form.cleaned_data["to_resident"]),
                 minutes=family_form.cleaned_data["minutes"],
                 key=request.POST.get("key") or uuid.uuid4().hex,
@@ -343,7 +343,7 @@ def exchange_step(request, pk: int, step: str):
     exchange = selectors.get_exchange(request.user, pk)
     function, done = EXCHANGE_STEPS[step]
     try:
-        function(request.user, exchange)
+        function(exchange, actor=request.user)
     except ValidationError as error:
         messages.error(request, refusals.text(error))
     else:
@@ -392,7 +392,7 @@ def decide(request, pk: int):
         messages.error(request, _("Choose approve or suspend."))
     else:
         try:
-            services.decide(request.user, volunteer, **form.cleaned_data)
+            services.decide(volunteer, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, refusals.text(error))
         else:
@@ -437,7 +437,7 @@ def team_edit(request, pk: int | None = None):
         data = form.cleaned_data
         try:
             services.save_team(
-                request.user,
+                actor=request.user,
                 community=data["community"],
                 name=data["name"],
                 theme=data["theme"],
@@ -495,10 +495,10 @@ def activity_edit(request, pk: int | None = None):
         community = data.pop("community")
         try:
             if activity is None:
-                activity = services.publish(request.user, community=community, **data)
+                activity = services.publish(actor=request.user, community=community, **data)
                 messages.success(request, _("The activity is published."))
             else:
-                services.edit(request.user, activity, **data)
+                services.edit(activity, actor=request.user, **data)
                 messages.success(request, _("The activity is saved."))
         except ValidationError as error:
             refusals.on_form(form, error)
@@ -544,7 +544,7 @@ def activity_action(request, pk: int, action: str):
     try:
         if action == "confirm":
             ids = request.POST.getlist("signup") or None
-            result = services.confirm_hours(request.user, item, ids)
+            result = services.confirm_hours(item, ids, actor=request.user)
             messages.success(
                 request,
                 _(
@@ -560,10 +560,10 @@ def activity_action(request, pk: int, action: str):
                 raise Http404
             if not form.is_valid():
                 raise ValidationError(_("Give the minutes (0 or more) and a reason."))
-            services.correct_minutes(request.user, signup, **form.cleaned_data)
+            services.correct_minutes(signup, actor=request.user, **form.cleaned_data)
             messages.success(request, _("The minutes are corrected."))
         elif action == "cancel":
-            services.cancel_activity(request.user, item, request.POST.get("reason", ""))
+            services.cancel_activity(item, request.POST.get("reason", ""), actor=request.user)
             messages.success(request, _("The activity is cancelled."))
         else:
             raise Http404
@@ -621,8 +621,8 @@ def resident_points(request, pk: int):
             data = form.cleaned_data
             try:
                 done = services.reverse_award(
-                    request.user,
                     data["entry"],
+                    actor=request.user,
                     reason_kind=data["reason_kind"],
                     reason=data["reason"],
                 )

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.places.models import Place
 from gongzhi.volunteering import points
@@ -22,7 +23,7 @@ from gongzhi.volunteering.models import (
 
 
 @transaction.atomic
-def register(actor, *, skills="", availability="", areas="") -> Volunteer:
+def register(*, actor: User, skills="", availability="", areas="") -> Volunteer:
     """A resident registers as a volunteer (or updates the registration)."""
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, resident.place_path)
@@ -65,7 +66,7 @@ def register(actor, *, skills="", availability="", areas="") -> Volunteer:
 
 
 @transaction.atomic
-def decide(actor, volunteer: Volunteer, status: str, reason: str = "") -> Volunteer:
+def decide(volunteer: Volunteer, status: str, reason: str = "", *, actor: User) -> Volunteer:
     """Approve (active) or suspend a volunteer; suspension needs a reason."""
     grant = access.require(
         actor, Action.VOLUNTEER_MANAGE, volunteer.place_path, read_action=Action.VOLUNTEER_VIEW
@@ -105,7 +106,7 @@ def _team_members(community: Place, ids) -> list[Volunteer]:
 
 @transaction.atomic
 def save_team(
-    actor, *, community: Place, name: str, theme: str, leader=None, members=(), team=None
+    *, actor: User, community: Place, name: str, theme: str, leader=None, members=(), team=None
 ) -> Team:
     community = _community(community)
     grant = access.require(

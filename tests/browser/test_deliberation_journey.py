@@ -69,7 +69,7 @@ def test_topic_to_public_action(as_user, world, profile_dir):
 
     # 2. Two neighbours support (setup); the third supports through the page.
     for user in supporters[:2]:
-        services.support(user, topic)
+        services.support(topic, actor=user)
     last = as_user(supporters[2].phone_plain, phone=True)
     last.goto(f"/deliberation/topics/{topic.pk}/")
     last.locator("[data-testid=support]").click()

@@ -53,8 +53,10 @@ def test_rules_frozen_and_both_results(browser, live_server, world):
 
     projects = {}
     for title, cost in (("A", "200"), ("B", "100"), ("C", "100")):
-        p = services.propose(voters[0], rnd, title=title, description="d", items=[("x", cost)])
-        projects[title] = services.review(secretary, p, feasible=True, reason="")
+        p = services.propose(
+            rnd, actor=voters[0], title=title, description="d", items=[("x", cost)]
+        )
+        projects[title] = services.review(p, actor=secretary, feasible=True, reason="")
     page.reload()
     page.get_by_role("button", name="开始投票").click()
     page.wait_for_load_state()
@@ -63,7 +65,7 @@ def test_rules_frozen_and_both_results(browser, live_server, world):
 
     for user, titles in ((voters[0], "AC"), (voters[1], "AC"), (voters[2], "B")):
         for title in titles:
-            services.support(user, projects[title])
+            services.support(projects[title], actor=user)
     page.reload()
     page.get_by_role("button", name=re.compile("预算")).click()
     page.wait_for_load_state()

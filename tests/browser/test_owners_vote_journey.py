@@ -56,16 +56,16 @@ def test_owner_votes_and_staff_sees_the_result(browser, live_server, world, sett
     )
     staff = make_user(Role.COMMUNITY_WORKER, world.community_a1, name="社区工作者")
     now = clock.now()
-    services.import_roll(staff, world.grid_a1_1.estate)
+    services.import_roll(world.grid_a1_1.estate, actor=staff)
     vote = services.create_vote(
-        staff,
         world.grid_a1_1.estate,
+        actor=staff,
         title="使用维修资金更换电梯",
         matter=Matter.MAJOR,
         opens_at=now - dt.timedelta(hours=1),
         closes_at=now + dt.timedelta(hours=1),
     )
-    vote = services.open_vote(staff, vote)
+    vote = services.open_vote(vote, actor=staff)
 
     phone = _context(browser, live_server, phone=True)
     page = phone.new_page()

@@ -80,7 +80,7 @@ def test_grid_worker_sees_only_their_grid_and_cannot_reveal_ids(page, world):
         (world.grid_a1_2, "邻网格居民", 13),
     ):
         services.create_resident(
-            secretary,
+            actor=secretary,
             household=Household.objects.filter(place_path__under=grid.path).first(),
             name=name,
             id_number=make_id("431302", dt.date(1940, 1, 1), seq),

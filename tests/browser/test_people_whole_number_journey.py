@@ -24,7 +24,7 @@ def test_a_whole_phone_number_is_searched_without_reaching_the_address(page, wor
 
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     services.create_resident(
-        secretary,
+        actor=secretary,
         household=Household.objects.filter(place_path__under=world.grid_a1_1.path).first(),
         name="整号查找",
         id_number=make_id("431302", dt.date(1950, 3, 8), 25),

@@ -66,7 +66,7 @@ def test_staff_see_outlines_and_markers_without_tiles(page, mapped):
 
     worker = make_user(Role.COMMUNITY_WORKER, mapped.community_a1, name="社区员")
     services.submit(
-        worker,
+        actor=worker,
         kind=Kind.REPORT,
         category=Category.objects.get(code="b-lamp"),
         text="路灯不亮",

@@ -28,7 +28,7 @@ def worker_account(db):
 
 
 def test_secretary_grants_grid_worker_in_own_community(world, secretary, worker_account):
-    post = services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.grid_a1_1)
+    post = services.grant_post(worker_account, Role.GRID_WORKER, world.grid_a1_1, actor=secretary)
     assert (post.user, post.role, post.place, post.is_active) == (
         worker_account,
         Role.GRID_WORKER,
@@ -48,52 +48,58 @@ def test_secretary_grants_grid_worker_in_own_community(world, secretary, worker_
 
 def test_grid_of_another_community_does_not_exist_for_secretary(world, secretary, worker_account):
     with pytest.raises(Http404):
-        services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.grid_a2_1)
+        services.grant_post(worker_account, Role.GRID_WORKER, world.grid_a2_1, actor=secretary)
     assert not Post.objects.filter(user=worker_account).exists()
     assert not AuditRecord.objects.exists()
 
 
 def test_secretary_cannot_grant_higher_roles(world, secretary, worker_account):
     with pytest.raises(PermissionDenied):
-        services.grant_post(secretary, worker_account, Role.STREET_OFFICER, world.community_a1)
+        services.grant_post(
+            worker_account, Role.STREET_OFFICER, world.community_a1, actor=secretary
+        )
     with pytest.raises(PermissionDenied):
-        services.grant_post(secretary, worker_account, Role.COMMUNITY_SECRETARY, world.community_a1)
+        services.grant_post(
+            worker_account, Role.COMMUNITY_SECRETARY, world.community_a1, actor=secretary
+        )
     assert not Post.objects.filter(user=worker_account).exists()
 
 
 def test_role_without_post_manage_is_refused(world, worker_account):
     grid_worker = make_user(Role.GRID_WORKER, world.grid_a1_1)
     with pytest.raises(PermissionDenied):  # sees the grid, may not manage it: 403
-        services.grant_post(grid_worker, worker_account, Role.VOLUNTEER, world.grid_a1_1)
+        services.grant_post(worker_account, Role.VOLUNTEER, world.grid_a1_1, actor=grid_worker)
 
 
 def test_post_must_fit_the_place_kind(world, secretary, worker_account):
     with pytest.raises(ValidationError) as error:
-        services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.community_a1)
+        services.grant_post(worker_account, Role.GRID_WORKER, world.community_a1, actor=secretary)
     assert "place" in error.value.message_dict
 
 
 def test_street_officer_grants_across_communities_of_own_street(world, worker_account):
     officer = make_user(Role.STREET_OFFICER, world.street_a)
-    services.grant_post(officer, worker_account, Role.COMMUNITY_SECRETARY, world.community_a2)
+    services.grant_post(worker_account, Role.COMMUNITY_SECRETARY, world.community_a2, actor=officer)
     with pytest.raises(Http404):
-        services.grant_post(officer, worker_account, Role.COMMUNITY_SECRETARY, world.community_b1)
+        services.grant_post(
+            worker_account, Role.COMMUNITY_SECRETARY, world.community_b1, actor=officer
+        )
     with pytest.raises(PermissionDenied):
-        services.grant_post(officer, worker_account, Role.DISTRICT_OFFICER, world.street_a)
+        services.grant_post(worker_account, Role.DISTRICT_OFFICER, world.street_a, actor=officer)
 
 
 def test_a_post_is_held_once(world, secretary, worker_account):
-    services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.grid_a1_1)
+    services.grant_post(worker_account, Role.GRID_WORKER, world.grid_a1_1, actor=secretary)
     with pytest.raises(ValidationError):
-        services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.grid_a1_1)
+        services.grant_post(worker_account, Role.GRID_WORKER, world.grid_a1_1, actor=secretary)
     # Several different posts are fine.
-    services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.grid_a1_2)
+    services.grant_post(worker_account, Role.GRID_WORKER, world.grid_a1_2, actor=secretary)
     assert Post.objects.filter(user=worker_account, is_active=True).count() == 2
 
 
 def test_revoke_keeps_history(world, secretary, worker_account):
-    post = services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.grid_a1_1)
-    services.revoke_post(secretary, post, reason="调岗")
+    post = services.grant_post(worker_account, Role.GRID_WORKER, world.grid_a1_1, actor=secretary)
+    services.revoke_post(post, actor=secretary, reason="调岗")
     post.refresh_from_db()
     assert post.is_active is False
     entry = AuditRecord.objects.get(action="post.revoke")
@@ -101,9 +107,9 @@ def test_revoke_keeps_history(world, secretary, worker_account):
     assert entry.reason == "调岗"
     assert not access.can(worker_account, Action.PLACE_VIEW, world.grid_a1_1.path)
     with pytest.raises(ValidationError):
-        services.revoke_post(secretary, post)
+        services.revoke_post(post, actor=secretary)
     # Granting again reactivates the same row; the trail holds grant, revoke, grant.
-    again = services.grant_post(secretary, worker_account, Role.GRID_WORKER, world.grid_a1_1)
+    again = services.grant_post(worker_account, Role.GRID_WORKER, world.grid_a1_1, actor=secretary)
     assert again.pk == post.pk and again.is_active
     assert list(AuditRecord.objects.order_by("id").values_list("action", flat=True)) == [
         "post.grant",
@@ -116,16 +122,21 @@ def test_revoke_keeps_history(world, secretary, worker_account):
 def test_revoke_is_scoped(world, secretary):
     other = make_user(Role.GRID_WORKER, world.grid_a2_1)
     with pytest.raises(Http404):
-        services.revoke_post(secretary, other.posts.get())
+        services.revoke_post(other.posts.get(), actor=secretary)
     colleague = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     with pytest.raises(PermissionDenied):
-        services.revoke_post(secretary, colleague.posts.get())
+        services.revoke_post(colleague.posts.get(), actor=secretary)
     assert colleague.posts.get().is_active
 
 
 def test_create_staff_user_is_audited_without_secrets(world, secretary):
     user = services.create_staff_user(
-        secretary, "xiaoli", "小李", NEW_PASSWORD, phone="13912345678", place=world.community_a1
+        "xiaoli",
+        "小李",
+        NEW_PASSWORD,
+        actor=secretary,
+        phone="13912345678",
+        place=world.community_a1,
     )
     assert user.check_password(NEW_PASSWORD)
     entry = AuditRecord.objects.get(action="user.create")
@@ -137,18 +148,18 @@ def test_create_staff_user_is_audited_without_secrets(world, secretary):
 
 def test_create_staff_user_validates(world, secretary, worker_account):
     with pytest.raises(ValidationError) as error:
-        services.create_staff_user(secretary, "xiaowang", "", "123", phone="12")
+        services.create_staff_user("xiaowang", "", "123", actor=secretary, phone="12")
     assert set(error.value.message_dict) == {"username", "name", "password", "phone"}
     grid_worker = make_user(Role.GRID_WORKER, world.grid_a1_1)
     with pytest.raises(PermissionDenied):
-        services.create_staff_user(grid_worker, "xiaozhao", "小赵", NEW_PASSWORD)
+        services.create_staff_user("xiaozhao", "小赵", NEW_PASSWORD, actor=grid_worker)
     assert not User.objects.filter(username="xiaozhao").exists()
 
 
 def test_new_user_and_post_are_all_or_nothing(world, secretary):
     with pytest.raises(ValidationError):
         services.grant_post_to_new_user(
-            secretary,
+            actor=secretary,
             username="xiaozhou",
             name="小周",
             password=NEW_PASSWORD,

@@ -45,7 +45,7 @@ def test_only_the_security_admin_grants_the_protected_roles():
 @pytest.mark.parametrize("role", [Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])
 def test_system_admin_cannot_grant_security_or_audit_admin(world, admins, account, role):
     with pytest.raises(PermissionDenied):
-        services.grant_post(admins["system"], account, role, world.district)
+        services.grant_post(account, role, world.district, actor=admins["system"])
     assert not Post.objects.filter(user=account).exists()
 
 
@@ -66,11 +66,11 @@ def test_system_admin_page_refuses_the_protected_roles(world, client, login, adm
 
 
 def test_security_admin_grants_audit_admin_but_not_system_roles(world, admins, account):
-    post = services.grant_post(admins["security"], account, Role.AUDIT_ADMIN, world.district)
+    post = services.grant_post(account, Role.AUDIT_ADMIN, world.district, actor=admins["security"])
     assert post.is_active
     for role in (Role.SYSTEM_ADMIN, Role.GRID_WORKER, Role.DISTRICT_OFFICER):
         with pytest.raises(PermissionDenied):
-            services.grant_post(admins["security"], account, role, world.district)
+            services.grant_post(account, role, world.district, actor=admins["security"])
 
 
 def test_system_admin_cannot_revoke_an_audit_admin(world, client, login, admins):

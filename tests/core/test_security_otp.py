@@ -270,15 +270,15 @@ def test_reset_is_scoped_and_separated(world, client, login, enrolled_worker):
     )
     assert res.status_code == 400  # not in the area: "no such account"
     with pytest.raises(Http404):
-        accounts.reset_second_factor(elsewhere, enrolled_worker, "手机丢失")
+        accounts.reset_second_factor(enrolled_worker, "手机丢失", actor=elsewhere)
     admin = make_user(Role.SYSTEM_ADMIN, world.district)
     auditor = make_user(Role.AUDIT_ADMIN, world.district)
     with pytest.raises(PermissionDenied):
-        accounts.reset_second_factor(admin, auditor, "手机丢失")
+        accounts.reset_second_factor(auditor, "手机丢失", actor=admin)
     with pytest.raises(PermissionDenied):
-        accounts.reset_second_factor(admin, admin, "手机丢失")
+        accounts.reset_second_factor(admin, "手机丢失", actor=admin)
     security = make_user(Role.SECURITY_ADMIN, world.district)
-    accounts.reset_second_factor(security, auditor, "手机丢失")
+    accounts.reset_second_factor(auditor, "手机丢失", actor=security)
     assert TOTPDevice.objects.filter(user=enrolled_worker).exists()
 
 

@@ -55,15 +55,15 @@ def test_none_of_the_last_five_passwords_again(world, settings):
     user = make_user(Role.GRID_WORKER, world.grid_a1_1)
     chosen = [PASSWORD] + [f"Gz-round-{i}-pass" for i in range(5)]
     for old, new in zip(chosen, chosen[1:], strict=False):
-        accounts.change_password(user, old, new)
+        accounts.change_password(old, new, actor=user)
     assert PasswordHistory.objects.filter(user=user).count() == 5
     current = chosen[-1]
     for recent in chosen[-5:]:
         with pytest.raises(ValidationError) as refused:
-            accounts.change_password(user, current, recent)
+            accounts.change_password(current, recent, actor=user)
         assert "new_password" in refused.value.message_dict
     # The sixth-last is out of the history again.
-    accounts.change_password(user, current, PASSWORD)
+    accounts.change_password(current, PASSWORD, actor=user)
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 

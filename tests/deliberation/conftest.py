@@ -93,16 +93,18 @@ def d(world):
 @pytest.fixture
 def topic(d):
     return services.raise_topic(
-        d.resident, place=d.community, title="增设电动车充电桩", text="小区缺少充电桩"
+        actor=d.resident, place=d.community, title="增设电动车充电桩", text="小区缺少充电桩"
     )
 
 
 def agenda_topic(d, threshold_n=3):
     """A topic of community A1 on the agenda (needs the `threshold` fixture)."""
-    t = services.raise_topic(d.resident, place=d.community, title="加装电梯", text="老楼加装电梯")
+    t = services.raise_topic(
+        actor=d.resident, place=d.community, title="加装电梯", text="老楼加装电梯"
+    )
     for i in range(threshold_n):
         home = d.homes[i % len(d.homes)]
-        services.support(make_citizen(home, f"支持者{i}"), t)
+        services.support(t, actor=make_citizen(home, f"支持者{i}"))
     t.refresh_from_db()
     return t
 
@@ -110,7 +112,7 @@ def agenda_topic(d, threshold_n=3):
 @pytest.fixture
 def meeting(d):
     return services.create_meeting(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         kind="residents_council",
         title="五月居民议事会",

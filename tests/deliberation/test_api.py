@@ -56,7 +56,7 @@ def test_topics_scoped_and_roles_refused(d, topic, api):
 
 def test_polls_vote_and_results(d, api):
     poll = services.create_poll(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         question="时间",
         options=["a", "b"],
@@ -83,7 +83,7 @@ def test_polls_vote_and_results(d, api):
 
 def test_meetings_actions_and_notices(d, meeting, api):
     action = services.add_resolution(
-        d.secretary, meeting, text="修路灯", owner=d.property, due=dt.date(2026, 6, 1)
+        meeting, actor=d.secretary, text="修路灯", owner=d.property, due=dt.date(2026, 6, 1)
     ).action
     assert api(d.secretary).get("/api/v1/meetings/").data["count"] == 1
     assert api(d.worker_other).get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
@@ -102,7 +102,7 @@ def test_meetings_actions_and_notices(d, meeting, api):
         == 404
     )
     services.publish_notice(
-        d.secretary, community=d.community, category="party", title="党务公开", body="x"
+        actor=d.secretary, community=d.community, category="party", title="党务公开", body="x"
     )
     assert api(d.secretary).get("/api/v1/notices/").data["count"] == 1
     assert api(d.resident).get("/api/v1/notices/").data["count"] == 0
@@ -278,7 +278,7 @@ def test_staff_create_polls_and_publish_notices(d, api):
 
 
 def test_staff_hide_an_opinion_through_the_api(d, topic, api):
-    opinion = services.give_opinion(d.neighbour, topic, "不文明的话")
+    opinion = services.give_opinion(topic, "不文明的话", actor=d.neighbour)
     url = f"/api/v1/topics/{topic.pk}/opinions/{opinion.pk}/hide/"
     assert api(d.resident).post(url, {"reason": "x"}, format="json").status_code == 403
     assert api(d.worker_other).post(url, {"reason": "x"}, format="json").status_code == 404
@@ -290,6 +290,6 @@ def test_staff_hide_an_opinion_through_the_api(d, topic, api):
     assert seen["text"] == "" and seen["hidden_reason"] == "言语不文明"
     again = api(d.secretary).post(url, {"reason": "again"}, format="json")
     assert again.status_code == 400
-    other_topic = services.raise_topic(d.resident, place=d.community, title="别的", text="x")
+    other_topic = services.raise_topic(actor=d.resident, place=d.community, title="别的", text="x")
     wrong = f"/api/v1/topics/{other_topic.pk}/opinions/{opinion.pk}/hide/"
     assert api(d.secretary).post(wrong, {"reason": "x"}, format="json").status_code == 404

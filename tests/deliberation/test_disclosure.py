@@ -16,7 +16,7 @@ from tests.deliberation.conftest import make_citizen
 
 def test_publish_notice_with_amounts(d):
     notice = services.publish_notice(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         category="financial",
         title="2026年一季度财务公开",
@@ -32,7 +32,7 @@ def test_publish_notice_with_amounts(d):
 def test_bad_amount_line_is_explained_and_nothing_written(d):
     with pytest.raises(ValidationError, match="Line 2"):
         services.publish_notice(
-            d.secretary,
+            actor=d.secretary,
             community=d.community,
             category="financial",
             title="x",
@@ -45,30 +45,34 @@ def test_bad_amount_line_is_explained_and_nothing_written(d):
 def test_only_publishers_publish(d):
     params = dict(community=d.community, category="party", title="x", body="y")
     with pytest.raises(PermissionDenied):
-        services.publish_notice(d.resident, **params)
+        services.publish_notice(actor=d.resident, **params)
     with pytest.raises(Http404):
-        services.publish_notice(d.worker_other, **params)
+        services.publish_notice(actor=d.worker_other, **params)
 
 
 def test_withdraw_with_reason_is_audited_and_stays_listed(d):
     notice = services.publish_notice(
-        d.secretary, community=d.community, category="residents", title="停水通知", body="周三停水"
+        actor=d.secretary,
+        community=d.community,
+        category="residents",
+        title="停水通知",
+        body="周三停水",
     )
     with pytest.raises(ValidationError):
-        services.withdraw_notice(d.secretary, notice, "")
-    services.withdraw_notice(d.secretary, notice, "时间有误，重新发布")
+        services.withdraw_notice(notice, "", actor=d.secretary)
+    services.withdraw_notice(notice, "时间有误，重新发布", actor=d.secretary)
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.WITHDRAWN
     assert AuditRecord.objects.get(action="deliberation.notice_withdraw").reason
     assert list(selectors.public_notices(d.community)) == [notice]
     with pytest.raises(ValidationError):
-        services.withdraw_notice(d.secretary, notice, "again")
+        services.withdraw_notice(notice, "again", actor=d.secretary)
 
 
 def test_candidates_ranked_by_a_transparent_score(d, topic):
     party = make_citizen(d.homes[2], "赵党员", role=Role.PARTY_MEMBER, place=d.community)
-    services.support(d.neighbour, topic)
-    services.support(party, topic)
+    services.support(topic, actor=d.neighbour)
+    services.support(topic, actor=party)
     account = ledger.account_for(
         "points", "resident", d.neighbour.resident_record.pk, place_path=d.homes[1].place_path
     )
@@ -148,17 +152,17 @@ def test_earned_points_is_one_query(d, django_assert_num_queries):
 
 
 def test_confirm_representative_is_audited_and_public(d, topic):
-    services.support(d.neighbour, topic)
+    services.support(topic, actor=d.neighbour)
     resident = d.neighbour.resident_record
     with pytest.raises(PermissionDenied):
-        services.confirm_representative(d.resident, d.community, resident)
-    rep = services.confirm_representative(d.secretary, d.community, resident)
+        services.confirm_representative(d.community, resident, actor=d.resident)
+    rep = services.confirm_representative(d.community, resident, actor=d.secretary)
     assert rep.score == 5 and rep.score_details["supports"] == 1
     assert AuditRecord.objects.filter(action="deliberation.representative_confirm").exists()
     with pytest.raises(ValidationError):
-        services.confirm_representative(d.secretary, d.community, resident)
+        services.confirm_representative(d.community, resident, actor=d.secretary)
     with pytest.raises(ValidationError):
-        services.confirm_representative(d.secretary, d.community, d.outsider.resident_record)
+        services.confirm_representative(d.community, d.outsider.resident_record, actor=d.secretary)
     assert selectors.public_name(resident) == "李**"
-    services.remove_representative(d.secretary, rep, "搬离本社区")
+    services.remove_representative(rep, "搬离本社区", actor=d.secretary)
     assert not Representative.objects.exists()

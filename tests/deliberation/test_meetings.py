@@ -32,7 +32,7 @@ def test_meeting_with_a_topic_on_the_agenda(d, threshold):
     topic = agenda_topic(d)
     assert topic.status == TopicStatus.ON_AGENDA
     meeting = services.create_meeting(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         kind=MeetingKind.JOINT,
         title="三方联席会议",
@@ -48,7 +48,7 @@ def test_meeting_with_a_topic_on_the_agenda(d, threshold):
 def test_open_topics_cannot_go_on_the_agenda(d, topic):
     with pytest.raises(ValidationError):
         services.create_meeting(
-            d.secretary,
+            actor=d.secretary,
             community=d.community,
             kind=MeetingKind.HEARING,
             title="听证会",
@@ -60,60 +60,60 @@ def test_open_topics_cannot_go_on_the_agenda(d, topic):
 def test_residents_and_other_communities_cannot_create_meetings(d):
     params = dict(community=d.community, kind=MeetingKind.HEARING, title="x", starts_at=T0)
     with pytest.raises(PermissionDenied):
-        services.create_meeting(d.resident, **params)
+        services.create_meeting(actor=d.resident, **params)
     with pytest.raises(Http404):
-        services.create_meeting(d.worker_other, **params)
+        services.create_meeting(actor=d.worker_other, **params)
 
 
 def test_invitations_notify_once_and_refuse_outsiders(d, meeting):
-    assert services.invite(d.secretary, meeting, [d.resident, d.property, d.partner]) == 3
-    assert services.invite(d.secretary, meeting, [d.resident]) == 0
+    assert services.invite(meeting, [d.resident, d.property, d.partner], actor=d.secretary) == 3
+    assert services.invite(meeting, [d.resident], actor=d.secretary) == 0
     assert Notification.objects.filter(user=d.resident, verb="meeting_invite").count() == 1
     assert Notification.objects.filter(user=d.property, verb="meeting_invite").count() == 1
     with pytest.raises(ValidationError, match="does not belong"):
-        services.invite(d.secretary, meeting, [d.outsider])
+        services.invite(meeting, [d.outsider], actor=d.secretary)
 
 
 def test_qr_check_in_with_the_current_code_and_an_old_code_refused(d, meeting):
-    services.invite(d.secretary, meeting, [d.property])
+    services.invite(meeting, [d.property], actor=d.secretary)
     with clock.travel_to(T0):
         old = services.checkin_token(meeting)
     with clock.travel_to(T0 + dt.timedelta(seconds=95)):
         with pytest.raises(ValidationError, match="expired"):
-            services.check_in(d.resident, meeting, old)
+            services.check_in(meeting, old, actor=d.resident)
         with pytest.raises(ValidationError, match="expired"):
-            services.check_in(d.resident, meeting, "forged")
+            services.check_in(meeting, "forged", actor=d.resident)
         current = services.checkin_token(meeting)
-        services.check_in(d.resident, meeting, current)
-        services.check_in(d.property, meeting, current)  # invited, not a resident
+        services.check_in(meeting, current, actor=d.resident)
+        services.check_in(meeting, current, actor=d.property)  # invited, not a resident
         with pytest.raises(ValidationError, match="already"):
-            services.check_in(d.resident, meeting, current)
+            services.check_in(meeting, current, actor=d.resident)
     assert Attendance.objects.filter(meeting=meeting).count() == 2
     with pytest.raises(Http404):
-        services.check_in(d.outsider, meeting, current)
+        services.check_in(meeting, current, actor=d.outsider)
 
 
 def test_the_previous_window_still_works_at_the_turn(d, meeting):
     with clock.travel_to(T0):
         code = services.checkin_token(meeting)
     with clock.travel_to(T0 + dt.timedelta(seconds=services.QR_WINDOW_SECONDS)):
-        services.check_in(d.resident, meeting, code)
+        services.check_in(meeting, code, actor=d.resident)
 
 
 def test_manual_attendance_by_staff(d, meeting):
-    services.invite(d.secretary, meeting, [d.property])
+    services.invite(meeting, [d.property], actor=d.secretary)
     with pytest.raises(PermissionDenied):
-        services.mark_attendance(d.resident, meeting, [d.neighbour])
-    assert services.mark_attendance(d.secretary, meeting, [d.property, d.neighbour]) == 2
-    assert services.mark_attendance(d.secretary, meeting, [d.property]) == 0
+        services.mark_attendance(meeting, [d.neighbour], actor=d.resident)
+    assert services.mark_attendance(meeting, [d.property, d.neighbour], actor=d.secretary) == 2
+    assert services.mark_attendance(meeting, [d.property], actor=d.secretary) == 0
     with pytest.raises(ValidationError):
-        services.mark_attendance(d.secretary, meeting, [d.outsider])
+        services.mark_attendance(meeting, [d.outsider], actor=d.secretary)
 
 
 def test_minutes_make_the_meeting_held_and_topics_discussed(d, threshold):
     topic = agenda_topic(d)
     meeting = services.create_meeting(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         kind=MeetingKind.RESIDENTS_COUNCIL,
         title="议事会",
@@ -121,20 +121,20 @@ def test_minutes_make_the_meeting_held_and_topics_discussed(d, threshold):
         topic_ids=[topic.pk],
     )
     with clock.travel_to(T0 - dt.timedelta(days=1)), pytest.raises(ValidationError):
-        services.record_minutes(d.secretary, meeting, "未开会")
+        services.record_minutes(meeting, "未开会", actor=d.secretary)
     with clock.travel_to(T0 + dt.timedelta(hours=2)):
-        meeting = services.record_minutes(d.secretary, meeting, "一致同意加装电梯")
+        meeting = services.record_minutes(meeting, "一致同意加装电梯", actor=d.secretary)
     assert meeting.status == MeetingStatus.HELD
     topic.refresh_from_db()
     assert topic.status == TopicStatus.DISCUSSED
-    topic = services.set_topic_status(d.secretary, topic, TopicStatus.RESOLVED, "已形成决议")
+    topic = services.set_topic_status(topic, TopicStatus.RESOLVED, "已形成决议", actor=d.secretary)
     assert topic.status == TopicStatus.RESOLVED
 
 
 def test_resolution_becomes_an_action_tracked_to_done(d, meeting):
     due = dt.date(2026, 6, 30)
     resolution = services.add_resolution(
-        d.secretary, meeting, text="物业6月底前修复路灯", owner=d.property, due=due
+        meeting, actor=d.secretary, text="物业6月底前修复路灯", owner=d.property, due=due
     )
     action = resolution.action
     with translation.override(settings.LANGUAGE_CODE):  # stored in the site's language
@@ -142,36 +142,38 @@ def test_resolution_becomes_an_action_tracked_to_done(d, meeting):
     assert action.owner == d.property and action.owner_title == expected_title
     assert Notification.objects.filter(user=d.property, verb="action_assigned").exists()
     with pytest.raises(PermissionDenied):
-        services.update_action(d.resident, action, status="done", note="我修好了")
+        services.update_action(action, actor=d.resident, status="done", note="我修好了")
     with pytest.raises(Http404):
-        services.update_action(d.outsider, action, status="done", note="我修好了")
+        services.update_action(action, actor=d.outsider, status="done", note="我修好了")
     with pytest.raises(ValidationError):
-        services.update_action(d.property, action, status="open", note="x")
-    action = services.update_action(d.property, action, status="in_progress", note="已采购灯具")
-    action = services.update_action(d.property, action, status="done", note="已修复")
+        services.update_action(action, actor=d.property, status="open", note="x")
+    action = services.update_action(
+        action, actor=d.property, status="in_progress", note="已采购灯具"
+    )
+    action = services.update_action(action, actor=d.property, status="done", note="已修复")
     assert action.status == ActionStatus.DONE and action.done_at is not None
     assert action.notes.count() == 2
     assert AuditRecord.objects.filter(action="deliberation.action_progress").count() == 2
     with pytest.raises(ValidationError):
-        services.update_action(d.secretary, action, status="done", note="again")
+        services.update_action(action, actor=d.secretary, status="done", note="again")
 
 
 def test_action_owner_must_hold_a_post_in_the_community(d, meeting):
     with pytest.raises(ValidationError):
         services.add_resolution(
-            d.secretary, meeting, text="x", owner=d.worker_other, due=dt.date(2026, 6, 1)
+            meeting, actor=d.secretary, text="x", owner=d.worker_other, due=dt.date(2026, 6, 1)
         )
 
 
 def test_action_overdue_with_a_moved_clock(d, meeting):
     action = services.add_resolution(
-        d.secretary, meeting, text="清理楼道", owner=d.grid, due=dt.date(2026, 6, 1)
+        meeting, actor=d.secretary, text="清理楼道", owner=d.grid, due=dt.date(2026, 6, 1)
     ).action
     with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 1, 20, 0))):
         assert action.display_status == ActionStatus.OPEN
     with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 2, 9, 0))):
         assert action.display_status == ActionStatus.OVERDUE
-        action = services.update_action(d.grid, action, status="done", note="完成")
+        action = services.update_action(action, actor=d.grid, status="done", note="完成")
         assert action.display_status == ActionStatus.DONE
 
 
@@ -193,7 +195,7 @@ def quarterly(d, profile_dir):
 
 def _joint(d, when):
     return services.create_meeting(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         kind=MeetingKind.JOINT,
         title="三方联席会议",
@@ -263,7 +265,7 @@ def test_a_cancelled_or_other_kind_of_meeting_does_not_count(quarterly):
     cancelled.status = MeetingStatus.CANCELLED
     cancelled.save()
     services.create_meeting(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         kind=MeetingKind.RESIDENTS_COUNCIL,
         title="居民议事会",
@@ -305,10 +307,10 @@ def test_attending_and_voting_earn_participation_points(d, meeting):
     assert rate > 0
     resident = d.resident.resident_record
     with clock.travel_to(T0):
-        services.check_in(d.resident, meeting, services.checkin_token(meeting))
+        services.check_in(meeting, services.checkin_token(meeting), actor=d.resident)
     assert ledger.balance(points.points_account(resident)) == rate
     poll = services.create_poll(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         question="q",
         options=["a", "b"],
@@ -316,22 +318,22 @@ def test_attending_and_voting_earn_participation_points(d, meeting):
         closes_at=T0 + dt.timedelta(days=1),
     )
     with clock.travel_to(T0 + dt.timedelta(hours=1)):
-        services.vote(d.resident, poll, [poll.options.first().pk])
+        services.vote(poll, [poll.options.first().pk], actor=d.resident)
     assert ledger.balance(points.points_account(resident)) == 2 * rate
 
 
 def test_street_officer_manages_meetings_below(d, meeting):
     other = make_user(Role.COMMUNITY_WORKER, d.community, name="工作者")
-    assert services.invite(d.street, meeting, [other]) == 1
+    assert services.invite(meeting, [other], actor=d.street) == 1
 
 
 def test_street_partner_contact_can_be_invited_and_own_an_action(d, meeting):
     partner = make_user(Role.PARTNER_CONTACT, d.world.street_a, name="街道共建联络人")
     far = make_user(Role.PARTNER_CONTACT, d.world.street_b, name="外街道联络人")
-    assert services.invite(d.secretary, meeting, [partner]) == 1
+    assert services.invite(meeting, [partner], actor=d.secretary) == 1
     with pytest.raises(ValidationError):
-        services.invite(d.secretary, meeting, [far])
+        services.invite(meeting, [far], actor=d.secretary)
     action = services.add_resolution(
-        d.secretary, meeting, text="共建单位提供场地", owner=partner, due=dt.date(2026, 6, 1)
+        meeting, actor=d.secretary, text="共建单位提供场地", owner=partner, due=dt.date(2026, 6, 1)
     ).action
     assert action.owner == partner

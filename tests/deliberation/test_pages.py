@@ -18,12 +18,12 @@ from tests.deliberation.conftest import T0, agenda_topic
 def full(d, threshold, meeting):
     """A little of everything in community A1."""
     topic = agenda_topic(d)
-    services.invite(d.secretary, meeting, [d.resident, d.property])
+    services.invite(meeting, [d.resident, d.property], actor=d.secretary)
     resolution = services.add_resolution(
-        d.secretary, meeting, text="修复路灯", owner=d.property, due=dt.date(2026, 6, 1)
+        meeting, actor=d.secretary, text="修复路灯", owner=d.property, due=dt.date(2026, 6, 1)
     )
     poll = services.create_poll(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         question="广场舞时间",
         options=["19:00", "20:00"],
@@ -31,14 +31,14 @@ def full(d, threshold, meeting):
         closes_at=T0 + dt.timedelta(days=7),
     )
     notice = services.publish_notice(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         category="financial",
         title="财务公开",
         body="收支",
         amounts="办公 | 100",
     )
-    services.confirm_representative(d.secretary, d.community, d.resident.resident_record)
+    services.confirm_representative(d.community, d.resident.resident_record, actor=d.secretary)
     return dict(topic=topic, meeting=meeting, action=resolution.action, poll=poll, notice=notice)
 
 
@@ -130,7 +130,7 @@ def test_support_and_opinion_through_the_pages(d, topic, login):
 
 
 def test_hidden_opinion_seen_by_others_as_a_notice(d, topic, login):
-    opinion = services.give_opinion(d.neighbour, topic, "骂人的话")
+    opinion = services.give_opinion(topic, "骂人的话", actor=d.neighbour)
     staff = login(d.secretary)
     staff.post(reverse("deliberation:opinion_hide", args=[opinion.pk]), {"reason": "不文明"})
     other = login(d.resident).get(reverse("deliberation:topic", args=[topic.pk])).content.decode()
@@ -210,7 +210,7 @@ def test_public_pages_need_no_login_and_show_no_phones(d, full, client):
 
 def test_lists_are_paginated_with_bounded_queries(d, login, django_assert_max_num_queries):
     for i in range(35):
-        services.raise_topic(d.secretary, place=d.community, title=f"议题{i}", text="x")
+        services.raise_topic(actor=d.secretary, place=d.community, title=f"议题{i}", text="x")
     client = login(d.resident)
     with django_assert_max_num_queries(15):
         response = client.get(reverse("deliberation:topics"))
@@ -240,7 +240,7 @@ def test_public_notices_filter_by_category(d, client):
         ("financial", "二季度财务公开"),
     ):
         services.publish_notice(
-            d.secretary, community=d.community, category=category, title=title, body="正文"
+            actor=d.secretary, community=d.community, category=category, title=title, body="正文"
         )
     url = reverse("deliberation:public_notices", args=[d.community.pk])
     everything = client.get(url).content.decode()
@@ -261,7 +261,7 @@ def test_public_notices_filter_by_category(d, client):
 def _many(d, n=12):
     meetings = [
         services.create_meeting(
-            d.secretary,
+            actor=d.secretary,
             community=d.community,
             kind="residents_council",
             title=f"议事会{i:02d}",
@@ -272,14 +272,14 @@ def _many(d, n=12):
     ]
     for i in range(n):
         services.add_resolution(
-            d.secretary,
             meetings[i],
+            actor=d.secretary,
             text=f"决议{i:02d}",
             owner=d.property if i % 2 else d.grid,
             due=dt.date(2026, 6, 1) + dt.timedelta(days=i),
         )
         services.create_poll(
-            d.secretary,
+            actor=d.secretary,
             community=d.community,
             question=f"问卷{i:02d}",
             options=["是", "否"],
@@ -287,7 +287,7 @@ def _many(d, n=12):
             closes_at=T0 + dt.timedelta(days=7),
         )
         notice = services.publish_notice(
-            d.secretary,
+            actor=d.secretary,
             community=d.community,
             category=("party", "residents", "financial")[i % 3],
             title=f"公告{i:02d}",
@@ -295,7 +295,7 @@ def _many(d, n=12):
             amounts="经费 | 100" if i % 3 == 2 else "",
         )
         if i % 4 == 0:
-            services.withdraw_notice(d.secretary, notice, "重发")
+            services.withdraw_notice(notice, "重发", actor=d.secretary)
     return meetings
 
 

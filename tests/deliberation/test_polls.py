@@ -29,7 +29,7 @@ def new_poll(d, community=None, **extra):
         closes_at=T0 + dt.timedelta(days=7),
     )
     values.update(extra)
-    return services.create_poll(d.secretary, **values)
+    return services.create_poll(actor=d.secretary, **values)
 
 
 def test_create_poll_needs_two_options_and_a_window(d):
@@ -39,7 +39,7 @@ def test_create_poll_needs_two_options_and_a_window(d):
         new_poll(d, closes_at=T0)
     with pytest.raises(PermissionDenied):
         services.create_poll(
-            d.resident,
+            actor=d.resident,
             community=d.community,
             question="x",
             options=["a", "b"],
@@ -52,10 +52,10 @@ def test_vote_once_and_results_only_after_closing(d):
     poll = new_poll(d)
     first, second = list(poll.options.all())[:2]
     with clock.travel_to(OPEN):
-        services.vote(d.resident, poll, [first.pk])
-        services.vote(d.neighbour, poll, [second.pk])
+        services.vote(poll, [first.pk], actor=d.resident)
+        services.vote(poll, [second.pk], actor=d.neighbour)
         with pytest.raises(ValidationError, match="already"):
-            services.vote(d.resident, poll, [second.pk])
+            services.vote(poll, [second.pk], actor=d.resident)
         assert selectors.results(poll) == []
         assert selectors.turnout(poll) == 2
     with clock.travel_to(AFTER):
@@ -67,9 +67,9 @@ def test_votes_outside_the_window_are_refused(d):
     poll = new_poll(d)
     option = poll.options.first()
     with clock.travel_to(T0 - dt.timedelta(minutes=1)), pytest.raises(ValidationError):
-        services.vote(d.resident, poll, [option.pk])
+        services.vote(poll, [option.pk], actor=d.resident)
     with clock.travel_to(poll.closes_at), pytest.raises(ValidationError):
-        services.vote(d.resident, poll, [option.pk])
+        services.vote(poll, [option.pk], actor=d.resident)
     assert not Ballot.objects.exists()
 
 
@@ -78,10 +78,10 @@ def test_per_household_second_member_refused(d):
     spouse = make_citizen(d.homes[0], "老伴")
     option = poll.options.first()
     with clock.travel_to(OPEN):
-        services.vote(d.resident, poll, [option.pk])
+        services.vote(poll, [option.pk], actor=d.resident)
         with pytest.raises(ValidationError, match="household"):
-            services.vote(spouse, poll, [option.pk])
-        services.vote(d.neighbour, poll, [option.pk])  # another household
+            services.vote(poll, [option.pk], actor=spouse)
+        services.vote(poll, [option.pk], actor=d.neighbour)  # another household
     assert poll.ballots.count() == 2
 
 
@@ -90,8 +90,8 @@ def test_per_resident_poll_lets_each_member_vote(d):
     spouse = make_citizen(d.homes[0], "老伴")
     option = poll.options.first()
     with clock.travel_to(OPEN):
-        services.vote(d.resident, poll, [option.pk])
-        services.vote(spouse, poll, [option.pk])
+        services.vote(poll, [option.pk], actor=d.resident)
+        services.vote(poll, [option.pk], actor=spouse)
     assert poll.ballots.count() == 2
 
 
@@ -101,24 +101,24 @@ def test_forged_option_and_single_choice_rules(d):
     a, b = list(poll.options.all())[:2]
     with clock.travel_to(OPEN):
         with pytest.raises(ValidationError):
-            services.vote(d.resident, poll, [other.options.first().pk])
+            services.vote(poll, [other.options.first().pk], actor=d.resident)
         with pytest.raises(ValidationError):
-            services.vote(d.resident, poll, ["x"])
+            services.vote(poll, ["x"], actor=d.resident)
         with pytest.raises(ValidationError):
-            services.vote(d.resident, poll, [])
+            services.vote(poll, [], actor=d.resident)
         with pytest.raises(ValidationError, match="exactly one"):
-            services.vote(d.resident, poll, [a.pk, b.pk])
+            services.vote(poll, [a.pk, b.pk], actor=d.resident)
         assert not Ballot.objects.exists()
         multi = new_poll(d, question="多选", multiple=True)
         x, y = list(multi.options.all())[:2]
-        ballot = services.vote(d.resident, multi, [x.pk, y.pk])
+        ballot = services.vote(multi, [x.pk, y.pk], actor=d.resident)
     assert ballot.options.count() == 2
 
 
 def test_other_community_cannot_vote(d):
     poll = new_poll(d)
     with clock.travel_to(OPEN), pytest.raises(Http404):
-        services.vote(d.outsider, poll, [poll.options.first().pk])
+        services.vote(poll, [poll.options.first().pk], actor=d.outsider)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -130,7 +130,7 @@ def test_concurrent_double_vote_counts_once(world):
     spouse = make_citizen(home, "并发配偶")
     secretary = make_user("community_secretary", world.community_a1)
     poll = services.create_poll(
-        secretary,
+        actor=secretary,
         community=world.community_a1,
         question="并发",
         options=["a", "b"],
@@ -146,7 +146,7 @@ def test_concurrent_double_vote_counts_once(world):
     def attempt(voter):
         try:
             barrier.wait()
-            services.vote(voter, poll, [option.pk])
+            services.vote(poll, [option.pk], actor=voter)
             results.append("ok")
         except ValidationError:
             results.append("refused")

@@ -35,7 +35,7 @@ def _series(d, **overrides):
         lead_days=14,
     )
     values.update(overrides)
-    return services.create_series(d.secretary, **values)
+    return services.create_series(actor=d.secretary, **values)
 
 
 def test_the_16th_of_every_month_is_created_ahead_and_only_once(d):
@@ -69,9 +69,9 @@ def test_stopped_series_creates_nothing_more(d):
     with clock.travel_to(_at(2026, 5, 10, 9, 0)):
         series = _series(d)
         assert Meeting.objects.filter(series=series).count() == 1
-        services.stop_series(d.secretary, series, "改为线上议事")
+        services.stop_series(series, "改为线上议事", actor=d.secretary)
         with pytest.raises(ValidationError):
-            services.stop_series(d.secretary, series, "again")
+            services.stop_series(series, "again", actor=d.secretary)
     with clock.travel_to(_at(2026, 6, 10, 9, 0)):
         assert services.create_series_meetings() == 0
     assert Meeting.objects.filter(series=series).count() == 1
@@ -100,7 +100,7 @@ def test_bad_series_input_is_refused_and_writes_nothing(d, field, value):
 def test_series_wrong_roles(d):
     with pytest.raises(PermissionDenied):
         services.create_series(
-            d.resident,
+            actor=d.resident,
             community=d.community,
             kind="residents_council",
             title="x",
@@ -110,7 +110,7 @@ def test_series_wrong_roles(d):
         )
     with pytest.raises(Http404):
         services.create_series(
-            d.worker_other,
+            actor=d.worker_other,
             community=d.community,
             kind="residents_council",
             title="x",
@@ -120,9 +120,9 @@ def test_series_wrong_roles(d):
         )
     series = _series(d)
     with pytest.raises(PermissionDenied):
-        services.stop_series(d.resident, series, "x")
+        services.stop_series(series, "x", actor=d.resident)
     with pytest.raises(Http404):
-        services.stop_series(d.worker_other, series, "x")
+        services.stop_series(series, "x", actor=d.worker_other)
 
 
 @pytest.mark.parametrize(
@@ -131,14 +131,18 @@ def test_series_wrong_roles(d):
 )
 def test_new_meeting_kinds(d, kind):
     meeting = services.create_meeting(
-        d.secretary, community=d.community, kind=kind, title="会议", starts_at=_at(2026, 5, 20, 19)
+        actor=d.secretary,
+        community=d.community,
+        kind=kind,
+        title="会议",
+        starts_at=_at(2026, 5, 20, 19),
     )
     assert meeting.get_kind_display()
 
 
 def test_residents_convention_is_published_and_public(d, client):
     notice = services.publish_notice(
-        d.secretary,
+        actor=d.secretary,
         community=d.community,
         category=NoticeCategory.CONVENTION,
         title="春园社区居民公约（2026年修订）",

@@ -18,11 +18,13 @@ from tests.deliberation.conftest import make_citizen
 
 
 def test_resident_raises_a_topic_in_her_community_and_estate(d):
-    topic = services.raise_topic(d.resident, place=d.community, title="充电桩", text="需要充电桩")
+    topic = services.raise_topic(
+        actor=d.resident, place=d.community, title="充电桩", text="需要充电桩"
+    )
     assert topic.community == d.community and topic.status == TopicStatus.OPEN
     assert AuditRecord.objects.filter(action="deliberation.topic_raise").count() == 1
     estate = d.world.grid_a1_1.estate
-    in_estate = services.raise_topic(d.resident, place=estate, title="绿化", text="补种树木")
+    in_estate = services.raise_topic(actor=d.resident, place=estate, title="绿化", text="补种树木")
     assert in_estate.place_path == estate.path and in_estate.community == d.community
 
 
@@ -30,8 +32,8 @@ def test_topics_on_a_grid_and_a_building(d):
     """Issue 12.5: 003 annex 19 covers the public affairs of community, grid, estate and
     building; topics below the estate were refused."""
     grid, building = d.world.grid_a1_1, d.world.grid_a1_1.buildings[0]
-    on_grid = services.raise_topic(d.resident, place=grid, title="网格巡逻", text="夜间巡逻")
-    on_building = services.raise_topic(d.resident, place=building, title="加装电梯", text="y")
+    on_grid = services.raise_topic(actor=d.resident, place=grid, title="网格巡逻", text="夜间巡逻")
+    on_building = services.raise_topic(actor=d.resident, place=building, title="加装电梯", text="y")
     assert on_grid.place_path == grid.path and on_grid.community == d.community
     assert on_building.place == building and on_building.community == d.community
     places = set(selectors.topic_places(d.resident).values_list("kind", flat=True))
@@ -40,15 +42,15 @@ def test_topics_on_a_grid_and_a_building(d):
 
 def test_topic_outside_the_community_or_above_it_is_refused(d):
     with pytest.raises(Http404):
-        services.raise_topic(d.resident, place=d.world.community_a2, title="x", text="y")
+        services.raise_topic(actor=d.resident, place=d.world.community_a2, title="x", text="y")
     with pytest.raises(ValidationError):
-        services.raise_topic(d.secretary, place=d.world.street_a, title="x", text="y")
+        services.raise_topic(actor=d.secretary, place=d.world.street_a, title="x", text="y")
     assert not Topic.objects.exists()
 
 
 def test_empty_title_gives_a_clear_message_and_writes_nothing(d):
     with pytest.raises(ValidationError) as error:
-        services.raise_topic(d.resident, place=d.community, title="  ", text="y")
+        services.raise_topic(actor=d.resident, place=d.community, title="  ", text="y")
     assert "title" in error.value.message_dict
     assert not Topic.objects.exists() and not AuditRecord.objects.exists()
 
@@ -56,7 +58,7 @@ def test_empty_title_gives_a_clear_message_and_writes_nothing(d):
 def test_only_staff_raise_for_a_party_organisation(d):
     with pytest.raises(PermissionDenied):
         services.raise_topic(
-            d.resident,
+            actor=d.resident,
             place=d.community,
             title="x",
             text="y",
@@ -64,7 +66,7 @@ def test_only_staff_raise_for_a_party_organisation(d):
             origin_name="支部",
         )
     topic = services.raise_topic(
-        d.secretary,
+        actor=d.secretary,
         place=d.community,
         title="x",
         text="y",
@@ -75,12 +77,12 @@ def test_only_staff_raise_for_a_party_organisation(d):
 
 
 def test_threshold_reached_exactly_at_n_supporters(d, threshold):
-    topic = services.raise_topic(d.resident, place=d.community, title="电梯", text="加装")
+    topic = services.raise_topic(actor=d.resident, place=d.community, title="电梯", text="加装")
     supporters = [make_citizen(d.homes[i % 4], f"支持{i}") for i in range(threshold)]
     for user in supporters[:-1]:
-        topic = services.support(user, topic)
+        topic = services.support(topic, actor=user)
     assert topic.support_count == threshold - 1 and topic.status == TopicStatus.OPEN
-    topic = services.support(supporters[-1], topic)
+    topic = services.support(topic, actor=supporters[-1])
     assert topic.support_count == threshold and topic.status == TopicStatus.ON_AGENDA
     assert topic.threshold == threshold and topic.on_agenda_at is not None
 
@@ -90,9 +92,9 @@ def test_default_threshold_comes_from_the_platform(d):
 
 
 def test_one_support_per_resident(d, topic):
-    services.support(d.neighbour, topic)
+    services.support(topic, actor=d.neighbour)
     with pytest.raises(ValidationError, match="once"):
-        services.support(d.neighbour, topic)
+        services.support(topic, actor=d.neighbour)
     assert TopicSupport.objects.filter(topic=topic).count() == 1
     topic.refresh_from_db()
     assert topic.support_count == 1
@@ -101,12 +103,12 @@ def test_one_support_per_resident(d, topic):
 def test_a_login_without_a_registry_record_cannot_support(d, topic):
     volunteer = make_user("volunteer", d.community)
     with pytest.raises(ValidationError, match="registry"):
-        services.support(volunteer, topic)
+        services.support(topic, actor=volunteer)
 
 
 def test_support_from_another_community_is_not_found(d, topic):
     with pytest.raises(Http404):
-        services.support(d.outsider, topic)
+        services.support(topic, actor=d.outsider)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -116,14 +118,14 @@ def test_concurrent_supports_of_one_resident_count_once(world):
 
     home = Household.objects.filter(building=world.grid_a1_1.buildings[0]).first()
     user = citizen(home, "并发")
-    topic = services.raise_topic(user, place=world.community_a1, title="并发", text="测试")
+    topic = services.raise_topic(actor=user, place=world.community_a1, title="并发", text="测试")
     barrier = threading.Barrier(4)
     results = []
 
     def attempt():
         try:
             barrier.wait()
-            services.support(user, topic)
+            services.support(topic, actor=user)
             results.append("ok")
         except ValidationError:
             results.append("refused")
@@ -146,14 +148,16 @@ def test_concurrent_supports_of_different_residents_all_count(world):
 
     homes = list(Household.objects.filter(building__in=world.grid_a1_1.buildings))
     users = [make_citizen(homes[i % len(homes)], f"居民{i}") for i in range(4)]
-    topic = services.raise_topic(users[0], place=world.community_a1, title="并发", text="测试")
+    topic = services.raise_topic(
+        actor=users[0], place=world.community_a1, title="并发", text="测试"
+    )
     barrier = threading.Barrier(4)
     errors = []
 
     def attempt(user):
         try:
             barrier.wait()
-            services.support(user, topic)
+            services.support(topic, actor=user)
         except Exception as error:  # noqa: BLE001 - collected for the assertion
             errors.append(error)
         finally:
@@ -170,12 +174,12 @@ def test_concurrent_supports_of_different_residents_all_count(world):
 
 
 def test_opinion_hidden_with_reason_is_audited_and_shown_to_each_reader(d, topic):
-    opinion = services.give_opinion(d.neighbour, topic, "物业不作为！")
+    opinion = services.give_opinion(topic, "物业不作为！", actor=d.neighbour)
     with pytest.raises(PermissionDenied):
-        services.hide_opinion(d.resident, opinion, "人身攻击")
+        services.hide_opinion(opinion, "人身攻击", actor=d.resident)
     with pytest.raises(ValidationError):
-        services.hide_opinion(d.secretary, opinion, "")
-    services.hide_opinion(d.secretary, opinion, "含有人身攻击")
+        services.hide_opinion(opinion, "", actor=d.secretary)
+    services.hide_opinion(opinion, "含有人身攻击", actor=d.secretary)
     record = AuditRecord.objects.get(action="deliberation.opinion_hide")
     assert record.reason == "含有人身攻击" and record.actor_id == d.secretary.pk
     assert Notification.objects.filter(user=d.neighbour, verb="opinion_hidden").exists()
@@ -184,40 +188,40 @@ def test_opinion_hidden_with_reason_is_audited_and_shown_to_each_reader(d, topic
     assert author_view.show_text and author_view.hidden
     assert not other_view.show_text and other_view.hidden_reason == "含有人身攻击"
     with pytest.raises(ValidationError):
-        services.hide_opinion(d.secretary, opinion, "again")
+        services.hide_opinion(opinion, "again", actor=d.secretary)
 
 
 def test_official_reply_only_from_staff(d, topic):
     with pytest.raises(PermissionDenied):
-        services.give_opinion(d.resident, topic, "我代表社区", official=True)
-    reply = services.give_opinion(d.secretary, topic, "社区将协调物业", official=True)
+        services.give_opinion(topic, "我代表社区", actor=d.resident, official=True)
+    reply = services.give_opinion(topic, "社区将协调物业", actor=d.secretary, official=True)
     assert reply.official
     assert AuditRecord.objects.filter(action="deliberation.official_reply").exists()
 
 
 def test_empty_opinion_refused(d, topic):
     with pytest.raises(ValidationError):
-        services.give_opinion(d.resident, topic, "   ")
+        services.give_opinion(topic, "   ", actor=d.resident)
     assert not Opinion.objects.exists()
 
 
 def test_status_changes_with_reason(d, topic):
     with pytest.raises(PermissionDenied):
-        services.set_topic_status(d.resident, topic, TopicStatus.REJECTED, "不归社区管")
+        services.set_topic_status(topic, TopicStatus.REJECTED, "不归社区管", actor=d.resident)
     with pytest.raises(ValidationError):
-        services.set_topic_status(d.secretary, topic, TopicStatus.RESOLVED, "已解决")
+        services.set_topic_status(topic, TopicStatus.RESOLVED, "已解决", actor=d.secretary)
     with pytest.raises(ValidationError):
-        services.set_topic_status(d.secretary, topic, TopicStatus.REJECTED, "")
-    topic = services.set_topic_status(d.secretary, topic, TopicStatus.REJECTED, "属市政管辖")
+        services.set_topic_status(topic, TopicStatus.REJECTED, "", actor=d.secretary)
+    topic = services.set_topic_status(topic, TopicStatus.REJECTED, "属市政管辖", actor=d.secretary)
     assert topic.status == TopicStatus.REJECTED and topic.status_reason == "属市政管辖"
     with pytest.raises(ValidationError):
-        services.support(d.neighbour, topic)
+        services.support(topic, actor=d.neighbour)
     with pytest.raises(ValidationError):
-        services.give_opinion(d.neighbour, topic, "还有意见")
+        services.give_opinion(topic, "还有意见", actor=d.neighbour)
 
 
 def test_other_community_staff_cannot_see_the_topic(d, topic):
     with pytest.raises(Http404):
-        services.set_topic_status(d.worker_other, topic, TopicStatus.CLOSED, "x")
+        services.set_topic_status(topic, TopicStatus.CLOSED, "x", actor=d.worker_other)
     assert not selectors.visible_topics(d.worker_other).exists()
     assert selectors.visible_topics(d.street).filter(pk=topic.pk).exists()

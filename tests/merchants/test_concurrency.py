@@ -46,7 +46,7 @@ def test_last_item_goes_to_exactly_one_resident(shop, world):
         user = resident_user(world.grid_a1_1.buildings[0], f"1390000020{i}", f"买家{i}")
         give_points(user, 50, world.community_a1)
         buyers.append(user)
-    results = _run_threads(len(buyers), lambda i: services.redeem(buyers[i], shop.last.pk))
+    results = _run_threads(len(buyers), lambda i: services.redeem(shop.last.pk, actor=buyers[i]))
     won = [r for r in results if isinstance(r, Redemption)]
     lost = [r for r in results if isinstance(r, ValidationError)]
     assert len(won) == 1 and len(lost) == len(buyers) - 1, results
@@ -62,7 +62,7 @@ def test_same_points_spent_once(shop):
     Item.objects.filter(pk=shop.oil.pk).update(price=60)
     Item.objects.filter(pk=shop.haircut.pk).update(price=70)
     items = [shop.oil.pk, shop.haircut.pk]
-    results = _run_threads(2, lambda i: services.redeem(shop.resident, items[i]))
+    results = _run_threads(2, lambda i: services.redeem(items[i], actor=shop.resident))
     won = [r for r in results if isinstance(r, Redemption)]
     lost = [r for r in results if isinstance(r, ValidationError)]
     assert len(won) == 1 and len(lost) == 1, results
@@ -78,7 +78,7 @@ def test_same_points_spent_once(shop):
 
 def test_double_submit_with_one_request_key_redeems_once(shop):
     results = _run_threads(
-        3, lambda i: services.redeem(shop.resident, shop.oil.pk, request_key="tap")
+        3, lambda i: services.redeem(shop.oil.pk, actor=shop.resident, request_key="tap")
     )
     assert all(isinstance(r, Redemption) for r in results), results
     assert len({r.pk for r in results}) == 1
@@ -87,7 +87,7 @@ def test_double_submit_with_one_request_key_redeems_once(shop):
 
 
 def test_code_confirmed_twice_at_once(shop):
-    r = services.redeem(shop.resident, shop.oil.pk)
-    results = _run_threads(2, lambda i: services.confirm(shop.seller, r.code))
+    r = services.redeem(shop.oil.pk, actor=shop.resident)
+    results = _run_threads(2, lambda i: services.confirm(r.code, actor=shop.seller))
     assert sum(isinstance(x, Redemption) for x in results) == 1, results
     assert sum(isinstance(x, ValidationError) for x in results) == 1

@@ -20,29 +20,39 @@ pytestmark = pytest.mark.django_db
 
 def test_staff_admit_merchant_and_link_login(shop, world):
     m = services.admit_merchant(
-        shop.staff, community=world.community_a1, name="新商家", kind="shop", users=[shop.seller]
+        actor=shop.staff,
+        community=world.community_a1,
+        name="新商家",
+        kind="shop",
+        users=[shop.seller],
     )
     assert list(m.users.all()) == [shop.seller]
     assert AuditRecord.objects.filter(action="merchants.admit").count() == 1
     with pytest.raises(ValidationError, match="already has"):
         services.admit_merchant(
-            shop.staff, community=world.community_a1, name="新商家", kind="shop"
+            actor=shop.staff, community=world.community_a1, name="新商家", kind="shop"
         )
     with pytest.raises(ValidationError, match="no merchant post"):
         services.admit_merchant(
-            shop.staff,
+            actor=shop.staff,
             community=world.community_a1,
             name="另一家",
             kind="shop",
             users=[shop.seller_b],
         )
     with pytest.raises(Http404):
-        services.admit_merchant(shop.staff, community=world.community_b1, name="越界", kind="shop")
+        services.admit_merchant(
+            actor=shop.staff, community=world.community_b1, name="越界", kind="shop"
+        )
     district = make_user(Role.DISTRICT_OFFICER, world.district)
     with pytest.raises(PermissionDenied):
-        services.admit_merchant(district, community=world.community_a1, name="自己", kind="shop")
+        services.admit_merchant(
+            actor=district, community=world.community_a1, name="自己", kind="shop"
+        )
     with pytest.raises(Http404):
-        services.admit_merchant(shop.seller, community=world.community_a1, name="自己", kind="shop")
+        services.admit_merchant(
+            actor=shop.seller, community=world.community_a1, name="自己", kind="shop"
+        )
 
 
 @pytest.mark.parametrize(
@@ -58,21 +68,21 @@ def test_staff_admit_merchant_and_link_login(shop, world):
 )
 def test_bad_item_input_writes_nothing(shop, price, stock, text):
     with pytest.raises(ValidationError) as info:
-        services.add_item(shop.seller, shop.merchant, name="鸡蛋", price=price, stock=stock)
+        services.add_item(shop.merchant, actor=shop.seller, name="鸡蛋", price=price, stock=stock)
     assert text in info.value.message_dict
     assert not Item.objects.filter(name="鸡蛋").exists()
 
 
 def test_seller_adds_and_updates_only_own_items(shop):
-    item = services.add_item(shop.seller, shop.merchant, name="鸡蛋", price=8, stock=0)
-    services.update_item(shop.seller, item.pk, price=9, stock=3)
+    item = services.add_item(shop.merchant, actor=shop.seller, name="鸡蛋", price=8, stock=0)
+    services.update_item(item.pk, actor=shop.seller, price=9, stock=3)
     assert Item.objects.get(pk=item.pk).stock == 3
     with pytest.raises(PermissionDenied):
-        services.update_item(shop.other_seller, item.pk, price=1, stock=1)
+        services.update_item(item.pk, actor=shop.other_seller, price=1, stock=1)
     with pytest.raises(PermissionDenied):
-        services.add_item(shop.other_seller, shop.merchant, name="x", price=1, stock=1)
+        services.add_item(shop.merchant, actor=shop.other_seller, name="x", price=1, stock=1)
     with pytest.raises(ValidationError, match="does not exist"):
-        services.update_item(shop.seller, 99999, price=1, stock=1)
+        services.update_item(99999, actor=shop.seller, price=1, stock=1)
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -89,9 +99,9 @@ def test_resident_pages_render(client, shop, django_assert_max_num_queries):
             place_path=shop.merchant.place_path,
         )
     client.force_login(shop.resident)
-    r = services.redeem(shop.resident, shop.oil.pk)
+    r = services.redeem(shop.oil.pk, actor=shop.resident)
     for n in range(11):
-        services.redeem(shop.resident, Item.objects.get(name=f"商品{n}").pk)
+        services.redeem(Item.objects.get(name=f"商品{n}").pk, actor=shop.resident)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("merchants:shop"))
     body = page.content.decode()
@@ -122,7 +132,7 @@ def test_redeem_and_cancel_through_the_pages(client, shop):
 
 
 def test_merchant_desk_confirms(client, shop):
-    r = services.redeem(shop.resident, shop.oil.pk)
+    r = services.redeem(shop.oil.pk, actor=shop.resident)
     client.force_login(shop.seller)
     assert client.get(reverse("merchants:desk") + f"?code={r.code}").status_code == 200
     client.post(reverse("merchants:desk"), {"code": r.code})
@@ -136,7 +146,7 @@ def test_merchant_desk_confirms(client, shop):
 
 
 def test_other_merchant_refused_on_desk(client, shop):
-    r = services.redeem(shop.resident, shop.oil.pk)
+    r = services.redeem(shop.oil.pk, actor=shop.resident)
     client.force_login(shop.other_seller)
     resp = client.post(reverse("merchants:desk"), {"code": r.code}, follow=True)
     assert resp.status_code == 200
@@ -271,7 +281,7 @@ def test_home_tiles(client, shop):
 def test_desk_and_manage_lists_are_bounded(client, shop, django_assert_max_num_queries):
     Item.objects.filter(pk=shop.oil.pk).update(price=5, stock=30)
     for _i in range(15):
-        services.confirm(shop.seller, services.redeem(shop.resident, shop.oil.pk).code)
+        services.confirm(services.redeem(shop.oil.pk, actor=shop.resident).code, actor=shop.seller)
     client.force_login(shop.seller)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("merchants:desk")).status_code == 200

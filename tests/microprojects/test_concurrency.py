@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_double_vote_at_once(mp, monkeypatch):
-    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
-    project = services.propose(mp.r1, rnd, title="t", description="d", items=[("x", "10")])
-    services.review(mp.cw, project, feasible=True, reason="")
-    services.start_voting(mp.cw, rnd)
+    rnd = services.open_round(mp.community, 2026, actor=mp.cw, budget="300000")
+    project = services.propose(rnd, actor=mp.r1, title="t", description="d", items=[("x", "10")])
+    services.review(project, actor=mp.cw, feasible=True, reason="")
+    services.start_voting(rnd, actor=mp.cw)
     real = services._lock_round
 
     def slow(r):
@@ -35,7 +35,7 @@ def test_double_vote_at_once(mp, monkeypatch):
     def attempt():
         try:
             barrier.wait()
-            results.append(services.support(mp.r2, Project.objects.get(pk=project.pk)))
+            results.append(services.support(Project.objects.get(pk=project.pk), actor=mp.r2))
         except Exception as error:  # noqa: BLE001 - collected for the assertions
             results.append(error)
         finally:

@@ -19,25 +19,29 @@ pytestmark = pytest.mark.django_db
 
 
 def _selected_round(mp):
-    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
+    rnd = services.open_round(mp.community, 2026, actor=mp.cw, budget="300000")
     rnd.budget_yuan = Decimal("1000")
     rnd.save()
-    a = services.propose(mp.r1, rnd, title="健身器材", description="d", items=[("器材", "700")])
-    b = services.propose(mp.r1, rnd, title="楼道扶手", description="d", items=[("扶手", "500")])
+    a = services.propose(
+        rnd, actor=mp.r1, title="健身器材", description="d", items=[("器材", "700")]
+    )
+    b = services.propose(
+        rnd, actor=mp.r1, title="楼道扶手", description="d", items=[("扶手", "500")]
+    )
     for p in (a, b):
-        services.review(mp.cw, p, feasible=True, reason="")
-    services.start_voting(mp.cw, rnd)
-    services.support(mp.r1, a)
-    services.support(mp.r2, a)
-    services.support(mp.r1, b)
-    services.select(mp.cw, rnd)
+        services.review(p, actor=mp.cw, feasible=True, reason="")
+    services.start_voting(rnd, actor=mp.cw)
+    services.support(a, actor=mp.r1)
+    services.support(a, actor=mp.r2)
+    services.support(b, actor=mp.r1)
+    services.select(rnd, actor=mp.cw)
     return rnd, a, b
 
 
 def test_pages_render(mp, login, client, django_assert_max_num_queries):
     rnd, a, b = _selected_round(mp)
     services.add_spending(
-        mp.cw, a, amount="720", item="器材", payee="体育公司", paid_on=dt.date(2026, 7, 1)
+        a, actor=mp.cw, amount="720", item="器材", payee="体育公司", paid_on=dt.date(2026, 7, 1)
     )
     staff = login(mp.cw)
     assert staff.get(reverse("microprojects:index")).status_code == 200
@@ -57,7 +61,7 @@ def test_pages_render(mp, login, client, django_assert_max_num_queries):
 
 
 def test_resident_proposes_and_votes_through_pages(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
+    rnd = services.open_round(mp.community, 2026, actor=mp.cw, budget="300000")
     client = login(mp.r1)
     client.post(
         reverse("microprojects:round_action", args=[rnd.pk, "propose"]),
@@ -136,7 +140,7 @@ def test_wrong_roles_refused(mp, login):
 
 
 def test_api(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
+    rnd = services.open_round(mp.community, 2026, actor=mp.cw, budget="300000")
     resident = login(mp.r1)
     assert resident.get("/api/v1/microproject-rounds/").json()["count"] == 1
     response = resident.post(
@@ -165,7 +169,7 @@ def test_api(mp, login):
         ).status_code
         == 200
     )
-    services.start_voting(mp.cw, Round.objects.get(pk=rnd.pk))
+    services.start_voting(Round.objects.get(pk=rnd.pk), actor=mp.cw)
     resident = login(mp.r2)
     assert resident.post(f"/api/v1/microprojects/{pk}/vote/").status_code == 201
     assert resident.post(f"/api/v1/microprojects/{pk}/vote/").status_code == 400
@@ -183,14 +187,24 @@ def _png() -> bytes:
 def test_public_page_shows_each_spending_entry_receipts_and_completion(mp, client):
     rnd, a, b = _selected_round(mp)
     first = services.add_spending(
-        mp.cw, a, amount="400", item="健身器材采购", payee="体育公司", paid_on=dt.date(2026, 7, 1)
+        a,
+        actor=mp.cw,
+        amount="400",
+        item="健身器材采购",
+        payee="体育公司",
+        paid_on=dt.date(2026, 7, 1),
     )
     services.add_spending(
-        mp.cw, a, amount="320.50", item="安装人工", payee="安装队", paid_on=dt.date(2026, 7, 9)
+        a,
+        actor=mp.cw,
+        amount="320.50",
+        item="安装人工",
+        payee="安装队",
+        paid_on=dt.date(2026, 7, 9),
     )
-    receipt = services.add_photo(mp.cw, a, _png(), caption="采购发票", spending=first)
-    work = services.add_photo(mp.cw, a, _png(), caption="完工")
-    services.complete(mp.cw, a, note="器材已安装并经居民代表验收")
+    receipt = services.add_photo(a, _png(), actor=mp.cw, caption="采购发票", spending=first)
+    work = services.add_photo(a, _png(), actor=mp.cw, caption="完工")
+    services.complete(a, actor=mp.cw, note="器材已安装并经居民代表验收")
     body = client.get(reverse("microprojects:public", args=[mp.community.pk])).content.decode()
     assert body.count('data-testid="public-spending"') == 1
     for text in ("2026-07-01", "健身器材采购", "体育公司", "400.00", "2026-07-09", "安装人工"):
@@ -228,7 +242,7 @@ def test_project_page_lists_spending_with_receipts_and_links_a_receipt(mp, login
     )
     # a spending entry of another project is refused
     other = services.add_spending(
-        mp.cw, a, amount="1", item="x", payee="y", paid_on=dt.date(2026, 7, 3)
+        a, actor=mp.cw, amount="1", item="x", payee="y", paid_on=dt.date(2026, 7, 3)
     )
     upload = io.BytesIO(_png())
     upload.name = "r.png"
@@ -252,27 +266,32 @@ def _many_projects(mp, n=12, rounds=(2025, 2026)):
     a work photo."""
     made = []
     for year in rounds:
-        rnd = services.open_round(mp.cw, mp.community, year, budget="300000")
+        rnd = services.open_round(mp.community, year, actor=mp.cw, budget="300000")
         projects = [
             services.propose(
-                mp.r1, rnd, title=f"{year}项目{i:02d}", description="d", items=[("x", "100")]
+                rnd, actor=mp.r1, title=f"{year}项目{i:02d}", description="d", items=[("x", "100")]
             )
             for i in range(n)
         ]
         for p in projects:
-            services.review(mp.cw, p, feasible=True, reason="")
-        services.start_voting(mp.cw, rnd)
+            services.review(p, actor=mp.cw, feasible=True, reason="")
+        services.start_voting(rnd, actor=mp.cw)
         for p in projects:
-            services.support(mp.r1, p)
-        services.select(mp.cw, rnd)
+            services.support(p, actor=mp.r1)
+        services.select(rnd, actor=mp.cw)
         for i, p in enumerate(projects):
             p.refresh_from_db()
             entry = services.add_spending(
-                mp.cw, p, amount="90", item=f"材料{i}", payee="公司", paid_on=dt.date(year, 6, 1)
+                p,
+                actor=mp.cw,
+                amount="90",
+                item=f"材料{i}",
+                payee="公司",
+                paid_on=dt.date(year, 6, 1),
             )
-            services.add_photo(mp.cw, p, _png(), spending=entry)
-            services.add_photo(mp.cw, p, _png())
-            services.complete(mp.cw, p, note=f"完成{i}")
+            services.add_photo(p, _png(), actor=mp.cw, spending=entry)
+            services.add_photo(p, _png(), actor=mp.cw)
+            services.complete(p, actor=mp.cw, note=f"完成{i}")
         made.append((rnd, projects))
     return made
 
@@ -305,21 +324,21 @@ def test_round_and_public_pages_queries_do_not_grow(
 
 
 def test_api_voting_spending_and_completion(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026, budget="300000")
+    rnd = services.open_round(mp.community, 2026, actor=mp.cw, budget="300000")
     rnd.budget_yuan = Decimal("1000")
     rnd.save()
-    p = services.propose(mp.r1, rnd, title="路灯", description="d", items=[("灯", "600")])
+    p = services.propose(rnd, actor=mp.r1, title="路灯", description="d", items=[("灯", "600")])
     url = f"/api/v1/microproject-rounds/{rnd.pk}/voting/"
     assert login(mp.cw).post(url).status_code == 400  # a proposal is not reviewed yet
-    services.review(mp.cw, p, feasible=True, reason="")
+    services.review(p, actor=mp.cw, feasible=True, reason="")
     district = make_user(Role.DISTRICT_OFFICER, mp.community.parent.parent, name="区干部")
     assert login(mp.r1).post(url).status_code == 403  # a resident sees the round
     assert login(district).post(url).status_code == 403  # browses the area read-only
     assert login(mp.cw_other).post(url).status_code == 404
     response = login(mp.cw).post(url)
     assert response.status_code == 200 and response.json()["phase"] == "voting"
-    services.support(mp.r1, p)
-    services.select(mp.cw, Round.objects.get(pk=rnd.pk))
+    services.support(p, actor=mp.r1)
+    services.select(Round.objects.get(pk=rnd.pk), actor=mp.cw)
     spend = f"/api/v1/microprojects/{p.pk}/spending/"
     entry = {"amount": "650", "item": "灯具", "payee": "灯具厂", "paid_on": "2026-07-01"}
     assert login(mp.r1).post(spend, entry).status_code == 403
@@ -367,13 +386,13 @@ def test_open_round_page_needs_a_budget_when_the_document_sets_none(mp, login):
 
 
 def test_rules_button_hidden_once_voting_opened_and_post_refused(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026, budget="1000")
+    rnd = services.open_round(mp.community, 2026, actor=mp.cw, budget="1000")
     staff = login(mp.cw)
     url = reverse("microprojects:round_action", args=[rnd.pk, "rules"])
     staff.post(url, {"budget": "2000", "method": "mes", "max_votes": "2"})
     rnd.refresh_from_db()
     assert (rnd.budget_yuan, rnd.method, rnd.max_votes) == (Decimal("2000"), "mes", 2)
-    services.start_voting(mp.cw, rnd)
+    services.start_voting(rnd, actor=mp.cw)
     body = staff.get(reverse("microprojects:round", args=[rnd.pk])).content.decode()
     assert 'data-testid="rules-form"' not in body and 'data-testid="rules-frozen"' in body
     staff.post(url, {"budget": "9000"})
@@ -389,7 +408,7 @@ def test_rules_button_hidden_once_voting_opened_and_post_refused(mp, login):
 
 
 def test_rules_api(mp, login):
-    rnd = services.open_round(mp.cw, mp.community, 2026, budget="1000")
+    rnd = services.open_round(mp.community, 2026, actor=mp.cw, budget="1000")
     url = f"/api/v1/microproject-rounds/{rnd.pk}/rules/"
     assert (
         login(mp.r1).post(url, {"budget": "5"}, content_type="application/json").status_code == 403
@@ -403,7 +422,7 @@ def test_rules_api(mp, login):
     assert ok.status_code == 200 and ok.json()["method"] == "mes" and ok.json()["max_votes"] == 2
     bad = staff.post(url, {"method": "lottery"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["detail"]
-    services.start_voting(mp.cw, Round.objects.get(pk=rnd.pk))
+    services.start_voting(Round.objects.get(pk=rnd.pk), actor=mp.cw)
     frozen = staff.post(url, {"budget": "5000"}, content_type="application/json")
     assert frozen.status_code == 400
     assert Round.objects.get(pk=rnd.pk).budget_yuan == Decimal("1000")

@@ -86,17 +86,17 @@ def open_vote(estate_world):
     def _open(matter=Matter.ORDINARY, **fields):
         ew = estate_world
         clock.set_now(START - dt.timedelta(days=1))
-        services.import_roll(ew.cw, ew.estate)
+        services.import_roll(ew.estate, actor=ew.cw)
         vote = services.create_vote(
-            ew.cw,
             ew.estate,
+            actor=ew.cw,
             title="更换电梯",
             matter=matter,
             opens_at=START,
             closes_at=START + dt.timedelta(days=7),
             **fields,
         )
-        vote = services.open_vote(ew.cw, vote)
+        vote = services.open_vote(vote, actor=ew.cw)
         clock.set_now(START + dt.timedelta(hours=1))
         return vote
 

@@ -53,12 +53,12 @@ def test_two_votes_from_one_owner_at_once(estate_world, open_vote, monkeypatch):
     entry = RollEntry.objects.get(vote=vote, name="吴业主")
 
     def online():
-        return services.cast_online(ew.owner_user, OwnersVote.objects.get(pk=vote.pk), "yes")
+        return services.cast_online(OwnersVote.objects.get(pk=vote.pk), "yes", actor=ew.owner_user)
 
     def paper():
         return services.enter_paper(
-            ew.cw,
             OwnersVote.objects.get(pk=vote.pk),
+            actor=ew.cw,
             ballot_id=entry.ballot_id,
             choice="no",
             scan=scan_pdf(),
@@ -79,7 +79,7 @@ def test_two_phones_of_one_owner_at_once(estate_world, open_vote, monkeypatch):
 
     def online(choice):
         return lambda: services.cast_online(
-            ew.owner_user, OwnersVote.objects.get(pk=vote.pk), choice
+            OwnersVote.objects.get(pk=vote.pk), choice, actor=ew.owner_user
         )
 
     results = _race(monkeypatch, online("yes"), online("no"))

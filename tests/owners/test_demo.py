@@ -65,7 +65,7 @@ def test_owners_demo(demo_world):
     assert services.verify(fund) and services.verify(parking)
     assert open_vote.is_open_now
     # the resident login can cast in the open vote
-    ballot = services.cast_online(demo_world, open_vote, "yes")
+    ballot = services.cast_online(open_vote, "yes", actor=demo_world)
     assert ballot.entry.name == "吴秀英"
     assert "already present" in owners_demo.build("small")
     assert OwnersVote.objects.count() == 3

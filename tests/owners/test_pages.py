@@ -58,7 +58,7 @@ def test_owner_votes_through_the_page(estate_world, open_vote, login):
 def test_result_page_shows_each_threshold(estate_world, open_vote, login):
     ew = estate_world
     vote = open_vote()
-    services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(vote, "yes", actor=ew.owner_user)
     clock.set_now(START + dt.timedelta(days=8))
     client = login(ew.cw)
     response = client.post(reverse("owners:vote_action", args=[vote.pk, "close"]))
@@ -175,10 +175,10 @@ def test_resident_not_on_the_roll_is_told_so(estate_world, open_vote, login):
 def test_draft_vote_is_not_announced_to_residents(estate_world, login):
     ew = estate_world
     clock.set_now(START)
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     draft = services.create_vote(
-        ew.cw,
         ew.estate,
+        actor=ew.cw,
         title="草稿",
         matter="ordinary",
         opens_at=START,
@@ -190,17 +190,19 @@ def test_draft_vote_is_not_announced_to_residents(estate_world, login):
 def _two_entries(ew):
     """吴业主 owns flat 1 alone and co-owns flat 2: two roll entries."""
     clock.set_now(START - dt.timedelta(days=1))
-    services.import_roll(ew.cw, ew.estate)
-    services.add_co_owner(ew.cw, Owner.objects.exclude(name="吴业主").get(), resident=ew.owner)
+    services.import_roll(ew.estate, actor=ew.cw)
+    services.add_co_owner(
+        Owner.objects.exclude(name="吴业主").get(), actor=ew.cw, resident=ew.owner
+    )
     vote = services.create_vote(
-        ew.cw,
         ew.estate,
+        actor=ew.cw,
         title="两套房",
         matter="ordinary",
         opens_at=START,
         closes_at=START + dt.timedelta(days=7),
     )
-    vote = services.open_vote(ew.cw, vote)
+    vote = services.open_vote(vote, actor=ew.cw)
     clock.set_now(START + dt.timedelta(hours=1))
     return vote, list(RollEntry.objects.filter(vote=vote).order_by("id"))
 
@@ -309,7 +311,7 @@ def test_scans_served_only_to_the_staff_running_the_vote(estate_world, open_vote
     png = io.BytesIO()
     Image.new("RGB", (30, 20), "white").save(png, "PNG")
     ballot = services.enter_paper(
-        ew.cw, vote, ballot_id=entry.ballot_id, choice="no", scan=png.getvalue()
+        vote, actor=ew.cw, ballot_id=entry.ballot_id, choice="no", scan=png.getvalue()
     )
     url = reverse("owners:scan", args=[ballot.pk])
     served = login(ew.cw).get(url)
@@ -374,7 +376,7 @@ def test_api_cast_and_refusals(estate_world, open_vote, login):
 def test_api_staff_create_open_roll_and_close(estate_world, login):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=1))
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     staff = login(ew.cw)
     payload = {
         "estate": ew.estate.pk,
@@ -392,7 +394,7 @@ def test_api_staff_create_open_roll_and_close(estate_world, login):
     assert opened.status_code == 200 and opened.json()["total_owners"] == 2
     assert staff.post(f"/api/v1/owners-votes/{pk}/open/").status_code == 400  # already open
     clock.set_now(START + dt.timedelta(hours=1))
-    services.cast_online(ew.owner_user, OwnersVote.objects.get(pk=pk), "yes")
+    services.cast_online(OwnersVote.objects.get(pk=pk), "yes", actor=ew.owner_user)
     roll = staff.get(f"/api/v1/owners-votes/{pk}/roll/")
     assert roll.status_code == 200 and roll.json()["count"] == 2
     rows = {row["name"]: row for row in roll.json()["results"]}
@@ -446,7 +448,7 @@ def test_api_staff_endpoints_refuse_other_roles(estate_world, open_vote, login):
 
 def test_owner_page_edits_the_roll(estate_world, login):
     ew = estate_world
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     from gongzhi.owners.models import Owner
     from gongzhi.people.models import Resident
 
@@ -505,7 +507,12 @@ def test_roll_and_vote_pages_queries_do_not_grow(
     vote = open_vote()
     for entry in RollEntry.objects.filter(vote=vote)[:20]:
         services.enter_paper(
-            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S"
+            vote,
+            actor=ew.cw,
+            ballot_id=entry.ballot_id,
+            choice="yes",
+            scan=scan_pdf(),
+            scan_ref="S",
         )
     client = login(ew.cw)
     with django_assert_max_num_queries(20):
@@ -522,17 +529,17 @@ def test_index_queries_do_not_grow_with_the_votes(
 ):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=1))
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     for i in range(12):
         vote = services.create_vote(
-            ew.cw,
             ew.estate,
+            actor=ew.cw,
             title=f"表决{i:02d}",
             matter="major" if i % 2 else "ordinary",
             opens_at=START,
             closes_at=START + dt.timedelta(days=7),
         )
-        services.open_vote(ew.cw, vote)
+        services.open_vote(vote, actor=ew.cw)
     clock.set_now(START + dt.timedelta(hours=1))
     staff = login(ew.cw)
     with django_assert_max_num_queries(12):

@@ -36,28 +36,28 @@ def _vote_for_a_day(ew, **fields):
     """Create and open an ordinary one-day vote from START (the roll imported before), then
     move the clock an hour into it."""
     vote = services.create_vote(
-        ew.cw,
         ew.estate,
+        actor=ew.cw,
         title="t",
         matter=Matter.ORDINARY,
         opens_at=START,
         closes_at=START + dt.timedelta(days=1),
         **fields,
     )
-    vote = services.open_vote(ew.cw, vote)
+    vote = services.open_vote(vote, actor=ew.cw)
     clock.set_now(START + dt.timedelta(hours=1))
     return vote
 
 
 def test_import_roll_takes_areas_from_households(estate_world):
     ew = estate_world
-    counts = services.import_roll(ew.cw, ew.estate)
+    counts = services.import_roll(ew.estate, actor=ew.cw)
     assert counts == {"added": 2, "missing_area": 0}
     owners = Owner.objects.filter(estate=ew.estate).order_by("id")
     assert [o.name for o in owners][0] == "吴业主"
     assert owners[1].name.startswith("Owner of") or owners[1].name.endswith("业主")
     # idempotent
-    assert services.import_roll(ew.cw, ew.estate)["added"] == 0
+    assert services.import_roll(ew.estate, actor=ew.cw)["added"] == 0
     assert AuditRecord.objects.filter(action="owners.roll_import").count() == 2
 
 
@@ -65,26 +65,26 @@ def test_import_roll_counts_households_without_area(estate_world):
     ew = estate_world
     ew.homes[1].exclusive_area_m2 = None
     ew.homes[1].save()
-    assert services.import_roll(ew.cw, ew.estate) == {"added": 1, "missing_area": 1}
+    assert services.import_roll(ew.estate, actor=ew.cw) == {"added": 1, "missing_area": 1}
 
 
 def test_roll_is_staff_only(estate_world):
     ew = estate_world
     with pytest.raises(PermissionDenied):
-        services.import_roll(ew.gw, ew.estate)
+        services.import_roll(ew.estate, actor=ew.gw)
     with pytest.raises(Http404):
-        services.import_roll(ew.cw_other, ew.estate)
+        services.import_roll(ew.estate, actor=ew.cw_other)
     with pytest.raises(Http404):
-        services.import_roll(ew.owner_user, ew.estate)
+        services.import_roll(ew.estate, actor=ew.owner_user)
     assert not Owner.objects.exists()
 
 
 def test_several_properties_count_once_with_summed_area(estate_world, open_vote):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=2))
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     wu = Owner.objects.get(name="吴业主")
-    services.add_property(ew.cw, wu, label="车库 B12", area_m2="15.5")
+    services.add_property(wu, actor=ew.cw, label="车库 B12", area_m2="15.5")
     vote = _vote_for_a_day(ew)
     assert vote.total_owners == 2
     assert vote.total_area_m2 == Decimal("225.00")  # 89.5 + 15.5 + 120
@@ -96,7 +96,7 @@ def test_bad_area_refused_nothing_written(estate_world):
     ew = estate_world
     for bad in ("abc", "-5", "0", ""):
         with pytest.raises(ValidationError) as error:
-            services.add_owner(ew.cw, ew.estate, name="陈", label="3栋101", area_m2=bad)
+            services.add_owner(ew.estate, actor=ew.cw, name="陈", label="3栋101", area_m2=bad)
         assert "square metres" in str(error.value) or "平方米" in str(error.value)
     assert not Owner.objects.exists()
 
@@ -104,7 +104,7 @@ def test_bad_area_refused_nothing_written(estate_world):
 def test_roll_frozen_at_opening(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
-    services.add_owner(ew.cw, ew.estate, name="新业主", label="1栋9901", area_m2="99")
+    services.add_owner(ew.estate, actor=ew.cw, name="新业主", label="1栋9901", area_m2="99")
     vote.refresh_from_db()
     assert vote.total_owners == 2
     assert RollEntry.objects.filter(vote=vote).count() == 2
@@ -117,11 +117,11 @@ def test_roll_frozen_at_opening(estate_world, open_vote):
 def test_owner_votes_online(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
-    ballot = services.cast_online(ew.owner_user, vote, "yes")
+    ballot = services.cast_online(vote, "yes", actor=ew.owner_user)
     assert ballot.entry.name == "吴业主" and ballot.channel == "online"
     assert AuditRecord.objects.filter(action="owners.ballot_cast").count() == 1
     with pytest.raises(ValidationError, match="already been counted|已"):
-        services.cast_online(ew.owner_user, vote, "no")
+        services.cast_online(vote, "no", actor=ew.owner_user)
     assert Ballot.objects.count() == 1
 
 
@@ -130,14 +130,14 @@ def test_non_owner_refused(estate_world, open_vote):
     vote = open_vote()
     # A resident of the community who is not on the frozen roll: 403 that says so.
     with pytest.raises(PermissionDenied) as error:
-        services.cast_online(ew.tenant_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.tenant_user)
     assert "roll" in str(error.value) or "名册" in str(error.value)
     # A grid worker browses the estate's votes but casts no ballot: 403.
     with pytest.raises(PermissionDenied):
-        services.cast_online(ew.gw, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.gw)
     # A resident of another community does not see the vote at all.
     with pytest.raises(Http404):
-        services.cast_online(ew.outsider, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.outsider)
     assert not Ballot.objects.exists()
     # A refused ballot leaves no trace in the audit trail.
     assert not AuditRecord.objects.filter(action="owners.ballot_cast").exists()
@@ -148,17 +148,17 @@ def test_refused_ballots_write_no_audit_record(estate_world, open_vote):
     vote = open_vote()
     entry = RollEntry.objects.get(vote=vote, name="吴业主")
     before = AuditRecord.objects.count()
-    services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(vote, "yes", actor=ew.owner_user)
     assert AuditRecord.objects.count() == before + 1
     refusals = [
-        lambda: services.cast_online(ew.owner_user, vote, "no"),  # already counted
-        lambda: services.cast_online(ew.owner_user, vote, "maybe"),  # bad choice
-        lambda: services.cast_online(ew.tenant_user, vote, "yes"),  # not on the roll
+        lambda: services.cast_online(vote, "no", actor=ew.owner_user),  # already counted
+        lambda: services.cast_online(vote, "maybe", actor=ew.owner_user),  # bad choice
+        lambda: services.cast_online(vote, "yes", actor=ew.tenant_user),  # not on the roll
         lambda: services.enter_paper(
-            ew.cw, vote, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf()
+            vote, actor=ew.cw, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf()
         ),  # already counted online
         lambda: services.enter_paper(
-            ew.gw, vote, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf()
+            vote, actor=ew.gw, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf()
         ),  # not staff of the vote
     ]
     for refuse in refusals:
@@ -172,9 +172,9 @@ def _two_entries(ew, rule=CoOwnerRule.ANY):
     """吴业主 owns flat 1 alone and co-owns flat 2 (with its registered owner, the
     representative): two owners on the roll, and she stands on both."""
     clock.set_now(START - dt.timedelta(days=2))
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     flat2 = Owner.objects.exclude(name="吴业主").get()
-    services.add_co_owner(ew.cw, flat2, resident=ew.owner)
+    services.add_co_owner(flat2, actor=ew.cw, resident=ew.owner)
     vote = _vote_for_a_day(ew, co_owner_rule=rule)
     own = RollEntry.objects.get(vote=vote, name="吴业主")
     shared = RollEntry.objects.get(vote=vote, owner=flat2)
@@ -186,18 +186,18 @@ def test_owner_on_two_entries_casts_each(estate_world):
     vote, own, shared = _two_entries(ew)
     assert vote.total_owners == 2  # two buyers, two heads (司法解释第九条)
     with pytest.raises(ValidationError) as error:
-        services.cast_online(ew.owner_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.owner_user)
     assert "entry" in error.value.message_dict  # which property? she must choose
-    services.cast_online(ew.owner_user, vote, "yes", entry_id=own.pk)
-    services.cast_online(ew.owner_user, vote, "no", entry_id=str(shared.pk))
+    services.cast_online(vote, "yes", actor=ew.owner_user, entry_id=own.pk)
+    services.cast_online(vote, "no", actor=ew.owner_user, entry_id=str(shared.pk))
     assert dict(Ballot.objects.values_list("entry_id", "choice")) == {
         own.pk: "yes",
         shared.pk: "no",
     }
     with pytest.raises(ValidationError, match="already been counted|已计入"):
-        services.cast_online(ew.owner_user, vote, "abstain", entry_id=own.pk)
+        services.cast_online(vote, "abstain", actor=ew.owner_user, entry_id=own.pk)
     clock.set_now(START + dt.timedelta(days=1))
-    vote = services.close_vote(ew.cw, vote)
+    vote = services.close_vote(vote, actor=ew.cw)
     assert vote.result["part_owners"] == 2 and vote.result["yes_owners"] == 1
     assert vote.result["part_area"] == "209.50" and vote.result["yes_area"] == "89.50"
 
@@ -205,11 +205,11 @@ def test_owner_on_two_entries_casts_each(estate_world):
 def test_entry_not_held_by_the_caster_refused(estate_world):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=2))
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     vote = _vote_for_a_day(ew)
     other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
     with pytest.raises(ValidationError) as error:
-        services.cast_online(ew.owner_user, vote, "yes", entry_id=other.pk)
+        services.cast_online(vote, "yes", actor=ew.owner_user, entry_id=other.pk)
     assert "entry" in error.value.message_dict
     assert not Ballot.objects.exists()
 
@@ -220,8 +220,8 @@ def test_two_entries_under_the_representative_rule(estate_world):
     # Flat 2 votes through its representative (not 吴业主): only her own flat is castable,
     # so a ballot without an entry goes to it.
     with pytest.raises(ValidationError, match="representative|代表"):
-        services.cast_online(ew.owner_user, vote, "yes", entry_id=shared.pk)
-    ballot = services.cast_online(ew.owner_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.owner_user, entry_id=shared.pk)
+    ballot = services.cast_online(vote, "yes", actor=ew.owner_user)
     assert ballot.entry == own and Ballot.objects.count() == 1
 
 
@@ -231,12 +231,17 @@ def test_votes_outside_the_window_refused(estate_world, open_vote, when):
     vote = open_vote()
     clock.set_now(when)
     with pytest.raises(ValidationError) as error:
-        services.cast_online(ew.owner_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.owner_user)
     assert "not open" in str(error.value) or "不在" in str(error.value)
     entry = RollEntry.objects.filter(vote=vote).last()
     with pytest.raises(ValidationError):
         services.enter_paper(
-            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S1"
+            vote,
+            actor=ew.cw,
+            ballot_id=entry.ballot_id,
+            choice="yes",
+            scan=scan_pdf(),
+            scan_ref="S1",
         )
     assert not Ballot.objects.exists()
 
@@ -244,17 +249,17 @@ def test_votes_outside_the_window_refused(estate_world, open_vote, when):
 def test_draft_vote_refuses_ballots(estate_world):
     ew = estate_world
     clock.set_now(START)
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     vote = services.create_vote(
-        ew.cw,
         ew.estate,
+        actor=ew.cw,
         title="t",
         matter=Matter.MAJOR,
         opens_at=START,
         closes_at=START + dt.timedelta(days=1),
     )
     with pytest.raises(ValidationError):
-        services.cast_online(ew.owner_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.owner_user)
 
 
 def test_paper_ballot_with_its_scan(estate_world, open_vote, _media):
@@ -263,8 +268,8 @@ def test_paper_ballot_with_its_scan(estate_world, open_vote, _media):
     entry = RollEntry.objects.get(vote=vote, name="吴业主")
     data = scan_pdf("wu")
     ballot = services.enter_paper(
-        ew.cw,
         vote,
+        actor=ew.cw,
         ballot_id=entry.ballot_id.lower(),
         choice="no",
         scan=data,
@@ -279,7 +284,7 @@ def test_paper_ballot_with_its_scan(estate_world, open_vote, _media):
     assert record.changes["scan_sha256"] == ballot.scan_sha256
     # the same owner cannot vote again online
     with pytest.raises(ValidationError):
-        services.cast_online(ew.owner_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.owner_user)
     assert Ballot.objects.count() == 1
 
 
@@ -291,7 +296,7 @@ def test_image_scans_accepted(estate_world, open_vote):
         entries, [("JPEG", "image/jpeg"), ("PNG", "image/png")], strict=True
     ):
         ballot = services.enter_paper(
-            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=_image(fmt)
+            vote, actor=ew.cw, ballot_id=entry.ballot_id, choice="yes", scan=_image(fmt)
         )
         assert ballot.scan_type == content_type and ballot.scan.name.endswith(
             ".jpg" if fmt == "JPEG" else ".png"
@@ -327,7 +332,7 @@ def test_bad_scans_refused_and_nothing_stored(estate_world, open_vote, _media, d
     elif data == "oversized":
         data = scan_pdf()[:-6] + b"\0" * services.SCAN_MAX_BYTES + b"%%EOF\n"
     with pytest.raises(ValidationError) as error:
-        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=data)
+        services.enter_paper(vote, actor=ew.cw, ballot_id=entry.ballot_id, choice="yes", scan=data)
     assert "scan" in error.value.message_dict
     assert not Ballot.objects.exists()
     assert not AuditRecord.objects.filter(action="owners.ballot_enter").exists()
@@ -338,9 +343,11 @@ def test_refused_paper_ballot_leaves_no_file(estate_world, open_vote, _media):
     ew = estate_world
     vote = open_vote()
     entry = RollEntry.objects.get(vote=vote, name="吴业主")
-    services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(vote, "yes", actor=ew.owner_user)
     with pytest.raises(ValidationError, match="already been counted|已计入"):
-        services.enter_paper(ew.cw, vote, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf())
+        services.enter_paper(
+            vote, actor=ew.cw, ballot_id=entry.ballot_id, choice="no", scan=scan_pdf()
+        )
     assert not (_media / "owners").exists() or not any((_media / "owners").rglob("*.*"))
 
 
@@ -349,7 +356,7 @@ def test_the_sealed_record_covers_each_scan(estate_world, open_vote):
     vote = open_vote()
     for n, entry in enumerate(RollEntry.objects.filter(vote=vote)):
         services.enter_paper(
-            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(str(n))
+            vote, actor=ew.cw, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(str(n))
         )
     vote = _close(ew, vote)
     assert services.verify(vote)
@@ -384,11 +391,16 @@ def test_forged_ballot_id_refused(estate_world, open_vote):
     vote = open_vote()
     with pytest.raises(ValidationError) as error:
         services.enter_paper(
-            ew.cw, vote, ballot_id="DEADBEEF00000000", choice="yes", scan=scan_pdf(), scan_ref="S"
+            vote,
+            actor=ew.cw,
+            ballot_id="DEADBEEF00000000",
+            choice="yes",
+            scan=scan_pdf(),
+            scan_ref="S",
         )
     assert "ballot_id" in error.value.message_dict
     with pytest.raises(ValidationError):
-        services.cast_online(ew.owner_user, vote, "yes", ballot_id="FORGED")
+        services.cast_online(vote, "yes", actor=ew.owner_user, ballot_id="FORGED")
     assert not Ballot.objects.exists()
 
 
@@ -396,18 +408,18 @@ def test_ballot_id_of_another_vote_refused(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
     other = services.create_vote(
-        ew.cw,
         ew.estate,
+        actor=ew.cw,
         title="另一表决",
         matter=Matter.ORDINARY,
         opens_at=START,
         closes_at=START + dt.timedelta(days=7),
     )
-    other = services.open_vote(ew.cw, other)
+    other = services.open_vote(other, actor=ew.cw)
     foreign = RollEntry.objects.filter(vote=other).first().ballot_id
     with pytest.raises(ValidationError):
         services.enter_paper(
-            ew.cw, vote, ballot_id=foreign, choice="yes", scan=scan_pdf(), scan_ref="S"
+            vote, actor=ew.cw, ballot_id=foreign, choice="yes", scan=scan_pdf(), scan_ref="S"
         )
     assert not Ballot.objects.exists()
 
@@ -418,19 +430,34 @@ def test_paper_needs_a_valid_choice_and_manager(estate_world, open_vote):
     entry = RollEntry.objects.filter(vote=vote).first()
     with pytest.raises(ValidationError):
         services.enter_paper(
-            ew.cw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="x" * 65
+            vote,
+            actor=ew.cw,
+            ballot_id=entry.ballot_id,
+            choice="yes",
+            scan=scan_pdf(),
+            scan_ref="x" * 65,
         )
     with pytest.raises(ValidationError):
         services.enter_paper(
-            ew.cw, vote, ballot_id=entry.ballot_id, choice="maybe", scan=scan_pdf(), scan_ref="S"
+            vote,
+            actor=ew.cw,
+            ballot_id=entry.ballot_id,
+            choice="maybe",
+            scan=scan_pdf(),
+            scan_ref="S",
         )
     with pytest.raises(PermissionDenied):
         services.enter_paper(
-            ew.gw, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S"
+            vote,
+            actor=ew.gw,
+            ballot_id=entry.ballot_id,
+            choice="yes",
+            scan=scan_pdf(),
+            scan_ref="S",
         )
     with pytest.raises(Http404):
         services.enter_paper(
-            ew.cw_other, vote, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf()
+            vote, actor=ew.cw_other, ballot_id=entry.ballot_id, choice="yes", scan=scan_pdf()
         )
     assert not Ballot.objects.exists()
 
@@ -438,45 +465,45 @@ def test_paper_needs_a_valid_choice_and_manager(estate_world, open_vote):
 def test_co_owner_representative_rule(estate_world, open_vote):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=2))
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     tenant = Resident.objects.get(user=ew.tenant_user)
     wu_owner = Owner.objects.get(name="吴业主")
-    services.add_co_owner(ew.cw, wu_owner, resident=tenant, representative=True)
+    services.add_co_owner(wu_owner, actor=ew.cw, resident=tenant, representative=True)
     vote = _vote_for_a_day(ew, co_owner_rule=CoOwnerRule.REPRESENTATIVE)
     with pytest.raises(ValidationError, match="representative|代表"):
-        services.cast_online(ew.owner_user, vote, "yes")
-    services.cast_online(ew.tenant_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.owner_user)
+    services.cast_online(vote, "yes", actor=ew.tenant_user)
     assert Ballot.objects.get().entry.owner == wu_owner
 
 
 def test_co_owner_any_rule_first_counts(estate_world):
     ew = estate_world
     clock.set_now(START - dt.timedelta(days=2))
-    services.import_roll(ew.cw, ew.estate)
+    services.import_roll(ew.estate, actor=ew.cw)
     tenant = Resident.objects.get(user=ew.tenant_user)
-    services.add_co_owner(ew.cw, Owner.objects.get(name="吴业主"), resident=tenant)
+    services.add_co_owner(Owner.objects.get(name="吴业主"), actor=ew.cw, resident=tenant)
     vote = _vote_for_a_day(ew)
-    services.cast_online(ew.tenant_user, vote, "no")
+    services.cast_online(vote, "no", actor=ew.tenant_user)
     with pytest.raises(ValidationError):
-        services.cast_online(ew.owner_user, vote, "yes")
+        services.cast_online(vote, "yes", actor=ew.owner_user)
     assert Ballot.objects.get().choice == "no"
 
 
 def _close(ew, vote):
     clock.set_now(START + dt.timedelta(days=7))
-    return services.close_vote(ew.cw, vote)
+    return services.close_vote(vote, actor=ew.cw)
 
 
 def test_close_counts_and_seals(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
-    services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(vote, "yes", actor=ew.owner_user)
     other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
     services.enter_paper(
-        ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S-2"
+        vote, actor=ew.cw, ballot_id=other.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S-2"
     )
     with pytest.raises(ValidationError, match="open until|开放至"):
-        services.close_vote(ew.cw, vote)
+        services.close_vote(vote, actor=ew.cw)
     vote = _close(ew, vote)
     assert vote.status == VoteStatus.CLOSED
     assert vote.result["passed"] is True
@@ -488,7 +515,7 @@ def test_close_counts_and_seals(estate_world, open_vote):
 def test_the_sweep_seals_votes_whose_window_has_ended_and_no_others(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
-    services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(vote, "yes", actor=ew.owner_user)
     # Still inside the window: nothing to seal.
     assert services.close_due_votes() == 0
     assert OwnersVote.objects.get(pk=vote.pk).status == VoteStatus.OPEN
@@ -507,7 +534,7 @@ def test_the_sweep_seals_votes_whose_window_has_ended_and_no_others(estate_world
 def test_no_change_after_closing(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
-    services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(vote, "yes", actor=ew.owner_user)
     vote = _close(ew, vote)
     assert vote.result["passed"] is False  # 89.5 of 209.5 m² is under two thirds
     ballot = Ballot.objects.get()
@@ -524,10 +551,15 @@ def test_no_change_after_closing(estate_world, open_vote):
     other = RollEntry.objects.exclude(name="吴业主").get(vote=vote)
     with pytest.raises(ValidationError):
         services.enter_paper(
-            ew.cw, vote, ballot_id=other.ballot_id, choice="yes", scan=scan_pdf(), scan_ref="S"
+            vote,
+            actor=ew.cw,
+            ballot_id=other.ballot_id,
+            choice="yes",
+            scan=scan_pdf(),
+            scan_ref="S",
         )
     with pytest.raises(ValidationError, match="closed|已结束"):
-        services.close_vote(ew.cw, vote)
+        services.close_vote(vote, actor=ew.cw)
     with pytest.raises(FrozenRecord):
         Ballot(vote=vote, entry=other, choice="yes", channel="paper").save()
     assert Ballot.objects.count() == 1
@@ -538,7 +570,7 @@ def test_no_change_after_closing(estate_world, open_vote):
 def test_tampering_below_the_model_is_detected(estate_world, open_vote):
     ew = estate_world
     vote = open_vote()
-    services.cast_online(ew.owner_user, vote, "yes")
+    services.cast_online(vote, "yes", actor=ew.owner_user)
     vote = _close(ew, vote)
     Ballot.objects.filter(vote=vote).update(choice="no")  # bypasses save(): a raw write
     assert not services.verify(OwnersVote.objects.get(pk=vote.pk))
@@ -548,15 +580,15 @@ def test_open_needs_a_roll(estate_world):
     ew = estate_world
     clock.set_now(START)
     vote = services.create_vote(
-        ew.cw,
         ew.estate,
+        actor=ew.cw,
         title="t",
         matter=Matter.ORDINARY,
         opens_at=START,
         closes_at=START + dt.timedelta(days=1),
     )
     with pytest.raises(ValidationError, match="roll|名册"):
-        services.open_vote(ew.cw, vote)
+        services.open_vote(vote, actor=ew.cw)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.DRAFT
 
@@ -565,13 +597,13 @@ def test_create_vote_validates(estate_world, world):
     ew = estate_world
     with pytest.raises(ValidationError) as error:
         services.create_vote(
-            ew.cw, ew.estate, title="", matter="huge", opens_at=START, closes_at=START
+            ew.estate, actor=ew.cw, title="", matter="huge", opens_at=START, closes_at=START
         )
     assert set(error.value.message_dict) == {"title", "matter", "closes_at"}
     with pytest.raises(ValidationError):
         services.create_vote(
-            ew.cw,
             world.community_a1,
+            actor=ew.cw,
             title="t",
             matter="major",
             opens_at=START,

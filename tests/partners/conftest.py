@@ -20,23 +20,23 @@ def pw(world):
     contact_b = make_user(Role.PARTNER_CONTACT, world.street_b, name="关山联络员")
     street = make_user(Role.STREET_OFFICER, world.street_a, name="街道干部")
     hospital = services.add_unit(
-        street, world.street_a, name="市中心医院", kind="hospital", contacts=[contact_y]
+        world.street_a, actor=street, name="市中心医院", kind="hospital", contacts=[contact_y]
     )
     school = services.add_unit(
-        street, world.street_a, name="实验小学", kind="school", contacts=[contact]
+        world.street_a, actor=street, name="实验小学", kind="school", contacts=[contact]
     )
     far = services.add_unit(
-        make_user(Role.STREET_OFFICER, world.street_b),
         world.street_b,
+        actor=make_user(Role.STREET_OFFICER, world.street_b),
         name="关山企业",
         kind="enterprise",
         contacts=[contact_b],
     )
-    need = services.add_item(staff, a1, kind=ListKind.NEED, title="老人助餐")
-    project = services.add_item(staff, a1, kind=ListKind.PROJECT, title="口袋公园")
+    need = services.add_item(a1, actor=staff, kind=ListKind.NEED, title="老人助餐")
+    project = services.add_item(a1, actor=staff, kind=ListKind.PROJECT, title="口袋公园")
     resource = services.add_item(
-        contact_y,
         world.street_a,
+        actor=contact_y,
         kind=ListKind.RESOURCE,
         title="义诊",
         category="expertise",

@@ -27,7 +27,7 @@ def _page(client, user, item):
 
 
 def test_only_the_claiming_unit_and_staff_see_the_work_buttons(pw, client):
-    services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     assert PROGRESS in _page(client, pw.contact, pw.need)
     assert PROGRESS in _page(client, pw.staff, pw.need)
     other = _page(client, pw.contact_y, pw.need)  # the hospital's contact
@@ -35,7 +35,7 @@ def test_only_the_claiming_unit_and_staff_see_the_work_buttons(pw, client):
 
 
 def test_a_contact_of_another_unit_is_refused_and_nothing_is_written(pw, client):
-    made = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    made = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     audits = AuditRecord.objects.count()
     client.force_login(pw.contact_y)
     for step, data in (
@@ -51,14 +51,14 @@ def test_a_contact_of_another_unit_is_refused_and_nothing_is_written(pw, client)
 
 
 def test_the_confirm_button_is_for_the_other_side_only(pw, client):
-    made = services.claim(pw.contact, pw.need.pk, unit=pw.school)
-    services.complete(pw.contact, made.pk, evidence="每周三送餐")
+    made = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
+    services.complete(made.pk, actor=pw.contact, evidence="每周三送餐")
     assert CONFIRM not in _page(client, pw.contact, pw.need)  # not its own work
     assert CONFIRM not in _page(client, pw.contact_y, pw.need)
     assert CONFIRM in _page(client, pw.staff, pw.need)
     # A resource a community used: its offering unit's contact confirms, nobody else.
-    used = services.claim(pw.staff, pw.resource.pk, community=pw.a1)
-    services.complete(pw.staff, used.pk, evidence="义诊 60 人次")
+    used = services.claim(pw.resource.pk, actor=pw.staff, community=pw.a1)
+    services.complete(used.pk, actor=pw.staff, evidence="义诊 60 人次")
     assert CONFIRM in _page(client, pw.contact_y, pw.resource)
     assert CONFIRM not in _page(client, pw.contact, pw.resource)
     assert CONFIRM not in _page(client, pw.staff, pw.resource)
@@ -72,16 +72,16 @@ def test_staff_act_only_for_units_of_their_area(pw, world):
     """Staff may claim for a unit (docs: "staff may act for units in their area"), but not for
     a unit paired with another street or another community, which they cannot even see: the
     claim would land in that unit's yearly report without its contacts."""
-    a2_need = services.add_item(pw.staff_a2, world.community_a2, kind="need", title="助浴")
+    a2_need = services.add_item(world.community_a2, actor=pw.staff_a2, kind="need", title="助浴")
     a1_unit = services.add_unit(
-        pw.street, pw.a1, name="一社区药店", kind="enterprise", contacts=[pw.contact]
+        pw.a1, actor=pw.street, name="一社区药店", kind="enterprise", contacts=[pw.contact]
     )
     for unit in (pw.far, a1_unit):
         with pytest.raises(PermissionDenied):
-            services.claim(pw.staff_a2, a2_need.pk, unit=unit)
+            services.claim(a2_need.pk, actor=pw.staff_a2, unit=unit)
     assert not Claim.objects.filter(item=a2_need).exists()
     # A unit paired with the street above community A2 is in their area.
-    made = services.claim(pw.staff_a2, a2_need.pk, unit=pw.hospital)
+    made = services.claim(a2_need.pk, actor=pw.staff_a2, unit=pw.hospital)
     assert made.unit == pw.hospital
 
 
@@ -92,13 +92,13 @@ def test_staff_with_two_communities_act_at_a_path_only_for_its_units(pw, world):
 
     Post.objects.create(user=pw.staff, role=Role.COMMUNITY_WORKER, place=world.community_a2)
     staff = User.objects.get(pk=pw.staff.pk)  # posts are cached on the user object
-    a2_need = services.add_item(pw.staff_a2, world.community_a2, kind="need", title="助浴")
+    a2_need = services.add_item(world.community_a2, actor=pw.staff_a2, kind="need", title="助浴")
     a1_unit = services.add_unit(
-        pw.street, pw.a1, name="一社区药店", kind="enterprise", contacts=[pw.contact]
+        pw.a1, actor=pw.street, name="一社区药店", kind="enterprise", contacts=[pw.contact]
     )
     with pytest.raises(PermissionDenied):
-        services.claim(staff, a2_need.pk, unit=a1_unit)
+        services.claim(a2_need.pk, actor=staff, unit=a1_unit)
     assert not Claim.objects.filter(item=a2_need).exists()
     # The same unit at its own community, and the street's unit at A2, stay allowed.
-    assert services.claim(staff, pw.need.pk, unit=a1_unit).unit == a1_unit
-    assert services.claim(staff, a2_need.pk, unit=pw.hospital).unit == pw.hospital
+    assert services.claim(pw.need.pk, actor=staff, unit=a1_unit).unit == a1_unit
+    assert services.claim(a2_need.pk, actor=staff, unit=pw.hospital).unit == pw.hospital

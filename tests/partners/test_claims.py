@@ -25,50 +25,50 @@ def _status(item):
 
 
 def test_unit_claims_need_completes_staff_confirms(pw):
-    c = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    c = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     assert _status(pw.need) == ItemStatus.CLAIMED
-    services.progress(pw.contact, c.pk, text="已联系食堂", hours="2")
-    services.complete(pw.contact, c.pk, evidence="每周三送餐", amount=500, hours="3.5")
+    services.progress(c.pk, actor=pw.contact, text="已联系食堂", hours="2")
+    services.complete(c.pk, actor=pw.contact, evidence="每周三送餐", amount=500, hours="3.5")
     assert _status(pw.need) == ItemStatus.COMPLETED
     with pytest.raises((PermissionDenied, Http404)):
-        services.confirm(pw.contact, c.pk)  # the claimant does not confirm its own work
-    services.confirm(pw.staff, c.pk)
+        services.confirm(c.pk, actor=pw.contact)  # the claimant does not confirm its own work
+    services.confirm(c.pk, actor=pw.staff)
     c.refresh_from_db()
     assert (c.status, c.amount, c.minutes) == (ClaimStatus.CONFIRMED, 500, 330)
     assert _status(pw.need) == ItemStatus.CONFIRMED
 
 
 def test_community_claims_resource_unit_confirms(pw):
-    c = services.claim(pw.staff, pw.resource.pk, community=pw.a1)
-    services.complete(pw.staff, c.pk, evidence="义诊 60 人次", hours=4)
+    c = services.claim(pw.resource.pk, actor=pw.staff, community=pw.a1)
+    services.complete(c.pk, actor=pw.staff, evidence="义诊 60 人次", hours=4)
     with pytest.raises(PermissionDenied, match="Only a contact"):
-        services.confirm(pw.contact, c.pk)  # a contact of another unit
-    services.confirm(pw.contact_y, c.pk)
+        services.confirm(c.pk, actor=pw.contact)  # a contact of another unit
+    services.confirm(c.pk, actor=pw.contact_y)
     assert Claim.objects.get(pk=c.pk).status == ClaimStatus.CONFIRMED
 
 
 def test_one_claim_at_a_time_and_withdraw_reopens(pw):
-    c = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    c = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     with pytest.raises(ValidationError, match="already claimed"):
-        services.claim(pw.contact_y, pw.need.pk, unit=pw.hospital)
-    services.withdraw(pw.contact, c.pk)
+        services.claim(pw.need.pk, actor=pw.contact_y, unit=pw.hospital)
+    services.withdraw(c.pk, actor=pw.contact)
     assert _status(pw.need) == ItemStatus.OPEN
-    services.claim(pw.contact_y, pw.need.pk, unit=pw.hospital)
+    services.claim(pw.need.pk, actor=pw.contact_y, unit=pw.hospital)
     assert Claim.objects.filter(item=pw.need).exclude(status=ClaimStatus.WITHDRAWN).count() == 1
 
 
 def test_contact_cannot_act_for_another_unit_or_outside_area(pw, world):
     with pytest.raises(PermissionDenied, match="not a contact"):
-        services.claim(pw.contact, pw.need.pk, unit=pw.hospital)
+        services.claim(pw.need.pk, actor=pw.contact, unit=pw.hospital)
     with pytest.raises(ValidationError, match="does not exist"):
-        services.claim(pw.contact_b, pw.need.pk, unit=pw.far)
-    c = services.claim(pw.contact, pw.project.pk, unit=pw.school)
+        services.claim(pw.need.pk, actor=pw.contact_b, unit=pw.far)
+    c = services.claim(pw.project.pk, actor=pw.contact, unit=pw.school)
     with pytest.raises(PermissionDenied):
-        services.progress(pw.contact_y, c.pk, text="x")
+        services.progress(c.pk, actor=pw.contact_y, text="x")
     with pytest.raises(PermissionDenied):
         services.add_item(
-            pw.contact,
             world.street_a,
+            actor=pw.contact,
             kind=ListKind.RESOURCE,
             title="x",
             category="venue",
@@ -79,11 +79,11 @@ def test_contact_cannot_act_for_another_unit_or_outside_area(pw, world):
 
 def test_resource_claim_needs_a_community_in_reach(pw, world):
     with pytest.raises(ValidationError, match="community"):
-        services.claim(pw.staff, pw.resource.pk)
+        services.claim(pw.resource.pk, actor=pw.staff)
     with pytest.raises(Http404):
-        services.claim(pw.staff, pw.resource.pk, community=world.community_a2)
+        services.claim(pw.resource.pk, actor=pw.staff, community=world.community_a2)
     with pytest.raises((PermissionDenied, Http404)):
-        services.claim(pw.contact, pw.resource.pk, community=pw.a1)
+        services.claim(pw.resource.pk, actor=pw.contact, community=pw.a1)
     assert Claim.objects.count() == 0
 
 
@@ -99,28 +99,28 @@ def test_resource_claim_needs_a_community_in_reach(pw, world):
     ],
 )
 def test_bad_progress_writes_nothing(pw, kwargs, field):
-    c = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    c = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     with pytest.raises(ValidationError) as info:
-        services.progress(pw.contact, c.pk, **kwargs)
+        services.progress(c.pk, actor=pw.contact, **kwargs)
     assert field in info.value.message_dict
     assert not c.updates.exists()
 
 
 def test_bad_items_and_units(pw, world):
     with pytest.raises(ValidationError):
-        services.add_item(pw.staff, pw.a1, kind=ListKind.NEED, title="")
+        services.add_item(pw.a1, actor=pw.staff, kind=ListKind.NEED, title="")
     with pytest.raises(ValidationError):
-        services.add_item(pw.staff, pw.a1, kind="wish", title="x")
+        services.add_item(pw.a1, actor=pw.staff, kind="wish", title="x")
     with pytest.raises(ValidationError):
-        services.add_item(pw.staff, world.street_a, kind=ListKind.NEED, title="x")
+        services.add_item(world.street_a, actor=pw.staff, kind=ListKind.NEED, title="x")
     with pytest.raises(ValidationError, match="already registered"):
-        services.add_unit(pw.street, world.street_a, name="实验小学", kind="school")
+        services.add_unit(world.street_a, actor=pw.street, name="实验小学", kind="school")
     with pytest.raises(ValidationError, match="partner-contact post"):
         services.add_unit(
-            pw.street, world.street_a, name="新单位", kind="school", contacts=[pw.staff]
+            world.street_a, actor=pw.street, name="新单位", kind="school", contacts=[pw.staff]
         )
     with pytest.raises((PermissionDenied, Http404)):
-        services.add_unit(pw.contact, world.street_a, name="自封单位", kind="school")
+        services.add_unit(world.street_a, actor=pw.contact, name="自封单位", kind="school")
 
 
 def test_ticket_becomes_a_need_once(pw, world):
@@ -140,12 +140,12 @@ def test_ticket_becomes_a_need_once(pw, world):
         response_due=now,
         resolve_due=now + dt.timedelta(days=1),
     )
-    item = services.need_from_ticket(pw.staff, t.pk)
+    item = services.need_from_ticket(t.pk, actor=pw.staff)
     assert item.kind == ListKind.NEED and item.place == pw.a1 and item.source_ticket == t
     with pytest.raises(ValidationError, match="already on the needs list"):
-        services.need_from_ticket(pw.staff, t.pk)
+        services.need_from_ticket(t.pk, actor=pw.staff)
     with pytest.raises(Http404):
-        services.need_from_ticket(pw.staff_a2, t.pk)
+        services.need_from_ticket(t.pk, actor=pw.staff_a2)
 
 
 def test_ticket_number_form(pw, world, client):
@@ -179,9 +179,9 @@ def test_ticket_number_form(pw, world, client):
 
 
 def test_yearly_report(pw, client):
-    c = services.claim(pw.contact, pw.need.pk, unit=pw.school)
-    services.complete(pw.contact, c.pk, evidence="done", amount=300, hours=2)
-    services.claim(pw.contact, pw.project.pk, unit=pw.school)
+    c = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
+    services.complete(c.pk, actor=pw.contact, evidence="done", amount=300, hours=2)
+    services.claim(pw.project.pk, actor=pw.contact, unit=pw.school)
     r = selectors.unit_report(pw.school, c.created_at.year)
     assert (r.needs_claimed, r.needs_completed, r.projects_claimed, r.projects_completed) == (
         1,
@@ -190,8 +190,8 @@ def test_yearly_report(pw, client):
         0,
     )
     assert (r.amount, r.hours) == (300, 2.0)
-    rc = services.claim(pw.staff, pw.resource.pk, community=pw.a1)
-    services.complete(pw.staff, rc.pk, evidence="用了", hours=1)
+    rc = services.claim(pw.resource.pk, actor=pw.staff, community=pw.a1)
+    services.complete(rc.pk, actor=pw.staff, evidence="用了", hours=1)
     h = selectors.unit_report(pw.hospital, c.created_at.year)
     assert (h.resources_offered, h.resources_given, h.hours) == (1, 1, 1.0)
     client.force_login(pw.contact)
@@ -207,8 +207,10 @@ def test_yearly_report(pw, client):
 
 def test_yearly_report_titles_never_become_formulas(pw, client):
     """A need's title comes from a resident; in the unit's xlsx it must arrive as text."""
-    need = services.add_item(pw.staff, pw.a1, kind=ListKind.NEED, title='=HYPERLINK("http://x")')
-    c = services.claim(pw.contact, need.pk, unit=pw.school)
+    need = services.add_item(
+        pw.a1, actor=pw.staff, kind=ListKind.NEED, title='=HYPERLINK("http://x")'
+    )
+    c = services.claim(need.pk, actor=pw.contact, unit=pw.school)
     client.force_login(pw.contact)
     url = reverse("partners:report_xlsx", args=[pw.school.pk]) + f"?year={c.created_at.year}"
     sheet = load_workbook(io.BytesIO(client.get(url).content)).active
@@ -219,7 +221,7 @@ def test_yearly_report_titles_never_become_formulas(pw, client):
 
 def test_pages_render_and_bounded(pw, client, django_assert_max_num_queries):
     for i in range(12):
-        services.add_item(pw.staff, pw.a1, kind=ListKind.NEED, title=f"需求{i}")
+        services.add_item(pw.a1, actor=pw.staff, kind=ListKind.NEED, title=f"需求{i}")
     client.force_login(pw.staff)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("partners:lists") + "?kind=need").status_code == 200
@@ -326,7 +328,7 @@ def test_concurrent_claims_one_wins(pw):
             barrier.wait(timeout=10)
             user, unit = units[i]
             with translation.override("en"):
-                results[i] = services.claim(user, pw.need.pk, unit=unit)
+                results[i] = services.claim(pw.need.pk, actor=user, unit=unit)
         except BaseException as exc:  # noqa: BLE001
             results[i] = exc
         finally:

@@ -34,7 +34,7 @@ def resident(world):
 
 
 def _need(resident, title="楼道需要扶手"):
-    return services.submit_need(resident, title=title, description="3栋老人多")
+    return services.submit_need(actor=resident, title=title, description="3栋老人多")
 
 
 def _photo(name="done.png", fmt="PNG", exif=False):
@@ -59,12 +59,12 @@ def test_a_residents_need_waits_for_review_before_units_see_it(pw, resident):
     assert selectors.visible_items(pw.staff).filter(pk=item.pk).exists()
     assert not selectors.visible_items(pw.staff_a2).filter(pk=item.pk).exists()
     with pytest.raises(ValidationError):
-        services.claim(pw.contact, item.pk, unit=pw.school)
+        services.claim(item.pk, actor=pw.contact, unit=pw.school)
     with pytest.raises(ValidationError, match="waiting for the community's review"):
-        services.claim(pw.staff, item.pk, unit=pw.school)
-    services.review_need(pw.staff, item.pk, approve=True)
+        services.claim(item.pk, actor=pw.staff, unit=pw.school)
+    services.review_need(item.pk, actor=pw.staff, approve=True)
     assert ListItem.objects.get(pk=item.pk).status == ItemStatus.OPEN
-    assert services.claim(pw.contact, item.pk, unit=pw.school).status == ClaimStatus.ACTIVE
+    assert services.claim(item.pk, actor=pw.contact, unit=pw.school).status == ClaimStatus.ACTIVE
     actions = set(AuditRecord.objects.values_list("action", flat=True))
     assert {"partners.need_submit", "partners.need_approve"} <= actions
 
@@ -72,33 +72,33 @@ def test_a_residents_need_waits_for_review_before_units_see_it(pw, resident):
 def test_declining_needs_a_note_and_review_is_for_staff_of_the_community(pw, resident):
     item = _need(resident)
     with pytest.raises(ValidationError) as info:
-        services.review_need(pw.staff, item.pk, approve=False, note="")
+        services.review_need(item.pk, actor=pw.staff, approve=False, note="")
     assert "note" in info.value.message_dict
     with pytest.raises((PermissionDenied, Http404)):
-        services.review_need(pw.contact, item.pk, approve=True)
+        services.review_need(item.pk, actor=pw.contact, approve=True)
     with pytest.raises(Http404):
-        services.review_need(pw.staff_a2, item.pk, approve=True)
+        services.review_need(item.pk, actor=pw.staff_a2, approve=True)
     assert ListItem.objects.get(pk=item.pk).status == ItemStatus.PENDING
-    services.review_need(pw.staff, item.pk, approve=False, note="已列入物业维修计划")
+    services.review_need(item.pk, actor=pw.staff, approve=False, note="已列入物业维修计划")
     item.refresh_from_db()
     assert (item.status, item.review_note) == (ItemStatus.CANCELLED, "已列入物业维修计划")
     with pytest.raises(ValidationError, match="already been reviewed"):
-        services.review_need(pw.staff, item.pk, approve=True)
+        services.review_need(item.pk, actor=pw.staff, approve=True)
 
 
 def test_bad_needs_and_too_many_waiting_are_refused(pw, resident):
     with pytest.raises(ValidationError):
-        services.submit_need(resident, title="  ")
+        services.submit_need(actor=resident, title="  ")
     with pytest.raises(ValidationError):
-        services.submit_need(resident, title="x" * 101)
+        services.submit_need(actor=resident, title="x" * 101)
     for n in range(services.MAX_PENDING_NEEDS):
         _need(resident, f"需求{n}")
     with pytest.raises(ValidationError, match="waiting for review"):
         _need(resident, "再来一个")
     with pytest.raises(PermissionDenied):
-        services.submit_need(pw.contact, title="单位自己的需求")
+        services.submit_need(actor=pw.contact, title="单位自己的需求")
     with pytest.raises(PermissionDenied):
-        services.submit_need(pw.staff, title="工作人员")
+        services.submit_need(actor=pw.staff, title="工作人员")
     assert ListItem.objects.filter(status=ItemStatus.PENDING).count() == 5
 
 
@@ -112,7 +112,7 @@ def test_the_residents_phone_page(pw, resident, client, django_assert_max_num_qu
     response = client.post(page, {"title": "小区缺少休息座椅"})
     assert response.status_code == 302
     item = ListItem.objects.get(created_by=resident)
-    services.review_need(pw.staff, item.pk, approve=False, note="已有计划")
+    services.review_need(item.pk, actor=pw.staff, approve=False, note="已有计划")
     for n in range(11):
         ListItem.objects.create(
             kind=ListKind.NEED,
@@ -180,10 +180,10 @@ def test_needs_api(pw, resident, client):
 
 
 def test_completion_with_photos_stored_without_metadata_and_served_to_viewers(pw, client, resident):
-    made = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    made = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     services.complete(
-        pw.contact,
         made.pk,
+        actor=pw.contact,
         evidence="送餐 20 次",
         photos=[_photo(exif=True), _photo("b.jpg", "JPEG")],
     )
@@ -210,10 +210,10 @@ def test_completion_with_photos_stored_without_metadata_and_served_to_viewers(pw
 
 
 def test_a_bad_photo_refuses_the_completion_and_writes_nothing(pw, settings):
-    made = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    made = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     fake = SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
     with pytest.raises(ValidationError) as info:
-        services.complete(pw.contact, made.pk, evidence="完成", photos=[_photo(), fake])
+        services.complete(made.pk, actor=pw.contact, evidence="完成", photos=[_photo(), fake])
     assert "photos" in info.value.message_dict
     made.refresh_from_db()
     assert made.status == ClaimStatus.ACTIVE and not ClaimPhoto.objects.exists()
@@ -222,23 +222,23 @@ def test_a_bad_photo_refuses_the_completion_and_writes_nothing(pw, settings):
 
 
 def test_a_refused_completion_removes_the_written_files(pw, settings):
-    made = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    made = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     with pytest.raises(PermissionDenied):
-        services.complete(pw.contact_y, made.pk, evidence="不是我的", photos=[_photo()])
+        services.complete(made.pk, actor=pw.contact_y, evidence="不是我的", photos=[_photo()])
     assert not ClaimPhoto.objects.exists()
     media = settings.MEDIA_ROOT
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
 
 def test_photos_through_the_page_and_the_api(pw, client):
-    made = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+    made = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     client.force_login(pw.contact)
     client.post(
         reverse("partners:claim_step", args=[made.pk, "complete"]),
         {"text": "已完成", "photos": [_photo()]},
     )
     assert ClaimPhoto.objects.filter(claim=made).count() == 1
-    other = services.claim(pw.contact, pw.project.pk, unit=pw.school)
+    other = services.claim(pw.project.pk, actor=pw.contact, unit=pw.school)
     response = client.post(
         f"/api/v1/partner-claims/{other.pk}/complete/", {"text": "公园建成", "photos": [_photo()]}
     )
@@ -252,17 +252,17 @@ def test_photos_through_the_page_and_the_api(pw, client):
 
 def test_completed_work_counts_in_the_year_it_was_completed(pw):
     with clock.travel_to(dt.datetime(2025, 12, 20, 2, tzinfo=dt.UTC)):
-        made = services.claim(pw.contact, pw.need.pk, unit=pw.school)
+        made = services.claim(pw.need.pk, actor=pw.contact, unit=pw.school)
     with clock.travel_to(dt.datetime(2026, 1, 10, 2, tzinfo=dt.UTC)):
-        services.complete(pw.contact, made.pk, evidence="完成", amount=800, hours="4")
+        services.complete(made.pk, actor=pw.contact, evidence="完成", amount=800, hours="4")
     old = selectors.unit_report(pw.school, 2025)
     new = selectors.unit_report(pw.school, 2026)
     assert (old.needs_claimed, old.needs_completed, old.amount, old.minutes) == (1, 0, 0, 0)
     assert (new.needs_claimed, new.needs_completed, new.amount, new.minutes) == (0, 1, 800, 240)
     assert [c.pk for c in old.claims] == [c.pk for c in new.claims] == [made.pk]
     with clock.travel_to(dt.datetime(2025, 12, 1, 2, tzinfo=dt.UTC)):
-        used = services.claim(pw.staff, pw.resource.pk, community=pw.a1)
+        used = services.claim(pw.resource.pk, actor=pw.staff, community=pw.a1)
     with clock.travel_to(dt.datetime(2026, 2, 1, 2, tzinfo=dt.UTC)):
-        services.complete(pw.staff, used.pk, evidence="义诊")
+        services.complete(used.pk, actor=pw.staff, evidence="义诊")
     assert selectors.unit_report(pw.hospital, 2025).resources_given == 0
     assert selectors.unit_report(pw.hospital, 2026).resources_given == 1

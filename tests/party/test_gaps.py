@@ -22,7 +22,7 @@ def test_building_without_a_group_appears_until_one_is_added(world, party):
     assert b2 in gaps
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     services.create_org(
-        secretary, kind=OrgKind.GROUP, name="2栋党小组", parent=party.branch, place=b2
+        actor=secretary, kind=OrgKind.GROUP, name="2栋党小组", parent=party.branch, place=b2
     )
     assert b2 not in set(selectors.gap_places(world.community_a1, "building"))
 

@@ -50,7 +50,7 @@ def community_branch(world, party):
 def test_a_party_group_can_be_bound_to_a_grid(world, party, community_branch):
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     org = services.create_org(
-        secretary,
+        actor=secretary,
         kind=OrgKind.GROUP,
         name="第二网格党小组",
         parent=community_branch,
@@ -68,7 +68,7 @@ def test_a_group_on_a_grid_still_needs_a_branch_above_it(world, party):
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     with pytest.raises(ValidationError) as error:
         services.create_org(
-            secretary,
+            actor=secretary,
             kind=OrgKind.GROUP,
             name="无支部党小组",
             parent=party.committee,
@@ -82,7 +82,7 @@ def test_a_group_cannot_be_bound_to_a_community(world, party, community_branch):
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     with pytest.raises(ValidationError) as error:
         services.create_org(
-            secretary,
+            actor=secretary,
             kind=OrgKind.GROUP,
             name="社区党小组",
             parent=community_branch,

@@ -103,9 +103,9 @@ def v(world):
     a1 = world.community_a1
     user, member = _member(world, a1, "赵国庆")
     staff = make_user(Role.COMMUNITY_WORKER, a1, name="社工")
-    post = vanguard.add_post(staff, a1, name="楼栋引导岗")
-    post2 = vanguard.add_post(staff, a1, name="文明交通岗")
-    task = vanguard.add_task(staff, a1, title="清理楼道杂物")
+    post = vanguard.add_post(a1, actor=staff, name="楼栋引导岗")
+    post2 = vanguard.add_post(a1, actor=staff, name="文明交通岗")
+    task = vanguard.add_task(a1, actor=staff, title="清理楼道杂物")
     elder_home = Household.objects.filter(building=world.grid_a1_1.buildings[1]).first()
     elder = Resident.objects.create(
         name="独居老人",
@@ -137,8 +137,8 @@ def v(world):
 
 def test_hand_computed_index_with_default_weights(v, world):
     # Claims held in 2026: post and task = 2 of 3; a claim ended in 2025 does not count.
-    c_post = vanguard.claim(v.user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
-    vanguard.claim(v.user, v.a1, kind=ClaimKind.TASK, target_id=v.task.pk)
+    c_post = vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
+    vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.TASK, target_id=v.task.pk)
     old = VanguardClaim.objects.create(
         member=v.member,
         kind="post",
@@ -151,12 +151,12 @@ def test_hand_computed_index_with_default_weights(v, world):
     assert old.pk
     # Service: 10 h + 2 h confirmed, 5 h rejected, 3 h pending → 12 h of 48 → 25.0
     recs = [
-        vanguard.record_service(v.user, claim_id=c_post.pk, served_on="2026-06-01", hours=h)
+        vanguard.record_service(actor=v.user, claim_id=c_post.pk, served_on="2026-06-01", hours=h)
         for h in (10, 2, 5, 3)
     ]
-    vanguard.review_record(v.staff, recs[0].pk, confirm=True)
-    vanguard.review_record(v.staff, recs[1].pk, confirm=True)
-    vanguard.review_record(v.staff, recs[2].pk, confirm=False)
+    vanguard.review_record(recs[0].pk, actor=v.staff, confirm=True)
+    vanguard.review_record(recs[1].pk, actor=v.staff, confirm=True)
+    vanguard.review_record(recs[2].pk, actor=v.staff, confirm=False)
     # Tickets: 3 done in 2026 (ratings 5, 4, none) → 3 of 12 → 25.0; rating 4.5/5 → 90.0.
     # Not counted: one in progress, one resolved in 2025, one handled by someone else.
     _ticket(v.user, rating=5, place=v.a1)
@@ -173,7 +173,7 @@ def test_hand_computed_index_with_default_weights(v, world):
     assert scores["feedback"] == (4.5, 90.0, 10)
     # (40×25 + 30×25 + 20×200/3 + 10×90) / 100 = 39.83
     assert idx.value == 39.8
-    vanguard.claim(v.user, v.a1, kind=ClaimKind.FAMILY, target_id=v.elder.pk)
+    vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.FAMILY, target_id=v.elder.pk)
     # claims 3 of 3 → 100: (1000 + 750 + 2000 + 900) / 100 = 46.5
     assert vanguard.index_for(v.member, 2026).value == 46.5
     # 2025: only the ended claim (1 of 3) and the old ticket (1 of 12; rating 1 → 20)
@@ -187,9 +187,9 @@ def test_weights_and_full_marks_from_the_profile(v, profile_dir):
         "  weight_claims: 1\n  weight_feedback: 0\n  full_service_hours: 4\n  full_claims: 2\n"
     )
     Place.objects.filter(pk=v.a1.pk).update(policy_profile="vg")
-    c = vanguard.claim(v.user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
-    r = vanguard.record_service(v.user, claim_id=c.pk, served_on="2026-06-01", hours="3")
-    vanguard.review_record(v.staff, r.pk, confirm=True)
+    c = vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
+    r = vanguard.record_service(actor=v.user, claim_id=c.pk, served_on="2026-06-01", hours="3")
+    vanguard.review_record(r.pk, actor=v.staff, confirm=True)
     # service 3/4 → 75; claims 1/2 → 50; (75 + 50) / 2 = 62.5
     assert vanguard.index_for(v.member, 2026).value == 62.5
 
@@ -204,24 +204,24 @@ def test_zero_weights_give_zero(v, profile_dir):
 
 
 def test_claim_rules(v, world):
-    vanguard.claim(v.user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
+    vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
     with pytest.raises(ValidationError, match="already claimed"):
-        vanguard.claim(v.user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
+        vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
     with pytest.raises(ValidationError, match="not open"):
-        vanguard.claim(v.user, v.a1, kind=ClaimKind.FAMILY, target_id=v.plain.pk)
+        vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.FAMILY, target_id=v.plain.pk)
     with pytest.raises(ValidationError, match="not open"):
-        vanguard.claim(v.user, v.a1, kind=ClaimKind.TASK, target_id=99999)
+        vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.TASK, target_id=99999)
     with pytest.raises(ValidationError):
-        vanguard.claim(v.user, v.a1, kind="nonsense", target_id=1)
+        vanguard.claim(v.a1, actor=v.user, kind="nonsense", target_id=1)
     with pytest.raises(Http404):
-        vanguard.claim(v.user, world.community_b1, kind=ClaimKind.POST, target_id=v.post.pk)
+        vanguard.claim(world.community_b1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
     with pytest.raises(PermissionDenied):
-        vanguard.claim(v.staff, v.a1, kind=ClaimKind.POST, target_id=v.post2.pk)
+        vanguard.claim(v.a1, actor=v.staff, kind=ClaimKind.POST, target_id=v.post2.pk)
 
 
 def test_in_service_member_claims_after_checkin_only(v, world, profile_dir):
     user, member = _member(world, world.community_a2, "在职党员", in_service_to=v.a1)
-    c = vanguard.claim(user, v.a1, kind=ClaimKind.TASK, target_id=v.task.pk)
+    c = vanguard.claim(v.a1, actor=user, kind=ClaimKind.TASK, target_id=v.task.pk)
     assert c.member == member and vanguard.member_community(member) == v.a1
     # The profile of the community served applies: full claims at 1 in A1 only.
     (profile_dir / "one.yaml").write_text("source: x.txt\ntitle: t\nvanguard:\n  full_claims: 1\n")
@@ -230,7 +230,7 @@ def test_in_service_member_claims_after_checkin_only(v, world, profile_dir):
     assert claims["claims"] == 100.0
     Checkin.objects.filter(member=member).update(ended_on=dt.date(2026, 3, 1))
     with pytest.raises(ValidationError, match="Check in"):
-        vanguard.claim(user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
+        vanguard.claim(v.a1, actor=user, kind=ClaimKind.POST, target_id=v.post.pk)
 
 
 @pytest.mark.parametrize(
@@ -245,33 +245,33 @@ def test_in_service_member_claims_after_checkin_only(v, world, profile_dir):
     ],
 )
 def test_bad_service_records_write_nothing(v, hours, day):
-    c = vanguard.claim(v.user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
+    c = vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
     with pytest.raises(ValidationError):
-        vanguard.record_service(v.user, claim_id=c.pk, served_on=day, hours=hours)
+        vanguard.record_service(actor=v.user, claim_id=c.pk, served_on=day, hours=hours)
     assert ServiceRecord.objects.count() == 0
 
 
 def test_review_rules(v, world):
-    c = vanguard.claim(v.user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
-    r = vanguard.record_service(v.user, claim_id=c.pk, served_on="2026-06-01", hours="1.5")
+    c = vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
+    r = vanguard.record_service(actor=v.user, claim_id=c.pk, served_on="2026-06-01", hours="1.5")
     assert r.minutes == 90
     with pytest.raises((PermissionDenied, Http404)):
-        vanguard.review_record(v.user, r.pk, confirm=True)
+        vanguard.review_record(r.pk, actor=v.user, confirm=True)
     with pytest.raises(Http404):
         vanguard.review_record(
-            make_user(Role.COMMUNITY_WORKER, world.community_b1), r.pk, confirm=True
+            r.pk, actor=make_user(Role.COMMUNITY_WORKER, world.community_b1), confirm=True
         )
-    vanguard.review_record(v.staff, r.pk, confirm=True)
+    vanguard.review_record(r.pk, actor=v.staff, confirm=True)
     with pytest.raises(ValidationError, match="already reviewed"):
-        vanguard.review_record(v.staff, r.pk, confirm=False)
+        vanguard.review_record(r.pk, actor=v.staff, confirm=False)
     assert ServiceRecord.objects.get(pk=r.pk).status == RecordStatus.CONFIRMED
 
 
 def test_ranking_is_ordered_scoped_and_bounded(v, world, django_assert_max_num_queries):
     other_user, other = _member(world, v.a1, "钱党员")
-    c = vanguard.claim(other_user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
-    r = vanguard.record_service(other_user, claim_id=c.pk, served_on="2026-06-01", hours=8)
-    vanguard.review_record(v.staff, r.pk, confirm=True)
+    c = vanguard.claim(v.a1, actor=other_user, kind=ClaimKind.POST, target_id=v.post.pk)
+    r = vanguard.record_service(actor=other_user, claim_id=c.pk, served_on="2026-06-01", hours=8)
+    vanguard.review_record(r.pk, actor=v.staff, confirm=True)
     for i in range(5):
         _member(world, v.a1, f"党员{i}")
     _member(world, world.community_a2, "二社区党员")
@@ -283,7 +283,7 @@ def test_ranking_is_ordered_scoped_and_bounded(v, world, django_assert_max_num_q
 
 def test_pages(client, v, world):
     client.force_login(v.user)
-    vanguard.claim(v.user, v.a1, kind=ClaimKind.POST, target_id=v.post.pk)
+    vanguard.claim(v.a1, actor=v.user, kind=ClaimKind.POST, target_id=v.post.pk)
     page = client.get(reverse("party:vanguard"))
     assert page.status_code == 200 and 'data-testid="index-value"' in page.content.decode()
     client.post(reverse("party:vanguard_claim"), {"kind": "family", "target": v.elder.pk})
@@ -334,8 +334,8 @@ def test_ranking_page_query_count_is_bounded(client, v, world, django_assert_max
         user, _member_row = _member(world, v.a1, f"党员{i}")
         target = v.post if i % 3 == 0 else v.post2 if i % 3 == 1 else v.task
         kind = ClaimKind.TASK if target is v.task else ClaimKind.POST
-        c = vanguard.claim(user, v.a1, kind=kind, target_id=target.pk)
-        vanguard.record_service(user, claim_id=c.pk, served_on="2026-06-01", hours=2)
+        c = vanguard.claim(v.a1, actor=user, kind=kind, target_id=target.pk)
+        vanguard.record_service(actor=user, claim_id=c.pk, served_on="2026-06-01", hours=2)
     client.force_login(v.staff)
     client.get(reverse("party:vanguard_ranking"))
     with django_assert_max_num_queries(22):

@@ -86,9 +86,9 @@ def xlsx_bytes(rows: list[dict], headers=HEADERS) -> bytes:
 def run(world, data: bytes, name="residents.csv", mode="all_or_nothing", user=None):
     """Upload and commit as a community secretary of A1; returns the batch."""
     user = user or make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    batch = imports.start(user, world.community_a1, name, data)
+    batch = imports.start(world.community_a1, name, data, actor=user)
     if batch.status == ImportBatch.Status.VALIDATED:
-        batch = imports.commit(user, batch, mode)
+        batch = imports.commit(batch, mode, actor=user)
     return batch
 
 
@@ -226,7 +226,7 @@ EXPECTED = {
 
 def test_every_row_error_is_reported_in_the_preview(world):
     user = make_user(Role.COMMUNITY_WORKER, world.community_a1)
-    batch = imports.start(user, world.community_a1, "mixed.csv", csv_bytes(bad_rows()))
+    batch = imports.start(world.community_a1, "mixed.csv", csv_bytes(bad_rows()), actor=user)
     assert batch.status == ImportBatch.Status.VALIDATED
     assert (batch.total_rows, batch.valid_rows, batch.error_rows) == (13, 2, 11)
     errors = {e["row"]: [imports.render(m, p) for m, p in e["messages"]] for e in batch.errors}
@@ -257,9 +257,9 @@ def test_every_message_has_its_chinese_text():
 
 def test_all_or_nothing_with_errors_writes_nothing(world):
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    batch = imports.start(user, world.community_a1, "mixed.csv", csv_bytes(bad_rows()))
+    batch = imports.start(world.community_a1, "mixed.csv", csv_bytes(bad_rows()), actor=user)
     with pytest.raises(imports.ImportRefused) as refused:
-        imports.commit(user, batch, "all_or_nothing")
+        imports.commit(batch, "all_or_nothing", actor=user)
     assert "11 rows have errors" in refused.value.message
     assert "nothing was written" in refused.value.message
     batch.refresh_from_db()
@@ -285,10 +285,7 @@ def test_a_person_of_another_community_is_refused(world):
     run(world, csv_bytes([person(1)]))
     b1 = make_user(Role.COMMUNITY_SECRETARY, world.community_b1)
     batch = imports.start(
-        b1,
-        world.community_b1,
-        "b.csv",
-        csv_bytes([person(1, 楼栋="关山一社区G01小区1栋")]),
+        world.community_b1, "b.csv", csv_bytes([person(1, 楼栋="关山一社区G01小区1栋")]), actor=b1
     )
     assert batch.error_rows == 1
     assert batch.errors[0]["messages"][0][0] == imports.E_OTHER_COMMUNITY
@@ -364,7 +361,7 @@ def test_empty_optional_cells_keep_stored_values(world):
 def start_error(world, data: bytes, name: str) -> str:
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     with pytest.raises(imports.ImportFileError) as failure:
-        imports.start(user, world.community_a1, name, data)
+        imports.start(world.community_a1, name, data, actor=user)
     return failure.value.message
 
 
@@ -424,16 +421,16 @@ def test_formula_cell_is_an_error_never_evaluated(world, fmt):
     rows = [person(1), person(3, 姓名=formula)]
     data = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows)
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    batch = imports.start(user, world.community_a1, f"f.{fmt}", data)
+    batch = imports.start(world.community_a1, f"f.{fmt}", data, actor=user)
     assert batch.error_rows == 1
     (entry,) = batch.errors
     assert [imports.render(m, p) for m, p in entry["messages"]] == [
         "“姓名” contains a formula; formulas are not imported. Enter the value itself."
     ]
     with pytest.raises(imports.ImportRefused):
-        imports.commit(user, batch, "all_or_nothing")
+        imports.commit(batch, "all_or_nothing", actor=user)
     assert Resident.objects.count() == 0
-    imports.commit(user, batch, "valid_only")
+    imports.commit(batch, "valid_only", actor=user)
     assert list(Resident.objects.values_list("name", flat=True)) == ["居民1"]
 
 
@@ -454,7 +451,7 @@ def test_no_plain_id_or_phone_on_disk_after_an_import(world, settings):
     assert batch.created_count == 8
     # A second upload waits in var/imports (encrypted) while the first is committed.
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    pending = imports.start(user, world.community_a1, "p.csv", csv_bytes([person(41)]))
+    pending = imports.start(world.community_a1, "p.csv", csv_bytes([person(41)]), actor=user)
     blobs = [p.read_bytes() for p in (Path(settings.VAR_DIR) / "imports").glob("*")]
     assert len(blobs) == 1
     if connection.vendor == "sqlite":
@@ -496,7 +493,7 @@ def test_a_waiting_upload_survives_a_new_field_key_version(world, settings):
     settings.FIELD_ENCRYPTION_KEY = "1:first-secret-0123456789"
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     data = csv_bytes([person(1)])
-    batch = imports.start(user, world.community_a1, "a.csv", data)
+    batch = imports.start(world.community_a1, "a.csv", data, actor=user)
     settings.FIELD_ENCRYPTION_KEY = "2:second-secret-0123456789,1:first-secret-0123456789"
     assert imports.load_file(batch) == data
 
@@ -504,17 +501,17 @@ def test_a_waiting_upload_survives_a_new_field_key_version(world, settings):
 def test_stored_file_is_encrypted_and_bound_to_its_batch(world):
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     data = csv_bytes([person(1)])
-    batch = imports.start(user, world.community_a1, "a.csv", data)
+    batch = imports.start(world.community_a1, "a.csv", data, actor=user)
     raw = imports.file_path(batch).read_bytes()
     assert ident(1).encode() not in raw
     assert imports.load_file(batch) == data
-    imports.discard(user, batch)
+    imports.discard(batch, actor=user)
     assert not imports.file_path(batch).exists()
 
 
 def test_expired_uploads_are_discarded(world, settings):
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    batch = imports.start(user, world.community_a1, "a.csv", csv_bytes([person(1)]))
+    batch = imports.start(world.community_a1, "a.csv", csv_bytes([person(1)]), actor=user)
     assert imports.purge_expired() == 0
     ImportBatch.objects.filter(pk=batch.pk).update(
         created_at=batch.created_at - dt.timedelta(hours=settings.IMPORT_KEEP_HOURS + 1)
@@ -562,7 +559,7 @@ def test_background_check_reports_a_file_error(world, settings, monkeypatch):
     monkeypatch.setattr(imports.checks, "MAX_ROWS", 2)
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
     batch = imports.start(
-        user, world.community_a1, "a.csv", csv_bytes([person(1), person(3), person(5)])
+        world.community_a1, "a.csv", csv_bytes([person(1), person(3), person(5)]), actor=user
     )
     assert batch.background and batch.status == ImportBatch.Status.FAILED
     assert imports.render(*batch.file_error) == (
@@ -570,13 +567,15 @@ def test_background_check_reports_a_file_error(world, settings, monkeypatch):
     )
     assert not imports.file_path(batch).exists()
     with pytest.raises(imports.ImportRefused):
-        imports.commit(user, batch, "valid_only")
+        imports.commit(batch, "valid_only", actor=user)
     assert Resident.objects.count() == 0
 
 
 def test_a_person_registered_between_check_and_write(world, monkeypatch):
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    batch = imports.start(user, world.community_a1, "a.csv", csv_bytes([person(1), person(3)]))
+    batch = imports.start(
+        world.community_a1, "a.csv", csv_bytes([person(1), person(3)]), actor=user
+    )
     original_check = imports.check
 
     def check_then_someone_registers(community, parsed, progress=None):
@@ -587,25 +586,27 @@ def test_a_person_registered_between_check_and_write(world, monkeypatch):
 
     monkeypatch.setattr(imports.batches, "check", check_then_someone_registers)
     with pytest.raises(imports.ImportRefused, match="registered by someone else"):
-        imports.commit(user, batch, "all_or_nothing")
+        imports.commit(batch, "all_or_nothing", actor=user)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.VALIDATED
     assert list(Resident.objects.values_list("name", flat=True)) == ["居民3"]
-    batch = imports.commit(user, batch, "all_or_nothing")
+    batch = imports.commit(batch, "all_or_nothing", actor=user)
     assert (batch.created_count, batch.unchanged_count) == (1, 1)
 
 
 def test_commit_checks_again_and_refuses_what_changed(world):
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    batch = imports.start(user, world.community_a1, "a.csv", csv_bytes([person(1), person(2)]))
+    batch = imports.start(
+        world.community_a1, "a.csv", csv_bytes([person(1), person(2)]), actor=user
+    )
     assert batch.error_rows == 0
     Household.objects.filter(room_no="0201", building__name="1栋").delete()  # room of person 2
     with pytest.raises(imports.ImportRefused, match="1 rows have errors"):
-        imports.commit(user, batch, "all_or_nothing")
+        imports.commit(batch, "all_or_nothing", actor=user)
     batch.refresh_from_db()
     assert (batch.status, batch.error_rows) == ("validated", 1)
     assert Resident.objects.count() == 0
-    batch = imports.commit(user, batch, "valid_only")
+    batch = imports.commit(batch, "valid_only", actor=user)
     assert batch.created_count == 1 and Resident.objects.count() == 1
 
 

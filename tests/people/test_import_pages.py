@@ -36,7 +36,7 @@ def upload(client, community, data: bytes, name="r.csv"):
 def batch_for(world, rows, community=None):
     community = community or world.community_a1
     user = make_user(Role.COMMUNITY_SECRETARY, community)
-    return imports.start(user, community, "r.csv", csv_bytes(rows))
+    return imports.start(community, "r.csv", csv_bytes(rows), actor=user)
 
 
 def test_upload_preview_commit(world, client):

@@ -37,7 +37,7 @@ def test_an_import_takes_a_dash_placeholder_but_not_a_formula_lead(world, settin
     settings.VAR_DIR = tmp_path / "var"  # the waiting file goes to a private folder
     rows = [person(1, 技能特长="-"), person(3, 技能特长="--"), person(5, 技能特长="-1+2")]
     user = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
-    batch = imports.start(user, world.community_a1, "f.csv", csv_bytes(rows))
+    batch = imports.start(world.community_a1, "f.csv", csv_bytes(rows), actor=user)
     assert batch.error_rows == 1
     (entry,) = batch.errors
     assert [m for m, _p in entry["messages"]] == [E_FORMULA_LEAD]

@@ -45,7 +45,7 @@ def add(actor, household, name="张三", *, birth=dt.date(1950, 3, 4), male=True
     number = kw.pop("id_number", None) or next_id(birth, male)
     phone = phone if phone is not None else f"139{next(_seq):08d}"
     return services.create_resident(
-        actor, household=household, name=name, id_number=number, phone=phone, **kw
+        actor=actor, household=household, name=name, id_number=number, phone=phone, **kw
     )
 
 
@@ -238,8 +238,8 @@ def test_no_plain_id_or_phone_in_the_database(world):
         plain += [number, phone]
         add(actor, household_in(world.grid_a1_1, i % 2), f"居民{i}", id_number=number, phone=phone)
     r = Resident.objects.first()
-    services.reveal(actor, r, "phone", "入户走访需要联系")
-    services.update_resident(actor, r, phone="13900009999")
+    services.reveal(r, "phone", "入户走访需要联系", actor=actor)
+    services.update_resident(r, actor=actor, phone="13900009999")
     plain.append("13900009999")
     assert Resident.objects.count() == 3
     assert _scan_database(plain) == []
@@ -255,10 +255,10 @@ def test_update_revalidates_and_audits_masked(world):
     actor = keeper(world)
     r = add(actor, household_in(world.grid_a1_1), birth=dt.date(1950, 3, 4))
     with pytest.raises(ValidationError) as excinfo:
-        services.update_resident(actor, r, birth_date=dt.date(1951, 1, 1))
+        services.update_resident(r, actor=actor, birth_date=dt.date(1951, 1, 1))
     assert "birth_date" in field_errors(excinfo)
     new_number = next_id(dt.date(1970, 7, 7), male=False)
-    services.update_resident(actor, r, id_number=new_number, phone="", specialty="书法")
+    services.update_resident(r, actor=actor, id_number=new_number, phone="", specialty="书法")
     r.refresh_from_db()
     assert (r.gender, r.birth_date) == (Gender.FEMALE, dt.date(1970, 7, 7))
     assert r.phone_masked == "" and r.phone_encrypted == ""
@@ -270,17 +270,17 @@ def test_update_revalidates_and_audits_masked(world):
 def test_set_tags_replaces_the_set(world):
     actor = keeper(world)
     r = add(actor, household_in(world.grid_a1_1), tags=["disabled", "veteran"])
-    services.set_tags(actor, r, ["veteran", "key_care"])
+    services.set_tags(r, ["veteran", "key_care"], actor=actor)
     assert sorted(r.tags.values_list("tag", flat=True)) == ["key_care", "veteran"]
     with pytest.raises(ValidationError):
-        services.set_tags(actor, r, ["80+"])
+        services.set_tags(r, ["80+"], actor=actor)
 
 
 def test_move_keeps_history_and_shows_it(world, client):
     actor = keeper(world)
     old, new = household_in(world.grid_a1_1), household_in(world.grid_a1_2)
     r = add(actor, old, "搬家人", moved_in=dt.date(2010, 1, 1))
-    services.move_resident(actor, r, new, "tenant", dt.date(2024, 5, 1))
+    services.move_resident(r, new, "tenant", dt.date(2024, 5, 1), actor=actor)
     r.refresh_from_db()
     assert (r.household, r.place_path, r.relation) == (new, new.place_path, "tenant")
     history = list(Membership.objects.filter(resident=r).order_by("id"))
@@ -289,7 +289,7 @@ def test_move_keeps_history_and_shows_it(world, client):
         (new, dt.date(2024, 5, 1), None),
     ]
     with pytest.raises(ValidationError):  # moving before having moved in
-        services.move_resident(actor, r, old, "head", dt.date(2020, 1, 1))
+        services.move_resident(r, old, "head", dt.date(2020, 1, 1), actor=actor)
     client.force_login(actor)
     body = client.get(f"/people/{r.pk}/").content.decode()
     assert old.short_address in body and new.short_address in body
@@ -301,14 +301,14 @@ def test_move_needs_the_right_at_both_ends(world):
     from django.http import Http404
 
     with pytest.raises(Http404):
-        services.move_resident(grid_worker, r, household_in(world.grid_a1_2), "head")
+        services.move_resident(r, household_in(world.grid_a1_2), "head", actor=grid_worker)
     assert Membership.objects.filter(resident=r).count() == 1
 
 
 def test_move_out_leaves_current_lists_but_keeps_the_record(world, client):
     actor = keeper(world)
     r = add(actor, household_in(world.grid_a1_1), "迁出人")
-    services.move_out(actor, r, dt.date(2025, 1, 1))
+    services.move_out(r, dt.date(2025, 1, 1), actor=actor)
     r.refresh_from_db()
     assert not r.is_active and r.place_path  # the path stays: the record is still ours
     assert Membership.objects.get(resident=r).moved_out == dt.date(2025, 1, 1)
@@ -317,7 +317,7 @@ def test_move_out_leaves_current_lists_but_keeps_the_record(world, client):
     assert "迁出人" in client.get("/people/?active=0").content.decode()
     assert client.get(f"/people/{r.pk}/").status_code == 200
     with pytest.raises(ValidationError):
-        services.move_out(actor, r)
+        services.move_out(r, actor=actor)
 
 
 # --- Pages and API -------------------------------------------------------------------

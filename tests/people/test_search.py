@@ -140,7 +140,7 @@ def test_cutoff_on_29_february():
 def test_status_and_active(people):
     actor = people["actor"]
     assert names(actor, status="floating") == {"李小龙"}
-    services.move_out(actor, people["wang"])
+    services.move_out(people["wang"], actor=actor)
     assert "王五" not in names(actor)
     assert names(actor, active="0") == {"王五"}
     assert "王五" in names(actor, active="all")
@@ -247,7 +247,7 @@ def test_skill_filter_and_talent_register(world):
     homes = list(Household.objects.filter(place_path__under=world.community_a1.path)[:3])
     for i, (home, skill) in enumerate(zip(homes, ["水电维修、电工", "法律咨询", ""], strict=True)):
         services.create_resident(
-            worker,
+            actor=worker,
             household=home,
             name=f"技能{i}",
             id_number=make_id("431302", dt.date(1970, 1, 1), 31 + i * 2),

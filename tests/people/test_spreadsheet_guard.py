@@ -144,10 +144,10 @@ def test_the_sample_workbook_is_a_real_one(world):
     guard's, not a broken file's."""
     with translation.override("en"):
         batch = imports.start(
-            secretary(world),
             world.community_a1,
             "ok.xlsx",
             workbook(sheet_xml([HEADERS, row_of(person(1))])),
+            actor=secretary(world),
         )
     assert batch.status == ImportBatch.Status.VALIDATED and batch.valid_rows == 1
 
@@ -158,7 +158,7 @@ def test_a_shared_strings_bomb_is_refused_fast_with_flat_memory(world, bomb):
     started = time.perf_counter()
     try:
         with translation.override("zh-hans"), pytest.raises(imports.ImportFileError) as refusal:
-            imports.start(user, world.community_a1, "bomb.xlsx", bomb)
+            imports.start(world.community_a1, "bomb.xlsx", bomb, actor=user)
         elapsed = time.perf_counter() - started
         _current, peak = tracemalloc.get_traced_memory()
     finally:
@@ -315,7 +315,7 @@ def test_too_many_members_are_refused_before_the_directory_is_read(monkeypatch):
 
 def start_error(world, data: bytes, name: str) -> str:
     with translation.override("en"), pytest.raises(imports.ImportFileError) as refusal:
-        imports.start(secretary(world), world.community_a1, name, data)
+        imports.start(world.community_a1, name, data, actor=secretary(world))
     with translation.override("en"):
         return refusal.value.message
 
@@ -330,7 +330,7 @@ def test_a_sheet_wider_than_the_cap_is_refused(world):
     # Empty columns beyond the cap are only cut off.
     padded = workbook(sheet_xml([HEADERS + [""] * 80, row_of(person(1)) + [""] * 80]))
     with translation.override("en"):
-        batch = imports.start(secretary(world), world.community_a1, "p.xlsx", padded)
+        batch = imports.start(world.community_a1, "p.xlsx", padded, actor=secretary(world))
     assert batch.valid_rows == 1
 
 
@@ -394,7 +394,7 @@ def test_formula_leads_are_refused_per_row(world, fmt):
     data = csv_quoted(rows) if fmt == "csv" else xlsx_cells(rows)
     user = secretary(world)
     with translation.override("en"):
-        batch = imports.start(user, world.community_a1, f"leads.{fmt}", data)
+        batch = imports.start(world.community_a1, f"leads.{fmt}", data, actor=user)
     assert batch.error_rows == len(LEADS) + 1 and batch.valid_rows == 1
     with translation.override("en"):
         shown = imports.rendered_errors(batch.errors)
@@ -410,7 +410,7 @@ def test_formula_leads_are_refused_per_row(world, fmt):
             "“姓名”以 =、+、-、@、制表符或换行符开头，电子表格会把它当作公式；请去掉开头的这个符号后重新填写。"
         ]
     with pytest.raises(imports.ImportRefused):
-        imports.commit(user, batch, "all_or_nothing")
+        imports.commit(batch, "all_or_nothing", actor=user)
     assert Resident.objects.count() == 0
 
 
@@ -423,13 +423,13 @@ def test_a_phone_with_plus_86_is_normalised_not_refused(world):
     ]
     user = secretary(world)
     with translation.override("en"):
-        batch = imports.start(user, world.community_a1, "p.csv", csv_quoted(rows))
+        batch = imports.start(world.community_a1, "p.csv", csv_quoted(rows), actor=user)
         shown = imports.rendered_errors(batch.errors)
     assert [e["row"] for e in shown] == [4, 5]
     assert all(
         m[0].startswith("“手机号” starts with =, +, -, @") for m in (e["messages"] for e in shown)
     )
-    imports.commit(user, batch, "valid_only")
+    imports.commit(batch, "valid_only", actor=user)
     phones = sorted(r.phone_masked for r in Resident.objects.all())
     assert phones == ["139****0001", "139****0003"]
 

@@ -39,13 +39,13 @@ def test_staff_home_has_no_tile(pw, login):
 
 
 def test_agreeing_twice_keeps_one_consent_and_a_new_version_asks_again(pw, monkeypatch):
-    first = services.give_consent(pw.alice, Purpose.NOTICE)
-    assert services.give_consent(pw.alice, Purpose.NOTICE) == first
+    first = services.give_consent(Purpose.NOTICE, actor=pw.alice)
+    assert services.give_consent(Purpose.NOTICE, actor=pw.alice) == first
     assert not services.needs_notice(pw.alice)
     monkeypatch.setitem(notice.NOTICES, "2027-01", ["新版"])
     monkeypatch.setattr(notice, "CURRENT", "2027-01")
     assert services.needs_notice(pw.alice)
-    second = services.give_consent(pw.alice, Purpose.NOTICE, version="2027-01")
+    second = services.give_consent(Purpose.NOTICE, actor=pw.alice, version="2027-01")
     first.refresh_from_db()
     assert first.withdrawn_at is not None and second.standing
     assert Consent.objects.filter(user=pw.alice).count() == 2
@@ -71,14 +71,14 @@ def test_withdraw_from_the_phone_and_history_stays(pw, login):
 
 def test_bad_purpose_or_nothing_to_withdraw_is_refused(pw):
     with pytest.raises(ValidationError):
-        services.give_consent(pw.alice, "everything")
+        services.give_consent("everything", actor=pw.alice)
     with pytest.raises(ValidationError):
-        services.withdraw_consent(pw.alice, Purpose.HEALTH)
+        services.withdraw_consent(Purpose.HEALTH, actor=pw.alice)
     assert not Consent.objects.exists()
 
 
 def test_one_standing_consent_per_purpose_in_the_database(pw):
-    services.give_consent(pw.alice, Purpose.HEALTH)
+    services.give_consent(Purpose.HEALTH, actor=pw.alice)
     with pytest.raises(IntegrityError), transaction.atomic():
         Consent.objects.create(user=pw.alice, purpose=Purpose.HEALTH, notice_version="x")
 
@@ -103,5 +103,5 @@ def test_api_consents(pw, login):
 
 
 def test_a_resident_never_sees_anothers_consents(pw, login, client):
-    services.give_consent(pw.alice, Purpose.HEALTH)
+    services.give_consent(Purpose.HEALTH, actor=pw.alice)
     assert login(pw.bob).get("/api/v1/privacy/consents/").json()["results"] == []

@@ -128,7 +128,7 @@ def test_service_without_a_registry_record_still_exports_the_account(pw):
     from gongzhi.people.models import Resident
 
     Resident.objects.filter(user=pw.bob).update(user=None, phone_index="")
-    data, _, name = services.export_my_data(pw.bob, "json")
+    data, _, name = services.export_my_data("json", actor=pw.bob)
     sections = {s["code"]: s for s in json.loads(data)["sections"]}
     assert sections["resident"]["rows"] == []
     assert sections["account"]["rows"][0]["姓名"] == "李强"

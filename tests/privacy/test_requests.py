@@ -19,7 +19,7 @@ from tests.privacy.conftest import NOW
 
 
 def _file(user, kind="correction", what="出生日期错了，应为1960年6月1日", why="登记有误"):
-    return services.file_request(user, kind, what, why)
+    return services.file_request(kind, what, why, actor=user)
 
 
 def test_filing_sets_community_deadline_and_audit(pw, settings):
@@ -50,7 +50,7 @@ def test_deadline_is_a_setting(pw, settings):
 )
 def test_bad_input_is_refused_and_writes_nothing(pw, kind, what, why):
     with pytest.raises(ValidationError):
-        services.file_request(pw.alice, kind, what, why)
+        services.file_request(kind, what, why, actor=pw.alice)
     assert not PrivacyRequest.objects.exists()
     assert not AuditRecord.objects.filter(action="privacy.request").exists()
 
@@ -62,16 +62,16 @@ def test_roles_without_the_right_cannot_file(pw):
 
 def test_staff_steps_start_refuse_with_reason(pw):
     item = _file(pw.alice)
-    item = services.start_request(pw.worker, item)
+    item = services.start_request(item, actor=pw.worker)
     assert item.status == RequestStatus.IN_PROGRESS
     with pytest.raises(ValidationError):
-        services.refuse_request(pw.worker, item, "  ")
+        services.refuse_request(item, "  ", actor=pw.worker)
     assert PrivacyRequest.objects.get(pk=item.pk).status == RequestStatus.IN_PROGRESS
-    item = services.refuse_request(pw.worker, item, "户籍信息以公安登记为准，请到派出所更正")
+    item = services.refuse_request(item, "户籍信息以公安登记为准，请到派出所更正", actor=pw.worker)
     assert item.status == RequestStatus.REFUSED and item.closed_at == NOW
     assert AuditRecord.objects.filter(action="privacy.request_refuse").count() == 1
     with pytest.raises(ValidationError):
-        services.complete_request(pw.worker, item)
+        services.complete_request(item, actor=pw.worker)
 
 
 def test_refusal_needs_a_reason_in_the_database_too(pw):
@@ -85,14 +85,14 @@ def test_refusal_needs_a_reason_in_the_database_too(pw):
 def test_staff_of_another_community_get_404_grid_worker_403(pw):
     item = _file(pw.alice)
     with pytest.raises(Http404):
-        services.start_request(pw.worker_a2, item)
+        services.start_request(item, actor=pw.worker_a2)
     with pytest.raises(PermissionDenied):
-        services.start_request(pw.grid_worker, item)
+        services.start_request(item, actor=pw.grid_worker)
     assert PrivacyRequest.objects.get(pk=item.pk).status == RequestStatus.RECEIVED
 
 
 def test_done_correction(pw):
-    item = services.complete_request(pw.worker, _file(pw.alice), "已在居民信息中更正出生日期")
+    item = services.complete_request(_file(pw.alice), "已在居民信息中更正出生日期", actor=pw.worker)
     assert item.status == RequestStatus.DONE
     assert item.handled_by == pw.worker
     assert Resident.objects.get(user=pw.alice).name == "王丽"  # nothing anonymised
@@ -101,7 +101,7 @@ def test_done_correction(pw):
 def test_done_deletion_anonymises_and_keeps_records(pw):
     resident = Resident.objects.get(user=pw.alice)
     item = _file(pw.alice, kind="deletion", what="全部个人信息", why="已搬离本社区")
-    services.complete_request(pw.secretary, item, "已匿名化")
+    services.complete_request(item, "已匿名化", actor=pw.secretary)
     resident.refresh_from_db()
     assert resident.name == "已匿名"
     assert resident.id_index is None and resident.id_encrypted == "" and resident.phone_masked == ""
@@ -147,7 +147,7 @@ def test_empty_form_shows_an_error_and_writes_nothing(pw, login):
 
 def test_refusal_reason_reaches_the_resident(pw, login):
     item = _file(pw.alice)
-    services.refuse_request(pw.worker, item, "证件信息须凭原件更正")
+    services.refuse_request(item, "证件信息须凭原件更正", actor=pw.worker)
     page = login(pw.alice).get(reverse("privacy:my_request", args=[item.pk]))
     assert "证件信息须凭原件更正" in page.content.decode()
 
@@ -254,8 +254,10 @@ def test_deletion_keeps_the_tickets_without_the_name(pw):
     from gongzhi.tickets.models import Category, Ticket
 
     category = Category.objects.create(code="t-repair", name="维修")
-    ticket = ticket_services.submit(pw.alice, kind="help", category=category, text="楼道灯坏了")
-    services.complete_request(pw.worker, _file(pw.alice, kind="deletion"))
+    ticket = ticket_services.submit(
+        actor=pw.alice, kind="help", category=category, text="楼道灯坏了"
+    )
+    services.complete_request(_file(pw.alice, kind="deletion"), actor=pw.worker)
     ticket = Ticket.objects.select_related("submitter").get(pk=ticket.pk)
     assert ticket.text == "楼道灯坏了"
     assert ticket.submitter.name == "已匿名"
@@ -264,11 +266,11 @@ def test_deletion_keeps_the_tickets_without_the_name(pw):
 def test_anonymise_resident_needs_the_right_in_scope(pw):
     resident = Resident.objects.get(user=pw.bob)
     with pytest.raises(Http404):
-        services.anonymise_resident(pw.worker_a2, resident)
+        services.anonymise_resident(resident, actor=pw.worker_a2)
     with pytest.raises(PermissionDenied):
-        services.anonymise_resident(pw.grid_worker, resident)
+        services.anonymise_resident(resident, actor=pw.grid_worker)
     assert Resident.objects.get(pk=resident.pk).name == "李强"
-    assert services.anonymise_resident(pw.worker, resident) == {
+    assert services.anonymise_resident(resident, actor=pw.worker) == {
         "resident": 1,
         "user": 1,
         "posts_closed": 1,

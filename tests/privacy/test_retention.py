@@ -28,7 +28,7 @@ def _media(settings, tmp_path):
 
 def _closed_ticket_with_photo(user, closed_at):
     category = Category.objects.get_or_create(code="t-repair", defaults={"name": "维修"})[0]
-    ticket = ticket_services.submit(user, kind="help", category=category, text="路灯坏了")
+    ticket = ticket_services.submit(actor=user, kind="help", category=category, text="路灯坏了")
     Ticket.objects.filter(pk=ticket.pk).update(status="closed", closed_at=closed_at)
     photo = TicketPhoto(ticket=ticket, stage="intake", width=1, height=1, size=3)
     photo.file.save("a.jpg", ContentFile(b"jpg"), save=False)

@@ -269,7 +269,7 @@ def _special(foreign: Foreign) -> None:
     item = foreign.get(Item)
     item.merchant.users.add(foreign.merchant_user)
     Item.objects.filter(pk=item.pk).update(stock=5, price=1)
-    foreign.objects[Redemption] = merchants.redeem(foreign.resident_user, item.pk)
+    foreign.objects[Redemption] = merchants.redeem(item.pk, actor=foreign.resident_user)
 
 
 def _home_resident(world, user) -> None:

@@ -60,7 +60,7 @@ def new_ticket(world, people, cats):
     def _new(category=None, **fields):
         values = {"kind": Kind.HELP, "category": category or cats.repair, "text": "楼道灯坏了"}
         values.update(fields)
-        return services.submit(people.resident, **values)
+        return services.submit(actor=people.resident, **values)
 
     return _new
 
@@ -93,7 +93,7 @@ PATHS[Status.MERGED] = [(Step.MERGE, "gw", "into_other")]
 
 def run_step(ticket, step, actor, params):
     function, _names = services.STEPS[step]
-    return function(actor, ticket, **params)
+    return function(ticket, actor=actor, **params)
 
 
 @pytest.fixture

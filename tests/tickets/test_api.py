@@ -37,7 +37,9 @@ def test_lists_are_scoped(new_ticket, people, world, cats):
     from gongzhi.tickets import services
 
     mine = new_ticket()
-    services.submit(people.other_grid_resident, kind="help", category=cats.repair, text="二网格")
+    services.submit(
+        actor=people.other_grid_resident, kind="help", category=cats.repair, text="二网格"
+    )
     rows = api(people.resident).get("/api/v1/tickets/").json()["results"]
     assert [r["id"] for r in rows] == [mine.pk]
     assert len(api(people.cw).get("/api/v1/tickets/").json()["results"]) == 2

@@ -97,9 +97,9 @@ def test_every_other_role_is_refused_on_every_page_and_change(client, people, tr
     assert lamp.name == "景观灯" and lamp.is_active
     assert not Category.objects.filter(name__in=["新类别", "改名"]).exists()
     with pytest.raises(PermissionDenied):
-        services.create_category(user, name="新类别")
+        services.create_category(actor=user, name="新类别")
     with pytest.raises(PermissionDenied):
-        services.deactivate_category(user, lamp)
+        services.deactivate_category(lamp, actor=user)
 
 
 def test_the_menu_shows_the_entry_only_to_those_who_configure(officer, people):
@@ -222,7 +222,7 @@ def test_an_empty_name_is_refused_with_a_clear_message(client, officer, tree):
     tree["lamp"].refresh_from_db()
     assert tree["lamp"].name == "景观灯"
     with pytest.raises(ValidationError) as error:
-        services.create_category(officer, name="  ")
+        services.create_category(actor=officer, name="  ")
     assert error.value.message_dict["name"] == ["请填写类别名称。"]
 
 
@@ -255,7 +255,7 @@ def test_the_database_refuses_duplicate_sibling_names_too(tree):
 def test_a_cycle_is_refused_with_a_clear_message(client, officer, tree):
     client.force_login(officer)
     municipal, lamp = tree["municipal"], tree["lamp"]
-    deeper = services.create_category(officer, name="灯杆", parent=lamp)
+    deeper = services.create_category(actor=officer, name="灯杆", parent=lamp)
     for new_parent in (municipal, lamp, deeper):  # itself, its child, its grandchild
         res = client.post(
             _edit(municipal),
@@ -279,7 +279,7 @@ def test_a_bad_or_taken_code_and_bad_hours_are_refused(client, officer, tree):
     assert "代码为 1–40 个小写字母" in _errors(client.post(NEW, {**base, "code": "有 空格"}))
     assert client.post(NEW, {**base, "response_hours": "0"}).status_code == 200
     with pytest.raises(ValidationError) as error:
-        services.create_category(officer, name="新", resolve_hours=0)
+        services.create_category(actor=officer, name="新", resolve_hours=0)
     assert "时限须为 1 到" in error.value.message_dict["resolve_hours"][0]
     assert not Category.objects.filter(name="新").exists()
 
@@ -291,7 +291,7 @@ def test_deactivated_categories_are_no_longer_offered_but_old_tickets_keep_their
     client, officer, people, tree
 ):
     lamp, municipal = tree["lamp"], tree["municipal"]
-    old = services.submit(people.resident, kind=Kind.HELP, category=lamp, text="景观灯不亮")
+    old = services.submit(actor=people.resident, kind=Kind.HELP, category=lamp, text="景观灯不亮")
     client.force_login(officer)
     res = client.post(_change(municipal, "deactivate"))
     assert res.status_code == 302
@@ -312,7 +312,7 @@ def test_deactivated_categories_are_no_longer_offered_but_old_tickets_keep_their
     assert api.post("/api/v1/tickets/", body, format="json").status_code == 400
     lamp.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.submit(people.resident, kind=Kind.HELP, category=lamp, text="又不亮了")
+        services.submit(actor=people.resident, kind=Kind.HELP, category=lamp, text="又不亮了")
     assert "x-lamp" not in client.get("/open311/v2/services.json").content.decode()
     # The old ticket keeps its category, shown on its page.
     page = client.get(reverse("tickets:detail", args=[old.pk])).content.decode()
@@ -323,7 +323,7 @@ def test_deactivated_categories_are_no_longer_offered_but_old_tickets_keep_their
 
 def test_a_category_in_use_cannot_be_deleted_only_deactivated(client, officer, people, tree):
     lamp = tree["lamp"]
-    services.submit(people.resident, kind=Kind.HELP, category=lamp, text="景观灯不亮")
+    services.submit(actor=people.resident, kind=Kind.HELP, category=lamp, text="景观灯不亮")
     client.force_login(officer)
     html = client.get(LIST).content.decode()
     row = re.search(r'data-code="x-lamp".*?</tr>', html, re.S).group(0)
@@ -343,7 +343,7 @@ def test_a_category_in_use_cannot_be_deleted_only_deactivated(client, officer, p
 def test_activation_needs_an_active_parent(client, officer, tree):
     client.force_login(officer)
     municipal, lamp = tree["municipal"], tree["lamp"]
-    services.deactivate_category(officer, municipal)
+    services.deactivate_category(municipal, actor=officer)
     res = client.post(_change(lamp, "activate"))
     assert "类别“市政”已停用，请先启用它。" in _messages(res)
     lamp.refresh_from_db()
@@ -355,11 +355,11 @@ def test_activation_needs_an_active_parent(client, officer, tree):
     assert lamp.is_active
     # An active category cannot be moved under an inactive one; a new child of an inactive
     # category starts inactive.
-    services.deactivate_category(officer, tree["other"])
+    services.deactivate_category(tree["other"], actor=officer)
     with pytest.raises(ValidationError) as error:
-        services.update_category(officer, lamp, parent=tree["other"])
+        services.update_category(lamp, actor=officer, parent=tree["other"])
     assert error.value.message_dict["parent"] == ["类别“综合”已停用，请先启用它。"]
-    assert not services.create_category(officer, name="杂项", parent=tree["other"]).is_active
+    assert not services.create_category(actor=officer, name="杂项", parent=tree["other"]).is_active
 
 
 @pytest.mark.parametrize("n", [3, 40])
@@ -369,7 +369,7 @@ def test_the_tree_page_has_bounded_queries(
     for i in range(n):
         category = Category.objects.create(code=f"b-{i}", name=f"类别{i}", parent=tree["other"])
         if i % 2:
-            services.submit(people.resident, kind=Kind.HELP, category=category, text="测试")
+            services.submit(actor=people.resident, kind=Kind.HELP, category=category, text="测试")
     client.force_login(officer)
     with django_assert_max_num_queries(6):
         res = client.get(LIST)

@@ -32,7 +32,7 @@ def _race(people, ticket, monkeypatch):
     def attempt(name, user):
         try:
             barrier.wait()
-            results[name] = services.take_from_pool(user, Ticket.objects.get(pk=ticket.pk))
+            results[name] = services.take_from_pool(Ticket.objects.get(pk=ticket.pk), actor=user)
         except Exception as error:  # noqa: BLE001 - collected for the assertions
             results[name] = error
         finally:
@@ -71,7 +71,9 @@ def test_numbers_stay_unique_when_submitted_together(world, people, cats):
     def submit():
         try:
             barrier.wait()
-            t = services.submit(people.resident, kind="help", category=cats.repair, text="并发")
+            t = services.submit(
+                actor=people.resident, kind="help", category=cats.repair, text="并发"
+            )
             numbers.append(t.number)
         except Exception as error:  # noqa: BLE001
             errors.append(error)

@@ -138,7 +138,7 @@ def test_numbers_continue_the_day_counters(built):
 
     resident = _resident()
     category = Category.objects.get(code="streetlight")
-    ticket = services.submit(resident, kind=Kind.REPORT, category=category, text="路灯不亮")
+    ticket = services.submit(actor=resident, kind=Kind.REPORT, category=category, text="路灯不亮")
     today = clock.today()
     assert ticket.number == f"GZ-{today:%Y%m%d}-{counters.get(today, 0) + 1:04d}"
 

@@ -83,7 +83,7 @@ def test_only_reports_may_be_anonymous_and_the_name_is_hidden(new_ticket, people
 def test_staff_enter_on_behalf_and_grid_workers_report_on_patrol(world, people, cats):
     with pytest.raises(ValidationError) as error:
         services.submit(
-            people.cw,
+            actor=people.cw,
             kind="help",
             category=cats.repair,
             text="电话",
@@ -92,7 +92,7 @@ def test_staff_enter_on_behalf_and_grid_workers_report_on_patrol(world, people, 
         )
     assert "on_behalf_of_name" in error.value.message_dict
     walk_in = services.submit(
-        people.cw,
+        actor=people.cw,
         kind="consult",
         category=cats.repair,
         text="来访咨询",
@@ -106,7 +106,7 @@ def test_staff_enter_on_behalf_and_grid_workers_report_on_patrol(world, people, 
         people.cw,
     )
     patrol = services.submit(
-        people.gw,
+        actor=people.gw,
         kind="report",
         category=cats.repair,
         text="井盖缺失",
@@ -116,7 +116,7 @@ def test_staff_enter_on_behalf_and_grid_workers_report_on_patrol(world, people, 
     assert patrol.submitter == people.gw and patrol.channel == "patrol"
     with pytest.raises(Http404):
         services.submit(
-            people.gw,
+            actor=people.gw,
             kind="report",
             category=cats.repair,
             text="别的网格",

@@ -63,7 +63,7 @@ def test_the_menu_has_the_map_in_the_tickets_group():
 def test_the_feed_is_scoped_to_the_users_area(client, people, cats, bounded, new_ticket):
     mine = new_ticket(lat=D("28.005"), lng=D("112.005"), place=bounded.grid_a1_1.buildings[0])
     other = services.submit(
-        people.street,
+        actor=people.street,
         kind=Kind.REPORT,
         category=cats.repair,
         text="二社区",
@@ -92,7 +92,7 @@ def test_markers_fall_back_to_the_place_centre_and_unplaced_are_counted(
     at_point = new_ticket(lat=D("28.002"), lng=D("112.002"), place=building)
     at_building = new_ticket()
     services.submit(
-        people.gw,
+        actor=people.gw,
         kind=Kind.REPORT,
         category=at_point.category,
         text="无坐标",

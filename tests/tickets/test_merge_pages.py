@@ -80,7 +80,7 @@ def services_submit_by_neighbour(people, new_ticket):
 
     ticket = new_ticket()
     return services.submit(
-        people.neighbour, kind=Kind.HELP, category=ticket.category, text="邻居也报了"
+        actor=people.neighbour, kind=Kind.HELP, category=ticket.category, text="邻居也报了"
     )
 
 
@@ -92,7 +92,7 @@ def test_a_target_in_another_community_or_unknown_is_refused_with_a_message(
 
     duplicate = drive(Status.ESCALATED)
     elsewhere = services.submit(
-        people.street,
+        actor=people.street,
         kind=Kind.REPORT,
         category=duplicate.category,
         text="二社区的事",

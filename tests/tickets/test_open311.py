@@ -97,7 +97,9 @@ def key(people):
 @pytest.fixture
 def ticket(world, people, cats):
     clock.set_now(NOW)
-    return services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text="楼道灯坏了")
+    return services.submit(
+        actor=people.resident, kind=Kind.HELP, category=cats.repair, text="楼道灯坏了"
+    )
 
 
 def test_services_json_and_xml(client, cats):
@@ -292,9 +294,9 @@ def test_filters(client, world, people, cats, drive, key):
     clock.set_now(NOW)
     open_one = drive(Status.SUBMITTED)
     closed_one = drive(Status.CLOSED)
-    noise = services.submit(people.resident, kind=Kind.HELP, category=cats.noise, text="吵")
+    noise = services.submit(actor=people.resident, kind=Kind.HELP, category=cats.noise, text="吵")
     clock.set_now(NOW - dt.timedelta(days=120))
-    old = services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text="旧")
+    old = services.submit(actor=people.resident, kind=Kind.HELP, category=cats.repair, text="旧")
     clock.set_now(NOW)
     api_key = key(people.street)
 
@@ -330,7 +332,9 @@ def test_results_capped_and_queries_bounded(
 ):
     clock.set_now(NOW)
     for i in range(4):
-        services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text=f"第{i}件")
+        services.submit(
+            actor=people.resident, kind=Kind.HELP, category=cats.repair, text=f"第{i}件"
+        )
     monkeypatch.setattr(open311, "MAX_RESULTS", 3)
     api_key = key(people.street)
     with django_assert_max_num_queries(6):
@@ -382,7 +386,7 @@ def placed(world, people, cats):
     world.grid_a1_1.save()
     clock.set_now(NOW.replace(minute=37, second=12))
     return services.submit(
-        people.resident,
+        actor=people.resident,
         kind=Kind.HELP,
         category=cats.repair,
         text="301室王阿姨家门口漏水",
@@ -418,11 +422,15 @@ def test_get_without_credentials_answers_the_public_view(client, world, placed, 
 
 def test_public_view_filters_work_and_leave_out_anonymous_reports(client, world, people, cats):
     clock.set_now(NOW)
-    plain = services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text="灯")
+    plain = services.submit(actor=people.resident, kind=Kind.HELP, category=cats.repair, text="灯")
     hidden = services.submit(
-        people.resident, kind=Kind.REPORT, category=cats.repair, text="有人偷电", anonymous=True
+        actor=people.resident,
+        kind=Kind.REPORT,
+        category=cats.repair,
+        text="有人偷电",
+        anonymous=True,
     )
-    other = services.submit(people.resident, kind=Kind.HELP, category=cats.noise, text="吵")
+    other = services.submit(actor=people.resident, kind=Kind.HELP, category=cats.noise, text="吵")
     ids = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
     assert ids == {plain.number, other.number}
     assert client.get(f"/open311/v2/requests/{hidden.number}.json").status_code == 404
@@ -446,7 +454,9 @@ def test_public_list_queries_are_bounded(
 ):
     clock.set_now(NOW)
     for i in range(25):
-        services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text=f"第{i}件")
+        services.submit(
+            actor=people.resident, kind=Kind.HELP, category=cats.repair, text=f"第{i}件"
+        )
     with django_assert_max_num_queries(3):
         body = client.get("/open311/v2/requests.json").json()
     assert len(body) == 25

@@ -138,9 +138,9 @@ def test_management_command_issues_lists_and_revokes(people, client):
 
 def test_start_date_alone_covers_90_days(client, people, cats):
     clock.set_now(NOW - dt.timedelta(days=200))
-    early = services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text="早")
+    early = services.submit(actor=people.resident, kind=Kind.HELP, category=cats.repair, text="早")
     clock.set_now(NOW)
-    late = services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text="晚")
+    late = services.submit(actor=people.resident, kind=Kind.HELP, category=cats.repair, text="晚")
     start = (NOW - dt.timedelta(days=201)).date().isoformat()
     numbers = [r["service_request_id"] for r in client.get(URL, {"start_date": start}).json()]
     assert numbers == [early.number]  # not `late`, 200 days later

@@ -29,7 +29,7 @@ def _files(settings) -> list:
 def _submit(people, cats, **fields):
     values = {"kind": Kind.HELP, "category": cats.repair, "text": "路灯坏了"}
     values.update(fields)
-    return services.submit(people.resident, **values)
+    return services.submit(actor=people.resident, **values)
 
 
 def test_a_photo_is_stored_re_encoded_without_exif(people, cats, settings):
@@ -154,7 +154,9 @@ def test_files_are_removed_when_the_transaction_fails(people, cats, settings):
 
 def test_the_handler_attaches_photos_with_the_resolution(drive, people, settings):
     ticket = drive(Status.IN_PROGRESS)
-    ticket = services.resolve(people.pm1, ticket, note="已修好", photos=[image_file("done.jpg")])
+    ticket = services.resolve(
+        ticket, actor=people.pm1, note="已修好", photos=[image_file("done.jpg")]
+    )
     photo = ticket.photos.get()
     assert photo.stage == PhotoStage.RESOLUTION and photo.uploaded_by == people.pm1
     assert photo.event.action == Step.RESOLVE
@@ -165,7 +167,7 @@ def test_a_bad_resolution_photo_stops_the_step(drive, people, settings):
     ticket = drive(Status.IN_PROGRESS)
     fake = SimpleUploadedFile("x.jpg", b"GIF89a not really", content_type="image/jpeg")
     with pytest.raises(ValidationError):
-        services.resolve(people.pm1, ticket, note="已修好", photos=[fake])
+        services.resolve(ticket, actor=people.pm1, note="已修好", photos=[fake])
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS and not ticket.photos.exists()
     assert _files(settings) == []

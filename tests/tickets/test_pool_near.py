@@ -33,11 +33,11 @@ def _centre(place, lat, lng):
 def _pool(people, world, cats, **fields):
     """A resident's ticket, escalated by its grid's worker and published to the pool."""
     ticket = services.submit(
-        people.resident, kind=Kind.HELP, category=cats.repair, text="需要帮忙", **fields
+        actor=people.resident, kind=Kind.HELP, category=cats.repair, text="需要帮忙", **fields
     )
     worker = people.gw if ticket.grid_id == world.grid_a1_1.pk else people.gw_other
-    ticket = services.escalate(worker, ticket, note="需社区协调")
-    ticket = services.pool(people.cw, ticket)
+    ticket = services.escalate(ticket, actor=worker, note="需社区协调")
+    ticket = services.pool(ticket, actor=people.cw)
     assert ticket.status == Status.POOLED
     return ticket
 

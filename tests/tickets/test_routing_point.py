@@ -76,7 +76,9 @@ def _values(cats, **extra):
 
 
 def test_a_resident_point_goes_to_the_grid_of_their_community(people, cats, bounded):
-    ticket = services.submit(people.resident, **_values(cats, lat=D("28.005"), lng=D("112.015")))
+    ticket = services.submit(
+        actor=people.resident, **_values(cats, lat=D("28.005"), lng=D("112.015"))
+    )
     assert ticket.place == bounded.grid_a1_2 and ticket.grid == bounded.grid_a1_2
     assert ticket.status == Status.SUBMITTED and ticket.lat == D("28.005")
 
@@ -84,7 +86,7 @@ def test_a_resident_point_goes_to_the_grid_of_their_community(people, cats, boun
 def test_a_resident_point_in_another_community_is_refused(people, cats, bounded):
     for lng in ("112.025", "112.105", "112.5"):  # community A2, street B, nowhere
         with pytest.raises(ValidationError) as error:
-            services.submit(people.resident, **_values(cats, lat=D("28.005"), lng=D(lng)))
+            services.submit(actor=people.resident, **_values(cats, lat=D("28.005"), lng=D(lng)))
         assert "not inside any grid" in error.value.message_dict["place"][0]
     assert not Ticket.objects.exists()
 
@@ -92,7 +94,7 @@ def test_a_resident_point_in_another_community_is_refused(people, cats, bounded)
 def test_a_chosen_place_wins_over_the_point(people, cats, bounded):
     building = bounded.grid_a1_1.buildings[0]
     ticket = services.submit(
-        people.gw,
+        actor=people.gw,
         channel=Channel.PATROL,
         place=building,
         **_values(cats, lat=D("28.005"), lng=D("112.015")),
@@ -102,22 +104,26 @@ def test_a_chosen_place_wins_over_the_point(people, cats, bounded):
 
 def test_staff_points_are_routed_within_their_area(people, cats, bounded):
     ticket = services.submit(
-        people.cw, channel=Channel.PATROL, **_values(cats, lat=D("28.005"), lng=D("112.005"))
+        actor=people.cw, channel=Channel.PATROL, **_values(cats, lat=D("28.005"), lng=D("112.005"))
     )
     assert ticket.place == bounded.grid_a1_1
     with pytest.raises(ValidationError):  # the grid worker of A1G1 may not report for A1G2
         services.submit(
-            people.gw, channel=Channel.PATROL, **_values(cats, lat=D("28.005"), lng=D("112.015"))
+            actor=people.gw,
+            channel=Channel.PATROL,
+            **_values(cats, lat=D("28.005"), lng=D("112.015")),
         )
     ticket = services.submit(
-        people.street, channel=Channel.PATROL, **_values(cats, lat=D("28.005"), lng=D("112.025"))
+        actor=people.street,
+        channel=Channel.PATROL,
+        **_values(cats, lat=D("28.005"), lng=D("112.025")),
     )
     assert ticket.place == bounded.grid_a2_1
 
 
 def test_out_of_range_coordinates_are_refused(people, cats, bounded):
     with pytest.raises(ValidationError) as error:
-        services.submit(people.resident, **_values(cats, lat=D("95"), lng=D("112")))
+        services.submit(actor=people.resident, **_values(cats, lat=D("95"), lng=D("112")))
     assert "out of range" in error.value.messages[0]
 
 

@@ -27,7 +27,9 @@ def outbox(settings):
 
 
 def _submit(people, cats):
-    return services.submit(people.resident, kind=Kind.HELP, category=cats.repair, text="灯坏了")
+    return services.submit(
+        actor=people.resident, kind=Kind.HELP, category=cats.repair, text="灯坏了"
+    )
 
 
 def test_each_notification_is_sent_after_commit(

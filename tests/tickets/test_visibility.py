@@ -19,7 +19,9 @@ def test_a_resident_sees_only_their_own_tickets(new_ticket, people, world, cats)
     from gongzhi.tickets import services
 
     mine = new_ticket()
-    theirs = services.submit(people.neighbour, kind="help", category=cats.repair, text="邻居的")
+    theirs = services.submit(
+        actor=people.neighbour, kind="help", category=cats.repair, text="邻居的"
+    )
     assert _ids(selectors.visible_tickets(people.resident)) == {mine.pk}
     assert _ids(selectors.visible_tickets(people.neighbour)) == {theirs.pk}
     assert _ids(selectors.my_tickets(people.resident)) == {mine.pk}

@@ -234,7 +234,7 @@ def test_a_ticket_entered_on_behalf_is_rated_by_staff_after_a_follow_up(world, p
     from gongzhi.tickets import services
 
     ticket = services.submit(
-        people.cw,
+        actor=people.cw,
         kind="help",
         category=cats.noise,
         text="电话反映：广场舞噪音",

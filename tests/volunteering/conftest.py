@@ -83,7 +83,7 @@ def new_activity(world, vol):
         values.update(fields)
         organiser = values.pop("organiser", vol.cw)
         community = values.pop("community", world.community_a1)
-        return services.publish(organiser, community=community, **values)
+        return services.publish(actor=organiser, community=community, **values)
 
     return _new
 

@@ -40,11 +40,15 @@ def rule(world, vol, new_activity):
     partner unit's, a party organisation's and the `vol.partner` contact's own unit's."""
     officer = make_user(Role.STREET_OFFICER, world.street_a, name="街道干部甲")
     unit = partners.add_unit(
-        officer, world.community_a1, name="湘中建材", kind="enterprise", contacts=[vol.partner]
+        world.community_a1,
+        actor=officer,
+        name="湘中建材",
+        kind="enterprise",
+        contacts=[vol.partner],
     )
     partner2 = make_user(Role.PARTNER_CONTACT, world.community_a1, name="医院联络员")
     unit2 = partners.add_unit(
-        officer, world.community_a1, name="市中心医院", kind="hospital", contacts=[partner2]
+        world.community_a1, actor=officer, name="市中心医院", kind="hospital", contacts=[partner2]
     )
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community_a1, name="社区书记")
     committee = PartyOrg.objects.create(
@@ -65,9 +69,9 @@ def rule(world, vol, new_activity):
     )
     signups = {}
     for activity in (community, other_unit, party, own):
-        services.sign_up(vol.res1, activity)
+        services.sign_up(activity, actor=vol.res1)
         signup = Signup.objects.get(activity=activity)
-        services.correct_minutes(vol.cw, signup, 60, "忘记签退")
+        services.correct_minutes(signup, 60, "忘记签退", actor=vol.cw)
         signups[activity.pk] = signup
     return SimpleNamespace(
         unit=unit,
@@ -107,10 +111,10 @@ def test_services_refuse_the_contact_of_another_organiser(vol, rule, which):
     signup = rule.signups[activity.pk]
     before = _state(activity)
     for call in (
-        lambda: services.edit(vol.partner, activity, title="改", capacity=5),
-        lambda: services.cancel_activity(vol.partner, activity, "下雨"),
-        lambda: services.correct_minutes(vol.partner, signup, 30, "改"),
-        lambda: services.confirm_hours(vol.partner, activity),
+        lambda: services.edit(activity, actor=vol.partner, title="改", capacity=5),
+        lambda: services.cancel_activity(activity, "下雨", actor=vol.partner),
+        lambda: services.correct_minutes(signup, 30, "改", actor=vol.partner),
+        lambda: services.confirm_hours(activity, actor=vol.partner),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -121,12 +125,12 @@ def test_services_refuse_the_contact_of_another_organiser(vol, rule, which):
 def test_services_let_the_contact_manage_their_own_units_activity(vol, rule):
     activity, signup = rule.own, rule.signups[rule.own.pk]
     assert services.manage_grant(vol.partner, activity).post.role == Role.PARTNER_CONTACT
-    services.correct_minutes(vol.partner, signup, 45, "提前离开")
+    services.correct_minutes(signup, 45, "提前离开", actor=vol.partner)
     with clock.travel_to(activity.ends_at + H):
-        assert services.confirm_hours(vol.partner, activity)["confirmed"] == 1
+        assert services.confirm_hours(activity, actor=vol.partner)["confirmed"] == 1
     # … and the other unit's contact cannot touch it.
     with pytest.raises(PermissionDenied):
-        services.cancel_activity(rule.partner2, activity, "x")
+        services.cancel_activity(activity, "x", actor=rule.partner2)
 
 
 @pytest.mark.parametrize("which", ("own", "other_unit", "party", "community"))
@@ -134,8 +138,8 @@ def test_community_staff_host_every_activity_in_their_community(vol, rule, which
     activity = getattr(rule, which)
     assert services.manage_grant(vol.cw, activity).post.role == Role.COMMUNITY_WORKER
     services.edit(
-        vol.cw,
         activity,
+        actor=vol.cw,
         title="改期通知",
         location="社区活动室",
         starts_at=activity.starts_at,
@@ -150,7 +154,7 @@ def test_outside_the_place_scope_it_is_404(vol, rule):
     # activity: it does not exist for them.
     for user in (vol.cw_other, vol.gw):
         with pytest.raises(Http404):
-            services.cancel_activity(user, rule.own, "x")
+            services.cancel_activity(rule.own, "x", actor=user)
     assert Activity.objects.get(pk=rule.own.pk).status == ActivityStatus.PUBLISHED
 
 

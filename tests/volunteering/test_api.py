@@ -47,7 +47,7 @@ def test_register_bad_input_is_400_with_a_message(vol, login):
 
 
 def test_teams_api_scoped(vol, login, world):
-    services.save_team(vol.cw, community=world.community_a1, name="文艺队", theme="culture")
+    services.save_team(actor=vol.cw, community=world.community_a1, name="文艺队", theme="culture")
     assert len(login(vol.cw).get(f"{API}/volunteer-teams/").json()["results"]) == 1
     assert login(vol.cw_other).get(f"{API}/volunteer-teams/").json()["results"] == []
     assert login(vol.res1).get(f"{API}/volunteer-teams/").status_code == 403
@@ -145,7 +145,7 @@ def test_activity_list_query_count_is_bounded(
 ):
     for i in range(12):
         activity = new_activity(title=f"活动{i}")
-        services.sign_up(vol.res1, activity)
+        services.sign_up(activity, actor=vol.res1)
     client = login(vol.cw)
     client.get(f"{API}/activities/")
     with django_assert_max_num_queries(10):

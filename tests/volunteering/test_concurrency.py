@@ -52,14 +52,14 @@ def _race(monkeypatch, module, name, calls):
 
 def test_two_sign_ups_for_the_last_place_exactly_one_wins(vol, new_activity, monkeypatch):
     activity = new_activity(capacity=2)
-    services.sign_up(vol.res3, activity)
+    services.sign_up(activity, actor=vol.res3)
     results = _race(
         monkeypatch,
         activities,
         "_lock_activity",
         {
-            "res1": lambda: services.sign_up(vol.res1, Activity.objects.get(pk=activity.pk)),
-            "res2": lambda: services.sign_up(vol.res2, Activity.objects.get(pk=activity.pk)),
+            "res1": lambda: services.sign_up(Activity.objects.get(pk=activity.pk), actor=vol.res1),
+            "res2": lambda: services.sign_up(Activity.objects.get(pk=activity.pk), actor=vol.res2),
         },
     )
     winners = [k for k, r in results.items() if isinstance(r, Signup)]
@@ -73,14 +73,18 @@ def test_two_sign_ups_for_the_last_place_exactly_one_wins(vol, new_activity, mon
 
 def test_two_takers_of_one_request_one_wins(vol, monkeypatch):
     points.deposit_hours(vol.res1.resident, 120, source=("t.S", 1), key="seed")
-    request = services.post_exchange(vol.res1, kind="request", title="陪诊", minutes=60)
+    request = services.post_exchange(actor=vol.res1, kind="request", title="陪诊", minutes=60)
     results = _race(
         monkeypatch,
         timebank,
         "_lock_exchange",
         {
-            "res2": lambda: services.take_exchange(vol.res2, Exchange.objects.get(pk=request.pk)),
-            "res3": lambda: services.take_exchange(vol.res3, Exchange.objects.get(pk=request.pk)),
+            "res2": lambda: services.take_exchange(
+                Exchange.objects.get(pk=request.pk), actor=vol.res2
+            ),
+            "res3": lambda: services.take_exchange(
+                Exchange.objects.get(pk=request.pk), actor=vol.res3
+            ),
         },
     )
     winners = [k for k, r in results.items() if isinstance(r, Exchange)]
@@ -94,19 +98,21 @@ def test_two_confirmations_of_the_same_hours_credit_once(vol, new_activity, monk
     from gongzhi.volunteering import qr
 
     activity = new_activity()
-    services.sign_up(vol.res1, activity)
+    services.sign_up(activity, actor=vol.res1)
     for kind, at in (("in", activity.starts_at), ("out", activity.ends_at)):
         with clock.travel_to(at):
             window = qr.current_window()
-            services.check(vol.res1, activity, kind, window, qr.token(activity, kind, window))
+            services.check(activity, kind, window, qr.token(activity, kind, window), actor=vol.res1)
     results = _race(
         monkeypatch,
         hours,
         "_lock_activity",
         {
-            "cw": lambda: services.confirm_hours(vol.cw, Activity.objects.get(pk=activity.pk)),
+            "cw": lambda: services.confirm_hours(
+                Activity.objects.get(pk=activity.pk), actor=vol.cw
+            ),
             "street": lambda: services.confirm_hours(
-                vol.street, Activity.objects.get(pk=activity.pk)
+                Activity.objects.get(pk=activity.pk), actor=vol.street
             ),
         },
     )
@@ -169,7 +175,7 @@ def test_two_simultaneous_reversals_of_one_award_reverse_it_once(vol):
         try:
             barrier.wait()
             results[name] = services.reverse_award(
-                user, award.pk, reason_kind="duplicate", reason="重复"
+                award.pk, actor=user, reason_kind="duplicate", reason="重复"
             )
         except Exception as error:  # noqa: BLE001 - collected for the assertions
             results[name] = error

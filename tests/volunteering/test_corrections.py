@@ -34,7 +34,7 @@ def award(vol):
 
 
 def _reverse(actor, entry, kind="not_attended", reason="签到的是她的家人"):
-    return services.reverse_award(actor, entry.pk, reason_kind=kind, reason=reason)
+    return services.reverse_award(entry.pk, actor=actor, reason_kind=kind, reason=reason)
 
 
 def test_staff_reverse_an_award_once_with_the_reason_on_the_statement(vol, award):
@@ -64,7 +64,7 @@ def test_wrong_role_and_out_of_scope_are_refused(vol, award):
     with pytest.raises(Http404):
         _reverse(vol.res1, award)  # the resident herself
     with pytest.raises(Http404):
-        services.reverse_award(vol.cw, 999999, reason_kind="other", reason="x")
+        services.reverse_award(999999, actor=vol.cw, reason_kind="other", reason="x")
     assert _balance(vol.res1) == 20 and LedgerEntry.objects.count() == 1
 
 
@@ -165,11 +165,11 @@ def test_staff_page_shows_a_refusal_and_is_refused_to_the_wrong_role(vol, award,
 
 
 def test_volunteers_list_and_roster_link_to_the_statement(vol, login, new_activity):
-    volunteer = services.register(vol.res1, skills="急救")
+    volunteer = services.register(actor=vol.res1, skills="急救")
     body = login(vol.cw).get(reverse("volunteering:volunteers")).content.decode()
     assert f'data-testid="points-of-{volunteer.pk}"' in body and _page(vol.res1.resident) in body
     activity = new_activity()
-    services.sign_up(vol.res1, activity)
+    services.sign_up(activity, actor=vol.res1)
     roster = login(vol.cw).get(reverse("volunteering:activity", args=[activity.pk]))
     assert _page(vol.res1.resident) in roster.content.decode()
     grid = login(vol.gw).get(reverse("volunteering:activity", args=[activity.pk]))

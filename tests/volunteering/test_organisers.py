@@ -36,12 +36,18 @@ def bodies(world, vol):
     other = _org(OrgKind.COMMUNITY_COMMITTEE, "二社区大党委", world.community_a2, street)
     officer = make_user(Role.STREET_OFFICER, world.street_a, name="街道干部甲")
     unit = partners.add_unit(
-        officer, world.community_a1, name="湘中建材", kind="enterprise", contacts=[vol.partner]
+        world.community_a1,
+        actor=officer,
+        name="湘中建材",
+        kind="enterprise",
+        contacts=[vol.partner],
     )
-    street_unit = partners.add_unit(officer, world.street_a, name="市中心医院", kind="hospital")
+    street_unit = partners.add_unit(
+        world.street_a, actor=officer, name="市中心医院", kind="hospital"
+    )
     far_unit = partners.add_unit(
-        make_user(Role.STREET_OFFICER, world.street_b),
         world.street_b,
+        actor=make_user(Role.STREET_OFFICER, world.street_b),
         name="关山企业",
         kind="school",
     )

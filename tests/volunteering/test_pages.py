@@ -61,7 +61,7 @@ def test_volunteers_list_filters_paginates_and_bounds_queries(
     vol, login, django_assert_max_num_queries
 ):
     for user in (vol.res1, vol.res2, vol.res3, vol.pm, vol.family):
-        services.register(user, skills="急救")
+        services.register(actor=user, skills="急救")
     client = login(vol.cw)
     with django_assert_max_num_queries(12):
         response = client.get(_url("volunteers"), {"status": "pending", "q": "急救"})
@@ -73,7 +73,7 @@ def test_volunteers_list_filters_paginates_and_bounds_queries(
 
 
 def test_decide_from_the_list_and_refused_for_the_wrong_role(vol, login):
-    volunteer = services.register(vol.res1, skills="急救")
+    volunteer = services.register(actor=vol.res1, skills="急救")
     response = login(vol.gw).post(_url("decide", volunteer.pk), {"status": "active"})
     assert response.status_code == 403
     response = login(vol.cw_other).post(_url("decide", volunteer.pk), {"status": "active"})
@@ -84,7 +84,7 @@ def test_decide_from_the_list_and_refused_for_the_wrong_role(vol, login):
 
 
 def test_decide_out_of_scope_is_404(vol, login, world):
-    volunteer = services.register(vol.other, skills="急救")  # community A2
+    volunteer = services.register(actor=vol.other, skills="急救")  # community A2
     response = login(vol.cw).post(_url("decide", volunteer.pk), {"status": "active"})
     assert response.status_code == 404
 
@@ -116,7 +116,7 @@ def test_publish_page_creates_and_shows_errors(vol, login, world):
 
 def test_activity_roster_qr_and_confirm(vol, login, new_activity):
     activity = new_activity()
-    services.sign_up(vol.res1, activity)
+    services.sign_up(activity, actor=vol.res1)
     client = login(vol.cw)
     assert client.get(_url("activity", activity.pk)).status_code == 200
     page = client.get(_url("activity_qr", activity.pk, "in"))
@@ -136,7 +136,7 @@ def _scan_url(activity, kind="in", now=None):
 
 def test_scan_page_checks_in_after_confirmation(vol, login, new_activity):
     activity = new_activity()
-    services.sign_up(vol.res1, activity)
+    services.sign_up(activity, actor=vol.res1)
     client = login(vol.res1)
     with clock.travel_to(activity.starts_at):
         page = client.get(_scan_url(activity))
@@ -150,7 +150,7 @@ def test_scan_page_checks_in_after_confirmation(vol, login, new_activity):
 
 def test_scan_page_refuses_an_old_screenshot_and_a_forged_pass(vol, login, new_activity):
     activity = new_activity()
-    services.sign_up(vol.res1, activity)
+    services.sign_up(activity, actor=vol.res1)
     client = login(vol.res1)
     with clock.travel_to(activity.starts_at):
         old = _scan_url(activity, "in", clock.now() - dt.timedelta(minutes=2))
@@ -211,8 +211,8 @@ def test_family_transfer_form(vol, login):
 
 def test_share_page_shows_the_share_against_the_target(vol, login, set_profile, world):
     set_profile("volunteering:\n  target_percent: 15\n")
-    volunteer = services.register(vol.res1, skills="急救")
-    services.decide(vol.cw, volunteer, "active")
+    volunteer = services.register(actor=vol.res1, skills="急救")
+    services.decide(volunteer, "active", actor=vol.cw)
     response = login(vol.street).get(_url("share"))
     shares = {s.community.pk: s for s in response.context["shares"]}
     a1 = shares[world.community_a1.pk]
@@ -223,8 +223,10 @@ def test_share_page_shows_the_share_against_the_target(vol, login, set_profile, 
 
 
 def test_team_edit_page_saves_and_is_scoped(vol, login, world):
-    leader = services.register(vol.res1, skills="急救")
-    team = services.save_team(vol.cw, community=world.community_a1, name="助老队", theme="elderly")
+    leader = services.register(actor=vol.res1, skills="急救")
+    team = services.save_team(
+        actor=vol.cw, community=world.community_a1, name="助老队", theme="elderly"
+    )
     client = login(vol.cw)
     assert client.get(_url("team_edit", team.pk)).status_code == 200
     response = client.post(
@@ -257,11 +259,11 @@ def test_share_counts_approved_volunteers_only_as_the_profile_help_says(
     from gongzhi.core import profiles
 
     set_profile("volunteering:\n  target_percent: 15\n")
-    approved = services.register(vol.res1, skills="急救")
-    services.decide(vol.cw, approved, "active")
-    services.register(vol.res2, skills="驾驶")  # waiting for approval
-    suspended = services.register(vol.res3, skills="理发")
-    services.decide(vol.cw, suspended, "suspended", "多次缺席")
+    approved = services.register(actor=vol.res1, skills="急救")
+    services.decide(approved, "active", actor=vol.cw)
+    services.register(actor=vol.res2, skills="驾驶")  # waiting for approval
+    suspended = services.register(actor=vol.res3, skills="理发")
+    services.decide(suspended, "suspended", "多次缺席", actor=vol.cw)
     response = login(vol.street).get(_url("share"))
     a1 = next(s for s in response.context["shares"] if s.community.pk == world.community_a1.pk)
     assert (a1.volunteers, a1.residents) == (1, 5)

@@ -121,13 +121,15 @@ def resolved_ticket(vol, world):
     from gongzhi.tickets.models import Category, HandlerKind
 
     category = Category.objects.create(code="v-repair", name="维修")
-    ticket = tickets.submit(vol.res1, kind="help", category=category, text="楼道灯坏了")
+    ticket = tickets.submit(actor=vol.res1, kind="help", category=category, text="楼道灯坏了")
     gw = vol.gw
-    tickets.accept(gw, ticket)
-    tickets.escalate(gw, ticket, note="需社区协调")
-    tickets.dispatch(vol.cw, ticket, handler_user=vol.pm, handler_kind=HandlerKind.PARTY_MEMBER)
-    tickets.start(vol.pm, ticket)
-    tickets.resolve(vol.pm, ticket, note="已修好")
+    tickets.accept(ticket, actor=gw)
+    tickets.escalate(ticket, actor=gw, note="需社区协调")
+    tickets.dispatch(
+        ticket, actor=vol.cw, handler_user=vol.pm, handler_kind=HandlerKind.PARTY_MEMBER
+    )
+    tickets.start(ticket, actor=vol.pm)
+    tickets.resolve(ticket, actor=vol.pm, note="已修好")
     ticket.refresh_from_db()
     return ticket
 
@@ -138,7 +140,7 @@ def test_a_confirmed_satisfied_ticket_earns_the_handler_points_once(
 ):
     from gongzhi.tickets import services as tickets
 
-    tickets.confirm(vol.res1, resolved_ticket, rating=rating)
+    tickets.confirm(resolved_ticket, actor=vol.res1, rating=rating)
     assert _balance(vol.pm) == earned
     entries = LedgerEntry.objects.filter(reason_code="earn_resolved_ticket")
     assert entries.count() == (1 if earned else 0)

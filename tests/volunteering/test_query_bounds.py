@@ -33,8 +33,8 @@ def many_activities(vol, world, new_activity):
         place_path=world.community_a1.path,
     )
     unit = partners.add_unit(
-        make_user(Role.STREET_OFFICER, world.street_a),
         world.community_a1,
+        actor=make_user(Role.STREET_OFFICER, world.street_a),
         name="建材公司",
         kind="enterprise",
         contacts=[vol.partner],
@@ -48,7 +48,7 @@ def many_activities(vol, world, new_activity):
     made = []
     for n in range(ROWS):
         team = services.save_team(
-            vol.cw, community=world.community_a1, name=f"队{n}", theme="neighbours"
+            actor=vol.cw, community=world.community_a1, name=f"队{n}", theme="neighbours"
         )
         start = clock.now() + dt.timedelta(hours=2 + n)
         activity = new_activity(
@@ -58,7 +58,7 @@ def many_activities(vol, world, new_activity):
             ends_at=start + dt.timedelta(hours=1),
             **bodies[n % len(bodies)],
         )
-        services.sign_up(vol.res1, activity)
+        services.sign_up(activity, actor=vol.res1)
         made.append(activity)
     return made
 
@@ -80,10 +80,10 @@ def test_manage_page(vol, login, many_activities, django_assert_max_num_queries)
 
 
 def test_teams_page(vol, login, world, django_assert_max_num_queries):
-    members = [services.register(u, skills="急救") for u in (vol.res1, vol.res2, vol.res3)]
+    members = [services.register(actor=u, skills="急救") for u in (vol.res1, vol.res2, vol.res3)]
     for n in range(ROWS):
         services.save_team(
-            vol.cw,
+            actor=vol.cw,
             community=world.community_a1,
             name=f"服务队{n}",
             theme="elderly",
@@ -114,10 +114,10 @@ def test_points_page(vol, login, set_profile, django_assert_max_num_queries):
 def test_timebank_page(vol, login, django_assert_max_num_queries):
     points.deposit_hours(vol.res1.resident, 600, source=("t.S", 1), key="seed")
     for n in range(ROWS):
-        services.post_exchange(vol.res2, kind="offer", title=f"帮忙{n}", minutes=30)
-        mine = services.post_exchange(vol.res1, kind="request", title=f"求助{n}", minutes=10)
+        services.post_exchange(actor=vol.res2, kind="offer", title=f"帮忙{n}", minutes=30)
+        mine = services.post_exchange(actor=vol.res1, kind="request", title=f"求助{n}", minutes=10)
         if n % 2:
-            services.take_exchange(vol.res3, mine)
+            services.take_exchange(mine, actor=vol.res3)
     client = login(vol.res1)
     with django_assert_max_num_queries(14):
         body = client.get(reverse("volunteering:timebank")).content.decode()

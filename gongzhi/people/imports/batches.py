@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.people.imports.checks import CheckResult, check, error_entries
 from gongzhi.people.imports.fileformat import (
@@ -35,10 +36,10 @@ def background_threshold() -> int:
     return settings.IMPORT_BACKGROUND_ROWS
 
 
-def start(user, community: Place, file_name: str, data: bytes) -> ImportBatch:
+def start(community: Place, file_name: str, data: bytes, *, actor: User) -> ImportBatch:
     """Upload: check the file's size and header row now (file-level errors raise, nothing is
     kept), store it encrypted and check its rows inline or as a background task."""
-    access.require(user, Action.RESIDENT_IMPORT, community.path, read_action=Action.RESIDENT_VIEW)
+    access.require(actor, Action.RESIDENT_IMPORT, community.path, read_action=Action.RESIDENT_VIEW)
     purge_expired()
     parsed = read_file(data, file_name)  # raises ImportFileError before anything is written
     background = parsed.estimated_rows > background_threshold()
@@ -47,7 +48,7 @@ def start(user, community: Place, file_name: str, data: bytes) -> ImportBatch:
     batch = ImportBatch.objects.create(
         community=community,
         place_path=community.path,
-        created_by=user,
+        created_by=actor,
         file_name=Path(file_name).name[:200],
         file_format=parsed.format,
         background=background,
@@ -106,9 +107,11 @@ def run_check(batch_id: int) -> None:
     _save_check(batch, result)
 
 
-def commit(user, batch: ImportBatch, mode: str) -> ImportBatch:
+def commit(batch: ImportBatch, mode: str, *, actor: User) -> ImportBatch:
     """The worker's decision: write all rows or nothing, or only the valid rows."""
-    access.require(user, Action.RESIDENT_IMPORT, batch.place_path, read_action=Action.RESIDENT_VIEW)
+    access.require(
+        actor, Action.RESIDENT_IMPORT, batch.place_path, read_action=Action.RESIDENT_VIEW
+    )
     if mode not in ImportBatch.Mode.values:
         raise ValueError(mode)
     if batch.status != ImportBatch.Status.VALIDATED:
@@ -116,7 +119,7 @@ def commit(user, batch: ImportBatch, mode: str) -> ImportBatch:
     if mode == ImportBatch.Mode.ALL_OR_NOTHING and batch.error_rows:
         raise ImportRefused(M_HAS_ERRORS, n=batch.error_rows)
     updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
-        status=ImportBatch.Status.COMMITTING, mode=mode, committed_by=user, progress=0
+        status=ImportBatch.Status.COMMITTING, mode=mode, committed_by=actor, progress=0
     )
     if not updated:  # a second click, or another worker, got there first
         batch.refresh_from_db()
@@ -267,8 +270,10 @@ def recover(batch_id: int) -> None:
         _back_to_preview(batch, None)
 
 
-def discard(user, batch: ImportBatch) -> None:
-    access.require(user, Action.RESIDENT_IMPORT, batch.place_path, read_action=Action.RESIDENT_VIEW)
+def discard(batch: ImportBatch, *, actor: User) -> None:
+    access.require(
+        actor, Action.RESIDENT_IMPORT, batch.place_path, read_action=Action.RESIDENT_VIEW
+    )
     if batch.status in {ImportBatch.Status.COMMITTED, ImportBatch.Status.COMMITTING}:
         raise ImportRefused(M_NOT_READY, status=batch.get_status_display())
     delete_file(batch)
