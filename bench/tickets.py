@@ -5,7 +5,7 @@
     .venv/bin/python bench/tickets.py --build    # build what is missing first (long: see README)
 
 The database must hold the district (`demo_data --scale district`: places, people and
-5,000,000 demo tickets over two years, gongzhi/demo/tickets.py); `--build` builds what is
+5,000,000 demo tickets over two years, gongzhi/demo/tickets/); `--build` builds what is
 missing. Then, medians of --runs after one warm-up:
 
 (a) **a grid worker's queue page** — GET /tickets/queue/ through Django's test client, logged in

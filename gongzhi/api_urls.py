@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("gongzhi.partners.api_urls")),
     path("", include("gongzhi.deliberation.api_urls")),
     path("", include("gongzhi.owners.api_urls")),
+    path("", include("gongzhi.estates.api_urls")),
     path("", include("gongzhi.microprojects.api_urls")),
     path("", include("gongzhi.privacy.api_urls")),
 ]

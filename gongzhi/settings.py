@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "gongzhi.partners",
     "gongzhi.deliberation",
     "gongzhi.owners",
+    "gongzhi.estates",
     "gongzhi.microprojects",
     "gongzhi.privacy",
     "gongzhi.demo",
@@ -351,13 +352,14 @@ TICKET_PHOTO_MAX_PIXELS = int(os.environ.get("TICKET_PHOTO_MAX_PIXELS", 50_000_0
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
-# External notification senders (gongzhi/tickets/senders.py), called in a background task
-# after the step's transaction commits. Comma-separated dotted paths in the environment.
+# External notification senders (gongzhi/core/notifications.py), called in a background task
+# after the step's transaction commits. Comma-separated dotted paths in the environment (the
+# former gongzhi.tickets.senders.* names still load).
 NOTIFY_SENDERS = [
     s.strip()
     for s in os.environ.get(
         "NOTIFY_SENDERS",
-        "gongzhi.tickets.senders.ConsoleSender,gongzhi.tickets.senders.SmsSender",
+        "gongzhi.core.notifications.ConsoleSender,gongzhi.core.notifications.SmsSender",
     ).split(",")
     if s.strip()
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("partners/", include("gongzhi.partners.urls")),
     path("deliberation/", include("gongzhi.deliberation.urls")),
     path("owners/", include("gongzhi.owners.urls")),
+    path("estates/", include("gongzhi.estates.urls")),
     path("microprojects/", include("gongzhi.microprojects.urls")),
     path("privacy/", include("gongzhi.privacy.urls")),
     path(

@@ -9,9 +9,10 @@ not exist for the user (404); inside it but without the right, the answer is 403
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.models import Post
@@ -23,6 +24,11 @@ from gongzhi.core.roles import (
     Action,
     Scope,
 )
+
+if TYPE_CHECKING:
+    from gongzhi.core.types import Viewer
+
+_M = TypeVar("_M", bound=Model)
 
 COMMUNITY_DEPTH = 2  # district 0 → street 1 → community 2
 
@@ -38,7 +44,7 @@ class Grant:
         return self.path is None and self.household_id is None
 
 
-def active_posts(user) -> list[Post]:
+def active_posts(user: Viewer) -> list[Post]:
     """The user's active posts, loaded once per request object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -49,11 +55,11 @@ def active_posts(user) -> list[Post]:
             .select_related("place", "household")
             .order_by("id")
         )
-        user._gongzhi_posts = cached
+        setattr(user, "_gongzhi_posts", cached)  # noqa: B010  (not a field of User)
     return cached
 
 
-def forget_posts(user) -> None:
+def forget_posts(user: Viewer) -> None:
     user.__dict__.pop("_gongzhi_posts", None)
 
 
@@ -65,7 +71,7 @@ def _granted_path(post: Post, scope: str) -> str | None:
     return post.place.path
 
 
-def grants(user, action: str) -> list[Grant]:
+def grants(user: Viewer, action: str) -> list[Grant]:
     if getattr(user, "is_superuser", False) and user.is_active:
         return [Grant(post=None, path=None)]
     rules = PERMISSIONS.get(action, {})
@@ -82,7 +88,7 @@ def grants(user, action: str) -> list[Grant]:
     return result
 
 
-def scope_q(user, action: str, path_field: str = "path", own_field: str | None = None) -> Q:
+def scope_q(user: Viewer, action: str, path_field: str = "path", own_field: str | None = None) -> Q:
     """A Q that keeps exactly the rows the user may see for `action`."""
     q = Q(pk__in=[])
     for grant in grants(user, action):
@@ -97,12 +103,18 @@ def scope_q(user, action: str, path_field: str = "path", own_field: str | None =
 
 
 def scoped(
-    qs: QuerySet, user, action: str, path_field: str = "path", own_field: str | None = None
-) -> QuerySet:
+    qs: QuerySet[_M],
+    user: Viewer,
+    action: str,
+    path_field: str = "path",
+    own_field: str | None = None,
+) -> QuerySet[_M]:
     return qs.filter(scope_q(user, action, path_field, own_field))
 
 
-def grant_for(user, action: str, path: str, household_id: int | None = None) -> Grant | None:
+def grant_for(
+    user: Viewer, action: str, path: str, household_id: int | None = None
+) -> Grant | None:
     """The most specific grant covering `path` (or the household), or None."""
     best: Grant | None = None
     for grant in grants(user, action):
@@ -110,18 +122,18 @@ def grant_for(user, action: str, path: str, household_id: int | None = None) -> 
             if household_id is not None and grant.household_id == household_id:
                 return grant
             continue
-        covers = grant.everything or path.startswith(grant.path)
+        covers = grant.everything or path.startswith(grant.path or "")
         if covers and (best is None or len(grant.path or "") > len(best.path or "")):
             best = grant
     return best
 
 
-def can(user, action: str, path: str, household_id: int | None = None) -> bool:
+def can(user: Viewer, action: str, path: str, household_id: int | None = None) -> bool:
     return grant_for(user, action, path, household_id) is not None
 
 
 def require(
-    user,
+    user: Viewer,
     action: str,
     path: str,
     *,
@@ -137,18 +149,18 @@ def require(
     raise Http404
 
 
-def is_staff_user(user) -> bool:
+def is_staff_user(user: Viewer) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return any(post.role in STAFF_ROLES for post in active_posts(user))
 
 
-def may_hold(role: str, place) -> bool:
+def may_hold(role: str, place: Any) -> bool:
     """Whether a post of `role` may be anchored at `place` (None = whole installation)."""
     if place is None:
         return role in UNPLACED_ROLES
     return place.kind in ANCHOR_KINDS[role]
 
 
-def has_any(user, action: str) -> bool:
+def has_any(user: Viewer, action: str) -> bool:
     return bool(grants(user, action))

@@ -8,6 +8,7 @@ only by a security admin (or a superuser), never by a system admin.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -22,6 +23,9 @@ from huey.contrib.djhuey import db_periodic_task
 from gongzhi.core import access, audit, clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import PROTECTED_ROLES, STAFF_ROLES, Action, Role
+
+if TYPE_CHECKING:
+    from gongzhi.core.types import Viewer
 
 # --- One's own password ------------------------------------------------------------------
 
@@ -99,14 +103,14 @@ def disable_unused_accounts_daily() -> int:
     return disable_unused_accounts()
 
 
-def _manage_grants(actor) -> list[access.Grant]:
-    return access.grants(actor, Action.ACCOUNT_MANAGE)
+def _manage_grants(user: Viewer) -> list[access.Grant]:
+    return access.grants(user, Action.ACCOUNT_MANAGE)
 
 
-def managed_users(actor) -> QuerySet[User]:
-    """Accounts the actor manages: every account for a post with no place, otherwise the
-    accounts holding a post inside the actor's ACCOUNT_MANAGE scope."""
-    grants = _manage_grants(actor)
+def managed_users(user: Viewer) -> QuerySet[User]:
+    """Accounts the user manages: every account for a post with no place, otherwise the
+    accounts holding a post inside the user's ACCOUNT_MANAGE scope."""
+    grants = _manage_grants(user)
     if any(g.everything for g in grants):
         return User.objects.all()
     q = Q(pk__in=[])
@@ -116,16 +120,16 @@ def managed_users(actor) -> QuerySet[User]:
     return User.objects.filter(pk__in=Post.objects.filter(q).values("user_id"))
 
 
-def disabled_accounts(actor) -> QuerySet[User]:
-    """Accounts disabled for disuse that the actor may see (managed_users)."""
-    return managed_users(actor).filter(is_active=False, disabled_unused_at__isnull=False)
+def disabled_accounts(user: Viewer) -> QuerySet[User]:
+    """Accounts disabled for disuse that the user may see (managed_users)."""
+    return managed_users(user).filter(is_active=False, disabled_unused_at__isnull=False)
 
 
 def _protected(user: User) -> bool:
     return Post.objects.filter(user=user, role__in=PROTECTED_ROLES, is_active=True).exists()
 
 
-def _require_may_touch(actor, user: User, grants) -> access.Grant:
+def _require_may_touch(actor: User, user: User, grants: list[access.Grant]) -> access.Grant:
     """The grant to act with; 403 for a system admin acting on a security or audit admin."""
     if _protected(user) and not (
         getattr(actor, "is_superuser", False)

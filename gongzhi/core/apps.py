@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "gongzhi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # The kernel's sections of "my personal information" (docs/privacy.md "Sections").
+        from gongzhi.core import privacy_sections  # noqa: F401

@@ -28,8 +28,9 @@ import hashlib
 import ipaddress
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
 from django.conf import settings
@@ -42,6 +43,9 @@ from gongzhi.core import access, clock, context
 from gongzhi.core.models import AuditRecord, Post
 from gongzhi.core.roles import Action, Role
 
+if TYPE_CHECKING:
+    from gongzhi.core.types import Viewer
+
 GENESIS = "0" * 64
 GENESIS_SM3 = "sm3:" + "0" * 60
 # Genesis → hash algorithm of the chain that starts with it.
@@ -53,7 +57,7 @@ _PG_LOCK_KEY = 7_202_611
 class _AuditEncoder(DjangoJSONEncoder):
     """DjangoJSONEncoder, plus floats as strings (see the module docstring)."""
 
-    def iterencode(self, o, _one_shot=False):
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Iterator[str]:
         return super().iterencode(_normalise(o), _one_shot)
 
 
@@ -175,7 +179,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def record(
     *,
-    actor,
+    actor: Viewer | None,
     action: str,
     target: models.Model | None = None,
     place_path: str = "",
@@ -296,7 +300,7 @@ def verify_chain(batch_size: int = 5000, anchor: str | None = None) -> VerifyRes
 # --- Reads for auditors -------------------------------------------------------------
 
 
-def _sees_unplaced(user) -> bool:
+def _sees_unplaced(user: Viewer) -> bool:
     """Records without a place (logins, accounts) are for system admins and superusers."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
@@ -306,7 +310,7 @@ def _sees_unplaced(user) -> bool:
     )
 
 
-def visible_records(user) -> QuerySet[AuditRecord]:
+def visible_records(user: Viewer) -> QuerySet[AuditRecord]:
     """The records an auditor may read: those placed inside the user's scope."""
     grants = access.grants(user, Action.AUDIT_VIEW)
     if any(g.everything for g in grants):

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
 
 SUITES = ("aes", "sm")
 # Suite name in settings → tag in the stored header.
@@ -184,7 +185,7 @@ class _Sm4Gcm:
 
 
 @functools.cache
-def _cipher(suite: str, secret: str):
+def _cipher(suite: str, secret: str) -> _AesGcm | _Sm4Gcm:
     if suite == "sm":
         return _Sm4Gcm(_subkey(b"field-encryption", secret, "sm"))
     return _AesGcm(_subkey(b"field-encryption", secret))
@@ -193,7 +194,7 @@ def _cipher(suite: str, secret: str):
 class _Sm3Mac:
     """HMAC-SM3 with the same copy/update/hexdigest use as hmac.HMAC."""
 
-    def __init__(self, key: bytes, ctx=None):
+    def __init__(self, key: bytes, ctx: crypto_hmac.HMAC | None = None) -> None:
         self._ctx = ctx or crypto_hmac.HMAC(key, hashes.SM3())
 
     def copy(self) -> _Sm3Mac:
@@ -206,7 +207,7 @@ class _Sm3Mac:
         return self._ctx.finalize().hex()
 
 
-def _mac(suite: str, secret: str):
+def _mac(suite: str, secret: str) -> _Sm3Mac | hmac.HMAC:
     if suite == "sm":
         return _Sm3Mac(_subkey(b"blind-index", secret, "sm"))
     return hmac.new(_subkey(b"blind-index", secret), digestmod=hashlib.sha256)
@@ -331,7 +332,7 @@ INDEX_KINDS = {"phone": "phone", "id": "id"}
 
 @dataclass(frozen=True)
 class ProtectedField:
-    model: type
+    model: type[Model]
     name: str  # "phone" for phone_encrypted / phone_index
     kind: str | None  # index kind; None when the model keeps no index for it
 
@@ -393,7 +394,7 @@ def reencrypt_rows(pf: ProtectedField, protector: Protector, pks: list) -> Batch
     from django.db import transaction
 
     manager = pf.model._base_manager
-    enc, idx = pf.encrypted, pf.index
+    enc, idx, kind = pf.encrypted, pf.index, pf.kind
     target = header(protector.sealing)
     result = BatchResult()
     with transaction.atomic():
@@ -413,8 +414,8 @@ def reencrypt_rows(pf: ProtectedField, protector: Protector, pks: list) -> Batch
                 continue
             result.found[sealing.label] += 1
             values = {enc: protector.encrypt(plain)}
-            if idx:
-                values[idx] = protector.index(pf.kind, plain)
+            if idx and kind:
+                values[idx] = protector.index(kind, plain)
             updates.append(pf.model(pk=pk, **values))
             plains[pk] = plain
         if not updates:
@@ -425,7 +426,7 @@ def reencrypt_rows(pf: ProtectedField, protector: Protector, pks: list) -> Batch
             plain = plains[row["pk"]]
             if not row[enc].startswith(target) or protector.decrypt(row[enc]) != plain:
                 raise VerifyFailed(f"{pf} pk {row['pk']}: value does not read back")
-            if idx and row[idx] != protector.index(pf.kind, plain):
+            if idx and kind and row[idx] != protector.index(kind, plain):
                 raise VerifyFailed(f"{pf} pk {row['pk']}: blind index does not match")
         result.rewritten = len(updates)
     return result

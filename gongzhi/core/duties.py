@@ -11,14 +11,19 @@ The audit pages and the audit API read through `audit_records()`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 
 from gongzhi.core import access, audit
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.roles import Action, Role
 
+if TYPE_CHECKING:
+    from gongzhi.core.types import Viewer
 
-def audit_records(user) -> QuerySet[AuditRecord]:
+
+def audit_records(user: Viewer) -> QuerySet[AuditRecord]:
     """The audit records `user` may read (see the module docstring)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return AuditRecord.objects.all()

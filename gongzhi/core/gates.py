@@ -19,43 +19,54 @@ keeps its own list of roles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 from gongzhi.core import access
 from gongzhi.core.roles import PERMISSIONS
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
-def allowed(user, *actions: str) -> bool:
+    from gongzhi.core.types import Viewer
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
+def allowed(user: Viewer, *actions: str) -> bool:
     """Whether the user holds one of `actions` somewhere."""
     return any(access.has_any(user, action) for action in actions)
 
 
-def check(user, *actions: str) -> None:
+def check(user: Viewer, *actions: str) -> None:
     """The gate inside a view: without any of `actions` anywhere, 403."""
     if not allowed(user, *actions):
         raise PermissionDenied(_("Your role does not use this page."))
 
 
-def requires(*actions: str):
+def requires(*actions: str) -> Callable[[_View], _View]:
     """Decorator for function views: anonymous → login page; no right anywhere → 403."""
     if not actions:
         raise ValueError("requires() needs at least one action")
 
-    def decorator(view):
+    def decorator(view: _View) -> _View:
         @wraps(view)
-        def gated(request, *args, **kwargs):
+        def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             check(request.user, *actions)
             return view(request, *args, **kwargs)
 
-        gated.gate_actions = actions
-        return gated
+        gated.gate_actions = actions  # type: ignore[attr-defined]
+        return cast(_View, gated)
 
     return decorator
 
@@ -74,7 +85,7 @@ class Requires(BasePermission):
             raise ValueError("Requires.any() needs at least one action")
         return type("Requires", (cls,), {"actions": actions})
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         if not (user and user.is_authenticated):
             return False

@@ -349,3 +349,46 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the ledger is append-only")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        rows = super().bulk_create(objs, *args, **kwargs)
+        from gongzhi.core import notifications
+
+        notifications.forget(row.user_id for row in rows)
+        return rows
+
+
+class Notification(models.Model):
+    """In-app notification centre (gongzhi/core/notifications.py): one row per person concerned
+    by an event of any app. `link` is the path the notification leads to (blank: none) and
+    `reference` a short label of what it is about (a ticket's number). Creating one forgets the
+    user's cached unread count."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    verb = models.CharField(_("action"), max_length=24)
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    reference = models.CharField(_("reference"), max_length=40, blank=True)
+    read = models.BooleanField(_("read"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read", "-created_at"], name="core_notification_inbox")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from gongzhi.core import notifications
+
+        notifications.forget([self.user_id])

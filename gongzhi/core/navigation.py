@@ -87,7 +87,7 @@ NAV: list[NavGroup] = [
             NavItem(
                 _("Meetings"), "deliberation:meetings", "calendar-event", Action.DELIBERATION_MANAGE
             ),
-            NavItem(_("Actions"), "deliberation:actions", "list-task"),
+            NavItem(_("Actions"), "deliberation:follow_throughs", "list-task"),
             NavItem(_("Polls"), "deliberation:polls", "bar-chart", Action.DELIBERATION_MANAGE),
             NavItem(
                 _("Public notices"), "deliberation:notices", "megaphone", Action.DISCLOSURE_PUBLISH
@@ -113,6 +113,8 @@ NAV: list[NavGroup] = [
         "clipboard-check",
         (
             NavItem(_("Compliance"), "compliance:list", "clipboard-check", Action.COMPLIANCE_VIEW),
+            NavItem(_("Owners' committees"), "estates:index", "house-gear", Action.ESTATE_VIEW),
+            NavItem(_("Property companies"), "estates:companies", "buildings", Action.ESTATE_VIEW),
             NavItem(_("Policy profiles"), "profiles:list", "sliders", Action.PROFILE_VIEW),
             NavItem(_("Posts"), "posts:list", "person-badge", Action.POST_MANAGE),
             NavItem(_("Audit trail"), "audit:list", "shield-check", Action.AUDIT_VIEW),

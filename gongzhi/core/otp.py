@@ -10,15 +10,22 @@ issued only with a valid code (gongzhi/core/api.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gongzhi.core import access, audit
 from gongzhi.core.models import User
 from gongzhi.core.roles import PERMISSIONS, Action, Role
+
+if TYPE_CHECKING:
+    from gongzhi.core.types import Viewer
 
 SESSION_KEY = "_gz_otp_device"
 RECOVERY_CODES = 10
@@ -43,7 +50,7 @@ OTP_ROLES = frozenset(
 )
 
 
-def required(user) -> bool:
+def required(user: Viewer) -> bool:
     """Whether `user` must pass the second factor."""
     if not settings.OTP_REQUIRED or not getattr(user, "is_authenticated", False):
         return False
@@ -52,20 +59,20 @@ def required(user) -> bool:
     return any(post.role in OTP_ROLES for post in access.active_posts(user))
 
 
-def verified(request) -> bool:
+def verified(request: HttpRequest) -> bool:
     return bool(request.session.get(SESSION_KEY))
 
 
-def mark_verified(request, device) -> None:
+def mark_verified(request: HttpRequest, device: Device) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = device.persistent_id
 
 
-def enrolled(user) -> bool:
+def enrolled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_device(user) -> TOTPDevice:
+def pending_device(user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up (one per user; a fresh secret each time
     none is pending)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
@@ -105,7 +112,7 @@ def confirm_enrolment(device: TOTPDevice, code: str, *, actor: User) -> list[str
     return codes
 
 
-def _new_recovery_codes(user) -> list[str]:
+def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
@@ -114,7 +121,7 @@ def _new_recovery_codes(user) -> list[str]:
     return codes
 
 
-def check(user, code: str):
+def check(user: User, code: str) -> Device | None:
     """The confirmed device (authenticator, or a recovery code, which is then used up) that
     accepts `code`, or None. Both outcomes are audited (a recovery code used shows as such);
     django-otp slows repeated failures down."""

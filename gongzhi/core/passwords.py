@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -20,7 +21,10 @@ from django.utils.translation import ngettext
 
 from gongzhi.core import clock
 
-# The published password of the demo accounts (gongzhi/demo/places.py DEMO_PASSWORD).
+if TYPE_CHECKING:
+    from gongzhi.core.models import User
+
+# The published password of the demo accounts (gongzhi/demo/places/scales.py DEMO_PASSWORD).
 DEMO_PASSWORD = "Gongzhi-demo-2026"  # noqa: S105 - published on purpose, refused outside demos
 
 _CLASSES = (
@@ -40,26 +44,26 @@ def character_classes(password: str) -> int:
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     """Django's, with a message that has a Chinese translation."""
 
-    def get_error_message(self):
+    def get_error_message(self) -> str:
         return _("This password is too short: it needs at least %(count)d characters.") % {
             "count": self.min_length
         }
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _("At least %(count)d characters.") % {"count": self.min_length}
 
 
 class CharacterClassValidator:
     """At least `min_classes` of the four character classes."""
 
-    def __init__(self, min_classes: int = 3):
+    def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: User | None = None) -> None:
         if character_classes(password) < self.min_classes:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _(
             "Use at least %(count)d of these: lower-case letters, upper-case letters, digits, "
             "other characters."
@@ -69,18 +73,18 @@ class CharacterClassValidator:
 class DemoPasswordValidator:
     """The demo password is published: nobody may choose it."""
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: User | None = None) -> None:
         if password == DEMO_PASSWORD:
             raise ValidationError(
                 _("This is the published demo password; choose another one."),
                 code="password_demo",
             )
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _("Not the published demo password.")
 
 
-def recent_hashes(user, count: int | None = None) -> list[str]:
+def recent_hashes(user: User | None, count: int | None = None) -> list[str]:
     from gongzhi.core.models import PasswordHistory
 
     count = settings.PASSWORD_HISTORY if count is None else count
@@ -96,7 +100,7 @@ def recent_hashes(user, count: int | None = None) -> list[str]:
 class HistoryValidator:
     """None of the last settings.PASSWORD_HISTORY passwords (the current one included)."""
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: User | None = None) -> None:
         if user is None or user.pk is None:
             return
         hashes = recent_hashes(user)
@@ -116,14 +120,14 @@ class HistoryValidator:
                 code="password_reused",
             )
 
-    def password_changed(self, password, user=None):
+    def password_changed(self, password: str, user: User | None = None) -> None:
         remember(user)
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _("Not one of your recent passwords.")
 
 
-def remember(user) -> None:
+def remember(user: User | None) -> None:
     """Keep the user's current hash in the history (the newest PASSWORD_HISTORY only) and
     note when it was set."""
     from gongzhi.core.models import PasswordHistory, User
@@ -142,7 +146,7 @@ def remember(user) -> None:
     PasswordHistory.objects.filter(user_id=user.pk).exclude(id__in=list(keep)).delete()
 
 
-def password_due(user) -> bool:
+def password_due(user: User) -> bool:
     """Whether the user's password is older than settings.PASSWORD_MAX_AGE_DAYS."""
     if not user.has_usable_password() or settings.PASSWORD_MAX_AGE_DAYS <= 0:
         return False

@@ -186,6 +186,20 @@ class Action(models.TextChoices):
         "privacy.register",
         _("View and export the register of processing activities"),
     )
+    # Owners' committees, supervision committees, property companies (issue 14, gongzhi/estates).
+    ESTATE_VIEW = (
+        "estate.view",
+        _("View owners' committees, supervision committees and property companies"),
+    )
+    ESTATE_MANAGE = (
+        "estate.manage",
+        _("Keep owners' committees, candidate lists, property companies and contracts"),
+    )
+    ESTATE_REVIEW = (
+        "estate.review",
+        _("Review candidate lists for the community party committee"),
+    )
+    ESTATE_FILE = "estate.file", _("Record the filing of an owners' committee term")
     # Eligibility (issue 11 point 6): who may be chosen for something, read through
     # gongzhi.core.gates.roles_with() instead of role lists kept in the apps.
     DELIBERATION_OFFICIAL = (
@@ -370,6 +384,16 @@ PERMISSIONS.update(
         Action.PRIVACY_SELF: {r: S.COMMUNITY for r in _CITIZENS},
         Action.PRIVACY_HANDLE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
         Action.PRIVACY_REGISTER: {R.DISTRICT_OFFICER: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
+        # Estates (gongzhi/estates): the community keeps its bodies, the community party
+        # committee (its secretary) reviews candidate lists, the street records filings (备案).
+        Action.ESTATE_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
+        Action.ESTATE_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.ESTATE_REVIEW: {
+            r: S.SUBTREE for r in (R.COMMUNITY_SECRETARY, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
+        Action.ESTATE_FILE: {
+            r: S.SUBTREE for r in (R.STREET_OFFICER, R.DISTRICT_OFFICER, R.SYSTEM_ADMIN)
+        },
     }
 )
 

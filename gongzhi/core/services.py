@@ -7,10 +7,12 @@ for them: 404) and that post's role may grant R (roles.GRANTABLE; otherwise 403)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, auth, crypto
@@ -18,13 +20,20 @@ from gongzhi.core.directory import places
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import GRANTABLE, Action, Role
 
+if TYPE_CHECKING:
+    from gongzhi.core.types import Viewer
+
+    # A gongzhi.places Place / Household: core reads the tree through core.directory.
+    Place = Any
+    Household = Any
+
 POST_FIELDS = ["user_id", "role", "place_id", "household_id", "is_active"]
 
 
-def grantable_roles(actor, path: str | None = None) -> set[str]:
-    """Roles the actor may grant at `path` (anywhere in their scope when None)."""
+def grantable_roles(user: Viewer, path: str | None = None) -> set[str]:
+    """Roles the user may grant at `path` (anywhere in their scope when None)."""
     roles: set[str] = set()
-    for grant in access.grants(actor, Action.POST_MANAGE):
+    for grant in access.grants(user, Action.POST_MANAGE):
         if path is not None and not _covers(grant, path):
             continue
         roles |= set(Role.values) if grant.post is None else GRANTABLE.get(grant.post.role, set())
@@ -35,10 +44,10 @@ def _covers(grant: access.Grant, path: str) -> bool:
     return grant.everything or (grant.path is not None and path.startswith(grant.path))
 
 
-def _require_manage(actor, role: str, path: str) -> access.Grant:
+def _require_manage(actor: User, role: str, path: str) -> access.Grant:
     """The most specific POST_MANAGE grant over `path` whose role may grant `role`."""
     access.require(actor, Action.POST_MANAGE, path)  # 404 outside scope, 403 without the right
-    best = None
+    best: access.Grant | None = None
     for grant in access.grants(actor, Action.POST_MANAGE):
         may = grant.post is None or role in GRANTABLE.get(grant.post.role, ())
         if (
@@ -53,11 +62,18 @@ def _require_manage(actor, role: str, path: str) -> access.Grant:
 
 
 def _post_path(post: Post) -> str:
-    return post.place.path if post.place_id else ""
+    return post.place.path if post.place is not None else ""
 
 
 @transaction.atomic
-def grant_post(user: User, role: str, place, household=None, *, actor: User) -> Post:
+def grant_post(
+    user: User,
+    role: str,
+    place: Place | None,
+    household: Household | None = None,
+    *,
+    actor: User,
+) -> Post:
     """Give `user` the post (role, place[, household]); reactivates a revoked one."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
@@ -66,7 +82,7 @@ def grant_post(user: User, role: str, place, household=None, *, actor: User) -> 
     if not access.may_hold(role, place):
         raise ValidationError({"place": _("A post of this role cannot be held at this place.")})
     if role == Role.RESIDENT:
-        if household is None or household.building_id != place.pk:
+        if household is None or place is None or household.building_id != place.pk:
             raise ValidationError(
                 {"household": _("A resident post needs a household in this building.")}
             )
@@ -131,7 +147,7 @@ def revoke_post(post: Post, reason: str = "", *, actor: User) -> Post:
     return post
 
 
-def _manage_path(actor, place) -> tuple[access.Grant, str]:
+def _manage_path(actor: User, place: Place | None) -> tuple[access.Grant, str]:
     if place is not None:
         return access.require(actor, Action.POST_MANAGE, place.path), place.path
     grants = access.grants(actor, Action.POST_MANAGE)
@@ -145,8 +161,14 @@ def _manage_path(actor, place) -> tuple[access.Grant, str]:
 
 @transaction.atomic
 def create_staff_user(
-    username: str, name: str, password: str, phone=None, place=None, *, actor: User
-):
+    username: str,
+    name: str,
+    password: str,
+    phone: str | None = None,
+    place: Place | None = None,
+    *,
+    actor: User,
+) -> User:
     """A new account for staff (logs in with a username). Holds no post yet."""
     grant, path = _manage_path(actor, place)
     username = (username or "").strip()
@@ -191,7 +213,15 @@ def create_staff_user(
 
 @transaction.atomic
 def grant_post_to_new_user(
-    *, actor: User, username, name, password, role, place, phone=None, household=None
+    *,
+    actor: User,
+    username: str,
+    name: str,
+    password: str,
+    role: str,
+    place: Place | None,
+    phone: str | None = None,
+    household: Household | None = None,
 ) -> Post:
     """Create a staff account and give it its first post, all or nothing."""
     path = place.path if place is not None else ""
@@ -203,7 +233,7 @@ def grant_post_to_new_user(
 # --- Reads for managers -------------------------------------------------------------
 
 
-def visible_posts(user):
+def visible_posts(user: Viewer) -> QuerySet[Post]:
     """Posts at places inside the user's POST_MANAGE scope (revoked ones included)."""
     return access.scoped(
         Post.objects.select_related("user", "place", "household"),
@@ -213,7 +243,7 @@ def visible_posts(user):
     )
 
 
-def managed_places(user, context=None, limit: int = 500):
+def managed_places(user: Viewer, context: Place | None = None, limit: int = 500) -> list[Place]:
     """Places offered in the post forms: `context` (or each top of the user's scope) and
     two levels below it — a district officer picks a community first, then its grids."""
     tops = [context] if context is not None else places.root_places(user, Action.POST_MANAGE)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from typing import Protocol, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +21,12 @@ from django.utils.translation import gettext as _
 from gongzhi.core import crypto
 
 logger = logging.getLogger(__name__)
+
+
+class Backend(Protocol):
+    """What `settings.SMS_BACKEND` names: a class whose instances send one text message."""
+
+    def send(self, phone: str, text: str) -> None: ...
 
 
 class ConsoleBackend:
@@ -38,8 +45,8 @@ class MemoryBackend:
         MemoryBackend.outbox.append((phone, text))
 
 
-def backend():
-    return import_string(settings.SMS_BACKEND)()
+def backend() -> Backend:
+    return cast(Backend, import_string(settings.SMS_BACKEND)())
 
 
 def _key(phone: str) -> str:

@@ -19,5 +19,6 @@ def run_inline(enabled: bool = True) -> None:
 __all__ = ["HUEY", "task", "run_inline"]
 
 # Periodic tasks of core, registered when the consumer autodiscovers this module:
-# accounts.disable_unused_accounts_daily.
+# accounts.disable_unused_accounts_daily; notifications.deliver_task (passing notifications on).
 from gongzhi.core import accounts as _accounts  # noqa: E402, F401
+from gongzhi.core import notifications as _notifications  # noqa: E402, F401

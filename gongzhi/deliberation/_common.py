@@ -5,23 +5,24 @@ community of a place, text checks, notifications, points earned, the manage chec
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, ledger, profiles
+from gongzhi.core import access, ledger, notifications, profiles
+from gongzhi.core.access import Grant
 from gongzhi.core.gates import roles_with
-from gongzhi.core.roles import Action as Perm
+from gongzhi.core.models import User
+from gongzhi.core.roles import Action
 from gongzhi.deliberation.models import (
     TopicStatus,
 )
 from gongzhi.people.models import Resident
 from gongzhi.places.models import Place, PlaceKind
-from gongzhi.tickets.models import Notification
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,11 @@ QR_WINDOW_SECONDS = 30  # how long one check-in code is shown (the code rotates)
 # 003 annex 19: the public affairs of the community, grid, estate and building (社区、网格、小区、
 # 楼栋) are deliberated, down to residents'-group meetings.
 TOPIC_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.ESTATE, PlaceKind.BUILDING)
-# Who may be given an action or invited besides residents: posts in the community, as the
+# Who may own a follow-through or be invited besides residents: posts in the community, as the
 # permission matrix says (deliberation.official).
-OFFICIAL_ROLES = tuple(sorted(roles_with(Perm.DELIBERATION_OFFICIAL)))
+OFFICIAL_ROLES = tuple(sorted(roles_with(Action.DELIBERATION_OFFICIAL)))
 # The transitions staff make by hand (the others are made by supports and minutes).
-CLOSING = {
+CLOSING: dict[str, tuple[str, ...]] = {
     TopicStatus.RESOLVED: (TopicStatus.DISCUSSED,),
     TopicStatus.CLOSED: (TopicStatus.OPEN, TopicStatus.ON_AGENDA, TopicStatus.DISCUSSED),
     TopicStatus.REJECTED: (TopicStatus.OPEN, TopicStatus.ON_AGENDA),
@@ -53,6 +54,8 @@ def setting(place: Place, key: str) -> int:
     value = profile.get(key) if profile is not None else None
     if value is None:
         value = profiles.SCHEMA[key].default
+    if value is None:  # only keys with a platform default are read here
+        raise ValueError(f"{key} has no platform default")
     return int(value)
 
 
@@ -80,20 +83,18 @@ def _reason(value: str | None) -> str:
     return _text(value, "reason", REASON_MAX)
 
 
-def _notify(user_ids: Iterable[int], verb: str, text: str, actor=None) -> None:
-    """In-app notifications (the tickets notification centre, with no ticket)."""
+def _notify(user_ids: Iterable[int], verb: str, text: str, actor: User | None = None) -> None:
+    """In-app notifications (the kernel's notification centre, with no link)."""
     ids = sorted({uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)})
-    Notification.objects.bulk_create(
-        [Notification(user_id=uid, verb=verb, text=text[:300]) for uid in ids]
-    )
+    notifications.notify(ids, verb=verb, text=text)
 
 
-def _in_site_language(fn):
+def _in_site_language(fn: Callable[[], object]) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return str(fn())
 
 
-def _earn(resident: Resident | None, source, actor) -> None:
+def _earn(resident: Resident | None, source: models.Model, actor: User | None) -> None:
     """Participation points (gongzhi.volunteering.points, rule `deliberation`). A refusal
     there (daily cap, …) never undoes the participation."""
     if resident is None:
@@ -107,6 +108,6 @@ def _earn(resident: Resident | None, source, actor) -> None:
         log.info("deliberation points not given: %s", type(error).__name__)
 
 
-def _manage(actor, path: str, action: str = Perm.DELIBERATION_MANAGE):
+def _manage(actor: User, path: str, action: str = Action.DELIBERATION_MANAGE) -> Grant:
     """403 for people of the community without the right, 404 for everyone else."""
-    return access.require(actor, action, path, read_action=Perm.DELIBERATION_JOIN)
+    return access.require(actor, action, path, read_action=Action.DELIBERATION_JOIN)

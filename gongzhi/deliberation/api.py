@@ -19,7 +19,7 @@ GET  /api/v1/meetings/series/        staff: recurring meetings (fixed deliberati
 POST /api/v1/meetings/series/        staff: {community, kind, title, frequency: monthly|quarterly,
                                      day: 1–28, time: "HH:MM", location, lead_days}
 POST /api/v1/meetings/series/{id}/stop/  staff: {reason}
-GET  /api/v1/actions/                managed actions, or the caller's
+GET  /api/v1/actions/                follow-throughs (落实事项) managed, or the caller's
 POST /api/v1/actions/{id}/progress/  {status: in_progress|done, note}
 GET  /api/v1/polls/                  visible polls (results only after closing)
 POST /api/v1/polls/                  staff: {community, question, options: [text, …], opens_at,
@@ -30,6 +30,10 @@ POST /api/v1/notices/                staff: {community, category, title, body,
                                      amounts: [{item, amount}, …]}
 
 Errors: 400 bad input (with the message), 403 role may not, 404 not visible.
+
+Follow-throughs were first called actions: the API keeps that wording for its clients — the
+path /api/v1/actions/, the keys "action" (of a resolution) and "action_title", and the schema
+component "Action".
 """
 
 from __future__ import annotations
@@ -37,15 +41,16 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
 from gongzhi.core import access, gates
-from gongzhi.core.roles import Action as Perm
+from gongzhi.core.roles import Action
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import (
-    Action,
+    FollowThrough,
     Meeting,
     MeetingKind,
     MeetingSeries,
@@ -54,7 +59,6 @@ from gongzhi.deliberation.models import (
     Poll,
     SeriesFrequency,
     Topic,
-    TopicStatus,
 )
 
 
@@ -123,11 +127,9 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TopicSerializer
 
     def get_queryset(self):
-        qs = selectors.visible_topics(self.request.user)
-        wanted = self.request.query_params.get("status")
-        if wanted in TopicStatus.values:
-            qs = qs.filter(status=wanted)
-        return qs
+        return selectors.visible_topics(
+            self.request.user, self.request.query_params.get("status") or ""
+        )
 
     def create(self, request):
         data = TopicInput(data=request.data)
@@ -182,14 +184,15 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
         return Response([_opinion_data(r) for r in selectors.opinions_for(request.user, topic)])
 
 
-class ActionSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="Action")
+class FollowThroughSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     display_status = serializers.CharField(read_only=True)
     meeting = serializers.IntegerField(source="resolution.meeting_id", read_only=True)
     resolution_text = serializers.CharField(source="resolution.text", read_only=True)
 
     class Meta:
-        model = Action
+        model = FollowThrough
         fields = [
             "id",
             "title",
@@ -233,7 +236,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def get_resolutions(self, obj) -> list[dict]:
         return [
-            {"text": r.text, "action": ActionSerializer(r.action).data}
+            {"text": r.text, "action": FollowThroughSerializer(r.follow_through).data}
             for r in obj.resolutions.all()
         ]
 
@@ -304,11 +307,11 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
-        if access.has_any(user, Perm.DELIBERATION_MANAGE):
+        if access.has_any(user, Action.DELIBERATION_MANAGE):
             meetings = selectors.managed_meetings(user)
         else:
             meetings = selectors.my_meetings(user)
-        return meetings.prefetch_related("agenda", "resolutions__action__owner")
+        return meetings.prefetch_related("agenda", "resolutions__follow_through__owner")
 
     def get_object(self):
         meeting = selectors.get_meeting(self.request.user, self.kwargs["pk"])
@@ -330,7 +333,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @route(detail=False, methods=["get", "post"], url_path="series")
     def series(self, request):
-        gates.check(request.user, Perm.DELIBERATION_MANAGE)
+        gates.check(request.user, Action.DELIBERATION_MANAGE)
         if request.method == "GET":
             rows = selectors.managed_series(request.user).order_by("-active", "id")[:200]
             return Response(SeriesSerializer(rows, many=True).data)
@@ -389,10 +392,10 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         data = ResolutionInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        owner = services.invitable_users(meeting).filter(pk=values["owner"]).first()
+        owner = selectors.invitable_user(meeting, values["owner"])
         topic = None
         if values["topic"] is not None:
-            topic = selectors.agenda_topics(meeting).filter(pk=values["topic"]).first()
+            topic = selectors.agenda_topic(meeting, values["topic"])
         try:
             if values["topic"] is not None and topic is None:
                 raise DjangoValidationError(
@@ -404,7 +407,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
                 text=values["text"],
                 owner=owner,
                 due=values["due"],
-                action_title=values["action_title"],
+                follow_through_title=values["action_title"],
                 topic=topic,
             )
         except DjangoValidationError as error:
@@ -412,11 +415,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             {
                 "text": resolution.text,
-                "action": ActionSerializer(
-                    Action.objects.select_related("owner", "resolution").get(
-                        pk=resolution.action.pk
-                    )
-                ).data,
+                "action": FollowThroughSerializer(selectors.follow_through_of(resolution)).data,
             },
             status=status.HTTP_201_CREATED,
         )
@@ -427,23 +426,24 @@ class ProgressInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
-class ActionViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = ActionSerializer
+# Follow-throughs of resolutions, at /api/v1/actions/ (the path keeps its first wording).
+class FollowThroughViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = FollowThroughSerializer
 
     def get_queryset(self):
         user = self.request.user
         if getattr(self, "swagger_fake_view", False):
-            return Action.objects.none()
-        if access.has_any(user, Perm.DELIBERATION_MANAGE):
-            return selectors.managed_actions(user) | selectors.my_actions(user)
-        return selectors.my_actions(user)
+            return FollowThrough.objects.none()
+        if access.has_any(user, Action.DELIBERATION_MANAGE):
+            return selectors.managed_follow_throughs(user) | selectors.my_follow_throughs(user)
+        return selectors.my_follow_throughs(user)
 
     @route(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = ProgressInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            updated = services.update_action(
+            updated = services.update_follow_through(
                 self.get_object(),
                 actor=request.user,
                 status=data.validated_data["status"],
@@ -451,7 +451,7 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except DjangoValidationError as error:
             return _bad(error)
-        return Response(ActionSerializer(updated).data)
+        return Response(FollowThroughSerializer(updated).data)
 
 
 class PollSerializer(serializers.ModelSerializer):
@@ -488,7 +488,7 @@ class PollSerializer(serializers.ModelSerializer):
 
     def get_turnout(self, obj) -> int | None:
         user = self.context["request"].user
-        if obj.is_closed() or access.can(user, Perm.DELIBERATION_MANAGE, obj.place_path):
+        if obj.is_closed() or access.can(user, Action.DELIBERATION_MANAGE, obj.place_path):
             return selectors.turnout(obj)
         return None
 

@@ -6,7 +6,7 @@ from gongzhi.deliberation import api
 router = Router()
 router.register("topics", api.TopicViewSet, basename="delib-topic")
 router.register("meetings", api.MeetingViewSet, basename="delib-meeting")
-router.register("actions", api.ActionViewSet, basename="delib-action")
+router.register("actions", api.FollowThroughViewSet, basename="delib-follow-through")
 router.register("polls", api.PollViewSet, basename="delib-poll")
 router.register("notices", api.NoticeViewSet, basename="delib-notice")
 urlpatterns = router.urls

@@ -6,3 +6,6 @@ class DeliberationConfig(AppConfig):
     name = "gongzhi.deliberation"
     label = "deliberation"
     verbose_name = _("Deliberation")
+
+    def ready(self) -> None:
+        from gongzhi.deliberation import privacy_sections  # noqa: F401  (docs/privacy.md)

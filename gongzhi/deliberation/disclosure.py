@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, clock
 from gongzhi.core.models import User
-from gongzhi.core.roles import Action as Perm
+from gongzhi.core.roles import Action
 from gongzhi.deliberation._common import TITLE_MAX, _manage, _reason, _text
 from gongzhi.deliberation.models import (
     Notice,
@@ -51,7 +51,7 @@ def publish_notice(
 ) -> Notice:
     if community.kind != PlaceKind.COMMUNITY:
         raise ValidationError({"community": _("Notices are published by a community.")})
-    grant = _manage(actor, community.path, Perm.DISCLOSURE_PUBLISH)
+    grant = _manage(actor, community.path, Action.DISCLOSURE_PUBLISH)
     if category not in NoticeCategory.values:
         raise ValidationError({"category": _("Choose the category of the notice.")})
     title = _text(title, "title", TITLE_MAX)
@@ -79,7 +79,7 @@ def publish_notice(
 
 
 def withdraw_notice(notice: Notice, reason: str, *, actor: User) -> Notice:
-    grant = _manage(actor, notice.place_path, Perm.DISCLOSURE_PUBLISH)
+    grant = _manage(actor, notice.place_path, Action.DISCLOSURE_PUBLISH)
     reason = _reason(reason)
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.deliberation.models import (
-    ActionStatus,
+    FollowThroughStatus,
     MeetingKind,
     NoticeCategory,
     SeriesFrequency,
@@ -152,7 +152,10 @@ class ResolutionForm(Form):
 class ProgressForm(Form):
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[(s, ActionStatus(s).label) for s in (ActionStatus.IN_PROGRESS, ActionStatus.DONE)],
+        choices=[
+            (s, FollowThroughStatus(s).label)
+            for s in (FollowThroughStatus.IN_PROGRESS, FollowThroughStatus.DONE)
+        ],
     )
     note = forms.CharField(label=_("Progress note"), max_length=2000, widget=forms.Textarea)
 

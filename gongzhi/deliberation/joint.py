@@ -5,7 +5,9 @@ reminders when one is due.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -62,7 +64,7 @@ class JointMeetingState:
     last: Meeting | None = None  # the latest joint meeting held (started, not cancelled)
     met: bool = False
     missed_previous: bool = False
-    profile: object | None = None  # the policy profile that applies (None: none named)
+    profile: profiles.Profile | None = None  # the policy profile that applies (None: none named)
 
     @property
     def is_set(self) -> bool:
@@ -73,9 +75,10 @@ class JointMeetingState:
         return None if self.end is None else _add_months(self.end, -1)
 
     def due(self, today: dt.date | None = None) -> bool:
-        if self.months is None or self.met:
+        reminder_from = self.reminder_from
+        if self.months is None or self.met or reminder_from is None:
             return False
-        return (today or clock.today()) >= self.reminder_from
+        return (today or clock.today()) >= reminder_from
 
     @property
     def overdue(self) -> bool:
@@ -86,12 +89,14 @@ class JointMeetingState:
         return self.start
 
 
-def joint_meeting_months(communities) -> dict[int, tuple[int | None, object | None]]:
+def joint_meeting_months(
+    communities: Iterable[Place],
+) -> dict[int, tuple[int | None, profiles.Profile | None]]:
     """Each community's `deliberation.joint_meeting_months` from its policy document (None: not
     set by this document) and the profile. One query for any number of communities."""
     setters = profiles.profile_setters(communities)
-    cache: dict[str, tuple[int | None, object]] = {}
-    result = {}
+    cache: dict[str, tuple[int | None, profiles.Profile]] = {}
+    result: dict[int, tuple[int | None, profiles.Profile | None]] = {}
     for community in communities:
         setter = setters.get(community.pk)
         if setter is None:
@@ -106,7 +111,9 @@ def joint_meeting_months(communities) -> dict[int, tuple[int | None, object | No
     return result
 
 
-def joint_meeting_states(communities, today: dt.date | None = None) -> list[JointMeetingState]:
+def joint_meeting_states(
+    communities: Iterable[Place], today: dt.date | None = None
+) -> list[JointMeetingState]:
     """The state of each community; a fixed number of queries however many there are."""
     communities = list(communities)
     today = today or clock.today()
@@ -155,7 +162,7 @@ def joint_meeting_states(communities, today: dt.date | None = None) -> list[Join
     return states
 
 
-def _last_joint_meetings(community_ids) -> dict[int, Meeting]:
+def _last_joint_meetings(community_ids: Iterable[int]) -> dict[int, Meeting]:
     """The latest joint meeting held (started, not cancelled) of each community: one query."""
     from django.db.models import Max
 
@@ -170,7 +177,7 @@ def _last_joint_meetings(community_ids) -> dict[int, Meeting]:
     q = Q(pk__in=[])
     for row in latest:
         q |= Q(community_id=row["community_id"], starts_at=row["at"])
-    found = {}
+    found: dict[int, Meeting] = {}
     for meeting in (
         Meeting.objects.filter(q, kind=MeetingKind.JOINT)
         .exclude(status=MeetingStatus.CANCELLED)
@@ -188,6 +195,18 @@ def last_joint_meeting(community: Place) -> Meeting | None:
     return _last_joint_meetings([community.pk]).get(community.pk)
 
 
+def _reminder_text(community: Place, start: dt.date, end: dt.date) -> str:
+    return _(
+        "%(community)s has held no joint meeting of community, owners' "
+        "committee and property company in the period %(start)s to "
+        "%(end)s, which ends soon. Please convene one."
+    ) % {
+        "community": community.name,
+        "start": start.isoformat(),
+        "end": (end - dt.timedelta(days=1)).isoformat(),
+    }
+
+
 def remind_joint_meetings() -> int:
     """The daily sweep: from the first day of the last month of a calendar period, remind the
     secretary of each community with no joint meeting in the period — once per period, only
@@ -196,39 +215,27 @@ def remind_joint_meetings() -> int:
     today = clock.today()
     communities = Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")
     for state in joint_meeting_states(communities, today):
-        if not state.due(today):
+        start, end = state.start, state.end
+        if not state.due(today) or start is None or end is None:
             continue
         community = state.community
         try:
             with transaction.atomic():
-                JointMeetingReminder.objects.create(community=community, period_start=state.start)
+                JointMeetingReminder.objects.create(community=community, period_start=start)
                 secretaries = Post.objects.filter(
                     place=community, role=Role.COMMUNITY_SECRETARY, is_active=True
                 ).values_list("user_id", flat=True)
                 _notify(
                     secretaries,
                     "joint_meeting_due",
-                    _in_site_language(
-                        lambda c=community, s=state: (
-                            _(
-                                "%(community)s has held no joint meeting of community, owners' "
-                                "committee and property company in the period %(start)s to "
-                                "%(end)s, which ends soon. Please convene one."
-                            )
-                            % {
-                                "community": c.name,
-                                "start": s.start.isoformat(),
-                                "end": (s.end - dt.timedelta(days=1)).isoformat(),
-                            }
-                        )
-                    ),
+                    _in_site_language(partial(_reminder_text, community, start, end)),
                 )
                 audit.record(
                     actor=None,
                     action="deliberation.joint_meeting_reminder",
                     target=community,
                     place_path=community.path,
-                    changes={"period_start": state.start.isoformat(), "months": state.months},
+                    changes={"period_start": start.isoformat(), "months": state.months},
                 )
                 sent += 1
         except IntegrityError:

@@ -1,5 +1,5 @@
 """Deliberation: meetings. Created with an agenda, invitations, check-in by rotating code or
-marked by staff, minutes, resolutions and their actions.
+marked by staff, minutes, resolutions and their follow-throughs (落实事项).
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
 from gongzhi.core.models import Post, User
-from gongzhi.core.roles import Action as Perm
-from gongzhi.core.roles import Role
+from gongzhi.core.roles import Action, Role
 from gongzhi.deliberation._common import (
     OFFICIAL_ROLES,
     QR_WINDOW_SECONDS,
@@ -32,28 +30,28 @@ from gongzhi.deliberation._common import (
     _text,
 )
 from gongzhi.deliberation.models import (
-    Action,
-    ActionNote,
-    ActionStatus,
     AgendaItem,
     Attendance,
     AttendanceMethod,
+    FollowThrough,
+    FollowThroughNote,
+    FollowThroughStatus,
     Invitation,
     Meeting,
     MeetingKind,
     MeetingStatus,
-    Representative,
     Resolution,
     Topic,
     TopicStatus,
 )
+from gongzhi.deliberation.selectors import invitable_users
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 
 # --------------------------------------------------------------------------- meetings
 
 
-def _agenda_topics(community: Place, topic_ids: Iterable) -> list[Topic]:
+def _agenda_topics(community: Place, topic_ids: Iterable[int | str]) -> list[Topic]:
     ids = {int(i) for i in topic_ids if str(i).isdigit()}
     if not ids:
         return []
@@ -75,7 +73,7 @@ def create_meeting(
     title: str,
     starts_at: dt.datetime,
     location: str = "",
-    topic_ids: Iterable = (),
+    topic_ids: Iterable[int | str] = (),
     free_items: Iterable[str] = (),
 ) -> Meeting:
     if community.kind != PlaceKind.COMMUNITY:
@@ -122,7 +120,13 @@ def _add_agenda(meeting: Meeting, topics: list[Topic], items: list[str]) -> None
         Topic.objects.filter(pk__in=[t.pk for t in topics]).update(meeting=meeting)
 
 
-def add_agenda_items(meeting: Meeting, *, actor: User, topic_ids=(), free_items=()) -> Meeting:
+def add_agenda_items(
+    meeting: Meeting,
+    *,
+    actor: User,
+    topic_ids: Iterable[int | str] = (),
+    free_items: Iterable[str] = (),
+) -> Meeting:
     grant = _manage(actor, meeting.place_path)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("The agenda of a meeting that was held cannot change."))
@@ -144,29 +148,9 @@ def add_agenda_items(meeting: Meeting, *, actor: User, topic_ids=(), free_items=
     return meeting
 
 
-def invitable_users(meeting: Meeting):
-    """Officials and contacts with a post in the community (property staff, partner contacts,
-    party members, building heads…), partner contacts and street officers posted at the street
-    above it, plus the confirmed representatives' logins."""
-    street_paths = meeting.community.ancestor_paths()[:-1]
-    posts = Post.objects.filter(is_active=True).filter(
-        Q(place__path__under=meeting.place_path, role__in=OFFICIAL_ROLES)
-        | Q(
-            place__path__in=street_paths,
-            role__in=(Role.PARTNER_CONTACT, Role.STREET_OFFICER),
-        )
-    )
-    rep_users = Representative.objects.filter(community=meeting.community).values(
-        "resident__user_id"
-    )
-    return User.objects.filter(is_active=True).filter(
-        Q(pk__in=posts.values("user_id")) | Q(pk__in=rep_users)
-    )
-
-
-def _may_attend(user, meeting: Meeting) -> bool:
+def _may_attend(user: User, meeting: Meeting) -> bool:
     return meeting.invitations.filter(user=user).exists() or access.can(
-        user, Perm.DELIBERATION_JOIN, meeting.place_path
+        user, Action.DELIBERATION_JOIN, meeting.place_path
     )
 
 
@@ -178,7 +162,7 @@ def invite(meeting: Meeting, users: Iterable[User], *, actor: User) -> int:
     if not users:
         raise ValidationError(_("Choose at least one person to invite."))
     for user in users:
-        in_community = access.can(user, Perm.DELIBERATION_JOIN, meeting.place_path)
+        in_community = access.can(user, Action.DELIBERATION_JOIN, meeting.place_path)
         listed = invitable_users(meeting).filter(pk=user.pk).exists()
         if not (in_community or listed):
             raise ValidationError(
@@ -226,7 +210,9 @@ def _token_valid(meeting: Meeting, token: str) -> bool:
     return False
 
 
-def _record_attendance(meeting, user, method, marked_by) -> Attendance | None:
+def _record_attendance(
+    meeting: Meeting, user: User, method: str, marked_by: User | None
+) -> Attendance | None:
     try:
         with transaction.atomic():
             return Attendance.objects.create(
@@ -334,15 +320,16 @@ def add_resolution(
     *,
     actor: User,
     text: str,
-    owner: User,
-    due: dt.date,
-    action_title: str = "",
+    owner: User | None,
+    due: dt.date | None,
+    follow_through_title: str = "",
     topic: Topic | None = None,
 ) -> Resolution:
-    """A resolution and the action it commits to, with an owner and a deadline."""
+    """A resolution and the follow-through it commits to, with an owner and a deadline. (The
+    title's field is still called `action_title` in the page's form and the API.)"""
     grant = _manage(actor, meeting.place_path)
     text = _text(text, "text", 2000)
-    action_title = _text(action_title or text[:200], "action_title", 200)
+    follow_through_title = _text(follow_through_title or text[:200], "action_title", 200)
     if owner is None or not invitable_users(meeting).filter(pk=owner.pk).exists():
         raise ValidationError({"owner": _("Choose an owner who holds a post in this community.")})
     if due is None:
@@ -351,10 +338,10 @@ def add_resolution(
         raise ValidationError({"topic": _("The topic belongs to another community.")})
     with transaction.atomic():
         resolution = Resolution.objects.create(meeting=meeting, topic=topic, text=text)
-        action = Action.objects.create(
+        follow_through = FollowThrough.objects.create(
             resolution=resolution,
             place_path=meeting.place_path,
-            title=action_title,
+            title=follow_through_title,
             owner=owner,
             owner_title=_in_site_language(lambda: owner_title(owner, meeting.place_path)),
             due=due,
@@ -365,7 +352,8 @@ def add_resolution(
             target=resolution,
             place_path=meeting.place_path,
             post=grant.post,
-            changes={"action": action.pk, "owner": owner.pk, "due": due.isoformat()},
+            # "action": the key of the records written before the rename (issue 11).
+            changes={"action": follow_through.pk, "owner": owner.pk, "due": due.isoformat()},
         )
         _notify(
             [owner.pk],
@@ -373,7 +361,7 @@ def add_resolution(
             _in_site_language(
                 lambda: (
                     _("You own the action “%(title)s”, due %(due)s.")
-                    % {"title": action_title, "due": due.isoformat()}
+                    % {"title": follow_through_title, "due": due.isoformat()}
                 )
             ),
             actor=actor,
@@ -381,30 +369,35 @@ def add_resolution(
     return resolution
 
 
-def update_action(action: Action, *, actor: User, status: str, note: str) -> Action:
+def update_follow_through(
+    follow_through: FollowThrough, *, actor: User, status: str, note: str
+) -> FollowThrough:
     """The owner (or community staff) reports progress: in progress or done, with a note."""
-    is_owner = action.owner_id == actor.pk
+    is_owner = follow_through.owner_id == actor.pk
     grant = None
     if not is_owner:
-        grant = _manage(actor, action.place_path)
-    if status not in (ActionStatus.IN_PROGRESS, ActionStatus.DONE):
+        grant = _manage(actor, follow_through.place_path)
+    if status not in (FollowThroughStatus.IN_PROGRESS, FollowThroughStatus.DONE):
         raise ValidationError({"status": _("Choose “in progress” or “done”.")})
     note = _text(note, "note", 2000)
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
-        if action.status == ActionStatus.DONE:
+        follow_through = FollowThrough.objects.select_for_update().get(pk=follow_through.pk)
+        if follow_through.status == FollowThroughStatus.DONE:
             raise ValidationError(_("This action is already done."))
-        before = action.status
-        action.status = status
-        action.done_at = clock.now() if status == ActionStatus.DONE else None
-        action.save(update_fields=["status", "done_at"])
-        ActionNote.objects.create(action=action, author=actor, status=status, text=note)
+        before = follow_through.status
+        follow_through.status = status
+        follow_through.done_at = clock.now() if status == FollowThroughStatus.DONE else None
+        follow_through.save(update_fields=["status", "done_at"])
+        FollowThroughNote.objects.create(
+            follow_through=follow_through, author=actor, status=status, text=note
+        )
         audit.record(
             actor=actor,
+            # The audit code of the records written before the rename (issue 11).
             action="deliberation.action_progress",
-            target=action,
-            place_path=action.place_path,
+            target=follow_through,
+            place_path=follow_through.place_path,
             post=grant.post if grant else None,
             changes={"status": [before, status]},
         )
-    return action
+    return follow_through

@@ -1,6 +1,6 @@
 """Deliberation (议事协商): topics raised and supported by residents, meetings with agendas,
-attendance, minutes and resolutions tracked as actions, polls, public notices (党务、居务、财务
-公开) and resident representatives.
+attendance, minutes and resolutions tracked as follow-throughs (落实事项), polls, public notices
+(党务、居务、财务公开) and resident representatives.
 
 Sources: 001 §2 (居民议事会, 听证会, 民主恳谈会, 党群议事会, 居民代表大会, 社区监督委员会, 居民公约,
 矛盾协调会; 党务、居务、财务公开), 003 annex 7 (fixed deliberation days: recurring meetings),
@@ -11,6 +11,8 @@ place's path) so scoping needs no join. Statuses change only in services.py.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -138,6 +140,10 @@ class Opinion(models.Model):
     )
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    # Not stored: set for one reader by selectors.opinions_for.
+    show_text: bool
+    may_hide: bool
 
     class Meta:
         verbose_name = _("opinion")
@@ -346,31 +352,36 @@ class Resolution(models.Model):
         return self.text[:40]
 
 
-class ActionStatus(models.TextChoices):
+class FollowThroughStatus(models.TextChoices):
     OPEN = "open", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
-    # Never stored: shown when an open or started action is past its deadline.
+    # Never stored: shown when an open or started follow-through is past its deadline.
     OVERDUE = "overdue", _("Overdue")
 
 
-class Action(models.Model):
-    """What a resolution commits someone to do, with an owner and a deadline."""
+class FollowThrough(models.Model):
+    """What a resolution commits someone to do (落实事项), with an owner and a deadline."""
 
-    resolution = models.OneToOneField(Resolution, on_delete=models.CASCADE, related_name="action")
+    resolution = models.OneToOneField(
+        Resolution, on_delete=models.CASCADE, related_name="follow_through"
+    )
     place_path = PathField(_("place path"), editable=False, db_index=False)
     title = models.CharField(_("action to take"), max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible person"),
         on_delete=models.PROTECT,
-        related_name="deliberation_actions",
+        related_name="deliberation_follow_throughs",
     )
     # The owner's public function when assigned (shown on the public page instead of contacts).
     owner_title = models.CharField(_("owner's function"), max_length=60, blank=True)
     due = models.DateField(_("deadline"))
     status = models.CharField(
-        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+        _("status"),
+        max_length=12,
+        choices=FollowThroughStatus.choices,
+        default=FollowThroughStatus.OPEN,
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
@@ -380,34 +391,37 @@ class Action(models.Model):
         verbose_name_plural = _("follow-up actions")
         ordering = ["due", "id"]
         indexes = [
-            _path_index("delib_action_path"),
-            models.Index(fields=["owner", "status"], name="delib_action_owner"),
+            _path_index("delib_follow_through_path"),
+            models.Index(fields=["owner", "status"], name="delib_follow_through_owner"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="overdue"), name="delib_action_overdue_not_stored"
+                condition=~models.Q(status="overdue"),
+                name="delib_follow_through_overdue_not_stored",
             )
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    def is_overdue(self, today=None) -> bool:
-        return self.status != ActionStatus.DONE and self.due < (today or clock.today())
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status != FollowThroughStatus.DONE and self.due < (today or clock.today())
 
     @property
     def display_status(self) -> str:
-        return ActionStatus.OVERDUE if self.is_overdue() else self.status
+        return FollowThroughStatus.OVERDUE if self.is_overdue() else self.status
 
     @property
     def display_status_label(self) -> str:
-        return ActionStatus(self.display_status).label
+        return str(FollowThroughStatus(self.display_status).label)
 
 
-class ActionNote(models.Model):
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
+class FollowThroughNote(models.Model):
+    follow_through = models.ForeignKey(
+        FollowThrough, on_delete=models.CASCADE, related_name="notes"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices)
+    status = models.CharField(_("status"), max_length=12, choices=FollowThroughStatus.choices)
     text = models.TextField(_("progress note"), max_length=2000)
     at = models.DateTimeField(_("time"), default=clock.now)
 
@@ -473,11 +487,11 @@ class Poll(models.Model):
     def __str__(self) -> str:
         return self.question
 
-    def is_open(self, now=None) -> bool:
+    def is_open(self, now: dt.datetime | None = None) -> bool:
         now = now or clock.now()
         return self.opens_at <= now < self.closes_at
 
-    def is_closed(self, now=None) -> bool:
+    def is_closed(self, now: dt.datetime | None = None) -> bool:
         return (now or clock.now()) >= self.closes_at
 
 
@@ -495,8 +509,9 @@ class PollOption(models.Model):
         return self.text
 
 
-class Ballot(models.Model):
-    """One resident's vote. `household` is set only in one-per-household polls, so the second
+class PollBallot(models.Model):
+    """One resident's vote in a poll (`owners.Ballot` is an owner's ballot in an owners'
+    decision). `household` is set only in one-per-household polls, so the second
     unique constraint applies only there (NULLs never collide)."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")

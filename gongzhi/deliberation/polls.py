@@ -1,4 +1,4 @@
-"""Deliberation: polls and ballots (a ballot locks its poll row)."""
+"""Deliberation: polls and their ballots (`PollBallot`; a ballot locks its poll row)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit
 from gongzhi.core.models import User
-from gongzhi.core.roles import Action as Perm
+from gongzhi.core.roles import Action
 from gongzhi.deliberation._common import _earn, _manage, _text
 from gongzhi.deliberation.models import (
-    Ballot,
     Poll,
+    PollBallot,
     PollOption,
 )
 from gongzhi.people.selectors import resident_of
@@ -76,9 +76,9 @@ def create_poll(
     return poll
 
 
-def vote(poll: Poll, option_ids: Iterable, *, actor: User) -> Ballot:
+def vote(poll: Poll, option_ids: Iterable, *, actor: User) -> PollBallot:
     """One vote per resident (or per household); only while the poll is open."""
-    access.require(actor, Perm.DELIBERATION_JOIN, poll.place_path)
+    access.require(actor, Action.DELIBERATION_JOIN, poll.place_path)
     resident = resident_of(actor)
     if resident is None:
         raise ValidationError(
@@ -108,12 +108,12 @@ def vote(poll: Poll, option_ids: Iterable, *, actor: User) -> Ballot:
     try:
         with transaction.atomic():
             Poll.objects.select_for_update().filter(pk=poll.pk).first()
-            taken = Ballot.objects.filter(poll=poll, resident=resident)
+            taken = PollBallot.objects.filter(poll=poll, resident=resident)
             if household_id:
-                taken = taken | Ballot.objects.filter(poll=poll, household_id=household_id)
+                taken = taken | PollBallot.objects.filter(poll=poll, household_id=household_id)
             if taken.exists():
                 raise ValidationError(duplicate)
-            ballot = Ballot.objects.create(
+            ballot = PollBallot.objects.create(
                 poll=poll, resident=resident, household_id=household_id, user=actor
             )
             ballot.options.set(options)

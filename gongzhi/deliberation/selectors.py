@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -12,23 +14,28 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, clock
+from gongzhi.core import access, clock, crypto
 from gongzhi.core.gates import roles_with
 from gongzhi.core.models import LedgerCurrency, LedgerEntry, LedgerOwnerKind, Post, User
-from gongzhi.core.roles import Action as Perm
-from gongzhi.core.roles import Role
+from gongzhi.core.roles import Action, Role
+from gongzhi.core.types import Viewer
+from gongzhi.deliberation._common import OFFICIAL_ROLES, TOPIC_PLACE_KINDS, setting
+from gongzhi.deliberation.joint import JointMeetingState, joint_meeting_states
 from gongzhi.deliberation.models import (
-    Action,
+    AgendaItem,
     Attendance,
-    Ballot,
+    FollowThrough,
+    FollowThroughNote,
     Meeting,
     MeetingSeries,
     Notice,
     NoticeCategory,
     Opinion,
     Poll,
+    PollBallot,
     PollOption,
     Representative,
+    Resolution,
     Topic,
     TopicStatus,
     TopicSupport,
@@ -39,31 +46,42 @@ from gongzhi.places.models import Place, PlaceKind
 
 # Roles that count for a representative candidate (002 §三(三)2: 角色身份), as the permission
 # matrix says (deliberation.stand).
-CANDIDATE_ROLES = tuple(sorted(roles_with(Perm.DELIBERATION_STAND)))
+CANDIDATE_ROLES = tuple(sorted(roles_with(Action.DELIBERATION_STAND)))
 
 
 # --------------------------------------------------------------------------- topics
 
 
-def visible_topics(user) -> QuerySet[Topic]:
-    return access.scoped(
-        Topic.objects.select_related("place"), user, Perm.DELIBERATION_JOIN, "place_path"
+def visible_topics(user: Viewer, status: str = "") -> QuerySet[Topic]:
+    """Topics of the places where the user takes part; only those in `status` when it is one."""
+    topics = access.scoped(
+        Topic.objects.select_related("place"), user, Action.DELIBERATION_JOIN, "place_path"
     )
+    if status in TopicStatus.values:
+        topics = topics.filter(status=status)
+    return topics
 
 
-def get_topic(user, pk) -> Topic:
+def get_topic(user: Viewer, pk: int | str) -> Topic:
     return get_object_or_404(visible_topics(user), pk=pk)
 
 
-def supported(user, topic: Topic) -> bool:
+def get_opinion(user: Viewer, pk: int | str) -> Opinion:
+    """An opinion on a topic the user sees (404 otherwise)."""
+    return get_object_or_404(
+        Opinion.objects.select_related("topic").filter(topic__in=visible_topics(user)), pk=pk
+    )
+
+
+def supported(user: Viewer, topic: Topic) -> bool:
     resident = resident_of(user)
     return resident is not None and topic.supports.filter(resident=resident).exists()
 
 
-def opinions_for(user, topic: Topic) -> list[Opinion]:
+def opinions_for(user: Viewer, topic: Topic) -> list[Opinion]:
     """Opinions with what this reader may see: `show_text` is False for a hidden opinion
     unless the reader wrote it or moderates the topic."""
-    moderator = access.can(user, Perm.DELIBERATION_MANAGE, topic.place_path)
+    moderator = access.can(user, Action.DELIBERATION_MANAGE, topic.place_path)
     rows = list(topic.opinions.select_related("author"))
     for row in rows:
         row.show_text = not row.hidden or moderator or row.author_id == user.pk
@@ -81,18 +99,16 @@ def agenda_candidates(community: Place) -> QuerySet[Topic]:
     )
 
 
-def topic_places(user) -> QuerySet[Place]:
+def topic_places(user: Viewer) -> QuerySet[Place]:
     """Communities, grids, estates and buildings where the user may raise a topic."""
-    from gongzhi.deliberation.services import TOPIC_PLACE_KINDS
-
     return access.scoped(
         Place.objects.filter(kind__in=TOPIC_PLACE_KINDS),
         user,
-        Perm.DELIBERATION_JOIN,
+        Action.DELIBERATION_JOIN,
     ).order_by("path")
 
 
-def managed_communities(user, action: str = Perm.DELIBERATION_MANAGE) -> QuerySet[Place]:
+def managed_communities(user: Viewer, action: str = Action.DELIBERATION_MANAGE) -> QuerySet[Place]:
     return access.scoped(Place.objects.filter(kind=PlaceKind.COMMUNITY), user, action).order_by(
         "path"
     )
@@ -101,12 +117,12 @@ def managed_communities(user, action: str = Perm.DELIBERATION_MANAGE) -> QuerySe
 # --------------------------------------------------------------------------- meetings
 
 
-def managed_series(user) -> QuerySet[MeetingSeries]:
+def managed_series(user: Viewer) -> QuerySet[MeetingSeries]:
     return (
         access.scoped(
             MeetingSeries.objects.select_related("community"),
             user,
-            Perm.DELIBERATION_MANAGE,
+            Action.DELIBERATION_MANAGE,
             "place_path",
         )
         .annotate(meeting_count=Count("meetings"))
@@ -114,24 +130,27 @@ def managed_series(user) -> QuerySet[MeetingSeries]:
     )
 
 
-def get_series(user, pk) -> MeetingSeries:
+def get_series(user: Viewer, pk: int | str | None) -> MeetingSeries:
     """A series for its managers; 403 for people of the community without the right."""
     series = get_object_or_404(MeetingSeries.objects.select_related("community"), pk=pk)
     access.require(
-        user, Perm.DELIBERATION_MANAGE, series.place_path, read_action=Perm.DELIBERATION_JOIN
+        user, Action.DELIBERATION_MANAGE, series.place_path, read_action=Action.DELIBERATION_JOIN
     )
     return series
 
 
-def managed_meetings(user) -> QuerySet[Meeting]:
+def managed_meetings(user: Viewer) -> QuerySet[Meeting]:
     return access.scoped(
-        Meeting.objects.select_related("community"), user, Perm.DELIBERATION_MANAGE, "place_path"
+        Meeting.objects.select_related("community"),
+        user,
+        Action.DELIBERATION_MANAGE,
+        "place_path",
     )
 
 
-def my_meetings(user) -> QuerySet[Meeting]:
+def my_meetings(user: User) -> QuerySet[Meeting]:
     """Meetings the user is invited to, or (residents) meetings of their community."""
-    joined = access.scope_q(user, Perm.DELIBERATION_JOIN, "place_path")
+    joined = access.scope_q(user, Action.DELIBERATION_JOIN, "place_path")
     return (
         Meeting.objects.filter(joined | Q(invitations__user=user))
         .select_related("community")
@@ -139,7 +158,7 @@ def my_meetings(user) -> QuerySet[Meeting]:
     )
 
 
-def get_meeting(user, pk) -> Meeting:
+def get_meeting(user: User, pk: int | str) -> Meeting:
     meeting = (
         managed_meetings(user).filter(pk=pk).first() or my_meetings(user).filter(pk=pk).first()
     )
@@ -148,15 +167,66 @@ def get_meeting(user, pk) -> Meeting:
     return meeting
 
 
+def meeting_agenda(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return meeting.agenda.select_related("topic")
+
+
+def meeting_resolutions(meeting: Meeting) -> QuerySet[Resolution]:
+    return meeting.resolutions.select_related("follow_through__owner", "topic")
+
+
+def attended(user: User, meeting: Meeting) -> bool:
+    return meeting.attendances.filter(user=user).exists()
+
+
 def agenda_topics(meeting: Meeting) -> QuerySet[Topic]:
     return Topic.objects.filter(agenda_items__meeting=meeting)
 
 
-def active_users(ids) -> QuerySet[User]:
+def agenda_topic(meeting: Meeting, pk: int) -> Topic | None:
+    """A topic on the agenda of `meeting`, or None."""
+    return agenda_topics(meeting).filter(pk=pk).first()
+
+
+def invitable_users(meeting: Meeting) -> QuerySet[User]:
+    """Officials and contacts with a post in the community (property staff, partner contacts,
+    party members, building heads…), partner contacts and street officers posted at the street
+    above it, plus the confirmed representatives' logins."""
+    street_paths = meeting.community.ancestor_paths()[:-1]
+    posts = Post.objects.filter(is_active=True).filter(
+        Q(place__path__under=meeting.place_path, role__in=OFFICIAL_ROLES)
+        | Q(
+            place__path__in=street_paths,
+            role__in=(Role.PARTNER_CONTACT, Role.STREET_OFFICER),
+        )
+    )
+    rep_users = Representative.objects.filter(community=meeting.community).values(
+        "resident__user_id"
+    )
+    return User.objects.filter(is_active=True).filter(
+        Q(pk__in=posts.values("user_id")) | Q(pk__in=rep_users)
+    )
+
+
+def invitable_user(meeting: Meeting, pk: int) -> User | None:
+    return invitable_users(meeting).filter(pk=pk).first()
+
+
+def active_users(ids: Iterable[int]) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids, is_active=True)
 
 
-def attendance_rows(meeting: Meeting) -> list[dict]:
+def users_with_ids(ids: Iterable[int | str]) -> QuerySet[User]:
+    """The logins with these ids (a form's checkboxes); the caller compares the counts."""
+    return User.objects.filter(pk__in=list(ids))
+
+
+def user_by_phone(phone: str) -> User | None:
+    """The login with this phone number (through its blind index), or None."""
+    return User.objects.filter(phone_index=crypto.blind_index("phone", phone)).first()
+
+
+def attendance_rows(meeting: Meeting) -> list[dict[str, Any]]:
     invited = {i.user_id: i.user for i in meeting.invitations.select_related("user")}
     present = {a.user_id: a for a in meeting.attendances.select_related("user")}
     rows = []
@@ -166,42 +236,65 @@ def attendance_rows(meeting: Meeting) -> list[dict]:
     return rows
 
 
-# --------------------------------------------------------------------------- actions
+# --------------------------------------------------------------------------- follow-throughs
 
 
-def managed_actions(user) -> QuerySet[Action]:
-    return access.scoped(_actions(), user, Perm.DELIBERATION_MANAGE, "place_path")
+def _follow_throughs() -> QuerySet[FollowThrough]:
+    return FollowThrough.objects.select_related("owner", "resolution__meeting")
 
 
-def _actions() -> QuerySet[Action]:
-    return Action.objects.select_related("owner", "resolution__meeting")
+def managed_follow_throughs(user: Viewer) -> QuerySet[FollowThrough]:
+    return access.scoped(_follow_throughs(), user, Action.DELIBERATION_MANAGE, "place_path")
 
 
-def my_actions(user) -> QuerySet[Action]:
-    return _actions().filter(owner=user)
+def my_follow_throughs(user: User) -> QuerySet[FollowThrough]:
+    return _follow_throughs().filter(owner=user)
 
 
-def get_action(user, pk) -> Action:
-    action = managed_actions(user).filter(pk=pk).first() or my_actions(user).filter(pk=pk).first()
-    if action is None:
+def my_open_follow_throughs(user: User, limit: int = 50) -> list[FollowThrough]:
+    """The user's follow-throughs not done yet, first deadline first."""
+    return list(my_follow_throughs(user).exclude(status="done")[:limit])
+
+
+def get_follow_through(user: User, pk: int | str) -> FollowThrough:
+    follow_through = (
+        managed_follow_throughs(user).filter(pk=pk).first()
+        or my_follow_throughs(user).filter(pk=pk).first()
+    )
+    if follow_through is None:
         raise Http404
-    return action
+    return follow_through
+
+
+def follow_through_notes(follow_through: FollowThrough) -> QuerySet[FollowThroughNote]:
+    return follow_through.notes.select_related("author")
+
+
+def follow_through_of(resolution: Resolution) -> FollowThrough:
+    """The follow-through a resolution commits to, with its owner (for the API's answer)."""
+    return FollowThrough.objects.select_related("owner", "resolution").get(
+        resolution_id=resolution.pk
+    )
 
 
 # --------------------------------------------------------------------------- polls
 
 
-def visible_polls(user) -> QuerySet[Poll]:
+def visible_polls(user: Viewer) -> QuerySet[Poll]:
     return access.scoped(
-        Poll.objects.select_related("community"), user, Perm.DELIBERATION_JOIN, "place_path"
+        Poll.objects.select_related("community"), user, Action.DELIBERATION_JOIN, "place_path"
     )
 
 
-def get_poll(user, pk) -> Poll:
+def get_poll(user: Viewer, pk: int | str) -> Poll:
     return get_object_or_404(visible_polls(user), pk=pk)
 
 
-def my_ballot(user, poll: Poll) -> Ballot | None:
+def poll_options(poll: Poll) -> QuerySet[PollOption]:
+    return poll.options.all()
+
+
+def my_ballot(user: Viewer, poll: Poll) -> PollBallot | None:
     resident = resident_of(user)
     if resident is None:
         return None
@@ -215,7 +308,7 @@ def turnout(poll: Poll) -> int:
     return poll.ballots.count()
 
 
-def results(poll: Poll) -> list[dict]:
+def results(poll: Poll) -> list[dict[str, Any]]:
     """Counts per option — only once the poll has closed."""
     if not poll.is_closed():
         return []
@@ -230,13 +323,17 @@ def results(poll: Poll) -> list[dict]:
 # --------------------------------------------------------------------------- notices
 
 
-def managed_notices(user) -> QuerySet[Notice]:
+def managed_notices(user: Viewer) -> QuerySet[Notice]:
     return access.scoped(
-        Notice.objects.select_related("community"), user, Perm.DISCLOSURE_PUBLISH, "place_path"
+        Notice.objects.select_related("community"), user, Action.DISCLOSURE_PUBLISH, "place_path"
     )
 
 
-def public_community(pk) -> Place:
+def get_managed_notice(user: Viewer, pk: int | str) -> Notice:
+    return get_object_or_404(managed_notices(user), pk=pk)
+
+
+def public_community(pk: int | str) -> Place:
     return get_object_or_404(Place, pk=pk, kind=PlaceKind.COMMUNITY)
 
 
@@ -248,9 +345,9 @@ def public_notices(community: Place, category: str = "") -> QuerySet[Notice]:
     return notices.order_by("-published_at", "-id")
 
 
-def public_actions(community: Place) -> QuerySet[Action]:
+def public_follow_throughs(community: Place) -> QuerySet[FollowThrough]:
     return (
-        Action.objects.filter(resolution__meeting__community=community)
+        FollowThrough.objects.filter(resolution__meeting__community=community)
         .select_related("owner", "resolution__meeting")
         .order_by("-resolution__meeting__starts_at", "id")
     )
@@ -258,6 +355,19 @@ def public_actions(community: Place) -> QuerySet[Action]:
 
 def public_representatives(community: Place) -> QuerySet[Representative]:
     return Representative.objects.filter(community=community).select_related("resident")
+
+
+def managed_representative(user: Viewer, pk: int | str) -> Representative:
+    """A representative of a community the user manages (404 otherwise)."""
+    return get_object_or_404(
+        access.scoped(Representative.objects.all(), user, Action.DELIBERATION_MANAGE, "place_path"),
+        pk=pk,
+    )
+
+
+def community_resident(community: Place, pk: int | str) -> Resident:
+    """A resident registered in `community` (404 otherwise)."""
+    return get_object_or_404(Resident.objects.filter(place_path__under=community.path), pk=pk)
 
 
 def public_name(resident: Resident) -> str:
@@ -271,8 +381,6 @@ def public_name(resident: Resident) -> str:
 
 
 def _weights(community: Place) -> tuple[int, int]:
-    from gongzhi.deliberation.services import setting
-
     return (
         setting(community, "deliberation.representative_role_weight"),
         setting(community, "deliberation.representative_participation_weight"),
@@ -294,7 +402,7 @@ def points_since() -> dt.datetime:
     return dt.datetime(start.year, start.month, start.day, tzinfo=timezone.get_current_timezone())
 
 
-def _earned_entries(since: dt.datetime):
+def _earned_entries(since: dt.datetime) -> QuerySet[LedgerEntry]:
     """Ledger entries that are points *earned* by residents (002 §三(三)2: 贡献积分): credits of
     the earning rules (service hours, activities, resolved tickets, deliberation) since `since`
     that were not reversed. Redemptions, spending, transfers and expiry are not earnings."""
@@ -309,7 +417,7 @@ def _earned_entries(since: dt.datetime):
     )
 
 
-def earned_points(resident_ids, since: dt.datetime | None = None) -> dict[int, int]:
+def earned_points(resident_ids: Iterable[int], since: dt.datetime | None = None) -> dict[int, int]:
     """Points each resident earned since `since` (default: the last 12 months). One query."""
     rows = (
         _earned_entries(since or points_since())
@@ -321,7 +429,7 @@ def earned_points(resident_ids, since: dt.datetime | None = None) -> dict[int, i
     return {row["credit__owner_id"]: row["total"] for row in rows}
 
 
-def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict]:
+def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The transparent score of each resident: roles × weight + points earned in the last 12
     months (not the balance: spending points at the charity supermarket changes nothing) +
     participation (supports, opinions, meetings attended) × weight. Bulk queries, no per-row
@@ -331,7 +439,7 @@ def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict
         r.pk: r for r in Resident.objects.filter(pk__in=resident_ids).only("pk", "user_id")
     }
     users = {r.user_id: r.pk for r in residents.values() if r.user_id}
-    roles: dict[int, set] = {pk: set() for pk in residents}
+    roles: dict[int, set[str]] = {pk: set() for pk in residents}
     for user_id, role in Post.objects.filter(
         user_id__in=users, is_active=True, role__in=CANDIDATE_ROLES
     ).values_list("user_id", "role"):
@@ -371,7 +479,7 @@ def score_residents(community: Place, resident_ids: list[int]) -> dict[int, dict
     return result
 
 
-def candidates(community: Place, limit: int = 50) -> list[dict]:
+def candidates(community: Place, limit: int = 50) -> list[dict[str, Any]]:
     """Proposed representatives, best score first. The pool is everyone of the community who
     holds a role, earned points in the last 12 months or took part (others score zero)."""
     base = Resident.objects.filter(place_path__under=community.path, is_active=True)
@@ -418,12 +526,10 @@ def candidates(community: Place, limit: int = 50) -> list[dict]:
 # --------------------------------------------------------------------------- joint meetings
 
 
-def overdue_joint_meetings(user) -> list:
+def overdue_joint_meetings(user: Viewer) -> list[JointMeetingState]:
     """The managed communities that need attention (due or overdue), then those whose policy
     document sets no rhythm (listed as "not set by this document", nothing enforced). Fixed
     number of queries however many communities."""
-    from gongzhi.deliberation.services import joint_meeting_states
-
     states = joint_meeting_states(managed_communities(user))
     today = clock.today()
     listed = [s for s in states if s.is_set and (s.due(today) or s.overdue)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -41,6 +42,16 @@ def occurrences(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.
     return found
 
 
+def _whole(value: int | str | None, fallback: int) -> int:
+    """`value` as a whole number, or `fallback` when it is not one."""
+    if value is None:
+        return fallback
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return fallback
+
+
 def create_series(
     *,
     actor: User,
@@ -48,10 +59,10 @@ def create_series(
     kind: str,
     title: str,
     frequency: str,
-    day,
+    day: int | str | None,
     time: dt.time | None,
     location: str = "",
-    lead_days=14,
+    lead_days: int | str | None = 14,
 ) -> MeetingSeries:
     """Set up a recurring meeting (e.g. the 16th of every month, 003 annex 7). Its meetings
     are created ahead by the daily task; the first ones at once."""
@@ -64,20 +75,14 @@ def create_series(
         raise ValidationError({"frequency": _("Choose every month or every quarter.")})
     title = _text(title, "title", TITLE_MAX)
     location = _text(location, "location", 120, required=False)
-    try:
-        day = int(day)
-    except (TypeError, ValueError):
-        day = 0
+    day = _whole(day, 0)
     if not 1 <= day <= 28:
         raise ValidationError(
             {"day": _("Choose a day of the month from 1 to 28 (every month has it).")}
         )
     if time is None:
         raise ValidationError({"time": _("Give the time of day of the meeting.")})
-    try:
-        lead_days = int(lead_days)
-    except (TypeError, ValueError):
-        lead_days = -1
+    lead_days = _whole(lead_days, -1)
     if not 1 <= lead_days <= SERIES_MAX_LEAD_DAYS:
         raise ValidationError(
             {
@@ -132,7 +137,9 @@ def stop_series(series: MeetingSeries, reason: str, *, actor: User) -> MeetingSe
     return series
 
 
-def create_series_meetings(today: dt.date | None = None, series_ids=None) -> int:
+def create_series_meetings(
+    today: dt.date | None = None, series_ids: Iterable[int] | None = None
+) -> int:
     """The periodic task: for every active series, create the meetings that fall within its
     `lead_days` from today (today included). Idempotent: an occurrence that has its meeting is
     skipped (and the unique constraint catches a race)."""

@@ -11,10 +11,11 @@ through (IntegrityError → the same clear message).
 
 The functions live in one module per part, all re-exported here (`services.raise_topic(...)`):
 - `topics.py`: topics, supports and opinions;
-- `meetings.py`: meetings, agenda, invitations, attendance, minutes, resolutions and actions;
+- `meetings.py`: meetings, agenda, invitations, attendance, minutes, resolutions and their
+  follow-throughs (落实事项);
 - `joint.py`: joint meetings (periods, states, reminders);
 - `series.py`: recurring meetings;
-- `polls.py`: polls and ballots;
+- `polls.py`: polls and their ballots (`PollBallot`);
 - `disclosure.py`: notices;
 - `representatives.py`: residents' representatives;
 - `_common.py`: the limits and helpers they share.
@@ -55,12 +56,11 @@ from gongzhi.deliberation.meetings import (
     check_in,
     checkin_token,
     create_meeting,
-    invitable_users,
     invite,
     mark_attendance,
     owner_title,
     record_minutes,
-    update_action,
+    update_follow_through,
 )
 from gongzhi.deliberation.polls import (
     create_poll,
@@ -70,6 +70,7 @@ from gongzhi.deliberation.representatives import (
     confirm_representative,
     remove_representative,
 )
+from gongzhi.deliberation.selectors import invitable_users
 from gongzhi.deliberation.series import (
     SERIES_MAX_LEAD_DAYS,
     create_series,
@@ -111,7 +112,7 @@ __all__ = [
     "record_minutes",
     "owner_title",
     "add_resolution",
-    "update_action",
+    "update_follow_through",
     "JOINT_KEY",
     "period_start",
     "JointMeetingState",

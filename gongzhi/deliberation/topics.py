@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
 from gongzhi.core.models import User
-from gongzhi.core.roles import Action as Perm
+from gongzhi.core.roles import Action
 from gongzhi.deliberation._common import (
     CLOSING,
     OPINION_MAX,
@@ -54,13 +54,13 @@ def raise_topic(
         raise ValidationError(
             {"place": _("A topic belongs to a community, a grid, an estate or a building.")}
         )
-    grant = access.require(actor, Perm.DELIBERATION_JOIN, place.path)
+    grant = access.require(actor, Action.DELIBERATION_JOIN, place.path)
     title = _text(title, "title", TITLE_MAX)
     text = _text(text, "text", TEXT_MAX)
     if origin not in TopicOrigin.values:
         raise ValidationError({"origin": _("Choose who raises the topic.")})
     if origin != TopicOrigin.RESIDENT and not access.can(
-        actor, Perm.DELIBERATION_MANAGE, place.path
+        actor, Action.DELIBERATION_MANAGE, place.path
     ):
         raise PermissionDenied(_("Only community staff may raise a topic for an organisation."))
     origin_name = _text(origin_name, "origin_name", 100, required=origin == TopicOrigin.PARTY_ORG)
@@ -96,7 +96,7 @@ def _reach_agenda(topic: Topic) -> None:
 
 def support(topic: Topic, *, actor: User) -> Topic:
     """One support per resident. At the profile's threshold the topic goes onto the agenda."""
-    access.require(actor, Perm.DELIBERATION_JOIN, topic.place_path)
+    access.require(actor, Action.DELIBERATION_JOIN, topic.place_path)
     resident = resident_of(actor)
     if resident is None:
         raise ValidationError(
@@ -131,7 +131,7 @@ def support(topic: Topic, *, actor: User) -> Topic:
 
 def give_opinion(topic: Topic, text: str, *, actor: User, official: bool = False) -> Opinion:
     """An opinion from anyone in the community; an official reply only from staff."""
-    access.require(actor, Perm.DELIBERATION_JOIN, topic.place_path)
+    access.require(actor, Action.DELIBERATION_JOIN, topic.place_path)
     grant = None
     if official:
         grant = _manage(actor, topic.place_path)

@@ -24,9 +24,14 @@ urlpatterns = [
     path("meetings/<int:pk>/qr/", views.meeting_qr, name="meeting_qr"),
     path("meetings/<int:pk>/qr/code/", views.meeting_qr_code, name="meeting_qr_code"),
     path("meetings/<int:pk>/checkin/<str:token>/", views.checkin, name="checkin"),
-    path("actions/", views.actions, name="actions"),
-    path("actions/<int:pk>/", views.action, name="action"),
-    path("actions/<int:pk>/progress/", views.action_progress, name="action_progress"),
+    # Follow-throughs of resolutions (落实事项): the paths keep their first wording, "actions/".
+    path("actions/", views.follow_throughs, name="follow_throughs"),
+    path("actions/<int:pk>/", views.follow_through, name="follow_through"),
+    path(
+        "actions/<int:pk>/progress/",
+        views.follow_through_progress,
+        name="follow_through_progress",
+    ),
     path("polls/", views.polls, name="polls"),
     path("polls/new/", views.poll_new, name="poll_new"),
     path("polls/<int:pk>/", views.poll, name="poll"),

@@ -1,4 +1,5 @@
-"""Deliberation pages: topics, meetings (with QR check-in), actions, polls, notices,
+"""Deliberation pages: topics, meetings (with QR check-in), follow-throughs of resolutions
+(落实事项; their paths keep the first wording, /deliberation/actions/), polls, notices,
 representatives, and the public accountability pages (no login).
 
 Thin: reads through selectors, every write through services. A target outside the user's scope
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,30 +20,27 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import access, clock, profiles, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.models import User
-from gongzhi.core.roles import Action as Perm
+from gongzhi.core.roles import Action
 from gongzhi.deliberation import forms, selectors, services
 from gongzhi.deliberation.models import (
     Meeting,
     NoticeCategory,
-    Opinion,
-    Representative,
     TopicOrigin,
     TopicStatus,
 )
-from gongzhi.people.models import Resident
 from gongzhi.volunteering import qr
 
 PAGE_SIZE = 30
 
 NAV = (
-    ("topics", gettext_lazy("Topics"), (Perm.DELIBERATION_JOIN,)),
-    ("polls", gettext_lazy("Polls"), (Perm.DELIBERATION_JOIN,)),
+    ("topics", gettext_lazy("Topics"), (Action.DELIBERATION_JOIN,)),
+    ("polls", gettext_lazy("Polls"), (Action.DELIBERATION_JOIN,)),
     ("meetings", gettext_lazy("Meetings"), None),
-    ("actions", gettext_lazy("Actions"), None),
-    ("notices", gettext_lazy("Notices"), (Perm.DISCLOSURE_PUBLISH,)),
-    ("representatives", gettext_lazy("Representatives"), (Perm.DELIBERATION_MANAGE,)),
-    ("joint_overdue", gettext_lazy("Joint meetings due"), (Perm.DELIBERATION_MANAGE,)),
-    ("series", gettext_lazy("Recurring meetings"), (Perm.DELIBERATION_MANAGE,)),
+    ("follow_throughs", gettext_lazy("Actions"), None),
+    ("notices", gettext_lazy("Notices"), (Action.DISCLOSURE_PUBLISH,)),
+    ("representatives", gettext_lazy("Representatives"), (Action.DELIBERATION_MANAGE,)),
+    ("joint_overdue", gettext_lazy("Joint meetings due"), (Action.DELIBERATION_MANAGE,)),
+    ("series", gettext_lazy("Recurring meetings"), (Action.DELIBERATION_MANAGE,)),
 )
 
 
@@ -95,12 +93,11 @@ def _invalid(request, form) -> None:
 
 
 @login_required
-@requires(Perm.DELIBERATION_JOIN)
+@requires(Action.DELIBERATION_JOIN)
 def topics(request):
-    qs = selectors.visible_topics(request.user)
     status = request.GET.get("status", "")
-    if status in TopicStatus.values:
-        qs = qs.filter(status=status)
+    qs = selectors.visible_topics(request.user, status)
+    communities = selectors.managed_communities(request.user, Action.DELIBERATION_JOIN)
     return _render(
         request,
         "deliberation/topics.html",
@@ -108,16 +105,16 @@ def topics(request):
             "page": _page(request, qs),
             "statuses": TopicStatus.choices,
             "status": status,
-            "communities": selectors.managed_communities(request.user, Perm.DELIBERATION_JOIN)[:5],
+            "communities": communities[:5],
         },
     )
 
 
 @login_required
-@requires(Perm.DELIBERATION_JOIN)
+@requires(Action.DELIBERATION_JOIN)
 def topic_new(request):
     places = selectors.topic_places(request.user)
-    staff = access.has_any(request.user, Perm.DELIBERATION_MANAGE)
+    staff = access.has_any(request.user, Action.DELIBERATION_MANAGE)
     form = forms.TopicForm(request.POST or None, places=places, staff=staff)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -141,7 +138,7 @@ def topic_new(request):
 @login_required
 def topic(request, pk: int):
     topic = selectors.get_topic(request.user, pk)
-    manage = access.can(request.user, Perm.DELIBERATION_MANAGE, topic.place_path)
+    manage = access.can(request.user, Action.DELIBERATION_MANAGE, topic.place_path)
     threshold = topic.threshold or services.setting(topic.place, "deliberation.support_threshold")
     return _render(
         request,
@@ -195,9 +192,7 @@ def topic_opinion(request, pk: int):
 @login_required
 @require_POST
 def opinion_hide(request, pk: int):
-    opinion = get_object_or_404(
-        Opinion.objects.filter(topic__in=selectors.visible_topics(request.user)), pk=pk
-    )
+    opinion = selectors.get_opinion(request.user, pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
         _attempt(
@@ -233,7 +228,7 @@ def topic_status(request, pk: int):
 
 
 def _is_manager(user) -> bool:
-    return access.has_any(user, Perm.DELIBERATION_MANAGE)
+    return access.has_any(user, Action.DELIBERATION_MANAGE)
 
 
 @login_required
@@ -250,7 +245,7 @@ def meetings(request):
 
 
 @login_required
-@requires(Perm.DELIBERATION_MANAGE)
+@requires(Action.DELIBERATION_MANAGE)
 def meeting_new(request):
     communities = selectors.managed_communities(request.user)
     community_id = request.POST.get("community") or request.GET.get("community")
@@ -287,7 +282,7 @@ def meeting_new(request):
 
 
 @login_required
-@requires(Perm.DELIBERATION_MANAGE)
+@requires(Action.DELIBERATION_MANAGE)
 def series(request):
     """Recurring meetings (003 annex 7: fixed deliberation days such as the 16th)."""
     communities = selectors.managed_communities(request.user)
@@ -318,16 +313,16 @@ def series_stop(request, pk: int):
 
 
 def _meeting_context(request, meeting: Meeting) -> dict:
-    manage = access.can(request.user, Perm.DELIBERATION_MANAGE, meeting.place_path)
+    manage = access.can(request.user, Action.DELIBERATION_MANAGE, meeting.place_path)
     context = {
         "meeting": meeting,
         "manage": manage,
-        "agenda": meeting.agenda.select_related("topic"),
-        "resolutions": meeting.resolutions.select_related("action__owner", "topic"),
-        "attended": meeting.attendances.filter(user=request.user).exists(),
+        "agenda": selectors.meeting_agenda(meeting),
+        "resolutions": selectors.meeting_resolutions(meeting),
+        "attended": selectors.attended(request.user, meeting),
     }
     if manage:
-        people = list(services.invitable_users(meeting).order_by("name")[:200])
+        people = list(selectors.invitable_users(meeting).order_by("name")[:200])
         topics = list(selectors.agenda_candidates(meeting.community))
         context.update(
             {
@@ -352,22 +347,20 @@ def meeting(request, pk: int):
 
 def _managed_meeting(request, pk: int) -> Meeting:
     meeting = selectors.get_meeting(request.user, pk)
-    if not access.can(request.user, Perm.DELIBERATION_MANAGE, meeting.place_path):
+    if not access.can(request.user, Action.DELIBERATION_MANAGE, meeting.place_path):
         raise PermissionDenied(_("Only community staff run meetings."))
     return meeting
 
 
 def _chosen_people(request, meeting: Meeting) -> list[User]:
-    people = list(services.invitable_users(meeting).order_by("name")[:200])
+    people = list(selectors.invitable_users(meeting).order_by("name")[:200])
     form = forms.PeopleForm(request.POST, people=people)
     if not form.is_valid():
         raise ValidationError(_("Choose people from the list."))
     chosen = [u for u in people if str(u.pk) in form.cleaned_data["users"]]
     phone = form.cleaned_data["phone"].strip()
     if phone:
-        from gongzhi.core import crypto
-
-        user = User.objects.filter(phone_index=crypto.blind_index("phone", phone)).first()
+        user = selectors.user_by_phone(phone)
         if user is None:
             raise ValidationError(_("No login has this phone number. Check the number."))
         chosen.append(user)
@@ -392,7 +385,7 @@ def meeting_invite(request, pk: int):
 def meeting_attendance(request, pk: int):
     meeting = _managed_meeting(request, pk)
     ids = [i for i in request.POST.getlist("users") if i.isdigit()]
-    users = list(User.objects.filter(pk__in=ids))
+    users = list(selectors.users_with_ids(ids))
 
     def run():
         if len(users) != len(set(ids)):
@@ -449,8 +442,8 @@ def meeting_minutes(request, pk: int):
 @require_POST
 def meeting_resolution(request, pk: int):
     meeting = _managed_meeting(request, pk)
-    owners = list(services.invitable_users(meeting).order_by("name")[:200])
-    topics = [a.topic for a in meeting.agenda.select_related("topic") if a.topic_id]
+    owners = list(selectors.invitable_users(meeting).order_by("name")[:200])
+    topics = [a.topic for a in selectors.meeting_agenda(meeting) if a.topic_id]
     form = forms.ResolutionForm(request.POST, owners=owners, topics=topics)
     if form.is_valid():
         data = form.cleaned_data
@@ -462,7 +455,7 @@ def meeting_resolution(request, pk: int):
                 meeting,
                 actor=request.user,
                 text=data["text"],
-                action_title=data["action_title"],
+                follow_through_title=data["action_title"],
                 owner=owner,
                 due=data["due"],
                 topic=topic,
@@ -511,65 +504,66 @@ def checkin(request, pk: int, token: str):
     return _render(request, "deliberation/checkin.html", {"meeting": meeting, "token": token})
 
 
-# --------------------------------------------------------------------------- actions
+# --------------------------------------------------------------------------- follow-throughs
 
 
 @login_required
-def actions(request):
+def follow_throughs(request):
     manage = _is_manager(request.user)
-    qs = selectors.managed_actions(request.user) if manage else selectors.my_actions(request.user)
+    if manage:
+        qs = selectors.managed_follow_throughs(request.user)
+    else:
+        qs = selectors.my_follow_throughs(request.user)
     return _render(
         request,
-        "deliberation/actions.html",
+        "deliberation/follow_throughs.html",
         {
             "page": _page(request, qs),
-            "mine": list(selectors.my_actions(request.user).exclude(status="done")[:50])
-            if manage
-            else [],
+            "mine": selectors.my_open_follow_throughs(request.user) if manage else [],
             "manage": manage,
         },
     )
 
 
 @login_required
-def action(request, pk: int):
-    action = selectors.get_action(request.user, pk)
+def follow_through(request, pk: int):
+    item = selectors.get_follow_through(request.user, pk)
     return _render(
         request,
-        "deliberation/action.html",
+        "deliberation/follow_through.html",
         {
-            "action": action,
-            "notes": action.notes.select_related("author"),
+            "follow_through": item,
+            "notes": selectors.follow_through_notes(item),
             "form": forms.ProgressForm(),
-            "may_update": action.status != "done",
+            "may_update": item.status != "done",
         },
     )
 
 
 @login_required
 @require_POST
-def action_progress(request, pk: int):
-    action = selectors.get_action(request.user, pk)
+def follow_through_progress(request, pk: int):
+    item = selectors.get_follow_through(request.user, pk)
     form = forms.ProgressForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         _attempt(
             request,
-            lambda: services.update_action(
-                action, actor=request.user, status=data["status"], note=data["note"]
+            lambda: services.update_follow_through(
+                item, actor=request.user, status=data["status"], note=data["note"]
             ),
             _("Progress has been recorded."),
         )
     else:
         _invalid(request, form)
-    return redirect("deliberation:action", pk)
+    return redirect("deliberation:follow_through", pk)
 
 
 # --------------------------------------------------------------------------- polls
 
 
 @login_required
-@requires(Perm.DELIBERATION_JOIN)
+@requires(Action.DELIBERATION_JOIN)
 def polls(request):
     return _render(
         request,
@@ -582,7 +576,7 @@ def polls(request):
 
 
 @login_required
-@requires(Perm.DELIBERATION_MANAGE)
+@requires(Action.DELIBERATION_MANAGE)
 def poll_new(request):
     communities = selectors.managed_communities(request.user)
     form = forms.PollForm(request.POST or None, communities=communities)
@@ -611,13 +605,13 @@ def poll_new(request):
 @login_required
 def poll(request, pk: int):
     poll = selectors.get_poll(request.user, pk)
-    manage = access.can(request.user, Perm.DELIBERATION_MANAGE, poll.place_path)
+    manage = access.can(request.user, Action.DELIBERATION_MANAGE, poll.place_path)
     return _render(
         request,
         "deliberation/poll.html",
         {
             "poll": poll,
-            "options": poll.options.all(),
+            "options": selectors.poll_options(poll),
             "ballot": selectors.my_ballot(request.user, poll),
             "results": selectors.results(poll),
             "turnout": selectors.turnout(poll) if manage or poll.is_closed() else None,
@@ -644,9 +638,9 @@ def poll_vote(request, pk: int):
 
 
 @login_required
-@requires(Perm.DISCLOSURE_PUBLISH)
+@requires(Action.DISCLOSURE_PUBLISH)
 def notices(request):
-    communities = selectors.managed_communities(request.user, Perm.DISCLOSURE_PUBLISH)
+    communities = selectors.managed_communities(request.user, Action.DISCLOSURE_PUBLISH)
     form = forms.NoticeForm(request.POST or None, communities=communities)
     if _submitted(request, form, services.publish_notice, _("The notice has been published.")):
         return redirect("deliberation:notices")
@@ -664,7 +658,7 @@ def notices(request):
 @login_required
 @require_POST
 def notice_withdraw(request, pk: int):
-    notice = get_object_or_404(selectors.managed_notices(request.user), pk=pk)
+    notice = selectors.get_managed_notice(request.user, pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
         _attempt(
@@ -683,16 +677,13 @@ def notice_withdraw(request, pk: int):
 
 
 @login_required
-@requires(Perm.DELIBERATION_MANAGE)
+@requires(Action.DELIBERATION_MANAGE)
 def representatives(request):
     communities = selectors.managed_communities(request.user)
     chosen = request.GET.get("community") or request.POST.get("community")
     community = communities.filter(pk=chosen).first() if chosen else communities.first()
     if request.method == "POST" and community is not None:
-        resident = get_object_or_404(
-            Resident.objects.filter(place_path__under=community.path),
-            pk=request.POST.get("resident") or 0,
-        )
+        resident = selectors.community_resident(community, request.POST.get("resident") or 0)
         _attempt(
             request,
             lambda: services.confirm_representative(community, resident, actor=request.user),
@@ -717,12 +708,7 @@ def representatives(request):
 @login_required
 @require_POST
 def representative_remove(request, pk: int):
-    rep = get_object_or_404(
-        access.scoped(
-            Representative.objects.all(), request.user, Perm.DELIBERATION_MANAGE, "place_path"
-        ),
-        pk=pk,
-    )
+    rep = selectors.managed_representative(request.user, pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
         _attempt(
@@ -738,7 +724,7 @@ def representative_remove(request, pk: int):
 
 
 @login_required
-@requires(Perm.DELIBERATION_MANAGE)
+@requires(Action.DELIBERATION_MANAGE)
 def joint_overdue(request):
     return _render(
         request,
@@ -754,10 +740,10 @@ def joint_overdue(request):
 
 
 def public(request, community_id: int):
-    """The community's accountability page: resolutions, actions and their status, and the
-    residents' representatives. No login; no phones, no addresses."""
+    """The community's accountability page: resolutions, their follow-throughs and their
+    status, and the residents' representatives. No login; no phones, no addresses."""
     community = selectors.public_community(community_id)
-    rows = list(selectors.public_actions(community)[:200])
+    rows = list(selectors.public_follow_throughs(community)[:200])
     reps = [
         {"name": selectors.public_name(r.resident)}
         for r in selectors.public_representatives(community)
@@ -765,7 +751,7 @@ def public(request, community_id: int):
     return render(
         request,
         "deliberation/public.html",
-        {"community": community, "actions": rows, "representatives": reps},
+        {"community": community, "follow_throughs": rows, "representatives": reps},
     )
 
 

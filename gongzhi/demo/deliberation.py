@@ -33,11 +33,11 @@ from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import (
-    Ballot,
     Meeting,
     MeetingKind,
     Notice,
     Poll,
+    PollBallot,
     Representative,
     Topic,
     TopicStatus,
@@ -200,8 +200,10 @@ def _build(community: Place, secretary: User) -> None:
                 owner=prop,
                 due=joint_due,
                 topic=dance,
-            ).action
-            services.update_action(done, actor=prop, status="done", note="提示牌已安装，每晚巡查。")
+            ).follow_through
+            services.update_follow_through(
+                done, actor=prop, status="done", note="提示牌已安装，每晚巡查。"
+            )
         services.set_topic_status(
             dance, TopicStatus.RESOLVED, "三方联席会议已议定", actor=secretary
         )
@@ -230,11 +232,13 @@ def _build(community: Place, secretary: User) -> None:
             owner=owner,
             due=running_due,
             topic=hallway,
-        ).action
+        ).follow_through
         services.add_resolution(
             council, actor=secretary, text="社区向街道申请消防器材补充", owner=worker, due=late_due
         )
-    services.update_action(running, actor=owner, status="in_progress", note="已完成1—3栋清理。")
+    services.update_follow_through(
+        running, actor=owner, status="in_progress", note="已完成1—3栋清理。"
+    )
 
     upcoming = services.create_meeting(
         actor=secretary,
@@ -312,14 +316,16 @@ def _polls(community, secretary, people, resident) -> None:
         if person.household_id in seen or person.household_id is None:
             continue
         seen.add(person.household_id)
-        ballots.append(Ballot(poll=closed, resident=person, household_id=person.household_id))
+        ballots.append(PollBallot(poll=closed, resident=person, household_id=person.household_id))
         choices.append(options[0] if n % 5 < 3 else options[1] if n % 5 == 3 else options[2])
-    Ballot.objects.bulk_create(ballots)
-    through = Ballot.options.through
+    PollBallot.objects.bulk_create(ballots)
+    through = PollBallot.options.through
     through.objects.bulk_create(
         [
-            through(ballot_id=b.pk, polloption_id=o.pk)
-            for b, o in zip(Ballot.objects.filter(poll=closed).order_by("id"), choices, strict=True)
+            through(pollballot_id=b.pk, polloption_id=o.pk)
+            for b, o in zip(
+                PollBallot.objects.filter(poll=closed).order_by("id"), choices, strict=True
+            )
         ]
     )
 

@@ -26,7 +26,7 @@ from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.demo import places as places_demo
 from gongzhi.owners import services
-from gongzhi.owners.models import Ballot, Channel, Matter, OwnersVote, RollEntry
+from gongzhi.owners.models import Ballot, BallotChannel, Matter, OwnersVote, RollEntry
 from gongzhi.places.models import Household, Place, PlaceKind
 
 TITLES = {
@@ -91,7 +91,7 @@ def _closed_vote(staff, estate, key, matter, start, shares, rng) -> OwnersVote:
                 vote=vote,
                 entry=entry,
                 choice=choice,
-                channel=Channel.PAPER if paper else Channel.ONLINE,
+                channel=BallotChannel.PAPER if paper else BallotChannel.ONLINE,
                 scan_ref=f"SCAN-{start:%Y%m}-{i + 1:04d}" if paper else "",
                 entered_by=staff if paper else None,
                 cast_at=start + dt.timedelta(hours=1 + i % 300),

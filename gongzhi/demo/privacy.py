@@ -9,7 +9,7 @@ Everything goes through the services (audit records included), as the resident a
 would on their pages. Idempotent: when she has any request, nothing is added.
 
 Hooked into `make demo` by adding "gongzhi.demo.privacy" to FEATURE_DEMOS in
-gongzhi/demo/places.py.
+gongzhi/demo/places/__init__.py.
 """
 
 from __future__ import annotations

@@ -6,3 +6,6 @@ class MerchantsConfig(AppConfig):
     name = "gongzhi.merchants"
     label = "merchants"
     verbose_name = _("Merchants and redemption")
+
+    def ready(self) -> None:
+        from gongzhi.merchants import privacy_sections  # noqa: F401  (docs/privacy.md)

@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, ledger
-from gongzhi.core.models import LedgerCurrency, LedgerOwnerKind, User
+from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerOwnerKind, User
 from gongzhi.core.roles import Action
 from gongzhi.merchants.models import Item, Merchant, MerchantKind, Redemption, RedemptionStatus
+from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place
 from gongzhi.volunteering import points
@@ -52,7 +55,7 @@ def normalise_code(code: str | None) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
-def _whole(value, field: str, minimum: int, maximum: int, message: str) -> int:
+def _whole(value: object, field: str, minimum: int, maximum: int, message: str) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
@@ -62,18 +65,18 @@ def _whole(value, field: str, minimum: int, maximum: int, message: str) -> int:
     return number
 
 
-def resident_account(resident):
+def resident_account(resident: Resident) -> LedgerAccount:
     """The resident's points account: the one the volunteering rules credit."""
     return points.points_account(resident)
 
 
-def merchant_account(merchant: Merchant):
+def merchant_account(merchant: Merchant) -> LedgerAccount:
     return ledger.account_for(
         LedgerCurrency.POINTS, LedgerOwnerKind.MERCHANT, merchant.pk, place_path=merchant.place_path
     )
 
 
-def points_balance(resident) -> int:
+def points_balance(resident: Resident | None) -> int:
     return ledger.balance(resident_account(resident)) if resident else 0
 
 
@@ -81,9 +84,16 @@ def points_balance(resident) -> int:
 
 
 def admit_merchant(
-    *, actor: User, community: Place, name: str, kind: str, address: str = "", users=()
-):
+    *,
+    actor: User,
+    community: Place,
+    name: str,
+    kind: str,
+    address: str = "",
+    users: Iterable[User] = (),
+) -> Merchant:
     """Community staff admit a merchant or charity supermarket and link its logins."""
+    users = list(users)  # read twice: linked, then named in the audit record
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": _("Enter the merchant's name (at most 100 characters).")})
@@ -120,7 +130,7 @@ def admit_merchant(
     return merchant
 
 
-def _link_user(merchant: Merchant, user) -> None:
+def _link_user(merchant: Merchant, user: User) -> None:
     if not access.can(user, Action.MERCHANT_SELL, merchant.place_path):
         raise ValidationError(
             {
@@ -146,25 +156,25 @@ def set_active(merchant: Merchant, active: bool, *, actor: User) -> Merchant:
     return merchant
 
 
-def _selling_for(actor):
+def _selling_for(actor: User) -> QuerySet[Merchant, Any]:
     """The merchants this login sells for, inside its MERCHANT_SELL scope (a subquery)."""
     return access.scoped(
         Merchant.objects.filter(users=actor), actor, Action.MERCHANT_SELL, "place_path"
     ).values("pk")
 
 
-def _require_seller(actor, merchant: Merchant):
+def _require_seller(actor: User, merchant: Merchant) -> access.Grant:
     grant = access.require(actor, Action.MERCHANT_SELL, merchant.place_path)
     if not merchant.users.filter(pk=actor.pk).exists():
         raise PermissionDenied(_("You do not sell for %(merchant)s.") % {"merchant": merchant})
     return grant
 
 
-def _clean_item(name, price, stock) -> tuple[str, int, int]:
+def _clean_item(name: str, price: object, stock: object) -> tuple[str, int, int]:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": _("Enter the item's name (at most 100 characters).")})
-    price = _whole(
+    cost = _whole(
         price,
         "price",
         1,
@@ -172,26 +182,34 @@ def _clean_item(name, price, stock) -> tuple[str, int, int]:
         _("The price must be a whole number of points, at least 1 and at most %(max)s.")
         % {"max": ledger.max_amount(LedgerCurrency.POINTS)},
     )
-    stock = _whole(
+    pieces = _whole(
         stock,
         "stock",
         0,
         MAX_STOCK,
         _("The stock must be a whole number from 0 to %(max)s.") % {"max": MAX_STOCK},
     )
-    return name, price, stock
+    return name, cost, pieces
 
 
-def add_item(merchant: Merchant, *, actor: User, name, price, stock, description: str = "") -> Item:
-    name, price, stock = _clean_item(name, price, stock)
+def add_item(
+    merchant: Merchant,
+    *,
+    actor: User,
+    name: str,
+    price: object,
+    stock: object,
+    description: str = "",
+) -> Item:
+    name, cost, pieces = _clean_item(name, price, stock)
     with transaction.atomic():
         grant = _require_seller(actor, merchant)
         item = Item.objects.create(
             merchant=merchant,
             name=name,
             description=(description or "").strip()[:500],
-            price=price,
-            stock=stock,
+            price=cost,
+            stock=pieces,
             place_path=merchant.place_path,
         )
         audit.record(
@@ -200,12 +218,14 @@ def add_item(merchant: Merchant, *, actor: User, name, price, stock, description
             target=item,
             place_path=item.place_path,
             post=grant.post,
-            changes={"price": price, "stock": stock},
+            changes={"price": cost, "stock": pieces},
         )
     return item
 
 
-def update_item(item_id: int, *, actor: User, price, stock, is_active: bool = True) -> Item:
+def update_item(
+    item_id: int, *, actor: User, price: object, stock: object, is_active: bool = True
+) -> Item:
     with transaction.atomic():
         item = (
             Item.objects.select_for_update().select_related("merchant").filter(pk=item_id).first()
@@ -213,9 +233,9 @@ def update_item(item_id: int, *, actor: User, price, stock, is_active: bool = Tr
         if item is None:
             raise ValidationError(_("This item does not exist."))
         grant = _require_seller(actor, item.merchant)
-        _name, price, stock = _clean_item(item.name, price, stock)
+        _name, cost, pieces = _clean_item(item.name, price, stock)
         before = audit.snapshot(item, ["price", "stock", "is_active"])
-        item.price, item.stock, item.is_active = price, stock, bool(is_active)
+        item.price, item.stock, item.is_active = cost, pieces, bool(is_active)
         item.save(update_fields=["price", "stock", "is_active"])
         audit.record(
             actor=actor,
@@ -231,10 +251,12 @@ def update_item(item_id: int, *, actor: User, price, stock, is_active: bool = Tr
 # --------------------------------------------------------------------------- redemption
 
 
-def redeem(item_id, *, actor: User, quantity=1, request_key: str = "") -> Redemption:
+def redeem(
+    item_id: int | str, *, actor: User, quantity: object = 1, request_key: str = ""
+) -> Redemption:
     """Redeem `quantity` of an item: stock −quantity and points resident → merchant, atomically.
     A request repeated with the same `request_key` returns the first redemption."""
-    quantity = _whole(
+    pieces = _whole(
         quantity,
         "quantity",
         1,
@@ -248,7 +270,7 @@ def redeem(item_id, *, actor: User, quantity=1, request_key: str = "") -> Redemp
             _("Your login is not linked to a resident record; ask the community office to link it.")
         )
     try:
-        item_id = int(item_id)
+        item_pk = int(item_id)
     except (TypeError, ValueError):
         raise ValidationError(_("This item does not exist.")) from None
     with transaction.atomic():
@@ -256,20 +278,20 @@ def redeem(item_id, *, actor: User, quantity=1, request_key: str = "") -> Redemp
             earlier = Redemption.objects.filter(resident=resident, request_key=request_key).first()
             if earlier is not None:
                 return earlier
-        item = Item.objects.select_for_update().filter(pk=item_id).first()
+        item = Item.objects.select_for_update().filter(pk=item_pk).first()
         if item is None:
             raise ValidationError(_("This item does not exist."))
         grant = access.require(actor, Action.POINTS_REDEEM, item.place_path)
         merchant = Merchant.objects.get(pk=item.merchant_id)
         if not (item.is_active and merchant.is_active):
             raise ValidationError(_("This item is no longer on offer."))
-        if item.stock < quantity:
+        if item.stock < pieces:
             raise ValidationError(
                 _("Only %(n)s left; choose a smaller quantity or another item.") % {"n": item.stock}
                 if item.stock
                 else _("Sorry, this item is out of stock.")
             )
-        amount = item.price * quantity
+        amount = item.price * pieces
         now = clock.now()
         try:
             with transaction.atomic():
@@ -278,7 +300,7 @@ def redeem(item_id, *, actor: User, quantity=1, request_key: str = "") -> Redemp
                     merchant=merchant,
                     resident=resident,
                     user=actor,
-                    quantity=quantity,
+                    quantity=pieces,
                     amount=amount,
                     code=_unused_code(),
                     request_key=request_key,
@@ -298,7 +320,7 @@ def redeem(item_id, *, actor: User, quantity=1, request_key: str = "") -> Redemp
                 credit=merchant_account(merchant),
                 amount=amount,
                 reason="redeem",
-                reason_text=_("Redeemed: %(item)s × %(n)s") % {"item": item.name, "n": quantity},
+                reason_text=_("Redeemed: %(item)s × %(n)s") % {"item": item.name, "n": pieces},
                 source=redemption,
                 idempotency_key=f"redeem:{redemption.code}",
                 actor=actor,
@@ -315,14 +337,14 @@ def redeem(item_id, *, actor: User, quantity=1, request_key: str = "") -> Redemp
             raise ValidationError(error.message) from None
         Redemption.objects.filter(pk=redemption.pk).update(entry=entry)
         redemption.entry = entry
-        Item.objects.filter(pk=item.pk).update(stock=F("stock") - quantity)
+        Item.objects.filter(pk=item.pk).update(stock=F("stock") - pieces)
         audit.record(
             actor=actor,
             action="merchants.redeem",
             target=redemption,
             place_path=redemption.place_path,
             post=grant.post,
-            changes={"item": item.pk, "quantity": quantity, "amount": amount},
+            changes={"item": item.pk, "quantity": pieces, "amount": amount},
         )
     return redemption
 
@@ -419,6 +441,8 @@ def cancel(redemption_id: int, *, actor: User, reason: str = "") -> Redemption:
             raise ValidationError(
                 _("The merchant has already handed this over; ask the merchant for a refund.")
             )
+        if redemption.entry is None:  # never: written with its entry in one transaction
+            raise ValidationError(_("This redemption does not exist."))
         try:
             refund = ledger.reverse(
                 redemption.entry,

@@ -27,10 +27,11 @@ the caller's order (earlier proposal), then the key.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 ADD1_MAX_STEPS = 400
 
@@ -56,7 +57,7 @@ class Outcome:
         return set(self.winners)
 
 
-def _frac(value) -> Fraction:
+def _frac(value: object) -> Fraction:
     return Fraction(Decimal(str(value))) if not isinstance(value, Fraction) else value
 
 
@@ -65,7 +66,7 @@ def fixed_budget(
     costs: Mapping[Hashable, Fraction],
     approvers: Mapping[Hashable, list[Hashable]],
     voters: Iterable[Hashable],
-    tie_key=None,
+    tie_key: Callable[[Hashable], Any] | None = None,
 ) -> FixedResult:
     """MES with every voter given `share`; no completion."""
     left = {i: Fraction(share) for i in voters}
@@ -112,7 +113,7 @@ def fixed_budget(
 
 
 def equal_shares(
-    budget,
+    budget: object,
     costs: Mapping[Hashable, object],
     ballots: Mapping[Hashable, Iterable[Hashable]],
     order: Mapping[Hashable, object] | None = None,
@@ -131,16 +132,16 @@ def equal_shares(
     voters = [v for v, chosen in ballots.items() if any(c in approvers for c in chosen)]
     order = order or {}
 
-    def tie_key(c):
+    def tie_key(c: Hashable) -> tuple[Any, ...]:
         return (cost[c], -len(approvers[c]), order.get(c, 0), str(c))
 
     if not voters or total <= 0:
         return Outcome([], {}, Fraction(0))
 
-    def spent(winners) -> Fraction:
+    def spent(winners: Iterable[Hashable]) -> Fraction:
         return sum((cost[c] for c in winners), Fraction(0))
 
-    def exhaustive(winners) -> bool:
+    def exhaustive(winners: list[Hashable]) -> bool:
         used = spent(winners)
         return all(c in winners or used + cost[c] > total for c in cost if approvers[c])
 

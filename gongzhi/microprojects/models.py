@@ -209,7 +209,7 @@ def media_storage() -> FileSystemStorage:
     return FileSystemStorage()
 
 
-def _photo_path(instance, filename: str) -> str:
+def _photo_path(instance: Photo, filename: str) -> str:
     return f"microprojects/{clock.today():%Y/%m}/{filename}"
 
 
@@ -239,4 +239,4 @@ class Photo(models.Model):
         ordering = ["project_id", "created_at", "id"]
 
     def __str__(self) -> str:
-        return self.caption or self.file.name
+        return self.caption or self.file.name or ""

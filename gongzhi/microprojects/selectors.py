@@ -4,34 +4,38 @@ community's rounds; everyone sees the public page."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
+from gongzhi.core.types import Viewer
 from gongzhi.microprojects.models import Photo, Project, Round, Selection, Spending
 from gongzhi.places.models import Place, PlaceKind
 
 
-def visible_rounds(user) -> QuerySet[Round]:
+def visible_rounds(user: Viewer) -> QuerySet[Round]:
     q = access.scope_q(user, Action.MICROPROJECT_MANAGE, path_field="place_path")
     q |= access.scope_q(user, Action.DELIBERATION_JOIN, path_field="place_path")
     q |= access.scope_q(user, Action.PLACE_VIEW, path_field="place_path")
     return Round.objects.filter(q).select_related("community")
 
 
-def get_round(user, pk: int) -> Round:
+def get_round(user: Viewer, pk: int) -> Round:
     return get_object_or_404(visible_rounds(user), pk=pk)
 
 
-def get_project(user, pk: int) -> Project:
+def get_project(user: Viewer, pk: int) -> Project:
     rounds = visible_rounds(user).values("pk")
     return get_object_or_404(
         Project.objects.filter(round__in=rounds).select_related("round__community"), pk=pk
     )
 
 
-def managed_communities(user) -> QuerySet[Place]:
+def managed_communities(user: Viewer) -> QuerySet[Place]:
     return access.scoped(
         Place.objects.filter(kind=PlaceKind.COMMUNITY), user, Action.MICROPROJECT_MANAGE
     ).order_by("path")
@@ -78,7 +82,7 @@ def public_projects(community: Place) -> QuerySet[Project]:
     )
 
 
-def public_record(community: Place) -> list[dict]:
+def public_record(community: Place) -> list[dict[str, Any]]:
     """The public page's rounds, newest first, each with its projects and selected total."""
     by_round: dict[int, list[Project]] = {}
     for project in public_projects(community):
@@ -91,7 +95,7 @@ def public_record(community: Place) -> list[dict]:
     return rounds
 
 
-def selected_total(rnd: Round):
+def selected_total(rnd: Round) -> Decimal | int:
     return (
         Project.objects.filter(round=rnd, selection=Selection.SELECTED).aggregate(s=Sum("cost"))[
             "s"

@@ -17,9 +17,12 @@ document sets none, staff enter the round's budget; no other document's figure i
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -27,9 +30,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, clock, profiles
+from gongzhi.core import access, audit, clock, photos, profiles
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action
+from gongzhi.core.types import Viewer
 from gongzhi.microprojects import equal_shares
 from gongzhi.microprojects.models import (
     BudgetSource,
@@ -47,7 +51,6 @@ from gongzhi.microprojects.models import (
 )
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
-from gongzhi.tickets import photos
 
 BUDGET_KEY = "microprojects.yearly_budget_yuan"
 COUNTY_BUDGET_KEY = "microprojects.county_yearly_budget_yuan"
@@ -56,7 +59,7 @@ TEXT_MAX = 2000
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
-def _money(value, field: str) -> Decimal:
+def _money(value: object, field: str) -> Decimal:
     try:
         amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError, TypeError, AttributeError):
@@ -66,7 +69,7 @@ def _money(value, field: str) -> Decimal:
     return amount
 
 
-def _manage(user, path: str):
+def _manage(user: User, path: str) -> access.Grant:
     """The staff right on a round or project: 403 for those who see it (residents of the
     community, staff browsing the area), 404 for everyone else."""
     if not access.can(user, Action.MICROPROJECT_MANAGE, path) and access.can(
@@ -82,7 +85,7 @@ class ProfileBudget:
 
     amount: Decimal | None  # None: not set by this document (no platform default)
     key: str  # the profile key read
-    profile: object | None  # the profiles.Profile, or None when no profile applies
+    profile: profiles.Profile | None  # None when no profile applies
 
 
 def profile_budget(community: Place) -> ProfileBudget:
@@ -92,12 +95,12 @@ def profile_budget(community: Place) -> ProfileBudget:
     return _budget_from(community, profiles.effective_profile(community))
 
 
-def profile_budgets(communities) -> dict[int, ProfileBudget]:
+def profile_budgets(communities: Iterable[Place]) -> dict[int, ProfileBudget]:
     """`profile_budget` for many communities with one query (the profile setters)."""
     communities = list(communities)
     setters = profiles.profile_setters(communities)
-    loaded: dict[str, object] = {}
-    result = {}
+    loaded: dict[str, profiles.Profile] = {}
+    result: dict[int, ProfileBudget] = {}
     for community in communities:
         setter = setters.get(community.pk)
         profile = None
@@ -110,7 +113,7 @@ def profile_budgets(communities) -> dict[int, ProfileBudget]:
     return result
 
 
-def _budget_from(community: Place, profile) -> ProfileBudget:
+def _budget_from(community: Place, profile: profiles.Profile | None) -> ProfileBudget:
     key = BUDGET_KEY
     value = None
     if profile is not None and profile.ok:
@@ -133,7 +136,7 @@ def budget_for(community: Place) -> Decimal | None:
     return profile_budget(community).amount
 
 
-def _community_of(user) -> Place | None:
+def _community_of(user: Viewer) -> Place | None:
     resident = resident_of(user)
     if resident is None or not resident.place_path:
         return None
@@ -145,7 +148,7 @@ def _community_of(user) -> Place | None:
 # --------------------------------------------------------------------------- rounds
 
 
-def _max_votes(value) -> int | None:
+def _max_votes(value: object) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -159,7 +162,7 @@ def _max_votes(value) -> int | None:
     return number
 
 
-def _method(value) -> str:
+def _method(value: str | None) -> str:
     value = value or Method.GREEDY
     if value not in Method.values:
         raise ValidationError(
@@ -174,7 +177,7 @@ def open_round(
     max_votes: int | None = None,
     *,
     actor: User,
-    budget=None,
+    budget: object = None,
     method: str = Method.GREEDY,
 ) -> Round:
     """Open a community's yearly round. The budget is the policy profile's; when the document
@@ -230,13 +233,21 @@ def open_round(
     return rnd
 
 
-def set_rules(rnd: Round, *, actor: User, budget=None, method: str | None = None, max_votes="keep"):
+def set_rules(
+    rnd: Round,
+    *,
+    actor: User,
+    budget: object = None,
+    method: str | None = None,
+    max_votes: object = "keep",
+) -> Round:
     """Change a round's budget, selection method or votes per resident — only before voting
     opens. `max_votes="keep"` leaves the cap as it is; None or "" removes it."""
     _manage(actor, rnd.place_path)  # a role that may not manage is refused before the input
     new_budget = _money(budget, "budget") if budget not in (None, "") else None
     new_method = _method(method) if method else None
-    new_max = _max_votes(max_votes) if max_votes != "keep" else "keep"
+    keep_max = max_votes == "keep"
+    new_max = None if keep_max else _max_votes(max_votes)
     with transaction.atomic():
         grant = _manage(actor, rnd.place_path)
         rnd = _lock_round(rnd)
@@ -256,7 +267,7 @@ def set_rules(rnd: Round, *, actor: User, budget=None, method: str | None = None
             rnd.budget_yuan, rnd.budget_source = new_budget, BudgetSource.ENTERED
         if new_method is not None:
             rnd.method = new_method
-        if new_max != "keep":
+        if not keep_max:
             rnd.max_votes = new_max
         rnd.save(update_fields=["budget_yuan", "budget_source", "method", "max_votes"])
         after = {
@@ -305,17 +316,17 @@ def start_voting(rnd: Round, *, actor: User) -> Round:
 
 def propose(
     rnd: Round, *, actor: User, title: str, description: str, items: list[tuple[str, object]]
-):
+) -> Project:
     """A resident proposes a project with its cost items (name, amount)."""
     title, description = (title or "").strip(), (description or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if not title or len(title) > TITLE_MAX:
         errors["title"] = _("Enter a title of at most %(n)s characters.") % {"n": TITLE_MAX}
     if not description or len(description) > TEXT_MAX:
         errors["description"] = _("Describe the project (at most %(n)s characters).") % {
             "n": TEXT_MAX
         }
-    clean_items = []
+    clean_items: list[tuple[str, Decimal]] = []
     for name, amount in items:
         name = (name or "").strip()
         if not name and not str(amount or "").strip():
@@ -361,7 +372,9 @@ def propose(
     return project
 
 
-def review(project: Project, *, actor: User, feasible: bool, reason: str, cost=None) -> Project:
+def review(
+    project: Project, *, actor: User, feasible: bool, reason: str, cost: object = None
+) -> Project:
     reason = (reason or "").strip()
     if not feasible and not reason:
         raise ValidationError({"reason": _("Say why the project is not feasible.")})
@@ -478,8 +491,8 @@ def select_projects(budget: Decimal, candidates: list[Candidate]) -> list[Decisi
 
 
 def select_equal_shares(
-    budget: Decimal, candidates: list[Candidate], ballots: dict[object, set]
-) -> tuple[list[Decision], dict]:
+    budget: Decimal, candidates: list[Candidate], ballots: Mapping[Hashable, Iterable[Hashable]]
+) -> tuple[list[Decision], dict[Hashable, str]]:
     """The Method of Equal Shares (gongzhi.microprojects.equal_shares) as decisions: the funded
     projects in the order they were funded, then the others in vote order; and each funded
     project's stage (equal shares or greedy completion)."""
@@ -490,7 +503,8 @@ def select_equal_shares(
         {c.key: (c.order, str(c.key)) for c in candidates},
     )
     by_key = {c.key: c for c in candidates}
-    out, remaining = [], budget
+    out: list[Decision] = []
+    remaining = budget
     for rank, key in enumerate(outcome.winners, start=1):
         out.append(Decision(key, rank, Selection.SELECTED, remaining))
         remaining -= by_key[key].cost
@@ -514,7 +528,7 @@ def select(rnd: Round, *, actor: User) -> list[Decision]:
             raise ValidationError(_("Selection follows the vote: start voting first."))
         projects = {p.pk: p for p in Project.objects.filter(round=rnd, review=Review.FEASIBLE)}
         candidates = [Candidate(p.pk, p.votes, p.cost, p.created_at) for p in projects.values()]
-        ballots: dict[int, set] = {}
+        ballots: dict[Hashable, set[Hashable]] = {}
         for resident_id, project_id in Support.objects.filter(
             round=rnd, project_id__in=projects
         ).values_list("resident_id", "project_id"):
@@ -525,7 +539,7 @@ def select(rnd: Round, *, actor: User) -> list[Decision]:
         mes_won = {d.key for d in mes if d.selection == Selection.SELECTED}
         decisions = mes if rnd.method == Method.EQUAL_SHARES else greedy
         for d in decisions:
-            Project.objects.filter(pk=d.key).update(
+            Project.objects.filter(pk=cast(int, d.key)).update(  # keys are project ids
                 selection=d.selection,
                 selection_rank=d.rank,
                 remaining_before=d.remaining_before,
@@ -562,17 +576,25 @@ def _selected(project: Project) -> None:
 
 
 def add_spending(
-    project: Project, *, actor: User, amount, item: str, payee: str, paid_on, note: str = ""
+    project: Project,
+    *,
+    actor: User,
+    amount: object,
+    item: str,
+    payee: str,
+    paid_on: dt.date | None,
+    note: str = "",
 ) -> Spending:
     """One payment of a selected project: what it paid for, to whom, when, how much. Shown
     entry by entry on the public page."""
     _manage(actor, project.place_path)  # a role that may not spend is refused before the input
     payee = (payee or "").strip()
     item = (item or "").strip()
-    errors = {}
+    errors: dict[str, Any] = {}
     try:
-        amount = _money(amount, "amount")
+        value = _money(amount, "amount")
     except ValidationError as error:
+        value = Decimal(0)  # refused below
         errors.update(error.message_dict)
     if not item:
         errors["item"] = _("Enter what was paid for, e.g. materials or labour.")
@@ -582,13 +604,14 @@ def add_spending(
         errors["paid_on"] = _("Enter the date of the payment.")
     if errors:
         raise ValidationError(errors)
+    assert paid_on is not None  # refused above
     with transaction.atomic():
         grant = _manage(actor, project.place_path)
         project = Project.objects.select_for_update().get(pk=project.pk)
         _selected(project)
         entry = Spending.objects.create(
             project=project,
-            amount=amount,
+            amount=value,
             item=item[:120],
             payee=payee[:120],
             paid_on=paid_on,
@@ -603,7 +626,7 @@ def add_spending(
             action="microprojects.spend",
             target=project,
             place_path=project.place_path,
-            changes={"amount": str(amount), "item": item, "payee": payee},
+            changes={"amount": str(value), "item": item, "payee": payee},
             post=grant.post,
         )
     return entry
@@ -646,7 +669,7 @@ def complete(project: Project, *, actor: User, note: str) -> Project:
 
 def clean_image(data: bytes) -> tuple[bytes, int, int]:
     """Check that `data` is a photo, and re-encode it as JPEG without EXIF (location, device),
-    the way ticket photos are (gongzhi.tickets.photos)."""
+    the way ticket photos are (gongzhi.core.photos)."""
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": _("The photo is too large (at most 8 MB).")})
     try:

@@ -6,3 +6,6 @@ class OwnersConfig(AppConfig):
     name = "gongzhi.owners"
     label = "owners"
     verbose_name = _("Owners' votes")
+
+    def ready(self) -> None:
+        from gongzhi.owners import privacy_sections  # noqa: F401  (docs/privacy.md)

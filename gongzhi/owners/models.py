@@ -18,6 +18,8 @@ SHA-256 over the tally and every ballot.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -131,7 +133,7 @@ class Choice(models.TextChoices):
     ABSTAIN = "abstain", _("Abstain")
 
 
-class Channel(models.TextChoices):
+class BallotChannel(models.TextChoices):
     ONLINE = "online", _("Online")
     PAPER = "paper", _("Paper ballot")
 
@@ -179,12 +181,12 @@ class OwnersVote(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and _vote_closed(self.pk):
             raise FrozenRecord("closed vote")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.status != VoteStatus.DRAFT:
             raise FrozenRecord("vote already opened")
         return super().delete(*args, **kwargs)
@@ -195,7 +197,7 @@ class OwnersVote(models.Model):
         return self.status == VoteStatus.OPEN and self.opens_at <= now < self.closes_at
 
 
-def _vote_closed(vote_id) -> bool:
+def _vote_closed(vote_id: int) -> bool:
     return OwnersVote.objects.filter(pk=vote_id, status=VoteStatus.CLOSED).exists()
 
 
@@ -220,12 +222,12 @@ class RollEntry(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None or _vote_closed(self.vote_id):
             raise FrozenRecord("roll is frozen")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise FrozenRecord("roll is frozen")
 
 
@@ -244,12 +246,12 @@ class RollMember(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise FrozenRecord("roll is frozen")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise FrozenRecord("roll is frozen")
 
 
@@ -260,7 +262,7 @@ def scan_storage() -> FileSystemStorage:
     return FileSystemStorage()
 
 
-def _scan_path(instance, filename: str) -> str:
+def _scan_path(instance: Ballot, filename: str) -> str:
     return f"owners/scans/{clock.today():%Y/%m}/{filename}"
 
 
@@ -268,7 +270,7 @@ class Ballot(models.Model):
     vote = models.ForeignKey(OwnersVote, on_delete=models.PROTECT, related_name="ballots")
     entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="ballots")
     choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=BallotChannel.choices)
     resident = models.ForeignKey(
         "people.Resident",
         verbose_name=_("cast by"),
@@ -301,10 +303,10 @@ class Ballot(models.Model):
     def __str__(self) -> str:
         return f"{self.entry} {self.choice}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None or _vote_closed(self.vote_id):
             raise FrozenRecord("ballots are final")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise FrozenRecord("ballots are final")

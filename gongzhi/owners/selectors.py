@@ -9,6 +9,8 @@ their results). A resident of the estate's community who is not on a vote's roll
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -16,6 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
+from gongzhi.core.types import Viewer
 from gongzhi.owners import services
 from gongzhi.owners.models import Ballot, Owner, OwnersVote, RollEntry, VoteStatus
 from gongzhi.people.models import Resident
@@ -23,13 +26,13 @@ from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 
 
-def managed_votes(user) -> QuerySet[OwnersVote]:
+def managed_votes(user: Viewer) -> QuerySet[OwnersVote]:
     return access.scoped(
         OwnersVote.objects.all(), user, Action.OWNERS_VOTE_MANAGE, path_field="place_path"
     )
 
 
-def my_votes(user) -> QuerySet[OwnersVote]:
+def my_votes(user: Viewer) -> QuerySet[OwnersVote]:
     resident = resident_of(user)
     if resident is None:
         return OwnersVote.objects.none()
@@ -37,7 +40,7 @@ def my_votes(user) -> QuerySet[OwnersVote]:
     return OwnersVote.objects.filter(pk__in=ids)
 
 
-def visible_votes(user) -> QuerySet[OwnersVote]:
+def visible_votes(user: Viewer) -> QuerySet[OwnersVote]:
     area = access.scope_q(user, Action.OWNERS_VOTE_MANAGE, path_field="place_path")
     area |= access.scope_q(user, Action.PLACE_VIEW, path_field="place_path")
     resident = resident_of(user)
@@ -51,7 +54,7 @@ class NotOnRoll(PermissionDenied):
     frozen roll: a 403 that says so."""
 
 
-def get_vote(user, pk) -> OwnersVote:
+def get_vote(user: Viewer, pk: int) -> OwnersVote:
     vote = visible_votes(user).select_related("estate").filter(pk=pk).first()
     if vote is not None:
         return vote
@@ -61,7 +64,7 @@ def get_vote(user, pk) -> OwnersVote:
     raise Http404
 
 
-def ballot_rows(user, vote: OwnersVote) -> list[dict]:
+def ballot_rows(user: Viewer, vote: OwnersVote) -> list[dict[str, Any]]:
     """The caller's own lines on the frozen roll of `vote`: each entry (property) with its
     ballot, if counted, and whether the caller may cast it online (co-owner rule)."""
     resident = resident_of(user)
@@ -83,7 +86,7 @@ def ballot_rows(user, vote: OwnersVote) -> list[dict]:
     ]
 
 
-def get_scan_ballot(user, pk) -> Ballot:
+def get_scan_ballot(user: Viewer, pk: int) -> Ballot:
     """A paper ballot with its scan, for the staff who run the vote (owners_vote.manage). Staff
     who only browse the area and owners on the roll see the vote but not the scans: 403."""
     ballot = get_object_or_404(
@@ -96,19 +99,19 @@ def get_scan_ballot(user, pk) -> Ballot:
     return ballot
 
 
-def get_managed_vote(user, pk: int) -> OwnersVote:
+def get_managed_vote(user: Viewer, pk: int) -> OwnersVote:
     vote = get_vote(user, pk)
     access.require(user, Action.OWNERS_VOTE_MANAGE, vote.place_path)
     return vote
 
 
-def managed_estates(user) -> QuerySet[Place]:
+def managed_estates(user: Viewer) -> QuerySet[Place]:
     return access.scoped(
         Place.objects.filter(kind=PlaceKind.ESTATE), user, Action.OWNERS_VOTE_MANAGE
     ).order_by("path")
 
 
-def get_estate(user, pk: int) -> Place:
+def get_estate(user: Viewer, pk: int) -> Place:
     estate = get_object_or_404(Place, pk=pk, kind=PlaceKind.ESTATE)
     access.require(user, Action.OWNERS_VOTE_MANAGE, estate.path)
     return estate
@@ -123,7 +126,7 @@ def roll(estate: Place) -> QuerySet[Owner]:
     )
 
 
-def get_owner(user, pk: int) -> Owner:
+def get_owner(user: Viewer, pk: int) -> Owner:
     owner = get_object_or_404(Owner.objects.select_related("estate"), pk=pk)
     if not access.can(user, Action.OWNERS_VOTE_MANAGE, owner.place_path):
         if access.can(user, Action.PLACE_VIEW, owner.place_path):

@@ -19,7 +19,9 @@ import hashlib
 import io
 import json
 import secrets
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -30,12 +32,12 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from gongzhi.core import access, audit, clock
-from gongzhi.core.models import User
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
 from gongzhi.owners import tally
 from gongzhi.owners.models import (
     Ballot,
-    Channel,
+    BallotChannel,
     Choice,
     CoOwnerRule,
     Matter,
@@ -73,7 +75,7 @@ def _estate(place: Place) -> Place:
     return place
 
 
-def _area(value) -> Decimal:
+def _area(value: object) -> Decimal:
     try:
         area = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError, TypeError):
@@ -151,7 +153,13 @@ def import_roll(estate: Place, *, actor: User) -> dict[str, int]:
 
 
 def add_owner(
-    estate: Place, *, actor: User, name: str, area_m2, label: str, resident: Resident | None = None
+    estate: Place,
+    *,
+    actor: User,
+    name: str,
+    area_m2: object,
+    label: str,
+    resident: Resident | None = None,
 ) -> Owner:
     """A manual entry: an owner (resident or not) with one property."""
     _estate(estate)
@@ -185,7 +193,7 @@ def add_owner(
     return owner
 
 
-def add_property(owner: Owner, *, actor: User, label: str, area_m2) -> Property:
+def add_property(owner: Owner, *, actor: User, label: str, area_m2: object) -> Property:
     """One more property of the same owner: its area adds up, the headcount stays one."""
     label = (label or "").strip()
     if not label:
@@ -205,7 +213,7 @@ def add_property(owner: Owner, *, actor: User, label: str, area_m2) -> Property:
     return prop
 
 
-def set_area(prop: Property, area_m2, *, actor: User) -> Property:
+def set_area(prop: Property, area_m2: object, *, actor: User) -> Property:
     area = _area(area_m2)
     with transaction.atomic():
         grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, prop.owner.place_path)
@@ -229,7 +237,7 @@ def add_co_owner(
     actor: User,
     name: str = "",
     resident: Resident | None = None,
-    representative=False,
+    representative: bool = False,
 ) -> OwnerMember:
     """A co-owner of the same property: the owner still has one vote (see CoOwnerRule)."""
     name = (name or (resident.name if resident else "")).strip()
@@ -264,14 +272,14 @@ def create_vote(
     actor: User,
     title: str,
     matter: str,
-    opens_at,
-    closes_at,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
     description: str = "",
     co_owner_rule: str = CoOwnerRule.ANY,
 ) -> OwnersVote:
     _estate(estate)
     title = (title or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if not title:
         errors["title"] = _("Enter what the owners decide.")
     elif len(title) > TITLE_MAX:
@@ -284,6 +292,7 @@ def create_vote(
         errors["closes_at"] = _("The vote must close after it opens.")
     if errors:
         raise ValidationError(errors)
+    assert opens_at is not None and closes_at is not None  # refused above
     with transaction.atomic():
         grant = access.require(actor, Action.OWNERS_VOTE_MANAGE, estate.path)
         vote = OwnersVote.objects.create(
@@ -381,7 +390,7 @@ def _check_window(vote: OwnersVote) -> None:
         )
 
 
-def _local(value) -> str:
+def _local(value: datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
@@ -398,7 +407,7 @@ def _not_counted_yet(vote: OwnersVote, entry: RollEntry) -> None:
         )
 
 
-def _store(vote: OwnersVote, entry: RollEntry, **fields) -> Ballot:
+def _store(vote: OwnersVote, entry: RollEntry, **fields: Any) -> Ballot:
     _not_counted_yet(vote, entry)
     try:
         with transaction.atomic():
@@ -431,11 +440,13 @@ def may_cast_for(resident: Resident, entry: RollEntry, rule: str) -> bool:
     return True
 
 
-def _chosen_entry(resident, vote, entry_id, ballot_id) -> RollEntry:
+def _chosen_entry(
+    resident: Resident | None, vote: OwnersVote, entry_id: object, ballot_id: str
+) -> RollEntry:
     """The roll entry this online ballot is for. Not on the roll → 403; an entry that is not the
     caster's, or several to choose from and none chosen → a message naming what to do."""
     entries = entries_of(resident, vote)
-    if not entries:
+    if resident is None or not entries:
         raise PermissionDenied(not_on_roll_message())
     chosen = entries
     if entry_id not in (None, ""):
@@ -462,7 +473,12 @@ def _chosen_entry(resident, vote, entry_id, ballot_id) -> RollEntry:
 
 
 def cast_online(
-    vote: OwnersVote, choice: str, ballot_id: str = "", *, actor: User, entry_id=None
+    vote: OwnersVote,
+    choice: str,
+    ballot_id: str = "",
+    *,
+    actor: User,
+    entry_id: object = None,
 ) -> Ballot:
     """An owner votes from their phone for one roll entry (`entry_id`, or its `ballot_id`).
     Ownership is checked against the frozen roll; each entry has one vote."""
@@ -474,14 +490,19 @@ def cast_online(
         resident = resident_of(actor)
         entry = _chosen_entry(resident, vote, entry_id, ballot_id)
         ballot = _store(
-            vote, entry, choice=choice, channel=Channel.ONLINE, resident=resident, entered_by=actor
+            vote,
+            entry,
+            choice=choice,
+            channel=BallotChannel.ONLINE,
+            resident=resident,
+            entered_by=actor,
         )
         audit.record(
             actor=actor,
             action="owners.ballot_cast",
             target=vote,
             place_path=vote.place_path,
-            changes={"ballot_id": entry.ballot_id, "channel": Channel.ONLINE},
+            changes={"ballot_id": entry.ballot_id, "channel": BallotChannel.ONLINE},
         )
     return ballot
 
@@ -537,6 +558,7 @@ def enter_paper(
             }
         )
     content_type, extension = check_scan(scan)
+    assert scan is not None  # check_scan refuses a missing scan
     digest = hashlib.sha256(scan).hexdigest()
     stored = ""
     try:
@@ -562,7 +584,7 @@ def enter_paper(
                 vote,
                 entry,
                 choice=choice,
-                channel=Channel.PAPER,
+                channel=BallotChannel.PAPER,
                 entered_by=actor,
                 scan_ref=scan_ref,
                 scan=stored,
@@ -576,7 +598,7 @@ def enter_paper(
                 place_path=vote.place_path,
                 changes={
                     "ballot_id": entry.ballot_id,
-                    "channel": Channel.PAPER,
+                    "channel": BallotChannel.PAPER,
                     "scan_ref": scan_ref,
                     "scan_sha256": digest,
                     "scan_type": content_type,
@@ -602,7 +624,7 @@ def count_vote(vote: OwnersVote) -> tally.Result:
     return tally.count(roll, ballots, vote.matter)
 
 
-def record_hash(vote: OwnersVote, result: dict) -> str:
+def record_hash(vote: OwnersVote, result: dict[str, Any]) -> str:
     """SHA-256 over the tally and every ballot (ballot id, choice, channel, scan reference and,
     for a ballot with an uploaded scan, the scan's SHA-256), in a canonical JSON form: anyone
     holding the export can recompute it. Ballots without a scan file keep the four-item form,
@@ -654,7 +676,7 @@ def close_due_votes() -> int:
     return closed
 
 
-def _seal(vote: OwnersVote, *, actor, post) -> OwnersVote:
+def _seal(vote: OwnersVote, *, actor: User | None, post: Post | None) -> OwnersVote:
     result = count_vote(vote).as_json()
     vote.result = result
     vote.result_hash = record_hash(vote, result)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Any
 
 YES, NO, ABSTAIN = "yes", "no", "abstain"
 ORDINARY, MAJOR = "ordinary", "major"
@@ -47,14 +48,14 @@ class Result:
     def passed(self) -> bool:
         return self.participation_ok and self.approval_area_ok and self.approval_owners_ok
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         data = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
         data["participation_ok"] = self.participation_ok
         data["passed"] = self.passed
         return data
 
 
-def _approved(matter: str, yes, part) -> bool:
+def _approved(matter: str, yes: Decimal | int, part: Decimal | int) -> bool:
     if matter == MAJOR:
         return part > 0 and 4 * yes >= 3 * part  # 四分之三以上
     return 2 * yes > part  # 过半数

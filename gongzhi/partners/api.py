@@ -27,7 +27,6 @@ from gongzhi.core import gates
 from gongzhi.core.roles import Action
 from gongzhi.partners import selectors, services
 from gongzhi.partners.models import Claim, ListItem, PartnerUnit
-from gongzhi.places.models import Place
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -120,9 +119,7 @@ class ListItemViewSet(viewsets.ReadOnlyModelViewSet):
         unit = (
             selectors.visible_units(request.user).filter(pk=_int(request.data.get("unit"))).first()
         )
-        community = Place.objects.filter(
-            pk=_int(request.data.get("community")), kind="community"
-        ).first()
+        community = selectors.community(_int(request.data.get("community")))
         try:
             made = services.claim(item.pk, actor=request.user, unit=unit, community=community)
         except DjangoValidationError as error:
@@ -184,9 +181,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         gates.check(self.request.user, Action.PARTNER_VIEW)
         return (
-            Claim.objects.filter(item__in=selectors.visible_items(self.request.user))
-            .prefetch_related("photos")
-            .order_by("-id")
+            selectors.visible_claims(self.request.user).prefetch_related("photos").order_by("-id")
         )
 
     def _step(self, request, run):

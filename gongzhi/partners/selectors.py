@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -12,6 +14,7 @@ from django.utils import timezone
 from gongzhi.core import access
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action, Role
+from gongzhi.core.types import Viewer
 from gongzhi.partners.models import (
     Claim,
     ClaimPhoto,
@@ -23,15 +26,29 @@ from gongzhi.partners.models import (
 )
 from gongzhi.places.models import Place
 
+if TYPE_CHECKING:
+    from gongzhi.tickets.models import Ticket
+
 DONE = (ClaimStatus.COMPLETED, ClaimStatus.CONFIRMED)
 
 
-def places_in_scope(user, action, kinds) -> QuerySet[Place]:
+def places_in_scope(user: Viewer, action: str, kinds: Iterable[str]) -> QuerySet[Place]:
     """Places of `kinds` inside the user's scope for `action` (choices of a form)."""
     return access.scoped(Place.objects.filter(kind__in=kinds), user, action).order_by("path")
 
 
-def contact_logins(user) -> QuerySet[User]:
+def community(pk: int | str | None) -> Place | None:
+    """The community a claim form names, wherever it is: the claim service checks the actor's
+    right there (404 outside the actor's scope, 403 inside it without the right). None when
+    `pk` names no community."""
+    try:
+        key = int(pk or 0)
+    except (TypeError, ValueError):
+        return None
+    return Place.objects.filter(pk=key, kind="community").first()
+
+
+def contact_logins(user: Viewer) -> QuerySet[User]:
     """Partner-contact logins inside the staff member's scope (candidates to link to a unit)."""
     posts = access.scoped(
         Post.objects.filter(role=Role.PARTNER_CONTACT, is_active=True),
@@ -42,12 +59,12 @@ def contact_logins(user) -> QuerySet[User]:
     return User.objects.filter(pk__in=posts.values("user_id")).order_by("name")
 
 
-def visible_claims(user) -> QuerySet[Claim]:
+def visible_claims(user: Viewer) -> QuerySet[Claim]:
     """Claims on the list items the user can see."""
     return Claim.objects.filter(item__in=visible_items(user))
 
 
-def visible_units(user) -> QuerySet[PartnerUnit]:
+def visible_units(user: Viewer) -> QuerySet[PartnerUnit]:
     """Units in the viewer's area: paired with a place inside it, or with a street above it."""
     q = Q(pk__in=[])
     for grant in access.grants(user, Action.PARTNER_VIEW):
@@ -63,7 +80,9 @@ def _ancestors(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]
 
 
-def visible_items(user, kind: str | None = None, status: str | None = None) -> QuerySet[ListItem]:
+def visible_items(
+    user: Viewer, kind: str | None = None, status: str | None = None
+) -> QuerySet[ListItem]:
     q = Q(pk__in=[])
     for grant in access.grants(user, Action.PARTNER_VIEW):
         if grant.everything:
@@ -88,21 +107,21 @@ def visible_items(user, kind: str | None = None, status: str | None = None) -> Q
     return qs
 
 
-def get_claim_photo(user, claim_pk, photo_pk) -> ClaimPhoto:
+def get_claim_photo(user: Viewer, claim_pk: int, photo_pk: int) -> ClaimPhoto:
     """An evidence photo of a claim on an item the user sees (404 otherwise)."""
     return get_object_or_404(
         ClaimPhoto, pk=photo_pk, claim_id=claim_pk, claim__item__in=visible_items(user)
     )
 
 
-def my_needs(user) -> QuerySet[ListItem]:
+def my_needs(user: User) -> QuerySet[ListItem]:
     """The needs a resident posted, newest first."""
     return ListItem.objects.filter(created_by=user, kind=ListKind.NEED).order_by(
         "-created_at", "-id"
     )
 
 
-def pending_needs(user) -> QuerySet[ListItem]:
+def pending_needs(user: Viewer) -> QuerySet[ListItem]:
     """Residents' needs waiting for the user's review (PARTNER_MANAGE)."""
     return access.scoped(
         ListItem.objects.filter(kind=ListKind.NEED, status=ItemStatus.PENDING),
@@ -112,7 +131,7 @@ def pending_needs(user) -> QuerySet[ListItem]:
     )
 
 
-def my_units(user) -> QuerySet[PartnerUnit]:
+def my_units(user: User) -> QuerySet[PartnerUnit]:
     return visible_units(user).filter(contacts=user)
 
 
@@ -136,7 +155,7 @@ class UnitReport:
     resources_given: int
     amount: int
     minutes: int
-    claims: list
+    claims: list[Claim]
 
     @property
     def hours(self) -> float:
@@ -162,10 +181,10 @@ def unit_report(unit: PartnerUnit, year: int) -> UnitReport:
     )
     rows = list(claims)
 
-    def made(c):
+    def made(c: Claim) -> bool:
         return start <= c.created_at < end
 
-    def done(c):
+    def done(c: Claim) -> bool:
         return c.status in DONE and c.completed_at is not None and start <= c.completed_at < end
 
     own = [c for c in rows if c.unit_id == unit.pk]
@@ -175,7 +194,7 @@ def unit_report(unit: PartnerUnit, year: int) -> UnitReport:
     )["n"]
     totals = claims.filter(done_in).aggregate(a=Sum("amount"), m=Sum("minutes"))
 
-    def count(items, kind, test):
+    def count(items: list[Claim], kind: str, test: Callable[[Claim], bool]) -> int:
         return sum(1 for c in items if c.item.kind == kind and test(c))
 
     return UnitReport(
@@ -193,7 +212,7 @@ def unit_report(unit: PartnerUnit, year: int) -> UnitReport:
     )
 
 
-def ticket_need(user, ticket) -> dict:
+def ticket_need(user: Viewer, ticket: Ticket) -> dict[str, object]:
     """For a ticket's page: the need made from it (if the user may see it) and whether the user
     may put the ticket on the community's needs list."""
     community_path = "/".join(ticket.place_path.split("/")[: access.COMMUNITY_DEPTH + 1]) + "/"

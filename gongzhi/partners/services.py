@@ -15,7 +15,9 @@ writers) and a partial unique index allows one live claim per item.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import IO, TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -39,12 +41,15 @@ from gongzhi.partners.models import (
 )
 from gongzhi.places.models import Place
 
+if TYPE_CHECKING:
+    from gongzhi.party.models import PartyOrg
+
 MAX_AMOUNT_YUAN = 100_000_000
 MAX_HOURS = Decimal(100_000)
 MAX_PENDING_NEEDS = 5  # a resident's needs waiting for review at once
 
 
-def _amount(value) -> int:
+def _amount(value: object) -> int:
     text = str(value if value is not None else "").strip() or "0"
     if not text.isdigit() or int(text) > MAX_AMOUNT_YUAN:
         raise ValidationError(
@@ -56,7 +61,7 @@ def _amount(value) -> int:
     return int(text)
 
 
-def _minutes(value) -> int:
+def _minutes(value: object) -> int:
     try:
         hours = Decimal(str(value if value is not None else "").strip() or "0")
     except InvalidOperation:
@@ -68,13 +73,13 @@ def _minutes(value) -> int:
     return int(hours * 60)
 
 
-def _visible(user, item: ListItem) -> bool:
+def _visible(user: User, item: ListItem) -> bool:
     from gongzhi.partners.selectors import visible_items
 
     return visible_items(user).filter(pk=item.pk).exists()
 
 
-def _holds_contact_post(user, path: str) -> bool:
+def _holds_contact_post(user: User, path: str) -> bool:
     """A partner-contact post whose scope covers `path` (staff are not contacts)."""
     return any(
         post.role == Role.PARTNER_CONTACT
@@ -89,13 +94,13 @@ def _holds_contact_post(user, path: str) -> bool:
     )
 
 
-def is_contact(user, unit: PartnerUnit) -> bool:
+def is_contact(user: User, unit: PartnerUnit) -> bool:
     return unit.contacts.filter(pk=user.pk).exists() and access.can(
         user, Action.PARTNER_CLAIM, unit.place_path
     )
 
 
-def _require_for_unit(user, unit: PartnerUnit, path: str):
+def _require_for_unit(user: User, unit: PartnerUnit, path: str) -> access.Grant:
     """The actor acts for `unit` at `path`: a contact of that very unit, or community staff at
     `path` for a unit paired with the community of `path` or with a place above it (its street).
     Which units the actor can see is not enough: staff holding posts in two communities see the
@@ -117,14 +122,15 @@ def add_unit(
     place: Place,
     *,
     actor: User,
-    name,
-    kind,
-    address="",
-    party_org=None,
-    party_org_name="",
-    contacts=(),
-):
+    name: str,
+    kind: str,
+    address: str = "",
+    party_org: PartyOrg | None = None,
+    party_org_name: str = "",
+    contacts: Iterable[User] = (),
+) -> PartnerUnit:
     name = inputs.text(name, "name", 100)
+    contacts = list(contacts)  # read twice: linked, then named in the audit record
     if kind not in UnitKind.values:
         raise ValidationError({"kind": _("Choose the kind of unit.")})
     if place.kind not in ("street", "community"):
@@ -170,17 +176,18 @@ def add_item(
     place: Place,
     *,
     actor: User,
-    kind,
-    title,
-    description="",
-    category="",
+    kind: str,
+    title: str,
+    description: str = "",
+    category: str = "",
     unit: PartnerUnit | None = None,
-):
+) -> ListItem:
     """Put a need or a project (staff) or a resource (a unit's contact or staff) on a list."""
     title = inputs.text(title, "title", 100)
     description = inputs.text(description, "description", 2000, required=False)
     if kind not in ListKind.values:
         raise ValidationError({"kind": _("Choose the list: needs, resources or projects.")})
+    offered_by = None  # the unit offering a resource; needs and projects have none
     if kind == ListKind.RESOURCE:
         if unit is None:
             raise ValidationError({"unit": _("Choose the unit that offers the resource.")})
@@ -188,12 +195,12 @@ def add_item(
             raise ValidationError(
                 {"category": _("Choose what is offered: volunteers, a venue, funds, expertise…")}
             )
-        place = unit.place
+        place, offered_by = unit.place, unit
     elif place.kind != "community":
         raise ValidationError({"place": _("Needs and projects belong to a community.")})
     with transaction.atomic():
-        if kind == ListKind.RESOURCE:
-            grant = _require_for_unit(actor, unit, place.path)
+        if offered_by is not None:
+            grant = _require_for_unit(actor, offered_by, place.path)
         else:
             grant = access.require(
                 actor, Action.PARTNER_MANAGE, place.path, read_action=Action.PARTNER_VIEW
@@ -204,7 +211,7 @@ def add_item(
             description=description,
             category=category if kind == ListKind.RESOURCE else "",
             place=place,
-            offered_by=unit if kind == ListKind.RESOURCE else None,
+            offered_by=offered_by,
             created_by=actor,
             place_path=place.path,
         )
@@ -219,16 +226,21 @@ def add_item(
     return item
 
 
-def need_from_ticket(ticket_id, *, actor: User) -> ListItem:
+def need_from_ticket(ticket_id: int | str | None, *, actor: User) -> ListItem:
     """Staff turn a resident's ticket into a need on the community's list (once per ticket)."""
     from gongzhi.tickets.selectors import visible_tickets
 
     ticket = visible_tickets(actor).select_related("place").filter(pk=ticket_id or 0).first()
     if ticket is None:
         raise Http404
-    community = Place.objects.filter(
-        path=ticket.place.ancestor_paths()[access.COMMUNITY_DEPTH]
-    ).first()
+    paths = ticket.place.ancestor_paths()
+    community = (
+        Place.objects.filter(path=paths[access.COMMUNITY_DEPTH]).first()
+        if len(paths) > access.COMMUNITY_DEPTH
+        else None
+    )
+    if community is None:  # a ticket placed above any community (a street, a district)
+        raise ValidationError(_("Needs and projects belong to a community."))
     with transaction.atomic():
         grant = access.require(
             actor, Action.PARTNER_MANAGE, community.path, read_action=Action.PARTNER_VIEW
@@ -262,7 +274,7 @@ def need_from_ticket(ticket_id, *, actor: User) -> ListItem:
 # --------------------------------------------------------------------------- residents' needs
 
 
-def submit_need(*, actor: User, title, description="") -> ListItem:
+def submit_need(*, actor: User, title: str, description: str = "") -> ListItem:
     """A resident posts a need of their own community. It waits for the community's review
     (status pending) before partner units see it on the needs list."""
     title = inputs.text(title, "title", 100)
@@ -271,7 +283,7 @@ def submit_need(*, actor: User, title, description="") -> ListItem:
         (g for g in access.grants(actor, Action.PARTNER_NEED_SUBMIT) if g.path is not None), None
     )
     community = Place.objects.filter(path=grant.path, kind="community").first() if grant else None
-    if community is None:
+    if grant is None or community is None:
         raise PermissionDenied(_("Your role does not use this page."))
     with transaction.atomic():
         pending = ListItem.objects.select_for_update().filter(
@@ -305,7 +317,9 @@ def submit_need(*, actor: User, title, description="") -> ListItem:
     return item
 
 
-def review_need(item_id, *, actor: User, approve: bool, note: str = "") -> ListItem:
+def review_need(
+    item_id: int | str | None, *, actor: User, approve: bool, note: str = ""
+) -> ListItem:
     """Community staff put a resident's need on the list (open) or decline it with a note."""
     note = inputs.text(note, "note", 200, required=not approve)
     with transaction.atomic():
@@ -336,7 +350,11 @@ def review_need(item_id, *, actor: User, approve: bool, note: str = "") -> ListI
 
 
 def claim(
-    item_id, *, actor: User, unit: PartnerUnit | None = None, community: Place | None = None
+    item_id: int | str | None,
+    *,
+    actor: User,
+    unit: PartnerUnit | None = None,
+    community: Place | None = None,
 ) -> Claim:
     """A unit claims a need or a project; a community claims a resource. One live claim per
     item: the second of two racing claims is refused with a clear message."""
@@ -356,7 +374,7 @@ def claim(
             grant = access.require(
                 actor, Action.PARTNER_MANAGE, community.path, read_action=Action.PARTNER_VIEW
             )
-            values = {"community": community}
+            values: dict[str, PartnerUnit | Place] = {"community": community}
         else:
             if unit is None:
                 raise ValidationError({"unit": _("Choose the unit that claims it.")})
@@ -391,7 +409,7 @@ def claim(
     return made
 
 
-def _locked_claim(claim_id) -> Claim:
+def _locked_claim(claim_id: int | str | None) -> Claim:
     made = (
         Claim.objects.select_for_update(of=("self",))
         .select_related("item")
@@ -403,21 +421,25 @@ def _locked_claim(claim_id) -> Claim:
     return made
 
 
-def _require_claimant(actor, made: Claim):
-    if made.unit_id:
+def _require_claimant(actor: User, made: Claim) -> access.Grant:
+    if made.unit is not None:
         return _require_for_unit(actor, made.unit, made.place_path)
+    if made.community is None:  # never: a unit or a community claims (a CHECK constraint)
+        raise Http404
     return access.require(
         actor, Action.PARTNER_MANAGE, made.community.path, read_action=Action.PARTNER_VIEW
     )
 
 
-def _require_other_side(actor, made: Claim):
+def _require_other_side(actor: User, made: Claim) -> access.Grant:
     """Who confirms: community staff for a unit's work; the offering unit for a resource."""
     if made.unit_id:
         return access.require(
             actor, Action.PARTNER_MANAGE, made.place_path, read_action=Action.PARTNER_VIEW
         )
     unit = made.item.offered_by
+    if unit is None:  # never: a community claims only a resource, which a unit offers
+        raise Http404
     grant = access.require(
         actor, Action.PARTNER_CLAIM, unit.place_path, read_action=Action.PARTNER_VIEW
     )
@@ -428,7 +450,7 @@ def _require_other_side(actor, made: Claim):
     return grant
 
 
-def claim_rights(actor, made: Claim | None) -> dict[str, bool]:
+def claim_rights(actor: User, made: Claim | None) -> dict[str, bool]:
     """What the actor may do with a claim, by the very checks the services run: `work`
     (progress, complete, withdraw: the claiming unit's contacts or community staff; for a
     resource, the claiming community's staff) and `confirm` (the other side). The item page
@@ -445,9 +467,16 @@ def claim_rights(actor, made: Claim | None) -> dict[str, bool]:
     return rights
 
 
-def progress(claim_id, *, actor: User, text, amount=0, hours=0) -> ClaimUpdate:
+def progress(
+    claim_id: int | str | None,
+    *,
+    actor: User,
+    text: str,
+    amount: object = 0,
+    hours: object = 0,
+) -> ClaimUpdate:
     text = inputs.text(text, "text", 1000)
-    amount, minutes = _amount(amount), _minutes(hours)
+    yuan, minutes = _amount(amount), _minutes(hours)
     with transaction.atomic():
         made = _locked_claim(claim_id)
         grant = _require_claimant(actor, made)
@@ -456,9 +485,9 @@ def progress(claim_id, *, actor: User, text, amount=0, hours=0) -> ClaimUpdate:
                 _("Progress can be reported only while the claim is in progress.")
             )
         update = ClaimUpdate.objects.create(
-            claim=made, text=text, amount=amount, minutes=minutes, by=actor
+            claim=made, text=text, amount=yuan, minutes=minutes, by=actor
         )
-        made.amount += amount
+        made.amount += yuan
         made.minutes += minutes
         made.save(update_fields=["amount", "minutes"])
         audit.record(
@@ -467,19 +496,27 @@ def progress(claim_id, *, actor: User, text, amount=0, hours=0) -> ClaimUpdate:
             target=made,
             place_path=made.place_path,
             post=grant.post,
-            changes={"amount": amount, "minutes": minutes},
+            changes={"amount": yuan, "minutes": minutes},
         )
     return update
 
 
-def complete(claim_id, *, actor: User, evidence, amount=0, hours=0, photos=None) -> Claim:
+def complete(
+    claim_id: int | str | None,
+    *,
+    actor: User,
+    evidence: str,
+    amount: object = 0,
+    hours: object = 0,
+    photos: Iterable[IO[bytes]] | None = None,
+) -> Claim:
     """The claimant completes with evidence: text, amount, hours and up to
     TICKET_PHOTO_MAX_COUNT photos (checked and re-encoded without metadata, by the tickets'
     photo module, before anything is written)."""
-    from gongzhi.tickets import photos as photo_files
+    from gongzhi.core import photos as photo_files
 
     evidence = inputs.text(evidence, "evidence", 2000)
-    amount, minutes = _amount(amount), _minutes(hours)
+    yuan, minutes = _amount(amount), _minutes(hours)
     prepared = photo_files.prepare(photos)
     with photo_files.files_removed_on_error() as written, transaction.atomic():
         made = _locked_claim(claim_id)
@@ -487,7 +524,7 @@ def complete(claim_id, *, actor: User, evidence, amount=0, hours=0, photos=None)
         if made.status != ClaimStatus.ACTIVE:
             raise ValidationError(_("Only a claim in progress can be completed."))
         made.status, made.evidence, made.completed_at = ClaimStatus.COMPLETED, evidence, clock.now()
-        made.amount += amount
+        made.amount += yuan
         made.minutes += minutes
         made.save(update_fields=["status", "evidence", "completed_at", "amount", "minutes"])
         ListItem.objects.filter(pk=made.item_id).update(status=ItemStatus.COMPLETED)
@@ -503,7 +540,7 @@ def complete(claim_id, *, actor: User, evidence, amount=0, hours=0, photos=None)
     return made
 
 
-def confirm(claim_id, *, actor: User) -> Claim:
+def confirm(claim_id: int | str | None, *, actor: User) -> Claim:
     with transaction.atomic():
         made = _locked_claim(claim_id)
         grant = _require_other_side(actor, made)
@@ -526,7 +563,7 @@ def confirm(claim_id, *, actor: User) -> Claim:
     return made
 
 
-def withdraw(claim_id, *, actor: User) -> Claim:
+def withdraw(claim_id: int | str | None, *, actor: User) -> Claim:
     with transaction.atomic():
         made = _locked_claim(claim_id)
         grant = _require_claimant(actor, made)

@@ -24,7 +24,6 @@ from gongzhi.partners.models import (
     ResourceKind,
     UnitKind,
 )
-from gongzhi.places.models import Place
 
 PAGE_SIZE = 30
 CLAIM_STEPS = ("progress", "complete", "confirm", "withdraw")
@@ -286,9 +285,7 @@ def item_detail(request, pk: int):
 def item_claim(request, pk: int):
     item = get_object_or_404(selectors.visible_items(request.user), pk=pk)
     unit = selectors.visible_units(request.user).filter(pk=request.POST.get("unit") or 0).first()
-    community = Place.objects.filter(
-        pk=request.POST.get("community") or 0, kind="community"
-    ).first()
+    community = selectors.community(request.POST.get("community"))
     try:
         services.claim(item.pk, actor=request.user, unit=unit, community=community)
     except ValidationError as error:

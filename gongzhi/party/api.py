@@ -8,6 +8,8 @@ Phone numbers appear only masked.
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,13 +20,6 @@ from gongzhi.core.roles import Action
 from gongzhi.party import selectors, services
 from gongzhi.party.models import Checkin, MemberStatus, OrgKind, PartyMember, PartyOrg
 from gongzhi.places import selectors as places
-from gongzhi.places.models import Place
-
-
-def _place_filter(queryset, value, field="place_path"):
-    root = Place.objects.filter(pk=value).values_list("path", flat=True).first()
-    return queryset.filter(**{f"{field}__under": root}) if root else queryset.none()
-
 
 # --- Organisations ------------------------------------------------------------------
 
@@ -82,7 +77,7 @@ class PartyOrgFilter(django_filters.FilterSet):
         fields = ["kind", "parent", "under"]
 
     def filter_under(self, queryset, name, value):
-        return _place_filter(queryset, value)
+        return selectors.under_place(queryset, value)
 
 
 class PartyOrgViewSet(
@@ -135,15 +130,15 @@ class PartyOrgViewSet(
         data = PartyOrgUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         body = data.validated_data
+        changes: dict[str, Any] = {}
         if "name" in body:
-            org = services.rename_org(org, body["name"], actor=request.user)
+            changes["name"] = body["name"]
         if "secretary" in body:
-            member = None
-            if body["secretary"]:
-                member = get_object_or_404(
-                    selectors.visible_members(request.user), pk=body["secretary"]
-                )
-            services.set_secretary(org, member, actor=request.user)
+            changes["secretary"] = (
+                selectors.get_member(request.user, body["secretary"]) if body["secretary"] else None
+            )
+        # One service, one transaction: a refused secretary leaves the name unchanged too.
+        org = services.change_org(org, actor=request.user, **changes)
         return Response(self._read(org.pk))
 
     def partial_update(self, request, *args, **kwargs):
@@ -212,7 +207,7 @@ class PartyMemberFilter(django_filters.FilterSet):
         fields = ["org", "in_service", "is_active", "under"]
 
     def filter_under(self, queryset, name, value):
-        return _place_filter(queryset, value)
+        return selectors.under_place(queryset, value)
 
 
 class PartyMemberViewSet(
@@ -244,7 +239,7 @@ class PartyMemberViewSet(
         data.is_valid(raise_exception=True)
         body = dict(data.validated_data)
         org = selectors.get_org(request.user, body.pop("org"))
-        resident = get_object_or_404(services.residents_for(request.user), pk=body.pop("resident"))
+        resident = get_object_or_404(selectors.residents_for(request.user), pk=body.pop("resident"))
         member = services.add_member(actor=request.user, org=org, resident=resident, **body)
         return Response(self._read(member.pk), status=status.HTTP_201_CREATED)
 
@@ -254,12 +249,13 @@ class PartyMemberViewSet(
         data.is_valid(raise_exception=True)
         body = dict(data.validated_data)
         org_id = body.pop("org", None)
-        if body:
-            member = services.update_member(member, actor=request.user, **body)
-        if org_id is not None and org_id != member.org_id:
-            services.move_member(
-                member, selectors.get_org(request.user, org_id), actor=request.user
-            )
+        org = (
+            selectors.get_org(request.user, org_id)
+            if org_id is not None and org_id != member.org_id
+            else None
+        )
+        # One service, one transaction: a refused move leaves the fields unchanged too.
+        member = services.change_member(member, actor=request.user, org=org, **body)
         return Response(self._read(member.pk))
 
     def partial_update(self, request, *args, **kwargs):

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from gongzhi.core import clock
 from gongzhi.core.gates import Requires
 from gongzhi.core.roles import Action
-from gongzhi.party import vanguard
+from gongzhi.party import selectors
 
 MAX_RANKING_ROWS = 500
 
@@ -28,7 +28,7 @@ def _year(request) -> int:
     return year if 2000 <= year <= 2100 else clock.today().year
 
 
-def _data(index: vanguard.Index) -> dict:
+def _data(index: selectors.Index) -> dict:
     return {
         "member": index.member.pk,
         "name": index.member.resident.name,
@@ -52,15 +52,15 @@ class VanguardIndexView(APIView):
     permission_classes = [Requires.any(Action.VANGUARD_SERVE)]
 
     def get(self, request):
-        member = vanguard.member_of(request.user)
+        member = selectors.member_of(request.user)
         if member is None:
             raise PermissionDenied(_("Your login is not linked to a party member record."))
-        return Response(_data(vanguard.index_for(member, _year(request))))
+        return Response(_data(selectors.index_for(member, _year(request))))
 
 
 class VanguardRankingView(APIView):
     permission_classes = [Requires.any(Action.VANGUARD_VIEW)]
 
     def get(self, request):
-        rows = vanguard.ranking(request.user, _year(request))[:MAX_RANKING_ROWS]
+        rows = selectors.ranking(request.user, _year(request))[:MAX_RANKING_ROWS]
         return Response([_data(r) for r in rows])

@@ -11,11 +11,16 @@ Rules (seed 003 §三(一)1, annex 2 item 1; `PARENT_KINDS` / `PLACE_KINDS` in m
 - a resident is a party member once (one row per resident; ending a membership keeps the row,
   adding the resident again reopens it);
 - an in-service member has at most one open check-in per community.
+
+A change that touches several things at once (an organisation's name and its secretary; a
+member's fields and their organisation) is one service, `change_org` / `change_member`: one
+transaction, so a refused second half leaves the first unwritten too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +28,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.access import Grant
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.party.models import (
@@ -34,8 +40,28 @@ from gongzhi.party.models import (
     PartyMember,
     PartyOrg,
 )
+from gongzhi.party.selectors import residents_for
 from gongzhi.people.models import Resident
 from gongzhi.places.models import Household, Place, PlaceKind
+
+__all__ = [
+    "MEMBER_FIELDS",
+    "MEMBER_ORG_KINDS",
+    "UNCHANGED",
+    "add_member",
+    "change_member",
+    "change_org",
+    "create_org",
+    "delete_org",
+    "end_checkin",
+    "end_membership",
+    "move_member",
+    "record_checkin",
+    "rename_org",
+    "residents_for",
+    "set_secretary",
+    "update_member",
+]
 
 MEMBER_FIELDS = ["status", "joined_on", "in_service", "workplace", "workplace_org"]
 # Organisations that hold members directly. A party-member household is a household whose
@@ -43,7 +69,17 @@ MEMBER_FIELDS = ["status", "joined_on", "in_service", "workplace", "workplace_or
 MEMBER_ORG_KINDS = frozenset(OrgKind.values) - {OrgKind.MEMBER_HOUSEHOLD}
 
 
-def _require(actor, path: str):
+class _Unchanged:
+    """The value of an argument the caller leaves alone (None means "clear" for some)."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged()
+
+
+def _require(actor: User, path: str) -> Grant:
     return access.require(actor, Action.PARTY_EDIT, path, read_action=Action.PARTY_VIEW)
 
 
@@ -244,7 +280,7 @@ def set_secretary(org: PartyOrg, member: PartyMember | None, *, actor: User) -> 
                 )
             }
         )
-    before = org.secretary.resident.name if org.secretary_id else None
+    before = org.secretary.resident.name if org.secretary is not None else None
     after = member.resident.name if member else None
     if org.secretary_id == (member.pk if member else None):
         return org
@@ -261,14 +297,24 @@ def set_secretary(org: PartyOrg, member: PartyMember | None, *, actor: User) -> 
     return org
 
 
+@transaction.atomic
+def change_org(
+    org: PartyOrg,
+    *,
+    actor: User,
+    name: str | _Unchanged = UNCHANGED,
+    secretary: PartyMember | None | _Unchanged = UNCHANGED,
+) -> PartyOrg:
+    """Rename an organisation and/or set (None: clear) its secretary, in one transaction: when
+    either is refused, neither is written (nor audited)."""
+    if not isinstance(name, _Unchanged):
+        org = rename_org(org, name, actor=actor)
+    if not isinstance(secretary, _Unchanged):
+        org = set_secretary(org, secretary, actor=actor)
+    return org
+
+
 # --- Members ------------------------------------------------------------------------
-
-
-def residents_for(actor):
-    """The residents the actor may pick as members: their `resident.view` scope."""
-    return access.scoped(
-        Resident.objects.all(), actor, Action.RESIDENT_VIEW, path_field="place_path"
-    )
 
 
 def _check_member_org(org: PartyOrg) -> None:
@@ -283,7 +329,7 @@ def _check_member_org(org: PartyOrg) -> None:
         )
 
 
-def _check_member_fields(fields: dict) -> dict:
+def _check_member_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -298,12 +344,12 @@ def _check_member_fields(fields: dict) -> dict:
     return fields
 
 
-def _member_changes(member: PartyMember, before: dict) -> dict:
+def _member_changes(member: PartyMember, before: dict[str, Any]) -> dict[str, Any]:
     return audit.diff(member, before, MEMBER_FIELDS)
 
 
 @transaction.atomic
-def add_member(*, actor: User, org: PartyOrg, resident: Resident, **fields) -> PartyMember:
+def add_member(*, actor: User, org: PartyOrg, resident: Resident, **fields: Any) -> PartyMember:
     """Make a resident a member of `org`. A former member's row is reopened."""
     grant = _require(actor, org.place_path)
     if not residents_for(actor).filter(pk=resident.pk).exists():
@@ -318,6 +364,8 @@ def add_member(*, actor: User, org: PartyOrg, resident: Resident, **fields) -> P
                 % {"name": resident.name, "org": existing.org.name}
             }
         )
+    before: dict[str, Any]
+    before_active: bool | None
     if existing is not None:
         member = existing
         before = {**audit.snapshot(member, MEMBER_FIELDS), "org": member.org.name}
@@ -352,7 +400,7 @@ def add_member(*, actor: User, org: PartyOrg, resident: Resident, **fields) -> P
 
 
 @transaction.atomic
-def update_member(member: PartyMember, *, actor: User, **fields) -> PartyMember:
+def update_member(member: PartyMember, *, actor: User, **fields: Any) -> PartyMember:
     grant = _require(actor, member.place_path)
     fields = _check_member_fields(fields)
     member = PartyMember.objects.select_for_update().get(pk=member.pk)
@@ -394,7 +442,7 @@ def move_member(member: PartyMember, org: PartyOrg, *, actor: User) -> PartyMemb
     member.org = org
     member.place_path = org.place_path
     member.save(update_fields=["org", "place_path"])
-    changes = {"org": [old.name, org.name]}
+    changes: dict[str, Any] = {"org": [old.name, org.name]}
     if was_secretary:
         changes["secretary_of"] = [old.name, None]
     audit.record(
@@ -405,6 +453,19 @@ def move_member(member: PartyMember, org: PartyOrg, *, actor: User) -> PartyMemb
         place_path=org.place_path,
         changes=changes,
     )
+    return member
+
+
+@transaction.atomic
+def change_member(
+    member: PartyMember, *, actor: User, org: PartyOrg | None = None, **fields: Any
+) -> PartyMember:
+    """Update a member's fields and/or move them to `org`, in one transaction: when the move
+    (or the update) is refused, neither is written (nor audited)."""
+    if fields:
+        member = update_member(member, actor=actor, **fields)
+    if org is not None and org.pk != member.org_id:
+        member = move_member(member, org, actor=actor)
     return member
 
 
@@ -421,7 +482,7 @@ def end_membership(member: PartyMember, reason: str = "", *, actor: User) -> Par
     ended = Checkin.objects.filter(member=member, ended_on__isnull=True).update(ended_on=today)
     member.is_active = False
     member.save(update_fields=["is_active"])
-    changes = {"is_active": [True, False]}
+    changes: dict[str, Any] = {"is_active": [True, False]}
     if was_secretary:
         changes["secretary"] = [True, False]
     if ended:

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -48,7 +47,7 @@ def tree(request):
         {"place": place, "counts": selectors.gap_counts(place)}
         for place in selectors.gap_roots(request.user)
     ]
-    streets = places.visible_places(request.user, Action.PARTY_VIEW).filter(kind=PlaceKind.STREET)
+    streets = selectors.party_places(request.user, [PlaceKind.STREET])
     can_create_root = any(_can_edit(request.user, s.path) for s in streets[:CHOICE_LIMIT])
     return render(
         request,
@@ -104,17 +103,7 @@ def _resident_results(request, org):
     if not search.is_valid() or not search.cleaned_data["q"].strip():
         return search, []
     q = search.cleaned_data["q"].strip()
-    community = selectors.community_of(org.place)
-    area = community.path if community else org.place_path
-    results = (
-        services.residents_for(request.user)
-        .filter(place_path__under=area, is_active=True)
-        .filter(Q(name__contains=q) | Q(name_initials__startswith=q.lower()))
-        .exclude(party_member__is_active=True)
-        .select_related("household__building")
-        .order_by("name", "id")[:SEARCH_LIMIT]
-    )
-    return search, list(results)
+    return search, selectors.member_candidates(request.user, org, q, SEARCH_LIMIT)
 
 
 def _resident_label(resident) -> str:
@@ -127,11 +116,7 @@ def _resident_label(resident) -> str:
 
 
 def _org_page(request, org, add_form=None, status=200):
-    members = (
-        selectors.visible_members(request.user)
-        .filter(org=org, is_active=request.GET.get("former") != "1")
-        .order_by("resident__name", "id")
-    )
+    members = selectors.org_members(request.user, org, former=request.GET.get("former") == "1")
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     can_edit = _can_edit(request.user, org.place_path)
     search, results = (None, [])
@@ -141,7 +126,7 @@ def _org_page(request, org, add_form=None, status=200):
             add_form = forms.MemberAddForm(
                 resident_choices=[(r.pk, _resident_label(r)) for r in results]
             )
-    parent = selectors.visible_orgs(request.user).filter(pk=org.parent_id).first()
+    parent = selectors.visible_parent(request.user, org)
     return render(
         request,
         "party/org_detail.html",
@@ -171,21 +156,15 @@ def _create_choices(request, parent: PartyOrg | None):
     user = request.user
     if parent is None:
         kinds = [OrgKind.STREET_COMMITTEE]
-        place_qs = places.visible_places(user, Action.PARTY_VIEW).filter(kind=PlaceKind.STREET)
+        place_qs = selectors.party_places(user, [PlaceKind.STREET])
     else:
         kinds = [k for k in OrgKind.values if parent.kind in PARENT_KINDS[k]]
         place_kinds = set().union(*(PLACE_KINDS[k] for k in kinds if k != OrgKind.MEMBER_HOUSEHOLD))
-        place_qs = places.visible_places(user, Action.PARTY_VIEW).filter(
-            path__under=parent.place_path, kind__in=place_kinds
-        )
-    place_choices = [(p.pk, _place_label(p)) for p in place_qs.order_by("path")[:CHOICE_LIMIT]]
+        place_qs = selectors.party_places(user, place_kinds, under=parent.place_path)
+    place_choices = [(p.pk, _place_label(p)) for p in place_qs[:CHOICE_LIMIT]]
     household_choices = []
     if OrgKind.MEMBER_HOUSEHOLD in kinds:
-        households = (
-            places.visible_households(user)
-            .filter(place_path__under=parent.place_path, party_org__isnull=True)
-            .order_by("place_path", "unit_no", "room_no")[:CHOICE_LIMIT]
-        )
+        households = selectors.free_households(user, parent.place_path)[:CHOICE_LIMIT]
         household_choices = [(h.pk, h.short_address) for h in households]
     return kinds, place_choices, household_choices
 
@@ -202,8 +181,8 @@ def org_create(request):
     kinds, place_choices, household_choices = _create_choices(request, parent)
     if parent is None and not any(
         _can_edit(request.user, p.path)
-        for p in places.visible_places(request.user, Action.PARTY_VIEW).filter(
-            pk__in=[pk for pk, _label in place_choices]
+        for p in selectors.party_places(
+            request.user, [PlaceKind.STREET], pks=[pk for pk, _label in place_choices]
         )
     ):
         raise PermissionDenied
@@ -244,8 +223,8 @@ def org_create(request):
 def org_edit(request, pk: int):
     org = selectors.get_org(request.user, pk)
     access.require(request.user, Action.PARTY_EDIT, org.place_path, read_action=Action.PARTY_VIEW)
-    members = selectors.visible_members(request.user).filter(org=org, is_active=True)
-    choices = [(m.pk, m.resident.name) for m in members.order_by("resident__name")[:CHOICE_LIMIT]]
+    members = selectors.org_members(request.user, org)
+    choices = [(m.pk, m.resident.name) for m in members[:CHOICE_LIMIT]]
     form = forms.OrgEditForm(
         request.POST or None,
         member_choices=choices,
@@ -257,8 +236,8 @@ def org_edit(request, pk: int):
         if data["secretary"]:
             secretary = get_object_or_404(members, pk=data["secretary"])
         try:
-            services.rename_org(org, data["name"], actor=request.user)
-            services.set_secretary(org, secretary, actor=request.user)
+            # One service, one transaction: a refused secretary leaves the name unchanged too.
+            services.change_org(org, actor=request.user, name=data["name"], secretary=secretary)
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
@@ -278,7 +257,7 @@ def org_delete(request, pk: int):
         messages.error(request, " ".join(exc.messages))
         return redirect("party:org", pk=org.pk)
     messages.success(request, _("%(name)s has been deleted.") % {"name": org.name})
-    if org.parent_id and selectors.visible_orgs(request.user).filter(pk=org.parent_id).exists():
+    if selectors.visible_parent(request.user, org) is not None:
         return redirect("party:org", pk=org.parent_id)
     return redirect("party:tree")
 
@@ -291,7 +270,7 @@ def member_add(request, pk: int):
     form = forms.MemberAddForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        resident = get_object_or_404(services.residents_for(request.user), pk=data["resident"])
+        resident = get_object_or_404(selectors.residents_for(request.user), pk=data["resident"])
         try:
             member = services.add_member(
                 actor=request.user,
@@ -319,8 +298,8 @@ def member_add(request, pk: int):
 
 
 def _community_choices(user):
-    qs = places.visible_places(user, Action.PARTY_VIEW).filter(kind=PlaceKind.COMMUNITY)
-    return [(c.pk, c.name) for c in qs.order_by("path")[:CHOICE_LIMIT]]
+    qs = selectors.party_places(user, [PlaceKind.COMMUNITY])
+    return [(c.pk, c.name) for c in qs[:CHOICE_LIMIT]]
 
 
 def _move_choices(request, member):
@@ -333,12 +312,10 @@ def _member_page(request, member, *, status=200, **overrides):
     can_edit = _can_edit(request.user, member.place_path)
     context = {
         "member": member,
-        "checkins": selectors.visible_checkins(request.user)
-        .filter(member=member)
-        .order_by("-checked_in_on", "-id"),
+        "checkins": selectors.member_checkins(request.user, member),
         "can_edit": can_edit,
         "can_checkin": access.has_any(request.user, Action.PARTY_EDIT),
-        "secretary_of": selectors.visible_orgs(request.user).filter(secretary=member),
+        "secretary_of": selectors.secretary_of(request.user, member),
     }
     if can_edit:
         context.update(
@@ -466,7 +443,7 @@ def checkin_end(request, pk: int):
             messages.success(request, _("The check-in has ended."))
     else:
         messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
-    member = selectors.visible_members(request.user).filter(pk=checkin.member_id).first()
+    member = selectors.find_member(request.user, checkin.member_id)
     if member is None:
         return redirect("party:in_service")
     return redirect("party:member", pk=member.pk)

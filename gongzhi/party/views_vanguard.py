@@ -7,21 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, inputs, refusals
+from gongzhi.core import clock, inputs, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
-from gongzhi.party import vanguard
-from gongzhi.party.models import (
-    CommunityTask,
-    RecordStatus,
-    ServicePost,
-    ServiceRecord,
-    VanguardClaim,
-)
+from gongzhi.party import selectors, vanguard
 from gongzhi.places.models import Place
 
 PAGE_SIZE = 30
@@ -30,37 +23,26 @@ PAGE_SIZE = 30
 @login_required
 @requires(Action.VANGUARD_SERVE)
 def mine(request):
-    member = vanguard.member_of(request.user)
+    member = selectors.member_of(request.user)
     context = {"member": member, "year": inputs.year(request)}
     if member is not None:
-        community = vanguard.member_community(member)
-        claims = list(
-            VanguardClaim.objects.filter(member=member, ended_on__isnull=True).select_related(
-                "service_post", "task", "family"
-            )
-        )
+        community = selectors.member_community(member)
         context.update(
             community=community,
-            index=vanguard.index_for(member, context["year"]),
-            claims=claims,
-            posts=ServicePost.objects.filter(community=community, is_active=True)
-            if community
-            else [],
-            tasks=CommunityTask.objects.filter(community=community, is_open=True)
-            if community
-            else [],
-            families=vanguard.care_families(community)[:50] if community else [],
-            records=ServiceRecord.objects.filter(member=member).select_related(
-                "claim__service_post", "claim__task", "claim__family"
-            )[:20],
+            index=selectors.index_for(member, context["year"]),
+            claims=selectors.open_claims(member),
+            posts=selectors.open_posts(community) if community else [],
+            tasks=selectors.open_tasks(community) if community else [],
+            families=selectors.care_families(community)[:50] if community else [],
+            records=selectors.member_records(member)[:20],
             today=clock.today(),
         )
     return render(request, "party/vanguard_mine.html", context)
 
 
 def _community_of(user, pk) -> Place:
-    member = vanguard.member_of(user)
-    community = vanguard.member_community(member) if member else None
+    member = selectors.member_of(user)
+    community = selectors.member_community(member) if member else None
     if community is None:
         raise ValidationError(_("Your login is not linked to a party member record."))
     return community
@@ -119,17 +101,10 @@ def record(request):
 @requires(Action.VANGUARD_VIEW)
 def ranking(request):
     year = inputs.year(request)
-    rows = vanguard.ranking(request.user, year)
+    rows = selectors.ranking(request.user, year)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    pending = access.scoped(
-        ServiceRecord.objects.filter(status=RecordStatus.PENDING),
-        request.user,
-        Action.VOLUNTEER_MANAGE,
-        path_field="place_path",
-    ).select_related("member__resident", "claim__service_post", "claim__task", "claim__family")[:50]
-    communities = access.scoped(
-        Place.objects.filter(kind="community"), request.user, Action.VOLUNTEER_MANAGE
-    ).order_by("path")[:200]
+    pending = selectors.pending_records(request.user)[:50]
+    communities = selectors.publish_communities(request.user)[:200]
     return render(
         request,
         "party/vanguard_ranking.html",
@@ -163,12 +138,7 @@ def review(request, pk: int):
 @require_POST
 @requires(Action.VOLUNTEER_MANAGE)
 def publish(request):
-    community = get_object_or_404(
-        access.scoped(
-            Place.objects.filter(kind="community"), request.user, Action.VOLUNTEER_MANAGE
-        ),
-        pk=request.POST.get("community") or 0,
-    )
+    community = selectors.get_publish_community(request.user, request.POST.get("community") or 0)
     try:
         if request.POST.get("what") == "task":
             vanguard.add_task(

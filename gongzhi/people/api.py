@@ -13,8 +13,6 @@ from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gongzhi.core import access
-from gongzhi.core.roles import Action
 from gongzhi.people import selectors, services
 from gongzhi.people.idcard import Gender, IdType
 from gongzhi.people.models import Membership, Relation, ResidenceStatus, Resident, Tag
@@ -88,15 +86,7 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     def validate_household(self, household):
         # A household outside the user's scope does not exist for them.
-        user = self.context["request"].user
-        visible = access.scoped(
-            Household.objects.filter(pk=household.pk),
-            user,
-            Action.RESIDENT_VIEW,
-            path_field="place_path",
-            own_field="pk",
-        )
-        if not visible.exists():
+        if not selectors.household_visible(self.context["request"].user, household):
             raise serializers.ValidationError(_("No such household."))
         return household
 
@@ -181,11 +171,7 @@ class ResidentViewSet(
         user = self.request.user
         if self.action == "list":
             return selectors.search_page_queryset(user, self.request.query_params)
-        return (
-            selectors.visible_residents(user)
-            .select_related("household__building")
-            .prefetch_related("tags")
-        )
+        return selectors.resident_details(user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -234,10 +220,4 @@ class HouseholdMembersView(generics.ListAPIView):
 
     def get_queryset(self):
         household = places.get_household(self.request.user, self.kwargs["pk"])
-        return (
-            selectors.visible_residents(self.request.user)
-            .filter(household=household, is_active=True)
-            .select_related("household__building")
-            .prefetch_related("tags")
-            .order_by("id")
-        )
+        return selectors.household_residents(self.request.user, household)

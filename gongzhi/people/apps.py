@@ -17,3 +17,8 @@ class PeopleConfig(AppConfig):
         from gongzhi.places import selectors as places
 
         places.set_household_members(household_members)
+
+        from gongzhi.people import (
+            privacy_sections,  # noqa: F401  (docs/privacy.md)
+            receivers,  # noqa: F401  (links a login to its record)
+        )

@@ -10,51 +10,62 @@ Search (`search()`) takes the parameters of the list page / API as a dict:
   age      60 or 80 (derived from the birth date with the clock);
   status   residence status;
   active   "1" (default: people living here), "0" (moved out) or "all".
+
+Reads only: linking a login to its registry record is a write (`services.link_login`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access, clock, crypto
+from gongzhi.core.models import User
 from gongzhi.core.roles import Action
+from gongzhi.core.types import Viewer
 from gongzhi.people.models import Membership, ResidenceStatus, Resident, ResidentTag, Tag
-from gongzhi.places.models import Place, PlaceKind
+from gongzhi.places.models import Household, Place, PlaceKind
 
 AGE_TAGS = (80, 60)
 
 
-def visible_residents(user, action: str = Action.RESIDENT_VIEW) -> QuerySet[Resident]:
+def visible_residents(user: Viewer, action: str = Action.RESIDENT_VIEW) -> QuerySet[Resident]:
     return access.scoped(
         Resident.objects.all(), user, action, path_field="place_path", own_field="household_id"
     )
 
 
-def resident_of(user) -> Resident | None:
-    """The registry record of the person behind a login: the linked Resident, else the living
-    resident with the same phone (whose record is then linked). None when there is none."""
-    if not getattr(user, "is_authenticated", False):
+def phone_match(user: Viewer) -> Resident | None:
+    """The living resident not linked to any login whose phone is the login's phone (the
+    oldest record when family members share a phone), or None."""
+    phone_index = getattr(user, "phone_index", "")
+    if not getattr(user, "is_authenticated", False) or not phone_index:
         return None
-    linked = Resident.objects.filter(user=user).first()
-    if linked is not None or not user.phone_index:
-        return linked
-    match = (
-        Resident.objects.filter(phone_index=user.phone_index, is_active=True, user=None)
+    return (
+        Resident.objects.filter(phone_index=phone_index, is_active=True, user=None)
         .order_by("id")
         .first()
     )
-    if match is not None:
-        Resident.objects.filter(pk=match.pk, user=None).update(user=user)
-        match.user = user
-    return match
 
 
-def get_resident(user, pk: int) -> Resident:
+def resident_of(user: Viewer) -> Resident | None:
+    """The registry record of the person behind a login: the linked Resident, else the living
+    resident with the same phone (`phone_match`; `services.link_login` links it, at login).
+    None when there is none."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None
+    linked = Resident.objects.filter(user=user).first()
+    if linked is not None:
+        return linked
+    return phone_match(user)
+
+
+def get_resident(user: Viewer, pk: int) -> Resident:
     """A resident the user may see, or 404."""
     return get_object_or_404(visible_residents(user).select_related("household__building"), pk=pk)
 
@@ -89,7 +100,7 @@ def age_tags(resident: Resident) -> list[str]:
     return []
 
 
-def household_members(user, household) -> list[Resident]:
+def household_members(user: Viewer, household: Household) -> list[Resident]:
     """The people living in a household, as far as the user may see them."""
     return list(
         visible_residents(user)
@@ -107,7 +118,7 @@ def membership_history(resident: Resident) -> list[Membership]:
     )
 
 
-def scoped_place(user, pk: Any, kind: str) -> Place | None:
+def scoped_place(user: Viewer, pk: Any, kind: str) -> Place | None:
     """A grid or building inside the user's resident scope, or None."""
     try:
         pk = int(pk)
@@ -120,10 +131,49 @@ def scoped_place(user, pk: Any, kind: str) -> Place | None:
     )
 
 
-def visible_grids(user) -> QuerySet[Place]:
+def visible_grids(user: Viewer) -> QuerySet[Place]:
     return access.scoped(
         Place.objects.filter(kind=PlaceKind.GRID), user, Action.RESIDENT_VIEW
     ).order_by("path")
+
+
+def grid_buildings(grid: Place | None) -> list[Place]:
+    """The buildings of a grid (already resolved in the user's scope), for the search form."""
+    if grid is None:
+        return []
+    return list(
+        Place.objects.filter(kind=PlaceKind.BUILDING, path__under=grid.path).order_by("path")
+    )
+
+
+def edit_buildings(user: Viewer) -> list[Place]:
+    """The buildings where the user may add or move residents (the address picker)."""
+    return list(
+        access.scoped(Place.objects.filter(kind=PlaceKind.BUILDING), user, Action.RESIDENT_EDIT)
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+def household_visible(user: Viewer, household: Household) -> bool:
+    """Whether the user may see the household (`resident.view`, their own household included)."""
+    return access.scoped(
+        Household.objects.filter(pk=household.pk),
+        user,
+        Action.RESIDENT_VIEW,
+        path_field="place_path",
+        own_field="pk",
+    ).exists()
+
+
+def resident_details(user: Viewer) -> QuerySet[Resident]:
+    """The residents the user may see, with what a detail (page or API) shows."""
+    return visible_residents(user).select_related("household__building").prefetch_related("tags")
+
+
+def household_residents(user: Viewer, household: Household) -> QuerySet[Resident]:
+    """The people living in a household, as far as the user may see them (API)."""
+    return resident_details(user).filter(household=household, is_active=True).order_by("id")
 
 
 _TAIL = re.compile(r"\d{3,5}[\dXx]")  # last 4–6 characters of an ID or phone
@@ -167,7 +217,7 @@ def _text_q(q: str) -> Q:
     return cond
 
 
-def _list(params: dict, key: str) -> list[str]:
+def _list(params: Mapping[str, Any], key: str) -> list[str]:
     getlist = getattr(params, "getlist", None)
     if getlist is not None:
         values = getlist(key)
@@ -177,7 +227,9 @@ def _list(params: dict, key: str) -> list[str]:
     return [v for v in values if v]
 
 
-def search(user, params: dict, base: QuerySet[Resident] | None = None) -> QuerySet[Resident]:
+def search(
+    user: Viewer, params: Mapping[str, Any], base: QuerySet[Resident] | None = None
+) -> QuerySet[Resident]:
     qs = visible_residents(user) if base is None else base
     active = params.get("active") or "1"
     if active == "1":
@@ -213,7 +265,7 @@ def search(user, params: dict, base: QuerySet[Resident] | None = None) -> QueryS
     return qs
 
 
-def search_page_queryset(user, params: dict) -> QuerySet[Resident]:
+def search_page_queryset(user: Viewer, params: Mapping[str, Any]) -> QuerySet[Resident]:
     return (
         search(user, params)
         .select_related("household__building")
@@ -225,7 +277,7 @@ def search_page_queryset(user, params: dict) -> QuerySet[Resident]:
 PARAM_KEYS = ("q", "tag", "grid", "building", "age", "status", "active", "skill", "list")
 
 
-def describe_params(params: dict) -> dict[str, Any]:
+def describe_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """The filter as recorded in the audit trail (a whole number typed in `q` is masked)."""
     out: dict[str, Any] = {}
     for key in PARAM_KEYS:
@@ -263,5 +315,5 @@ def preset_params(key: str) -> dict[str, Any] | None:
     return {**preset, "list": key} if preset is not None else None
 
 
-def preset_counts(user) -> dict[str, int]:
+def preset_counts(user: Viewer) -> dict[str, int]:
     return {key: search(user, params).count() for key, params in PRESETS.items()}

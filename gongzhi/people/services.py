@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, crypto, exports
+from gongzhi.core.access import Grant
 from gongzhi.core.auth import PHONE_RE
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action
@@ -31,6 +32,7 @@ from gongzhi.people.models import (
     ResidentTag,
     Tag,
 )
+from gongzhi.places.models import Household
 
 REASON_MIN_LENGTH = 4
 EXPORT_LIMIT = 20_000
@@ -135,9 +137,12 @@ def mask_name(name: str) -> str:
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else "*"
 
 
-def _check_unique_id(actor, id_index: str, exclude_pk: int | None = None) -> None:
+def _check_unique_id(actor: User, id_index: str, exclude_pk: int | None = None) -> None:
     """One person per document: name the existing record (masked when outside scope)."""
-    existing = Resident.objects.filter(id_index=id_index).exclude(pk=exclude_pk).first()
+    others = Resident.objects.filter(id_index=id_index)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    existing = others.first()
     if existing is None:
         return
     from gongzhi.people.selectors import visible_residents
@@ -155,7 +160,7 @@ def _check_unique_id(actor, id_index: str, exclude_pk: int | None = None) -> Non
     raise ValidationError({"id_number": message})
 
 
-def _save_unique(resident: Resident, **kwargs) -> None:
+def _save_unique(resident: Resident, **kwargs: Any) -> None:
     """Save; a concurrent duplicate (unique blind index) becomes a field error."""
     try:
         with transaction.atomic():
@@ -189,7 +194,7 @@ def _write_tags(resident: Resident, tags: list[str]) -> None:
     )
 
 
-def require_edit(actor, resident: Resident):
+def require_edit(actor: User, resident: Resident) -> Grant:
     return access.require(
         actor,
         Action.RESIDENT_EDIT,
@@ -199,7 +204,7 @@ def require_edit(actor, resident: Resident):
     )
 
 
-def _require_household(actor, household):
+def _require_household(actor: User, household: Household) -> Grant:
     return access.require(
         actor,
         Action.RESIDENT_EDIT,
@@ -216,7 +221,7 @@ def _require_household(actor, household):
 def create_resident(
     *,
     actor: User,
-    household,
+    household: Household,
     name: str,
     id_type: str = IdType.RESIDENT_ID,
     id_number: str,
@@ -237,7 +242,7 @@ def create_resident(
     errors: dict[str, list] = {}
     if not name:
         errors.setdefault("name", []).append(_("The name is required."))
-    number, gender_, birth = "", gender, birth_date
+    number, gender_, birth = "", gender or Gender.UNKNOWN, birth_date
     try:
         number, gender_, birth = check_identity(id_type, id_number, gender, birth_date)
     except ValidationError as error:
@@ -297,7 +302,7 @@ def create_resident(
 
 
 @transaction.atomic
-def update_resident(resident: Resident, *, actor: User, **fields) -> Resident:
+def update_resident(resident: Resident, *, actor: User, **fields: Any) -> Resident:
     """Change the given fields. `id_number` / `phone` are plain inputs (never stored plain);
     an empty `phone` clears it. The household changes only through `move_resident`."""
     unknown = set(fields) - UPDATABLE_FIELDS
@@ -407,7 +412,7 @@ def _close_membership(resident: Resident, date: dt.date) -> None:
 @transaction.atomic
 def move_resident(
     resident: Resident,
-    new_household,
+    new_household: Household,
     relation: str,
     moved_in: dt.date | None = None,
     *,
@@ -470,6 +475,42 @@ def move_out(resident: Resident, date: dt.date | None = None, *, actor: User) ->
         changes={"is_active": [True, False], "moved_out": date.isoformat()},
     )
     return resident
+
+
+# --- The login of a resident ------------------------------------------------------------
+
+
+@transaction.atomic
+def link_login(*, actor: User) -> Resident | None:
+    """Link a login to the registry record of the person behind it: when no record is linked
+    to it yet, the living, unlinked resident with the login's phone
+    (`selectors.phone_match`). The actor is that login (it links only its own record, so no
+    right is needed beyond being logged in); audited as `resident.link_login`, the phone
+    never in the record. Returns the record linked now, or None (nothing to link). Called at
+    login (gongzhi/people/receivers.py)."""
+    from gongzhi.people import selectors
+
+    if not actor.is_authenticated or Resident.objects.filter(user=actor).exists():
+        return None
+    match = selectors.phone_match(actor)
+    if match is None:
+        return None
+    try:
+        with transaction.atomic():
+            linked = Resident.objects.filter(pk=match.pk, user=None).update(user=actor)
+    except IntegrityError:  # a concurrent login linked another record to this login
+        return None
+    if not linked:  # a concurrent login took this record
+        return None
+    match.user = actor
+    audit.record(
+        actor=actor,
+        action="resident.link_login",
+        target=match,
+        place_path=match.place_path,
+        changes={"user_id": [None, actor.pk]},
+    )
+    return match
 
 
 # --- Reveal and export ---------------------------------------------------------------
@@ -548,7 +589,7 @@ def _export_row(resident: Resident, full: bool) -> list[Any]:
         resident.get_id_type_display(),
         id_value,
         phone,
-        resident.household.short_address if resident.household_id else "",
+        resident.household.short_address if resident.household is not None else "",
         resident.get_relation_display(),
         resident.get_residence_status_display(),
         "、".join([*age_tags(resident), *tags]),
@@ -558,7 +599,12 @@ def _export_row(resident: Resident, full: bool) -> list[Any]:
 
 @transaction.atomic
 def export_residents(
-    params: dict, *, actor: User, full: bool = False, reason: str = "", fmt: str = "xlsx"
+    params: Mapping[str, Any],
+    *,
+    actor: User,
+    full: bool = False,
+    reason: str = "",
+    fmt: str = "xlsx",
 ) -> tuple[bytes, int]:
     """The residents matching `params` (the search of the list page) that the actor may
     export, as xlsx (or CSV). Masked unless `full` (right + reason). Audited."""

@@ -30,7 +30,7 @@ from gongzhi.people.forms import (
     SearchForm,
 )
 from gongzhi.places import selectors as places
-from gongzhi.places.models import Place, PlaceKind
+from gongzhi.places.models import PlaceKind
 
 PAGE_SIZE = 50
 
@@ -45,14 +45,6 @@ def _list_label(key: str) -> str:
         "talents": _("Talent register: residents with skills"),
     }
     return labels[key]
-
-
-def _edit_buildings(user):
-    return list(
-        access.scoped(Place.objects.filter(kind=PlaceKind.BUILDING), user, Action.RESIDENT_EDIT)
-        .select_related("parent")
-        .order_by("path")
-    )
 
 
 SEARCH_SESSION_KEY = "people_search"
@@ -180,11 +172,7 @@ def resident_list(request):
         return _refused_search(request, _search_expired_message(), 200)
     grids = list(selectors.visible_grids(request.user))
     grid = selectors.scoped_place(request.user, params.get("grid"), PlaceKind.GRID)
-    buildings = (
-        list(Place.objects.filter(kind=PlaceKind.BUILDING, path__under=grid.path).order_by("path"))
-        if grid
-        else []
-    )
+    buildings = selectors.grid_buildings(grid)
     form = SearchForm(params or None, grids=grids, buildings=buildings)
     form.is_valid()
     page = Paginator(selectors.search_page_queryset(request.user, params), PAGE_SIZE).get_page(
@@ -245,7 +233,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 @login_required
 @requires(Action.RESIDENT_EDIT)
 def resident_create(request):
-    buildings = _edit_buildings(request.user)
+    buildings = selectors.edit_buildings(request.user)
     initial = {}
     household_id = request.GET.get("household")
     if household_id and str(household_id).isdigit():
@@ -314,7 +302,7 @@ def resident_move(request, pk: int):
     services.require_edit(request.user, resident)
     form = MoveForm(
         request.POST if request.method == "POST" else None,
-        buildings=_edit_buildings(request.user),
+        buildings=selectors.edit_buildings(request.user),
         initial={"relation": resident.relation, "moved_in": clock.today()},
     )
     out_form = MoveOutForm(initial={"moved_out": clock.today()})

@@ -7,7 +7,7 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
     verbose_name = _("Personal information")
 
-    def ready(self):
-        # The sections of "my personal information" (PIPL art. 45). The domain apps' exporters
-        # live in privacy/sections.py until issue 11 (layering) moves each into its app.
+    def ready(self) -> None:
+        # Privacy's own sections of "my personal information" (PIPL art. 45: consents,
+        # requests); every other app registers its own from its ready() (docs/privacy.md).
         from gongzhi.privacy import sections, tasks  # noqa: F401

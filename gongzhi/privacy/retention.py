@@ -18,13 +18,17 @@ anonymised person their own record.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import audit, clock
 from gongzhi.privacy.models import RetentionAction, RetentionRule
+
+if TYPE_CHECKING:
+    from gongzhi.people.models import Resident
 
 LABELS = {
     "sms_codes": _("SMS login codes"),
@@ -48,17 +52,17 @@ def _ticket_photos(rule: RetentionRule, dry_run: bool) -> int:
     files = [(p.file, p.thumb) for p in photos]
     count, _by_model = photos.delete()
 
-    def remove_files():
+    def remove_files() -> None:
         for file, thumb in files:
             for f in (file, thumb):
-                if f:
+                if f and f.name:
                     f.storage.delete(f.name)
 
     transaction.on_commit(remove_files)
     return count
 
 
-def moved_away(rule: RetentionRule):
+def moved_away(rule: RetentionRule) -> QuerySet[Resident]:
     """Residents no longer living here whose last move-out is older than the rule (or,
     without a dated move-out, whose record was last changed before it)."""
     from gongzhi.people.models import Membership, Resident

@@ -7,6 +7,8 @@ a request outside it is 404.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
@@ -17,19 +19,24 @@ from gongzhi.people.selectors import resident_of
 from gongzhi.privacy.models import OPEN_STATUSES, Consent, PrivacyRequest
 from gongzhi.privacy.registry import Person
 
+if TYPE_CHECKING:
+    from gongzhi.core.models import User
+    from gongzhi.core.types import Viewer
+    from gongzhi.privacy.models import ProcessingActivity, RetentionRule
 
-def person_of(user) -> Person:
+
+def person_of(user: User) -> Person:
     """The login and the registry record behind it."""
     return Person(user=user, resident=resident_of(user))
 
 
-def consents_of(user) -> QuerySet[Consent]:
+def consents_of(user: User | None) -> QuerySet[Consent]:
     if user is None:
         return Consent.objects.none()
     return Consent.objects.filter(user=user).order_by("-given_at", "-id")
 
 
-def standing_consents(user) -> dict[str, Consent]:
+def standing_consents(user: User | None) -> dict[str, Consent]:
     """Purpose → the consent in force (not withdrawn)."""
     return {c.purpose: c for c in consents_of(user).filter(withdrawn_at=None)}
 
@@ -45,18 +52,18 @@ def with_overdue(qs: QuerySet[PrivacyRequest]) -> QuerySet[PrivacyRequest]:
     )
 
 
-def requests_of(user) -> QuerySet[PrivacyRequest]:
+def requests_of(user: User | None) -> QuerySet[PrivacyRequest]:
     """The requests a person filed themselves, newest first."""
     if user is None:
         return PrivacyRequest.objects.none()
     return with_overdue(PrivacyRequest.objects.filter(user=user))
 
 
-def get_my_request(user, pk: int) -> PrivacyRequest:
+def get_my_request(user: User, pk: int) -> PrivacyRequest:
     return get_object_or_404(requests_of(user), pk=pk)
 
 
-def request_queue(user, status: str = "") -> QuerySet[PrivacyRequest]:
+def request_queue(user: Viewer, status: str = "") -> QuerySet[PrivacyRequest]:
     """Requests of the staff member's area; open ones first, the oldest answer date first."""
     qs = access.scoped(
         PrivacyRequest.objects.select_related("community", "resident", "handled_by"),
@@ -76,11 +83,11 @@ def request_queue(user, status: str = "") -> QuerySet[PrivacyRequest]:
     return with_overdue(qs).order_by(is_open, "due_on", "id")
 
 
-def get_handled_request(user, pk: int) -> PrivacyRequest:
+def get_handled_request(user: Viewer, pk: int) -> PrivacyRequest:
     return get_object_or_404(request_queue(user), pk=pk)
 
 
-def processing_activities(user) -> QuerySet:
+def processing_activities(user: Viewer) -> QuerySet[ProcessingActivity]:
     """The register of processing activities (privacy.register); installation-wide."""
     from gongzhi.privacy.models import ProcessingActivity
 
@@ -89,7 +96,7 @@ def processing_activities(user) -> QuerySet:
     return ProcessingActivity.objects.all()
 
 
-def retention_rules() -> QuerySet:
+def retention_rules() -> QuerySet[RetentionRule]:
     from gongzhi.privacy.models import RetentionRule
 
     return RetentionRule.objects.all()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,7 +44,7 @@ COMMUNITY_DEPTH = 2
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
-def _own_grant(actor) -> access.Grant:
+def _own_grant(actor: User) -> access.Grant:
     """The actor's grant of `privacy.self`; 403 for a signed-in role without it."""
     grants = access.grants(actor, Action.PRIVACY_SELF)
     if not grants:
@@ -58,14 +60,14 @@ def _community_path(path: str) -> str:
 # --- Access and copy (art. 45) ---------------------------------------------------------
 
 
-def collect(person: registry.Person) -> list[dict]:
+def collect(person: registry.Person) -> list[dict[str, Any]]:
     """Every registered section for the person: [{code, label, rows}]."""
     return [
         {"code": s.code, "label": str(s.label), "rows": s.rows(person)} for s in registry.sections()
     ]
 
 
-def _as_json(sections: list[dict]) -> bytes:
+def _as_json(sections: list[dict[str, Any]]) -> bytes:
     body = {
         "generated_at": clock.now(),
         "sections": sections,
@@ -73,11 +75,11 @@ def _as_json(sections: list[dict]) -> bytes:
     return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _as_xlsx(sections: list[dict]) -> bytes:
+def _as_xlsx(sections: list[dict[str, Any]]) -> bytes:
     """One sheet, one line per field (section, row number, field, value), through the
     formula-safe writer of the registry exports."""
 
-    def lines():
+    def lines() -> Iterator[list[Any]]:
         for section in sections:
             for n, row in enumerate(section["rows"], start=1):
                 for field, value in row.items():
@@ -161,7 +163,7 @@ def file_request(kind: str, what: str, why: str, *, actor: User) -> PrivacyReque
     return request
 
 
-def _require_handle(actor, request: PrivacyRequest) -> access.Grant:
+def _require_handle(actor: User, request: PrivacyRequest) -> access.Grant:
     return access.require(actor, Action.PRIVACY_HANDLE, request.place_path)
 
 
@@ -169,7 +171,14 @@ def _locked(request: PrivacyRequest) -> PrivacyRequest:
     return PrivacyRequest.objects.select_for_update().get(pk=request.pk)
 
 
-def _close(actor, grant, request, status, action, **changes) -> PrivacyRequest:
+def _close(
+    actor: User,
+    grant: access.Grant,
+    request: PrivacyRequest,
+    status: str,
+    action: str,
+    **changes: Any,
+) -> PrivacyRequest:
     before = request.status
     request.status = status
     request.handled_by = actor
@@ -216,7 +225,7 @@ def complete_request(request: PrivacyRequest, note: str = "", *, actor: User) ->
     if not request.is_open:
         raise ValidationError(_("This request is already closed."))
     request.note = inputs.text(note, "note", TEXT_MAX, required=False)
-    changes = {}
+    changes: dict[str, Any] = {}
     if request.kind == RequestKind.DELETION:
         if request.resident is None and request.user is None:
             raise ValidationError(_("Nobody is linked to this request any more."))
@@ -236,7 +245,12 @@ def anonymous_name() -> str:
         return _("Anonymised")
 
 
-def _anonymise(actor, grant, resident: Resident | None, user) -> dict:
+def _anonymise(
+    actor: User | None,
+    grant: access.Grant | None,
+    resident: Resident | None,
+    user: User | None,
+) -> dict[str, int]:
     """Remove what identifies the person; keep the records the law requires (tickets, ballots,
     ledger entries, the audit trail), which then point at an anonymous record."""
     name = anonymous_name()
@@ -275,11 +289,13 @@ def _anonymise(actor, grant, resident: Resident | None, user) -> dict:
     if resident is not None:
         PrivacyRequest.objects.filter(resident_id=resident.pk).update(name="")
     # Labelled with the new name: the record never repeats the name it removed.
-    target = (
-        Resident.objects.get(pk=resident.pk)
-        if resident is not None
-        else User.objects.get(pk=user.pk)
-    )
+    target: Resident | User
+    if resident is not None:
+        target = Resident.objects.get(pk=resident.pk)
+    elif user is not None:
+        target = User.objects.get(pk=user.pk)
+    else:
+        raise ValueError("nobody to anonymise")
     audit.record(
         actor=actor,
         post=grant.post if grant else None,
@@ -292,7 +308,7 @@ def _anonymise(actor, grant, resident: Resident | None, user) -> dict:
 
 
 @transaction.atomic
-def anonymise_resident(resident: Resident, *, actor: User) -> dict:
+def anonymise_resident(resident: Resident, *, actor: User) -> dict[str, int]:
     """Anonymise one resident (and the login linked to them) on staff's decision."""
     grant = access.require(actor, Action.PRIVACY_HANDLE, resident.place_path)
     return _anonymise(actor, grant, resident, resident.user)
@@ -351,13 +367,13 @@ def withdraw_consent(purpose: str, *, actor: User) -> Consent:
         actor=actor,
         action="privacy.consent_withdraw",
         target=consent,
-        place_path=consent.resident.place_path if consent.resident_id else "",
+        place_path=consent.resident.place_path if consent.resident is not None else "",
         changes={"purpose": purpose, "version": consent.notice_version},
     )
     return consent
 
 
-def needs_notice(user) -> bool:
+def needs_notice(user: User) -> bool:
     """Whether the user has not yet agreed to the current privacy notice."""
     current = selectors.standing_consents(user).get(Purpose.NOTICE)
     return current is None or current.notice_version != notice.CURRENT
@@ -366,7 +382,7 @@ def needs_notice(user) -> bool:
 # --- The register of processing activities (arts. 55–56) --------------------------------
 
 
-def register_headers() -> list:
+def register_headers() -> list[str]:
     return [
         _("Processing activity"),
         _("Purpose"),

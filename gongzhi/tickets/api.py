@@ -25,15 +25,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gongzhi.core.models import User
+from gongzhi.core import notifications as centre
+from gongzhi.core.models import Notification, User
 from gongzhi.places.models import Place
-from gongzhi.tickets import selectors, services, workflow
+from gongzhi.tickets import notify, selectors, services, workflow
 from gongzhi.tickets.models import (
     Category,
     Channel,
     HandlerKind,
     Kind,
-    Notification,
     Priority,
     Status,
     Ticket,
@@ -179,12 +179,22 @@ class StepSerializer(serializers.Serializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    ticket_number = serializers.CharField(source="ticket.number", read_only=True, default="")
+    """A notification of the kernel's centre; `ticket` and `ticket_number` name the ticket it
+    links to (null and "" for other notifications)."""
+
+    ticket = serializers.SerializerMethodField()
+    ticket_number = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "ticket", "ticket_number", "verb", "text", "read", "created_at"]
         read_only_fields = fields
+
+    def get_ticket(self, obj: Notification) -> int | None:
+        return notify.ticket_id_of(obj.link)
+
+    def get_ticket_number(self, obj: Notification) -> str:
+        return obj.reference if notify.ticket_id_of(obj.link) is not None else ""
 
 
 def _conflict(error: workflow.IllegalTransition) -> Response:
@@ -245,13 +255,9 @@ class TicketViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _run(self, request, step: str):
-        try:
-            ticket = self.get_object()  # 404 outside what the user may see
-        except Http404:
-            # A take lost to another party member: 409 "already taken", not 404.
-            if not services.lost_take(request.user, self.kwargs["pk"], step):
-                raise
-            ticket = Ticket.objects.get(pk=self.kwargs["pk"])
+        # 404 outside what the user may see; a take lost to another party member: 409
+        # "already taken", not 404.
+        ticket = selectors.ticket_for_step(request.user, self.kwargs["pk"], step)
         function, params = services.STEPS[step]
         data = StepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -294,7 +300,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return selectors.notifications(
+        return centre.notifications(
             self.request.user, unread_only=self.request.query_params.get("unread") == "1"
         )
 
@@ -303,15 +309,15 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Mark one of the caller's notifications read (404 for anyone else's)."""
         if not str(pk).isdigit():
             raise Http404
-        services.read_notification(int(pk), actor=request.user)
+        centre.read_notification(int(pk), actor=request.user)
         return Response({"read": True})
 
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """Mark all the caller's notifications read."""
-        return Response({"marked": services.read_all_notifications(actor=request.user)})
+        return Response({"marked": centre.read_all_notifications(actor=request.user)})
 
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
         """How many unread notifications the caller has (counted up to 100)."""
-        return Response({"unread": selectors.unread_count(request.user)})
+        return Response({"unread": centre.unread_count(request.user)})

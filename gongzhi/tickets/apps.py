@@ -13,3 +13,5 @@ class TicketsConfig(AppConfig):
         from gongzhi.tickets.selectors import resolved_by_handlers
 
         vanguard.set_ticket_provider(resolved_by_handlers)
+
+        from gongzhi.tickets import privacy_sections  # noqa: F401  (docs/privacy.md)

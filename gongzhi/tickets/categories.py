@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -53,7 +54,7 @@ CATEGORY_NAME_MAX = 60
 CATEGORY_HOURS_MAX = 24 * 365
 
 
-def _category_grant(actor) -> access.Grant:
+def _category_grant(actor: User) -> access.Grant:
     grants = access.grants(actor, Action.TICKET_CATEGORIES)
     if not grants:
         raise PermissionDenied(_("Your role may not configure the ticket categories."))
@@ -92,7 +93,8 @@ def _category_errors(category: Category) -> dict[str, list]:
     if parent is not None:
         if category.pk is not None:
             parents = dict(Category.objects.values_list("pk", "parent_id"))
-            node, seen = parent.pk, set()
+            node: int | None = parent.pk
+            seen: set[int] = set()
             while node is not None and node not in seen:
                 if node == category.pk:
                     errors["parent"] = [
@@ -118,7 +120,14 @@ def _new_category_code() -> str:
             return code
 
 
-def _audit_category(actor, grant, action: str, category: Category, before: dict, reason=""):
+def _audit_category(
+    actor: User,
+    grant: access.Grant,
+    action: str,
+    category: Category,
+    before: dict[str, Any],
+    reason: str = "",
+) -> None:
     audit.record(
         actor=actor,
         post=grant.post,
@@ -177,7 +186,7 @@ def create_category(
     return category
 
 
-def update_category(category: Category, *, actor: User, **fields) -> Category:
+def update_category(category: Category, *, actor: User, **fields: Any) -> Category:
     """Change name, parent (moving it with its subtree), routing, priority, hours or order."""
     unknown = set(fields) - set(CATEGORY_EDITABLE)
     if unknown:

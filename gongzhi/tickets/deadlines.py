@@ -21,7 +21,8 @@ import logging
 from dataclasses import dataclass
 
 from gongzhi.core import clock, profiles
-from gongzhi.tickets.models import Status, Ticket
+from gongzhi.places.models import Place
+from gongzhi.tickets.models import Category, Status, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,17 @@ class Periods:
     rating_window: dt.timedelta
 
 
-def _value(profile, key: str) -> float:
+def _value(profile: profiles.Profile | None, key: str) -> float:
     value = profile.get(key) if profile is not None else None
     if value is None:
         if profile is not None and not profile.ok:
             log.warning("profile %s is broken; platform default used for %s", profile.name, key)
         value = profiles.SCHEMA[key].default
+    assert value is not None  # every deadline key has a platform default
     return value
 
 
-def periods(place, kind: str, priority: str, category=None) -> Periods:
+def periods(place: Place, kind: str, priority: str, category: Category | None = None) -> Periods:
     profile = profiles.effective_profile(place)
     response_h = (category and category.response_hours) or _value(
         profile, f"tickets.response_hours.{kind}"

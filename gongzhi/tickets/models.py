@@ -1,4 +1,6 @@
-"""Tickets: residents' requests and grid events (工单), their history and notifications.
+"""Tickets: residents' requests and grid events (工单), their history and photos.
+
+Their notifications are the kernel's (gongzhi.core.models.Notification, linking to the ticket).
 
 A ticket's `status` changes only in gongzhi/tickets/services.py, through the transition table
 in gongzhi/tickets/workflow.py. `place_path` is a copy of the place's path, so scoping a list
@@ -315,48 +317,6 @@ class TicketCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
-
-
-class NotificationQuerySet(models.QuerySet):
-    def bulk_create(self, objs, *args, **kwargs):
-        rows = super().bulk_create(objs, *args, **kwargs)
-        from gongzhi.tickets import inbox
-
-        inbox.forget(row.user_id for row in rows)
-        return rows
-
-
-class Notification(models.Model):
-    """In-app notification centre: one row per person concerned by a step (or by another app's
-    event, e.g. deliberation). Creating one forgets the user's cached unread count."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    verb = models.CharField(_("action"), max_length=24)
-    text = models.CharField(_("text"), max_length=300)
-    read = models.BooleanField(_("read"), default=False)
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read", "-created_at"], name="notification_inbox")]
-
-    def __str__(self) -> str:
-        return self.text
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from gongzhi.tickets import inbox
-
-        inbox.forget([self.user_id])
 
 
 class PhotoStage(models.TextChoices):

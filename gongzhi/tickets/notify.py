@@ -1,33 +1,55 @@
-"""Ticket notifications: one in-app notification per person concerned (passed on to the
-external senders after commit), and a person's own inbox (read one, read all).
+"""Ticket notifications: one in-app notification per person concerned, through the kernel's
+notification centre (gongzhi.core.notifications), linking to the ticket's page. Reading one or
+all is the kernel's too (re-exported here for callers).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
-from django.http import Http404
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gongzhi.core import notifications
 from gongzhi.core.models import User
-from gongzhi.tickets import inbox
-from gongzhi.tickets.models import (
-    Notification,
-    Status,
-    Ticket,
+from gongzhi.core.notifications import (  # noqa: F401 — re-exported for callers
+    read_all_notifications,
+    read_notification,
 )
+from gongzhi.tickets.models import Status, Ticket
 
-logger = logging.getLogger(__name__)
+DETAIL = "tickets:detail"
 
 
-def _notify(ticket: Ticket, verb: str, user_ids: Iterable[int | None], actor=None) -> None:
+def link_of(ticket: Ticket) -> str:
+    """The path a ticket's notifications lead to: its page."""
+    return reverse(DETAIL, args=[ticket.pk])
+
+
+def ticket_id_of(link: str) -> int | None:
+    """The ticket a notification's link leads to (its page), or None (no link, another page)."""
+    if not link:
+        return None
+    prefix = get_script_prefix()
+    if prefix != "/" and link.startswith(prefix):
+        link = "/" + link[len(prefix) :]
+    try:
+        match = resolve(link)
+    except Resolver404:
+        return None
+    if match.view_name != DETAIL:
+        return None
+    return int(match.kwargs["pk"])
+
+
+def _notify(
+    ticket: Ticket, verb: str, user_ids: Iterable[int | None], actor: User | None = None
+) -> None:
     """One in-app notification per person concerned (never the actor). Texts are written in
     the installation's language. Once the transaction commits, a background task passes them
-    to the external senders (settings.NOTIFY_SENDERS, gongzhi.tickets.senders)."""
+    to the external senders (settings.NOTIFY_SENDERS, gongzhi.core.notifications)."""
     ids = {uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)}
     if not ids:
         return
@@ -36,48 +58,4 @@ def _notify(ticket: Ticket, verb: str, user_ids: Iterable[int | None], actor=Non
             "number": ticket.number,
             "status": Status(ticket.status).label,
         }
-    rows = Notification.objects.bulk_create(
-        [Notification(user_id=uid, ticket=ticket, verb=verb, text=text) for uid in sorted(ids)]
-    )
-    created = [row.pk for row in rows if row.pk]
-    if created and settings.NOTIFY_SENDERS:
-        transaction.on_commit(lambda: _enqueue_delivery(created))
-
-
-def _enqueue_delivery(ids: list[int]) -> None:
-    from gongzhi.tickets import tasks
-
-    try:
-        tasks.deliver_notifications(ids)
-    except Exception:  # noqa: BLE001 — a queue outage must not break the committed step
-        logger.exception("could not enqueue the delivery of %s notifications", len(ids))
-
-
-# --------------------------------------------------------------------------- notifications
-# A person's own inbox: nobody else may read or mark it (another user's notification is 404).
-# Marking as read changes no ticket and no one else's data, so — like choosing a language — it
-# is not written to the audit trail.
-
-
-def read_notification(pk: int, *, actor: User) -> Notification:
-    """Mark one of the actor's notifications read (404 when it is not theirs)."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .filter(pk=pk, user_id=getattr(actor, "pk", None))
-            .first()
-        )
-        if notification is None:
-            raise Http404
-        if not notification.read:
-            notification.read = True
-            notification.save(update_fields=["read"])
-    return notification
-
-
-def read_all_notifications(*, actor: User) -> int:
-    """Mark all the actor's unread notifications read; returns how many."""
-    with transaction.atomic():
-        count = Notification.objects.filter(user_id=actor.pk, read=False).update(read=True)
-        inbox.forget([actor.pk])
-    return count
+    notifications.notify(ids, verb=verb, text=text, link=link_of(ticket), reference=ticket.number)

@@ -27,7 +27,6 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
@@ -46,10 +45,8 @@ from gongzhi.tickets.models import (
     Category,
     Channel,
     Kind,
-    PhotoStage,
     Status,
     Ticket,
-    TicketPhoto,
 )
 
 DEFAULT_DAYS = 90  # GeoReport v2: without dates, the last 90 days
@@ -59,15 +56,6 @@ LATEST = dt.date(2100, 12, 31)
 MAX_RESULTS = 1000  # GeoReport v2: at most 1,000 requests per answer
 # Ticket states an Open311 client sees as "closed": the matter is dealt with.
 CLOSED_STATES = (Status.RESOLVED, Status.CONFIRMED, *workflow.TERMINAL)
-RELATED = ("category", "place", "grid", "handler_place", "merged_into")
-FIRST_PHOTO = Prefetch(
-    "photos",
-    queryset=TicketPhoto.objects.filter(stage=PhotoStage.INTAKE).order_by("id"),
-    to_attr="intake_photos",
-)
-
-
-PUBLIC_RELATED = ("category", "grid", "handler_place", "merged_into")
 
 
 def post_rate(group, request):  # read per request so operators and tests can change it
@@ -141,7 +129,7 @@ def service_row(category: Category) -> dict:
 @require_GET
 def services_view(request, fmt):
     """The active categories (public: category names are not personal)."""
-    categories = Category.objects.filter(is_active=True).select_related("parent")
+    categories = selectors.active_categories()
     return _answer(fmt, "services", "service", [service_row(c) for c in categories])
 
 
@@ -273,11 +261,6 @@ def public_row(ticket: Ticket) -> dict:
     }
 
 
-def public_requests():
-    """The tickets anyone may list without signing in: all but anonymous reports."""
-    return Ticket.objects.filter(anonymous=False).select_related(*PUBLIC_RELATED)
-
-
 def _when(value: str | None) -> dt.datetime | None:
     """A W3C datetime (or a plain date, taken at local midnight) between EARLIEST and LATEST;
     ValueError with a clear message when unreadable or out of range."""
@@ -314,7 +297,7 @@ def find_requests(user, params, qs=None) -> list[Ticket]:
     those the user may see (or `qs`, the public ones). ValueError with a clear message for an
     unreadable parameter."""
     if qs is None:
-        qs = selectors.visible_tickets(user).select_related(*RELATED).prefetch_related(FIRST_PHOTO)
+        qs = selectors.open311_requests(user)
     ids = _split(params.get("service_request_id"))
     if ids:  # the spec: other parameters are ignored when ids are given
         return list(qs.filter(number__in=ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
@@ -357,7 +340,7 @@ def _place_for(data) -> Place | None:
     if address_id:
         if not str(address_id).isdigit():
             raise ValidationError({"address_id": _("address_id is the number of a place.")})
-        place = Place.objects.filter(pk=int(address_id)).first()
+        place = selectors.place_by_id(int(address_id))
         if place is None:
             raise ValidationError({"address_id": _("There is no place with this address_id.")})
         return place
@@ -372,7 +355,7 @@ def submit_request(user, data, photos=None) -> Ticket:
     code = (data.get("service_code") or "").strip()
     if not code:
         raise ValidationError({"service_code": _("service_code is required.")})
-    category = Category.objects.filter(code=code, is_active=True).first()
+    category = selectors.active_category(code)
     if category is None:
         raise ValidationError(
             {
@@ -436,7 +419,9 @@ def requests_view(request, fmt):
             return refused
     try:
         if user is None:
-            rows = [public_row(t) for t in find_requests(None, request.GET, public_requests())]
+            rows = [
+                public_row(t) for t in find_requests(None, request.GET, selectors.public_requests())
+            ]
         else:
             rows = [request_row(t, request) for t in find_requests(user, request.GET)]
     except ValueError as bad:
@@ -478,17 +463,11 @@ def request_view(request, request_id, fmt):
         refused = _public_refused(request, fmt)
         if refused is not None:
             return refused
-        ticket = public_requests().filter(number=request_id).first()
+        ticket = selectors.public_requests().filter(number=request_id).first()
         if ticket is None:
             return error(fmt, 404, _("No service request %(id)s.") % {"id": request_id})
         return _answer(fmt, "service_requests", "request", [public_row(ticket)])
-    ticket = (
-        selectors.visible_tickets(user)
-        .select_related(*RELATED)
-        .prefetch_related(FIRST_PHOTO)
-        .filter(number=request_id)
-        .first()
-    )
+    ticket = selectors.open311_requests(user).filter(number=request_id).first()
     if ticket is None:
         return error(fmt, 404, _("No service request %(id)s.") % {"id": request_id})
     return _answer(fmt, "service_requests", "request", [request_row(ticket, request)])
@@ -500,7 +479,7 @@ def service_definition_view(request, code, fmt):
     `metadata: false`); an unknown code is a 404 error list, as the spec's clients expect."""
     category = None
     if "\x00" not in code:  # PostgreSQL cannot compare text holding a NUL byte
-        category = Category.objects.filter(code=code, is_active=True).first()
+        category = selectors.active_category(code)
     if category is None:
         code = code.replace("\x00", "")[:60]
         return error(fmt, 404, _("No service %(code)s: see services.json.") % {"code": code})

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, clock
+from gongzhi.core.models import User
 from gongzhi.tickets.models import Open311Key
 
 KEY_PREFIX = "o311_"
@@ -28,7 +29,7 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def issue(user, client: str, *, actor=None) -> tuple[Open311Key, str]:
+def issue(user: User, client: str, *, actor: User | None = None) -> tuple[Open311Key, str]:
     """A new key for `user` used by `client` (a name, e.g. "街道大屏"): (the record, the key)."""
     client = (client or "").strip()
     if not client or len(client) > 100:
@@ -49,7 +50,7 @@ def issue(user, client: str, *, actor=None) -> tuple[Open311Key, str]:
     return record, key
 
 
-def revoke(record: Open311Key, *, actor=None) -> Open311Key:
+def revoke(record: Open311Key, *, actor: User | None = None) -> Open311Key:
     """Refuse the key from now on (kept for the record)."""
     with transaction.atomic():
         record = Open311Key.objects.select_for_update().get(pk=record.pk)
@@ -65,7 +66,7 @@ def revoke(record: Open311Key, *, actor=None) -> Open311Key:
     return record
 
 
-def user_for(key: str):
+def user_for(key: str) -> User | None:
     """The active account behind a valid, unrevoked key, or None. Notes when it was used."""
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None

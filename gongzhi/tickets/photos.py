@@ -1,11 +1,7 @@
-"""Ticket photos: checking uploads, stripping their metadata, storing and serving them.
-
-An upload is trusted for nothing: its type is sniffed by decoding it with Pillow (JPEG, PNG and
-WebP only; the file name and content type are ignored), its pixel count is checked before the
-pixels are decoded (decompression bombs), and it is re-encoded as a fresh JPEG, so nothing of
-the original file — EXIF, GPS position, camera serial, embedded thumbnails — is kept. The GPS
-position is read first and handed back to the caller, who uses it only when the submitter
-ticked "share my location".
+"""Ticket photos: the kernel checks uploads, strips their metadata and writes them
+(gongzhi.core.photos, re-exported here); tickets attach them to a ticket, on intake or with the
+resolution. They are served only through tickets:photo, which checks the viewer may see the
+ticket.
 
 `prepare()` checks every file and raises one ValidationError before anything is written, so a
 bad photo stops the whole step. `attach()` then writes the files and the rows inside the
@@ -15,168 +11,26 @@ transaction fails.
 
 from __future__ import annotations
 
-import io
-import uuid
-import warnings
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from decimal import Decimal
-
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
-
-from gongzhi.tickets.models import TicketPhoto
-
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
-LONG_SIDE = 2048  # stored photos are scaled down to this many pixels on the long side
-THUMB_SIDE = 320
-JPEG_QUALITY = 85
-GPS_IFD = 0x8825
-
-
-@dataclass
-class Prepared:
-    content: bytes
-    thumb: bytes
-    width: int
-    height: int
-    gps: tuple[Decimal, Decimal] | None = None
-
-    @property
-    def size(self) -> int:
-        return len(self.content)
-
-
-def _name(upload) -> str:
-    # Only for messages; escaped by the template like any other text.
-    return str(getattr(upload, "name", "") or _("photo"))[:80]
-
-
-def _dms(value, ref) -> float | None:
-    try:
-        degrees, minutes, seconds = (float(v) for v in value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    result = degrees + minutes / 60 + seconds / 3600
-    return -result if str(ref).upper() in ("S", "W") else result
-
-
-def gps_of(image: Image.Image) -> tuple[Decimal, Decimal] | None:
-    """(lat, lng) from the EXIF GPS block, or None."""
-    try:
-        gps = image.getexif().get_ifd(GPS_IFD)
-    except Exception:  # noqa: BLE001 — broken EXIF is ignored, never fatal
-        return None
-    if not gps or 2 not in gps or 4 not in gps:
-        return None
-    lat, lng = _dms(gps[2], gps.get(1, "N")), _dms(gps[4], gps.get(3, "E"))
-    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        return None
-    if lat == 0 and lng == 0:
-        return None
-    return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
-
-
-def _encode(image: Image.Image, side: int) -> tuple[bytes, int, int]:
-    copy = image.copy()
-    copy.thumbnail((side, side))
-    out = io.BytesIO()
-    # A new image without `exif=`/`icc_profile=`: the original metadata is not carried over.
-    copy.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue(), copy.width, copy.height
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """RGB for JPEG: transparent areas become white."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    return image.convert("RGB")
-
-
-def _read_bytes(upload) -> bytes:
-    upload.seek(0)
-    return upload.read()
-
-
-def prepare_one(upload) -> Prepared:
-    name = _name(upload)
-    size = getattr(upload, "size", None)
-    limit = settings.TICKET_PHOTO_MAX_BYTES
-    if size is not None and size > limit:
-        raise ValidationError(
-            _("%(name)s is too large (at most %(mb)s MB). Please send a smaller photo.")
-            % {"name": name, "mb": limit // (1024 * 1024)}
-        )
-    data = _read_bytes(upload)
-    if len(data) > limit:
-        raise ValidationError(
-            _("%(name)s is too large (at most %(mb)s MB). Please send a smaller photo.")
-            % {"name": name, "mb": limit // (1024 * 1024)}
-        )
-    not_a_photo = ValidationError(
-        _("%(name)s is not a photo we can read. Please send a JPEG, PNG or WebP image.")
-        % {"name": name}
-    )
-    bomb = ValidationError(
-        _("%(name)s has too many pixels. Please send a smaller photo.") % {"name": name}
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))  # reads the header only
-            if image.format not in ACCEPTED_FORMATS:
-                raise not_a_photo
-            if image.width * image.height > settings.TICKET_PHOTO_MAX_PIXELS:
-                raise bomb
-            image.load()
-            gps = gps_of(image)
-            image = ImageOps.exif_transpose(image)  # keep the orientation, drop the tag
-            image = _flatten(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise bomb from None
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-        raise not_a_photo from None
-    content, width, height = _encode(image, LONG_SIDE)
-    thumb, _w, _h = _encode(image, THUMB_SIDE)
-    return Prepared(content=content, thumb=thumb, width=width, height=height, gps=gps)
-
-
-def prepare(uploads) -> list[Prepared]:
-    """Check and re-encode every upload; one ValidationError {"photos": [...]} for all
-    problems, before anything is written."""
-    uploads = [u for u in (uploads or []) if u]
-    if len(uploads) > settings.TICKET_PHOTO_MAX_COUNT:
-        raise ValidationError(
-            {
-                "photos": _("At most %(n)s photos, please choose fewer.")
-                % {"n": settings.TICKET_PHOTO_MAX_COUNT}
-            }
-        )
-    prepared, errors = [], []
-    for upload in uploads:
-        try:
-            prepared.append(prepare_one(upload))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError({"photos": errors})
-    return prepared
-
-
-def first_location(prepared: list[Prepared]) -> tuple[Decimal, Decimal] | None:
-    return next((p.gps for p in prepared if p.gps), None)
+from gongzhi.core.models import User
+from gongzhi.core.photos import (  # noqa: F401 — re-exported for the ticket services
+    Prepared,
+    files_removed_on_error,
+    first_location,
+    prepare,
+    prepare_one,
+    write,
+)
+from gongzhi.tickets.models import Ticket, TicketEvent, TicketPhoto
 
 
 def attach(
-    ticket, prepared: list[Prepared], *, stage: str, user, event=None, written: list | None = None
+    ticket: Ticket,
+    prepared: list[Prepared],
+    *,
+    stage: str,
+    user: User | None,
+    event: TicketEvent | None = None,
+    written: list[str] | None = None,
 ) -> list[TicketPhoto]:
     """Write the files and rows inside the caller's transaction. The names of the files written
     are appended to `written`, so that the caller can remove them if its transaction fails
@@ -190,36 +44,3 @@ def attach(
         stage=stage,
         event=event,
     )
-
-
-def write(model, prepared: list[Prepared], *, user, written: list, **fields) -> list:
-    """Rows of a photo model (`file`, `thumb`, `width`, `height`, `size`, `uploaded_by`, plus
-    `fields`) for prepared photos, with their files; file names are appended to `written`."""
-    rows = []
-    for item in prepared:
-        key = uuid.uuid4().hex
-        photo = model(
-            width=item.width, height=item.height, size=item.size, uploaded_by=user, **fields
-        )
-        photo.file.save(f"{key}.jpg", ContentFile(item.content), save=False)
-        written.append(photo.file.name)
-        photo.thumb.save(f"{key}-t.jpg", ContentFile(item.thumb), save=False)
-        written.append(photo.thumb.name)
-        rows.append(photo)
-    model.objects.bulk_create(rows)
-    return rows
-
-
-@contextmanager
-def files_removed_on_error():
-    """Files are not transactional: wrap the transaction that attaches photos in this, and
-    the files written are deleted again when it fails."""
-    written: list[str] = []
-    try:
-        yield written
-    except BaseException:
-        storage = TicketPhoto._meta.get_field("file").storage
-        for name in written:
-            with suppress(OSError):
-                storage.delete(name)
-        raise

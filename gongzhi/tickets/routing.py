@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
-from gongzhi.core.models import Post
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.tickets.models import HandlerKind, Level, RoutingTarget, Status
@@ -43,7 +43,7 @@ class Route:
     level: str
     handler_kind: str
     handler_place: Place
-    handler_user: object = None
+    handler_user: User | None = None
     note: str = ""
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Avg,
@@ -24,41 +25,48 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access, clock
 from gongzhi.core.gates import roles_with
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action, Role
+from gongzhi.core.types import Viewer
 from gongzhi.places.models import Place, PlaceKind
-from gongzhi.tickets import inbox, routing, workflow
+from gongzhi.tickets import routing, workflow
 from gongzhi.tickets.models import (
     Category,
-    Notification,
+    HandlerKind,
+    PhotoStage,
     Status,
     Ticket,
     TicketEvent,
     TicketPhoto,
 )
+from gongzhi.tickets.workflow import Step
 
 LIST_RELATED = ("category", "place", "handler_user", "submitter", "grid")
 
 
-def _scope(user, action: str) -> Q | None:
+def _scope(user: Viewer, action: str) -> Q | None:
     """The scope filter for `action`; None when the user may see everything."""
     if any(g.everything for g in access.grants(user, action)):
         return None
     return access.scope_q(user, action, path_field="place_path")
 
 
-def visibility_q(user) -> Q | None:
+def visibility_q(user: Viewer) -> Q | None:
     """A Q keeping the tickets the user may see; None for everything."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return Q(pk__in=[])
     area = _scope(user, Action.TICKET_VIEW)
     if area is None:
@@ -70,19 +78,49 @@ def visibility_q(user) -> Q | None:
     return q
 
 
-def visible_tickets(user) -> QuerySet[Ticket]:
+def visible_tickets(user: Viewer) -> QuerySet[Ticket]:
     q = visibility_q(user)
     qs = Ticket.objects.all()
     return qs if q is None else qs.filter(q)
 
 
-def get_ticket(user, pk: int) -> Ticket:
+def get_ticket(user: Viewer, pk: int) -> Ticket:
     """A ticket the user may see, or 404."""
     return get_object_or_404(visible_tickets(user).select_related(*LIST_RELATED), pk=pk)
 
 
-def with_overdue(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate `overdue`: a deadline has passed and was not met (open tickets only)."""
+def lost_take(user: Viewer, pk: int | str, step: str) -> bool:
+    """A party member who tried to take a ticket that another one took just before: no
+    longer in the pool, so no longer visible to them — but they must hear that it was taken,
+    not that it does not exist (the state check then raises AlreadyTaken)."""
+    if step != Step.TAKE or not str(pk).isdigit():
+        return False
+    row = (
+        Ticket.objects.filter(pk=int(pk), handler_kind=HandlerKind.PARTY_MEMBER)
+        .exclude(status__in=(Status.POOLED, *workflow.TERMINAL))
+        .values_list("place_path", flat=True)
+        .first()
+    )
+    return row is not None and access.can(user, Action.TICKET_TAKE, row)
+
+
+def ticket_for_step(user: Viewer, pk: int | str, step: str) -> Ticket:
+    """The ticket a page or API step is made on: one the user may see (404 otherwise) — or,
+    for a take lost to another party member, the ticket all the same, so that the step answers
+    "already taken" rather than "not found"."""
+    if not str(pk).isdigit():
+        raise Http404
+    try:
+        return get_ticket(user, int(pk))
+    except Http404:
+        if not lost_take(user, pk, step):
+            raise
+        return Ticket.objects.select_related(*LIST_RELATED).get(pk=int(pk))
+
+
+def with_overdue(qs: QuerySet[Ticket]) -> QuerySet[Any]:
+    """Annotate `overdue`: a deadline has passed and was not met (open tickets only). Typed as
+    a queryset of any row, so that the type checker lets callers filter and order by it."""
     now = clock.now()
     done = (*workflow.TERMINAL, Status.RESOLVED, Status.CONFIRMED)
     open_states = [s for s in Status.values if s not in done]
@@ -102,12 +140,12 @@ def with_overdue(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def my_tickets(user) -> QuerySet[Ticket]:
+def my_tickets(user: User) -> QuerySet[Ticket]:
     """A resident's own tickets, newest first."""
     return Ticket.objects.filter(submitter=user).select_related(*LIST_RELATED)
 
 
-def grid_queue(user) -> QuerySet[Ticket]:
+def grid_queue(user: Viewer) -> QuerySet[Ticket]:
     """The grid worker's queue: tickets at grid level not yet resolved — supervised and overdue
     first, then new ones, then the oldest."""
     area = _scope(user, Action.TICKET_ACCEPT)
@@ -128,7 +166,7 @@ def grid_queue(user) -> QuerySet[Ticket]:
     )
 
 
-def dispatch_board(user) -> QuerySet[Ticket]:
+def dispatch_board(user: Viewer) -> QuerySet[Ticket]:
     """Tickets waiting for the community or street: escalated, returned, pooled, at street."""
     area = _scope(user, Action.TICKET_DISPATCH)
     qs = Ticket.objects.filter(status__in=(*workflow.WAITING_STATES, Status.ESCALATED_TO_STREET))
@@ -151,7 +189,7 @@ class Home:
     lng: float | None
 
 
-def member_home(user) -> Home | None:
+def member_home(user: User) -> Home | None:
     """The user's home: the household of a resident post, else of their resident record
     (people.Resident.user). At most two queries (none for the post, which is cached)."""
     from gongzhi.people.models import Resident
@@ -160,7 +198,7 @@ def member_home(user) -> Home | None:
         (
             post.household.place_path
             for post in access.active_posts(user)
-            if post.role == Role.RESIDENT and post.household_id
+            if post.role == Role.RESIDENT and post.household is not None
         ),
         None,
     )
@@ -195,7 +233,7 @@ def member_home(user) -> Home | None:
     return Home(grid_id=grid["pk"] if grid else None, lat=point[0], lng=point[1])
 
 
-def _ticket_point(field: str):
+def _ticket_point(field: str) -> Cast:
     """The ticket's own point, else its place's centre, else its grid's (as on the map)."""
     return Cast(
         Coalesce(F(field), F(f"place__centre_{field}"), F(f"grid__centre_{field}")),
@@ -222,15 +260,16 @@ def nearest_first(qs: QuerySet[Ticket], home: Home | None) -> QuerySet[Ticket]:
         if home.grid_id
         else Value(False, output_field=BooleanField())
     )
+    distance2: Expression
     if home.lat is None or home.lng is None:
         distance2 = Value(None, output_field=FloatField())
     else:
         shrink = math.cos(math.radians(home.lat))  # a degree of longitude is shorter
 
-        def dy():
+        def dy() -> CombinedExpression:
             return _ticket_point("lat") - Value(home.lat)
 
-        def dx():
+        def dx() -> CombinedExpression:
             return (_ticket_point("lng") - Value(home.lng)) * Value(shrink)
 
         distance2 = ExpressionWrapper(dx() * dx() + dy() * dy(), output_field=FloatField())
@@ -242,7 +281,7 @@ def nearest_first(qs: QuerySet[Ticket], home: Home | None) -> QuerySet[Ticket]:
 _HOME_UNKNOWN = object()
 
 
-def pool(user, home=_HOME_UNKNOWN) -> QuerySet[Ticket]:
+def pool(user: User, home: Home | None | object = _HOME_UNKNOWN) -> QuerySet[Ticket]:
     """The pool a party member may take from: pooled tickets of their community, nearest
     first (`nearest_first` from `member_home`; the oldest first when the home is unknown)."""
     area = _scope(user, Action.TICKET_TAKE)
@@ -251,12 +290,13 @@ def pool(user, home=_HOME_UNKNOWN) -> QuerySet[Ticket]:
     qs = Ticket.objects.filter(status=Status.POOLED)
     if area is not None:
         qs = qs.filter(area)
-    if home is _HOME_UNKNOWN:
-        home = member_home(user)
-    return nearest_first(qs.select_related(*LIST_RELATED), home)
+    where = member_home(user) if home is _HOME_UNKNOWN else home
+    return nearest_first(
+        qs.select_related(*LIST_RELATED), where if isinstance(where, Home) else None
+    )
 
 
-def handled_by(user) -> QuerySet[Ticket]:
+def handled_by(user: User) -> QuerySet[Ticket]:
     """Tickets handed to the user (taken from the pool or dispatched), still open."""
     return (
         Ticket.objects.filter(handler_user=user, status__in=workflow.IN_HANDS)
@@ -265,7 +305,7 @@ def handled_by(user) -> QuerySet[Ticket]:
     )
 
 
-def supervised(user) -> QuerySet[Ticket]:
+def supervised(user: Viewer) -> QuerySet[Ticket]:
     return (
         visible_tickets(user)
         .filter(supervised=True)
@@ -279,34 +319,7 @@ def history(ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor").order_by("at", "id")
 
 
-def notifications(user, unread_only: bool = False) -> QuerySet[Notification]:
-    """The user's own notifications, newest first (nobody sees another person's)."""
-    if not getattr(user, "is_authenticated", False):
-        return Notification.objects.none()
-    qs = Notification.objects.filter(user=user).select_related("ticket")
-    return qs.filter(read=False) if unread_only else qs
-
-
-UNREAD_CAP = 100  # the badge shows "99+" beyond this; counting stops there
-
-
-def unread_count(user, cap: int = UNREAD_CAP) -> int:
-    """How many unread notifications the user has, counted up to `cap` (one query on the
-    `notification_inbox` index)."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user=user, read=False)[:cap].count()
-
-
-def badge_count(user) -> int:
-    """The unread count for the top bar: `unread_count`, cached per user (tickets.inbox), so a
-    page usually costs no query for it."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return inbox.remembered(user.pk, lambda: unread_count(user))
-
-
-def merged_into(user, ticket: Ticket) -> dict | None:
+def merged_into(user: Viewer, ticket: Ticket) -> dict | None:
     """The ticket a merged one joined: its number always, a link when the user may see it."""
     if not ticket.merged_into_id:
         return None
@@ -315,21 +328,59 @@ def merged_into(user, ticket: Ticket) -> dict | None:
     return {"number": target.number, "pk": target.pk if visible else None}
 
 
-def merge_candidate(user, ticket: Ticket, number: str) -> Ticket | None:
+def merge_candidate(user: Viewer, ticket: Ticket, number: str) -> Ticket | None:
     """The ticket numbered `number` in `ticket`'s community that the user sees, or None."""
     parts = ticket.place_path.strip("/").split("/")
     community = "/".join(parts[: access.COMMUNITY_DEPTH + 1]) + "/"
     return visible_tickets(user).filter(number=number, place_path__startswith=community).first()
 
 
-def get_photo(user, pk: int, photo_id: int) -> TicketPhoto:
+def get_photo(user: Viewer, pk: int, photo_id: int) -> TicketPhoto:
     """A photo of a ticket the user may see (404 otherwise, like the ticket)."""
     return get_object_or_404(TicketPhoto, pk=photo_id, ticket=get_ticket(user, pk))
 
 
-def badge_label(count: int) -> str:
-    """How the bell and the notification centre show an unread count: "99+" from the cap."""
-    return "99+" if count >= UNREAD_CAP else str(count)
+# --------------------------------------------------------------------------- Open311 reads
+# gongzhi/tickets/open311.py (GeoReport v2): the requests a key or session holder may see, the
+# public ones, the services (active categories) and the place an address_id names.
+
+OPEN311_RELATED = ("category", "place", "grid", "handler_place", "merged_into")
+OPEN311_PUBLIC_RELATED = ("category", "grid", "handler_place", "merged_into")
+
+
+def _first_photo() -> Prefetch:
+    """A request's intake photos, oldest first, as `intake_photos` (its media_url is the first)."""
+    return Prefetch(
+        "photos",
+        queryset=TicketPhoto.objects.filter(stage=PhotoStage.INTAKE).order_by("id"),
+        to_attr="intake_photos",
+    )
+
+
+def open311_requests(user: Viewer) -> QuerySet[Ticket]:
+    """The tickets the user may see, with what a GeoReport v2 request row shows."""
+    return visible_tickets(user).select_related(*OPEN311_RELATED).prefetch_related(_first_photo())
+
+
+def public_requests() -> QuerySet[Ticket]:
+    """The tickets anyone may list without signing in: all but anonymous reports."""
+    return Ticket.objects.filter(anonymous=False).select_related(*OPEN311_PUBLIC_RELATED)
+
+
+def active_categories() -> QuerySet[Category]:
+    """The categories open for new tickets (Open311 services; category names are public)."""
+    return Category.objects.filter(is_active=True).select_related("parent")
+
+
+def active_category(code: str) -> Category | None:
+    """The active category with this code, or None."""
+    return Category.objects.filter(code=code, is_active=True).first()
+
+
+def place_by_id(pk: int) -> Place | None:
+    """The place with this id (an Open311 address_id), or None. Submitting checks that the
+    submitter may report there (services.submit)."""
+    return Place.objects.filter(pk=pk).first()
 
 
 def category_tree() -> list[Category]:
@@ -348,13 +399,13 @@ def category_tree() -> list[Category]:
     ordered: list[Category] = []
     seen: set[int] = set()
 
-    def walk(parent_id, depth):
+    def walk(parent_id: int | None, depth: int) -> None:
         for row in children.get(parent_id, []):
             if row.pk in seen:
                 continue
             seen.add(row.pk)
-            row.depth, row.child_count = depth, len(children.get(row.pk, []))
-            row.deletable = not row.used and not row.child_count
+            row.depth, row.child_count = depth, len(children.get(row.pk, []))  # type: ignore[attr-defined]
+            row.deletable = not row.used and not row.child_count  # type: ignore[attr-defined]
             ordered.append(row)
             walk(row.pk, depth + 1)
 
@@ -369,7 +420,7 @@ def get_category(pk: int) -> Category:
 # --------------------------------------------------------------------------- for the pages
 
 
-def steps_for(user, ticket: Ticket) -> list[str]:
+def steps_for(user: Viewer, ticket: Ticket) -> list[str]:
     """The manual steps the table allows from the ticket's state (`workflow.steps_from`, as in
     the API) that this user's role could make on it — which buttons a page shows. The service
     still checks everything when the step is asked for."""
@@ -398,7 +449,7 @@ def steps_for(user, ticket: Ticket) -> list[str]:
     return steps
 
 
-def overdue(user) -> QuerySet[Ticket]:
+def overdue(user: Viewer) -> QuerySet[Ticket]:
     """Open tickets the user may see whose response or resolution deadline has passed."""
     return (
         with_overdue(visible_tickets(user))
@@ -408,7 +459,7 @@ def overdue(user) -> QuerySet[Ticket]:
     )
 
 
-def community_pool(user) -> QuerySet[Ticket]:
+def community_pool(user: Viewer) -> QuerySet[Ticket]:
     """The pool as the community sees it: pooled tickets in the dispatcher's area."""
     area = _scope(user, Action.TICKET_DISPATCH)
     qs = Ticket.objects.filter(status=Status.POOLED)
@@ -420,12 +471,10 @@ def community_pool(user) -> QuerySet[Ticket]:
 HANDLER_CHOICE_LIMIT = 200
 
 
-def handler_candidates(ticket: Ticket):
+def handler_candidates(ticket: Ticket) -> QuerySet[Post]:
     """Posts whose holder could be handed the ticket (the kinds of services.HANDLER_ROLES):
     posts at the ticket's place or above it, and posts anywhere in its community. A short,
     bounded list for a select box; services.dispatch checks the choice again."""
-    from gongzhi.core.models import Post
-
     roles = roles_with(Action.TICKET_RECEIVE_DISPATCH)  # the permission matrix says who
     parts = [p for p in ticket.place_path.split("/") if p]
     ancestors = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
@@ -444,11 +493,11 @@ def handler_candidates(ticket: Ticket):
 RESOLVED_STATUSES = ("resolved", "confirmed", "closed")
 
 
-def resolved_by_handlers(user_ids: list[int], year: int) -> dict[int, dict]:
+def resolved_by_handlers(user_ids: list[int], year: int) -> dict[int, dict[str, Any]]:
     """Per handler: tickets resolved in `year` and their mean rating — one query. Installed into
     the party registry's vanguard index (party.vanguard.set_ticket_provider)."""
     return {
-        row["handler_user_id"]: row
+        row["handler_user_id"]: dict(row)
         for row in Ticket.objects.filter(
             handler_user_id__in=user_ids, status__in=RESOLVED_STATUSES, resolved_at__year=year
         )

@@ -12,14 +12,17 @@ Concurrency: the row lock (SELECT … FOR UPDATE on PostgreSQL; on SQLite every 
 transaction is BEGIN IMMEDIATE, so writers queue) means two party members taking the same
 pooled ticket are serialised: the second sees "taken" and gets AlreadyTaken.
 
-Notifications live in notify.py, category administration in categories.py; both are
-re-exported here (`services.create_category`, `services.read_notification`, ...) for callers.
+Notifications go through notify.py to the kernel's centre (gongzhi.core.notifications), category
+administration lives in categories.py; both are re-exported here (`services.create_category`,
+`services.read_notification`, ...) for callers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +33,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
+from gongzhi.core.access import Grant
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action, Role
 from gongzhi.places.models import Place
@@ -66,6 +70,11 @@ from gongzhi.tickets.notify import (  # noqa: F401 — read_* re-exported for ca
     read_notification,
 )
 from gongzhi.tickets.workflow import Step
+
+# A step's change to the locked ticket: (details for its history, whom to tell).
+Applied = tuple[dict[str, Any], Sequence[int | None]]
+TicketRef = Ticket | int  # a step takes the ticket or its id
+Coordinate = Decimal | float | None
 
 TEXT_MAX = 2000
 NOTE_MAX = 2000
@@ -124,9 +133,11 @@ def _clean_note(note: str | None, required: bool, field: str = "note") -> str:
 
 
 def _place_at(ticket: Ticket, level: str) -> Place | None:
-    depth = {Level.GRID: routing.GRID_DEPTH, Level.COMMUNITY: routing.COMMUNITY_DEPTH}.get(
-        level, routing.STREET_DEPTH
-    )
+    depths: dict[str, int] = {
+        Level.GRID: routing.GRID_DEPTH,
+        Level.COMMUNITY: routing.COMMUNITY_DEPTH,
+    }
+    depth = depths.get(level, routing.STREET_DEPTH)
     return routing.ancestor(ticket.place, depth)
 
 
@@ -140,23 +151,13 @@ def _staff_ids(place: Place | None, roles: Iterable[str]) -> list[int]:
     )
 
 
-def _visible(actor, pk: int) -> bool:
+def _visible(actor: User, pk: int) -> bool:
     return selectors.visible_tickets(actor).filter(pk=pk).exists()
 
 
-def lost_take(actor, pk: int, step: str) -> bool:
-    """A party member who tried to take a ticket that another one took just before: no
-    longer in the pool, so no longer visible to them — but they must hear that it was taken,
-    not that it does not exist (the state check then raises AlreadyTaken)."""
-    if step != Step.TAKE or not str(pk).isdigit():
-        return False
-    row = (
-        Ticket.objects.filter(pk=pk, handler_kind=HandlerKind.PARTY_MEMBER)
-        .exclude(status__in=(Status.POOLED, *workflow.TERMINAL))
-        .values_list("place_path", flat=True)
-        .first()
-    )
-    return row is not None and access.can(actor, Action.TICKET_TAKE, row)
+def lost_take(actor: User, pk: int, step: str) -> bool:
+    """A take lost to another party member (selectors.lost_take)."""
+    return selectors.lost_take(actor, pk, step)
 
 
 def _lock(ticket: Ticket | int) -> Ticket:
@@ -164,7 +165,7 @@ def _lock(ticket: Ticket | int) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=pk)
 
 
-def _authorise(actor, ticket: Ticket, rule: workflow.Rule):
+def _authorise(actor: User, ticket: Ticket, rule: workflow.Rule) -> Grant | None:
     """The granting grant (or None for the submitter's own steps); raises 403."""
     if rule.permissions == (workflow.SYSTEM,):
         raise PermissionDenied(_("This step is made only by the system."))
@@ -197,7 +198,17 @@ def _authorise(actor, ticket: Ticket, rule: workflow.Rule):
     return grant
 
 
-def _record(ticket, step, before, actor, post, note, data, *, at) -> None:
+def _record(
+    ticket: Ticket,
+    step: str,
+    before: dict[str, Any],
+    actor: User | None,
+    post: Post | None,
+    note: str,
+    data: dict[str, Any],
+    *,
+    at: dt.datetime,
+) -> None:
     TicketEvent.objects.create(
         ticket=ticket,
         action=step,
@@ -221,10 +232,10 @@ def _record(ticket, step, before, actor, post, note, data, *, at) -> None:
 
 
 def _step(
-    actor,
+    actor: User,
     ticket: Ticket | int,
     step: str,
-    apply: Callable[[Ticket, dt.datetime, str], tuple[dict, list]],
+    apply: Callable[[Ticket, dt.datetime, str], Applied],
     *,
     note: str = "",
     validate: Callable[[Ticket], None] | None = None,
@@ -273,7 +284,7 @@ def _hand_back(ticket: Ticket) -> list[int]:
     return recipients
 
 
-def _check_handler(ticket: Ticket, user, handler_kind: str) -> None:
+def _check_handler(ticket: Ticket, user: User | None, handler_kind: str) -> None:
     """The handler must hold a post of the kind's role that may handle tickets here."""
     roles = HANDLER_ROLES.get(handler_kind)
     if roles is None or handler_kind == HandlerKind.COMMUNITY:
@@ -308,9 +319,9 @@ def submit(
     anonymous: bool = False,
     channel: str = Channel.ONLINE,
     on_behalf_of_name: str = "",
-    lat=None,
-    lng=None,
-    photos=None,
+    lat: Coordinate = None,
+    lng: Coordinate = None,
+    photos: Sequence[IO[bytes] | None] | None = None,
     share_location: bool = False,
 ) -> Ticket:
     """A resident's request (online), a grid worker's patrol report (channel patrol), or a
@@ -354,7 +365,9 @@ def submit(
     return ticket
 
 
-def _point_place(actor, lat, lng, action: str, from_photo: bool) -> Place | None:
+def _point_place(
+    actor: User, lat: Decimal | float, lng: Decimal | float, action: str, from_photo: bool
+) -> Place | None:
     """The grid containing the point, within the actor's area for `action`. A point the
     person picked must fall in a grid; a photo's position that does not is ignored."""
     for value, limit in ((lat, 90), (lng, 180)):
@@ -368,7 +381,7 @@ def _point_place(actor, lat, lng, action: str, from_photo: bool) -> Place | None
 
 
 def _submit(
-    actor,
+    actor: User,
     *,
     kind: str,
     category: Category,
@@ -378,11 +391,11 @@ def _submit(
     anonymous: bool,
     channel: str,
     on_behalf_of_name: str,
-    lat,
-    lng,
+    lat: Coordinate,
+    lng: Coordinate,
     point_from_photo: bool,
 ) -> Ticket:
-    errors: dict[str, list] = {}
+    errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
     staff_entry = channel in STAFF_CHANNELS or channel == Channel.PATROL
@@ -459,7 +472,7 @@ def _submit(
     )
     ticket.escalate_at = ticket.response_due
     ticket.save()
-    data = {"routing": category.routing}
+    data: dict[str, Any] = {"routing": category.routing}
     if route.handler_user is not None:
         data["handler_user"] = route.handler_user.pk
     _record(ticket, Step.SUBMIT, {}, actor, grant.post, route.note, data, at=now)
@@ -473,9 +486,9 @@ def _submit(
     return ticket
 
 
-def _home_building(actor) -> Place | None:
+def _home_building(actor: User) -> Place | None:
     for post in access.active_posts(actor):
-        if post.role == Role.RESIDENT and post.household_id:
+        if post.role == Role.RESIDENT and post.household is not None:
             return post.household.building
     return None
 
@@ -483,8 +496,8 @@ def _home_building(actor) -> Place | None:
 # --------------------------------------------------------------------------- the grid
 
 
-def accept(ticket, *, actor: User) -> Ticket:
-    def apply(t, now, note):
+def accept(ticket: TicketRef, *, actor: User) -> Ticket:
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.handler_kind, t.handler_user = HandlerKind.GRID_WORKER, actor
         t.handler_place = t.grid
         return {}, []
@@ -492,18 +505,18 @@ def accept(ticket, *, actor: User) -> Ticket:
     return _step(actor, ticket, Step.ACCEPT, apply)
 
 
-def handle_in_grid(ticket, note: str = "", *, actor: User) -> Ticket:
-    def apply(t, now, note):
+def handle_in_grid(ticket: TicketRef, note: str = "", *, actor: User) -> Ticket:
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.handler_kind, t.handler_user = HandlerKind.GRID_WORKER, actor
         return {}, []
 
     return _step(actor, ticket, Step.HANDLE, apply, note=note)
 
 
-def escalate(ticket, note: str = "", *, actor: User) -> Ticket:
+def escalate(ticket: TicketRef, note: str = "", *, actor: User) -> Ticket:
     """Grid → community ("big matters go to the community")."""
 
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.level = Level.COMMUNITY
         return {}, _hand_back(t)
 
@@ -514,12 +527,18 @@ def escalate(ticket, note: str = "", *, actor: User) -> Ticket:
 
 
 def dispatch(
-    ticket, *, actor: User, handler_user=None, handler_kind: str = "", note: str = ""
+    ticket: TicketRef,
+    *,
+    actor: User,
+    handler_user: User | None = None,
+    handler_kind: str = "",
+    note: str = "",
 ) -> Ticket:
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.handler_kind, t.handler_user = handler_kind, handler_user
         t.handler_place = _place_at(t, t.level)
         t.escalate_at = deadlines.after_response(t, now)
+        assert handler_user is not None  # checked by _check_handler
         return {"handler_user": handler_user.pk, "handler_kind": handler_kind}, [handler_user.pk]
 
     return _step(
@@ -533,16 +552,22 @@ def dispatch(
 
 
 def reassign(
-    ticket, *, actor: User, handler_user=None, handler_kind: str = "", note: str = ""
+    ticket: TicketRef,
+    *,
+    actor: User,
+    handler_user: User | None = None,
+    handler_kind: str = "",
+    note: str = "",
 ) -> Ticket:
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         previous = t.handler_user_id
         t.handler_kind, t.handler_user = handler_kind, handler_user
         t.handler_place = _place_at(t, t.level)
+        assert handler_user is not None  # checked by _check_handler
         data = {"handler_user": handler_user.pk, "previous_handler": previous}
         return data, [handler_user.pk, previous]
 
-    def validate(t):
+    def validate(t: Ticket) -> None:
         _check_handler(t, handler_user, handler_kind)
         if handler_user is not None and handler_user.pk == t.handler_user_id:
             raise ValidationError({"handler_user": _("The ticket is already with this person.")})
@@ -550,10 +575,10 @@ def reassign(
     return _step(actor, ticket, Step.REASSIGN, apply, note=note, validate=validate)
 
 
-def pool(ticket, note: str = "", *, actor: User) -> Ticket:
+def pool(ticket: TicketRef, note: str = "", *, actor: User) -> Ticket:
     """Publish to the pool of the community, from which party members take (接单)."""
 
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.handler_kind, t.handler_user = HandlerKind.PARTY_MEMBER, None
         t.handler_place = _place_at(t, Level.COMMUNITY)
         t.escalate_at = deadlines.after_response(t, now)
@@ -562,25 +587,26 @@ def pool(ticket, note: str = "", *, actor: User) -> Ticket:
     return _step(actor, ticket, Step.POOL, apply, note=note)
 
 
-def escalate_to_street(ticket, note: str = "", *, actor: User) -> Ticket:
-    def apply(t, now, note):
+def escalate_to_street(ticket: TicketRef, note: str = "", *, actor: User) -> Ticket:
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.level = Level.STREET
         return {}, _hand_back(t)
 
     return _step(actor, ticket, Step.ESCALATE_TO_STREET, apply, note=note)
 
 
-def merge(ticket, *, actor: User, into: Ticket | None = None, note: str = "") -> Ticket:
+def merge(ticket: TicketRef, *, actor: User, into: Ticket | None = None, note: str = "") -> Ticket:
     """A duplicate joins another ticket (terminal); its submitter is told which one."""
 
-    def validate(t):
+    def validate(t: Ticket) -> None:
         if into is None or into.pk == t.pk or not _visible(actor, into.pk):
             raise ValidationError({"into": _("Choose another ticket you can see.")})
         target = Ticket.objects.get(pk=into.pk)
         if target.status in workflow.TERMINAL:
             raise ValidationError({"into": _("A closed or merged ticket cannot take duplicates.")})
 
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
+        assert into is not None  # checked by validate
         t.merged_into_id = into.pk
         t.closed_at, t.escalate_at = now, None
         return {"merged_into": into.pk, "merged_into_number": into.number}, [t.handler_user_id]
@@ -588,18 +614,18 @@ def merge(ticket, *, actor: User, into: Ticket | None = None, note: str = "") ->
     return _step(actor, ticket, Step.MERGE, apply, note=note, validate=validate)
 
 
-def close(ticket, note: str = "", *, actor: User) -> Ticket:
-    def apply(t, now, note):
+def close(ticket: TicketRef, note: str = "", *, actor: User) -> Ticket:
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.closed_at, t.escalate_at = now, None
         return {}, []
 
     return _step(actor, ticket, Step.CLOSE, apply, note=note)
 
 
-def reopen(ticket, note: str = "", *, actor: User) -> Ticket:
+def reopen(ticket: TicketRef, note: str = "", *, actor: User) -> Ticket:
     """After an unsatisfied rating: back to the handler, with the follow-up visit (回访) note."""
 
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         data = {"rating": t.rating, "rating_comment": t.rating_comment}
         t.rating, t.rating_comment, t.resolved_at = None, "", None
         recipients = _hand_back(t) if t.handler_user_id is None else [t.handler_user_id]
@@ -612,27 +638,36 @@ def reopen(ticket, note: str = "", *, actor: User) -> Ticket:
 # --------------------------------------------------------------------------- handlers
 
 
-def take_from_pool(ticket, *, actor: User) -> Ticket:
+def take_from_pool(ticket: TicketRef, *, actor: User) -> Ticket:
     """A party member takes a pooled ticket. Of two at the same moment exactly one wins; the
     other gets workflow.AlreadyTaken."""
 
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.handler_kind, t.handler_user = HandlerKind.PARTY_MEMBER, actor
         return {}, _staff_ids(t.handler_place, COMMUNITY_STAFF)
 
     return _step(actor, ticket, Step.TAKE, apply)
 
 
-def start(ticket, note: str = "", *, actor: User) -> Ticket:
-    return _step(actor, ticket, Step.START, lambda t, now, note: ({}, []), note=note)
+def start(ticket: TicketRef, note: str = "", *, actor: User) -> Ticket:
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
+        return {}, []
+
+    return _step(actor, ticket, Step.START, apply, note=note)
 
 
-def resolve(ticket, note: str = "", photos=None, *, actor: User) -> Ticket:
+def resolve(
+    ticket: TicketRef,
+    note: str = "",
+    photos: Sequence[IO[bytes] | None] | None = None,
+    *,
+    actor: User,
+) -> Ticket:
     """The handler's resolution note, with up to TICKET_PHOTO_MAX_COUNT photos (checked before
     anything is written; a bad one stops the step)."""
     prepared = photo_files.prepare(photos)
 
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         t.resolution_note, t.resolved_at = note, now
         t.escalate_at = now + deadlines.ticket_periods(t).rating_window
         return ({"photos": len(prepared)} if prepared else {}), []
@@ -652,10 +687,10 @@ def resolve(ticket, note: str = "", photos=None, *, actor: User) -> Ticket:
     return resolved
 
 
-def return_ticket(ticket, reason: str = "", *, actor: User) -> Ticket:
+def return_ticket(ticket: TicketRef, reason: str = "", *, actor: User) -> Ticket:
     """退单: the handler gives the ticket back to the dispatcher, with a reason."""
 
-    def apply(t, now, note):
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
         previous = t.handler_user_id
         return {"previous_handler": previous}, _hand_back(t)
 
@@ -665,29 +700,31 @@ def return_ticket(ticket, reason: str = "", *, actor: User) -> Ticket:
 # --------------------------------------------------------------------------- the resident
 
 
-def confirm(ticket, *, actor: User, rating=None, comment: str = "") -> Ticket:
+def confirm(
+    ticket: TicketRef, *, actor: User, rating: int | str | None = None, comment: str = ""
+) -> Ticket:
     try:
-        rating = int(rating)
+        stars = int(rating)  # type: ignore[arg-type]  # None and junk: refused below
     except (TypeError, ValueError):
-        rating = 0
+        stars = 0
     comment = (comment or "").strip()
 
-    def validate(t):
-        if not 1 <= rating <= 5:
+    def validate(t: Ticket) -> None:
+        if not 1 <= stars <= 5:
             raise ValidationError({"rating": _("Give 1 to 5 stars.")})
         if len(comment) > 500:
             raise ValidationError(
                 {"comment": _("The comment is too long (at most 500 characters).")}
             )
 
-    def apply(t, now, note):
-        t.rating, t.rating_comment = rating, comment
-        unsatisfied = rating <= workflow.UNSATISFIED_MAX
+    def apply(t: Ticket, now: dt.datetime, note: str) -> Applied:
+        t.rating, t.rating_comment = stars, comment
+        unsatisfied = stars <= workflow.UNSATISFIED_MAX
         t.escalate_at = None
-        recipients = [t.handler_user_id]
+        recipients: list[int | None] = [t.handler_user_id]
         if unsatisfied:  # the community follows up (回访)
             recipients += _staff_ids(_place_at(t, Level.COMMUNITY), COMMUNITY_STAFF)
-        return {"rating": rating, "unsatisfied": unsatisfied}, recipients
+        return {"rating": stars, "unsatisfied": unsatisfied}, recipients
 
     return _step(actor, ticket, Step.CONFIRM, apply, validate=validate)
 

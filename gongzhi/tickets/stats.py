@@ -18,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -30,6 +31,8 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core import access, clock
 from gongzhi.core.roles import Action
+from gongzhi.core.types import Viewer
+from gongzhi.places.models import Place
 from gongzhi.tickets.models import Level, Status, Ticket
 
 RESOLVED_STATES = (Status.RESOLVED, Status.CONFIRMED, Status.CLOSED)
@@ -225,13 +228,13 @@ def _check(dimension: str, month_from: dt.date, month_to: dt.date) -> None:
         )
 
 
-def require_stats(user) -> None:
+def require_stats(user: Viewer) -> None:
     """403 for a role without `ticket.stats` anywhere (residents, party members, merchants…)."""
     if not access.has_any(user, Action.TICKET_STATS):
         raise PermissionDenied(_("Your role may not see ticket statistics."))
 
 
-def scoped_tickets(user, place=None):
+def scoped_tickets(user: Viewer, place: Place | None = None) -> QuerySet[Ticket]:
     """Tickets the user may count: in their `ticket.stats` scope, under `place` when given.
     No `ticket.stats` anywhere → 403; a place outside the scope → 404."""
     require_stats(user)
@@ -271,7 +274,7 @@ def _labels(dim: Dimension, record: dict) -> tuple[str, str]:
     return label or "", context or ""
 
 
-def _fetch(records) -> list[dict]:
+def _fetch(records: QuerySet[Any]) -> list[dict[str, Any]]:
     """Run the aggregate. On PostgreSQL without JIT compilation for this one statement: its
     cost estimate crosses jit_above_cost at district scale, and compiling takes longer (about
     100 ms) than the query itself (measured: docs/ticket-statistics.md)."""
@@ -283,7 +286,14 @@ def _fetch(records) -> list[dict]:
         return list(records)
 
 
-def rates(user, *, dimension: str, month_from: dt.date, month_to: dt.date, place=None) -> Report:
+def rates(
+    user: Viewer,
+    *,
+    dimension: str,
+    month_from: dt.date,
+    month_to: dt.date,
+    place: Place | None = None,
+) -> Report:
     """The rates of the tickets created from `month_from` to `month_to` (both included; the
     first day of each month, local time), grouped by `dimension`, in the user's `ticket.stats`
     scope — or under `place` (a Place inside that scope, else 404). One aggregate query."""

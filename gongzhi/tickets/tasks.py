@@ -10,6 +10,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from gongzhi.core import notifications
 from gongzhi.core.tasks import task
 from gongzhi.tickets import deadlines
 
@@ -26,7 +27,7 @@ def sweep_tickets_periodically() -> dict[str, int]:
 
 @task()
 def deliver_notifications(notification_ids: list[int]) -> int:
-    """Pass new in-app notifications to the external senders (gongzhi.tickets.senders)."""
-    from gongzhi.tickets import senders
-
-    return senders.deliver(notification_ids)
+    """Deliveries queued before notifications moved into the kernel: passed on to
+    gongzhi.core.notifications (whose own task, `deliver_task`, this import registers with the
+    consumer)."""
+    return notifications.deliver(notification_ids)

@@ -21,12 +21,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import access, refusals
+from gongzhi.core import notifications as centre
 from gongzhi.core.gates import requires
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
 from gongzhi.places.models import PlaceKind
-from gongzhi.tickets import forms, geo, selectors, services, workflow
+from gongzhi.tickets import forms, geo, notify, selectors, services, workflow
 from gongzhi.tickets.models import Channel, HandlerKind, Kind, Ticket
 from gongzhi.tickets.workflow import Step
 
@@ -317,13 +318,8 @@ def step(request, pk: int, step: str):
     """One workflow step from a button or small form, then back with a message."""
     if step not in PAGE_STEPS:
         raise Http404
-    try:
-        ticket = selectors.get_ticket(request.user, pk)
-    except Http404:
-        # A take lost to another party member: tell them it was taken, not "not found".
-        if not services.lost_take(request.user, pk, step):
-            raise
-        ticket = Ticket.objects.get(pk=pk)
+    # A take lost to another party member: they hear it was taken, not "not found".
+    ticket = selectors.ticket_for_step(request.user, pk, step)
     function, names = services.STEPS[step]
     try:
         params = {k: v for k, v in _step_params(request, step, ticket).items() if k in names}
@@ -410,31 +406,34 @@ def taken(request):
 @login_required
 def notifications(request):
     """The user's own notifications, newest first; unread ones highlighted."""
-    page = _page(request, selectors.notifications(request.user))
-    unread = selectors.badge_count(request.user)
+    page = _page(request, centre.notifications(request.user))
+    unread = centre.badge_count(request.user)
     return _render(
         request,
         "tickets/notifications.html",
-        {"page": page, "unread": unread, "unread_label": selectors.badge_label(unread)},
+        {"page": page, "unread": unread, "unread_label": centre.badge_label(unread)},
     )
 
 
 @login_required
 def notification_open(request, pk: int):
-    """Open a notification: mark it read, then go to its ticket (when the user may still see
-    it). Another user's notification is 404."""
-    notification = services.read_notification(pk, actor=request.user)
-    if notification.ticket_id:
-        if selectors.visible_tickets(request.user).filter(pk=notification.ticket_id).exists():
-            return redirect("tickets:detail", notification.ticket_id)
+    """Open a notification: mark it read, then go where it leads — its ticket when the user may
+    still see it. Another user's notification is 404."""
+    notification = centre.read_notification(pk, actor=request.user)
+    ticket_id = notify.ticket_id_of(notification.link)
+    if ticket_id is not None:
+        if selectors.visible_tickets(request.user).filter(pk=ticket_id).exists():
+            return redirect("tickets:detail", ticket_id)
         messages.info(request, _("You can no longer see this ticket."))
+    elif notification.link and url_has_allowed_host_and_scheme(notification.link, None):
+        return redirect(notification.link)
     return redirect("tickets:notifications")
 
 
 @login_required
 @require_POST
 def notifications_read_all(request):
-    count = services.read_all_notifications(actor=request.user)
+    count = centre.read_all_notifications(actor=request.user)
     messages.success(
         request,
         ngettext("%(n)s notification marked as read.", "%(n)s notifications marked as read.", count)

@@ -7,6 +7,7 @@ Concurrency: sign-ups lock the activity row (`_lock_activity`) and keep `signed_
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from gongzhi.core import access, audit, clock
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action, Role
+from gongzhi.core.types import Viewer
+from gongzhi.people.models import Resident
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.volunteering import points, qr
 from gongzhi.volunteering._common import _text, my_resident
@@ -63,13 +66,15 @@ ACTIVITY_FIELDS = (
 )
 
 
-def _clean_activity(data: dict, community: Place, *, signed_up: int = 0) -> dict:
-    errors: dict[str, list] = {}
+def _clean_activity(
+    data: dict[str, Any], community: Place, *, signed_up: int = 0
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
 
-    def err(field, message):
+    def err(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    clean = {}
+    clean: dict[str, Any] = {}
     for field, required, limit in (
         ("title", True, 100),
         ("location", True, 120),
@@ -120,7 +125,7 @@ def _clean_activity(data: dict, community: Place, *, signed_up: int = 0) -> dict
     return clean
 
 
-def _activity_place(place: Place) -> tuple[Place, Place]:
+def _activity_place(place: Place | None) -> tuple[Place, Place]:
     """An activity belongs to a community or to one of its grids (a grid worker's own)."""
     if place is None or place.kind not in (PlaceKind.COMMUNITY, PlaceKind.GRID):
         raise ValidationError({"community": _("Choose a community or a grid.")})
@@ -135,7 +140,7 @@ def _activity_place(place: Place) -> tuple[Place, Place]:
 ORGANISER_FIELDS = ("organiser_kind", "party_org", "partner_unit", "organiser_name")
 
 
-def _host_grant(actor, action: str, path: str) -> access.Grant | None:
+def _host_grant(actor: Viewer, action: str, path: str) -> access.Grant | None:
     """The most specific grant of `action` covering `path` through a post of the community side
     (staff, street officers, grid workers, admins) — not through a partner unit's contact post."""
     best = None
@@ -144,13 +149,13 @@ def _host_grant(actor, action: str, path: str) -> access.Grant | None:
             continue
         if grant.household_id is not None:
             continue
-        covers = grant.everything or path.startswith(grant.path)
+        covers = grant.everything or (grant.path is not None and path.startswith(grant.path))
         if covers and (best is None or len(grant.path or "") > len(best.path or "")):
             best = grant
     return best
 
 
-def _community_side(actor, path: str) -> bool:
+def _community_side(actor: Viewer, path: str) -> bool:
     """The actor organises at `path` through a post of the community side (staff, grid
     workers), not only as a partner unit's contact."""
     return _host_grant(actor, Action.ACTIVITY_ORGANISE, path) is not None
@@ -159,7 +164,7 @@ def _community_side(actor, path: str) -> bool:
 # --------------------------------------------------------------------------- who manages one
 
 
-def manage_grant(actor, activity: Activity) -> access.Grant:
+def manage_grant(actor: User, activity: Activity) -> access.Grant:
     """The object rule for managing one activity (edit, cancel, the check-in codes, the roster,
     correcting minutes, confirming hours): the one check every write service and every manage
     selector calls. ACTIVITY_ORGANISE over the activity's place is necessary but not enough:
@@ -173,7 +178,7 @@ def manage_grant(actor, activity: Activity) -> access.Grant:
     Party organisations' activities are published by ACTIVITY_ORGANISE_PARTY holders, who are
     all on the community side, so they are hosts too. Outside the actor's place scope: 404;
     inside it without this right: 403 (PermissionDenied). Returns the granting post's grant."""
-    access.require(
+    grant = access.require(
         actor, Action.ACTIVITY_ORGANISE, activity.place_path, read_action=Action.VOLUNTEER_VIEW
     )
     host = _host_grant(actor, Action.ACTIVITY_ORGANISE, activity.place_path)
@@ -183,13 +188,13 @@ def manage_grant(actor, activity: Activity) -> access.Grant:
         from gongzhi.partners.models import PartnerUnit
 
         if PartnerUnit.objects.filter(pk=activity.partner_unit_id, contacts=actor).exists():
-            return access.grant_for(actor, Action.ACTIVITY_ORGANISE, activity.place_path)
+            return grant
     raise PermissionDenied(
         _("Only the organising unit's contacts and the community's staff may manage this activity.")
     )
 
 
-def may_manage(actor, activity: Activity) -> bool:
+def may_manage(actor: User, activity: Activity) -> bool:
     """`manage_grant` as a yes/no, for pages that offer (or not) the manage buttons."""
     try:
         manage_grant(actor, activity)
@@ -198,7 +203,7 @@ def may_manage(actor, activity: Activity) -> bool:
     return True
 
 
-def may_oversee(actor, activity: Activity) -> bool:
+def may_oversee(actor: User, activity: Activity) -> bool:
     """Who reads an activity's page and roster (residents' names, check-in times): those who
     may manage it, and overseers who hold VOLUNTEER_VIEW over its place through a community-side
     post (district and street officers, grid workers in their grid). A partner unit's contact
@@ -208,7 +213,9 @@ def may_oversee(actor, activity: Activity) -> bool:
     return may_manage(actor, activity)
 
 
-def _organiser_body(actor, place: Place, community: Place, data: dict) -> dict:
+def _organiser_body(
+    actor: User, place: Place, community: Place, data: dict[str, Any]
+) -> dict[str, Any]:
     """Who organises: the community, a party organisation of the community (or its street),
     a social organisation (by name) or a partner unit paired with the community or its street.
     Partner contacts publish for their own unit only; a party organisation's activities are
@@ -216,7 +223,12 @@ def _organiser_body(actor, place: Place, community: Place, data: dict) -> dict:
     kind = data.get("organiser_kind") or OrganiserKind.COMMUNITY
     if kind not in OrganiserKind.values:
         raise ValidationError({"organiser_kind": _("Choose who organises the activity.")})
-    body = {"organiser_kind": kind, "party_org": None, "partner_unit": None, "organiser_name": ""}
+    body: dict[str, Any] = {
+        "organiser_kind": kind,
+        "party_org": None,
+        "partner_unit": None,
+        "organiser_name": "",
+    }
     community_side = _community_side(actor, place.path)
     if kind == OrganiserKind.PARTY_ORG:
         org = data.get("party_org")
@@ -265,7 +277,7 @@ def _organiser_body(actor, place: Place, community: Place, data: dict) -> dict:
 
 
 @transaction.atomic
-def publish(*, actor: User, community: Place, **data) -> Activity:
+def publish(*, actor: User, community: Place | None, **data: Any) -> Activity:
     """Publish an activity at a community, or at a grid (grid workers organise in theirs);
     every resident of the community may sign up. `organiser_kind` (+ `party_org`,
     `partner_unit` or `organiser_name`) names the organising body (default: the community)."""
@@ -300,13 +312,13 @@ def publish(*, actor: User, community: Place, **data) -> Activity:
     return activity
 
 
-def _lock_activity(activity) -> Activity:
-    pk = getattr(activity, "pk", activity)
+def _lock_activity(activity: Activity | int) -> Activity:
+    pk = activity.pk if isinstance(activity, Activity) else activity
     return Activity.objects.select_for_update().get(pk=pk)
 
 
 @transaction.atomic
-def edit(activity: Activity, *, actor: User, **data) -> Activity:
+def edit(activity: Activity, *, actor: User, **data: Any) -> Activity:
     grant = manage_grant(actor, activity)
     for name in ORGANISER_FIELDS:  # the organising body is fixed when publishing
         data.pop(name, None)
@@ -354,7 +366,7 @@ def cancel_activity(activity: Activity, reason: str, *, actor: User) -> Activity
     return locked
 
 
-def _check_joinable(actor, activity: Activity):
+def _check_joinable(actor: User, activity: Activity) -> Resident:
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, activity.place_path)
     if points.community_path(resident.place_path) != points.community_path(activity.place_path):
@@ -429,7 +441,7 @@ def cancel_signup(activity: Activity, *, actor: User) -> Signup:
     return signup
 
 
-def check(activity: Activity, kind: str, window, token: str, *, actor: User) -> Signup:
+def check(activity: Activity, kind: str, window: int | str, token: str, *, actor: User) -> Signup:
     """Record a check-in or check-out from a scanned code (see qr.py); the API's path."""
     try:
         qr.check(activity, kind, window, token)
@@ -458,8 +470,9 @@ def record_check(activity: Activity, kind: str, *, actor: User) -> Signup:
             )
         if now > locked.ends_at + checkout_grace():
             raise ValidationError(_("This activity is over; check-in and check-out are closed."))
-        signup = Signup.objects.select_for_update().filter(activity=locked, resident=resident)
-        signup = signup.first()
+        signup = (
+            Signup.objects.select_for_update().filter(activity=locked, resident=resident).first()
+        )
         if kind == "in":
             signup = _check_in(locked, resident, signup, now)
         else:
@@ -474,7 +487,9 @@ def record_check(activity: Activity, kind: str, *, actor: User) -> Signup:
         return signup
 
 
-def _check_in(activity: Activity, resident, signup, now) -> Signup:
+def _check_in(
+    activity: Activity, resident: Resident, signup: Signup | None, now: dt.datetime
+) -> Signup:
     if now > activity.ends_at:
         raise ValidationError(_("The activity has ended; check-in is closed."))
     if signup is None or signup.status == SignupStatus.CANCELLED:
@@ -494,7 +509,7 @@ def _check_in(activity: Activity, resident, signup, now) -> Signup:
     return signup
 
 
-def _check_out(signup, now) -> Signup:
+def _check_out(signup: Signup | None, now: dt.datetime) -> Signup:
     if signup is None or not signup.checked_in_at or signup.status != SignupStatus.SIGNED_UP:
         raise ValidationError(_("Check in first: scan the check-in code at the start."))
     if signup.checked_out_at:

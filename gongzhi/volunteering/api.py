@@ -200,12 +200,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             if staff and self.request.query_params.get("open") != "1":
                 return selectors.organised_activities(user).order_by("-starts_at", "-id")
             return selectors.open_activities(user)
-        q = (
-            access.scope_q(user, Action.ACTIVITY_ORGANISE, "place_path")
-            | access.scope_q(user, Action.VOLUNTEER_VIEW, "place_path")
-            | access.scope_q(user, Action.VOLUNTEER_JOIN, "place_path")
-        )
-        return Activity.objects.filter(q)
+        return selectors.visible_activities(user)
 
     def create(self, request, *args, **kwargs):
         gates.check(request.user, Action.ACTIVITY_ORGANISE)

@@ -14,3 +14,5 @@ class VolunteeringConfig(AppConfig):
         ticket_stepped.connect(
             receivers.ticket_confirmed, dispatch_uid="volunteering.ticket_confirmed"
         )
+
+        from gongzhi.volunteering import privacy_sections  # noqa: F401  (docs/privacy.md)

@@ -45,7 +45,7 @@ def is_award(entry: LedgerEntry) -> bool:
     )
 
 
-def reverse_award(entry_id, *, actor: User, reason_kind: str, reason: str) -> Reversal:
+def reverse_award(entry_id: int | None, *, actor: User, reason_kind: str, reason: str) -> Reversal:
     """Correct a wrongly credited award by reversing it (the ledger's only correction): the
     same amount goes back resident → issuer, with the reason on the resident's statement.
     VOLUNTEER_MANAGE in the resident's community; idempotent (a second request returns the
@@ -62,7 +62,7 @@ def reverse_award(entry_id, *, actor: User, reason_kind: str, reason: str) -> Re
             (a for a in (original.credit, original.debit) if a.owner_kind == "resident"), None
         )
     resident = Resident.objects.filter(pk=account.owner_id).first() if account else None
-    if resident is None:
+    if original is None or resident is None:
         raise Http404
     grant = access.require(
         actor, Action.VOLUNTEER_MANAGE, resident.place_path, read_action=Action.VOLUNTEER_VIEW

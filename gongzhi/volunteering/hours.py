@@ -4,6 +4,9 @@ credits points and hours through the ledger); no-shows marked after the activity
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -40,7 +43,7 @@ def computed_minutes(signup: Signup) -> int:
 
 
 @transaction.atomic
-def correct_minutes(signup: Signup, minutes, reason: str, *, actor: User) -> Signup:
+def correct_minutes(signup: Signup, minutes: object, reason: str, *, actor: User) -> Signup:
     """The organiser sets a participant's minutes (forgot to scan, left early…), with a reason."""
     activity = signup.activity
     grant = manage_grant(actor, activity)
@@ -74,7 +77,7 @@ def correct_minutes(signup: Signup, minutes, reason: str, *, actor: User) -> Sig
     return locked
 
 
-def _credit(actor, activity: Activity, signup: Signup, minutes: int) -> int:
+def _credit(actor: User, activity: Activity, signup: Signup, minutes: int) -> int:
     """Points and hours of one participant; idempotent by the keys (replay-safe)."""
     base = f"activity:{activity.pk}:resident:{signup.resident_id}"
     resident = signup.resident
@@ -110,7 +113,9 @@ def _credit(actor, activity: Activity, signup: Signup, minutes: int) -> int:
     return total
 
 
-def confirm_hours(activity: Activity, signup_ids=None, *, actor: User) -> dict[str, int]:
+def confirm_hours(
+    activity: Activity, signup_ids: Iterable[int | str] | None = None, *, actor: User
+) -> dict[str, int]:
     """Confirm the hours of the checked-out participants (or of `signup_ids`), crediting points
     and time-bank hours once each; after the end, mark who never checked in as no-show."""
     with transaction.atomic():
@@ -158,7 +163,7 @@ def confirm_hours(activity: Activity, signup_ids=None, *, actor: User) -> dict[s
         return {"confirmed": confirmed, "points": credited, "no_shows": no_shows}
 
 
-def _mark_no_shows(activity: Activity, now) -> int:
+def _mark_no_shows(activity: Activity, now: dt.datetime) -> int:
     if now <= activity.ends_at:
         return 0
     missing = Signup.objects.filter(
@@ -174,7 +179,7 @@ def _mark_no_shows(activity: Activity, now) -> int:
     return count
 
 
-def mark_no_shows(now=None) -> int:
+def mark_no_shows(now: dt.datetime | None = None) -> int:
     """Periodic: no-shows of the activities that ended (run by tasks.py)."""
     now = now or clock.now()
     total = 0

@@ -23,15 +23,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, TypeAlias
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core import clock, ledger, profiles
-from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerEntry, LedgerOwnerKind
+from gongzhi.core.models import LedgerAccount, LedgerCurrency, LedgerEntry, LedgerOwnerKind, User
 from gongzhi.places.models import Place
+
+if TYPE_CHECKING:
+    from gongzhi.people.models import Resident
+
+# What caused a movement: a model instance, or a (type label, id) pair (as gongzhi.core.ledger).
+Source: TypeAlias = models.Model | tuple[str, object]
 
 # Earning rule → the policy-profile key that says how many points one unit is worth.
 RULES: dict[str, str] = {
@@ -73,19 +80,19 @@ def community_path(path: str) -> str:
     return "/".join(parts[:COMMUNITY_SEGMENTS]) + "/"
 
 
-def community_of(resident) -> Place | None:
+def community_of(resident: Resident) -> Place | None:
     path = community_path(resident.place_path)
     return Place.objects.filter(path=path).first() if path else None
 
 
-def setting(place, key: str):
+def setting(place: Place | None, key: str) -> float | None:
     """The profile value for `key` at `place` (the platform default when none applies)."""
     profile = profiles.effective_profile(place) if place is not None else None
     value = profile.get(key) if profile is not None else None
     return profiles.SCHEMA[key].default if value is None else value
 
 
-def int_setting(place, key: str) -> int:
+def int_setting(place: Place | None, key: str) -> int:
     value = setting(place, key)
     return int(value or 0)
 
@@ -93,13 +100,13 @@ def int_setting(place, key: str) -> int:
 # --------------------------------------------------------------------------- accounts
 
 
-def points_account(resident) -> LedgerAccount:
+def points_account(resident: Resident) -> LedgerAccount:
     return ledger.account_for(
         LedgerCurrency.POINTS, LedgerOwnerKind.RESIDENT, resident.pk, place_path=resident.place_path
     )
 
 
-def hours_account(resident) -> LedgerAccount:
+def hours_account(resident: Resident) -> LedgerAccount:
     return ledger.account_for(
         LedgerCurrency.HOURS, LedgerOwnerKind.RESIDENT, resident.pk, place_path=resident.place_path
     )
@@ -120,7 +127,7 @@ def sink_account(community: Place) -> LedgerAccount:
 # --------------------------------------------------------------------------- earning
 
 
-def _units(units) -> Decimal:
+def _units(units: float | Decimal | str) -> Decimal:
     try:
         value = Decimal(str(units))
     except (InvalidOperation, ValueError):
@@ -130,7 +137,7 @@ def _units(units) -> Decimal:
     return value
 
 
-def _source_key(source) -> str:
+def _source_key(source: Source) -> str:
     if isinstance(source, tuple):
         return f"{source[0]}:{source[1]}"
     return f"{source._meta.label}:{source.pk}"
@@ -162,19 +169,19 @@ def earned_on(account: LedgerAccount, when: dt.datetime) -> int:
 
 
 def earn_result(
-    resident,
+    resident: Resident,
     rule: str,
     *,
-    source,
-    units=1,
-    actor=None,
+    source: Source,
+    units: float | Decimal | str = 1,
+    actor: User | None = None,
     when: dt.datetime | None = None,
     key: str | None = None,
     reason_text: str = "",
 ) -> EarnResult:
     if rule not in RULES:
         raise EarnError(_("Unknown earning rule: %(rule)s.") % {"rule": rule})
-    units = _units(units)
+    count = _units(units)
     community = community_of(resident)
     if community is None:
         raise EarnError(_("The resident has no community; points cannot be credited."))
@@ -183,7 +190,7 @@ def earn_result(
     if done is not None:
         return EarnResult(done, done.amount, done.amount)
     rate = Decimal(str(setting(community, RULES[rule]) or 0))
-    requested = int((rate * units).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    requested = int((rate * count).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if requested <= 0:
         return EarnResult(None, 0, 0, _("This kind of contribution earns no points here."))
     account = points_account(resident)
@@ -217,12 +224,12 @@ def earn_result(
 
 
 def earn(
-    resident,
+    resident: Resident,
     rule: str,
     *,
-    source,
-    units=1,
-    actor=None,
+    source: Source,
+    units: float | Decimal | str = 1,
+    actor: User | None = None,
     when: dt.datetime | None = None,
     key: str | None = None,
     reason_text: str = "",
@@ -240,7 +247,15 @@ def earn(
     ).entry
 
 
-def deposit_hours(resident, minutes: int, *, source, key: str, actor=None, reason_text=""):
+def deposit_hours(
+    resident: Resident,
+    minutes: int,
+    *,
+    source: Source,
+    key: str,
+    actor: User | None = None,
+    reason_text: str = "",
+) -> LedgerEntry:
     """Time-bank hours for confirmed service: community issuer (hours) → resident."""
     community = community_of(resident)
     if community is None:
@@ -270,7 +285,9 @@ def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def expire_account(account: LedgerAccount, months: int, now: dt.datetime, sink) -> int:
+def expire_account(
+    account: LedgerAccount, months: int, now: dt.datetime, sink: LedgerAccount
+) -> int:
     """Expire what is left of the points earned before the cutoff (FIFO: spending and earlier
     expiries consumed the oldest points first). Returns the points moved."""
     from django.utils import timezone

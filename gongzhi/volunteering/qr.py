@@ -10,15 +10,20 @@ a code cannot be made up from the URL of another activity or another moment.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import io
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
+
+if TYPE_CHECKING:
+    from gongzhi.volunteering.models import Activity
 
 KINDS = ("in", "out")
 
@@ -31,18 +36,18 @@ def window_seconds() -> int:
     return int(getattr(settings, "VOLUNTEERING_QR_WINDOW_SECONDS", 30))
 
 
-def current_window(now=None) -> int:
+def current_window(now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     return int(now.timestamp()) // window_seconds()
 
 
-def token(activity, kind: str, window: int) -> str:
+def token(activity: Activity, kind: str, window: int) -> str:
     key = f"{settings.SECRET_KEY}:volunteering:{activity.qr_secret}".encode()
     message = f"{activity.pk}:{kind}:{window}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
 
 
-def scan_path(activity, kind: str, now=None) -> str:
+def scan_path(activity: Activity, kind: str, now: dt.datetime | None = None) -> str:
     window = current_window(now)
     return reverse(
         "volunteering:scan",
@@ -55,16 +60,22 @@ def scan_path(activity, kind: str, now=None) -> str:
     )
 
 
-def check(activity, kind: str, window, value: str, now=None) -> None:
+def check(
+    activity: Activity,
+    kind: str,
+    window: int | str,
+    value: str | None,
+    now: dt.datetime | None = None,
+) -> None:
     """Raise TokenError unless `value` is this activity's code for `kind`, current or just
     before. The comparison runs in constant time."""
     if kind not in KINDS:
         raise TokenError(_("This is not a check-in code. Scan the code on the organiser's phone."))
     try:
-        window = int(window)
+        number = int(window)
     except (TypeError, ValueError):
         raise TokenError(_("This check-in code is not valid.")) from None
-    expected = token(activity, kind, window)
+    expected = token(activity, kind, number)
     if not hmac.compare_digest(expected, str(value or "")):
         raise TokenError(
             _(
@@ -73,9 +84,9 @@ def check(activity, kind: str, window, value: str, now=None) -> None:
             )
         )
     current = current_window(now)
-    if window > current:
+    if number > current:
         raise TokenError(_("This check-in code is not valid yet. Check your phone's clock."))
-    if window < current - 1:
+    if number < current - 1:
         raise TokenError(
             _(
                 "This check-in code has expired: the code changes every %(n)s seconds, so a "
@@ -86,7 +97,7 @@ def check(activity, kind: str, window, value: str, now=None) -> None:
         )
 
 
-def _code(url: str):
+def _code(url: str) -> Any:  # a segno.QRCode (segno has no type information)
     import segno
 
     return segno.make(url, error="m")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, clock, profiles
-from gongzhi.core.models import LedgerEntry
+from gongzhi.core import access, clock, ledger, profiles
+from gongzhi.core.models import LedgerEntry, User
 from gongzhi.core.roles import Action
+from gongzhi.core.types import Viewer
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
@@ -29,34 +32,59 @@ from gongzhi.volunteering.models import (
     VolunteerStatus,
 )
 
+if TYPE_CHECKING:
+    from gongzhi.partners.models import PartnerUnit
+    from gongzhi.party.models import PartyOrg
 
-def volunteers(user) -> QuerySet[Volunteer]:
+
+def volunteers(user: Viewer) -> QuerySet[Volunteer]:
     qs = Volunteer.objects.select_related("resident", "community")
     return access.scoped(qs, user, Action.VOLUNTEER_VIEW, path_field="place_path")
 
 
-def get_volunteer(user, pk) -> Volunteer:
+def get_volunteer(user: Viewer, pk: int) -> Volunteer:
     return get_object_or_404(volunteers(user), pk=pk)
 
 
-def teams(user) -> QuerySet[Team]:
+def team_candidates(user: Viewer) -> QuerySet[Volunteer]:
+    """The volunteers a team form offers: those the user manages, not suspended."""
+    return access.scoped(volunteers(user), user, Action.VOLUNTEER_MANAGE, "place_path").exclude(
+        status=VolunteerStatus.SUSPENDED
+    )
+
+
+def teams(user: Viewer) -> QuerySet[Team]:
     qs = Team.objects.select_related("community", "leader__resident").annotate(
         member_count=Count("members")
     )
     return access.scoped(qs, user, Action.VOLUNTEER_VIEW, path_field="place_path")
 
 
-def get_team(user, pk) -> Team:
+def get_team(user: Viewer, pk: int) -> Team:
     return get_object_or_404(teams(user), pk=pk)
 
 
-def team_choices(places) -> QuerySet[Team]:
+def places_in_scope(
+    user: Viewer, action: str, kinds: Iterable[str] = (PlaceKind.COMMUNITY,)
+) -> QuerySet[Place]:
+    """Places of `kinds` inside the user's scope for `action` (a form's choices)."""
+    return access.scoped(Place.objects.filter(kind__in=kinds), user, action, "path").order_by(
+        "path"
+    )
+
+
+def place_of(activity: Activity) -> Place | None:
+    """The community or grid an activity is held at (its edit form's initial choice)."""
+    return Place.objects.filter(path=activity.place_path).first()
+
+
+def team_choices(places: Iterable[Place]) -> QuerySet[Team]:
     """The teams of the communities of `places` (an activity form's choices)."""
     paths = {points.community_path(p.path) for p in places}
     return Team.objects.filter(community__path__in=paths)
 
 
-def _oversee_q(user) -> Q:
+def _oversee_q(user: User) -> Q:
     """The rows of `services.may_oversee` as a filter, for lists: ACTIVITY_ORGANISE or
     VOLUNTEER_VIEW over the place through a community-side post, or, through a partner
     unit's contact post, ACTIVITY_ORGANISE over the place for an activity of one of the
@@ -85,14 +113,14 @@ def _oversee_q(user) -> Q:
     return q
 
 
-def organised_activities(user) -> QuerySet[Activity]:
+def organised_activities(user: User) -> QuerySet[Activity]:
     """Activities the user may organise or oversee (a partner unit's contact: their unit's)."""
     return Activity.objects.filter(_oversee_q(user)).select_related(
         "community", "team", "organiser", "party_org", "partner_unit"
     )
 
 
-def _in_place_scope(user, pk) -> Activity:
+def _in_place_scope(user: Viewer, pk: int) -> Activity:
     """An activity inside the user's place scope for organising or viewing (404 outside)."""
     q = access.scope_q(user, Action.ACTIVITY_ORGANISE, "place_path") | access.scope_q(
         user, Action.VOLUNTEER_VIEW, "place_path"
@@ -103,7 +131,7 @@ def _in_place_scope(user, pk) -> Activity:
     return get_object_or_404(qs, pk=pk)
 
 
-def get_organised(user, pk) -> Activity:
+def get_organised(user: User, pk: int) -> Activity:
     """An activity's page and roster (`services.may_oversee`): 404 outside the user's scope,
     403 inside it for someone who neither manages nor oversees it."""
     activity = _in_place_scope(user, pk)
@@ -114,7 +142,7 @@ def get_organised(user, pk) -> Activity:
     return activity
 
 
-def get_managed(user, pk) -> Activity:
+def get_managed(user: User, pk: int) -> Activity:
     """An activity the user manages (`services.manage_grant`: edit form, check-in codes,
     corrections, hours): 404 outside the user's scope, 403 inside it without the right."""
     activity = _in_place_scope(user, pk)
@@ -122,7 +150,7 @@ def get_managed(user, pk) -> Activity:
     return activity
 
 
-def organises_for_community(user) -> bool:
+def organises_for_community(user: Viewer) -> bool:
     """Whether the user organises through a community-side post somewhere (not only as a
     partner unit's contact)."""
     from gongzhi.core.roles import Role
@@ -133,7 +161,7 @@ def organises_for_community(user) -> bool:
     )
 
 
-def organiser_choices(user) -> dict:
+def organiser_choices(user: User) -> dict[str, QuerySet[PartyOrg] | QuerySet[PartnerUnit]]:
     """For the publish form: the party organisations the user may publish for
     (ACTIVITY_ORGANISE_PARTY: committees and branches, not groups or households) and the
     partner units (a partner contact: only their own)."""
@@ -152,7 +180,7 @@ def organiser_choices(user) -> dict:
     return {"party_orgs": orgs, "units": units}
 
 
-def open_activities(user) -> QuerySet[Activity]:
+def open_activities(user: Viewer) -> QuerySet[Activity]:
     """Published activities of the resident's community that have not ended."""
     qs = Activity.objects.filter(
         status=ActivityStatus.PUBLISHED, ends_at__gt=clock.now()
@@ -162,12 +190,22 @@ def open_activities(user) -> QuerySet[Activity]:
     )
 
 
-def joinable_activity(user, pk) -> Activity:
+def visible_activities(user: Viewer) -> QuerySet[Activity]:
+    """Activities in the user's scope to organise, oversee or join (the API's detail reads)."""
+    q = (
+        access.scope_q(user, Action.ACTIVITY_ORGANISE, "place_path")
+        | access.scope_q(user, Action.VOLUNTEER_VIEW, "place_path")
+        | access.scope_q(user, Action.VOLUNTEER_JOIN, "place_path")
+    )
+    return Activity.objects.filter(q)
+
+
+def joinable_activity(user: Viewer, pk: int) -> Activity:
     qs = access.scoped(Activity.objects.all(), user, Action.VOLUNTEER_JOIN, "place_path")
     return get_object_or_404(qs, pk=pk)
 
 
-def my_signups(resident) -> QuerySet[Signup]:
+def my_signups(resident: Resident) -> QuerySet[Signup]:
     return (
         Signup.objects.filter(resident=resident)
         .exclude(status=SignupStatus.CANCELLED)
@@ -176,7 +214,7 @@ def my_signups(resident) -> QuerySet[Signup]:
     )
 
 
-def roster(activity) -> QuerySet[Signup]:
+def roster(activity: Activity) -> QuerySet[Signup]:
     return (
         Signup.objects.filter(activity=activity)
         .select_related("resident")
@@ -184,20 +222,20 @@ def roster(activity) -> QuerySet[Signup]:
     )
 
 
-def exchanges(user) -> QuerySet[Exchange]:
+def exchanges(user: Viewer) -> QuerySet[Exchange]:
     qs = Exchange.objects.select_related("author", "taker")
     return access.scoped(qs, user, Action.VOLUNTEER_JOIN, path_field="place_path")
 
 
-def get_exchange(user, pk) -> Exchange:
+def get_exchange(user: Viewer, pk: int) -> Exchange:
     return get_object_or_404(exchanges(user), pk=pk)
 
 
-def open_exchanges(user) -> QuerySet[Exchange]:
+def open_exchanges(user: Viewer) -> QuerySet[Exchange]:
     return exchanges(user).filter(status=ExchangeStatus.OPEN)
 
 
-def my_exchanges(resident) -> QuerySet[Exchange]:
+def my_exchanges(resident: Resident) -> QuerySet[Exchange]:
     return (
         Exchange.objects.filter(Q(author=resident) | Q(taker=resident))
         .select_related("author", "taker")
@@ -205,14 +243,14 @@ def my_exchanges(resident) -> QuerySet[Exchange]:
     )
 
 
-def me(user):
+def me(user: Viewer) -> Resident | None:
     return resident_of(user)
 
 
 # --------------------------------------------------------------------------- staff: points
 
 
-def managed_resident(user, pk) -> Resident:
+def managed_resident(user: Viewer, pk: int) -> Resident:
     """A resident whose points and hours the user corrects (VOLUNTEER_MANAGE; 404 outside)."""
     qs = access.scoped(
         Resident.objects.filter(is_active=True), user, Action.VOLUNTEER_MANAGE, "place_path"
@@ -220,9 +258,10 @@ def managed_resident(user, pk) -> Resident:
     return get_object_or_404(qs, pk=pk)
 
 
-def statement_entries(statement) -> QuerySet[LedgerEntry]:
+def statement_entries(statement: ledger.Statement) -> QuerySet[LedgerEntry]:
     """The month's entries with their accounts and whether each was reversed (one query)."""
-    return statement.entries.select_related("debit", "credit").annotate(
+    entries = cast("QuerySet[LedgerEntry]", statement.entries)  # typed `object` in the ledger
+    return entries.select_related("debit", "credit").annotate(
         is_reversed=Exists(LedgerEntry.objects.filter(reverses_id=OuterRef("pk")))
     )
 
@@ -249,7 +288,7 @@ class Share:
         return self.percent >= self.target
 
 
-def volunteer_shares(user) -> list[Share]:
+def volunteer_shares(user: Viewer) -> list[Share]:
     """Active volunteers as a share of living residents, per community in the user's scope,
     against the profile's `volunteering.target_percent` (seed 001 §13: 15%). Three queries
     plus one per distinct profile."""
@@ -271,17 +310,13 @@ def volunteer_shares(user) -> list[Share]:
         .values_list("community_id", "n")
     )
     setters = profiles.profile_setters(communities)
-    documents = {}
+    documents: dict[int, profiles.Profile | None] = {}
     for c in communities:
         setter = setters.get(c.pk)
         documents[c.pk] = profiles.current(setter.policy_profile) if setter else None
-    return [
-        Share(
-            c,
-            totals[f"c{c.pk}"],
-            active.get(c.pk, 0),
-            documents[c.pk].get("volunteering.target_percent") if documents[c.pk] else None,
-            documents[c.pk],
-        )
-        for c in communities
-    ]
+    shares = []
+    for c in communities:
+        document = documents[c.pk]
+        target = document.get("volunteering.target_percent") if document else None
+        shares.append(Share(c, totals[f"c{c.pk}"], active.get(c.pk, 0), target, document))
+    return shares

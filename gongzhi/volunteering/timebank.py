@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, ledger
-from gongzhi.core.models import User
+from gongzhi.core.models import LedgerEntry, User
 from gongzhi.core.roles import Action
+from gongzhi.people.models import Resident
 from gongzhi.volunteering import points
-from gongzhi.volunteering._common import _ledger_error, _text, my_resident
+from gongzhi.volunteering._common import _ledger_error, _text, my_community, my_resident
 from gongzhi.volunteering.models import (
     Exchange,
     ExchangeStatus,
@@ -24,7 +26,7 @@ from gongzhi.volunteering.models import (
 # --------------------------------------------------------------------------- time bank
 
 
-def _minutes(value) -> int:
+def _minutes(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValidationError({"minutes": _("Give the time in whole minutes, more than 0.")})
     limit = ledger.max_amount("hours")
@@ -33,7 +35,7 @@ def _minutes(value) -> int:
     return value
 
 
-def _require_hours(resident, minutes: int) -> None:
+def _require_hours(resident: Resident, minutes: int) -> None:
     available = ledger.balance(points.hours_account(resident))
     if available < minutes:
         raise ValidationError(
@@ -50,7 +52,7 @@ def _require_hours(resident, minutes: int) -> None:
 
 @transaction.atomic
 def post_exchange(
-    *, actor: User, kind: str, title: str, description: str = "", minutes
+    *, actor: User, kind: str, title: str, description: str = "", minutes: object
 ) -> Exchange:
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, resident.place_path)
@@ -58,10 +60,10 @@ def post_exchange(
         raise ValidationError({"kind": _("Choose request or offer.")})
     title = _text(title, "title", required=True, limit=100)
     description = _text(description, "description", limit=1000)
-    minutes = _minutes(minutes)
+    amount = _minutes(minutes)
     if kind == PostKind.REQUEST:
-        _require_hours(resident, minutes)
-    community = points.community_of(resident)
+        _require_hours(resident, amount)
+    community = my_community(resident)
     exchange = Exchange.objects.create(
         kind=kind,
         community=community,
@@ -69,7 +71,7 @@ def post_exchange(
         author=resident,
         title=title,
         description=description,
-        minutes=minutes,
+        minutes=amount,
         created_at=clock.now(),
     )
     audit.record(
@@ -77,12 +79,12 @@ def post_exchange(
         action="volunteering.timebank_post",
         target=exchange,
         place_path=exchange.place_path,
-        changes={"kind": kind, "minutes": minutes},
+        changes={"kind": kind, "minutes": amount},
     )
     return exchange
 
 
-def _lock_exchange(actor, exchange) -> tuple[Exchange, object]:
+def _lock_exchange(actor: User, exchange: Exchange) -> tuple[Exchange, Resident]:
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, exchange.place_path)
     locked = Exchange.objects.select_for_update().get(pk=exchange.pk)
@@ -170,9 +172,7 @@ def cancel_exchange(exchange: Exchange, *, actor: User) -> Exchange:
     return locked
 
 
-def family_members(resident):
-    from gongzhi.people.models import Resident
-
+def family_members(resident: Resident) -> QuerySet[Resident]:
     if not resident.household_id:
         return Resident.objects.none()
     return Resident.objects.filter(household_id=resident.household_id, is_active=True).exclude(
@@ -181,16 +181,16 @@ def family_members(resident):
 
 
 @transaction.atomic
-def family_transfer(*, actor: User, to_resident_id, minutes, key: str):
+def family_transfer(*, actor: User, to_resident_id: int, minutes: object, key: str) -> LedgerEntry:
     """Pass deposited hours to a member of the same household, when the profile allows it."""
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, resident.place_path)
-    community = points.community_of(resident)
+    community = my_community(resident)
     if not points.int_setting(community, "timebank.family_transfer"):
         raise ValidationError(
             _("Transfers of time-bank hours to family are not allowed in this community.")
         )
-    minutes = _minutes(minutes)
+    amount = _minutes(minutes)
     target = family_members(resident).filter(pk=to_resident_id).first()
     if target is None:
         raise ValidationError(
@@ -200,7 +200,7 @@ def family_transfer(*, actor: User, to_resident_id, minutes, key: str):
         entry = ledger.transfer(
             debit=points.hours_account(resident),
             credit=points.hours_account(target),
-            amount=minutes,
+            amount=amount,
             reason="family_transfer",
             reason_text=_("Transfer to family: %(name)s") % {"name": target.name},
             source=target,
@@ -214,6 +214,6 @@ def family_transfer(*, actor: User, to_resident_id, minutes, key: str):
         action="volunteering.family_transfer",
         target=target,
         place_path=resident.place_path,
-        changes={"from": resident.pk, "to": target.pk, "minutes": minutes},
+        changes={"from": resident.pk, "to": target.pk, "minutes": amount},
     )
     return entry

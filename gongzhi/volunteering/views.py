@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import access, clock, ledger, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
-from gongzhi.places.models import Place, PlaceKind
+from gongzhi.places.models import PlaceKind
 from gongzhi.volunteering import forms, points, qr, selectors, services
 from gongzhi.volunteering.models import (
     ActivityStatus,
@@ -66,12 +66,6 @@ def _render(request, template, context):
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _communities(user, action, kinds=(PlaceKind.COMMUNITY,)):
-    return access.scoped(Place.objects.filter(kind__in=kinds), user, action, "path").order_by(
-        "path"
-    )
 
 
 # --------------------------------------------------------------------------- resident pages
@@ -374,7 +368,7 @@ def volunteers(request):
         {
             "page": page,
             "statuses": VolunteerStatus.choices,
-            "communities": _communities(request.user, Action.VOLUNTEER_VIEW),
+            "communities": selectors.places_in_scope(request.user, Action.VOLUNTEER_VIEW),
             "filters": {"status": status, "community": community, "q": q},
             "can_manage": access.has_any(request.user, Action.VOLUNTEER_MANAGE),
             "decide_form": forms.DecideForm(),
@@ -415,9 +409,7 @@ def teams(request):
 @requires(Action.VOLUNTEER_MANAGE)
 def team_edit(request, pk: int | None = None):
     team = selectors.get_team(request.user, pk) if pk else None
-    vols = access.scoped(
-        selectors.volunteers(request.user), request.user, Action.VOLUNTEER_MANAGE, "place_path"
-    ).exclude(status=VolunteerStatus.SUSPENDED)
+    vols = selectors.team_candidates(request.user)
     initial = {}
     if team:
         initial = {
@@ -430,7 +422,7 @@ def team_edit(request, pk: int | None = None):
     form = forms.TeamForm(
         request.POST or None,
         initial=initial,
-        communities=_communities(request.user, Action.VOLUNTEER_MANAGE),
+        communities=selectors.places_in_scope(request.user, Action.VOLUNTEER_MANAGE),
         volunteers=vols,
     )
     if request.method == "POST" and form.is_valid():
@@ -472,10 +464,10 @@ def _activity_form(request, activity=None):
     initial = {}
     if activity is not None:
         initial = {f: getattr(activity, f) for f in services.ACTIVITY_FIELDS}
-        initial["community"] = Place.objects.filter(path=activity.place_path).first()
+        initial["community"] = selectors.place_of(activity)
         for f in ("starts_at", "ends_at"):
             initial[f] = timezone.localtime(initial[f]).strftime("%Y-%m-%dT%H:%M")
-    communities = _communities(
+    communities = selectors.places_in_scope(
         request.user, Action.ACTIVITY_ORGANISE, (PlaceKind.COMMUNITY, PlaceKind.GRID)
     )
     team_qs = selectors.team_choices(communities)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -10,8 +12,7 @@ from gongzhi.core import access, audit, clock
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.places.models import Place
-from gongzhi.volunteering import points
-from gongzhi.volunteering._common import _community, _text, my_resident
+from gongzhi.volunteering._common import _community, _text, my_community, my_resident
 from gongzhi.volunteering.models import (
     Team,
     Theme,
@@ -23,7 +24,9 @@ from gongzhi.volunteering.models import (
 
 
 @transaction.atomic
-def register(*, actor: User, skills="", availability="", areas="") -> Volunteer:
+def register(
+    *, actor: User, skills: str = "", availability: str = "", areas: str = ""
+) -> Volunteer:
     """A resident registers as a volunteer (or updates the registration)."""
     resident = my_resident(actor)
     access.require(actor, Action.VOLUNTEER_JOIN, resident.place_path)
@@ -32,14 +35,14 @@ def register(*, actor: User, skills="", availability="", areas="") -> Volunteer:
         "availability": _text(availability, "availability"),
         "areas": _text(areas, "areas"),
     }
-    community = points.community_of(resident)
+    community = my_community(resident)
     volunteer = Volunteer.objects.select_for_update().filter(resident=resident).first()
     if volunteer is not None and volunteer.status == VolunteerStatus.SUSPENDED:
         raise ValidationError(
             _("Your volunteer registration is suspended. Please contact your community office.")
         )
     created = volunteer is None
-    if created:
+    if volunteer is None:
         try:
             with transaction.atomic():
                 volunteer = Volunteer.objects.create(
@@ -94,10 +97,10 @@ def decide(volunteer: Volunteer, status: str, reason: str = "", *, actor: User) 
 # --------------------------------------------------------------------------- teams
 
 
-def _team_members(community: Place, ids) -> list[Volunteer]:
-    ids = {int(i) for i in ids or []}
-    members = list(Volunteer.objects.filter(pk__in=ids, community=community))
-    if len(members) != len(ids):
+def _team_members(community: Place, ids: Iterable[int | str] | None) -> list[Volunteer]:
+    wanted = {int(i) for i in ids or []}
+    members = list(Volunteer.objects.filter(pk__in=wanted, community=community))
+    if len(members) != len(wanted):
         raise ValidationError(
             {"members": _("Some of the chosen volunteers are not registered in this community.")}
         )
@@ -106,24 +109,37 @@ def _team_members(community: Place, ids) -> list[Volunteer]:
 
 @transaction.atomic
 def save_team(
-    *, actor: User, community: Place, name: str, theme: str, leader=None, members=(), team=None
+    *,
+    actor: User,
+    community: Place | None,
+    name: str,
+    theme: str,
+    leader: Volunteer | None = None,
+    members: Iterable[int | str] | None = (),
+    team: Team | None = None,
 ) -> Team:
-    community = _community(community)
+    place = _community(community)
     grant = access.require(
-        actor, Action.VOLUNTEER_MANAGE, community.path, read_action=Action.VOLUNTEER_VIEW
+        actor, Action.VOLUNTEER_MANAGE, place.path, read_action=Action.VOLUNTEER_VIEW
     )
+    if team is not None and team.community_id != place.pk:
+        # The right was checked over `place`; a team of another community is not edited here.
+        raise ValidationError({"community": _("A team stays in its community; choose it.")})
     name = _text(name, "name", required=True, limit=60)
     if theme not in Theme.values:
         raise ValidationError({"theme": _("Choose a theme.")})
-    chosen = _team_members(community, members)
-    if leader is not None and leader.community_id != community.pk:
+    chosen = _team_members(place, members)
+    if leader is not None and leader.community_id != place.pk:
         raise ValidationError({"leader": _("The leader must be a volunteer of this community.")})
     if leader is not None and leader not in chosen:
         chosen.append(leader)
-    if Team.objects.filter(community=community, name=name).exclude(pk=getattr(team, "pk", None)):
+    same_name = Team.objects.filter(community=place, name=name)
+    if team is not None:
+        same_name = same_name.exclude(pk=team.pk)
+    if same_name.exists():
         raise ValidationError({"name": _("This community already has a team with this name.")})
     created = team is None
-    team = team or Team(community=community, place_path=community.path)
+    team = team or Team(community=place, place_path=place.path)
     team.name, team.theme, team.leader = name, theme, leader
     team.save()
     team.members.set(chosen)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from gongzhi.core import clock
 from gongzhi.core.roles import Role
 from gongzhi.deliberation import services
-from gongzhi.deliberation.models import Action, Topic, TopicStatus
+from gongzhi.deliberation.models import FollowThrough, Topic, TopicStatus
 from gongzhi.places.models import Household, Place
 from tests.browser.conftest import TIMEOUT_MS, screenshot, submit_login
 from tests.conftest import make_user
@@ -105,8 +105,8 @@ def test_topic_to_public_action(as_user, world, profile_dir):
     desk.wait_for_load_state()
     expect(desk.locator("[data-testid=resolutions]")).to_contain_text("增设充电桩")
     screenshot(desk, "deliberation-meeting")
-    action = Action.objects.get()
-    assert action.owner == manager
+    follow_through = FollowThrough.objects.get()
+    assert follow_through.owner == manager
 
     # 4. The owner marks the action done.
     owner = as_user(manager.username)

@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
         "deliberation",
         "owners",
         "microprojects",
+        "estates",
     },  # domain apps
     {"privacy"},  # reads every domain app's records for a resident's copy (docs/privacy.md)
     {"demo"},  # every demo builder; nobody imports it
@@ -39,9 +40,8 @@ SIDEWAYS = {
     ("volunteering", "partners"): "an activity organised by a partner unit",
     ("merchants", "volunteering"): "redemptions spend volunteering points accounts",
     ("partners", "tickets"): "a ticket put on the needs list",
-    ("deliberation", "tickets"): "invitations through ticket notifications",
     ("deliberation", "volunteering"): "points for deliberation, representatives' scores",
-    ("microprojects", "tickets"): "photos through tickets.photos",
+    ("estates", "owners"): "a committee term links the owners' vote that elected it",
 }
 
 

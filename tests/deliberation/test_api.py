@@ -84,7 +84,7 @@ def test_polls_vote_and_results(d, api):
 def test_meetings_actions_and_notices(d, meeting, api):
     action = services.add_resolution(
         meeting, actor=d.secretary, text="修路灯", owner=d.property, due=dt.date(2026, 6, 1)
-    ).action
+    ).follow_through
     assert api(d.secretary).get("/api/v1/meetings/").data["count"] == 1
     assert api(d.worker_other).get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
     mine = api(d.property).get("/api/v1/actions/")
@@ -132,7 +132,7 @@ def test_staff_pages_post_flow(d, meeting, login):
         reverse("deliberation:meeting_resolution", args=[meeting.pk]),
         {"text": "决议", "owner": d.property.pk, "due": "2026-06-01"},
     )
-    assert meeting.resolutions.get().action.owner == d.property
+    assert meeting.resolutions.get().follow_through.owner == d.property
     response = client.post(
         reverse("deliberation:notices"),
         {"community": d.community.pk, "category": "party", "title": "t", "body": "b"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gongzhi.core.models import User
 from gongzhi.core.roles import Role
 from gongzhi.deliberation.models import (
-    Action,
+    FollowThrough,
     Meeting,
     MeetingSeries,
     Notice,
@@ -30,13 +30,17 @@ def test_demo_is_complete_and_idempotent(d):
     assert "8 topics" in line
     statuses = set(Topic.objects.filter(community=d.community).values_list("status", flat=True))
     assert statuses == set(TopicStatus.values)
-    assert {a.display_status for a in Action.objects.all()} == {"done", "in_progress", "overdue"}
+    assert {a.display_status for a in FollowThrough.objects.all()} == {
+        "done",
+        "in_progress",
+        "overdue",
+    }
     assert Poll.objects.count() == 2 and Notice.objects.count() == 5
     assert Notice.objects.filter(category="convention").exists()
     assert Topic.objects.filter(place__kind="grid").exists()
     series = MeetingSeries.objects.get(day=16)
     assert Meeting.objects.filter(series=series).exists()
     assert Representative.objects.exists()
-    counts = [M.objects.count() for M in (Topic, Meeting, Poll, Notice, Action)]
+    counts = [M.objects.count() for M in (Topic, Meeting, Poll, Notice, FollowThrough)]
     assert demo.build(None) == line
-    assert [M.objects.count() for M in (Topic, Meeting, Poll, Notice, Action)] == counts
+    assert [M.objects.count() for M in (Topic, Meeting, Poll, Notice, FollowThrough)] == counts

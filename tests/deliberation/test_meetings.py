@@ -12,18 +12,17 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from gongzhi.core import clock
-from gongzhi.core.models import AuditRecord
+from gongzhi.core.models import AuditRecord, Notification
 from gongzhi.core.roles import Role
 from gongzhi.deliberation import services
 from gongzhi.deliberation.models import (
-    ActionStatus,
     Attendance,
+    FollowThroughStatus,
     JointMeetingReminder,
     MeetingKind,
     MeetingStatus,
     TopicStatus,
 )
-from gongzhi.tickets.models import Notification
 from tests.conftest import make_user
 from tests.deliberation.conftest import T0, agenda_topic
 
@@ -136,26 +135,26 @@ def test_resolution_becomes_an_action_tracked_to_done(d, meeting):
     resolution = services.add_resolution(
         meeting, actor=d.secretary, text="物业6月底前修复路灯", owner=d.property, due=due
     )
-    action = resolution.action
+    action = resolution.follow_through
     with translation.override(settings.LANGUAGE_CODE):  # stored in the site's language
         expected_title = str(Role.PROPERTY_STAFF.label)
     assert action.owner == d.property and action.owner_title == expected_title
     assert Notification.objects.filter(user=d.property, verb="action_assigned").exists()
     with pytest.raises(PermissionDenied):
-        services.update_action(action, actor=d.resident, status="done", note="我修好了")
+        services.update_follow_through(action, actor=d.resident, status="done", note="我修好了")
     with pytest.raises(Http404):
-        services.update_action(action, actor=d.outsider, status="done", note="我修好了")
+        services.update_follow_through(action, actor=d.outsider, status="done", note="我修好了")
     with pytest.raises(ValidationError):
-        services.update_action(action, actor=d.property, status="open", note="x")
-    action = services.update_action(
+        services.update_follow_through(action, actor=d.property, status="open", note="x")
+    action = services.update_follow_through(
         action, actor=d.property, status="in_progress", note="已采购灯具"
     )
-    action = services.update_action(action, actor=d.property, status="done", note="已修复")
-    assert action.status == ActionStatus.DONE and action.done_at is not None
+    action = services.update_follow_through(action, actor=d.property, status="done", note="已修复")
+    assert action.status == FollowThroughStatus.DONE and action.done_at is not None
     assert action.notes.count() == 2
     assert AuditRecord.objects.filter(action="deliberation.action_progress").count() == 2
     with pytest.raises(ValidationError):
-        services.update_action(action, actor=d.secretary, status="done", note="again")
+        services.update_follow_through(action, actor=d.secretary, status="done", note="again")
 
 
 def test_action_owner_must_hold_a_post_in_the_community(d, meeting):
@@ -168,13 +167,13 @@ def test_action_owner_must_hold_a_post_in_the_community(d, meeting):
 def test_action_overdue_with_a_moved_clock(d, meeting):
     action = services.add_resolution(
         meeting, actor=d.secretary, text="清理楼道", owner=d.grid, due=dt.date(2026, 6, 1)
-    ).action
+    ).follow_through
     with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 1, 20, 0))):
-        assert action.display_status == ActionStatus.OPEN
+        assert action.display_status == FollowThroughStatus.OPEN
     with clock.travel_to(timezone.make_aware(dt.datetime(2026, 6, 2, 9, 0))):
-        assert action.display_status == ActionStatus.OVERDUE
-        action = services.update_action(action, actor=d.grid, status="done", note="完成")
-        assert action.display_status == ActionStatus.DONE
+        assert action.display_status == FollowThroughStatus.OVERDUE
+        action = services.update_follow_through(action, actor=d.grid, status="done", note="完成")
+        assert action.display_status == FollowThroughStatus.DONE
 
 
 def _at(*args):
@@ -335,5 +334,5 @@ def test_street_partner_contact_can_be_invited_and_own_an_action(d, meeting):
         services.invite(meeting, [far], actor=d.secretary)
     action = services.add_resolution(
         meeting, actor=d.secretary, text="共建单位提供场地", owner=partner, due=dt.date(2026, 6, 1)
-    ).action
+    ).follow_through
     assert action.owner == partner

@@ -39,7 +39,13 @@ def full(d, threshold, meeting):
         amounts="办公 | 100",
     )
     services.confirm_representative(d.community, d.resident.resident_record, actor=d.secretary)
-    return dict(topic=topic, meeting=meeting, action=resolution.action, poll=poll, notice=notice)
+    return dict(
+        topic=topic,
+        meeting=meeting,
+        follow_through=resolution.follow_through,
+        poll=poll,
+        notice=notice,
+    )
 
 
 def test_every_page_renders_for_the_secretary(d, full, login):
@@ -53,8 +59,8 @@ def test_every_page_renders_for_the_secretary(d, full, login):
         reverse("deliberation:meeting", args=[full["meeting"].pk]),
         reverse("deliberation:meeting_qr", args=[full["meeting"].pk]),
         reverse("deliberation:meeting_qr_code", args=[full["meeting"].pk]),
-        reverse("deliberation:actions"),
-        reverse("deliberation:action", args=[full["action"].pk]),
+        reverse("deliberation:follow_throughs"),
+        reverse("deliberation:follow_through", args=[full["follow_through"].pk]),
         reverse("deliberation:polls"),
         reverse("deliberation:poll_new"),
         reverse("deliberation:poll", args=[full["poll"].pk]),
@@ -79,7 +85,7 @@ def test_resident_pages_and_the_threshold_display(d, full, login):
         reverse("deliberation:meeting", args=[full["meeting"].pk]),
         reverse("deliberation:polls"),
         reverse("deliberation:poll", args=[full["poll"].pk]),
-        reverse("deliberation:actions"),
+        reverse("deliberation:follow_throughs"),
     ):
         assert client.get(url).status_code == 200, url
 
@@ -100,7 +106,7 @@ def test_other_community_gets_404(d, full, login):
     for url in (
         reverse("deliberation:topic", args=[full["topic"].pk]),
         reverse("deliberation:meeting", args=[full["meeting"].pk]),
-        reverse("deliberation:action", args=[full["action"].pk]),
+        reverse("deliberation:follow_through", args=[full["follow_through"].pk]),
         reverse("deliberation:poll", args=[full["poll"].pk]),
     ):
         assert client.get(url).status_code == 404, url
@@ -110,12 +116,12 @@ def test_property_staff_sees_the_meeting_invited_to_and_its_action(d, full, logi
     client = login(d.property)
     assert client.get(reverse("deliberation:meeting", args=[full["meeting"].pk])).status_code == 200
     response = client.post(
-        reverse("deliberation:action_progress", args=[full["action"].pk]),
+        reverse("deliberation:follow_through_progress", args=[full["follow_through"].pk]),
         {"status": "done", "note": "已修复"},
     )
     assert response.status_code == 302
-    full["action"].refresh_from_db()
-    assert full["action"].status == "done"
+    full["follow_through"].refresh_from_db()
+    assert full["follow_through"].status == "done"
 
 
 def test_support_and_opinion_through_the_pages(d, topic, login):
@@ -306,7 +312,7 @@ def test_lists_and_public_pages_have_bounded_queries(
     staff = login(d.secretary)
     for name, marker, count in (
         ("meetings", "议事会", 12),
-        ("actions", "决议", 0),
+        ("follow_throughs", "决议", 0),
         ("polls", "问卷", 12),
         ("notices", "公告", 12),
     ):
@@ -317,7 +323,7 @@ def test_lists_and_public_pages_have_bounded_queries(
         assert response.content.decode().count(marker) >= count, name
     owner = login(d.property)
     with django_assert_max_num_queries(12):
-        response = owner.get(reverse("deliberation:actions"))
+        response = owner.get(reverse("deliberation:follow_throughs"))
     assert len(response.context["page"].object_list) == 6
     resident = login(d.resident)
     with django_assert_max_num_queries(12):

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from gongzhi.core import clock
 from gongzhi.deliberation import selectors, services
-from gongzhi.deliberation.models import Ballot
+from gongzhi.deliberation.models import PollBallot
 from gongzhi.places.models import Household
 from tests.deliberation.conftest import T0, make_citizen
 
@@ -70,7 +70,7 @@ def test_votes_outside_the_window_are_refused(d):
         services.vote(poll, [option.pk], actor=d.resident)
     with clock.travel_to(poll.closes_at), pytest.raises(ValidationError):
         services.vote(poll, [option.pk], actor=d.resident)
-    assert not Ballot.objects.exists()
+    assert not PollBallot.objects.exists()
 
 
 def test_per_household_second_member_refused(d):
@@ -108,7 +108,7 @@ def test_forged_option_and_single_choice_rules(d):
             services.vote(poll, [], actor=d.resident)
         with pytest.raises(ValidationError, match="exactly one"):
             services.vote(poll, [a.pk, b.pk], actor=d.resident)
-        assert not Ballot.objects.exists()
+        assert not PollBallot.objects.exists()
         multi = new_poll(d, question="多选", multiple=True)
         x, y = list(multi.options.all())[:2]
         ballot = services.vote(multi, [x.pk, y.pk], actor=d.resident)
@@ -160,4 +160,4 @@ def test_concurrent_double_vote_counts_once(world):
     for t in threads:
         t.join()
     assert results.count("ok") == 1 and results.count("refused") == 3
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert PollBallot.objects.filter(poll=poll).count() == 1

@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 
-from gongzhi.core.models import AuditRecord
+from gongzhi.core.models import AuditRecord, Notification
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import Opinion, Topic, TopicStatus, TopicSupport
-from gongzhi.tickets.models import Notification
 from tests.conftest import make_user
 from tests.deliberation.conftest import make_citizen
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import load_workbook
 
+from gongzhi.core.models import AuditRecord
 from gongzhi.core.roles import Role
 from gongzhi.people import imports
 from gongzhi.people.models import ImportBatch, Resident
@@ -130,6 +131,7 @@ def test_discard_deletes_the_file(world, client):
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DISCARDED
     assert not imports.file_path(batch).exists()
+    assert AuditRecord.objects.filter(action="resident.import_discard").count() == 1
     assert client.post(f"/people/import/{batch.pk}/commit/", {"mode": "valid_only"}).status_code
     assert Resident.objects.count() == 0
 

@@ -91,6 +91,47 @@ def test_an_app_contributes_a_section_through_the_registry(pw, login):
     assert sections["extra"]["rows"] == [{"who": "王丽"}]
 
 
+def test_sections_come_in_the_fixed_order_whichever_app_registered_them(pw, login):
+    """Each app registers its own sections from its ready() (apps load core … owners, privacy);
+    the file keeps one order: kernel and registry first, then the domain apps, privacy last."""
+    body = json.loads(login(pw.alice).post(URL, {"format": "json"}).content)
+    assert [s["code"] for s in body["sections"]] == [
+        "account",
+        "posts",
+        "resident",
+        "household",
+        "tickets",
+        "volunteering",
+        "ledger",
+        "redemptions",
+        "owners_ballots",
+        "topics",
+        "polls",
+        "consents",
+        "requests",
+    ]
+
+
+def test_a_section_without_a_position_goes_last_and_a_position_places_it():
+    registry.register("late", "晚", lambda person: [])
+    registry.register("early", "早", lambda person: [], order=15)
+    try:
+        codes = [s.code for s in registry.sections()]
+    finally:
+        registry.unregister("late")
+        registry.unregister("early")
+    assert codes[-1] == "late"
+    assert codes.index("early") == codes.index("account") + 1
+    assert codes.index("early") < codes.index("posts")
+
+
+def test_the_registry_is_the_kernels_so_apps_below_privacy_can_register():
+    from gongzhi.core import personal_data
+
+    assert registry.register is personal_data.register
+    assert registry.sections is personal_data.sections
+
+
 def test_get_is_refused_and_unknown_format_writes_nothing(pw, login):
     client = login(pw.alice)
     assert client.get(URL).status_code == 405

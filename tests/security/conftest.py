@@ -214,6 +214,9 @@ EXTRA = {
         "resident": f.get(_model("people.Resident")),
     },
     "owners.Ballot": lambda f: {"scan": ContentFile(_jpeg(), name="security-scan.jpg")},
+    # A term and a contract end after they start (check constraints).
+    "estates.Term": lambda f: {"ends_on": clock.today() + dt.timedelta(days=365)},
+    "estates.ServiceContract": lambda f: {"ends_on": clock.today() + dt.timedelta(days=365)},
 }
 
 

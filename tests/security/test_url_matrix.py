@@ -64,7 +64,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "party:vanguard_claim_end": {"pk": "party.VanguardClaim"},
     "party:vanguard_review": {"pk": "party.ServiceRecord"},
     # tickets
-    "tickets:notification_open": {"pk": "tickets.Notification"},
+    "tickets:notification_open": {"pk": "core.Notification"},
     "tickets:category_edit": {"pk": "tickets.Category"},
     "tickets:category_change": {"pk": "tickets.Category", "change": "=deactivate"},
     "tickets:photo": {"pk": "tickets.Ticket", "photo_id": "tickets.TicketPhoto"},
@@ -136,8 +136,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "deliberation:meeting_qr": {"pk": "deliberation.Meeting"},
     "deliberation:meeting_qr_code": {"pk": "deliberation.Meeting"},
     "deliberation:checkin": {"pk": "deliberation.Meeting", "token": "=x"},
-    "deliberation:action": {"pk": "deliberation.Action"},
-    "deliberation:action_progress": {"pk": "deliberation.Action"},
+    "deliberation:follow_through": {"pk": "deliberation.FollowThrough"},
+    "deliberation:follow_through_progress": {"pk": "deliberation.FollowThrough"},
     "deliberation:poll": {"pk": "deliberation.Poll"},
     "deliberation:poll_vote": {"pk": "deliberation.Poll"},
     "deliberation:notice_withdraw": {"pk": "deliberation.Notice"},
@@ -166,6 +166,24 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     },
     "microprojects:public": {"community_id": "places.Place"},
     "microprojects:photo": {"pk": "microprojects.Photo"},
+    # estates
+    "estates:committee": {"pk": "estates.OwnersCommittee"},
+    "estates:committee_party_org": {"pk": "estates.OwnersCommittee"},
+    "estates:term_add": {"pk": "estates.OwnersCommittee"},
+    "estates:list_add": {"pk": "estates.OwnersCommittee"},
+    "estates:member_add": {"pk": "estates.Term"},
+    "estates:term_file": {"pk": "estates.Term"},
+    "estates:term_end": {"pk": "estates.Term"},
+    "estates:member_leave": {"pk": "estates.TermMember"},
+    "estates:candidate_add": {"pk": "estates.CandidateList"},
+    "estates:list_review": {"pk": "estates.CandidateList"},
+    "estates:list_finalise": {"pk": "estates.CandidateList"},
+    "estates:candidate_exclude": {"pk": "estates.Candidate"},
+    "estates:supervisor_leave": {"pk": "estates.SupervisionMember"},
+    "estates:company": {"pk": "estates.PropertyCompany"},
+    "estates:contract_add": {"pk": "estates.PropertyCompany"},
+    "estates:company_party_org": {"pk": "estates.PropertyCompany"},
+    "estates:company_party_staff": {"pk": "estates.PropertyCompany"},
     # privacy
     "privacy:my_request": {"pk": "privacy.PrivacyRequest"},
     "privacy:handle": {"pk": "privacy.PrivacyRequest"},
@@ -186,7 +204,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "checkin-": {"pk": "party.Checkin", "format": "=json"},
     "resident-": {"pk": "people.Resident", "format": "=json"},
     "ticket-": {"pk": "tickets.Ticket", "format": "=json"},
-    "notification-": {"pk": "tickets.Notification", "format": "=json"},
+    "notification-": {"pk": "core.Notification", "format": "=json"},
     "volunteering-resident-statement": {"resident_id": "people.Resident"},
     "volunteering-entry-reverse": {"entry_id": "core.LedgerEntry"},
     "volunteering-volunteer-": {"pk": "volunteering.Volunteer"},
@@ -202,13 +220,17 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "partner-need-": {"pk": "named:need"},
     "delib-topic-": {"pk": "deliberation.Topic", "opinion": "deliberation.Opinion"},
     "delib-meeting-": {"pk": "deliberation.Meeting", "series_pk": "deliberation.MeetingSeries"},
-    "delib-action-": {"pk": "deliberation.Action"},
+    "delib-follow-through-": {"pk": "deliberation.FollowThrough"},
     "delib-poll-": {"pk": "deliberation.Poll"},
     "delib-notice-": {"pk": "deliberation.Notice"},
     "owners-vote-": {"pk": "owners.OwnersVote"},
     "owners-estate-": {"pk": "place:estate"},
     "microproject-round-": {"pk": "microprojects.Round"},
     "microproject-": {"pk": "microprojects.Project"},
+    "owners-committee-": {"pk": "estates.OwnersCommittee"},
+    "committee-term-": {"pk": "estates.Term"},
+    "candidate-list-": {"pk": "estates.CandidateList"},
+    "property-company-": {"pk": "estates.PropertyCompany"},
     "privacy-request-": {"pk": "privacy.PrivacyRequest"},
     "privacy-queue-": {"pk": "privacy.PrivacyRequest"},
     "privacy-register-": {"pk": "privacy.ProcessingActivity"},
@@ -549,15 +571,15 @@ def test_the_matrix_sees_a_leak(matrix, db, monkeypatch):
 
 
 def test_the_checksum_sees_inserts_updates_and_deletes(matrix, db):
-    from gongzhi.tickets.models import Notification
+    from gongzhi.core.models import Notification
 
     start = _snapshot()
     note = matrix.foreign.get(Notification)
     Notification.objects.filter(pk=note.pk).update(text="改了")
     updated = _snapshot()
-    assert [t for t in start if start[t] != updated[t]] == ["tickets_notification"]
+    assert [t for t in start if start[t] != updated[t]] == ["core_notification"]
     Notification.objects.filter(pk=note.pk).delete()
-    assert _snapshot()["tickets_notification"] != updated["tickets_notification"]
+    assert _snapshot()["core_notification"] != updated["core_notification"]
 
 
 # Patterns that no user of the foreign jurisdiction reaches either, with the reason: the

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from gongzhi.tickets.models import Notification, Status, Ticket
+from gongzhi.core.models import Notification
+from gongzhi.tickets.models import Status, Ticket
 
 
 def api(user):

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from gongzhi.core import clock, profiles
-from gongzhi.core.models import AuditRecord
+from gongzhi.core.models import AuditRecord, Notification
 from gongzhi.tickets import deadlines
-from gongzhi.tickets.models import Level, Notification, Status
+from gongzhi.tickets.models import Level, Status
 from gongzhi.tickets.workflow import Step
 from tests.tickets.conftest import run_step
 
@@ -85,7 +85,7 @@ def test_overdue_tickets_escalate_one_level_at_a_time(at_t0, new_ticket, people,
         None,
     )
     assert AuditRecord.objects.filter(action="ticket.auto_escalate").count() == 1
-    assert Notification.objects.filter(user=people.cw, ticket=ticket).exists()
+    assert Notification.objects.filter(user=people.cw, reference=ticket.number).exists()
     assert deadlines.sweep() == {}  # the community now has its own response period
     clock.set_now(T0 + 4 * H + dt.timedelta(minutes=2))
     assert deadlines.sweep() == {Step.AUTO_ESCALATE: 1}

@@ -1,4 +1,4 @@
-"""Demo tickets (gongzhi/demo/tickets.py): two years of tickets in every state with a history
+"""Demo tickets (gongzhi/demo/tickets/): two years of tickets in every state with a history
 that follows the workflow table, realistic texts, consistent numbering, idempotence, and
 work on the demo logins' pages. Built on a reduced demo street (one community, two grids)."""
 

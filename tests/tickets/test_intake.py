@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from gongzhi.core import clock
-from gongzhi.core.models import AuditRecord
+from gongzhi.core.models import AuditRecord, Notification
 from gongzhi.core.roles import Role
 from gongzhi.tickets import services
-from gongzhi.tickets.models import HandlerKind, Level, Notification, Status, Ticket
+from gongzhi.tickets.models import HandlerKind, Level, Status, Ticket
 from tests.conftest import make_user
 
 
@@ -38,7 +38,7 @@ def test_a_resident_submits_about_their_own_building(new_ticket, people, world):
     assert (event.action, event.from_status, event.to_status) == ("submit", "", "submitted")
     assert AuditRecord.objects.filter(action="ticket.submit", target_id=str(ticket.pk)).exists()
     # the grid's workers are told, the other grid's are not
-    assert Notification.objects.filter(user=people.gw, ticket=ticket).exists()
+    assert Notification.objects.filter(user=people.gw, reference=ticket.number).exists()
     assert not Notification.objects.filter(user=people.gw_other).exists()
     assert not Notification.objects.filter(user=people.resident).exists()
 
@@ -132,7 +132,7 @@ def test_category_rules_route_to_the_community(new_ticket, cats, world, people):
         Level.COMMUNITY,
         world.community_a1,
     )
-    assert Notification.objects.filter(user=people.cw, ticket=ticket).exists()
+    assert Notification.objects.filter(user=people.cw, reference=ticket.number).exists()
 
 
 def test_property_and_partner_categories_go_straight_to_their_staff(new_ticket, cats, world):

@@ -15,9 +15,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from gongzhi.core import clock
+from gongzhi.core import notifications as centre
+from gongzhi.core.models import Notification
 from gongzhi.core.roles import Role
-from gongzhi.tickets import selectors
-from gongzhi.tickets.models import HandlerKind, Notification, Status
+from gongzhi.tickets.models import HandlerKind, Status
 from gongzhi.tickets.workflow import Step
 from tests.conftest import make_user
 from tests.tickets.conftest import run_step
@@ -176,7 +177,7 @@ def test_the_unread_count_is_one_query_and_capped(people, django_assert_num_quer
         [Notification(user=people.resident, verb="submit", text=f"#{i}") for i in range(130)]
     )
     with django_assert_num_queries(1):
-        assert selectors.unread_count(people.resident) == selectors.UNREAD_CAP
+        assert centre.unread_count(people.resident) == centre.UNREAD_CAP
     from django.template import Context, Template
     from django.test import RequestFactory
 
@@ -197,7 +198,8 @@ def test_the_page_is_paginated_with_bounded_queries(
         [
             Notification(
                 user=people.resident,
-                ticket=tickets[i % 3],
+                link=reverse("tickets:detail", args=[tickets[i % 3].pk]),
+                reference=tickets[i % 3].number,
                 verb="accept",
                 text=f"通知{i:02d}",
                 created_at=clock.now() + dt.timedelta(minutes=i),
@@ -248,7 +250,7 @@ def test_the_badge_is_cached_and_follows_new_and_read_notifications(
     assert _badge(client.get(queue).content.decode()) == "1"
     with CaptureQueriesContext(connection) as queries:
         assert _badge(client.get(queue).content.decode()) == "1"
-    assert not any("tickets_notification" in q["sql"] for q in queries.captured_queries)
+    assert not any("core_notification" in q["sql"] for q in queries.captured_queries)
     new_ticket()  # a new ticket in the grid: the grid worker is told
     assert _badge(client.get(queue).content.decode()) == "2"
     # Another app's notification (deliberation writes them with bulk_create) counts at once.
@@ -259,3 +261,35 @@ def test_the_badge_is_cached_and_follows_new_and_read_notifications(
     assert _badge(client.get(queue).content.decode()) == "2"
     client.post(reverse("tickets:notifications_read_all"))
     assert _badge(client.get(queue).content.decode()) is None
+
+
+def test_a_notification_of_another_app_leads_to_its_link_and_never_off_site(client, people):
+    from gongzhi.core import notifications
+
+    (own,) = notifications.notify([people.resident.pk], verb="topic", text="议题", link="/places/")
+    (plain,) = notifications.notify([people.resident.pk], verb="topic", text="无链接")
+    (away,) = notifications.notify(
+        [people.resident.pk], verb="topic", text="外链", link="//evil.example/x"
+    )
+    client.force_login(people.resident)
+    open_url = "tickets:notification_open"
+    assert client.get(reverse(open_url, args=[own.pk]))["Location"] == "/places/"
+    assert client.get(reverse(open_url, args=[plain.pk]))["Location"] == PAGE
+    assert client.get(reverse(open_url, args=[away.pk]))["Location"] == PAGE
+    api = APIClient()
+    api.force_authenticate(people.resident)
+    rows = api.get("/api/v1/notifications/").json()["results"]
+    assert {(r["text"], r["ticket"], r["ticket_number"]) for r in rows} == {
+        ("议题", None, ""),
+        ("无链接", None, ""),
+        ("外链", None, ""),
+    }
+
+
+def test_the_api_names_the_ticket_a_notification_links_to(people, accepted_and_escalated):
+    ticket = accepted_and_escalated
+    api = APIClient()
+    api.force_authenticate(people.resident)
+    rows = api.get("/api/v1/notifications/").json()["results"]
+    assert {(r["ticket"], r["ticket_number"]) for r in rows} == {(ticket.pk, ticket.number)}
+    assert set(rows[0]) == {"id", "ticket", "ticket_number", "verb", "text", "read", "created_at"}

@@ -8,14 +8,16 @@ from unittest import mock
 import pytest
 from django.http import Http404
 
+from gongzhi.core import notifications as senders
 from gongzhi.core import sms
-from gongzhi.tickets import senders, services
-from gongzhi.tickets.models import Kind, Notification, Status, Ticket
+from gongzhi.core.models import Notification
+from gongzhi.tickets import services
+from gongzhi.tickets.models import Kind, Status, Ticket
 from gongzhi.tickets.workflow import Step
 from tests.tickets.conftest import run_step
 
-MEMORY = "gongzhi.tickets.senders.MemorySender"
-FAILING = "gongzhi.tickets.senders.FailingSender"
+MEMORY = "gongzhi.core.notifications.MemorySender"
+FAILING = "gongzhi.core.notifications.FailingSender"
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +42,9 @@ def test_each_notification_is_sent_after_commit(
     assert outbox == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    note = Notification.objects.get(ticket=ticket)
-    assert [(m.notification_id, m.user, m.ticket_number) for m in outbox] == [
+    note = Notification.objects.get(reference=ticket.number)
+    assert note.link == f"/tickets/{ticket.pk}/"
+    assert [(m.notification_id, m.user, m.reference) for m in outbox] == [
         (note.pk, people.gw, ticket.number)
     ]
     assert outbox[0].text == note.text
@@ -71,7 +74,7 @@ def test_every_step_notifies_through_the_senders(
 def test_a_failing_sender_is_logged_and_does_not_stop_the_others(
     settings, people, cats, outbox, caplog, django_capture_on_commit_callbacks
 ):
-    settings.NOTIFY_SENDERS = [FAILING, MEMORY, "gongzhi.tickets.senders.NoSuchSender"]
+    settings.NOTIFY_SENDERS = [FAILING, MEMORY, "gongzhi.core.notifications.NoSuchSender"]
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         ticket = _submit(people, cats)
     assert Ticket.objects.filter(pk=ticket.pk).exists()
@@ -85,7 +88,7 @@ def test_a_queue_outage_does_not_break_the_committed_step(
 ):
     with (
         mock.patch(
-            "gongzhi.tickets.tasks.deliver_notifications", side_effect=ConnectionError("redis down")
+            "gongzhi.core.notifications.deliver_task", side_effect=ConnectionError("redis down")
         ),
         caplog.at_level(logging.ERROR),
         django_capture_on_commit_callbacks(execute=True),
@@ -98,7 +101,7 @@ def test_a_queue_outage_does_not_break_the_committed_step(
 def test_no_senders_no_task(settings, people, cats, django_capture_on_commit_callbacks):
     settings.NOTIFY_SENDERS = []
     with (
-        mock.patch("gongzhi.tickets.tasks.deliver_notifications") as task,
+        mock.patch("gongzhi.core.notifications.deliver_task") as task,
         django_capture_on_commit_callbacks(execute=True),
     ):
         _submit(people, cats)
@@ -109,17 +112,17 @@ def test_no_senders_no_task(settings, people, cats, django_capture_on_commit_cal
 def test_the_console_sender_logs_no_personal_data(
     settings, drive, people, caplog, django_capture_on_commit_callbacks
 ):
-    settings.NOTIFY_SENDERS = ["gongzhi.tickets.senders.ConsoleSender"]
+    settings.NOTIFY_SENDERS = ["gongzhi.core.notifications.ConsoleSender"]
     ticket = drive(Status.SUBMITTED)
     with (
-        caplog.at_level(logging.INFO, logger="gongzhi.tickets.senders"),
+        caplog.at_level(logging.INFO, logger="gongzhi.core.notifications"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         run_step(ticket, Step.ACCEPT, people.gw, {})
-    lines = [r.getMessage() for r in caplog.records if r.name == "gongzhi.tickets.senders"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "gongzhi.core.notifications"]
     assert len(lines) == 1
     assert f"user #{people.resident.pk}" in lines[0] and ticket.number in lines[0]
-    text = Notification.objects.filter(ticket=ticket).last().text
+    text = Notification.objects.filter(reference=ticket.number).last().text
     for secret in ("13900000001", people.resident.name, text):
         assert secret not in lines[0]
 
@@ -127,12 +130,15 @@ def test_the_console_sender_logs_no_personal_data(
 def test_the_sms_sender_texts_users_with_a_phone_only(
     settings, drive, people, django_capture_on_commit_callbacks
 ):
-    settings.NOTIFY_SENDERS = ["gongzhi.tickets.senders.SmsSender"]
+    settings.NOTIFY_SENDERS = ["gongzhi.core.notifications.SmsSender"]
     settings.SMS_BACKEND = "gongzhi.core.sms.MemoryBackend"
     with django_capture_on_commit_callbacks(execute=True):
         ticket = drive(Status.ACCEPTED)  # submit → the grid worker (no phone); accept → resident
     assert sms.MemoryBackend.outbox == [
-        ("13900000001", Notification.objects.get(ticket=ticket, user=people.resident).text)
+        (
+            "13900000001",
+            Notification.objects.get(reference=ticket.number, user=people.resident).text,
+        )
     ]
 
 
@@ -140,5 +146,5 @@ def test_inactive_users_are_not_sent_to(people, cats, outbox):
     ticket = _submit(people, cats)
     people.gw.is_active = False
     people.gw.save()
-    ids = list(Notification.objects.filter(ticket=ticket).values_list("pk", flat=True))
+    ids = list(Notification.objects.filter(reference=ticket.number).values_list("pk", flat=True))
     assert senders.deliver(ids) == 0 and outbox == []

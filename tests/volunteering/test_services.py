@@ -112,6 +112,24 @@ def test_teams_by_theme_with_leader_and_members(vol, world):
     assert Team.objects.count() == 1
 
 
+def test_a_team_is_edited_only_in_its_own_community(vol, world):
+    """The right is checked over the community named in the request: naming one's own
+    community does not open another community's team for editing."""
+    team = services.save_team(
+        actor=vol.cw, community=world.community_a1, name="助老队", theme="elderly"
+    )
+    with pytest.raises(ValidationError, match="stays in its community"):
+        services.save_team(
+            actor=vol.cw_other,
+            community=world.community_a2,
+            name="改名",
+            theme="culture",
+            team=team,
+        )
+    team.refresh_from_db()
+    assert (team.name, team.community_id) == ("助老队", world.community_a1.pk)
+
+
 # --------------------------------------------------------------------------- activities
 
 

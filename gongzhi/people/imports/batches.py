@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from gongzhi.core import access, audit, clock
-from gongzhi.core.models import User
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
 from gongzhi.people.imports.checks import CheckResult, check, error_entries
 from gongzhi.people.imports.fileformat import (
@@ -165,8 +165,8 @@ def run_write(
     batch: ImportBatch,
     result: CheckResult,
     *,
-    actor=None,
-    post=None,
+    actor: User | None = None,
+    post: Post | None = None,
     reason: str = "",
 ) -> Counts:
     """Write a checked file for a batch in its mode; one audit record for the batch."""
@@ -194,7 +194,14 @@ def run_write(
     return counts
 
 
-def _finish(batch, result: CheckResult, counts: Counts, actor, post, reason: str) -> None:
+def _finish(
+    batch: ImportBatch,
+    result: CheckResult,
+    counts: Counts,
+    actor: User | None,
+    post: Post | None,
+    reason: str,
+) -> None:
     batch.status = ImportBatch.Status.COMMITTED
     batch.total_rows = result.total
     batch.error_rows = result.errors
@@ -271,12 +278,25 @@ def recover(batch_id: int) -> None:
 
 
 def discard(batch: ImportBatch, *, actor: User) -> None:
-    access.require(
+    """Throw a previewed batch away: its stored file is deleted and the batch marked discarded,
+    under the batch's row lock so a commit started at the same moment cannot also run."""
+    grant = access.require(
         actor, Action.RESIDENT_IMPORT, batch.place_path, read_action=Action.RESIDENT_VIEW
     )
-    if batch.status in {ImportBatch.Status.COMMITTED, ImportBatch.Status.COMMITTING}:
-        raise ImportRefused(M_NOT_READY, status=batch.get_status_display())
-    delete_file(batch)
-    batch.status = ImportBatch.Status.DISCARDED
-    batch.finished_at = clock.now()
-    batch.save(update_fields=["status", "finished_at"])
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status in {ImportBatch.Status.COMMITTED, ImportBatch.Status.COMMITTING}:
+            raise ImportRefused(M_NOT_READY, status=batch.get_status_display())
+        batch.status = ImportBatch.Status.DISCARDED
+        batch.finished_at = clock.now()
+        batch.save(update_fields=["status", "finished_at"])
+        audit.record(
+            actor=actor,
+            post=grant.post,
+            action="resident.import_discard",
+            target=batch,
+            place_path=batch.place_path,
+            target_repr=batch.file_name,
+            changes={"file": batch.file_name},
+        )
+        delete_file(batch)

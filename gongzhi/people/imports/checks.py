@@ -9,8 +9,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 from gongzhi.core import clock, crypto
 from gongzhi.core.auth import PHONE_RE
@@ -177,7 +179,7 @@ class Row:
     registered: bool | None = None  # found by its ID when checked (None: not looked up)
     specialty: str = ""
 
-    def error(self, msgid: str, **params) -> None:
+    def error(self, msgid: str, **params: Any) -> None:
         self.errors.append((msgid, params))
 
 
@@ -197,7 +199,7 @@ class CheckResult:
         return [r for r in self.rows if r.errors]
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value.__class__ is str:
         return value.strip()
     if value is None:
@@ -214,7 +216,7 @@ def _text(value) -> str:
 _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
-def _date(value) -> dt.date | None:
+def _date(value: object) -> dt.date | None:
     """A date from a cell; None for an empty cell; ValueError when unreadable."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -235,7 +237,7 @@ def _date_text(text: str) -> dt.date | None:
     raise ValueError(text)
 
 
-def _msgid(message) -> str:
+def _msgid(message: object) -> str:
     """The msgid of a lazy translation (stored, translated again when shown)."""
     args = getattr(message, "_args", None)
     return str(args[0]) if args else str(message)
@@ -294,7 +296,9 @@ def _check_row(row: Row, cells: tuple, index: CommunityIndex, today: dt.date) ->
     row.name = name
 
     id_type_text = _norm(_text(raw_id_type))
-    id_type = ID_TYPES.get(id_type_text, IdType.RESIDENT_ID if not id_type_text else None)
+    id_type: str | None = ID_TYPES.get(
+        id_type_text, IdType.RESIDENT_ID if not id_type_text else None
+    )
     if id_type is None and id_type_text in IdType.values:
         id_type = id_type_text
     facts = None
@@ -309,7 +313,7 @@ def _check_row(row: Row, cells: tuple, index: CommunityIndex, today: dt.date) ->
             facts = idcard.parse(id_type, _norm(_text(raw_id)))
         except idcard.IdError as exc:
             row.error(_msgid(exc.message))
-    if facts is not None:
+    if facts is not None and id_type is not None:
         row.id_type, row.id_number = id_type, facts.number
         row.gender = facts.gender or "U"
         row.birth_date = facts.birth_date
@@ -371,7 +375,7 @@ def _check_row(row: Row, cells: tuple, index: CommunityIndex, today: dt.date) ->
 
     relation_text = _norm(_text(raw_relation))
     if relation_text:
-        relation = RELATIONS.get(relation_text)
+        relation: str | None = RELATIONS.get(relation_text)
         if relation is None and relation_text in Relation.values:
             relation = relation_text
         if relation is None:
@@ -381,7 +385,7 @@ def _check_row(row: Row, cells: tuple, index: CommunityIndex, today: dt.date) ->
 
     status_text = _norm(_text(raw_status))
     if status_text:
-        status = STATUSES.get(status_text)
+        status: str | None = STATUSES.get(status_text)
         if status is None and status_text in ResidenceStatus.values:
             status = status_text
         if status is None:
@@ -477,7 +481,7 @@ class _Sealer:
     keyed hash set up once, nonces drawn in one call): profiled, per-value set-up was half the
     cost of checking a row."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.protector = crypto.Protector()
 
     def index(self, kind: str, plain: str) -> str:
@@ -495,7 +499,9 @@ class _Sealer:
             row.phone_sealed = (enc, self.index("phone", row.phone), crypto.mask_phone(row.phone))
 
 
-def _select(model, columns: list[str], key: str, values: list) -> list[tuple]:
+def _select(
+    model: type[Model], columns: list[str], key: str, values: list[Any]
+) -> list[tuple[Any, ...]]:
     """SELECT columns FROM model's table WHERE key IN values: plain SQL, no ORM overhead
     (this runs once per chunk of a 100,000-row file)."""
     if not values:

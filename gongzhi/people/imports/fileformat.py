@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext, gettext_noop
 
@@ -193,7 +193,7 @@ def render(msgid: str, params: dict | None = None) -> str:
 class ImportFileError(Exception):
     """A problem with the whole file: nothing is written."""
 
-    def __init__(self, msgid: str, **params):
+    def __init__(self, msgid: str, **params: Any) -> None:
         super().__init__(msgid % params if params else msgid)
         self.msgid, self.params = msgid, params
 
@@ -210,7 +210,7 @@ class ImportRefused(Exception):
 
     result: CheckResult | None = None
 
-    def __init__(self, msgid: str, **params):
+    def __init__(self, msgid: str, **params: Any) -> None:
         super().__init__(msgid % params if params else msgid)
         self.msgid, self.params = msgid, params
 

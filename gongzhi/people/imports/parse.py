@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -38,7 +39,7 @@ class Formula(str):
     """A cell value that is (or looks like) a formula: never evaluated, never imported."""
 
 
-def normalise_header(text) -> str:
+def normalise_header(text: object) -> str:
     text = unicodedata.normalize("NFKC", str(text or ""))
     return re.sub(r"\s+", "", text).strip("*")
 
@@ -86,7 +87,7 @@ def read_file(data: bytes, file_name: str) -> ParsedFile:
     raise ImportFileError(E_EMPTY)
 
 
-def _filled(value) -> bool:
+def _filled(value: object) -> bool:
     return value is not None and (not isinstance(value, str) or value.strip() != "")
 
 
@@ -144,7 +145,7 @@ def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list]], int]:
         book.close()
         raise ImportFileError(E_CORRUPT) from exc
 
-    def lines():
+    def lines() -> Iterator[tuple[int, list[Any]]]:
         try:
             for line, row in spreadsheets.xlsx_rows(sheet, _caps()):
                 values = []
@@ -191,7 +192,7 @@ def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list]], int]:
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
-    def lines():
+    def lines() -> Iterator[tuple[int, list[Any]]]:
         width = caps.max_columns
         try:
             for values in reader:

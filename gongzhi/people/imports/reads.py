@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
+
 from gongzhi.core import access
 from gongzhi.core.roles import Action
+from gongzhi.core.types import Viewer
 from gongzhi.people.imports.fileformat import render
 from gongzhi.people.models import (
     ImportBatch,
@@ -13,7 +18,7 @@ from gongzhi.places.models import Place, PlaceKind
 # -- reads for the pages ------------------------------------------------------------------------
 
 
-def visible_batches(user):
+def visible_batches(user: Viewer) -> QuerySet[ImportBatch]:
     return access.scoped(
         ImportBatch.objects.select_related("community", "created_by"),
         user,
@@ -22,7 +27,7 @@ def visible_batches(user):
     )
 
 
-def get_batch(user, pk: int) -> ImportBatch:
+def get_batch(user: Viewer, pk: int) -> ImportBatch:
     """A batch of a community where the user may import; 404 outside, 403 without the right."""
     from django.http import Http404
 
@@ -33,13 +38,13 @@ def get_batch(user, pk: int) -> ImportBatch:
     return batch
 
 
-def import_communities(user):
+def import_communities(user: Viewer) -> QuerySet[Place]:
     return access.scoped(
         Place.objects.filter(kind=PlaceKind.COMMUNITY), user, Action.RESIDENT_IMPORT
     ).order_by("path")
 
 
-def rendered_errors(entries: list[dict]) -> list[dict]:
+def rendered_errors(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "row": e["row"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import connection, transaction
 
@@ -23,7 +24,7 @@ from gongzhi.people.models import (
 # -- writing ------------------------------------------------------------------------------------
 
 
-def _as_date(value) -> dt.date | None:
+def _as_date(value: object) -> dt.date | None:
     """A date column read with plain SQL: SQLite returns text, PostgreSQL a date."""
     if value is None or isinstance(value, dt.date):
         return value
@@ -53,7 +54,7 @@ class _Writer:
         "updated_at",
     )  # fmt: skip
 
-    def __init__(self):
+    def __init__(self) -> None:
         ops = connection.ops
         self.now = clock.now()
         self.today = clock.today()
@@ -68,14 +69,14 @@ class _Writer:
         self.rest = tuple(
             by_name[a].get_db_prep_save(by_name[a].get_default(), connection) for a in others
         )
-        columns = [by_name[a].column for a in (*self.SET, *others)]
+        columns = [cast(str, by_name[a].column) for a in (*self.SET, *others)]
         cols = ", ".join(ops.quote_name(c) for c in columns)
         placeholders = ", ".join(["%s"] * len(columns))
         self.insert_sql = (
             f"INSERT INTO {ops.quote_name(self.resident_table)} ({cols}) VALUES ({placeholders})"  # noqa: S608
         )
 
-    def date(self, value: dt.date | None):
+    def date(self, value: dt.date | None) -> object:
         if value is None:
             return None
         cached = self._dates.get(value)
@@ -83,7 +84,7 @@ class _Writer:
             cached = self._dates[value] = self._adapt_date(value)
         return cached
 
-    def _new_values(self, row: Row) -> tuple:
+    def _new_values(self, row: Row) -> tuple[Any, ...]:
         id_enc, id_idx, id_masked = row.id_sealed or crypto.protect("id", row.id_number)
         if row.phone:
             phone_enc, phone_idx, phone_masked = row.phone_sealed or crypto.protect(
@@ -118,7 +119,7 @@ class _Writer:
         by_index = {r.id_index: r for r in rows}
         fields = ["id", "id_index", "name", "gender", "birth_date", "id_type", "phone_index",
                   "household_id", "relation", "residence_status", "specialty", "is_active"]  # fmt: skip
-        existing = {}
+        existing: dict[str, dict[str, Any]] = {}
         # Rows the check found unregistered are not looked up again. Should someone register
         # one meanwhile, the unique index refuses the insert and the transaction rolls back.
         lookup = [k for k, r in by_index.items() if r.registered is not False]
@@ -128,12 +129,12 @@ class _Writer:
             existing[old["id_index"]] = old
         ids = [r["id"] for r in existing.values()]
         m_fields = ["id", "resident_id", "household_id", "relation", "moved_in", "moved_out"]
-        current = {}
+        current: dict[int, dict[str, Any]] = {}
         for values in _select(Membership, m_fields, "resident_id", ids):
-            member = dict(zip(m_fields, values, strict=True))
-            if member["moved_out"] is None:
-                member["moved_in"] = _as_date(member["moved_in"])
-                current[member["resident_id"]] = member
+            stay = dict(zip(m_fields, values, strict=True))
+            if stay["moved_out"] is None:
+                stay["moved_in"] = _as_date(stay["moved_in"])
+                current[stay["resident_id"]] = stay
         tags: dict[int, set[str]] = {}
         if any(by_index[k].tags is not None for k in existing):
             for resident_id, tag in _select(
@@ -188,7 +189,7 @@ class _Writer:
                 if not old["is_active"]:
                     change["is_active"] = True
             else:
-                member_change = {}
+                member_change: dict[str, object] = {}
                 if row.relation and row.relation != member["relation"]:
                     member_change["relation"] = row.relation
                 if row.relation and row.relation != old["relation"]:
@@ -213,9 +214,8 @@ class _Writer:
             if change or tag_changed:
                 counts.updated += 1
                 change["updated_at"] = self.db_now
-                for key in ("birth_date",):
-                    if key in change:
-                        change[key] = self.date(change[key])
+                if "birth_date" in change:
+                    change["birth_date"] = self.date(cast("dt.date | None", change["birth_date"]))
                 cols = tuple(sorted(change))
                 updates.setdefault(cols, []).append([change[c] for c in cols] + [rid])
             else:

@@ -1,10 +1,10 @@
 """Template tags of the tickets app. `{% notification_bell %}` (in base.html's top bar, for any
 signed-in user): a bell linking to the notification centre with the unread count
-(selectors.badge_count: cached per user, one bounded COUNT query on a miss)."""
+(gongzhi.core.notifications.badge_count: cached per user, one bounded COUNT query on a miss)."""
 
 from django import template
 
-from gongzhi.tickets import selectors
+from gongzhi.core import notifications
 
 register = template.Library()
 
@@ -13,8 +13,8 @@ register = template.Library()
 def notification_bell(context):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    count = selectors.badge_count(user) if user is not None else 0
+    count = notifications.badge_count(user) if user is not None else 0
     return {
         "unread": count,
-        "label": selectors.badge_label(count),
+        "label": notifications.badge_label(count),
     }

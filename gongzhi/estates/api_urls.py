@@ -1,0 +1,16 @@
+"""API routes of this app, mounted under /api/v1/ by gongzhi/api_urls.py."""
+
+from gongzhi.core.api import Router
+from gongzhi.estates.api import (
+    CandidateListViewSet,
+    CommitteeViewSet,
+    CompanyViewSet,
+    TermViewSet,
+)
+
+router = Router()
+router.register("owners-committees", CommitteeViewSet, basename="owners-committee")
+router.register("committee-terms", TermViewSet, basename="committee-term")
+router.register("candidate-lists", CandidateListViewSet, basename="candidate-list")
+router.register("property-companies", CompanyViewSet, basename="property-company")
+urlpatterns = router.urls

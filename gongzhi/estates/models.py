@@ -1,0 +1,357 @@
+"""Owners' committees (业主委员会), their terms (届) and candidate lists, residents' supervision
+committees (居务监督委员会) and property companies (物业服务企业) with their service contracts
+(issue 14 items 1–3; seeds 000 §五, 002 §三(一)4, §三(二)3).
+
+Every row that belongs to an area carries `place_path` (the estate's or the community's path)
+so that lists are scoped without a join. Party shares are never stored: they are computed from
+the party registry (gongzhi.estates.rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import clock
+from gongzhi.core.paths import PathField
+
+
+class PartyOrgForm(models.TextChoices):
+    """How a body's party organisation is set up (000 §一: 单独建、联合建、挂靠建)."""
+
+    SINGLE = "single", _("Set up alone (单独建)")
+    JOINT = "joint", _("Set up jointly (联合建)")
+    AFFILIATED = "affiliated", _("Set up by affiliation (挂靠建)")
+
+
+def _path_index(name: str) -> models.Index:
+    return models.Index(fields=["place_path"], name=name, opclasses=["varchar_pattern_ops"])
+
+
+class OwnersCommittee(models.Model):
+    """The owners' committee of one estate (one per estate; its terms follow one another)."""
+
+    estate = models.OneToOneField(
+        "places.Place",
+        verbose_name=_("estate"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    party_org_form = models.CharField(
+        _("form of the party organisation"),
+        max_length=12,
+        choices=PartyOrgForm.choices,
+        blank=True,
+    )
+    party_org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("party organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("owners' committee")
+        verbose_name_plural = _("owners' committees")
+        ordering = ["place_path"]
+        indexes = [_path_index("estates_committee_path")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """One term (届) of an owners' committee."""
+
+    committee = models.ForeignKey(
+        OwnersCommittee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="terms"
+    )
+    number = models.PositiveSmallIntegerField(_("term number"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    elected_by = models.ForeignKey(
+        "owners.OwnersVote",
+        verbose_name=_("owners' vote that elected it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filed_on = models.DateField(_("filed with the street on"), null=True, blank=True)
+    filing_ref = models.CharField(_("filing document"), max_length=100, blank=True)
+    ended_early_on = models.DateField(_("ended early on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for the early end"), max_length=500, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["committee_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "number"], name="estates_term_number"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="estates_term_ends_after_start",
+            ),
+            models.CheckConstraint(condition=models.Q(seats__gte=1), name="estates_term_seats"),
+        ]
+        indexes = [_path_index("estates_term_path")]
+
+    def __str__(self) -> str:
+        return _("Term %(n)s") % {"n": self.number}
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the term runs: its end date, or the day it ended early."""
+        return self.ended_early_on or self.ends_on
+
+
+class TermMember(models.Model):
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="members"
+    )
+    resident = models.ForeignKey(
+        "people.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_chair = models.BooleanField(_("chair"), default=False)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    leave_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["term_id", "-is_chair", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "resident"], name="estates_member_once"),
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=models.Q(is_chair=True, left_on__isnull=True),
+                name="estates_one_chair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.resident)
+
+
+class ListStatus(models.TextChoices):
+    DRAFT = "draft", _("Being drawn up")
+    REVIEWED = "reviewed", _("Reviewed by the community party committee")
+    FINAL = "final", _("Final")
+
+
+class CandidateList(models.Model):
+    """The candidates for the election of a committee's next term, with the negative-list check
+    (正负面清单, 000 §五) reviewed by the community party committee."""
+
+    committee = models.ForeignKey(
+        OwnersCommittee,
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="candidate_lists",
+    )
+    title = models.CharField(_("title"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ListStatus.choices, default=ListStatus.DRAFT
+    )
+    reviewed_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("candidate list")
+        verbose_name_plural = _("candidate lists")
+        ordering = ["-created_at", "-id"]
+        indexes = [_path_index("estates_list_path")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Candidate(models.Model):
+    candidate_list = models.ForeignKey(
+        CandidateList,
+        verbose_name=_("candidate list"),
+        on_delete=models.CASCADE,
+        related_name="candidates",
+    )
+    resident = models.ForeignKey(
+        "people.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Negative list (负面清单): who may not stand, and why.
+    excluded = models.BooleanField(_("may not stand"), default=False)
+    exclusion_reason = models.CharField(_("why not"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["candidate_list_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate_list", "resident"], name="estates_candidate_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(excluded=False) | ~models.Q(exclusion_reason=""),
+                name="estates_exclusion_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.resident)
+
+
+class SupervisionCommittee(models.Model):
+    """The residents' supervision committee (居务监督委员会) of a community (002 §三(二)3)."""
+
+    community = models.OneToOneField(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("residents' supervision committee")
+        verbose_name_plural = _("residents' supervision committees")
+        ordering = ["place_path"]
+        indexes = [_path_index("estates_supervision_path")]
+
+    def __str__(self) -> str:
+        return str(_("Residents' supervision committee"))
+
+
+class SupervisionMember(models.Model):
+    committee = models.ForeignKey(
+        SupervisionCommittee,
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+    resident = models.ForeignKey(
+        "people.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_chair = models.BooleanField(_("chair"), default=False)
+    since = models.DateField(_("since"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision committee member")
+        verbose_name_plural = _("supervision committee members")
+        ordering = ["committee_id", "-is_chair", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "resident"],
+                condition=models.Q(left_on__isnull=True),
+                name="estates_supervisor_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.resident)
+
+
+class PropertyCompany(models.Model):
+    """A property company (物业服务企业), registered by the community or street where it is
+    first recorded; its service contracts may cover estates of several communities."""
+
+    name = models.CharField(_("name"), max_length=100)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    office_phone = models.CharField(_("office telephone"), max_length=20, blank=True)
+    party_org_form = models.CharField(
+        _("form of the party organisation"),
+        max_length=12,
+        choices=PartyOrgForm.choices,
+        blank=True,
+    )
+    party_org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("party organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    party_staff = models.ManyToManyField(
+        "party.PartyMember",
+        verbose_name=_("party members among the staff"),
+        related_name="+",
+        blank=True,
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("property company")
+        verbose_name_plural = _("property companies")
+        ordering = ["name", "id"]
+        indexes = [_path_index("estates_company_path")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceContract(models.Model):
+    company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property company"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    estate = models.ForeignKey(
+        "places.Place", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    fee_yuan_per_m2 = models.DecimalField(
+        _("fee (yuan per m² and month)"), max_digits=6, decimal_places=2
+    )
+    scope = models.CharField(_("scope of service"), max_length=500, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("service contract")
+        verbose_name_plural = _("service contracts")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="estates_contract_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fee_yuan_per_m2__gte=0), name="estates_contract_fee"
+            ),
+        ]
+        indexes = [_path_index("estates_contract_path")]
+
+    def __str__(self) -> str:
+        return f"{self.company} · {self.estate}"

@@ -1,0 +1,142 @@
+"""Photos in the kernel (gongzhi.core.photos): only real images, re-encoded without metadata, the
+GPS position read first and handed back, limits checked before decoding, files written for any
+app's photo model and removed again when the transaction fails."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from gongzhi.core import photos
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def image_file(name="photo.jpg", fmt="JPEG", size=(64, 48), gps=None, camera=None, mode="RGB"):
+    image = Image.new(mode, size, (200, 30, 30) if mode == "RGB" else (200, 30, 30, 128))
+    buf = io.BytesIO()
+    options = {}
+    if gps or camera:
+        exif = Image.Exif()
+        if camera:
+            exif[0x010F] = camera
+        if gps:
+            lat, lng = gps
+            exif.get_ifd(0x8825).update(
+                {1: "N", 2: (float(lat), 0.0, 0.0), 3: "E", 4: (float(lng), 0.0, 0.0)}
+            )
+        options["exif"] = exif
+    image.save(buf, fmt, **options)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def test_a_photo_is_re_encoded_without_metadata_and_its_position_handed_back():
+    prepared = photos.prepare_one(image_file(gps=(28.005, 112.005), camera="SecretCam 3000"))
+    assert prepared.gps == (Decimal("28.005000"), Decimal("112.005000"))
+    stored = Image.open(io.BytesIO(prepared.content))
+    assert stored.format == "JPEG" and (stored.width, stored.height) == (64, 48)
+    assert not stored.getexif() and b"SecretCam" not in prepared.content
+    assert prepared.size == len(prepared.content) and prepared.thumb
+    assert photos.first_location([photos.prepare_one(image_file()), prepared]) == prepared.gps
+
+
+def test_large_photos_are_scaled_down_and_transparency_becomes_white():
+    prepared = photos.prepare_one(image_file("a.png", fmt="PNG", size=(4000, 1000), mode="RGBA"))
+    assert (prepared.width, prepared.height) == (photos.LONG_SIDE, photos.LONG_SIDE // 4)
+    thumb = Image.open(io.BytesIO(prepared.thumb))
+    assert max(thumb.size) == photos.THUMB_SIDE and thumb.mode == "RGB"
+
+
+def test_only_jpeg_png_and_webp_images_are_accepted():
+    assert photos.prepare([image_file("b.webp", fmt="WEBP")])[0].width == 64
+    for upload in (
+        SimpleUploadedFile("x.jpg", b"<?php echo 1;", content_type="image/jpeg"),
+        image_file("x.gif", fmt="GIF"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            photos.prepare([upload])
+        assert "JPEG, PNG or WebP" in error.value.message_dict["photos"][0]
+
+
+def test_every_problem_in_one_error_before_anything_is_written(settings):
+    settings.TICKET_PHOTO_MAX_PIXELS = 1000
+    with pytest.raises(ValidationError) as error:
+        photos.prepare([image_file("a.jpg"), SimpleUploadedFile("b.jpg", b"no")])
+    messages = error.value.message_dict["photos"]
+    assert len(messages) == 2 and "too many pixels" in messages[0]
+    settings.TICKET_PHOTO_MAX_COUNT = 2
+    with pytest.raises(ValidationError) as error:
+        photos.prepare([image_file(f"{i}.jpg") for i in range(3)])
+    assert "At most 2 photos" in error.value.message_dict["photos"][0]
+    assert photos.prepare(None) == [] and photos.prepare([None, ""]) == []
+
+
+def test_a_too_large_file_is_refused(settings):
+    settings.TICKET_PHOTO_MAX_BYTES = 1024 * 1024
+    big = image_file("big.png", fmt="PNG")
+    big.size = 2 * 1024 * 1024
+    with pytest.raises(ValidationError) as error:
+        photos.prepare_one(big)
+    assert "too large (at most 1 MB)" in error.value.messages[0]
+
+
+class _Field:
+    def __init__(self) -> None:
+        self.name = ""
+
+    def save(self, name, content, save=False):
+        self.name = default_storage.save(f"kernel-test/{name}", content)
+
+
+class _PhotoModel:
+    """Stands for an app's photo model: file, thumb, width, height, size, uploaded_by."""
+
+    saved: list = []
+
+    def __init__(self, **fields) -> None:
+        self.__dict__.update(fields)
+        self.file, self.thumb = _Field(), _Field()
+
+    objects = SimpleNamespace(bulk_create=lambda rows: _PhotoModel.saved.extend(rows))
+
+
+def test_write_stores_files_and_rows_for_any_photo_model():
+    _PhotoModel.saved = []
+    prepared = photos.prepare([image_file("a.jpg"), image_file("b.png", fmt="PNG")])
+    written: list[str] = []
+    rows = photos.write(_PhotoModel, prepared, user=None, written=written, claim="c1")
+    assert rows == _PhotoModel.saved and len(rows) == 2
+    assert rows[0].claim == "c1" and rows[0].width == 64 and rows[0].uploaded_by is None
+    assert len(written) == 4 and all(default_storage.exists(name) for name in written)
+
+
+def test_files_are_removed_when_the_transaction_fails():
+    prepared = photos.prepare([image_file()])
+    with pytest.raises(RuntimeError), photos.files_removed_on_error() as written:
+        photos.write(_PhotoModel, prepared, user=None, written=written)
+        assert all(default_storage.exists(name) for name in written)
+        raise RuntimeError("the transaction failed")
+    assert written and not any(default_storage.exists(name) for name in written)
+    with photos.files_removed_on_error() as kept:
+        photos.write(_PhotoModel, prepared, user=None, written=kept)
+    assert all(default_storage.exists(name) for name in kept)
