@@ -35,6 +35,8 @@ urlpatterns = [
     path("", include("gongzhi.deliberation.api_urls")),
     path("", include("gongzhi.owners.api_urls")),
     path("", include("gongzhi.estates.api_urls")),
+    path("", include("gongzhi.mediation.api_urls")),
+    path("", include("gongzhi.partylife.api_urls")),
     path("", include("gongzhi.microprojects.api_urls")),
     path("", include("gongzhi.privacy.api_urls")),
 ]

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "gongzhi.deliberation",
     "gongzhi.owners",
     "gongzhi.estates",
+    "gongzhi.partylife",
+    "gongzhi.mediation",
     "gongzhi.microprojects",
     "gongzhi.privacy",
     "gongzhi.demo",

@@ -32,6 +32,8 @@ urlpatterns = [
     path("deliberation/", include("gongzhi.deliberation.urls")),
     path("owners/", include("gongzhi.owners.urls")),
     path("estates/", include("gongzhi.estates.urls")),
+    path("mediation/", include("gongzhi.mediation.urls")),
+    path("partylife/", include("gongzhi.partylife.urls")),
     path("microprojects/", include("gongzhi.microprojects.urls")),
     path("privacy/", include("gongzhi.privacy.urls")),
     path(

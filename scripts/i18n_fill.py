@@ -1,6 +1,9 @@
 """Fill empty msgstr entries of the zh_Hans catalog from i18n/*.json ({"msgid": "中文"}).
 
 Usage: python scripts/i18n_fill.py   (then `make messages` compiles). Prints what is still missing.
+
+A word with two Chinese meanings is translated with a context (`pgettext("mediation case",
+"Closed")`); its translations sit in an object keyed `"@context mediation case"`.
 """
 
 import json
@@ -14,9 +17,14 @@ PO = ROOT / "gongzhi" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
 def main() -> int:
-    table: dict[str, str] = {}
+    table: dict[tuple[str | None, str], str] = {}
     for path in sorted((ROOT / "i18n").glob("*.json")):
-        table.update(json.loads(path.read_text(encoding="utf-8")))
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
+            if key.startswith("@context ") and isinstance(value, dict):
+                context = key.removeprefix("@context ")
+                table.update({(context, msgid): zh for msgid, zh in value.items()})
+            else:
+                table[(None, key)] = value
     catalog = polib.pofile(str(PO))
     missing = []
     for entry in catalog:
@@ -28,7 +36,7 @@ def main() -> int:
             entry.msgstr = ""
             entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
         entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
-        zh = table.get(entry.msgid)
+        zh = table.get((entry.msgctxt or None, entry.msgid))
         if entry.msgid_plural:
             if zh and not any(entry.msgstr_plural.values()):
                 entry.msgstr_plural = {0: zh}

@@ -41,6 +41,12 @@ NAV: list[NavGroup] = [
             NavItem(_("Residents"), "people:list", "people", Action.RESIDENT_VIEW),
             NavItem(_("Import residents"), "people_import:index", "upload", Action.RESIDENT_IMPORT),
             NavItem(_("Party organisation"), "party:tree", "flag", Action.PARTY_VIEW),
+            NavItem(
+                _("Organisational life"),
+                "partylife:index",
+                "journal-bookmark",
+                Action.PARTYLIFE_VIEW,
+            ),
         ),
     ),
     NavGroup(
@@ -53,6 +59,10 @@ NAV: list[NavGroup] = [
             NavItem(_("My taken tickets"), "tickets:taken", "check2-square", Action.TICKET_HANDLE),
             NavItem(_("Ticket map"), "tickets:map", "map", Action.TICKET_VIEW),
             NavItem(_("Ticket statistics"), "tickets:stats", "bar-chart-line", Action.TICKET_STATS),
+            NavItem(_("Mediation cases"), "mediation:index", "people", Action.MEDIATION_VIEW),
+            NavItem(
+                _("Mediation committees"), "mediation:committees", "bank", Action.MEDIATION_VIEW
+            ),
             NavItem(
                 _("Ticket categories"), "tickets:categories", "diagram-2", Action.TICKET_CATEGORIES
             ),
@@ -115,6 +125,10 @@ NAV: list[NavGroup] = [
             NavItem(_("Compliance"), "compliance:list", "clipboard-check", Action.COMPLIANCE_VIEW),
             NavItem(_("Owners' committees"), "estates:index", "house-gear", Action.ESTATE_VIEW),
             NavItem(_("Property companies"), "estates:companies", "buildings", Action.ESTATE_VIEW),
+            NavItem(_("Yearly ratings"), "estates:ratings", "star-half", Action.ESTATE_VIEW),
+            NavItem(
+                _("My property company"), "estates:my_company", "buildings", Action.ESTATE_COMPANY
+            ),
             NavItem(_("Policy profiles"), "profiles:list", "sliders", Action.PROFILE_VIEW),
             NavItem(_("Posts"), "posts:list", "person-badge", Action.POST_MANAGE),
             NavItem(_("Audit trail"), "audit:list", "shield-check", Action.AUDIT_VIEW),
@@ -162,6 +176,7 @@ RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("My service and vanguard index"), "party:vanguard", "award", Action.VANGUARD_SERVE),
     NavItem(_("Partner units"), "partners:units", "building", Action.PARTNER_CLAIM),
     NavItem(_("Post a need"), "partners:needs", "card-checklist", Action.PARTNER_NEED_SUBMIT),
+    NavItem(_("Who runs my estate"), "estates:mine", "house-heart", Action.ESTATE_MINE),
 ]
 
 

@@ -200,6 +200,45 @@ class Action(models.TextChoices):
         _("Review candidate lists for the community party committee"),
     )
     ESTATE_FILE = "estate.file", _("Record the filing of an owners' committee term")
+    ESTATE_RATE = (
+        "estate.rate",
+        _("Publish the yearly estate ratings and the red and black list"),
+    )
+    ESTATE_MINE = (
+        "estate.mine",
+        _("See who runs one's estate and answer its satisfaction survey"),
+    )
+    ESTATE_COMPANY = (
+        "estate.company",
+        _("See one's property company's contracts and ratings"),
+    )
+    # People's mediation (issue 18, gongzhi/mediation).
+    MEDIATION_VIEW = (
+        "mediation.view",
+        _("View mediation committees, mediators and that cases exist (not their content)"),
+    )
+    MEDIATION_MANAGE = (
+        "mediation.manage",
+        _("Keep mediation committees and mediators; open and handle the committee's cases"),
+    )
+    MEDIATION_MEDIATE = (
+        "mediation.mediate",
+        _("Handle the mediation cases one is a mediator of"),
+    )
+    # Party organisational life (issue 23, gongzhi/partylife). A party member's post reaches
+    # only the records of their own organisation, and manages them only as its secretary.
+    PARTYLIFE_VIEW = (
+        "partylife.view",
+        _("View party meetings, democratic reviews and dues of an organisation"),
+    )
+    PARTYLIFE_MANAGE = (
+        "partylife.manage",
+        _("Plan party meetings, record minutes, reviews and dues (secretaries)"),
+    )
+    PARTYLIFE_ATTEND = (
+        "partylife.attend",
+        _("Check in to party meetings, ask for leave, see one's own review and dues"),
+    )
     # Eligibility (issue 11 point 6): who may be chosen for something, read through
     # gongzhi.core.gates.roles_with() instead of role lists kept in the apps.
     DELIBERATION_OFFICIAL = (
@@ -394,6 +433,34 @@ PERMISSIONS.update(
         Action.ESTATE_FILE: {
             r: S.SUBTREE for r in (R.STREET_OFFICER, R.DISTRICT_OFFICER, R.SYSTEM_ADMIN)
         },
+        # The street publishes the yearly star ratings and the red and black list (000 §五);
+        # residents see who runs their estate and answer its survey; property-company staff
+        # see their company's contracts and ratings.
+        Action.ESTATE_RATE: {r: S.SUBTREE for r in (R.STREET_OFFICER, R.SYSTEM_ADMIN)},
+        Action.ESTATE_MINE: {r: S.COMMUNITY for r in _CITIZENS},
+        Action.ESTATE_COMPANY: {R.PROPERTY_STAFF: S.SUBTREE},
+        # People's mediation (gongzhi/mediation): the committee's staff keep it and see its
+        # cases; a grid worker sees only that a case exists for a household of the grid; a
+        # case's content is also open to its own mediators (an object rule, services.py).
+        Action.MEDIATION_VIEW: {r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
+        Action.MEDIATION_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.MEDIATION_MEDIATE: {
+            **{r: S.COMMUNITY for r in (R.PARTY_MEMBER, R.VOLUNTEER, R.BUILDING_HEAD)},
+            **{r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER)},
+        },
+        # Party organisational life (gongzhi/partylife): a branch's records belong to the
+        # branch. The community secretary manages every organisation of the community; a party
+        # member's post counts only for the organisations they are the secretary of (the
+        # object rule in gongzhi/partylife/rules.py) and shows only their own organisation.
+        Action.PARTYLIFE_VIEW: {
+            **{r: S.SUBTREE for r in _OVERSEERS},
+            R.PARTY_MEMBER: S.COMMUNITY,
+        },
+        Action.PARTYLIFE_MANAGE: {
+            **{r: S.SUBTREE for r in (R.COMMUNITY_SECRETARY, R.STREET_OFFICER, R.SYSTEM_ADMIN)},
+            R.PARTY_MEMBER: S.COMMUNITY,
+        },
+        Action.PARTYLIFE_ATTEND: {R.PARTY_MEMBER: S.COMMUNITY},
     }
 )
 

@@ -19,6 +19,12 @@ Companies: one serves two estates of the community and has its own party organis
 registered by the street, serves an estate of the demo community and one of its neighbour (a
 company shared across communities); one has no party organisation.
 
+Ratings (issue 14 items 4–5): last year's evaluations of every committee and company of the
+community (the community's assessments, published by the street with their star levels), the
+third company on the street's black list two years running (barred where a profile sets the
+bar: the Wuhan East Lake estate it serves), the first company on last year's red list, and this
+year's satisfaction survey of the first estate in progress.
+
 Everything goes through the services (one audit record each). Idempotent: when the first
 estate already has a committee, nothing is added. Uses the default database.
 """
@@ -35,8 +41,14 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.estates import rules, services
-from gongzhi.estates.models import OwnersCommittee, PartyOrgForm, PropertyCompany
+from gongzhi.estates import ratings, rules, services
+from gongzhi.estates.models import (
+    ListColour,
+    OwnersCommittee,
+    PartyOrgForm,
+    PropertyCompany,
+    ServiceContract,
+)
 from gongzhi.party.models import MemberStatus, OrgKind, PartyMember, PartyOrg
 from gongzhi.people.models import Resident
 from gongzhi.places.models import Place, PlaceKind
@@ -248,6 +260,72 @@ def _companies(
     return made
 
 
+# The community's assessments of last year, in turn (0–100).
+ASSESSMENTS = (95, 88, 76, 64, 91, 82, 55, 71)
+
+
+def _ratings(
+    community: Place,
+    estates: list[Place],
+    companies: list[PropertyCompany],
+    secretary: User,
+    street: User,
+    today: dt.date,
+) -> int:
+    street_place = community.parent
+    if street_place is None:
+        return 0
+    last = today.year - 1
+    for i, committee in enumerate(
+        OwnersCommittee.objects.filter(community=community).order_by("place_path")
+    ):
+        ratings.assess(
+            committee,
+            actor=secretary,
+            year=last,
+            assessment=ASSESSMENTS[i % len(ASSESSMENTS)],
+            note="按时召开业主大会，公开账目" if i % 2 == 0 else "履职基本到位，议事公开不够",
+        )
+    for j, company in enumerate(companies):
+        if ServiceContract.objects.filter(
+            company=company, place_path__startswith=community.path
+        ).exists():
+            ratings.assess(
+                company,
+                actor=secretary,
+                year=last,
+                assessment=(92, 78, 48)[j % 3],
+                note=("服务规范，居民认可", "响应较慢", "投诉多、整改不力")[j % 3],
+                community=community,
+            )
+    bare = companies[-1]
+    for year in (last - 1, last):
+        ratings.add_redblack(
+            street_place,
+            bare,
+            actor=street,
+            year=year,
+            colour=ListColour.BLACK,
+            reason="居民投诉集中，限期整改未落实",
+            evidence=f"街道物业考评通报〔{year}〕2号",
+        )
+    ratings.add_redblack(
+        street_place,
+        companies[0],
+        actor=street,
+        year=last,
+        colour=ListColour.RED,
+        reason="党建引领物业服务，居民满意度高",
+        evidence=f"街道物业考评通报〔{last}〕1号",
+    )
+    ratings.publish_year(street_place, actor=street, year=last - 1)
+    published = ratings.publish_year(street_place, actor=street, year=last)
+    ratings.open_survey(
+        estates[0], actor=secretary, year=today.year, closes_on=dt.date(today.year, 12, 31)
+    )
+    return published
+
+
 def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
     community = _post_place("secretary", Role.COMMUNITY_SECRETARY)
     secretary = User.objects.filter(username="secretary").first()
@@ -295,10 +373,12 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
                 is_chair=i == 0,
             )
         companies = _companies(community, neighbour, estates, secretary, street, today)
+        rated = _ratings(community, estates, companies, secretary, street, today)
     return _(
         "Estates: %(community)s, %(committees)s owners' committees (%(filed)s terms filed), "
-        "a supervision committee, %(companies)s property companies"
+        "a supervision committee, %(companies)s property companies, %(rated)s ratings published"
     ) % {
+        "rated": rated,
         "community": community.name,
         "committees": made,
         "filed": filed,

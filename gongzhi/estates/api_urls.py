@@ -7,10 +7,13 @@ from gongzhi.estates.api import (
     CompanyViewSet,
     TermViewSet,
 )
+from gongzhi.estates.api_ratings import EvaluationViewSet, MyEstateViewSet
 
 router = Router()
 router.register("owners-committees", CommitteeViewSet, basename="owners-committee")
 router.register("committee-terms", TermViewSet, basename="committee-term")
 router.register("candidate-lists", CandidateListViewSet, basename="candidate-list")
 router.register("property-companies", CompanyViewSet, basename="property-company")
+router.register("estate-ratings", EvaluationViewSet, basename="estate-rating")
+router.register("my-estate", MyEstateViewSet, basename="my-estate")
 urlpatterns = router.urls

@@ -6,3 +6,6 @@ class EstatesConfig(AppConfig):
     name = "gongzhi.estates"
     label = "estates"
     verbose_name = _("Owners' committees and property companies")
+
+    def ready(self) -> None:
+        from gongzhi.estates import privacy_sections  # noqa: F401  (docs/privacy.md)

@@ -142,3 +142,79 @@ class PartyStaffForm(_Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 8}),
     )
+
+
+# --------------------------------------------------------------------------- ratings (items 4, 5)
+
+STARS = [(n, "★" * n) for n in range(5, 0, -1)]
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(label=_("Year"), min_value=2000, max_value=2100, widget=NUMBER, **kwargs)
+
+
+class SurveyForm(_Form):
+    estate: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Estate"), widget=SELECT
+    )
+    year = YearField()
+    closes_on = forms.DateField(label=_("Closes on"), widget=DATE)
+
+
+class AnswerForm(_Form):
+    company_score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the property company?"),
+        choices=STARS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    committee_score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the owners' committee?"),
+        choices=STARS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+
+class AssessForm(_Form):
+    body = forms.CharField(label=_("Body"), max_length=40, widget=SELECT)
+    year = YearField()
+    assessment = forms.IntegerField(
+        label=_("Community's assessment (0–100)"), min_value=0, max_value=100, widget=NUMBER
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, widget=TEXT)
+
+    def __init__(self, *args: Any, bodies: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget = forms.Select(
+            attrs={"class": "form-select"}, choices=bodies or []
+        )
+
+
+class PublishForm(_Form):
+    street: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Street"), widget=SELECT
+    )
+    year = YearField()
+
+
+class RedBlackForm(_Form):
+    street: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Street"), widget=SELECT
+    )
+    year = YearField()
+    colour = forms.ChoiceField(
+        label=_("List"),
+        choices=[("red", _("Red list")), ("black", _("Black list"))],
+        widget=SELECT,
+    )
+    body = forms.CharField(label=_("Body"), max_length=40, widget=SELECT)
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=TEXT)
+    evidence = forms.CharField(label=_("Evidence reference"), max_length=200, widget=TEXT)
+
+    def __init__(self, *args: Any, bodies: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget = forms.Select(
+            attrs={"class": "form-select"}, choices=bodies or []
+        )

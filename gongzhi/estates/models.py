@@ -355,3 +355,212 @@ class ServiceContract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.estate}"
+
+
+# --------------------------------------------------------------------------- issue 14 items 1, 4, 5
+
+
+class TermReminder(models.Model):
+    """The re-election reminder (换届提醒) sent for a term: one per term (unique), so the daily
+    sweep never sends it twice."""
+
+    term = models.OneToOneField(
+        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="reminder"
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("re-election reminder")
+        verbose_name_plural = _("re-election reminders")
+
+    def __str__(self) -> str:
+        return str(self.term)
+
+
+class Survey(models.Model):
+    """The yearly residents' satisfaction survey of an estate (seed 000 §五): one answer per
+    household, on the phone."""
+
+    estate = models.ForeignKey(
+        "places.Place", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    closes_on = models.DateField(_("closes on"))
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-year", "place_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "year"], name="estates_survey_once"),
+        ]
+        indexes = [_path_index("estates_survey_path")]
+
+    def __str__(self) -> str:
+        return _("Satisfaction survey %(year)s") % {"year": self.year}
+
+    @property
+    def is_open(self) -> bool:
+        return clock.today() <= self.closes_on
+
+
+class SurveyAnswer(models.Model):
+    """One household's answer: how satisfied it is with the property company and with the
+    owners' committee (1–5). Unique per household: a second answer is refused, also by the
+    database when two arrive at once."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="answers"
+    )
+    household = models.ForeignKey(
+        "places.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+    )
+    resident = models.ForeignKey(
+        "people.Resident",
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    company_score = models.PositiveSmallIntegerField(_("property company (1–5)"))
+    committee_score = models.PositiveSmallIntegerField(_("owners' committee (1–5)"))
+    answered_at = models.DateTimeField(_("answered at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        ordering = ["survey_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "household"], name="estates_answer_once"),
+            models.CheckConstraint(
+                condition=models.Q(company_score__gte=1, company_score__lte=5)
+                & models.Q(committee_score__gte=1, committee_score__lte=5),
+                name="estates_answer_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.household_id}"
+
+
+class BodyKind(models.TextChoices):
+    COMPANY = "company", _("Property company")
+    COMMITTEE = "committee", _("Owners' committee")
+
+
+class Evaluation(models.Model):
+    """The yearly evaluation of a property company or an owners' committee (seed 000 §五:
+    红色物业 / 红色业委会 star ratings). `parts` keeps every part with its weight, so the score
+    can always be explained; `published_at` is set when the street publishes the year."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=BodyKind.choices)
+    company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+    )
+    committee = models.ForeignKey(
+        OwnersCommittee,
+        verbose_name=_("owners' committee"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    assessment = models.PositiveSmallIntegerField(
+        _("community's assessment (0–100)"), null=True, blank=True
+    )
+    assessment_note = models.CharField(_("assessment note"), max_length=500, blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    stars = models.PositiveSmallIntegerField(_("stars"), null=True, blank=True)
+    parts = models.JSONField(_("parts of the score"), default=dict, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("yearly evaluation")
+        verbose_name_plural = _("yearly evaluations")
+        ordering = ["-year", "kind", "place_path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "year", "place_path"], name="estates_eval_company_year"
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "year"], name="estates_eval_committee_year"
+            ),
+        ]
+        indexes = [_path_index("estates_eval_path")]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.year}"
+
+    @property
+    def body(self) -> PropertyCompany | OwnersCommittee | None:
+        return self.company if self.kind == BodyKind.COMPANY else self.committee
+
+
+class ListColour(models.TextChoices):
+    RED = "red", _("Red list")
+    BLACK = "black", _("Black list")
+
+
+class RedBlackEntry(models.Model):
+    """An entry of the street's yearly red and black list (红黑榜, seed 000 §五), with its reason
+    and a reference to the evidence; public once the street publishes the year."""
+
+    street = models.ForeignKey(
+        "places.Place", verbose_name=_("street"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    colour = models.CharField(_("list"), max_length=5, choices=ListColour.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=BodyKind.choices)
+    company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="redblack",
+    )
+    committee = models.ForeignKey(
+        OwnersCommittee,
+        verbose_name=_("owners' committee"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="redblack",
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    evidence = models.CharField(_("evidence reference"), max_length=200)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("red or black list entry")
+        verbose_name_plural = _("red and black list entries")
+        ordering = ["-year", "colour", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "year", "company"], name="estates_redblack_company"
+            ),
+            models.UniqueConstraint(
+                fields=["street", "year", "committee"], name="estates_redblack_committee"
+            ),
+        ]
+        indexes = [_path_index("estates_redblack_path")]
+
+    def __str__(self) -> str:
+        return f"{self.get_colour_display()} {self.year} · {self.body}"
+
+    @property
+    def body(self) -> PropertyCompany | OwnersCommittee | None:
+        return self.company if self.kind == BodyKind.COMPANY else self.committee

@@ -200,7 +200,7 @@ def company_org_minimum(place: Place) -> int | None:
     return int(value) if value is not None else None
 
 
-def _profiles_of(places: Iterable[Place]) -> dict[int, profiles.Profile | None]:
+def profiles_of(places: Iterable[Place]) -> dict[int, profiles.Profile | None]:
     """The effective profile of each place, in one query for any number of places."""
     items = list(places)
     setters = profiles.profile_setters(items)
@@ -223,7 +223,7 @@ def keys_for(
 ) -> dict[int, tuple[float | None, str, float | None, str]]:
     """For each estate: (member key, its citation, candidate key, its citation)."""
     out: dict[int, tuple[float | None, str, float | None, str]] = {}
-    for pk, profile in _profiles_of(estates).items():
+    for pk, profile in profiles_of(estates).items():
         if profile is None:
             out[pk] = (None, "", None, "")
             continue
@@ -238,7 +238,7 @@ def keys_for(
 
 def company_minimums(places: Iterable[Place]) -> dict[int, int | None]:
     out: dict[int, int | None] = {}
-    for pk, profile in _profiles_of(places).items():
+    for pk, profile in profiles_of(places).items():
         value = profile.get(COMPANY_ORG_KEY) if profile is not None else None
         out[pk] = int(value) if value is not None else None
     return out

@@ -16,22 +16,28 @@ from django.shortcuts import get_object_or_404
 from gongzhi.core import access, clock
 from gongzhi.core.roles import Action
 from gongzhi.core.types import Viewer
-from gongzhi.estates import rules
+from gongzhi.estates import rules, scoring
 from gongzhi.estates.models import (
     Candidate,
     CandidateList,
+    Evaluation,
+    ListColour,
     OwnersCommittee,
     PartyOrgForm,
     PropertyCompany,
+    RedBlackEntry,
     ServiceContract,
     SupervisionCommittee,
     SupervisionMember,
+    Survey,
+    SurveyAnswer,
     Term,
     TermMember,
 )
 from gongzhi.owners.models import OwnersVote
 from gongzhi.party.models import MemberStatus, PartyMember, PartyOrg
 from gongzhi.people.models import Resident
+from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 
 VIEW = Action.ESTATE_VIEW
@@ -468,3 +474,289 @@ def visible_lists(user: Viewer) -> QuerySet[CandidateList]:
 
 def no_residents() -> QuerySet[Resident]:
     return Resident.objects.none()
+
+
+# --------------------------------------------------------------------------- ratings (items 4, 5)
+
+
+def _near_q(user: Viewer, action: str) -> Q:
+    """Rows at or below the viewer's places, and rows at the places above them (a street's
+    red and black list is read by its communities)."""
+    q = access.scope_q(user, action, path_field="place_path")
+    above: set[str] = set()
+    for grant in access.grants(user, action):
+        if grant.path:
+            above.update(_ancestor_paths(grant.path))
+    if above:
+        q |= Q(place_path__in=above)
+    return q
+
+
+def rating_years() -> list[int]:
+    this = clock.today().year
+    return list(range(this - 1, this - 6, -1))
+
+
+def evaluations(user: Viewer, year: int) -> QuerySet[Evaluation]:
+    return (
+        access.scoped(Evaluation.objects.filter(year=year), user, VIEW, "place_path")
+        .select_related("company", "committee__estate")
+        .order_by("kind", "place_path", "id")
+    )
+
+
+def redblack(user: Viewer, year: int) -> QuerySet[RedBlackEntry]:
+    return (
+        RedBlackEntry.objects.filter(_near_q(user, VIEW), year=year)
+        .select_related("street", "company", "committee__estate")
+        .order_by("colour", "id")
+    )
+
+
+def public_redblack(user: Viewer) -> QuerySet[RedBlackEntry]:
+    """The published lists of the streets above the viewer's community (anyone posted there)."""
+    return (
+        RedBlackEntry.objects.filter(
+            _near_q(user, Action.COMMUNITY_PUBLIC_VIEW), published_at__isnull=False
+        )
+        .select_related("street", "company", "committee__estate")
+        .order_by("-year", "colour", "id")
+    )
+
+
+def streets_for(user: Viewer) -> QuerySet[Place]:
+    return access.scoped(
+        Place.objects.filter(kind=PlaceKind.STREET), user, Action.ESTATE_RATE
+    ).order_by("path")
+
+
+def surveys(user: Viewer, year: int) -> QuerySet[Survey]:
+    return (
+        access.scoped(Survey.objects.filter(year=year), user, VIEW, "place_path")
+        .select_related("estate")
+        .annotate(answer_count=Count("answers"))
+        .order_by("place_path")
+    )
+
+
+def company_pairs(user: Viewer) -> list[tuple[PropertyCompany, Place]]:
+    """(company, community) pairs the viewer may assess: a contract in a community they keep."""
+    contracts = access.scoped(
+        ServiceContract.objects.select_related("company"), user, Action.ESTATE_MANAGE, "place_path"
+    )
+    pairs: dict[tuple[int, str], PropertyCompany] = {}
+    for contract in contracts:
+        path = contract.place_path.split("/")
+        pairs[(contract.company_id, "/".join(path[: access.COMMUNITY_DEPTH + 1]) + "/")] = (
+            contract.company
+        )
+    places = {p.path: p for p in Place.objects.filter(path__in={k[1] for k in pairs})}
+    return [
+        (company, places[path]) for (_pk, path), company in sorted(pairs.items()) if path in places
+    ]
+
+
+def black_years(company: PropertyCompany) -> list[int]:
+    return sorted(
+        RedBlackEntry.objects.filter(
+            company=company, colour=ListColour.BLACK, published_at__isnull=False
+        ).values_list("year", flat=True)
+    )
+
+
+def company_bar(company: PropertyCompany) -> scoring.Bar | None:
+    """The black-list bar (000 §五) under the profile of the company's registering place or of
+    any estate it has a contract with: shown on the company's page."""
+    years = black_years(company)
+    if not years:
+        return None
+    places = [company.place, *[c.estate for c in company.contracts.select_related("estate")]]
+    today = clock.today()
+    for profile in rules.profiles_of(places).values():
+        found = scoring.bar(years, profile, today)
+        if found is not None:
+            return found
+    return None
+
+
+def reelection_due(committee: OwnersCommittee) -> RedBlackEntry | None:
+    """A black-list entry of the committee in a year of its current term: marked for
+    re-election (000 §五)."""
+    term = current_term(committee)
+    if term is None:
+        return None
+    return (
+        RedBlackEntry.objects.filter(
+            committee=committee,
+            colour=ListColour.BLACK,
+            published_at__isnull=False,
+            year__gte=term.starts_on.year,
+        )
+        .order_by("-year")
+        .first()
+    )
+
+
+def _published_evaluation(**lookup: object) -> Evaluation | None:
+    return Evaluation.objects.filter(published_at__isnull=False, **lookup).order_by("-year").first()
+
+
+@dataclass(frozen=True)
+class MyEstate:
+    estate: Place
+    committee: OwnersCommittee | None
+    term: Term | None
+    members: list[TermMember]
+    committee_rating: Evaluation | None
+    reelection: RedBlackEntry | None
+    contracts: list[tuple[ServiceContract, Evaluation | None]]
+    survey: Survey | None
+    answered: bool
+
+
+def my_estate(user: Viewer) -> MyEstate | None:
+    """Who runs the viewer's estate: its owners' committee (members' names, as in the
+    committee's public notice; never phones), its property company with its latest published
+    star level and parts, and the survey to answer."""
+    resident = resident_of(user)
+    household = resident.household if resident is not None else None
+    if resident is None or household is None:
+        return None
+    path = household.place_path
+    parts = [p for p in path.split("/") if p]
+    paths = ["".join(f"{p}/" for p in parts[:i]) for i in range(1, len(parts) + 1)]
+    estate = Place.objects.filter(path__in=paths, kind=PlaceKind.ESTATE).first()
+    if estate is None or not access.can(user, Action.ESTATE_MINE, estate.path):
+        return None
+    committee = OwnersCommittee.objects.filter(estate=estate).first()
+    term = current_term(committee) if committee else None
+    members = (
+        list(
+            term.members.filter(left_on=None).select_related("resident").order_by("-is_chair", "id")
+        )
+        if term
+        else []
+    )
+    community = estate.ancestor_paths()[access.COMMUNITY_DEPTH]
+    today = clock.today()
+    contracts = list(
+        ServiceContract.objects.filter(estate=estate, starts_on__lte=today, ends_on__gte=today)
+        .select_related("company")
+        .order_by("-starts_on")
+    )
+    survey = Survey.objects.filter(estate=estate, closes_on__gte=today).order_by("-year").first()
+    return MyEstate(
+        estate=estate,
+        committee=committee,
+        term=term,
+        members=members,
+        committee_rating=_published_evaluation(committee=committee) if committee else None,
+        reelection=reelection_due(committee) if committee else None,
+        contracts=[
+            (c, _published_evaluation(company=c.company, place_path=community)) for c in contracts
+        ],
+        survey=survey,
+        answered=bool(
+            survey
+            and SurveyAnswer.objects.filter(survey=survey, household_id=household.pk).exists()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class MyCompany:
+    company: PropertyCompany
+    contracts: list[ServiceContract]
+    ratings: list[Evaluation]
+
+
+def my_companies(user: Viewer) -> list[MyCompany]:
+    """Property-company staff: the companies with a contract for an estate under their post
+    (a post at an estate: that estate; at a community: its estates), their contracts there and
+    their published ratings."""
+    q = access.scope_q(user, Action.ESTATE_COMPANY, path_field="place_path")
+    contracts = list(
+        ServiceContract.objects.filter(q)
+        .select_related("company", "estate")
+        .order_by("company__name", "-starts_on")
+    )
+    by_company: dict[int, list[ServiceContract]] = {}
+    companies: dict[int, PropertyCompany] = {}
+    for contract in contracts:
+        by_company.setdefault(contract.company_id, []).append(contract)
+        companies[contract.company_id] = contract.company
+    ratings: dict[int, list[Evaluation]] = {}
+    for evaluation in Evaluation.objects.filter(
+        company_id__in=list(companies), published_at__isnull=False
+    ).order_by("-year", "place_path"):
+        ratings.setdefault(evaluation.company_id or 0, []).append(evaluation)
+    return [MyCompany(companies[pk], by_company[pk], ratings.get(pk, [])) for pk in companies]
+
+
+def assess_choices(user: Viewer) -> list[tuple[str, str]]:
+    """Bodies the viewer's community assesses: "committee:<pk>" and
+    "company:<pk>:<community pk>" (a company is assessed by each community it serves)."""
+    out = [
+        (f"committee:{c.pk}", f"{c.name}")
+        for c in access.scoped(
+            OwnersCommittee.objects.all(), user, Action.ESTATE_MANAGE, "place_path"
+        ).order_by("place_path")[:300]
+    ]
+    out += [
+        (f"company:{company.pk}:{community.pk}", f"{company.name} · {community.name}")
+        for company, community in company_pairs(user)[:300]
+    ]
+    return out
+
+
+def list_choices(user: Viewer) -> list[tuple[str, str]]:
+    """Bodies a street may put on its red or black list: "committee:<pk>" or "company:<pk>"."""
+    streets = list(streets_for(user).values_list("path", flat=True))
+    if not streets:
+        return []
+    under = Q(pk__in=[])
+    for path in streets:
+        under |= Q(place_path__under=path)
+    out = [
+        (f"committee:{c.pk}", c.name)
+        for c in OwnersCommittee.objects.filter(under).order_by("place_path")[:300]
+    ]
+    contracts = ServiceContract.objects.filter(under).values("company_id")
+    out += [
+        (f"company:{c.pk}", c.name)
+        for c in PropertyCompany.objects.filter(Q(pk__in=contracts) | under).order_by("name")[:300]
+    ]
+    return out
+
+
+def resolve_body(
+    user: Viewer, value: str, action: str = Action.ESTATE_MANAGE
+) -> tuple[OwnersCommittee | PropertyCompany, Place | None] | None:
+    """The body (and, for a company assessed by a community, the community) named by a
+    choice value, or None when it is not one the viewer may choose."""
+    parts = str(value).split(":")
+    if not all(p.isdigit() for p in parts[1:]) or len(parts) < 2:
+        return None
+    if parts[0] == "committee" and len(parts) == 2:
+        committee = visible_committees(user).filter(pk=int(parts[1])).select_related("estate")
+        found = committee.first()
+        return (found, None) if found else None
+    if parts[0] == "company" and len(parts) in (2, 3):
+        company = visible_companies(user).filter(pk=int(parts[1])).select_related("place").first()
+        if company is None:
+            return None
+        community = None
+        if len(parts) == 3:
+            community = access.scoped(
+                Place.objects.filter(pk=int(parts[2]), kind=PlaceKind.COMMUNITY), user, action
+            ).first()
+            if community is None:
+                return None
+        return company, community
+    return None
+
+
+def all_evaluations(user: Viewer) -> QuerySet[Evaluation]:
+    return access.scoped(Evaluation.objects.all(), user, VIEW, "place_path").select_related(
+        "company", "committee__estate"
+    )

@@ -29,7 +29,7 @@ from gongzhi.core import access, audit, clock, inputs
 from gongzhi.core.access import Grant
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action
-from gongzhi.estates import rules
+from gongzhi.estates import ratings, rules
 from gongzhi.estates.models import (
     Candidate,
     CandidateList,
@@ -697,6 +697,7 @@ def add_contract(
         raise ValidationError({"estate": _("A service contract is for an estate.")})
     with transaction.atomic():
         grant = _manage(actor, estate.path)
+        ratings.refuse_barred(company, estate)
         clash = ServiceContract.objects.filter(
             company=company, estate=estate, starts_on__lte=ends_on, ends_on__gte=starts_on
         ).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.estates import views
+from gongzhi.estates import views, views_ratings
 
 app_name = "estates"
 urlpatterns = [
@@ -26,4 +26,12 @@ urlpatterns = [
     path("companies/<int:pk>/party-org/", views.company_party_org, name="company_party_org"),
     path("companies/<int:pk>/party-staff/", views.company_party_staff, name="company_party_staff"),
     path("compliance/", views.compliance, name="compliance"),
+    path("ratings/", views_ratings.ratings_page, name="ratings"),
+    path("ratings/surveys/", views_ratings.survey_open, name="survey_open"),
+    path("ratings/assess/", views_ratings.assess, name="assess"),
+    path("ratings/publish/", views_ratings.publish, name="publish"),
+    path("ratings/list/", views_ratings.redblack_add, name="redblack_add"),
+    path("red-black-list/", views_ratings.redblack_public, name="redblack"),
+    path("mine/", views_ratings.mine, name="mine"),
+    path("my-company/", views_ratings.my_company, name="my_company"),
 ]

@@ -130,6 +130,7 @@ def committee(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "file": access.can(user, Action.ESTATE_FILE, path),
         "draft": ListStatus.DRAFT,
         "reviewed": ListStatus.REVIEWED,
+        "reelection": selectors.reelection_due(body),
     }
     if manage:
         context.update(
@@ -498,6 +499,7 @@ def company(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "contracts": selectors.contracts_of(user, body),
         "party_staff": selectors.party_staff_of(body),
         "minimum": selectors.org_minimum(body),
+        "bar": selectors.company_bar(body),
         "manage": manage,
         "add_contract": add_contract,
     }

@@ -29,6 +29,8 @@ LAYERS: list[set[str]] = [
         "owners",
         "microprojects",
         "estates",
+        "mediation",
+        "partylife",
     },  # domain apps
     {"privacy"},  # reads every domain app's records for a resident's copy (docs/privacy.md)
     {"demo"},  # every demo builder; nobody imports it
@@ -42,6 +44,9 @@ SIDEWAYS = {
     ("partners", "tickets"): "a ticket put on the needs list",
     ("deliberation", "volunteering"): "points for deliberation, representatives' scores",
     ("estates", "owners"): "a committee term links the owners' vote that elected it",
+    ("estates", "tickets"): "a property company's yearly rating counts the tickets its staff "
+    "handled (tickets.stats definitions)",
+    ("mediation", "tickets"): "a mediation case opened from a dispute ticket links it",
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from gongzhi.core import clock
 from gongzhi.core.roles import Role
+from gongzhi.estates import ratings, services
 from gongzhi.party.models import MemberStatus, OrgKind, PartyMember, PartyOrg
 from gongzhi.people.models import Relation, Resident
 from gongzhi.places.models import Household
@@ -88,3 +89,52 @@ def ew(world, profile_dir):
             Role.RESIDENT, grid.buildings[0], household=homes[0], phone="13900000031"
         ),
     )
+
+
+@pytest.fixture
+def rw(ew):
+    """The estate with a committee (term 2024–2027), a company serving it, three households
+    with a linked resident login each, and a property_staff post at the estate."""
+    clock.set_now(dt.datetime(2025, 3, 1, 10, 0))
+    w = ew
+    w.committee = services.create_committee(w.estate, actor=w.secretary)
+    w.term = services.add_term(
+        w.committee,
+        actor=w.secretary,
+        number=1,
+        starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2027, 1, 1),
+        seats=5,
+    )
+    services.add_member(w.term, actor=w.secretary, resident=w.party[0], is_chair=True)
+    services.add_member(w.term, actor=w.secretary, resident=w.others[0])
+    w.company = services.add_company(
+        w.world.community_a1, actor=w.secretary, name="红星物业", credit_code=GOOD_CODE
+    )
+    services.add_contract(
+        w.company,
+        w.estate,
+        actor=w.secretary,
+        starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2028, 1, 1),
+        fee_yuan_per_m2="1.50",
+    )
+    building = w.world.grid_a1_1.buildings[0]
+    Household.objects.create(
+        building=building, unit_no="1", room_no="0301", place_path=building.path
+    )
+    homes = list(Household.objects.filter(place_path__startswith=w.estate.path).order_by("id"))[:3]
+    w.homes = homes
+    w.voters = []
+    for i, home in enumerate(homes):
+        person = resident(home, f"答卷人{i}")
+        user = make_user(Role.RESIDENT, home.building, household=home, phone=f"1390000010{i}")
+        person.user = user
+        person.save()
+        w.voters.append(user)
+    w.staff = make_user(Role.PROPERTY_STAFF, w.estate, name="物业管家")
+    return w
+
+
+def survey_2025(w, closes=dt.date(2025, 12, 31)):
+    return ratings.open_survey(w.estate, actor=w.worker, year=2025, closes_on=closes)

@@ -365,6 +365,67 @@ def _participation_keys() -> list[Key]:
     ]
 
 
+# Estates (gongzhi/estates, issue 14 items 1 and 4). Seed 000 §五 asks for a yearly star
+# rating (星级评定) of property companies and owners' committees and names the parts (residents'
+# satisfaction, the community's assessment) but fixes no weights and no bands; 002 §三(一)4
+# asks for timely re-election (换届) but fixes no notice period. Every key below is therefore a
+# platform default until a profile sets it.
+def _estate_keys() -> list[Key]:
+    def weight(part: str, label: StrOrPromise, default: int) -> Key:
+        return Key(
+            f"evaluation.weight_{part}",
+            "integer",
+            0,
+            100,
+            "%",
+            format_lazy(_("Estate rating weight: {part}"), part=label),
+            _(
+                "Weight of this part in the yearly score of a property company or owners' "
+                "committee (the weights of the parts present are scaled to 100). Platform "
+                "default when a profile leaves it out."
+            ),
+            default=default,
+        )
+
+    def band(stars: int, default: int) -> Key:
+        return Key(
+            f"evaluation.star{stars}_min",
+            "integer",
+            0,
+            100,
+            _("points"),
+            format_lazy(_("Estate rating: least score for {n} stars"), n=stars),
+            _(
+                "Least yearly score (0–100) for this star level; below the two-star band a "
+                "body gets one star. Platform default when a profile leaves it out."
+            ),
+            default=default,
+        )
+
+    return [
+        weight("satisfaction", _("residents' satisfaction"), 40),
+        weight("assessment", _("community's assessment"), 30),
+        weight("measured", _("measured by the platform"), 30),
+        band(5, 90),
+        band(4, 80),
+        band(3, 70),
+        band(2, 60),
+        Key(
+            "owners_committee.term_reminder_months",
+            "integer",
+            1,
+            24,
+            _("months"),
+            _("Owners' committee re-election reminder"),
+            _(
+                "Months before a term ends when the community staff are reminded of the "
+                "re-election (换届). Platform default when a profile leaves it out."
+            ),
+            default=3,
+        ),
+    ]
+
+
 # The other numbers of the seed documents (issue 12 point 9): every rule a document states with a
 # number gets a key, set (with its paragraph) only in that document's profile. No platform check
 # reads them yet; profiles/seed-numbers/seed-numbers.yaml lists every number of every seed with its key.
@@ -1006,6 +1067,95 @@ def _document_keys() -> list[Key]:
     ]
 
 
+# Party organisational life (issue 23, gongzhi/partylife). Seed 002 §三(一)2 asks for a theme
+# party day every month (创新每月党员教育活动,推行"主题党日+"模式): that one is the document's number,
+# carried as the platform default. 三会一课, the big committee's regular meetings (002 §三(一)1
+# 例会制) and the democratic review (002 §三(一)4) get no numbers from the seeds: the others below
+# are platform defaults (the usual practice of 三会一课), stated as such.
+_MEETING_FREQUENCIES = (
+    ("general_meeting", _("branch general meetings"), 4),
+    ("committee_meeting", _("branch committee meetings"), 12),
+    ("group_meeting", _("party group meetings"), 12),
+    ("lecture", _("party lectures"), 4),
+    ("theme_day", _("theme party days"), 12),
+    ("big_committee", _("big-committee meetings"), 4),
+)
+_REVIEW_BANDS = (
+    ("excellent", _("Excellent"), 90),
+    ("qualified", _("Qualified"), 70),
+    ("basic", _("Basically qualified"), 60),
+)
+_REVIEW_WEIGHTS = (
+    ("self", _("self-assessment"), 20),
+    ("peer", _("peer assessment"), 30),
+    ("branch", _("branch assessment"), 50),
+)
+
+
+def _partylife_keys() -> list[Key]:
+    keys = []
+    for kind, label, default in _MEETING_FREQUENCIES:
+        help_text = (
+            _(
+                "How many times a year each organisation holds these; the year is split into "
+                "this many equal periods and a period without one is listed as overdue. Seed "
+                "002 §三(一)2: monthly (主题党日+)."
+            )
+            if kind == "theme_day"
+            else _(
+                "How many times a year each organisation holds these; the year is split into "
+                "this many equal periods and a period without one is listed as overdue. "
+                "Platform default when a profile leaves it out (the seeds set no number)."
+            )
+        )
+        keys.append(
+            Key(
+                f"partylife.per_year.{kind}",
+                "integer",
+                0,
+                12,
+                _("times a year"),
+                format_lazy(_("Frequency: {kind}"), kind=label),
+                help_text,
+                default=default,
+            )
+        )
+    for band, label, default in _REVIEW_BANDS:
+        keys.append(
+            Key(
+                f"partylife.review_band.{band}",
+                "number",
+                0,
+                100,
+                _("points"),
+                format_lazy(_("Democratic review: least total for {grade}"), grade=label),
+                _(
+                    "Least weighted total (0–100) of a member's democratic review for this "
+                    "grade; below the lowest band the grade is unqualified. Platform default "
+                    "(the seeds set no bands)."
+                ),
+                default=default,
+            )
+        )
+    for part, label, default in _REVIEW_WEIGHTS:
+        keys.append(
+            Key(
+                f"partylife.review_weight.{part}",
+                "number",
+                0,
+                100,
+                "%",
+                format_lazy(_("Democratic review: weight of the {part}"), part=label),
+                _(
+                    "Share of this part in the weighted total of a member's democratic review "
+                    "(the three weights are divided by their sum). Platform default."
+                ),
+                default=default,
+            )
+        )
+    return keys
+
+
 SCHEMA: dict[str, Key] = {
     key.name: key
     for key in (
@@ -1063,6 +1213,8 @@ SCHEMA: dict[str, Key] = {
         *(_document_keys()),
         *(_ticket_keys()),
         *(_participation_keys()),
+        *(_partylife_keys()),
+        *(_estate_keys()),
     )
 }
 

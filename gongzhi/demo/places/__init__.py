@@ -84,6 +84,8 @@ FEATURE_DEMOS = (
     "gongzhi.demo.deliberation",
     "gongzhi.demo.owners",
     "gongzhi.demo.estates",
+    "gongzhi.demo.mediation",
+    "gongzhi.demo.partylife",
     "gongzhi.demo.microprojects",
     "gongzhi.demo.privacy",
 )

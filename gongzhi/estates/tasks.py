@@ -1,0 +1,20 @@
+"""Background work of estates, daily: the re-election reminder (换届提醒) of owners' committee
+terms ending within `owners_committee.term_reminder_months` (ratings.remind_term_expiry)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from gongzhi.core.tasks import task
+from gongzhi.estates import ratings
+
+
+@task()
+def remind_term_expiry_task() -> int:
+    return ratings.remind_term_expiry()
+
+
+@db_periodic_task(crontab(hour="8", minute="20"))
+def remind_term_expiry_daily() -> int:
+    return ratings.remind_term_expiry()

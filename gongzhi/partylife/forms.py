@@ -1,0 +1,79 @@
+"""Page forms: they parse; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.partylife.models import AttendanceStatus, MeetingKind
+
+_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
+_TEXT = {"class": "form-control"}
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    held_on = forms.DateField(label=_("Date"), widget=_DATE)
+    title = forms.CharField(label=_("Title"), max_length=100, required=False)
+    location = forms.CharField(label=_("Location"), max_length=100, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, kinds: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [(k, MeetingKind(k).label) for k in kinds]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        kind.widget.attrs["class"] = "form-select"
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5, **_TEXT})
+    )
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.TextInput(_TEXT))
+
+
+class AttendanceForm(forms.Form):
+    member = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=AttendanceStatus.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class ReviewOpenForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+class SelfForm(forms.Form):
+    score = forms.IntegerField(label=_("Score (0–100)"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class DecideForm(forms.Form):
+    peer_score = forms.IntegerField(label=_("Peer assessment"), min_value=0, max_value=100)
+    branch_score = forms.IntegerField(label=_("Branch assessment"), min_value=0, max_value=100)
+    self_score = forms.IntegerField(
+        label=_("Self-assessment (when the member has none)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
+
+
+class DuesForm(forms.Form):
+    member = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), min_value=0, max_digits=8, decimal_places=2
+    )
+    base = forms.DecimalField(
+        label=_("Base (yuan)"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )

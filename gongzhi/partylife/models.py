@@ -1,0 +1,272 @@
+"""Party organisational life (issue 23): meetings of 三会一课, theme party days and the big
+committee with attendance, minutes and photos; the yearly democratic review of members
+(民主评议党员); party dues (党费) as an append-only, idempotent ledger per member and month.
+
+Every record belongs to a party organisation of the registry (gongzhi/party) and copies its
+place path for scoping."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import clock
+from gongzhi.core.paths import PathField
+
+
+class MeetingKind(models.TextChoices):
+    GENERAL = "general_meeting", _("Branch general meeting")
+    COMMITTEE = "committee_meeting", _("Branch committee meeting")
+    GROUP = "group_meeting", _("Party group meeting")
+    LECTURE = "lecture", _("Party lecture")
+    THEME_DAY = "theme_day", _("Theme party day")
+    BIG_COMMITTEE = "big_committee", _("Big-committee meeting")
+
+
+def _secret() -> str:
+    return secrets.token_hex(16)
+
+
+class Meeting(models.Model):
+    """One meeting of an organisation: planned with a date and an agenda, held when its
+    minutes are recorded."""
+
+    org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="partylife_meetings",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    held_on = models.DateField(_("date"))
+    location = models.CharField(_("location"), max_length=100, blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    minutes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    minutes_at = models.DateTimeField(_("minutes recorded at"), null=True, blank=True)
+    qr_secret = models.CharField(max_length=32, default=_secret, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("party meeting")
+        verbose_name_plural = _("party meetings")
+        ordering = ["-held_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="partylife_meeting_path",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["org", "kind", "held_on"], name="partylife_meeting_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def held(self) -> bool:
+        return self.minutes_at is not None
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LEAVE = "leave", _("On leave")
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=AttendanceStatus.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="partylife_attend_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.status}"
+
+
+def media_storage() -> FileSystemStorage:
+    # No fixed location: follows settings.MEDIA_ROOT (also when a test overrides it).
+    return FileSystemStorage()
+
+
+def _photo_path(instance: MeetingPhoto, filename: str) -> str:
+    return f"partylife/{clock.today():%Y/%m}/{filename}"
+
+
+class MeetingPhoto(models.Model):
+    """Re-encoded by gongzhi.core.photos; served only through partylife:photo (scoped)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("file"), upload_to=_photo_path, storage=media_storage, max_length=200)
+    thumb = models.FileField(upload_to=_photo_path, storage=media_storage, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["meeting_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+
+# --------------------------------------------------------------------------- democratic review
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    QUALIFIED = "qualified", _("Qualified")
+    BASIC = "basic", _("Basically qualified")
+    UNQUALIFIED = "unqualified", _("Unqualified")
+
+
+class ReviewRound(models.Model):
+    """The yearly democratic review (民主评议党员) of one branch."""
+
+    org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="partylife_reviews",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("democratic review round")
+        verbose_name_plural = _("democratic review rounds")
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="partylife_review_once_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
+
+
+class ReviewResult(models.Model):
+    """One member's review: the three parts (0–100 each), the weighted total and the grade
+    from the profile's bands, with who decided it and when."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="results")
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    self_score = models.PositiveSmallIntegerField(_("self-assessment"), null=True, blank=True)
+    self_note = models.CharField(_("self-assessment note"), max_length=500, blank=True)
+    peer_score = models.PositiveSmallIntegerField(_("peer assessment"), null=True, blank=True)
+    branch_score = models.PositiveSmallIntegerField(_("branch assessment"), null=True, blank=True)
+    total = models.DecimalField(_("total"), max_digits=5, decimal_places=1, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("democratic review result")
+        verbose_name_plural = _("democratic review results")
+        ordering = ["round_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "member"], name="partylife_result_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.grade}"
+
+
+# --------------------------------------------------------------------------- dues
+
+
+class DuesKind(models.TextChoices):
+    DUE = "due", _("Amount due")
+    PAYMENT = "payment", _("Payment")
+
+
+class DuesEntry(models.Model):
+    """An append-only line of a member's dues ledger: the amount due for a month (with the
+    base the branch records, nothing else about income) or the payment of that month.
+    Amounts in fen. One due and one payment per member and month (database constraints);
+    a request repeated with the same idempotency key returns the line already written."""
+
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    org = models.ForeignKey(
+        "party.PartyOrg", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=8, choices=DuesKind.choices)
+    amount_fen = models.PositiveIntegerField(_("amount (fen)"))
+    base_fen = models.PositiveIntegerField(_("base (fen)"), null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("dues entry")
+        verbose_name_plural = _("dues entries")
+        ordering = ["member_id", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "month", "kind"], name="partylife_dues_once_a_month"
+            ),
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="partylife_dues_pos"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="partylife_dues_path", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["org", "month"], name="partylife_dues_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month:%Y-%m} {self.kind} {self.amount_fen}"

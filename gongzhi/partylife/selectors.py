@@ -1,0 +1,287 @@
+"""Reads of organisational life, narrowed by the object rule (gongzhi/partylife/rules.py):
+staff posts see the organisations under their place, a party member their own organisation
+(and those above it) and the ones they are the secretary of. Lists run a fixed number of
+queries whatever their length."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from gongzhi.core.types import Viewer
+from gongzhi.party.models import PartyMember, PartyOrg
+from gongzhi.partylife import rules
+from gongzhi.partylife.models import (
+    Attendance,
+    DuesEntry,
+    DuesKind,
+    Meeting,
+    MeetingPhoto,
+    ReviewResult,
+    ReviewRound,
+)
+
+# --------------------------------------------------------------------------- organisations
+
+
+def visible_orgs(user: Viewer) -> QuerySet[PartyOrg]:
+    return (
+        PartyOrg.objects.filter(kind__in=list(rules.KINDS_OF_ORG))
+        .filter(rules.visible_q(user, org_field="pk"))
+        .select_related("place", "secretary__resident")
+    )
+
+
+def get_org(user: Viewer, pk: int) -> PartyOrg:
+    return get_object_or_404(visible_orgs(user), pk=pk)
+
+
+def org_rows(user: Viewer, year: int) -> QuerySet[PartyOrg]:
+    return (
+        visible_orgs(user)
+        .annotate(
+            held=Count(
+                "partylife_meetings",
+                filter=Q(
+                    partylife_meetings__minutes_at__isnull=False,
+                    partylife_meetings__held_on__year=year,
+                ),
+            )
+        )
+        .order_by("place_path", "kind", "name")
+    )
+
+
+def members_of(org: PartyOrg) -> QuerySet[PartyMember]:
+    return (
+        PartyMember.objects.filter(org_id__in=rules.below([org.pk]), is_active=True)
+        .select_related("resident", "org")
+        .order_by("resident__name", "id")
+    )
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def visible_meetings(user: Viewer) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(rules.visible_q(user)).select_related("org")
+
+
+def get_meeting(user: Viewer, pk: int) -> Meeting:
+    return get_object_or_404(visible_meetings(user).select_related("org__place"), pk=pk)
+
+
+def meetings_of(user: Viewer, org: PartyOrg) -> QuerySet[Meeting]:
+    return visible_meetings(user).filter(org=org).order_by("-held_on", "-id")
+
+
+def attendance_rows(meeting: Meeting) -> list[dict[str, Any]]:
+    """Every member expected at the meeting with their attendance (two queries)."""
+    marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    return [{"member": m, "mark": marks.get(m.pk)} for m in members_of(meeting.org)]
+
+
+def photos_of(meeting: Meeting) -> QuerySet[MeetingPhoto]:
+    return MeetingPhoto.objects.filter(meeting=meeting)
+
+
+def get_photo(user: Viewer, pk: int) -> MeetingPhoto:
+    return get_object_or_404(
+        MeetingPhoto.objects.filter(meeting__in=visible_meetings(user).values("pk")), pk=pk
+    )
+
+
+@dataclass
+class PlanRow:
+    kind: str
+    label: str
+    per_year: int
+    planned: int = 0
+    held: int = 0
+    missing: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+
+def plan(org: PartyOrg, year: int, today: dt.date) -> list[PlanRow]:
+    """The year's plan of `org`: per kind, the frequency from the profile, what is planned and
+    held, and the periods (ended or current) without a held meeting."""
+    from gongzhi.partylife.models import MeetingKind
+
+    profile = rules.profiles_of([org.place])[org.place_id]
+    meetings = list(Meeting.objects.filter(org=org, held_on__year=year))
+    rows = []
+    for kind in rules.KINDS_OF_ORG.get(org.kind, ()):
+        times = rules.per_year(profile, kind) if kind in rules.PLANNED_KINDS[org.kind] else 0
+        mine = [m for m in meetings if m.kind == kind]
+        row = PlanRow(kind, str(MeetingKind(kind).label), times, len(mine))
+        row.held = sum(1 for m in mine if m.held)
+        for first, last in rules.periods(year, times):
+            if first > today:
+                break
+            if not any(m.held and first <= m.held_on <= last for m in mine):
+                row.missing.append((first, last))
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class Overdue:
+    org: PartyOrg
+    kind: str
+    label: str
+    first: dt.date
+    last: dt.date
+
+
+def overdue(user: Viewer, today: dt.date) -> list[Overdue]:
+    """Organisations without a held meeting of a planned kind in the current period (e.g. no
+    branch general meeting this quarter). Three queries for any number of organisations."""
+    from gongzhi.partylife.models import MeetingKind
+
+    orgs = [
+        o
+        for o in visible_orgs(user).order_by("place_path", "kind", "name")
+        if o.kind in rules.PLANNED_KINDS
+    ]
+    profiles = rules.profiles_of({o.place for o in orgs})
+    held: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
+    for org_id, kind, day in Meeting.objects.filter(
+        org__in=orgs, held_on__year=today.year, minutes_at__isnull=False
+    ).values_list("org_id", "kind", "held_on"):
+        held[(org_id, kind)].append(day)
+    rows = []
+    for org in orgs:
+        profile = profiles.get(org.place_id)
+        for kind in rules.PLANNED_KINDS[org.kind]:
+            period = rules.period_of(today, rules.per_year(profile, kind))
+            if period is None:
+                continue
+            first, last = period
+            if not any(first <= d <= last for d in held[(org.pk, kind)]):
+                rows.append(Overdue(org, kind, str(MeetingKind(kind).label), first, last))
+    return rows
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+def rounds_of(user: Viewer, org: PartyOrg) -> QuerySet[ReviewRound]:
+    return ReviewRound.objects.filter(rules.visible_q(user), org=org).order_by("-year")
+
+
+def get_round(user: Viewer, pk: int) -> ReviewRound:
+    return get_object_or_404(
+        ReviewRound.objects.filter(rules.visible_q(user)).select_related("org__place"), pk=pk
+    )
+
+
+def results_of(user: Viewer, round_: ReviewRound) -> QuerySet[ReviewResult]:
+    """All results for those who manage the branch (or oversee it as staff); for a member
+    only their own."""
+    qs = (
+        ReviewResult.objects.filter(round=round_)
+        .select_related("member__resident", "decided_by")
+        .order_by("member__resident__name", "id")
+    )
+    if sees_all_results(user, round_):
+        return qs
+    me = rules.member(user)
+    return qs.filter(member_id=me.pk if me is not None else 0)
+
+
+def own_results(user: Viewer) -> QuerySet[ReviewResult]:
+    me = rules.member(user)
+    return (
+        ReviewResult.objects.filter(member_id=me.pk if me is not None else 0)
+        .select_related("round__org", "decided_by")
+        .order_by("-round__year")
+    )
+
+
+def get_result(user: Viewer, pk: int) -> ReviewResult:
+    """A result the user may read: their own, or any of a branch they manage or oversee."""
+    result = get_object_or_404(
+        ReviewResult.objects.select_related("round__org__place", "member__resident"), pk=pk
+    )
+    round_ = result.round
+    if rules.may_manage(user, round_.org) or _oversees(user, round_):
+        return result
+    me = rules.member(user)
+    if me is not None and me.pk == result.member_id:
+        return result
+    raise Http404
+
+
+def _oversees(user: Viewer, round_: ReviewRound) -> bool:
+    return ReviewRound.objects.filter(rules.staff_q(user, rules.VIEW), pk=round_.pk).exists()
+
+
+def sees_all_results(user: Viewer, round_: ReviewRound) -> bool:
+    return rules.may_manage(user, round_.org) or _oversees(user, round_)
+
+
+# --------------------------------------------------------------------------- dues
+
+
+@dataclass
+class DuesRow:
+    member: PartyMember
+    due: dict[int, int] = field(default_factory=dict)  # month number → fen
+    paid: dict[int, int] = field(default_factory=dict)
+    arrears: list[int] = field(default_factory=list)  # months due and unpaid, before this month
+
+    @property
+    def arrears_fen(self) -> int:
+        return sum(self.due[m] for m in self.arrears)
+
+
+def dues_rows(org: PartyOrg, year: int, today: dt.date) -> list[DuesRow]:
+    """Per member of the branch, the year's amounts due and payments by month and the arrears
+    (a month ended with an amount due and no payment). Two queries."""
+    rows = {m.pk: DuesRow(m) for m in members_of(org)}
+    entries = DuesEntry.objects.filter(member_id__in=list(rows), month__year=year).values_list(
+        "member_id", "month", "kind", "amount_fen"
+    )
+    for member_id, month, kind, amount in entries:
+        target = rows[member_id].due if kind == DuesKind.DUE else rows[member_id].paid
+        target[month.month] = amount
+    this_month = today.replace(day=1)
+    for row in rows.values():
+        row.arrears = sorted(
+            m for m in row.due if m not in row.paid and dt.date(year, m, 1) < this_month
+        )
+    return list(rows.values())
+
+
+def sees_dues(user: Viewer, org: PartyOrg) -> bool:
+    """The branch's dues table: for those who manage the branch or oversee it as staff."""
+    return rules.may_manage(user, org) or (
+        PartyOrg.objects.filter(rules.staff_q(user, rules.VIEW), pk=org.pk).exists()
+    )
+
+
+def own_dues(user: Viewer) -> QuerySet[DuesEntry]:
+    me = rules.member(user)
+    return DuesEntry.objects.filter(member_id=me.pk if me is not None else 0).order_by(
+        "-month", "kind"
+    )
+
+
+def visible_dues(user: Viewer) -> QuerySet[DuesEntry]:
+    return DuesEntry.objects.filter(rules.visible_q(user)).select_related("member__resident")
+
+
+def my_meetings(user: Viewer) -> QuerySet[Meeting]:
+    me = rules.member(user)
+    if me is None:
+        return Meeting.objects.none()
+    return (
+        Meeting.objects.filter(org_id__in=rules.chain(me.org))
+        .select_related("org")
+        .order_by("-held_on", "-id")
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from gongzhi.partylife import views
+
+app_name = "partylife"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("mine/", views.mine, name="mine"),
+    path("orgs/<int:pk>/", views.org, name="org"),
+    path("orgs/<int:pk>/review/", views.review_open, name="review_open"),
+    path("orgs/<int:pk>/dues/", views.dues, name="dues"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
+    path("meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("meetings/<int:pk>/leave/", views.leave, name="leave"),
+    path("meetings/<int:pk>/check-in/<int:window>/<str:token>/", views.check_in, name="check_in"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("reviews/<int:pk>/", views.review, name="review"),
+    path("results/<int:pk>/decide/", views.review_decide, name="review_decide"),
+    path("results/<int:pk>/self/", views.review_self, name="review_self"),
+]

@@ -1,0 +1,376 @@
+"""Organisational-life pages (Chinese; desktop tables, actions in fold-out forms; a member's
+own page and the check-in link work on a phone). Thin: forms parse, selectors read, services
+write; a refusal comes back as a flash message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import clock, inputs, refusals
+from gongzhi.core.gates import requires
+from gongzhi.core.types import AuthenticatedRequest
+from gongzhi.partylife import checkin, forms, rules, selectors, services
+from gongzhi.partylife.models import AttendanceStatus
+
+PAGE_SIZE = 30
+VIEW = rules.VIEW
+ATTEND = rules.ATTEND
+
+
+def _act(
+    request: AuthenticatedRequest,
+    form: django_forms.Form,
+    call: Callable[[dict[str, Any]], object],
+    done: str,
+) -> bool:
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else str(error))
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as error:
+        refusals.say(request, error)
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _fen(value: Decimal | None) -> int | None:
+    return None if value is None else int((value * 100).to_integral_value())
+
+
+@login_required
+@requires(VIEW)
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    year = inputs.year(request)
+    page = Paginator(selectors.org_rows(user, year), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partylife/index.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "year": year,
+            "overdue": selectors.overdue(user, clock.today()),
+            "member": rules.member(user),
+        },
+    )
+
+
+@login_required
+@requires(VIEW)
+def org(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    body = selectors.get_org(user, pk)
+    manage = rules.may_manage(user, body)
+    kinds = rules.KINDS_OF_ORG.get(body.kind, ())
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST, kinds=kinds)
+        if _act(
+            request,
+            form,
+            lambda d: services.plan_meeting(
+                body,
+                actor=user,
+                kind=d["kind"],
+                held_on=d["held_on"],
+                title=d["title"],
+                agenda=d["agenda"],
+                location=d["location"],
+            ),
+            _("The meeting is planned."),
+        ):
+            return redirect("partylife:org", pk=body.pk)
+    year = inputs.year(request)
+    page = Paginator(selectors.meetings_of(user, body), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partylife/org.html",
+        {
+            "org": body,
+            "year": year,
+            "plan": selectors.plan(body, year, clock.today()),
+            "page": page,
+            "rows": page.object_list,
+            "manage": manage,
+            "form": forms.MeetingForm(kinds=kinds, initial={"held_on": clock.today()})
+            if manage
+            else None,
+            "rounds": selectors.rounds_of(user, body),
+            "review_form": forms.ReviewOpenForm(initial={"year": year})
+            if manage and body.kind in rules.BRANCH_KINDS
+            else None,
+            "is_branch": body.kind in rules.BRANCH_KINDS,
+        },
+    )
+
+
+@login_required
+@requires(VIEW)
+def meeting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = selectors.get_meeting(user, pk)
+    manage = rules.may_manage(user, item.org)
+    context: dict[str, Any] = {
+        "meeting": item,
+        "manage": manage,
+        "rows": selectors.attendance_rows(item) if manage else [],
+        "photos": selectors.photos_of(item),
+        "me": rules.member(user),
+        "leave_form": forms.LeaveForm(),
+        "statuses": AttendanceStatus.choices,
+    }
+    if manage:
+        context["minutes_form"] = forms.MinutesForm(initial={"minutes": item.minutes})
+        if item.held_on == clock.today() and not item.held:
+            link = request.build_absolute_uri(checkin.link(item))
+            context.update(link=link, qr=mark_safe(checkin.svg(link)))  # noqa: S308 (segno's own SVG)
+    return render(request, "partylife/meeting.html", context)
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def minutes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = selectors.get_meeting(user, pk)
+    form = forms.MinutesForm(request.POST)
+    _act(
+        request,
+        form,
+        lambda d: services.record_minutes(
+            item, actor=user, minutes=d["minutes"], uploads=request.FILES.getlist("photos")
+        ),
+        _("The minutes are recorded."),
+    )
+    return redirect("partylife:meeting", pk=item.pk)
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def attendance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = selectors.get_meeting(user, pk)
+    form = forms.AttendanceForm(request.POST)
+
+    def call(d: dict[str, Any]) -> object:
+        member = selectors.members_of(item.org).filter(pk=d["member"]).first()
+        if member is None:
+            raise ValidationError(_("Choose a member of this organisation."))
+        return services.record_attendance(
+            item, member, actor=user, status=d["status"], reason=d["reason"]
+        )
+
+    _act(request, form, call, _("The attendance is recorded."))
+    return redirect("partylife:meeting", pk=item.pk)
+
+
+@login_required
+@require_POST
+@requires(ATTEND)
+def leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = selectors.get_meeting(user, pk)
+    form = forms.LeaveForm(request.POST)
+    _act(
+        request,
+        form,
+        lambda d: services.ask_leave(item, actor=user, reason=d["reason"]),
+        _("Your leave is recorded."),
+    )
+    return redirect("partylife:meeting", pk=item.pk)
+
+
+@login_required
+@requires(ATTEND)
+def check_in(request: AuthenticatedRequest, pk: int, window: int, token: str) -> HttpResponse:
+    """The check-in link of the QR code: a GET shows the meeting, the POST checks in."""
+    user = request.user
+    item = selectors.get_meeting(user, pk)
+    done = None
+    if request.method == "POST":
+        try:
+            done = services.check_in(item, actor=user, window=window, token=token)
+        except ValidationError as error:
+            refusals.say(request, error)
+    return render(request, "partylife/check_in.html", {"meeting": item, "done": done})
+
+
+@login_required
+@requires(VIEW)
+def photo(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    item = selectors.get_photo(request.user, pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type="image/jpeg")
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def review_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    body = selectors.get_org(user, pk)
+    form = forms.ReviewOpenForm(request.POST)
+    made: list[Any] = []
+    if _act(
+        request,
+        form,
+        lambda d: made.append(services.open_review(body, actor=user, year=d["year"])),
+        _("The democratic review is open."),
+    ):
+        return redirect("partylife:review", pk=made[0].pk)
+    return redirect("partylife:org", pk=body.pk)
+
+
+@login_required
+@requires(VIEW)
+def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    round_ = selectors.get_round(user, pk)
+    manage = rules.may_manage(user, round_.org)
+    return render(
+        request,
+        "partylife/review.html",
+        {
+            "round": round_,
+            "results": selectors.results_of(user, round_),
+            "manage": manage,
+            "all": selectors.sees_all_results(user, round_),
+            "me": rules.member(user),
+            "decide_form": forms.DecideForm() if manage else None,
+            "self_form": forms.SelfForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    result = selectors.get_result(user, pk)
+    form = forms.DecideForm(request.POST)
+    _act(
+        request,
+        form,
+        lambda d: services.decide(
+            result,
+            actor=user,
+            peer_score=d["peer_score"],
+            branch_score=d["branch_score"],
+            self_score=d["self_score"],
+        ),
+        _("The grade is decided."),
+    )
+    return redirect("partylife:review", pk=result.round_id)
+
+
+@login_required
+@require_POST
+@requires(ATTEND)
+def review_self(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    result = selectors.get_result(user, pk)
+    form = forms.SelfForm(request.POST)
+    _act(
+        request,
+        form,
+        lambda d: services.self_assess(result, actor=user, score=d["score"], note=d["note"]),
+        _("Your self-assessment is recorded."),
+    )
+    return redirect("partylife:mine")
+
+
+# --------------------------------------------------------------------------- dues
+
+
+@login_required
+@requires(VIEW)
+def dues(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    body = selectors.get_org(user, pk)
+    manage = rules.may_manage(user, body)
+    year = inputs.year(request)
+    if request.method == "POST":
+        form = forms.DuesForm(request.POST)
+
+        def call(d: dict[str, Any]) -> object:
+            member = selectors.members_of(body).filter(pk=d["member"]).first()
+            if member is None:
+                raise ValidationError(_("Choose a member of this organisation."))
+            month = dt.date(year, d["month"], 1)
+            amount = _fen(d["amount"]) or 0
+            if request.POST.get("kind") == "payment":
+                return services.record_payment(member, actor=user, month=month, amount_fen=amount)
+            return services.record_due(
+                member, actor=user, month=month, amount_fen=amount, base_fen=_fen(d["base"])
+            )
+
+        if _act(request, form, call, _("The dues are recorded.")):
+            return redirect(f"{request.path}?year={year}")
+    if not manage and not selectors.sees_dues(user, body):
+        raise Http404
+    rows = selectors.dues_rows(body, year, clock.today())
+    return render(
+        request,
+        "partylife/dues.html",
+        {
+            "org": body,
+            "year": year,
+            "rows": rows,
+            "arrears": [r for r in rows if r.arrears],
+            "months": range(1, 13),
+            "manage": manage,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- the member
+
+
+@login_required
+@requires(ATTEND)
+def mine(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    member = rules.member(user)
+    if member is None:
+        raise Http404
+    meetings = Paginator(selectors.my_meetings(user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partylife/mine.html",
+        {
+            "member": member,
+            "page": meetings,
+            "meetings": meetings.object_list,
+            "results": selectors.own_results(user),
+            "dues": selectors.own_dues(user)[:24],
+            "self_form": forms.SelfForm(),
+            "today": clock.today(),
+        },
+    )
