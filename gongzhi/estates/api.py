@@ -160,6 +160,21 @@ class CandidateListSerializer(serializers.ModelSerializer):
 
 class CompanySerializer(serializers.ModelSerializer):
     party_members = serializers.IntegerField(source="party_count", read_only=True)
+    staff = serializers.SerializerMethodField()
+
+    def get_staff(self, company: PropertyCompany) -> list[dict[str, Any]]:
+        """The company's staff: the property_staff posts linked to it (issue 14 item 3)."""
+        return [
+            {
+                "id": link.pk,
+                "post": link.post_id,
+                "name": link.post.user.name,
+                "place": link.post.place_id,
+                "since": link.since,
+                "ended_on": link.ended_on,
+            }
+            for link in company.staff_links.all()
+        ]
 
     class Meta:
         model = PropertyCompany
@@ -174,6 +189,7 @@ class CompanySerializer(serializers.ModelSerializer):
             "party_org_form",
             "party_org",
             "party_members",
+            "staff",
         ]
 
 
@@ -355,7 +371,7 @@ class CompanyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CompanySerializer
 
     def get_queryset(self) -> QuerySet[PropertyCompany]:
-        return selectors.company_rows(self.request.user).order_by("id")
+        return selectors.company_rows_with_staff(self.request.user).order_by("id")
 
     def create(  # type: ignore[override]  # IsAuthenticated: the request carries a User
         self, request: AuthenticatedAPIRequest, *args: Any, **kwargs: Any

@@ -8,4 +8,10 @@ class EstatesConfig(AppConfig):
     verbose_name = _("Owners' committees and property companies")
 
     def ready(self) -> None:
-        from gongzhi.estates import privacy_sections  # noqa: F401  (docs/privacy.md)
+        from gongzhi.estates import (
+            privacy_sections,  # noqa: F401  (docs/privacy.md)
+            ratings,
+        )
+        from gongzhi.microprojects import services as microprojects
+
+        microprojects.set_payee_check(ratings.barred_payee)

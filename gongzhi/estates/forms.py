@@ -144,6 +144,20 @@ class PartyStaffForm(_Form):
     )
 
 
+class StaffPostChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.name} · {obj.place.name}"
+
+
+class StaffLinkForm(_Form):
+    post = StaffPostChoice(queryset=None, label=_("Property-company staff post"), widget=SELECT)
+    since = forms.DateField(label=_("Since"), required=False, widget=DATE)
+
+
+class StaffEndForm(_Form):
+    ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DATE)
+
+
 # --------------------------------------------------------------------------- ratings (items 4, 5)
 
 STARS = [(n, "★" * n) for n in range(5, 0, -1)]

@@ -564,3 +564,51 @@ class RedBlackEntry(models.Model):
     @property
     def body(self) -> PropertyCompany | OwnersCommittee | None:
         return self.company if self.kind == BodyKind.COMPANY else self.committee
+
+
+# --------------------------------------------------------------------------- issue 14 item 3
+
+
+class CompanyStaff(models.Model):
+    """A property_staff post working for a company (the company's staff as a body of its
+    own): added and ended by the community's staff. While the company has a link in force in
+    a year, its ticket rates count the tickets handled by the linked posts' users; otherwise
+    they fall back to the property_staff posts at its contract estates (docs/estates.md)."""
+
+    company = models.ForeignKey(
+        PropertyCompany,
+        verbose_name=_("property company"),
+        on_delete=models.CASCADE,
+        related_name="staff_links",
+    )
+    post = models.ForeignKey(
+        "core.Post", verbose_name=_("post"), on_delete=models.CASCADE, related_name="+"
+    )
+    since = models.DateField(_("since"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("company staff link")
+        verbose_name_plural = _("company staff links")
+        ordering = ["ended_on", "-since", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "post"],
+                condition=models.Q(ended_on__isnull=True),
+                name="estates_staff_link_open",
+            ),
+        ]
+        indexes = [_path_index("estates_staff_link_path")]
+
+    def __str__(self) -> str:
+        return f"{self.company} · {self.post.user}"

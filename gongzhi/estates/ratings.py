@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,9 +22,12 @@ from gongzhi.core import access, audit, clock, inputs, profiles
 from gongzhi.core.models import Post, User
 from gongzhi.core.notifications import notify
 from gongzhi.core.roles import Action, Role
+from gongzhi.deliberation.models import FollowThroughStatus, MeetingKind
+from gongzhi.deliberation.selectors import public_follow_throughs
 from gongzhi.estates import scoring
 from gongzhi.estates.models import (
     BodyKind,
+    CompanyStaff,
     Evaluation,
     ListColour,
     OwnersCommittee,
@@ -34,6 +37,7 @@ from gongzhi.estates.models import (
     Survey,
     SurveyAnswer,
     Term,
+    TermMember,
     TermReminder,
 )
 from gongzhi.people.selectors import resident_of
@@ -242,10 +246,25 @@ def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
     return (dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz))
 
 
+def staff_user_ids(company: PropertyCompany, year: int) -> list[int] | None:
+    """The users of the property_staff posts linked to the company (CompanyStaff) by a link in
+    force at some time in `year`; None when the company had no such link (the caller falls
+    back to the posts at its contract estates)."""
+    links = CompanyStaff.objects.filter(since__lte=dt.date(year, 12, 31), company=company).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=dt.date(year, 1, 1))
+    )
+    if not links.exists():
+        return None
+    return list(
+        Post.objects.filter(pk__in=links.values("post_id")).values_list("user_id", flat=True)
+    )
+
+
 def company_ticket_rates(company: PropertyCompany, community_path: str, year: int) -> dict:
     """The ticket rates (gongzhi.tickets.stats definitions) of the tickets created in `year`
     under the company's contract estates in the community and handled by property-company
-    staff posted there (a property_staff post at one of those estates or the community)."""
+    staff: the posts linked to the company that year (CompanyStaff), else the property_staff
+    posts at one of those estates or the community."""
     estates = list(
         ServiceContract.objects.filter(
             company=company,
@@ -256,11 +275,15 @@ def company_ticket_rates(company: PropertyCompany, community_path: str, year: in
     )
     counts = dict.fromkeys(ticket_stats.COUNT_NAMES, 0)
     if estates:
-        staff = Post.objects.filter(
-            role=Role.PROPERTY_STAFF,
-            is_active=True,
-            place__path__in=[*estates, community_path],
-        ).values("user_id")
+        staff = staff_user_ids(company, year)
+        if staff is None:  # no staff link in force that year: the posts where it serves
+            staff = list(
+                Post.objects.filter(
+                    role=Role.PROPERTY_STAFF,
+                    is_active=True,
+                    place__path__in=[*estates, community_path],
+                ).values_list("user_id", flat=True)
+            )
         where = Q()
         for path in estates:
             where |= Q(place_path__under=path)
@@ -279,6 +302,33 @@ def company_ticket_rates(company: PropertyCompany, community_path: str, year: in
 
 
 MEASURED_RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")
+
+
+def committee_follow_throughs(committee: OwnersCommittee, year: int) -> dict[str, Any]:
+    """The committee's measured part (issue 14 item 6): the follow-throughs (落实事项) of the
+    community's three-party joint meetings (三方联动, deliberation) due in `year` and owed by a
+    member of one of its terms in force that year (the member's linked login), and how many
+    were done by their deadline. Rate = on time ÷ owed × 100; None when none was owed."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    members = TermMember.objects.filter(
+        term__committee=committee,
+        term__starts_on__lte=last,
+        term__ends_on__gte=first,
+        resident__user__isnull=False,
+    ).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=first),
+        Q(term__ended_early_on__isnull=True) | Q(term__ended_early_on__gte=first),
+    )
+    owed = public_follow_throughs(committee.community).filter(
+        resolution__meeting__kind=MeetingKind.JOINT,
+        owner_id__in=members.values("resident__user_id"),
+        due__gte=first,
+        due__lte=last,
+    )
+    n = owed.count()
+    on_time = owed.filter(status=FollowThroughStatus.DONE, done_at__date__lte=F("due")).count()
+    rate = round(on_time * 100 / n, 1) if n else None
+    return {"follow_throughs": n, "on_time": on_time, "follow_through_rate": rate}
 
 
 def _profile_for(path: str) -> profiles.Profile | None:
@@ -314,8 +364,9 @@ def _compute(evaluation: Evaluation) -> None:
         assert committee is not None
         answers = SurveyAnswer.objects.filter(survey__year=year, survey__estate=committee.estate)
         scores = list(answers.values_list("committee_score", flat=True))
-        measured_value = None
-        details = {"measured": {"tickets": None}}
+        joint = committee_follow_throughs(committee, year)
+        measured_value = scoring.measured_value({"rate": joint["follow_through_rate"]})
+        details = {"measured": {"tickets": None, **joint}}
     details["satisfaction"] = {"answers": len(scores)}
     details["assessment"] = {"note": evaluation.assessment_note}
     result = scoring.score(
@@ -482,6 +533,43 @@ def refuse_barred(company: PropertyCompany, estate: Place) -> None:
                 "where": found.citation or _("the local policy"),
             }
         )
+
+
+def _plain(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def barred_payee(payee: str, place_path: str) -> str | None:
+    """Installed in microprojects (services.set_payee_check) by EstatesConfig.ready(): a
+    micro-project may not pay a company barred from public projects (000 §五) under the
+    effective profile of the project's place. The payee matches a company when its text holds
+    the company's name or its credit code (spaces and letter case ignored). Returns the
+    refusal, or None."""
+    place = Place.objects.filter(path=place_path).first()
+    if place is None:
+        return None
+    text = _plain(payee)
+    listed = RedBlackEntry.objects.filter(
+        colour=ListColour.BLACK, published_at__isnull=False, company__isnull=False
+    ).values("company_id")
+    for company in PropertyCompany.objects.filter(pk__in=listed).order_by("pk"):
+        name = _plain(company.name)
+        if not ((name and name in text) or company.credit_code in text):
+            continue
+        found = company_bar(company, place)
+        if found is not None:
+            return _(
+                "%(company)s was on the black list %(run)s years running (last in %(year)s) "
+                "and is barred from public projects until %(until)s (%(where)s); a "
+                "micro-project cannot pay it."
+            ) % {
+                "company": company.name,
+                "run": found.run,
+                "year": found.last_year,
+                "until": found.until,
+                "where": found.citation or _("the local policy"),
+            }
+    return None
 
 
 # --------------------------------------------------------------------------- reminders

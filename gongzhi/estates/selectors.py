@@ -14,12 +14,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access, clock
-from gongzhi.core.roles import Action
+from gongzhi.core.models import Post
+from gongzhi.core.roles import Action, Role
 from gongzhi.core.types import Viewer
 from gongzhi.estates import rules, scoring
 from gongzhi.estates.models import (
     Candidate,
     CandidateList,
+    CompanyStaff,
     Evaluation,
     ListColour,
     OwnersCommittee,
@@ -334,6 +336,12 @@ def company_rows(user: Viewer) -> QuerySet[PropertyCompany]:
     )
 
 
+def company_rows_with_staff(user: Viewer) -> QuerySet[PropertyCompany]:
+    """company_rows with the staff links (the API's `staff` field) fetched in one query."""
+    links = CompanyStaff.objects.select_related("post__user").order_by("-since", "id")
+    return company_rows(user).prefetch_related(Prefetch("staff_links", queryset=links))
+
+
 def get_company(user: Viewer, pk: object) -> PropertyCompany:
     return get_object_or_404(company_rows(user), pk=pk if str(pk).isdigit() else 0)
 
@@ -350,6 +358,45 @@ def contracts_of(user: Viewer, company: PropertyCompany) -> QuerySet[ServiceCont
 
 def party_staff_of(company: PropertyCompany) -> QuerySet[PartyMember]:
     return company.party_staff.select_related("resident", "org").order_by("id")
+
+
+def staff_links_of(company: PropertyCompany) -> QuerySet[CompanyStaff]:
+    """The company's staff (issue 14 item 3): the posts linked to it, current ones first."""
+    return company.staff_links.select_related("post__user", "post__place").order_by(
+        "-ended_on", "-since", "id"
+    )
+
+
+def current_staff_links(company: PropertyCompany) -> QuerySet[CompanyStaff]:
+    return staff_links_of(company).filter(ended_on__isnull=True)
+
+
+def staff_post_choices(user: Viewer, company: PropertyCompany) -> QuerySet[Post]:
+    """Active property_staff posts the viewer manages, at a place the company serves (under
+    its registering place or at/under/above one of its contract estates), not linked yet."""
+    serves = Q(place__path__under=company.place_path)
+    for estate in company.contracts.values_list("place_path", flat=True):
+        serves |= Q(place__path__under=estate) | Q(place__path__in=_ancestor_paths(estate))
+    linked = current_staff_links(company).values("post_id")
+    return (
+        access.scoped(
+            Post.objects.filter(role=Role.PROPERTY_STAFF, is_active=True, place__isnull=False),
+            user,
+            Action.ESTATE_MANAGE,
+            "place__path",
+        )
+        .filter(serves)
+        .exclude(pk__in=linked)
+        .select_related("user", "place")
+        .order_by("place__path", "user__name", "id")
+    )
+
+
+def get_staff_link(user: Viewer, pk: object) -> CompanyStaff:
+    return get_object_or_404(
+        access.scoped(CompanyStaff.objects.select_related("company"), user, VIEW, "place_path"),
+        pk=pk if str(pk).isdigit() else 0,
+    )
 
 
 def party_members_for(user: Viewer) -> QuerySet[PartyMember]:
@@ -673,10 +720,14 @@ class MyCompany:
 def my_companies(user: Viewer) -> list[MyCompany]:
     """Property-company staff: the companies with a contract for an estate under their post
     (a post at an estate: that estate; at a community: its estates), their contracts there and
-    their published ratings."""
+    their published ratings; and the companies their post is linked to (CompanyStaff), with all
+    their contracts."""
     q = access.scope_q(user, Action.ESTATE_COMPANY, path_field="place_path")
+    linked = CompanyStaff.objects.filter(
+        post__user_id=user.pk or 0, post__is_active=True, ended_on__isnull=True
+    ).values("company_id")
     contracts = list(
-        ServiceContract.objects.filter(q)
+        ServiceContract.objects.filter(q | Q(company_id__in=linked))
         .select_related("company", "estate")
         .order_by("company__name", "-starts_on")
     )

@@ -27,12 +27,13 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, inputs
 from gongzhi.core.access import Grant
-from gongzhi.core.models import User
-from gongzhi.core.roles import Action
+from gongzhi.core.models import Post, User
+from gongzhi.core.roles import Action, Role
 from gongzhi.estates import ratings, rules
 from gongzhi.estates.models import (
     Candidate,
     CandidateList,
+    CompanyStaff,
     ListStatus,
     OwnersCommittee,
     PartyOrgForm,
@@ -740,3 +741,86 @@ def add_contract(
             },
         )
     return contract
+
+
+# --------------------------------------------------------------------------- company staff
+
+
+def _serves(company: PropertyCompany, path: str) -> bool:
+    """Whether a post at `path` can work for the company: the place is under the company's
+    registering place, or it is (or lies in, or holds) one of the company's contract estates."""
+    if path.startswith(company.place_path):
+        return True
+    return any(
+        path.startswith(estate) or estate.startswith(path)
+        for estate in company.contracts.values_list("place_path", flat=True)
+    )
+
+
+def link_staff(
+    company: PropertyCompany, post: Post, *, actor: User, since: dt.date | None = None
+) -> CompanyStaff:
+    """A property_staff post now works for the company (issue 14 item 3): its holder counts as
+    the company's staff (tickets, ratings). Added by the staff who manage the post's place."""
+    since = since or clock.today()
+    if post.place is None:
+        raise ValidationError({"post": _("Choose an active post of property-company staff.")})
+    path = post.place.path
+    _manage(actor, path)  # a role that may not link is refused before the input
+    if post.role != Role.PROPERTY_STAFF or not post.is_active:
+        raise ValidationError({"post": _("Choose an active post of property-company staff.")})
+    if since > clock.today():
+        raise ValidationError({"since": _("The start date cannot be in the future.")})
+    with transaction.atomic():
+        grant = _manage(actor, path)
+        if not _serves(company, path):
+            raise ValidationError(
+                {
+                    "post": _(
+                        "%(company)s has no contract for %(place)s; link staff posted where it "
+                        "serves."
+                    )
+                    % {"company": company.name, "place": post.place.name}
+                }
+            )
+        if CompanyStaff.objects.filter(company=company, post=post, ended_on__isnull=True).exists():
+            raise ValidationError({"post": _("This post is already linked to the company.")})
+        link = CompanyStaff.objects.create(
+            company=company, post=post, since=since, added_by=actor, place_path=path
+        )
+        audit.record(
+            actor=actor,
+            action="estates.staff_link",
+            target=link,
+            place_path=path,
+            post=grant.post,
+            changes={"company": company.pk, "post": post.pk, "since": str(since)},
+        )
+    return link
+
+
+def end_staff_link(
+    link: CompanyStaff, *, actor: User, ended_on: dt.date | None = None
+) -> CompanyStaff:
+    """The post no longer works for the company (kept for the years it did)."""
+    ended_on = ended_on or clock.today()
+    with transaction.atomic():
+        grant = _manage(actor, link.place_path)
+        link = CompanyStaff.objects.select_for_update().get(pk=link.pk)
+        if link.ended_on is not None:
+            raise ValidationError(_("This staff link has already ended."))
+        if not link.since <= ended_on <= clock.today():
+            raise ValidationError(
+                {"ended_on": _("The end date must be from the start date to today.")}
+            )
+        link.ended_on = ended_on
+        link.save(update_fields=["ended_on"])
+        audit.record(
+            actor=actor,
+            action="estates.staff_unlink",
+            target=link,
+            place_path=link.place_path,
+            post=grant.post,
+            changes={"company": link.company_id, "post": link.post_id, "ended_on": str(ended_on)},
+        )
+    return link

@@ -503,7 +503,11 @@ def company(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "manage": manage,
         "add_contract": add_contract,
     }
+    context["staff_links"] = selectors.staff_links_of(body)
     if add_contract:
+        context["staff_link_form"] = forms.StaffLinkForm(
+            choices={"post": selectors.staff_post_choices(user, body)[:300]}
+        )
         context["contract_form"] = forms.ContractForm(
             choices={"estate": selectors.estates_for(user)[:300]}
         )
@@ -613,6 +617,39 @@ def company_party_staff(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("The party members among the staff are recorded."),
     )
     return _company_back(body)
+
+
+@login_required
+@require_POST
+@requires(MANAGE)
+def staff_link(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A property_staff post now works for the company (issue 14 item 3)."""
+    user = request.user
+    body = selectors.get_company(user, pk)
+    _act(
+        request,
+        forms.StaffLinkForm(
+            request.POST, choices={"post": selectors.staff_post_choices(user, body)}
+        ),
+        lambda d: services.link_staff(body, d["post"], actor=user, since=d["since"]),
+        _("The post is linked to the company."),
+    )
+    return _company_back(body)
+
+
+@login_required
+@require_POST
+@requires(MANAGE)
+def staff_unlink(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    link = selectors.get_staff_link(user, pk)
+    _act(
+        request,
+        forms.StaffEndForm(request.POST),
+        lambda d: services.end_staff_link(link, actor=user, ended_on=d["ended_on"]),
+        _("The staff link is ended."),
+    )
+    return _company_back(link.company)
 
 
 # --------------------------------------------------------------------------- compliance

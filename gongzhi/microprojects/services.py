@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -575,6 +575,18 @@ def _selected(project: Project) -> None:
         raise ValidationError(_("Only selected projects are implemented."))
 
 
+# A payee barred from public projects (000 §五: a property company black-listed years running) is
+# known to the estates app beside this one: it installs this check in EstatesConfig.ready()
+# (payee text, the project's place path) -> the refusal, or None. Without it no payee is barred.
+PayeeCheck = Callable[[str, str], str | None]
+_payee_check: PayeeCheck | None = None
+
+
+def set_payee_check(check: PayeeCheck | None) -> None:
+    global _payee_check
+    _payee_check = check
+
+
 def add_spending(
     project: Project,
     *,
@@ -600,6 +612,8 @@ def add_spending(
         errors["item"] = _("Enter what was paid for, e.g. materials or labour.")
     if not payee:
         errors["payee"] = _("Enter who was paid.")
+    elif _payee_check is not None and (refusal := _payee_check(payee, project.place_path)):
+        errors["payee"] = refusal
     if not paid_on:
         errors["paid_on"] = _("Enter the date of the payment.")
     if errors:

@@ -70,7 +70,8 @@ def plan_meeting(
         meeting = Meeting.objects.create(
             org=org,
             kind=kind,
-            title=title or f"{org.name} {held_on:%Y-%m-%d}",
+            # The list shows the date beside the title: the default names the body and kind.
+            title=title or f"{org.name}{Meeting(kind=kind).get_kind_display()}",
             held_on=held_on,
             agenda=agenda,
             location=location,

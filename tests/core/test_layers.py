@@ -47,6 +47,10 @@ SIDEWAYS = {
     ("estates", "tickets"): "a property company's yearly rating counts the tickets its staff "
     "handled (tickets.stats definitions)",
     ("mediation", "tickets"): "a mediation case opened from a dispute ticket links it",
+    ("estates", "microprojects"): "estates installs the payee bar of a black-listed company "
+    "(microprojects.services.set_payee_check)",
+    ("estates", "deliberation"): "an owners' committee's rating counts the joint meetings' "
+    "follow-throughs its members owed and did on time",
 }
 
 

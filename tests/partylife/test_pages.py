@@ -103,6 +103,17 @@ def test_member_checks_in_by_link_and_sees_own_page(life, client):
     assert mine.status_code == 200 and m.title in mine.content.decode()
 
 
+def test_dues_read_in_yuan(life, client):
+    month = clock.today().replace(day=1)
+    services.record_due(life.member, actor=life.secretary_user, month=month, amount_fen=1250)
+    client.force_login(life.member_user)
+    mine = client.get(reverse("partylife:mine"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "12.50 元" in mine and "1250" not in mine
+    client.force_login(life.secretary_user)
+    year = client.get(reverse("partylife:dues", args=[life.branch.pk])).content.decode()
+    assert "12.50" in year
+
+
 def test_api_scoped_and_malformed(life, client):
     client.force_login(life.secretary_user)
     ok = client.post(

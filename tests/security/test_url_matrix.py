@@ -184,6 +184,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "estates:contract_add": {"pk": "estates.PropertyCompany"},
     "estates:company_party_org": {"pk": "estates.PropertyCompany"},
     "estates:company_party_staff": {"pk": "estates.PropertyCompany"},
+    "estates:staff_link": {"pk": "estates.PropertyCompany"},
+    "estates:staff_unlink": {"pk": "estates.CompanyStaff"},
     # party organisational life
     "partylife:org": {"pk": "party.PartyOrg"},
     "partylife:review_open": {"pk": "party.PartyOrg"},
