@@ -4,7 +4,6 @@ selectors read, services write; a refusal comes back as a flash message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -28,28 +27,6 @@ VIEW = Action.ESTATE_VIEW
 MANAGE = Action.ESTATE_MANAGE
 
 
-def _act(
-    request: AuthenticatedRequest,
-    form: forms.forms.Form,
-    call: Callable[[dict[str, Any]], object],
-    done: str,
-) -> bool:
-    """Run `call` with the cleaned data; a refusal or a form error becomes a flash message."""
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else str(error))
-        return False
-    try:
-        call(form.cleaned_data)
-    except ValidationError as error:
-        refusals.say(request, error)
-        return False
-    messages.success(request, done)
-    return True
-
-
 # --------------------------------------------------------------------------- committees
 
 
@@ -62,7 +39,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         form = forms.CommitteeForm(
             request.POST, choices={"estate": selectors.estates_without_committee(user)}
         )
-        if _act(
+        if refusals.act(
             request,
             form,
             lambda d: services.create_committee(d["estate"], actor=user, name=d["name"]),
@@ -169,7 +146,7 @@ def committee_party_org(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.PartyOrgChoiceForm(
         request.POST, choices={"party_org": selectors.party_orgs_for(user, body.estate)}
     )
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.set_party_org(
@@ -187,7 +164,7 @@ def term_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     body = selectors.get_committee(user, pk)
     form = forms.TermForm(request.POST, choices={"elected_by": selectors.votes_of(body.estate)})
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.add_term(
@@ -214,7 +191,7 @@ def member_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = forms.MemberForm(
         request.POST, choices={"resident": selectors.residents_of(user, term.committee.community)}
     )
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.add_member(
@@ -231,7 +208,7 @@ def member_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def member_leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     member = selectors.get_member(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.LeaveForm(request.POST),
         lambda d: services.member_leaves(
@@ -248,7 +225,7 @@ def member_leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def term_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     term = selectors.get_term(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.FileForm(request.POST),
         lambda d: services.file_term(
@@ -265,7 +242,7 @@ def term_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def term_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     term = selectors.get_term(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.EndForm(request.POST),
         lambda d: services.end_term_early(
@@ -282,7 +259,7 @@ def term_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def list_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     body = selectors.get_committee(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.ListForm(request.POST),
         lambda d: services.create_candidate_list(body, actor=user, title=d["title"]),
@@ -301,7 +278,7 @@ def candidate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST,
         choices={"resident": selectors.residents_of(user, clist.committee.community)},
     )
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.add_candidate(clist, actor=user, resident=d["resident"]),
@@ -324,7 +301,7 @@ def candidate_exclude(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The candidate may stand again."))
     else:
-        _act(
+        refusals.act(
             request,
             forms.ExcludeForm(request.POST),
             lambda d: services.set_exclusion(
@@ -341,7 +318,7 @@ def candidate_exclude(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def list_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     clist = selectors.get_list(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.ReviewForm(request.POST),
         lambda d: services.review_list(clist, actor=user, note=d["note"]),
@@ -386,7 +363,7 @@ def supervision(request: AuthenticatedRequest) -> HttpResponse:
                 else selectors.no_residents(),
             },
         )
-        if _act(
+        if refusals.act(
             request,
             posted,
             lambda d: services.add_supervisor(
@@ -433,7 +410,7 @@ def supervision(request: AuthenticatedRequest) -> HttpResponse:
 def supervisor_leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     member = selectors.get_supervisor(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.SupervisorLeaveForm(request.POST),
         lambda d: services.supervisor_leaves(member, actor=user, left_on=d["left_on"]),
@@ -453,7 +430,7 @@ def companies(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         gates.check(user, MANAGE)
         form = forms.CompanyForm(request.POST, choices={"place": places})
-        if _act(
+        if refusals.act(
             request,
             form,
             lambda d: services.add_company(
@@ -536,7 +513,7 @@ def contract_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     body = selectors.get_company(user, pk)
     form = forms.ContractForm(request.POST, choices={"estate": selectors.estates_for(user)})
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.add_contract(
@@ -564,7 +541,7 @@ def contract_by_code(request: AuthenticatedRequest) -> HttpResponse:
     if found is None:
         messages.error(request, _("No property company with this credit code is registered."))
         return redirect("estates:companies")
-    if _act(
+    if refusals.act(
         request,
         form,
         lambda d: services.add_contract(
@@ -593,7 +570,7 @@ def company_party_org(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if body.place.depth >= access.COMMUNITY_DEPTH
         else selectors.party_orgs_in(user)
     )
-    _act(
+    refusals.act(
         request,
         forms.PartyOrgChoiceForm(request.POST, choices={"party_org": orgs}),
         lambda d: services.set_party_org(
@@ -610,7 +587,7 @@ def company_party_org(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def company_party_staff(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     body = selectors.get_company(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.PartyStaffForm(request.POST, choices={"members": selectors.party_members_for(user)}),
         lambda d: services.set_party_staff(body, actor=user, members=d["members"]),
@@ -626,7 +603,7 @@ def staff_link(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A property_staff post now works for the company (issue 14 item 3)."""
     user = request.user
     body = selectors.get_company(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.StaffLinkForm(
             request.POST, choices={"post": selectors.staff_post_choices(user, body)}
@@ -643,7 +620,7 @@ def staff_link(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def staff_unlink(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     link = selectors.get_staff_link(user, pk)
-    _act(
+    refusals.act(
         request,
         forms.StaffEndForm(request.POST),
         lambda d: services.end_staff_link(link, actor=user, ended_on=d["ended_on"]),

@@ -15,12 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock
+from gongzhi.core import access, clock, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
 from gongzhi.estates import forms, ratings, selectors
-from gongzhi.estates.views import _act
 
 VIEW = Action.ESTATE_VIEW
 MANAGE = Action.ESTATE_MANAGE
@@ -82,7 +81,7 @@ def ratings_page(request: AuthenticatedRequest) -> HttpResponse:
 @requires(MANAGE)
 def survey_open(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    _act(
+    refusals.act(
         request,
         forms.SurveyForm(request.POST, choices={"estate": selectors.estates_for(user)}),
         lambda d: ratings.open_survey(
@@ -114,7 +113,7 @@ def assess(request: AuthenticatedRequest) -> HttpResponse:
             community=community,
         )
 
-    _act(request, form, run, _("The assessment is recorded."))
+    refusals.act(request, form, run, _("The assessment is recorded."))
     return _back(request.POST.get("year", ""))
 
 
@@ -124,7 +123,7 @@ def assess(request: AuthenticatedRequest) -> HttpResponse:
 def publish(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = forms.PublishForm(request.POST, choices={"street": selectors.streets_for(user)})
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: ratings.publish_year(d["street"], actor=user, year=d["year"]),
@@ -158,7 +157,7 @@ def redblack_add(request: AuthenticatedRequest) -> HttpResponse:
             evidence=d["evidence"],
         )
 
-    _act(request, form, run, _("The entry is on the list."))
+    refusals.act(request, form, run, _("The entry is on the list."))
     return _back(request.POST.get("year", ""))
 
 
@@ -180,7 +179,7 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and info is not None and info.survey is not None:
         survey = info.survey
         form = forms.AnswerForm(request.POST)
-        if _act(
+        if refusals.act(
             request,
             form,
             lambda d: ratings.answer_survey(

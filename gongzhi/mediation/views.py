@@ -31,28 +31,6 @@ MANAGE = Action.MEDIATION_MANAGE
 MEDIATE = Action.MEDIATION_MEDIATE
 
 
-def _act(
-    request: AuthenticatedRequest,
-    form: forms.forms.Form,
-    call: Callable[[dict[str, Any]], object],
-    done: str,
-) -> bool:
-    """Run `call` with the cleaned data; a refusal or a form error becomes a flash message."""
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else str(error))
-        return False
-    try:
-        call(form.cleaned_data)
-    except ValidationError as error:
-        refusals.say(request, error)
-        return False
-    messages.success(request, done)
-    return True
-
-
 # --------------------------------------------------------------------------- cases
 
 
@@ -78,7 +56,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         gates.check(user, MANAGE)
         form = _case_form(user, request.POST)
         made: list[Case] = []
-        if _act(
+        if refusals.act(
             request,
             form,
             lambda d: made.append(
@@ -247,7 +225,7 @@ def case_act(request: AuthenticatedRequest, pk: int, act: str) -> HttpResponse:
     elif act == "assign":
         choices = {"mediator": item.committee.mediators.filter(is_active=True)}
     form = form_class(request.POST, request.FILES, choices=choices)
-    _act(request, form, lambda d: call(user, item, d), str(done))
+    refusals.act(request, form, lambda d: call(user, item, d), str(done))
     if selectors.readable_cases(user).filter(pk=item.pk).exists():
         return redirect("mediation:case", pk=item.pk)
     return redirect("mediation:index")
@@ -298,7 +276,7 @@ def committees(request: AuthenticatedRequest) -> HttpResponse:
             adviser_form = forms.AdviserForm(
                 request.POST, choices={"community": selectors.communities_for(user)}
             )
-            _act(
+            refusals.act(
                 request,
                 adviser_form,
                 lambda d: services.set_adviser(
@@ -315,7 +293,7 @@ def committees(request: AuthenticatedRequest) -> HttpResponse:
             form = forms.CommitteeForm(
                 request.POST, choices={"place": selectors.places_without_committee(user)}
             )
-            _act(
+            refusals.act(
                 request,
                 form,
                 lambda d: services.create_committee(d["place"], actor=user, name=d["name"]),
@@ -356,7 +334,7 @@ def committee(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         gates.check(user, MANAGE)
         form = _mediator_form(user, body, request.POST)
-        _act(
+        refusals.act(
             request,
             form,
             lambda d: services.add_mediator(

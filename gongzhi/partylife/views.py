@@ -5,12 +5,9 @@ write; a refusal comes back as a flash message."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django import forms as django_forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,27 +26,6 @@ from gongzhi.partylife.models import AttendanceStatus
 PAGE_SIZE = 30
 VIEW = rules.VIEW
 ATTEND = rules.ATTEND
-
-
-def _act(
-    request: AuthenticatedRequest,
-    form: django_forms.Form,
-    call: Callable[[dict[str, Any]], object],
-    done: str,
-) -> bool:
-    if not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else str(error))
-        return False
-    try:
-        call(form.cleaned_data)
-    except ValidationError as error:
-        refusals.say(request, error)
-        return False
-    messages.success(request, done)
-    return True
 
 
 def _fen(value: Decimal | None) -> int | None:
@@ -84,7 +60,7 @@ def org(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     kinds = rules.KINDS_OF_ORG.get(body.kind, ())
     if request.method == "POST":
         form = forms.MeetingForm(request.POST, kinds=kinds)
-        if _act(
+        if refusals.act(
             request,
             form,
             lambda d: services.plan_meeting(
@@ -153,7 +129,7 @@ def minutes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     item = selectors.get_meeting(user, pk)
     form = forms.MinutesForm(request.POST)
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.record_minutes(
@@ -180,7 +156,7 @@ def attendance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             item, member, actor=user, status=d["status"], reason=d["reason"]
         )
 
-    _act(request, form, call, _("The attendance is recorded."))
+    refusals.act(request, form, call, _("The attendance is recorded."))
     return redirect("partylife:meeting", pk=item.pk)
 
 
@@ -191,7 +167,7 @@ def leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     item = selectors.get_meeting(user, pk)
     form = forms.LeaveForm(request.POST)
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.ask_leave(item, actor=user, reason=d["reason"]),
@@ -237,7 +213,7 @@ def review_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     body = selectors.get_org(user, pk)
     form = forms.ReviewOpenForm(request.POST)
     made: list[Any] = []
-    if _act(
+    if refusals.act(
         request,
         form,
         lambda d: made.append(services.open_review(body, actor=user, year=d["year"])),
@@ -275,7 +251,7 @@ def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     result = selectors.get_result(user, pk)
     form = forms.DecideForm(request.POST)
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.decide(
@@ -297,7 +273,7 @@ def review_self(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     result = selectors.get_result(user, pk)
     form = forms.SelfForm(request.POST)
-    _act(
+    refusals.act(
         request,
         form,
         lambda d: services.self_assess(result, actor=user, score=d["score"], note=d["note"]),
@@ -331,7 +307,7 @@ def dues(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 member, actor=user, month=month, amount_fen=amount, base_fen=_fen(d["base"])
             )
 
-        if _act(request, form, call, _("The dues are recorded.")):
+        if refusals.act(request, form, call, _("The dues are recorded.")):
             return redirect(f"{request.path}?year={year}")
     if not manage and not selectors.sees_dues(user, body):
         raise Http404
