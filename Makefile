@@ -40,9 +40,10 @@ test: setup system
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+# Test databases are throwaway: the key files may be made here (production refuses to).
 test-pg: setup system
-	DATABASE_URL=$(PG_URL) $(BIN)/python manage.py collectstatic --noinput -v0
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) GONGZHI_GENERATE_KEYS=true $(BIN)/python manage.py collectstatic --noinput -v0
+	DATABASE_URL=$(PG_URL) GONGZHI_GENERATE_KEYS=true $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # mypy reads its config (the covered modules) from pyproject.toml: docs/contributing.md.
 lint: setup

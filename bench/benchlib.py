@@ -19,6 +19,8 @@ def setup(database_url: str | None, sqlite_name: str) -> None:
     var.mkdir(parents=True, exist_ok=True)
     os.environ["GONGZHI_VAR_DIR"] = str(var)
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var / sqlite_name}"
+    # Bench databases are throwaway: their key files may be made here (production refuses).
+    os.environ.setdefault("GONGZHI_GENERATE_KEYS", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
     import django
 

@@ -18,7 +18,7 @@ if [[ $DB == postgres://* ]]; then
     || createdb -h 127.0.0.1 -U postgres "$name"
 fi
 .venv/bin/python bench/load_prepare.py "$DB"
-export DATABASE_URL=$DB GONGZHI_VAR_DIR=$PWD/var/bench DEBUG=0 LOG_LEVEL=WARNING
+export DATABASE_URL=$DB GONGZHI_VAR_DIR=$PWD/var/bench DEBUG=0 LOG_LEVEL=WARNING GONGZHI_GENERATE_KEYS=true
 .venv/bin/gunicorn gongzhi.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning \
   > "$OUT/gunicorn.log" 2>&1 &
 SERVER=$!

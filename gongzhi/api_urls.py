@@ -36,7 +36,12 @@ urlpatterns = [
     path("", include("gongzhi.owners.api_urls")),
     path("", include("gongzhi.estates.api_urls")),
     path("", include("gongzhi.mediation.api_urls")),
+    path("", include("gongzhi.workforce.api_urls")),
+    path("", include("gongzhi.care.api_urls")),
     path("", include("gongzhi.partylife.api_urls")),
+    path("", include("gongzhi.party.api_urls")),
     path("", include("gongzhi.microprojects.api_urls")),
+    path("", include("gongzhi.organisations.api_urls")),
+    path("", include("gongzhi.keytasks.api_urls")),
     path("", include("gongzhi.privacy.api_urls")),
 ]

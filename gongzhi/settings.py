@@ -21,12 +21,26 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
+# The embedded shape (SQLite) makes its own secrets on first run. Any other database is a
+# production shape: a missing secret there stops the process instead of silently making a new
+# key that decrypts nothing (GONGZHI_GENERATE_KEYS=true allows it for throwaway test databases).
+EMBEDDED = os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite")
+_GENERATE_KEYS = EMBEDDED or _env_bool("GONGZHI_GENERATE_KEYS")
+
+
 def _secret_from_env_or_file(env_name: str, file_name: str, nbytes: int) -> str:
-    """Read a secret from the environment, else from var/, generating it there once."""
+    """Read a secret from the environment, else from var/, generating it there once (embedded)."""
     value = os.environ.get(env_name)
     if value:
         return value
     path = VAR_DIR / file_name
+    if not path.exists() and not _GENERATE_KEYS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{env_name} 未设置，{path} 也不存在：生产部署必须在环境中提供该密钥"
+            f"（docs/deployment.md「密钥」）。{env_name} is not set and {path} does not exist."
+        )
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -78,7 +92,11 @@ INSTALLED_APPS = [
     "gongzhi.estates",
     "gongzhi.partylife",
     "gongzhi.mediation",
+    "gongzhi.care",
+    "gongzhi.workforce",
     "gongzhi.microprojects",
+    "gongzhi.keytasks",
+    "gongzhi.organisations",
     "gongzhi.privacy",
     "gongzhi.demo",
 ]
@@ -197,6 +215,8 @@ STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", 30)) * 60
 SECURE_COOKIES = _env_bool("SECURE_COOKIES")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_FAILURE_VIEW = "gongzhi.core.views_errors.csrf_failure"  # Chinese page (issue 19)
+FORM_RENDERER = "gongzhi.core.forms.FormRenderer"  # empty choice 请选择 (issue 19)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -220,7 +240,17 @@ TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") i
 RATELIMIT_IP_META_KEY = "gongzhi.core.middleware.client_ip"
 
 # SMS login codes for residents. The console backend prints (phone masked) instead of sending.
+# Production: gongzhi.core.sms_providers.AliyunBackend or TencentBackend (`check --deploy`
+# refuses the console one outside the embedded demo); their account from the environment.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "gongzhi.core.sms.ConsoleBackend")
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TEMPLATE = os.environ.get("SMS_TEMPLATE", "")
+SMS_TEMPLATE_PARAM = os.environ.get("SMS_TEMPLATE_PARAM", "text")
+SMS_APP_ID = os.environ.get("SMS_APP_ID", "")
+SMS_REGION = os.environ.get("SMS_REGION", "")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")
 SMS_CODE_TTL = 300
 SMS_CODE_INTERVAL = 60
 SMS_CODE_MAX_TRIES = 5
@@ -228,8 +258,11 @@ SMS_CODE_MAX_TRIES = 5
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to misses when Redis is down (gongzhi/core/cache.py); short timeouts so
+            # a dead Redis costs milliseconds, not a hung request.
+            "BACKEND": "gongzhi.core.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.5},
         }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -238,6 +271,9 @@ CACHES = {
 # SQLite keeps only the key columns of the ticket statistics index (tickets.Ticket
 # "ticket_path_created"); its INCLUDE columns are for PostgreSQL's index-only scan.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# With Redis down the per-address login limit cannot count: it lets the request through, and
+# each account's lockout (kept in the database) still holds (docs/deployment.md).
+RATELIMIT_FAIL_OPEN = True
 if not os.environ.get("REDIS_URL"):
     # locmem is per process; the embedded shape runs one process.
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
@@ -261,7 +297,13 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Production: hashed names (app.3f2a9c.css), which whitenoise serves as immutable for a
+    # year, so an upgrade never meets a stale file. Embedded: plain names, no manifest needed.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if EMBEDDED
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 REST_FRAMEWORK = {
@@ -301,8 +343,10 @@ SPECTACULAR_SETTINGS = {
 HUEY = {
     "name": "gongzhi",
     "immediate": _env_bool("TASKS_IMMEDIATE"),
-    "results": True,
-    "utc": True,
+    # Nothing reads a task's return value: storing results would only grow Redis without bound.
+    "results": False,
+    # Periodic schedules are Beijing wall time (the process runs in TIME_ZONE): 08:05 means 08:05.
+    "utc": False,
     **(
         {"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]}
         if os.environ.get("REDIS_URL")
@@ -423,5 +467,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": _log_handlers, "level": "INFO", "propagate": False},
         "django.server": {"handlers": _log_handlers, "level": "INFO", "propagate": False},
+        # The task worker's logger, configured here so `run_huey` adds no handler of its own:
+        # its lines then appear once, through the personal-data filter, in the same file.
+        "huey": {"handlers": _log_handlers, "level": "INFO", "propagate": False},
     },
 }

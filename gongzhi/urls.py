@@ -3,12 +3,16 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from gongzhi.core import health
 from gongzhi.core import views as core_views
 from gongzhi.tickets import views_stats
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
+    path("display/text-size/", core_views.text_size, name="text_size"),
     path("login/", core_views.login_view, name="login"),
     path("login/sms/", core_views.sms_login_view, name="login_sms"),
     path("login/otp/", core_views.otp_verify, name="otp_verify"),
@@ -33,8 +37,12 @@ urlpatterns = [
     path("owners/", include("gongzhi.owners.urls")),
     path("estates/", include("gongzhi.estates.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
+    path("workforce/", include("gongzhi.workforce.urls")),
+    path("care/", include("gongzhi.care.urls")),
     path("partylife/", include("gongzhi.partylife.urls")),
     path("microprojects/", include("gongzhi.microprojects.urls")),
+    path("organisations/", include("gongzhi.organisations.urls")),
+    path("keytasks/", include("gongzhi.keytasks.urls")),
     path("privacy/", include("gongzhi.privacy.urls")),
     path(
         "api/v1/ticket-stats/",
@@ -59,3 +67,9 @@ urlpatterns = [
     ),
     path("django-admin/", admin.site.urls),
 ]
+
+# Chinese error pages in the site's frame (issue 19): gongzhi/core/views_errors.py
+handler400 = "gongzhi.core.views_errors.bad_request"
+handler403 = "gongzhi.core.views_errors.permission_denied"
+handler404 = "gongzhi.core.views_errors.page_not_found"
+handler500 = "gongzhi.core.views_errors.server_error"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and screenshots need:
 # Chromium for the Playwright browser tests, CJK fonts so Chinese renders in
-# screenshots, gettext for makemessages/compilemessages.
+# screenshots, gettext for makemessages/compilemessages, Redis for the cache tests.
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 need=()
@@ -9,6 +9,8 @@ need=()
 # (grep without -q: under pipefail, -q can stop reading early and fail the pipe with 141)
 fc-list : family 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null || need+=(gettext)
+# Redis: the production cache and broker; tests/core/test_operations.py uses a real one.
+command -v redis-server >/dev/null || need+=(redis-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "Missing Debian packages: ${need[*]} (run this script as root: sudo $0)" >&2

@@ -17,12 +17,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from gongzhi.core import access, audit, clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import PROTECTED_ROLES, STAFF_ROLES, Action, Role
+from gongzhi.core.tasks import periodic
 
 if TYPE_CHECKING:
     from gongzhi.core.types import Viewer
@@ -98,7 +97,7 @@ def disable_unused_accounts() -> int:
     return disabled
 
 
-@db_periodic_task(crontab(hour="3", minute="20"))
+@periodic(hour="3", minute="20")
 def disable_unused_accounts_daily() -> int:
     return disable_unused_accounts()
 

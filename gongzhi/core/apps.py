@@ -9,4 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # The kernel's sections of "my personal information" (docs/privacy.md "Sections").
-        from gongzhi.core import privacy_sections  # noqa: F401
+        from gongzhi.core import checks, privacy_sections  # noqa: F401

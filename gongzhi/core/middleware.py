@@ -185,7 +185,7 @@ class StaffIdleTimeoutMiddleware:
 # --- Second factor ---------------------------------------------------------------------
 
 # Paths a session waiting for its second factor may still reach.
-OTP_OPEN_PATHS = ("/login/otp/", "/logout/", "/i18n/", "/static/", "/healthz")
+OTP_OPEN_PATHS = ("/login/otp/", "/logout/", "/i18n/", "/static/", "/healthz", "/readyz")
 
 
 class OtpRequiredMiddleware:

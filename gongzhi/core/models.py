@@ -392,3 +392,34 @@ class Notification(models.Model):
         from gongzhi.core import notifications
 
         notifications.forget([self.user_id])
+
+
+class PeriodicRun(models.Model):
+    """One row per periodic job and scheduled minute: the first worker to insert it runs the job,
+    every other worker's scheduler that queued the same minute finds the row and skips
+    (gongzhi/core/tasks.py `periodic`). Also the task worker's heartbeat (readiness)."""
+
+    name = models.CharField(max_length=200)
+    slot = models.DateTimeField(help_text="the scheduled minute, Asia/Shanghai wall time as UTC")
+    started_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="periodic_run_once_per_slot")
+        ]
+        indexes = [models.Index(fields=["name", "-slot"], name="periodic_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class KeySentinel(models.Model):
+    """A known text sealed with each field-key version when that version is first used: a process
+    whose key cannot open it has the wrong key (gongzhi/core/keycheck.py)."""
+
+    version = models.PositiveIntegerField(unique=True)
+    token = models.TextField()
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"key v{self.version}"

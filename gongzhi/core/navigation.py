@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core import access
 from gongzhi.core.roles import Action
@@ -22,6 +23,9 @@ class NavItem:
     url_name: str
     icon: str
     action: str | None = None
+    # A staff page (a search over residents, the place registry): not in a resident's menu,
+    # whatever narrow right their post carries (issue 19: residents see no staff words).
+    staff_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,18 @@ NAV: list[NavGroup] = [
         _("Registry"),
         "diagram-3",
         (
-            NavItem(_("Places"), "places:tree", "diagram-3", Action.PLACE_VIEW),
-            NavItem(_("Residents"), "people:list", "people", Action.RESIDENT_VIEW),
-            NavItem(_("Import residents"), "people_import:index", "upload", Action.RESIDENT_IMPORT),
+            NavItem(_("Places"), "places:tree", "diagram-3", Action.PLACE_VIEW, staff_only=True),
+            NavItem(_("Residents"), "people:list", "people", Action.RESIDENT_VIEW, staff_only=True),
+            NavItem(
+                _("Import residents"),
+                "people_import:index",
+                "upload",
+                Action.RESIDENT_IMPORT,
+                staff_only=True,
+            ),
+            NavItem(_("Household notices"), "care:notices", "megaphone", Action.CARE_NOTICE_VIEW),
+            NavItem(_("Rented homes and tenants"), "care:rentals", "key", Action.CARE_RENTAL_VIEW),
+            NavItem(_("Care visits"), "care:visits", "heart-pulse", Action.CARE_VISIT_PLAN),
             NavItem(_("Party organisation"), "party:tree", "flag", Action.PARTY_VIEW),
             NavItem(
                 _("Organisational life"),
@@ -63,6 +76,14 @@ NAV: list[NavGroup] = [
             NavItem(
                 _("Mediation committees"), "mediation:committees", "bank", Action.MEDIATION_VIEW
             ),
+            NavItem(_("Warning board"), "mediation:board", "flag", Action.MEDIATION_MANAGE),
+            NavItem(
+                _("Legal questions"),
+                "mediation:legal_list",
+                "journal-text",
+                Action.MEDIATION_MANAGE,
+            ),
+            NavItem(_("Mediation awards"), "mediation:awards", "award", Action.MEDIATION_AWARD),
             NavItem(
                 _("Ticket categories"), "tickets:categories", "diagram-2", Action.TICKET_CATEGORIES
             ),
@@ -87,6 +108,10 @@ NAV: list[NavGroup] = [
             NavItem(_("Vanguard index"), "party:vanguard_ranking", "award", Action.VANGUARD_VIEW),
             NavItem(_("Partner units"), "partners:units", "building", Action.PARTNER_VIEW),
             NavItem(_("The three lists"), "partners:lists", "card-checklist", Action.PARTNER_VIEW),
+            NavItem(_("Social organisations"), "organisations:index", "people", Action.ORG_VIEW),
+            NavItem(_("Incubation"), "organisations:incubation", "egg", Action.ORG_VIEW),
+            NavItem(_("Subsidies"), "organisations:subsidies", "cash-coin", Action.ORG_VIEW),
+            NavItem(_("Venture philanthropy"), "organisations:rounds", "trophy", Action.ORG_VIEW),
         ),
     ),
     NavGroup(
@@ -123,11 +148,20 @@ NAV: list[NavGroup] = [
         "clipboard-check",
         (
             NavItem(_("Compliance"), "compliance:list", "clipboard-check", Action.COMPLIANCE_VIEW),
+            NavItem(_("Tasks to fill in"), "keytasks:todo", "ui-checks", Action.KEYTASK_FILL),
+            NavItem(_("Sent-down tasks"), "keytasks:sent", "send-check", Action.KEYTASK_SEND),
+            NavItem(_("Task lists"), "keytasks:board", "list-task", Action.KEYTASK_LIST_VIEW),
             NavItem(_("Owners' committees"), "estates:index", "house-gear", Action.ESTATE_VIEW),
             NavItem(_("Property companies"), "estates:companies", "buildings", Action.ESTATE_VIEW),
             NavItem(_("Yearly ratings"), "estates:ratings", "star-half", Action.ESTATE_VIEW),
             NavItem(
                 _("My property company"), "estates:my_company", "buildings", Action.ESTATE_COMPANY
+            ),
+            NavItem(
+                _("Workers' roster"), "workforce:index", "person-lines-fill", Action.WORKFORCE_VIEW
+            ),
+            NavItem(
+                _("Certificate rewards"), "workforce:rewards", "cash-coin", Action.WORKFORCE_REWARD
             ),
             NavItem(_("Policy profiles"), "profiles:list", "sliders", Action.PROFILE_VIEW),
             NavItem(_("Posts"), "posts:list", "person-badge", Action.POST_MANAGE),
@@ -175,12 +209,18 @@ RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("Merchant desk"), "merchants:desk", "upc-scan", Action.MERCHANT_SELL),
     NavItem(_("My service and vanguard index"), "party:vanguard", "award", Action.VANGUARD_SERVE),
     NavItem(_("Partner units"), "partners:units", "building", Action.PARTNER_CLAIM),
+    NavItem(_("Venture philanthropy"), "organisations:rounds", "trophy", Action.ORG_APPLY),
     NavItem(_("Post a need"), "partners:needs", "card-checklist", Action.PARTNER_NEED_SUBMIT),
     NavItem(_("Who runs my estate"), "estates:mine", "house-heart", Action.ESTATE_MINE),
+    NavItem(_("My notices"), "care:mine", "envelope-paper", Action.CARE_NOTICE_READ),
+    NavItem(_("My visits"), "care:my_visits", "person-hearts", Action.CARE_VISIT_RECORD),
+    NavItem(_("Legal advice online"), "mediation:legal_mine", "journal-text", Action.MEDIATION_ASK),
 ]
 
 
-def _visible(user, item: NavItem) -> bool:
+def _visible(user, item: NavItem, staff: bool = True) -> bool:
+    if item.staff_only and not staff:
+        return False
     return item.action is None or access.has_any(user, item.action)
 
 
@@ -189,13 +229,28 @@ def _entry(item: NavItem) -> dict:
 
 
 def menu_for(user) -> list[dict]:
-    """Groups with their visible entries; groups with none are left out."""
+    """Groups with their visible entries; groups with none are left out.
+
+    A user without a staff post (residents, party members, volunteers, merchants, partner
+    contacts) has a home page, not a workbench: their first entry reads 首页, their services
+    follow it as one group, and staff-only pages stay out of their menu."""
+    staff = access.is_staff_user(user)
     menu = []
     for group in NAV:
-        items = [_entry(item) for item in group.items if _visible(user, item)]
+        items = [_entry(item) for item in group.items if _visible(user, item, staff)]
         if items:
             menu.append({"label": group.label, "icon": group.icon, "items": items})
+    if not staff:
+        home = pgettext_lazy("menu", "Home")
+        menu[0] = {"label": home, "icon": "house", "items": [_home(home)]}
+        services = services_for(user)
+        if services:
+            menu.insert(1, {"label": _("My services"), "icon": "grid", "items": services})
     return menu
+
+
+def _home(label) -> dict:
+    return {"label": label, "url": reverse("home"), "icon": "house"}
 
 
 def services_for(user) -> list[dict]:

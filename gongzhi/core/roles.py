@@ -225,6 +225,14 @@ class Action(models.TextChoices):
         "mediation.mediate",
         _("Handle the mediation cases one is a mediator of"),
     )
+    MEDIATION_AWARD = (
+        "mediation.award",
+        _("Propose, approve and pay awards for mediators, community lawyers and cases"),
+    )
+    MEDIATION_ASK = (
+        "mediation.ask",
+        _("Ask the community's legal adviser a question online"),
+    )
     # Party organisational life (issue 23, gongzhi/partylife). A party member's post reaches
     # only the records of their own organisation, and manages them only as its secretary.
     PARTYLIFE_VIEW = (
@@ -238,6 +246,95 @@ class Action(models.TextChoices):
     PARTYLIFE_ATTEND = (
         "partylife.attend",
         _("Check in to party meetings, ask for leave, see one's own review and dues"),
+    )
+    # Care and outreach (issue 24, gongzhi/care).
+    CARE_NOTICE_SEND = (
+        "care.notice_send",
+        _("Send household notices (water, power, weather…) and their urgent SMS"),
+    )
+    CARE_NOTICE_VIEW = (
+        "care.notice_view",
+        _("See household notices, who has read them and the door-knock list"),
+    )
+    CARE_NOTICE_READ = "care.notice_read", _("Read one's household's notices on the phone")
+    CARE_RENTAL_VIEW = (
+        "care.rental_view",
+        _("See rented homes, their landlords and tenants (actual population)"),
+    )
+    CARE_RENTAL_MANAGE = (
+        "care.rental_manage",
+        _("Mark homes rented, register tenants and record their moving out"),
+    )
+    CARE_VISIT_PLAN = (
+        "care.visit_plan",
+        _("Plan care visits: assign a visitor to a person on a care list; see the visit figures"),
+    )
+    CARE_VISIT_RECORD = (
+        "care.visit_record",
+        _("Record care visits to the people one is assigned to visit"),
+    )
+    CARE_VISIT_NOTES = (
+        "care.visit_notes",
+        _("Read the notes of care visits (what was found, needs raised)"),
+    )
+    # Key tasks and supervision (issue 17, gongzhi/keytasks): tasks sent down with a form.
+    KEYTASK_SEND = (
+        "keytask.send",
+        _("Send tasks with a form down to communities or grids, follow, remind, reopen, export"),
+    )
+    KEYTASK_FILL = (
+        "keytask.fill",
+        _("Fill in and submit the forms of tasks sent down to one's place"),
+    )
+    KEYTASK_LIST_VIEW = (
+        "keytask.list_view",
+        _("View the task lists (任务清单) of one's area and their board"),
+    )
+    KEYTASK_LIST_MANAGE = (
+        "keytask.list_manage",
+        _("Create and import task lists, verify tasks reported done"),
+    )
+    KEYTASK_LIST_REPORT = (
+        "keytask.list_report",
+        _("Report progress on key tasks and report them done"),
+    )
+    # The community workforce (issue 15, gongzhi/workforce).
+    WORKFORCE_VIEW = (
+        "workforce.view",
+        _("View the workers' roster and the two committees (no ID numbers or pay)"),
+    )
+    WORKFORCE_PERSONAL = (
+        "workforce.personal",
+        _("See workers' personal data: masked ID number, birth date, pay"),
+    )
+    WORKFORCE_MANAGE = (
+        "workforce.manage",
+        _("Keep workers' records and the two committees' terms and seats"),
+    )
+    WORKFORCE_REWARD = (
+        "workforce.reward",
+        _("Approve certificate rewards and mark them paid"),
+    )
+    # Social organisations (issue 16, gongzhi/organisations).
+    ORG_VIEW = (
+        "organisation.view",
+        _("View social organisations, incubation, subsidies and venture-philanthropy rounds"),
+    )
+    ORG_MANAGE = (
+        "organisation.manage",
+        _("Keep the register of social organisations, their documents, ratings and incubation"),
+    )
+    ORG_FUND = (
+        "organisation.fund",
+        _("Set subsidy budgets, approve and pay subsidies, run venture-philanthropy rounds"),
+    )
+    ORG_APPLY = (
+        "organisation.apply",
+        _("Apply for subsidies and venture philanthropy in an organisation's name"),
+    )
+    ORG_REVIEW = (
+        "organisation.review",
+        _("May be appointed an expert of a venture-philanthropy round and score its projects"),
     )
     # Eligibility (issue 11 point 6): who may be chosen for something, read through
     # gongzhi.core.gates.roles_with() instead of role lists kept in the apps.
@@ -448,6 +545,12 @@ PERMISSIONS.update(
             **{r: S.COMMUNITY for r in (R.PARTY_MEMBER, R.VOLUNTEER, R.BUILDING_HEAD)},
             **{r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER)},
         },
+        # Awards of the district's selection (000 §九): street and district officers.
+        Action.MEDIATION_AWARD: {
+            r: S.SUBTREE for r in (R.STREET_OFFICER, R.DISTRICT_OFFICER, R.SYSTEM_ADMIN)
+        },
+        # Online legal services (000 §九): residents ask their community's legal adviser.
+        Action.MEDIATION_ASK: {r: S.COMMUNITY for r in _CITIZENS},
         # Party organisational life (gongzhi/partylife): a branch's records belong to the
         # branch. The community secretary manages every organisation of the community; a party
         # member's post counts only for the organisations they are the secretary of (the
@@ -461,6 +564,110 @@ PERMISSIONS.update(
             R.PARTY_MEMBER: S.COMMUNITY,
         },
         Action.PARTYLIFE_ATTEND: {R.PARTY_MEMBER: S.COMMUNITY},
+        # Community workforce (gongzhi/workforce): a grid worker sees the colleagues of the
+        # community by name and post, never their ID numbers or pay (like the registry; a
+        # worker's own record is an object rule in gongzhi/workforce/selectors.py).
+        Action.WORKFORCE_VIEW: {
+            **{r: S.SUBTREE for r in _OVERSEERS},
+            R.GRID_WORKER: S.COMMUNITY,
+        },
+        Action.WORKFORCE_PERSONAL: {
+            r: S.SUBTREE
+            for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_SECRETARY, R.SYSTEM_ADMIN)
+        },
+        Action.WORKFORCE_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.WORKFORCE_REWARD: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
+        # Sent-down tasks (gongzhi/keytasks): the street or district sends, the communities
+        # and grids under it fill in; a receiver's answers are seen by the sender's side and by
+        # the staff of the receiving place only (selectors.py).
+        Action.KEYTASK_SEND: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
+        Action.KEYTASK_FILL: {
+            r: S.SUBTREE
+            for r in (R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER, R.SYSTEM_ADMIN)
+        },
+        # Task lists (任务清单): officers of a place keep its lists and verify; the staff of the
+        # place and of the units named on a task report progress (list_selectors.py).
+        Action.KEYTASK_LIST_VIEW: {
+            r: S.SUBTREE
+            for r in (
+                R.DISTRICT_OFFICER,
+                R.STREET_OFFICER,
+                R.COMMUNITY_SECRETARY,
+                R.COMMUNITY_WORKER,
+                R.SYSTEM_ADMIN,
+            )
+        },
+        Action.KEYTASK_LIST_MANAGE: {
+            r: S.SUBTREE
+            for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.COMMUNITY_SECRETARY, R.SYSTEM_ADMIN)
+        },
+        Action.KEYTASK_LIST_REPORT: {
+            r: S.SUBTREE
+            for r in (
+                R.DISTRICT_OFFICER,
+                R.STREET_OFFICER,
+                R.COMMUNITY_SECRETARY,
+                R.COMMUNITY_WORKER,
+                R.SYSTEM_ADMIN,
+            )
+        },
+    }
+)
+
+# Care and outreach (gongzhi/care): the community and its grid workers send household notices;
+# every staff post down to the building head sees who has read them within its own place (a
+# building head: their building — the door-knock list); residents read their household's.
+PERMISSIONS.update(
+    {
+        Action.CARE_NOTICE_SEND: {r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER)},
+        Action.CARE_NOTICE_VIEW: {
+            r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER, R.BUILDING_HEAD)
+        },
+        Action.CARE_NOTICE_READ: {r: S.COMMUNITY for r in _CITIZENS},
+        # Rented homes and tenants (实有人口): those who may read and keep the resident registry.
+        Action.CARE_RENTAL_VIEW: {r: S.SUBTREE for r in _REGISTRY_READERS},
+        Action.CARE_RENTAL_MANAGE: {r: S.SUBTREE for r in _REGISTRY_KEEPERS},
+        # Care visits: the community and its grid workers plan them; the visitors (grid worker,
+        # party member, volunteer, building head) record them — only the visits they are
+        # assigned (an object rule, care/visits.py). Visit notes are sensitive: community staff
+        # and the grid worker read them; any other post only the notes of its own visits.
+        Action.CARE_VISIT_PLAN: {r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER)},
+        Action.CARE_VISIT_RECORD: {
+            r: S.SUBTREE for r in (R.GRID_WORKER, R.PARTY_MEMBER, R.VOLUNTEER, R.BUILDING_HEAD)
+        },
+        Action.CARE_VISIT_NOTES: {r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER)},
+    }
+)
+
+# Social organisations (gongzhi/organisations): the community, the street and the district
+# (its cultivation base, 003 annex 2 item 13) keep the register and incubation; the street (and district) hold the money — subsidy budgets,
+# approvals, payments, venture-philanthropy rounds and awards; an organisation's contact (a
+# partner-unit contact linked to it, an object rule in the services) applies in its name;
+# experts are appointed per round among the roles that may review.
+PERMISSIONS.update(
+    {
+        Action.ORG_VIEW: {
+            **{r: S.SUBTREE for r in (*_OVERSEERS, R.PARTNER_CONTACT)},
+            R.GRID_WORKER: S.COMMUNITY,
+        },
+        Action.ORG_MANAGE: {r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.DISTRICT_OFFICER)},
+        Action.ORG_FUND: {
+            r: S.SUBTREE for r in (R.STREET_OFFICER, R.DISTRICT_OFFICER, R.SYSTEM_ADMIN)
+        },
+        Action.ORG_APPLY: {R.PARTNER_CONTACT: S.SUBTREE},
+        Action.ORG_REVIEW: {
+            r: S.SUBTREE
+            for r in (
+                R.DISTRICT_OFFICER,
+                R.STREET_OFFICER,
+                R.COMMUNITY_SECRETARY,
+                R.PARTNER_CONTACT,
+            )
+        },
     }
 )
 

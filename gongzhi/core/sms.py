@@ -30,10 +30,12 @@ class Backend(Protocol):
 
 
 class ConsoleBackend:
-    """Prints messages instead of sending them. Never prints the full phone number."""
+    """Prints messages instead of sending them. Never prints the full phone number, and outside
+    the embedded demo never the text either: a login code in a production log is a login."""
 
     def send(self, phone: str, text: str) -> None:
-        print(f"[SMS to {crypto.mask_phone(phone)}] {text}", flush=True)  # noqa: T201
+        shown = text if settings.EMBEDDED or settings.GONGZHI_DEMO else "(text withheld)"
+        print(f"[SMS to {crypto.mask_phone(phone)}] {shown}", flush=True)  # noqa: T201
 
 
 class MemoryBackend:
@@ -57,19 +59,33 @@ def _digest(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
+def codes_available() -> bool:
+    """Whether a code can be kept until it is checked: the shared cache answers (a Redis outage
+    makes it a miss, gongzhi/core/cache.py)."""
+    probe = "smscode:probe"
+    cache.set(probe, 1, 5)
+    return bool(cache.get(probe))
+
+
 def issue_login_code(phone: str) -> None:
     """Send a fresh 6-digit code to `phone`; at most one per SMS_CODE_INTERVAL seconds."""
     key = _key(phone)
     if cache.get(key + ":sent"):
         return
     code = f"{secrets.randbelow(10**6):06d}"
-    cache.set(key, {"digest": _digest(code), "tries": 0}, settings.SMS_CODE_TTL)
-    cache.set(key + ":sent", True, settings.SMS_CODE_INTERVAL)
     text = _("Your Gongzhi login code is %(code)s, valid for %(minutes)s minutes.") % {
         "code": code,
         "minutes": settings.SMS_CODE_TTL // 60,
     }
-    backend().send(phone, text)
+    try:
+        backend().send(phone, text)
+    except Exception as exc:  # noqa: BLE001 — a gateway failure must not break the login page
+        # The same answer as for an unknown number (no hint who is registered); no code kept,
+        # so the resident may ask again at once.
+        logger.warning("login code not sent: %s", type(exc).__name__)
+        return
+    cache.set(key, {"digest": _digest(code), "tries": 0}, settings.SMS_CODE_TTL)
+    cache.set(key + ":sent", True, settings.SMS_CODE_INTERVAL)
 
 
 def check_login_code(phone: str, code: str) -> bool:

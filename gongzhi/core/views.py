@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -292,7 +293,13 @@ def sms_login_view(request):
     if request.method == "POST" and form.is_valid():
         phone, code = form.cleaned_data["phone"], form.cleaned_data["code"]
         user = auth.find_user(phone)
-        if not code:
+        if not code and not sms.codes_available():
+            # A code kept nowhere could never be checked: say so instead of sending it.
+            messages.error(
+                request,
+                _("Login by SMS code is unavailable at the moment; log in with your password."),
+            )
+        elif not code:
             if user is not None and user.is_active and not user.is_locked():
                 sms.issue_login_code(phone)
             # Same answer whether or not the number is registered.
@@ -358,3 +365,32 @@ def resident_home(request):
             "services": navigation.services_for(request.user),
         },
     )
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the platform's icon (issue 19)."""
+    return redirect(static("gongzhi/favicon.ico"), permanent=True)
+
+
+@require_POST
+def text_size(request):
+    """The large-text switch (适老化, issue 19): remembered in a cookie that holds only the
+    chosen size, for a year; no personal data, no login needed (the login page has it too)."""
+    from gongzhi.core.context_processors import LARGE_TEXT_COOKIE
+
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("home")
+    response = redirect(target)
+    if request.POST.get("size") == "large":
+        response.set_cookie(
+            LARGE_TEXT_COOKIE,
+            "large",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response

@@ -6,7 +6,9 @@ import datetime as dt
 import json
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import audit, duties
+from gongzhi.core import audit, audit_titles, duties
 from gongzhi.core.directory import places
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
@@ -107,11 +109,51 @@ def _display(value) -> str:
     return str(value)
 
 
+def _model(target_type: str):
+    try:
+        return apps.get_model(target_type) if "." in target_type else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model, name: str):
+    if model is None or not name:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if getattr(field, "concrete", False) else None
+
+
+def _choice(field, value):
+    """A stored choice (`in_progress`) by its label (处理中) when the field has choices."""
+    if field is not None and getattr(field, "flatchoices", None) and isinstance(value, str):
+        return str(dict(field.flatchoices).get(value, value))
+    return value
+
+
+def _label(record) -> None:
+    """Chinese titles for display: the action, the target's kind, each changed field."""
+    model = _model(record.target_type or "")
+    record.action_title = audit_titles.title(record.action)
+    record.target_title = str(model._meta.verbose_name) if model else record.target_type
+    record.rows = []
+    for row in audit.change_rows(record.changes):
+        field = _field(model, row["field"])
+        record.rows.append(
+            {
+                **row,
+                "field": str(field.verbose_name) if field is not None else row["field"],
+                "before": _display(_choice(field, row["before"])),
+                "after": _display(_choice(field, row["after"])),
+            }
+        )
+
+
 def _rows(record) -> list[dict]:
-    return [
-        {**row, "before": _display(row["before"]), "after": _display(row["after"])}
-        for row in audit.change_rows(record.changes)
-    ]
+    _label(record)
+    return record.rows
 
 
 @login_required
@@ -124,8 +166,15 @@ def index(request):
     elif form.is_bound:
         qs = qs.none()
     page = CappedPaginator(qs.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    paths = {item.place_path for item in page if item.place_path}
+    names = dict(
+        places.visible_places(request.user, Action.AUDIT_VIEW)
+        .filter(path__in=paths)
+        .values_list("path", "name")
+    )
     for item in page:
-        item.rows = _rows(item)
+        _label(item)
+        item.place_name = names.get(item.place_path, "")
     return render(
         request,
         "core/audit_list.html",

@@ -44,7 +44,7 @@ from gongzhi.deliberation.models import (
     Topic,
     TopicStatus,
 )
-from gongzhi.deliberation.selectors import invitable_users
+from gongzhi.deliberation.selectors import active_users, invitable_users, joint_invitees
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 
@@ -98,14 +98,20 @@ def create_meeting(
             created_by=actor,
         )
         _add_agenda(meeting, topics, items)
+        # a joint meeting invites its estates' bodies (selectors.set_joint_invitees)
+        bodies = list(active_users(joint_invitees(meeting)))
+        Invitation.objects.bulk_create([Invitation(meeting=meeting, user=u) for u in bodies])
         audit.record(
             actor=actor,
             action="deliberation.meeting_create",
             target=meeting,
             place_path=community.path,
             post=grant.post,
-            changes={"kind": kind, "topics": [t.pk for t in topics], "items": items},
+            changes={"kind": kind, "topics": [t.pk for t in topics], "items": items}
+            | ({"invited": [u.pk for u in bodies]} if bodies else {}),
         )
+        if bodies:
+            _notify([u.pk for u in bodies], "meeting_invite", _invited_text(meeting))
     return meeting
 
 
@@ -181,17 +187,20 @@ def invite(meeting: Meeting, users: Iterable[User], *, actor: User) -> int:
             post=grant.post,
             changes={"invited": [u.pk for u in new]},
         )
-        text = _in_site_language(
-            lambda: (
-                _("You are invited to “%(title)s” on %(when)s.")
-                % {
-                    "title": meeting.title,
-                    "when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
-                }
-            )
-        )
-        _notify([u.pk for u in new], "meeting_invite", text)
+        _notify([u.pk for u in new], "meeting_invite", _invited_text(meeting))
     return len(new)
+
+
+def _invited_text(meeting: Meeting) -> str:
+    return _in_site_language(
+        lambda: (
+            _("You are invited to “%(title)s” on %(when)s.")
+            % {
+                "title": meeting.title,
+                "when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    )
 
 
 def checkin_token(meeting: Meeting, at: dt.datetime | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -27,6 +27,7 @@ from gongzhi.deliberation.models import (
     FollowThrough,
     FollowThroughNote,
     Meeting,
+    MeetingKind,
     MeetingSeries,
     Notice,
     NoticeCategory,
@@ -188,10 +189,28 @@ def agenda_topic(meeting: Meeting, pk: int) -> Topic | None:
     return agenda_topics(meeting).filter(pk=pk).first()
 
 
+# Extra invitees of a joint meeting: the bodies of its estates (the owners' committee's members,
+# the property company's linked staff), named by a higher app (estates installs it in its
+# AppConfig.ready(); deliberation does not import estates). Takes the meeting, gives user ids.
+_joint_invitees: Callable[[Meeting], Iterable[int]] | None = None
+
+
+def set_joint_invitees(finder: Callable[[Meeting], Iterable[int]] | None) -> None:
+    global _joint_invitees
+    _joint_invitees = finder
+
+
+def joint_invitees(meeting: Meeting) -> list[int]:
+    """The user ids the installed finder names for a joint meeting ([] for other kinds)."""
+    if meeting.kind != MeetingKind.JOINT or _joint_invitees is None:
+        return []
+    return list(_joint_invitees(meeting))
+
+
 def invitable_users(meeting: Meeting) -> QuerySet[User]:
     """Officials and contacts with a post in the community (property staff, partner contacts,
     party members, building heads…), partner contacts and street officers posted at the street
-    above it, plus the confirmed representatives' logins."""
+    above it, plus the confirmed representatives' logins (and a joint meeting's bodies)."""
     street_paths = meeting.community.ancestor_paths()[:-1]
     posts = Post.objects.filter(is_active=True).filter(
         Q(place__path__under=meeting.place_path, role__in=OFFICIAL_ROLES)
@@ -204,7 +223,7 @@ def invitable_users(meeting: Meeting) -> QuerySet[User]:
         "resident__user_id"
     )
     return User.objects.filter(is_active=True).filter(
-        Q(pk__in=posts.values("user_id")) | Q(pk__in=rep_users)
+        Q(pk__in=posts.values("user_id")) | Q(pk__in=rep_users) | Q(pk__in=joint_invitees(meeting))
     )
 
 

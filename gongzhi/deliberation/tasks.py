@@ -7,10 +7,7 @@
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
-
-from gongzhi.core.tasks import task
+from gongzhi.core.tasks import periodic, task
 from gongzhi.deliberation import services
 
 
@@ -19,7 +16,7 @@ def remind_joint_meetings_task() -> int:
     return services.remind_joint_meetings()
 
 
-@db_periodic_task(crontab(hour="8", minute="5"))
+@periodic(hour="8", minute="5")
 def remind_joint_meetings_daily() -> int:
     return services.remind_joint_meetings()
 
@@ -29,6 +26,6 @@ def create_series_meetings_task() -> int:
     return services.create_series_meetings()
 
 
-@db_periodic_task(crontab(hour="6", minute="15"))
+@periodic(hour="6", minute="15")
 def create_series_meetings_daily() -> int:
     return services.create_series_meetings()

@@ -38,19 +38,25 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.core import clock
+from gongzhi.core import clock, crypto
+from gongzhi.core import services as core_services
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.estates import ratings, rules, services
+from gongzhi.demo.places.scales import DEMO_PASSWORD, RESIDENT_PHONE
+from gongzhi.estates import grants, ratings, rules, services
 from gongzhi.estates.models import (
+    CompanyStaff,
     ListColour,
     OwnersCommittee,
     PartyOrgForm,
     PropertyCompany,
     ServiceContract,
+    StartupGrant,
+    Survey,
 )
 from gongzhi.party.models import MemberStatus, OrgKind, PartyMember, PartyOrg
 from gongzhi.people.models import Resident
+from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 
 # (party members, others, chair is a party member, filed, party organisation form)
@@ -64,7 +70,15 @@ COMPOSITIONS: tuple[tuple[int, int, bool, bool, str], ...] = (
     (3, 2, True, False, ""),
     (3, 2, True, False, ""),
 )
-PROFILES = {2: "lishui-lingshan", 3: "lishui-lingshan", 4: "wuhan-east-lake"}
+PROFILES = {
+    1: "wuhan-east-lake",  # row 000-17: its new party branch's start-up funds await the street
+    2: "lishui-lingshan",
+    3: "lishui-lingshan",
+    4: "wuhan-east-lake",
+}
+# Row 000-17 (000 §五): the new party branch of estate 4's committee got its start-up funds
+# (paid, with a full-time secretary); estate 1's was requested and awaits the street.
+GRANTS = ((4, True), (1, False))
 
 COMPANIES = (
     ("春园物业服务有限公司", "91431302MA4L0CY01"),
@@ -260,6 +274,89 @@ def _companies(
     return made
 
 
+# The staff of the second and third companies (the first is the `property` login's company):
+# (username, name); each gets a property_staff post at the company's first estate of the
+# demo community and the demo password.
+STAFF = (("xzwy-kefu", "邓志明"), ("lbwy-kefu", "罗春花"))
+
+
+def _staff(companies: list[PropertyCompany], secretary: User, street: User) -> int:
+    """Link a staff post to each company (issue 14 item 3: tickets for its estates reach them,
+    its ratings count their tickets, meetings and follow-throughs): the `property` login's post
+    (胡建军, at the first estate) to the first company, a new staff login to each of the
+    others. Since the contract's start, so the published years use the links.
+    Idempotent: a company that has a link is left alone."""
+    linked = 0
+    for i, company in enumerate(companies[:3]):
+        if CompanyStaff.objects.filter(company=company).exists():
+            continue
+        contract = (
+            ServiceContract.objects.filter(company=company)
+            .select_related("estate")
+            .order_by("place_path")
+            .first()
+        )
+        if contract is None:
+            continue
+        actor = street if i == 1 else secretary
+        if i == 0:
+            post = Post.objects.filter(
+                user__username="property", role=Role.PROPERTY_STAFF, is_active=True
+            ).first()
+        else:
+            username, name = STAFF[i - 1]
+            post = Post.objects.filter(
+                user__username=username, role=Role.PROPERTY_STAFF, is_active=True
+            ).first() or _new_staff(username, name, contract.estate, actor)
+        if post is None:
+            continue
+        services.link_staff(company, post, actor=actor, since=contract.starts_on)
+        linked += 1
+    return linked
+
+
+def _new_staff(username: str, name: str, estate: Place, actor: User) -> Post:
+    """A demo staff login (the demo password, which the account service refuses for real
+    accounts, as the other demo logins) with its post granted through the service."""
+    user = User.objects.filter(username=username).first() or User.objects.create_user(
+        username=username, password=DEMO_PASSWORD, name=name
+    )
+    return core_services.grant_post(user, Role.PROPERTY_STAFF, estate, actor=actor)
+
+
+def _answers(estate: Place, survey_year: int, skip_user: User | None) -> int:
+    """A few households of the first estate have answered this year's survey (in progress);
+    the demo resident's household has not, so the survey can be tried on the phone."""
+    survey = Survey.objects.filter(estate=estate, year=survey_year).first()
+    if survey is None or survey.answers.exists():
+        return 0
+    skipped = resident_of(skip_user) if skip_user is not None else None
+    skip_home = skipped.household_id if skipped is not None else None
+    residents = (
+        Resident.objects.filter(
+            place_path__startswith=estate.path,
+            is_active=True,
+            user__isnull=False,
+            household__isnull=False,
+        )
+        .select_related("user")
+        .order_by("household_id", "id")
+    )
+    done: set[int] = set()
+    for person in residents:
+        home, user = person.household_id, person.user
+        if home is None or user is None or home == skip_home or home in done or len(done) >= 6:
+            continue
+        ratings.answer_survey(
+            survey,
+            actor=user,
+            company_score=(5, 4, 4, 3, 5, 2)[len(done)],
+            committee_score=(4, 5, 3, 4, 4, 3)[len(done)],
+        )
+        done.add(home)
+    return len(done)
+
+
 # The community's assessments of last year, in turn (0–100).
 ASSESSMENTS = (95, 88, 76, 64, 91, 82, 55, 71)
 
@@ -323,7 +420,55 @@ def _ratings(
     ratings.open_survey(
         estates[0], actor=secretary, year=today.year, closes_on=dt.date(today.year, 12, 31)
     )
+    _answers(estates[0], today.year, _demo_resident())
     return published
+
+
+def _grants(
+    community: Place, estates: list[Place], secretary: User, street: User, today: dt.date
+) -> int:
+    """Row 000-17: a new party branch for two committees under a profile that sets the
+    start-up funds; one grant paid, one requested and awaiting the street. Once."""
+    if StartupGrant.objects.filter(committee__community=community).exists():
+        return 0
+    made = 0
+    for i, paid in GRANTS:
+        if i >= len(estates) or grants.startup_amount(estates[i]).fen is None:
+            continue
+        estate = estates[i]
+        committee = OwnersCommittee.objects.filter(estate=estate).first()
+        if committee is None:
+            continue
+        org, _new = PartyOrg.objects.get_or_create(
+            kind=OrgKind.BRANCH,
+            place=estate,
+            name=f"{estate.name}业主委员会党支部",
+            defaults={"place_path": estate.path},
+        )
+        party, _others = _people(estate)
+        leader = PartyMember.objects.filter(resident__in=party[:1]).first()
+        if leader is not None and org.secretary_id is None:
+            org.secretary = leader
+            org.save(update_fields=["secretary"])
+        services.set_party_org(
+            committee,
+            actor=secretary,
+            form=committee.party_org_form or PartyOrgForm.SINGLE,
+            party_org=org,
+        )
+        grant = grants.request_grant(committee, actor=secretary)
+        if paid:
+            grant = grants.approve_grant(grant, actor=street)
+            grants.pay_grant(
+                grant, actor=street, paid_on=today, payment_ref=f"乐坪街拨〔{today.year}〕3号"
+            )
+            grants.set_secretary_full_time(committee, actor=secretary, full_time=True)
+        made += 1
+    return made
+
+
+def _demo_resident() -> User | None:
+    return User.objects.filter(phone_index=crypto.blind_index("phone", RESIDENT_PHONE)).first()
 
 
 def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
@@ -340,6 +485,18 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
     if not estates:
         return _("Estates: skipped (the demo community has no estates)")
     if OwnersCommittee.objects.filter(community=community).exists():
+        known = {
+            c.name: c for c in PropertyCompany.objects.filter(name__in=[n for n, _c in COMPANIES])
+        }
+        if len(known) == len(COMPANIES):  # an older demo database: add the staff links
+            with transaction.atomic():
+                _staff([known[n] for n, _c in COMPANIES], secretary, street)
+        with transaction.atomic():  # an older demo database: add the start-up grants
+            for i, name in PROFILES.items():
+                if i < len(estates) and not estates[i].policy_profile:
+                    Place.objects.filter(pk=estates[i].pk).update(policy_profile=name)
+                    estates[i].policy_profile = name
+            _grants(community, estates, secretary, street, clock.today())
         return _(
             "Estates: already present (%(committees)s owners' committees, %(companies)s property "
             "companies)"
@@ -373,11 +530,15 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
                 is_chair=i == 0,
             )
         companies = _companies(community, neighbour, estates, secretary, street, today)
+        _staff(companies, secretary, street)
         rated = _ratings(community, estates, companies, secretary, street, today)
+        funded = _grants(community, estates, secretary, street, today)
     return _(
         "Estates: %(community)s, %(committees)s owners' committees (%(filed)s terms filed), "
-        "a supervision committee, %(companies)s property companies, %(rated)s ratings published"
+        "a supervision committee, %(companies)s property companies, %(rated)s ratings published, "
+        "%(funded)s start-up grants"
     ) % {
+        "funded": funded,
         "rated": rated,
         "community": community.name,
         "committees": made,

@@ -4,8 +4,22 @@ login at the street), a legal adviser per community, and a year of cases in the 
 with every outcome — closed with the agreement kept, agreed and awaiting the visit, visited and
 not yet closed, no agreement
 referred to the court link or to arbitration, referred up to the street and settled there,
-withdrawn (and closed after a visit), a broken agreement reopened, and cases still open or in mediation. Households of the
-`grid` login's grid are concerned, so the grid worker sees that cases exist there.
+withdrawn (and closed after a visit), a broken agreement reopened, and cases still open or in
+mediation. Households of the `grid` login's grid are concerned, so the grid worker sees that
+cases exist there.
+
+The warning board and the joint meeting on disputes (`_warnings`): two recent disputes between
+the same two households and a third in their building (repeat warnings), a high-risk case flagged
+to the street as a 群体性 risk (the `street` login is notified), and a joint meeting on disputes
+held last month with two cases on its agenda and a decision with its action; this month has none
+yet and the other communities none at all — the board shows them as due or overdue.
+
+Awards (000 §九): the demo district runs the Loudi profile, which sets no award cap, so the
+awards page shows 本地政策未规定 for its communities; the last community of the demo street runs
+wuhan-east-lake (as the workforce demo sets it), whose 10,000-yuan cap applies there: its legal
+adviser's award is paid (proposed by `street`, approved and paid by `district`) and an award for
+one of its mediators is proposed. Online legal services: the resident `13800000001` asked the
+community's legal adviser two questions; the `worker` login answered one.
 
 Every write goes through the services (one audit record each); the dates are then spread over
 the past year on the demo rows themselves (seed data). Idempotent: when the demo community
@@ -20,19 +34,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.mediation import services
+from gongzhi.deliberation import services as deliberation
+from gongzhi.mediation import awards, legal, meetings, services
 from gongzhi.mediation.models import (
+    AgendaCase,
     Agreement,
+    Award,
+    AwardKind,
     Case,
     CaseEvent,
     Committee,
     DisputeType,
     FollowUp,
+    LegalQuestion,
     MediatorKind,
     ReferralKind,
     Risk,
@@ -160,6 +180,177 @@ def _backdate(case: Case, days_ago: int) -> None:
     FollowUp.objects.filter(case=case).update(visited_on=(start + dt.timedelta(days=9)).date())
 
 
+ESCALATION_TITLE = "加装电梯意见分歧，二十余户联名反映"
+
+
+def _warnings(committee: Committee, secretary: User, worker: User, grid: Place) -> None:
+    """Repeat disputes, a 群体性 risk flagged to the street, a joint meeting on disputes."""
+    homes = list(
+        Household.objects.filter(place_path__startswith=grid.path)
+        .exclude(building=None)
+        .order_by("building_id", "id")
+    )
+    by_building: dict[int, list[Household]] = {}
+    for home in homes:
+        by_building.setdefault(home.building_id, []).append(home)
+    block = next((hs for hs in by_building.values() if len(hs) >= 3), None)
+    if block is None:
+        return
+    lived = {
+        h.pk: Resident.objects.filter(household=h, is_active=True).order_by("id").first()
+        for h in block[:3]
+    }
+    if None in lived.values():
+        return
+    a, b, c = block[:3]
+    mediator = committee.mediators.filter(user=worker).first()
+    repeats = []
+    for title, home, other, days in (
+        ("楼上拖动家具噪音（再次反映）", a, b, 70),
+        ("楼上地漏反水殃及楼下", b, a, 40),
+        ("单元门口电动车充电占道", c, a, 20),
+    ):
+        case = services.open_case(
+            committee,
+            actor=worker,
+            source=Source.WALK_IN,
+            title=title,
+            summary=f"{title}，邻里多次发生争执。",
+            dispute_type=DisputeType.NEIGHBOUR,
+            risk=Risk.MEDIUM,
+            household=home,
+            mediators=[mediator] if mediator else [],
+        )
+        services.add_party(case, actor=worker, side=Side.APPLICANT, resident=lived[home.pk])
+        services.add_party(case, actor=worker, side=Side.RESPONDENT, resident=lived[other.pk])
+        _backdate(case, days)
+        repeats.append(case)
+    flagged = services.open_case(
+        committee,
+        actor=worker,
+        source=Source.WALK_IN,
+        title=ESCALATION_TITLE,
+        summary="低层住户反对加装电梯，高层住户二十余户联名，双方情绪激动，有聚集上访苗头。",
+        dispute_type=DisputeType.PROPERTY,
+        risk=Risk.HIGH,
+        household=a,
+        mediators=[mediator] if mediator else [],
+        escalation_risk=True,
+    )
+    services.start(flagged, actor=worker)
+    # Last month's joint meeting on disputes (a deliberation meeting of the kind "dispute").
+    today = clock.today()
+    first = today.replace(day=1)
+    last_month = (first - dt.timedelta(days=1)).replace(day=15)
+    starts = timezone.make_aware(dt.datetime.combine(last_month, dt.time(15, 0)))
+    meeting = meetings.schedule(
+        committee,
+        actor=secretary,
+        title="矛盾纠纷联动化解联席会议（月度例会）",
+        starts_at=starts,
+        location="社区会议室",
+        cases=repeats[:2],
+    )
+    entry = AgendaCase.objects.filter(meeting=meeting).order_by("id").first()
+    if entry is not None:
+        meetings.decide(
+            entry,
+            actor=secretary,
+            text="由物业排查楼上地漏，社区组织双方再次面谈，网格员每周回访。",
+            owner=worker,
+            due=today + dt.timedelta(days=10),
+            action_title="组织双方再次面谈并回访",
+        )
+    deliberation.record_minutes(
+        meeting, "会议研究了两起邻里纠纷的化解措施，明确责任人和完成时限。", actor=secretary
+    )
+
+
+AWARD_PROFILE = "wuhan-east-lake"  # 000 §九: 对入选的给予最高 1 万元奖励
+
+
+def _awards(community: Place, street: User, worker: User) -> int:
+    """One paid award and one proposed, in the street's community that runs wuhan-east-lake."""
+    district = User.objects.filter(username="district").first()
+    if district is None or Award.objects.exists() or community.parent is None:
+        return 0
+    others = Place.objects.filter(parent=community.parent, kind=PlaceKind.COMMUNITY).exclude(
+        pk=community.pk
+    )
+    east = others.order_by("path").last()
+    if east is None:
+        return 0
+    if not east.policy_profile:
+        Place.objects.filter(pk=east.pk).update(policy_profile=AWARD_PROFILE)
+        east.policy_profile = AWARD_PROFILE
+    committee = Committee.objects.filter(place=east).first() or services.create_committee(
+        east, actor=street
+    )
+    adviser = services.set_adviser(
+        east, actor=street, name="赵明", firm="湖南楚才律师事务所", office_hours="每周四下午"
+    )
+    if awards.cap_fen(east) is None:
+        return 0
+    paid = awards.propose(
+        actor=street,
+        kind=AwardKind.ADVISER,
+        adviser=adviser,
+        reason="全年坐班解答法律咨询120余次，参与调解疑难纠纷8起，入选全区人民满意社区律师。",
+        amount_fen=500_000,
+    )
+    awards.approve(paid, actor=district, note="经区评选委员会评审，同意奖励5000元。")
+    awards.mark_paid(paid, actor=district)
+    person = (
+        Resident.objects.filter(is_active=True, place_path__startswith=east.path)
+        .exclude(household=None)
+        .order_by("id")
+        .first()
+    )
+    mediator = services.add_mediator(
+        committee,
+        actor=street,
+        kind=MediatorKind.ELDER if person else MediatorKind.WORKER,
+        resident=person,
+        user=None if person else street,
+        specialties="邻里纠纷",
+    )
+    awards.propose(
+        actor=street,
+        kind=AwardKind.MEDIATOR,
+        mediator=mediator,
+        reason="化解邻里纠纷23起，无一起矛盾上交，推荐参评全区人民满意的调解员。",
+        amount_fen=300_000,
+    )
+    return 2
+
+
+def _questions(worker: User) -> int:
+    """Two questions of the demo resident to the community's legal adviser, one answered."""
+    try:
+        asker = User.objects.get_by_phone("13800000001")
+    except User.DoesNotExist:
+        return 0
+    if asker is None or LegalQuestion.objects.filter(asker=asker).exists():
+        return 0
+    if legal.home_community(asker) is None:
+        return 0
+    first = legal.ask(
+        actor=asker,
+        topic="neighbour",
+        text="楼上邻居装修把我家卫生间天花板泡坏了，物业说不归他们管，我该找谁赔？",
+    )
+    legal.answer(
+        first,
+        actor=worker,
+        text=(
+            "可先与楼上住户协商维修和赔偿；协商不成，可向社区人民调解委员会申请调解，"
+            "调解达成的协议具有法律约束力。也可保留照片、维修报价等证据后向法院起诉。"
+        ),
+    )
+    legal.ask(actor=asker, topic="labour", text="装修公司拖欠我两个月工资，没有签合同能要回来吗？")
+    return 2
+
+
 def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
     community = _post_place("secretary", Role.COMMUNITY_SECRETARY)
     grid = _post_place("grid", Role.GRID_WORKER)
@@ -171,7 +362,17 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
     assert community is not None and grid is not None and street is not None
     assert secretary is not None and worker is not None
     if Committee.objects.filter(place=community).exists():
-        return _("Mediation demo: already present")
+        if Case.objects.filter(title=ESCALATION_TITLE).exists():
+            with transaction.atomic():
+                added = _awards(community, street, worker) + _questions(worker)
+            if added:
+                return _("Mediation demo: awards and legal questions added")
+            return _("Mediation demo: already present")
+        with transaction.atomic():
+            _warnings(Committee.objects.get(place=community), secretary, worker, grid)
+            _awards(community, street, worker)
+            _questions(worker)
+        return _("Mediation demo: warnings and a joint meeting added")
     today = clock.today()
     people = list(
         Resident.objects.filter(is_active=True, place_path__startswith=grid.path)
@@ -262,6 +463,9 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
                 )
             _run(case, outcome, worker, street, today)
             _backdate(case, 360 - i * 25)
+        _warnings(committee, secretary, worker, grid)
+        _awards(community, street, worker)
+        _questions(worker)
     return _("Mediation demo: %(cases)s cases in %(committees)s committees") % {
         "cases": Case.objects.count(),
         "committees": Committee.objects.count(),

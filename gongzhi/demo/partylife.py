@@ -1,10 +1,14 @@
 """Demo organisational life (gongzhi/partylife) for the branches of the demo community (the
 `secretary` login's): a year of meetings held by the profile's frequencies (the last branch
 skips the current period, so the overdue list shows it), one democratic review round of last
-year with grades decided, and this year's dues of the first branch with arrears.
+year with grades decided, this year's dues of the first branch with arrears, and transfers of
+membership: one accepted and one refused (with the reason) between branches, one awaiting the
+receiving branch, one out of and one in from outside the platform (with the letters' numbers);
+the community committee's members with part-time members from partner units (兼职委员), and
+bodies of the community covered alone, jointly or by affiliation — and two covered by none.
 
 Everything goes through the services (one audit record each). Idempotent: when a branch of the
-community already has a meeting, nothing is added."""
+community already has a meeting, no meetings are added; when one has a transfer, no transfers."""
 
 from __future__ import annotations
 
@@ -18,9 +22,11 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.party.models import OrgKind, PartyMember, PartyOrg
+from gongzhi.party import services as registry
+from gongzhi.party.models import Body, CommitteeMember, OrgKind, PartyMember, PartyOrg
+from gongzhi.party.selectors import residents_for
 from gongzhi.partylife import rules, services
-from gongzhi.partylife.models import DuesEntry, Meeting, MeetingKind, ReviewResult
+from gongzhi.partylife.models import DuesEntry, Meeting, MeetingKind, ReviewResult, Transfer
 
 BRANCHES = 5
 MINUTES: dict[str, str] = {
@@ -32,10 +38,16 @@ MINUTES: dict[str, str] = {
 
 
 def _summary() -> str:
-    return _("%(n)s meetings, %(r)s review results, %(d)s dues entries") % {
+    return _(
+        "%(n)s meetings, %(r)s review results, %(d)s dues entries, %(t)s transfers, "
+        "%(c)s committee members, %(b)s bodies"
+    ) % {
         "n": Meeting.objects.count(),
         "r": ReviewResult.objects.count(),
         "d": DuesEntry.objects.count(),
+        "t": Transfer.objects.count(),
+        "c": CommitteeMember.objects.count(),
+        "b": Body.objects.count(),
     }
 
 
@@ -84,6 +96,100 @@ def _dues(org: PartyOrg, actor: User, today: dt.date) -> None:
                 services.record_payment(member, actor=actor, month=first, amount_fen=amount)
 
 
+def _transfers(branches: list[PartyOrg], actor: User, community: Any) -> None:
+    """Accepted, refused and awaiting transfers between the first two branches, one out of
+    the platform and one in from outside (a resident of the community who is no member)."""
+    if len(branches) < 2:
+        return
+    first, second = branches[0], branches[1]
+    movable = list(
+        PartyMember.objects.filter(org=first, is_active=True)
+        .exclude(pk=first.secretary_id or 0)
+        .order_by("-id")[:4]
+    )
+    if len(movable) < 4:
+        return
+    accepted = services.request_transfer(movable[0], second, actor=actor, note="随子女迁居")
+    services.accept_transfer(accepted, actor=actor)
+    refused = services.request_transfer(movable[1], second, actor=actor, note="工作调动")
+    services.refuse_transfer(
+        refused, actor=actor, reason="该党员仍居住在原网格，建议保留在原支部参加组织生活"
+    )
+    services.request_transfer(movable[2], second, actor=actor, note="搬迁至新小区")
+    services.record_transfer_out(
+        movable[3],
+        actor=actor,
+        outside_org="洪山区某街道机关党支部",
+        letter_no="武组转〔2026〕017号",
+        note="工作单位变动",
+    )
+    newcomer = (
+        residents_for(actor)
+        .filter(place_path__under=community.path, is_active=True)
+        .exclude(party_member__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    if newcomer is not None:
+        services.record_transfer_in(
+            newcomer,
+            second,
+            actor=actor,
+            outside_org="江汉区某社区党委",
+            letter_no="江组转〔2026〕103号",
+        )
+
+
+COMMITTEE = [
+    ("张建华", "secretary", False, ""),
+    ("李红梅", "deputy", False, ""),
+    ("王志强", "member", True, "区供电公司"),
+    ("赵敏", "member", True, "区自来水公司"),
+    ("陈刚", "member", True, "辖区派出所"),
+]
+BODIES = [
+    ("阳光志愿者协会", "social_org", 3, 0, "single"),
+    ("惠民超市", "firm", 1, 1, "joint"),
+    ("顺达物流公司", "firm", 1, 1, "joint"),
+    ("社区卫生服务站", "institution", 2, 0, "affiliated"),
+    ("邻里文化促进会", "social_org", 1, None, ""),
+    ("新时代家政公司", "firm", 2, None, ""),
+]
+
+
+def _structures(
+    community: Any, committee: PartyOrg | None, branches: list[PartyOrg], actor: User
+) -> None:
+    """The committee's members (part-time ones from partner units) and the community's bodies."""
+    today = clock.today()
+    if committee is not None and not CommitteeMember.objects.filter(org=committee).exists():
+        start = dt.date(today.year - 2, 1, 1)
+        for name, duty, part_time, unit in COMMITTEE:
+            registry.add_committee_member(
+                committee,
+                actor=actor,
+                name=name,
+                duty=duty,
+                part_time=part_time,
+                source_unit=unit,
+                term_start=start,
+                term_end=dt.date(start.year + 5, 12, 31),
+            )
+    if Body.objects.filter(community=community).exists():
+        return
+    for name, kind, party, which, form in BODIES:
+        org = None if which is None else branches[min(which, len(branches) - 1)]
+        registry.add_body(
+            community,
+            actor=actor,
+            name=name,
+            kind=kind,
+            party_count=party,
+            org=org,
+            setup_form=form,
+        )
+
+
 def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
     post = (
         Post.objects.filter(
@@ -102,6 +208,16 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
     )
     if not branches:
         return _("Organisational life: skipped (the demo community has no branches)")
+    with transaction.atomic():
+        _structures(
+            community,
+            PartyOrg.objects.filter(place=community, kind=OrgKind.COMMUNITY_COMMITTEE).first(),
+            branches,
+            actor,
+        )
+    if not Transfer.objects.filter(from_org__in=branches).exists():
+        with transaction.atomic():
+            _transfers(branches, actor, community)
     if Meeting.objects.filter(org__in=branches).exists():
         return _summary()
     today = clock.today()

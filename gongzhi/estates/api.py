@@ -13,6 +13,9 @@ GET  /api/v1/property-companies/                     companies in the caller's a
 POST /api/v1/property-companies/                     {"place", "name", "credit_code", …}
 POST /api/v1/property-companies/{id}/contracts/      {"estate", "starts_on", "ends_on",
                                                      "fee_yuan_per_m2", "scope"}
+POST /api/v1/property-companies/{id}/staff/          {"post": id, "since"} link a staff post
+POST /api/v1/property-companies/{id}/staff/{link}/end/  {"ended_on"} end that link
+                                                     (both ESTATE_MANAGE, as on the page)
 
 Errors: 400 bad input or refused (`detail`, or the field errors), 403 the role may not,
 404 not visible.
@@ -34,7 +37,7 @@ from gongzhi.core import gates
 from gongzhi.core.gates import Requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedAPIRequest
-from gongzhi.estates import rules, selectors, services
+from gongzhi.estates import grants, rules, selectors, services
 from gongzhi.estates.models import (
     CandidateList,
     OwnersCommittee,
@@ -102,7 +105,16 @@ class TermSerializer(serializers.ModelSerializer):
 class CommitteeSerializer(serializers.ModelSerializer):
     class Meta:
         model = OwnersCommittee
-        fields = ["id", "name", "estate", "community", "party_org_form", "party_org", "place_path"]
+        fields = [
+            "id",
+            "name",
+            "estate",
+            "community",
+            "party_org_form",
+            "party_org",
+            "secretary_full_time",
+            "place_path",
+        ]
 
 
 class CommitteeDetailSerializer(CommitteeSerializer):
@@ -207,6 +219,10 @@ def _id(**options: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **options)
 
 
+class SecretaryIn(serializers.Serializer):
+    full_time = serializers.BooleanField()
+
+
 class CommitteeIn(serializers.Serializer):
     estate = _id()
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -249,6 +265,15 @@ class ContractIn(serializers.Serializer):
     ends_on = serializers.DateField()
     fee_yuan_per_m2 = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
     scope = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class StaffLinkIn(serializers.Serializer):
+    post = _id()
+    since = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class StaffEndIn(serializers.Serializer):
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 def _valid(shape: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -305,6 +330,20 @@ class CommitteeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as error:
             return _bad(error)
         return Response(TermSerializer(term).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def secretary(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        """Whether the secretary of the committee's party organisation is full-time (000 §五)."""
+        gates.check(request.user, Action.ESTATE_MANAGE)
+        committee = self.get_object()
+        data = _valid(SecretaryIn, request)
+        try:
+            done = grants.set_secretary_full_time(
+                committee, actor=request.user, full_time=data["full_time"]
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(CommitteeSerializer(done).data)
 
 
 class TermViewSet(viewsets.ReadOnlyModelViewSet):
@@ -403,3 +442,37 @@ class CompanyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as error:
             return _bad(error)
         return Response(ContractSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def staff(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        """Link a property_staff post to the company (services.link_staff, as the page)."""
+        gates.check(request.user, Action.ESTATE_MANAGE)
+        company = self.get_object()
+        data = _valid(StaffLinkIn, request)
+        post = selectors.staff_post_choices(request.user, company).filter(pk=data["post"]).first()
+        if post is None:
+            return Response({"post": [_("Not found.")]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            services.link_staff(company, post, actor=request.user, since=data["since"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        fresh = selectors.company_rows_with_staff(request.user).get(pk=company.pk)
+        return Response(CompanySerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path=r"staff/(?P<link_pk>[0-9]+)/end")
+    def end_staff(
+        self, request: AuthenticatedAPIRequest, pk: str | None = None, link_pk: str = ""
+    ) -> Response:
+        """End a staff link of the company (services.end_staff_link, as the page)."""
+        gates.check(request.user, Action.ESTATE_MANAGE)
+        company = self.get_object()
+        link = selectors.get_staff_link(request.user, link_pk)
+        if link.company_id != company.pk:
+            return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+        data = _valid(StaffEndIn, request)
+        try:
+            services.end_staff_link(link, actor=request.user, ended_on=data["ended_on"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        fresh = selectors.company_rows_with_staff(request.user).get(pk=company.pk)
+        return Response(CompanySerializer(fresh).data)

@@ -33,6 +33,7 @@ from gongzhi.estates.models import Evaluation
 
 class EvaluationSerializer(serializers.ModelSerializer):
     body = serializers.SerializerMethodField()
+    award_max_yuan = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Evaluation
@@ -49,6 +50,8 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "assessment",
             "assessment_note",
             "published_at",
+            "award_max_yuan",
+            "award_basis",
         ]
 
     def get_body(self, obj: Evaluation) -> str:
@@ -128,4 +131,5 @@ def _rating(evaluation: Evaluation | None) -> dict[str, Any] | None:
         "score": str(evaluation.score) if evaluation.score is not None else None,
         "stars": evaluation.stars,
         "parts": evaluation.parts,
+        "award_max_yuan": evaluation.award_max_yuan,
     }

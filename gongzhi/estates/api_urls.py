@@ -7,6 +7,7 @@ from gongzhi.estates.api import (
     CompanyViewSet,
     TermViewSet,
 )
+from gongzhi.estates.api_grants import GrantViewSet
 from gongzhi.estates.api_ratings import EvaluationViewSet, MyEstateViewSet
 
 router = Router()
@@ -16,4 +17,5 @@ router.register("candidate-lists", CandidateListViewSet, basename="candidate-lis
 router.register("property-companies", CompanyViewSet, basename="property-company")
 router.register("estate-ratings", EvaluationViewSet, basename="estate-rating")
 router.register("my-estate", MyEstateViewSet, basename="my-estate")
+router.register("startup-grants", GrantViewSet, basename="startup-grant")
 urlpatterns = router.urls

@@ -8,10 +8,19 @@ class EstatesConfig(AppConfig):
     verbose_name = _("Owners' committees and property companies")
 
     def ready(self) -> None:
+        from gongzhi.deliberation import selectors as deliberation
         from gongzhi.estates import (
+            joint,
             privacy_sections,  # noqa: F401  (docs/privacy.md)
             ratings,
+            routing,
+            selectors,
         )
         from gongzhi.microprojects import services as microprojects
+        from gongzhi.party import selectors as party
+        from gongzhi.tickets import routing as ticket_routing
 
         microprojects.set_payee_check(ratings.barred_payee)
+        ticket_routing.set_property_finder(routing.company_post)
+        deliberation.set_joint_invitees(joint.invitees)
+        party.add_unorganised_provider(selectors.unorganised_for_party)

@@ -232,3 +232,24 @@ class RedBlackForm(_Form):
         self.fields["body"].widget = forms.Select(
             attrs={"class": "form-select"}, choices=bodies or []
         )
+
+
+class SecretaryForm(_Form):
+    full_time = forms.BooleanField(
+        label=_("The secretary of the party organisation is full-time"), required=False
+    )
+
+
+class GrantRefuseForm(_Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=TEXT)
+
+
+class GrantPayForm(_Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
+    payment_ref = forms.CharField(
+        label=_("Payment reference"), max_length=100, required=False, widget=TEXT
+    )
+
+
+class ConfirmForm(_Form):
+    """A button with nothing to type (the request and the approval of a grant)."""

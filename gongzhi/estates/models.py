@@ -57,6 +57,9 @@ class OwnersCommittee(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # 000 §五 (专职副书记/专职书记): whether the secretary of the committee's party organisation
+    # (party.PartyOrg.secretary) works for it full-time.
+    secretary_full_time = models.BooleanField(_("full-time secretary"), default=False)
     place_path = PathField(_("place path"), editable=False, db_index=False)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
 
@@ -482,6 +485,11 @@ class Evaluation(models.Model):
     stars = models.PositiveSmallIntegerField(_("stars"), null=True, blank=True)
     parts = models.JSONField(_("parts of the score"), default=dict, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Set at publication when the star level earns the profile's award (000 §五: up to
+    # 100,000 yuan for a five-star red owners' committee or a red property company of three
+    # stars or more): the most it may be, in fen, and the paragraph that grants it.
+    award_max_fen = models.PositiveBigIntegerField(_("award up to (fen)"), null=True, blank=True)
+    award_basis = models.CharField(_("award basis"), max_length=200, blank=True)
     place_path = PathField(_("place path"), editable=False, db_index=False)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
 
@@ -501,6 +509,10 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} · {self.year}"
+
+    @property
+    def award_max_yuan(self) -> int | None:
+        return None if self.award_max_fen is None else self.award_max_fen // 100
 
     @property
     def body(self) -> PropertyCompany | OwnersCommittee | None:
@@ -612,3 +624,98 @@ class CompanyStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.post.user}"
+
+
+# --------------------------------------------------------------------------- issue 14 row 000-17
+
+
+class GrantStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested, awaiting the street")
+    APPROVED = "approved", _("Approved by the street")
+    REFUSED = "refused", _("Refused by the street")
+    PAID = "paid", _("Paid out")
+
+
+class StartupGrant(models.Model):
+    """The start-up funds of a newly founded party organisation of an owners' committee
+    (000 §五: 对新成立的业委会党组织,给予5000元启动工作经费): requested by the community,
+    approved or refused by the street, then paid. The amount comes from the effective profile of
+    the estate, with its citation kept; at most one grant that is not refused per organisation."""
+
+    committee = models.ForeignKey(
+        OwnersCommittee,
+        verbose_name=_("owners' committee"),
+        on_delete=models.CASCADE,
+        related_name="startup_grants",
+    )
+    party_org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("party organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    basis = models.CharField(_("basis"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=clock.now)
+    decided_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=500, blank=True)
+    paid_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("paid by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_ref = models.CharField(_("payment reference"), max_length=100, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+
+    class Meta:
+        verbose_name = _("start-up grant")
+        verbose_name_plural = _("start-up grants")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_org"],
+                condition=~models.Q(status="refused"),
+                name="estates_grant_once_per_org",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="estates_grant_amount"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="estates_grant_refusal_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="paid") | models.Q(paid_on__isnull=False),
+                name="estates_grant_paid_on",
+            ),
+        ]
+        indexes = [_path_index("estates_grant_path")]
+
+    def __str__(self) -> str:
+        return _("Start-up grant of %(org)s") % {"org": self.party_org}
+
+    @property
+    def amount_yuan(self) -> str:
+        return f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"

@@ -22,7 +22,7 @@ from gongzhi.core import access, audit, clock, inputs, profiles
 from gongzhi.core.models import Post, User
 from gongzhi.core.notifications import notify
 from gongzhi.core.roles import Action, Role
-from gongzhi.deliberation.models import FollowThroughStatus, MeetingKind
+from gongzhi.deliberation.models import FollowThroughStatus, Meeting, MeetingKind, MeetingStatus
 from gongzhi.deliberation.selectors import public_follow_throughs
 from gongzhi.estates import scoring
 from gongzhi.estates.models import (
@@ -260,12 +260,26 @@ def staff_user_ids(company: PropertyCompany, year: int) -> list[int] | None:
     )
 
 
-def company_ticket_rates(company: PropertyCompany, community_path: str, year: int) -> dict:
-    """The ticket rates (gongzhi.tickets.stats definitions) of the tickets created in `year`
-    under the company's contract estates in the community and handled by property-company
-    staff: the posts linked to the company that year (CompanyStaff), else the property_staff
-    posts at one of those estates or the community."""
-    estates = list(
+def company_staff(
+    company: PropertyCompany, community_path: str, year: int, estates: list[str]
+) -> list[int]:
+    """Who counts as the company's staff in `year`: the users of its linked posts
+    (staff_user_ids); only in a year with no link in force, the users of the property_staff
+    posts at its contract estates `estates` or at the community (the older reading)."""
+    staff = staff_user_ids(company, year)
+    if staff is not None:
+        return staff
+    return list(
+        Post.objects.filter(
+            role=Role.PROPERTY_STAFF,
+            is_active=True,
+            place__path__in=[*estates, community_path],
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _contract_estates(company: PropertyCompany, community_path: str, year: int) -> list[str]:
+    return list(
         ServiceContract.objects.filter(
             company=company,
             place_path__under=community_path,
@@ -273,17 +287,17 @@ def company_ticket_rates(company: PropertyCompany, community_path: str, year: in
             ends_on__gte=dt.date(year, 1, 1),
         ).values_list("place_path", flat=True)
     )
+
+
+def company_ticket_rates(company: PropertyCompany, community_path: str, year: int) -> dict:
+    """The ticket rates (gongzhi.tickets.stats definitions) of the tickets created in `year`
+    under the company's contract estates in the community and handled by property-company
+    staff: the posts linked to the company that year (CompanyStaff), else the property_staff
+    posts at one of those estates or the community."""
+    estates = _contract_estates(company, community_path, year)
     counts = dict.fromkeys(ticket_stats.COUNT_NAMES, 0)
     if estates:
-        staff = staff_user_ids(company, year)
-        if staff is None:  # no staff link in force that year: the posts where it serves
-            staff = list(
-                Post.objects.filter(
-                    role=Role.PROPERTY_STAFF,
-                    is_active=True,
-                    place__path__in=[*estates, community_path],
-                ).values_list("user_id", flat=True)
-            )
+        staff = company_staff(company, community_path, year, estates)
         where = Q()
         for path in estates:
             where |= Q(place_path__under=path)
@@ -292,7 +306,7 @@ def company_ticket_rates(company: PropertyCompany, community_path: str, year: in
             Ticket.objects.filter(where, handler_user_id__in=staff)
             .filter(created_at__gte=start, created_at__lt=end)
             .exclude(status=Status.MERGED)
-            .aggregate(**ticket_stats._counts(clock.now()))
+            .aggregate(**ticket_stats.count_expressions(clock.now()))
         )
         counts = {name: row[name] or 0 for name in ticket_stats.COUNT_NAMES}
     result = ticket_stats.Row(key=company.pk, label=company.name)
@@ -304,31 +318,96 @@ def company_ticket_rates(company: PropertyCompany, community_path: str, year: in
 MEASURED_RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")
 
 
-def committee_follow_throughs(committee: OwnersCommittee, year: int) -> dict[str, Any]:
-    """The committee's measured part (issue 14 item 6): the follow-throughs (落实事项) of the
-    community's three-party joint meetings (三方联动, deliberation) due in `year` and owed by a
-    member of one of its terms in force that year (the member's linked login), and how many
-    were done by their deadline. Rate = on time ÷ owed × 100; None when none was owed."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    members = TermMember.objects.filter(
-        term__committee=committee,
-        term__starts_on__lte=last,
-        term__ends_on__gte=first,
-        resident__user__isnull=False,
-    ).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=first),
-        Q(term__ended_early_on__isnull=True) | Q(term__ended_early_on__gte=first),
+def joint_attendance(community: Place, user_ids: Any, year: int) -> dict[str, Any]:
+    """Joint-meeting attendance of a body (issue 14 items 4 and 6): the community's three-party
+    joint meetings (deliberation, kind `joint`) that took place in `year` (not cancelled,
+    started by now) to which one of the body's people (`user_ids`) was invited or came, and of
+    those the ones at least one of them attended (checked in or marked by staff). Rate =
+    attended ÷ invited × 100, one decimal; None when the body was invited to none."""
+    start, end = _year_range(year)
+    ids = list(user_ids)
+    meetings = (
+        Meeting.objects.filter(
+            community=community,
+            kind=MeetingKind.JOINT,
+            starts_at__gte=start,
+            starts_at__lt=min(end, clock.now()),
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(Q(invitations__user_id__in=ids) | Q(attendances__user_id__in=ids))
+        .distinct()
     )
-    owed = public_follow_throughs(committee.community).filter(
+    n = meetings.count()
+    attended = (
+        Meeting.objects.filter(pk__in=meetings.values("pk"), attendances__user_id__in=ids)
+        .distinct()
+        .count()
+    )
+    rate = round(attended * 100 / n, 1) if n else None
+    return {"meetings": n, "attended": attended, "attendance_rate": rate}
+
+
+def follow_throughs_owed(community: Place, user_ids: Any, year: int) -> dict[str, Any]:
+    """The follow-throughs (落实事项) of the community's joint meetings due in `year` owed by
+    one of `user_ids`, and how many were done by their deadline. Rate = on time ÷ owed × 100,
+    one decimal; None when none was owed."""
+    owed = public_follow_throughs(community).filter(
         resolution__meeting__kind=MeetingKind.JOINT,
-        owner_id__in=members.values("resident__user_id"),
-        due__gte=first,
-        due__lte=last,
+        owner_id__in=user_ids,
+        due__gte=dt.date(year, 1, 1),
+        due__lte=dt.date(year, 12, 31),
     )
     n = owed.count()
     on_time = owed.filter(status=FollowThroughStatus.DONE, done_at__date__lte=F("due")).count()
     rate = round(on_time * 100 / n, 1) if n else None
     return {"follow_throughs": n, "on_time": on_time, "follow_through_rate": rate}
+
+
+def company_joint_work(company: PropertyCompany, community: Place, year: int) -> dict[str, Any]:
+    """A company's joint-meeting attendance and follow-throughs in a community it serves, its
+    people read as for its tickets (company_staff)."""
+    estates = _contract_estates(company, community.path, year)
+    staff = company_staff(company, community.path, year, estates) if estates else []
+    return {
+        **joint_attendance(community, staff, year),
+        **follow_throughs_owed(community, staff, year),
+    }
+
+
+def committee_follow_throughs(committee: OwnersCommittee, year: int) -> dict[str, Any]:
+    """The committee's measured part (issue 14 item 6): the follow-throughs (落实事项) of the
+    community's three-party joint meetings (三方联动, deliberation) due in `year` and owed by a
+    member of one of its terms in force that year (the member's linked login), and how many
+    were done by their deadline. Rate = on time ÷ owed × 100; None when none was owed."""
+    return follow_throughs_owed(committee.community, committee_users(committee, year), year)
+
+
+def committee_users(committee: OwnersCommittee, year: int) -> Any:
+    """The linked logins of the members of the committee's terms in force in `year` (a member
+    who left, or a term that ended early, before the year began does not count)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return (
+        TermMember.objects.filter(
+            term__committee=committee,
+            term__starts_on__lte=last,
+            term__ends_on__gte=first,
+            resident__user__isnull=False,
+        )
+        .filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=first),
+            Q(term__ended_early_on__isnull=True) | Q(term__ended_early_on__gte=first),
+        )
+        .values("resident__user_id")
+    )
+
+
+def committee_joint_work(committee: OwnersCommittee, year: int) -> dict[str, Any]:
+    """A committee's joint-meeting attendance and follow-throughs (its members' logins)."""
+    users = list(committee_users(committee, year).values_list("resident__user_id", flat=True))
+    return {
+        **joint_attendance(committee.community, users, year),
+        **follow_throughs_owed(committee.community, users, year),
+    }
 
 
 def _profile_for(path: str) -> profiles.Profile | None:
@@ -352,11 +431,22 @@ def _compute(evaluation: Evaluation) -> None:
         answers = SurveyAnswer.objects.filter(survey__year=year, survey__estate_id__in=estates)
         scores = list(answers.values_list("company_score", flat=True))
         measured = company_ticket_rates(company, evaluation.place_path, year)
-        measured_value = scoring.measured_value(measured["rates"])
+        community = Place.objects.get(path=evaluation.place_path)
+        joint = company_joint_work(company, community, year)
+        ticket_value = scoring.measured_value(measured["rates"])
+        measured_value = scoring.measured_value(
+            {
+                "tickets": ticket_value,
+                "attendance": joint["attendance_rate"],
+                "follow_through": joint["follow_through_rate"],
+            }
+        )
         details: dict[str, dict[str, Any]] = {
             "measured": {
                 "tickets": measured["tickets"],
                 **{k: v for k, v in measured["rates"].items()},
+                "ticket_value": None if ticket_value is None else str(ticket_value),
+                **joint,
             }
         }
     else:
@@ -364,8 +454,13 @@ def _compute(evaluation: Evaluation) -> None:
         assert committee is not None
         answers = SurveyAnswer.objects.filter(survey__year=year, survey__estate=committee.estate)
         scores = list(answers.values_list("committee_score", flat=True))
-        joint = committee_follow_throughs(committee, year)
-        measured_value = scoring.measured_value({"rate": joint["follow_through_rate"]})
+        joint = committee_joint_work(committee, year)
+        measured_value = scoring.measured_value(
+            {
+                "attendance": joint["attendance_rate"],
+                "follow_through": joint["follow_through_rate"],
+            }
+        )
         details = {"measured": {"tickets": None, **joint}}
     details["satisfaction"] = {"answers": len(scores)}
     details["assessment"] = {"note": evaluation.assessment_note}
@@ -427,6 +522,10 @@ def publish_year(street: Place, *, actor: User, year: Any) -> int:
             raise ValidationError(_("There is nothing to rate under this street for that year."))
         for evaluation in evaluations:
             _compute(evaluation)
+            earned = scoring.award(
+                evaluation.kind, evaluation.stars, _profile_for(evaluation.place_path)
+            )
+            evaluation.award_max_fen, evaluation.award_basis = earned or (None, "")
             evaluation.published_at = now
             evaluation.save()
         entries = RedBlackEntry.objects.filter(street=street, year=year).update(published_at=now)

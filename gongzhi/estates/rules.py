@@ -1,8 +1,7 @@
 """The rules of issue 14 items 1–3, as pure functions the services and pages share.
 
-- `credit_code_problem`: the unified social credit code (统一社会信用代码) of GB 32100-2015:
-  18 characters from the 31-character set (digits and capitals without I, O, S, V, Z), the
-  last one a check character over the first 17 (weights 3^i mod 31).
+- `credit_code_problem`: the unified social credit code (统一社会信用代码) of GB 32100-2015,
+  checked by the kernel's one implementation (gongzhi/core/credit_codes.py).
 - `candidate_share` (seed 000 §五: 候选人中党员比例一般不低于60%) and `member_share`
   (seed 002 §三(一)4: 新增、换届业主委员会成员中党员比例一般不低于50%, the chair a party
   member): the share of party members, computed from the party registry, against the key of
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from gongzhi.core import profiles
+from gongzhi.core import credit_codes, profiles
 from gongzhi.party.models import MemberStatus, PartyMember
 from gongzhi.places.models import Place
 
@@ -30,34 +29,9 @@ CANDIDATE_KEY = "owners_committee.candidate_party_percent"
 MEMBER_KEY = "owners_committee.member_party_percent"
 COMPANY_ORG_KEY = "property.party_org_min_members"
 
-CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def credit_check_char(first17: str) -> str:
-    total = sum(CODE_CHARS.index(c) * w for c, w in zip(first17, CODE_WEIGHTS, strict=True))
-    return CODE_CHARS[(31 - total % 31) % 31]
-
-
-def credit_code_problem(code: str) -> str:
-    """Why `code` is not a valid unified social credit code, or "" when it is."""
-    if len(code) != 18:
-        return _("A unified social credit code has 18 characters; this one has %(n)s.") % {
-            "n": len(code)
-        }
-    wrong = sorted({c for c in code if c not in CODE_CHARS})
-    if wrong:
-        return _(
-            "A unified social credit code uses digits and capital letters other than I, O, S, "
-            "V and Z; %(chars)s is not allowed."
-        ) % {"chars": "、".join(wrong)}
-    expected = credit_check_char(code[:17])
-    if code[17] != expected:
-        return _(
-            "The check character of this unified social credit code is wrong (GB 32100): "
-            "check the code for a typing mistake."
-        )
-    return ""
+# The unified social credit code (GB 32100) has one implementation, in the kernel.
+credit_check_char = credit_codes.check_char
+credit_code_problem = credit_codes.problem
 
 
 def party_residents(resident_ids: Iterable[int]) -> set[int]:

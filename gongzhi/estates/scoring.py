@@ -5,10 +5,12 @@ The score (0–100, one decimal, half up) is the weighted mean of the parts that
 
 - `satisfaction`: residents' satisfaction survey, the mean answer (1–5) × 20;
 - `assessment`: the community's assessment, 0–100 as entered by the community staff;
-- `measured`: what the platform measures — for a property company the mean of the ticket
-  rates that have a denominator (response, resolution, satisfaction and on-time rates of the
-  tickets its staff handled, definitions of gongzhi.tickets.stats); an owners' committee has
-  no measured part yet (docs/estates.md).
+- `measured`: what the platform measures, the mean of the sub-parts present — for a property
+  company its ticket value (the mean of the ticket rates that have a denominator: response,
+  resolution, satisfaction and on-time rates of the tickets its staff handled, definitions of
+  gongzhi.tickets.stats), and for both bodies the three-party joint meetings' attendance rate
+  and the on-time rate of the follow-throughs their people owed (gongzhi/estates/ratings.py,
+  docs/estates.md).
 
 Each part weighs `evaluation.weight_<part>` of the effective profile (platform defaults 40, 30,
 30); a part that is missing (no answer, no assessment, no ticket) leaves out its weight, and
@@ -59,7 +61,7 @@ def satisfaction_value(scores: Iterable[int]) -> Decimal | None:
     return _one(Decimal(sum(items)) * 20 / len(items))
 
 
-def measured_value(rates: Mapping[str, float | None]) -> Decimal | None:
+def measured_value(rates: Mapping[str, Decimal | float | None]) -> Decimal | None:
     present = [Decimal(str(v)) for v in rates.values() if v is not None]
     if not present:
         return None
@@ -99,6 +101,28 @@ def stars_for(value: Decimal, profile: profiles.Profile | None) -> int:
         if band is not None and value >= Decimal(str(band)):
             return stars
     return 1
+
+
+AWARD_YUAN_KEY = "awards.red_property_max_yuan"
+AWARD_STARS_KEYS = {
+    "committee": "awards.red_owners_committee_stars",
+    "company": "awards.red_property_min_stars",
+}
+
+
+def award(kind: str, stars: int | None, profile: profiles.Profile | None) -> tuple[int, str] | None:
+    """Seed 000 §五 (对获评“五星级红色业委会”和三星级及以上的“红色物业”企业,给予最高10万元
+    奖励): a committee rated `awards.red_owners_committee_stars` or more, a company rated
+    `awards.red_property_min_stars` or more earns an award of at most
+    `awards.red_property_max_yuan`. Returns (most, in fen; the key's paragraph) or None. The
+    keys are set by a document (no profile, or a profile without them: no award)."""
+    if profile is None or stars is None or kind not in AWARD_STARS_KEYS:
+        return None
+    least, most = profile.get(AWARD_STARS_KEYS[kind]), profile.get(AWARD_YUAN_KEY)
+    if least is None or most is None or stars < int(least):
+        return None
+    citation = profile.citations.get(AWARD_YUAN_KEY, "").split(":", 1)[0].strip()
+    return int(Decimal(str(most)) * 100), citation
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gongzhi.core import access, clock
 from gongzhi.core.models import Post
@@ -29,6 +31,7 @@ from gongzhi.estates.models import (
     PropertyCompany,
     RedBlackEntry,
     ServiceContract,
+    StartupGrant,
     SupervisionCommittee,
     SupervisionMember,
     Survey,
@@ -458,6 +461,23 @@ def without_party_org(user: Viewer) -> list[Unorganised]:
     return out
 
 
+def unorganised_for_party(user: Viewer) -> list[tuple[str, str, int]]:
+    """The party registry's list of bodies without an organisation links here
+    (party.selectors.add_unorganised_provider): one row per kind of body, with its count."""
+    if not access.has_any(user, VIEW):
+        return []
+    rows = without_party_org(user)
+    link = reverse("estates:compliance") + "?tab=orgs"
+    return [
+        (str(label), link, n)
+        for label, kind in (
+            (_("Owners' committees without a party organisation"), "committee"),
+            (_("Property companies without a party organisation"), "company"),
+        )
+        if (n := sum(1 for r in rows if r.kind == kind))
+    ]
+
+
 # --------------------------------------------------------------------------- vacancies
 
 
@@ -810,4 +830,32 @@ def resolve_body(
 def all_evaluations(user: Viewer) -> QuerySet[Evaluation]:
     return access.scoped(Evaluation.objects.all(), user, VIEW, "place_path").select_related(
         "company", "committee__estate"
+    )
+
+
+# --------------------------------------------------------------------------- row 000-17
+
+
+def visible_grants(user: Viewer) -> QuerySet[StartupGrant]:
+    """Start-up grants in the viewer's read scope, with what the list shows (one query)."""
+    return access.scoped(
+        StartupGrant.objects.all(), user, VIEW, path_field="place_path"
+    ).select_related("committee__estate", "committee__community", "party_org")
+
+
+def get_grant(user: Viewer, pk: object) -> StartupGrant:
+    return get_object_or_404(visible_grants(user), pk=pk if str(pk).isdigit() else 0)
+
+
+def grants_of(committee: OwnersCommittee) -> list[StartupGrant]:
+    return list(committee.startup_grants.select_related("party_org").order_by("-id"))
+
+
+def without_full_time_secretary(user: Viewer) -> QuerySet[OwnersCommittee]:
+    """Committees whose party organisation is recorded but has no full-time secretary (000 §五)."""
+    return (
+        committee_rows(user)
+        .filter(party_org__isnull=False, secretary_full_time=False)
+        .select_related("party_org__secretary__resident")
+        .order_by("place_path", "id")
     )

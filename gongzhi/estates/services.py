@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, clock, inputs
+from gongzhi.core import access, audit, clock, credit_codes, inputs
 from gongzhi.core.access import Grant
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action, Role
@@ -580,11 +580,7 @@ def supervisor_leaves(
 
 
 def normalise_credit_code(value: Any) -> str:
-    code = str(value or "").strip().upper().replace(" ", "")
-    problem = rules.credit_code_problem(code)
-    if problem:
-        raise ValidationError({"credit_code": problem})
-    return code
+    return credit_codes.clean(value)
 
 
 def add_company(

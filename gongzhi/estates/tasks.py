@@ -3,10 +3,7 @@ terms ending within `owners_committee.term_reminder_months` (ratings.remind_term
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
-
-from gongzhi.core.tasks import task
+from gongzhi.core.tasks import periodic, task
 from gongzhi.estates import ratings
 
 
@@ -15,6 +12,6 @@ def remind_term_expiry_task() -> int:
     return ratings.remind_term_expiry()
 
 
-@db_periodic_task(crontab(hour="8", minute="20"))
+@periodic(hour="8", minute="20")
 def remind_term_expiry_daily() -> int:
     return ratings.remind_term_expiry()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.estates import views, views_ratings
+from gongzhi.estates import views, views_grants, views_ratings
 
 app_name = "estates"
 urlpatterns = [
@@ -36,4 +36,10 @@ urlpatterns = [
     path("red-black-list/", views_ratings.redblack_public, name="redblack"),
     path("mine/", views_ratings.mine, name="mine"),
     path("my-company/", views_ratings.my_company, name="my_company"),
+    path("grants/", views_grants.grant_list, name="grants"),
+    path("committees/<int:pk>/grant/", views_grants.grant_request, name="grant_request"),
+    path("committees/<int:pk>/secretary/", views_grants.secretary, name="secretary"),
+    path("grants/<int:pk>/approve/", views_grants.grant_approve, name="grant_approve"),
+    path("grants/<int:pk>/refuse/", views_grants.grant_refuse, name="grant_refuse"),
+    path("grants/<int:pk>/pay/", views_grants.grant_pay, name="grant_pay"),
 ]

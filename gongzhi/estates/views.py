@@ -19,7 +19,7 @@ from gongzhi.core import access, gates, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
-from gongzhi.estates import forms, selectors, services
+from gongzhi.estates import forms, selectors, services, views_grants
 from gongzhi.estates.models import ListStatus, OwnersCommittee, PropertyCompany
 
 PAGE_SIZE = 30
@@ -130,6 +130,7 @@ def committee(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         context["file_form"] = forms.FileForm()
     if context["review"]:
         context["review_form"] = forms.ReviewForm()
+    context.update(views_grants.panel(user, body))
     return render(request, "estates/committee.html", context)
 
 

@@ -9,7 +9,8 @@ GET  /api/v1/mediation-cases/{id}/                a case's content (its mediator
                                                   committee's staff only; 404 for anyone else)
 POST /api/v1/mediation-cases/                     {"committee", "source", "title", "summary",
                                                   "dispute_type", "risk", "amount_yuan",
-                                                  "household", "referred_by"}
+                                                  "household", "referred_by",
+                                                  "escalation_risk"}
 POST /api/v1/mediation-cases/{id}/parties/        {"side", "resident" | "name", "phone"}
 POST /api/v1/mediation-cases/{id}/mediators/      {"mediator"} (committee staff)
 POST /api/v1/mediation-cases/{id}/sessions/       {"held_at", "notes", "location", "parties",
@@ -21,7 +22,10 @@ POST /api/v1/mediation-cases/{id}/withdraw/       {"note"}
 POST /api/v1/mediation-cases/{id}/start/
 POST /api/v1/mediation-cases/{id}/follow-up/      {"visited_on", "kept", "note"}
 POST /api/v1/mediation-cases/{id}/close/          {"note"}
-GET  /api/v1/mediation-cases/figures/?year=       the figures of docs/mediation.md (counts only)
+POST /api/v1/mediation-cases/{id}/escalation/     {"note"}: risk of escalation (群体性), flagged
+                                                  to the street's mediation staff at once
+GET  /api/v1/mediation-cases/figures/?year=&by=   the figures of docs/mediation.md (counts only;
+                                                  by=committee, the default, or by=level)
 
 Errors: 400 bad input or refused (`detail`, or the field errors), 403 the role may not,
 404 not visible.
@@ -130,6 +134,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "dispute_type",
             "amount_yuan",
             "risk",
+            "escalation_risk",
+            "escalation_flagged_at",
             "household",
             "state",
             "mediators",
@@ -221,6 +227,7 @@ class CaseIn(serializers.Serializer):
     referred_by = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""
     )
+    escalation_risk = serializers.BooleanField(required=False, default=False)
 
 
 class PartyIn(serializers.Serializer):
@@ -367,6 +374,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 amount_yuan=data["amount_yuan"],
                 household=household,
                 referred_by=data["referred_by"],
+                escalation_risk=data["escalation_risk"],
             )
         except DjangoValidationError as error:
             return _bad(error)
@@ -493,13 +501,21 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             request, NoteIn, lambda u, c, d: services.close(c, actor=u, note=d["note"])
         )
 
+    @action(detail=True, methods=["post"])
+    def escalation(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        return self._step(
+            request, NoteIn, lambda u, c, d: services.flag_escalation(c, actor=u, note=d["note"])
+        )
+
     @action(detail=False, methods=["get"])
     def figures(self, request: AuthenticatedAPIRequest) -> Response:
         gates.check(request.user, VIEW)
         year = stats.year_of(request._request)
+        by = stats.by_of(request._request)
         return Response(
             {
                 "year": year,
+                "by": by,
                 "rows": [
                     {
                         "month": r.month,
@@ -516,7 +532,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                         "agreements_kept": r.agreements_kept,
                         "agreements_checked": r.agreements_checked,
                     }
-                    for r in stats.figures(request.user, year)
+                    for r in stats.figures(request.user, year, by)
                 ],
             }
         )

@@ -6,3 +6,6 @@ class MediationConfig(AppConfig):
     name = "gongzhi.mediation"
     label = "mediation"
     verbose_name = _("People's mediation")
+
+    def ready(self) -> None:
+        from gongzhi.mediation import privacy_sections  # noqa: F401  (docs/privacy.md)

@@ -7,8 +7,18 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from gongzhi.mediation.models import DisputeType, MediatorKind, ReferralKind, Risk, Side, Source
+from gongzhi.mediation.models import (
+    AwardKind,
+    DisputeType,
+    LegalTopic,
+    MediatorKind,
+    ReferralKind,
+    Risk,
+    Side,
+    Source,
+)
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"})
@@ -78,6 +88,11 @@ class CaseForm(_Form):
         label=_("Dispute type"), choices=DisputeType.choices, widget=SELECT
     )
     risk = forms.ChoiceField(label=_("Risk level"), choices=Risk.choices, widget=SELECT)
+    escalation_risk = forms.BooleanField(
+        label=_("Risk of escalation (群体性): flag it to the street at once"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     amount_yuan = forms.DecimalField(
         label=_("Amount at stake (yuan)"),
         required=False,
@@ -163,3 +178,88 @@ class FollowUpForm(_Form):
         widget=SELECT,
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=TEXT)
+
+
+class MeetingForm(_Form):
+    """A joint meeting on disputes of a community committee, with cases on its agenda."""
+
+    title = forms.CharField(label=_("Title"), max_length=120, widget=TEXT)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    location = forms.CharField(label=_("Location"), max_length=120, required=False, widget=TEXT)
+    cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Cases on the agenda"), required=False, widget=MULTI
+    )
+
+
+class AgendaForm(_Form):
+    cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Cases on the agenda"), widget=MULTI
+    )
+
+
+class DecisionForm(_Form):
+    text = forms.CharField(
+        label=pgettext_lazy("meeting decision", "Decision"), max_length=2000, widget=AREA
+    )
+    action_title = forms.CharField(
+        label=_("Action to take"), max_length=200, required=False, widget=TEXT
+    )
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Responsible person"), widget=SELECT
+    )
+    due = forms.DateField(label=_("Deadline"), widget=DATE)
+
+
+class AwardForm(_Form):
+    kind = forms.ChoiceField(label=_("Award for"), choices=AwardKind.choices, widget=SELECT)
+    mediator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Mediator"), required=False, widget=SELECT
+    )
+    adviser: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Legal adviser"), required=False, widget=SELECT
+    )
+    case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Case"), required=False, widget=SELECT
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=AREA)
+    amount_yuan = forms.DecimalField(
+        label=_("Amount (yuan)"), min_value=0, max_digits=12, decimal_places=2, widget=NUMBER
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda c: f"{c.number}（{c.get_dispute_type_display()}）"
+        )
+        self.fields["mediator"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda m: f"{m.name}（{m.committee.name}）"
+        )
+        self.fields["adviser"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda a: f"{a.name}（{a.community.name}）"
+        )
+
+
+class AwardDecisionForm(_Form):
+    note = forms.CharField(label=_("Reason"), max_length=500, widget=AREA)
+
+
+class ConfirmForm(_Form):
+    """A button with nothing to type (mark paid)."""
+
+
+class QuestionForm(_Form):
+    topic = forms.ChoiceField(label=_("Topic"), choices=LegalTopic.choices, widget=SELECT)
+    text = forms.CharField(
+        label=_("Your question"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
+        help_text=_("Do not write ID-card numbers or other people's details."),
+    )
+
+
+class AnswerForm(_Form):
+    answer = forms.CharField(
+        label=_("Answer"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
+    )

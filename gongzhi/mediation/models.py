@@ -130,6 +130,14 @@ class LegalAdviser(models.Model):
     firm = models.CharField(_("law firm"), max_length=100, blank=True)
     office_phone = models.CharField(_("office phone"), max_length=20, blank=True)
     office_hours = models.CharField(_("office hours"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login (answers online questions)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     place_path = PathField(_("place path"), editable=False, db_index=False)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 
@@ -205,6 +213,9 @@ class Case(models.Model):
         _("amount at stake (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     risk = models.CharField(_("risk level"), max_length=8, choices=Risk.choices, default=Risk.LOW)
+    # At risk of escalating into a mass incident (群体性): flagged to the street at once.
+    escalation_risk = models.BooleanField(_("risk of escalation (群体性)"), default=False)
+    escalation_flagged_at = models.DateTimeField(_("escalation flagged at"), null=True, blank=True)
     household = models.ForeignKey(
         "places.Household",
         verbose_name=_("household"),
@@ -495,3 +506,274 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.step}"
+
+
+class AgendaCase(models.Model):
+    """A case on the agenda of a joint meeting on disputes (矛盾纠纷联动化解联席会议, 003
+    §三(三)2): a deliberation meeting of the kind "dispute", whose agenda item names the case by
+    its number only (the meeting's attendees need not all be allowed the case's content)."""
+
+    meeting = models.ForeignKey(
+        "deliberation.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="agenda_entries"
+    )
+    agenda_item = models.OneToOneField(
+        "deliberation.AgendaItem",
+        verbose_name=_("agenda item"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("case on a meeting's agenda")
+        verbose_name_plural = _("cases on meetings' agendas")
+        ordering = ["meeting_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="mediation_agenda_case_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.case_id}"
+
+
+class CaseDecision(models.Model):
+    """A decision of a joint meeting on a case: a deliberation resolution with its action
+    (follow-through, owner and deadline)."""
+
+    entry = models.ForeignKey(
+        AgendaCase,
+        verbose_name=_("case on the agenda"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
+    resolution = models.OneToOneField(
+        "deliberation.Resolution",
+        verbose_name=_("resolution"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("meeting decision on a case")
+        verbose_name_plural = _("meeting decisions on cases")
+        ordering = ["entry_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.resolution_id}"
+
+
+# --------------------------------------------------------------------------- awards
+
+
+class AwardKind(models.TextChoices):
+    """What an award is for (000 §九: 调解员、社区律师和优秀调解案例)."""
+
+    MEDIATOR = "mediator", _("Mediator")
+    ADVISER = "adviser", _("Community lawyer (legal adviser)")
+    CASE = "case", _("Exemplary mediation case")
+
+
+class AwardState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+
+
+_LIVE = ~models.Q(state="rejected")
+
+
+class Award(models.Model):
+    """An award of the district's selection of mediators, community lawyers and exemplary
+    mediation cases (000 §九: 对入选的给予最高1万元奖励), proposed by a street or district
+    officer, approved by another officer of the same street or of the level above, then paid.
+    At most one award a year for a mediator, a legal adviser or a case (rejected ones aside)."""
+
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("proposed at"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AwardKind.choices)
+    mediator = models.ForeignKey(
+        Mediator,
+        verbose_name=_("mediator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    adviser = models.ForeignKey(
+        LegalAdviser,
+        verbose_name=_("legal adviser"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    nominee = models.CharField(_("awarded to"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    reason = models.CharField(_("reason"), max_length=500)
+    amount_fen = models.PositiveIntegerField(_("amount (fen)"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=AwardState.choices, default=AwardState.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=clock.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision reason"), max_length=500, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+
+    class Meta:
+        verbose_name = _("mediation award")
+        verbose_name_plural = _("mediation awards")
+        ordering = ["-year", "-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="mediator",
+                        mediator__isnull=False,
+                        adviser__isnull=True,
+                        case__isnull=True,
+                    )
+                    | models.Q(
+                        kind="adviser",
+                        mediator__isnull=True,
+                        adviser__isnull=False,
+                        case__isnull=True,
+                    )
+                    | models.Q(
+                        kind="case", mediator__isnull=True, adviser__isnull=True, case__isnull=False
+                    )
+                ),
+                name="mediation_award_one_nominee",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="mediation_award_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["mediator", "year"], condition=_LIVE, name="mediation_award_mediator_yearly"
+            ),
+            models.UniqueConstraint(
+                fields=["adviser", "year"], condition=_LIVE, name="mediation_award_adviser_yearly"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "year"], condition=_LIVE, name="mediation_award_case_yearly"
+            ),
+        ]
+        indexes = [_path_index("mediation_award_path")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.nominee}"
+
+
+# --------------------------------------------------------------------------- online legal services
+
+
+class LegalTopic(models.TextChoices):
+    FAMILY = "family", _("Marriage, family and inheritance")
+    NEIGHBOUR = "neighbour", _("Neighbours")
+    PROPERTY = "property", _("Housing and property management")
+    LABOUR = "labour", _("Work and wages")
+    CONTRACT = "contract", _("Contracts, debts and consumer rights")
+    OTHER = "other", _("Other")
+
+
+class LegalQuestion(models.Model):
+    """A resident's question to the community's legal adviser (公共法律线上服务, 000 §九) and
+    its answer. Read only by the asker, the adviser and the community's mediation staff."""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    adviser = models.ForeignKey(
+        LegalAdviser,
+        verbose_name=_("legal adviser"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+    )
+    topic = models.CharField(_("topic"), max_length=12, choices=LegalTopic.choices)
+    text = models.TextField(_("question"), max_length=2000)
+    asked_at = models.DateTimeField(_("asked at"), default=clock.now)
+    answer = models.TextField(_("answer"), max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+
+    class Meta:
+        verbose_name = _("legal question")
+        verbose_name_plural = _("legal questions")
+        ordering = ["-asked_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(answered_at__isnull=True, answer="")
+                    | (models.Q(answered_at__isnull=False) & ~models.Q(answer=""))
+                ),
+                name="mediation_question_answered_with_text",
+            ),
+        ]
+        indexes = [_path_index("mediation_question_path")]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} {self.asked_at:%Y-%m-%d}"

@@ -12,28 +12,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models import Case as CaseWhen
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core import access
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action
 from gongzhi.core.types import Viewer
+from gongzhi.deliberation.models import Meeting, MeetingKind
 from gongzhi.mediation import services
+from gongzhi.mediation.awards import AWARDABLE_CASE_STATES
 from gongzhi.mediation.models import (
+    AgendaCase,
     Agreement,
     AgreementScan,
+    Award,
     Case,
+    CaseDecision,
     Committee,
     LegalAdviser,
+    LegalQuestion,
     Mediator,
     Session,
     State,
 )
 from gongzhi.mediation.workflow import Step
 from gongzhi.people.models import Resident
-from gongzhi.places.models import Household, Place
+from gongzhi.places.models import Household, Place, PlaceKind
 
 if TYPE_CHECKING:
     from gongzhi.tickets.models import Ticket
@@ -231,3 +238,178 @@ def case_of_ticket(user: Viewer, ticket: Ticket) -> dict[str, object]:
         and Committee.objects.filter(place_path=path).exists()
     )
     return {"case": None, "may_open": may_open, "ticket": ticket}
+
+
+# --------------------------------------------------------------------------- joint meetings
+
+
+def meeting_committees(user: Viewer) -> QuerySet[Committee]:
+    """Community committees whose joint meetings on disputes the viewer keeps."""
+    return managed_committees(user).filter(level="community").select_related("place")
+
+
+def board_committee(user: Viewer, pk: object) -> Committee | None:
+    """The committee of the warning board (the first managed one unless one is chosen)."""
+    rows = managed_committees(user).select_related("place").order_by("place_path")
+    chosen = rows.filter(pk=_pk(pk)).first() if pk else None
+    return chosen or rows.first()
+
+
+def dispute_meetings(committee: Committee) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(community=committee.place, kind=MeetingKind.DISPUTE).order_by(
+        "-starts_at", "-id"
+    )
+
+
+def meeting_entries(meetings: list[Meeting]) -> dict[int, list[AgendaCase]]:
+    """The cases on each meeting's agenda with the decisions and their actions: two queries."""
+    out: dict[int, list[AgendaCase]] = {m.pk: [] for m in meetings}
+    rows = (
+        AgendaCase.objects.filter(meeting__in=meetings)
+        .select_related("case")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=CaseDecision.objects.select_related("resolution__follow_through__owner"),
+            )
+        )
+        .order_by("id")
+    )
+    for row in rows:
+        out[row.meeting_id].append(row)
+    return out
+
+
+def agenda_candidates(user: Viewer, committee: Committee) -> QuerySet[Case]:
+    """Cases of the community the viewer handles and that are not closed."""
+    path = committee.place_path
+    return (
+        readable_cases(user)
+        .filter(Q(place_path__under=path) | Q(household_path__under=path))
+        .exclude(state=State.CLOSED)
+        .order_by("-opened_at", "-id")
+    )
+
+
+def get_meeting(user: Viewer, committee: Committee, pk: object) -> Meeting:
+    return get_object_or_404(dispute_meetings(committee), pk=_pk(pk))
+
+
+def get_entry(user: Viewer, pk: object) -> AgendaCase:
+    """A case on a meeting's agenda, for those who may read the case (404 otherwise)."""
+    return get_object_or_404(
+        AgendaCase.objects.filter(case__in=readable_cases(user)).select_related(
+            "meeting__community", "case"
+        ),
+        pk=_pk(pk),
+    )
+
+
+def case_meetings(case: Case) -> list[AgendaCase]:
+    return list(
+        AgendaCase.objects.filter(case=case)
+        .select_related("meeting")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=CaseDecision.objects.select_related("resolution__follow_through__owner"),
+            )
+        )
+        .order_by("meeting__starts_at", "id")
+    )
+
+
+# --------------------------------------------------------------------------- awards
+
+
+def award_rows(user: Viewer, year: int | None = None) -> QuerySet[Award]:
+    """Awards proposed at places where the viewer holds MEDIATION_AWARD (their street, or the
+    district and its streets)."""
+    rows = access.scoped(Award.objects.all(), user, Action.MEDIATION_AWARD, "place_path")
+    if year is not None:
+        rows = rows.filter(year=year)
+    return rows.select_related("place", "proposed_by", "decided_by", "paid_by", "case")
+
+
+def get_award(user: Viewer, pk: object) -> Award:
+    return get_object_or_404(award_rows(user), pk=_pk(pk))
+
+
+def award_communities(user: Viewer) -> QuerySet[Place]:
+    """The communities in the viewer's award area (their caps are shown)."""
+    rows = Place.objects.filter(kind=PlaceKind.COMMUNITY)
+    return access.scoped(rows, user, Action.MEDIATION_AWARD, "path").order_by("path")
+
+
+def award_mediators(user: Viewer) -> QuerySet[Mediator]:
+    rows = access.scoped(Mediator.objects.all(), user, Action.MEDIATION_AWARD, "place_path")
+    return rows.filter(is_active=True).select_related("committee").order_by("place_path", "name")
+
+
+def award_advisers(user: Viewer) -> QuerySet[LegalAdviser]:
+    rows = access.scoped(LegalAdviser.objects.all(), user, Action.MEDIATION_AWARD, "place_path")
+    return rows.select_related("community").order_by("place_path")
+
+
+def award_cases(user: Viewer) -> QuerySet[Case]:
+    """Cases in the viewer's area in which an agreement was reached (exemplary cases)."""
+    rows = access.scoped(Case.objects.all(), user, Action.MEDIATION_AWARD, "place_path")
+    return rows.filter(state__in=AWARDABLE_CASE_STATES).order_by("-opened_at", "-id")
+
+
+# --------------------------------------------------------------------------- online legal services
+
+
+def _question_q(user: Viewer) -> Q:
+    """The questions the viewer answers: as the adviser's login, or as the community's
+    mediation staff."""
+    return Q(adviser__user=user) | access.scope_q(user, MANAGE, "place_path")
+
+
+def my_questions(user: Viewer) -> QuerySet[LegalQuestion]:
+    if not isinstance(user, User):
+        return LegalQuestion.objects.none()
+    return (
+        LegalQuestion.objects.filter(asker=user)
+        .select_related("adviser", "answered_by")
+        .order_by("-asked_at", "-id")
+    )
+
+
+def answerable_questions(user: Viewer) -> QuerySet[LegalQuestion]:
+    """The questions to answer, unanswered first (oldest first), then the answered ones."""
+    if not getattr(user, "is_authenticated", False):
+        return LegalQuestion.objects.none()
+    return (
+        LegalQuestion.objects.filter(_question_q(user))
+        .annotate(
+            done=CaseWhen(
+                When(answered_at__isnull=True, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("community", "adviser", "answered_by")
+        .order_by("done", "asked_at", "id")
+    )
+
+
+def is_answerer(user: Viewer) -> bool:
+    """Whether the viewer answers questions: an adviser's login or community mediation staff."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return access.has_any(user, MANAGE) or LegalAdviser.objects.filter(user=user).exists()
+
+
+def get_question(user: Viewer, pk: object) -> LegalQuestion:
+    """A question the viewer may read (asker, adviser's login, the community's mediation staff);
+    404 for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    rows = LegalQuestion.objects.filter(Q(asker=user) | _question_q(user))
+    return get_object_or_404(rows.select_related("adviser", "answered_by", "community"), pk=_pk(pk))
+
+
+def community_adviser(community: Place | None) -> LegalAdviser | None:
+    """A community's legal adviser, shown to its residents (name, firm, office hours)."""
+    return LegalAdviser.objects.filter(community=community).first() if community else None

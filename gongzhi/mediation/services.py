@@ -21,15 +21,18 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gongzhi.core import access, audit, clock, crypto, inputs, photos
+from gongzhi.core import access, audit, clock, crypto, inputs, notifications, photos
 from gongzhi.core.models import Post, User
-from gongzhi.core.roles import Action
+from gongzhi.core.roles import PERMISSIONS, Action
 from gongzhi.mediation import workflow
 from gongzhi.mediation.models import (
     Agreement,
@@ -139,6 +142,61 @@ def _move(
 
 def _note(note: str, required: bool = True) -> str:
     return inputs.text(note, "note", 500, required=required)
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+def _logins(mediators: Iterable[Mediator]) -> list[int]:
+    """The logins of mediators: their staff login or the login of their registry record."""
+    ids = []
+    for m in mediators:
+        if m.user_id:
+            ids.append(m.user_id)
+        elif m.resident_id and m.resident is not None and m.resident.user_id:
+            ids.append(m.resident.user_id)
+    return ids
+
+
+def _tell(user_ids: Iterable[int], *, actor: User | None, verb: str, case: Case, text: Any) -> None:
+    """An in-app notification (gongzhi.core.notifications) about `case`, in the site's language,
+    leading to the case's page; never to the actor. Names no party: the number and committee."""
+    ids = sorted({uid for uid in user_ids if uid and uid != getattr(actor, "pk", None)})
+    with translation.override(settings.LANGUAGE_CODE):
+        message = str(text())
+    notifications.notify(
+        ids,
+        verb=verb,
+        text=message,
+        link=reverse("mediation:case", args=[case.pk]),
+        reference=case.number,
+    )
+
+
+def street_of(committee: Committee) -> Place | None:
+    """The street a committee belongs to (its own place for a street committee; None above)."""
+    if committee.level == Level.STREET:
+        return committee.place
+    return (
+        Place.objects.filter(path__in=committee.place.ancestor_paths(), kind=PlaceKind.STREET)
+        .order_by("-path")
+        .first()
+    )
+
+
+def street_staff(street: Place) -> list[int]:
+    """The street's mediation staff: logins with an active post at the street whose role keeps
+    the street's mediation (MEDIATION_MANAGE), and the active mediators of its committee."""
+    roles = list(PERMISSIONS.get(MANAGE, {}))
+    ids = list(
+        Post.objects.filter(place=street, role__in=roles, is_active=True, user__is_active=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    mediators = Mediator.objects.filter(committee__place=street, is_active=True).select_related(
+        "resident"
+    )
+    return sorted(set(ids) | set(_logins(mediators)))
 
 
 # --------------------------------------------------------------------------- committees
@@ -332,8 +390,10 @@ def open_case(
     referred_by: str = "",
     mediators: Sequence[Mediator] = (),
     ticket: Ticket | None = None,
+    escalation_risk: bool = False,
 ) -> Case:
-    """Open a case at `committee`: a walk-in, a referral (from whom), or a ticket."""
+    """Open a case at `committee`: a walk-in, a referral (from whom), or a ticket. A case opened
+    at risk of escalation (群体性) is flagged to the street at once (`flag_escalation`)."""
     if source not in Source.values:
         raise ValidationError({"source": _("Choose where the case comes from.")})
     if source == Source.TICKET and ticket is None:
@@ -386,6 +446,8 @@ def open_case(
         CaseEvent.objects.create(
             case=case, step=Step.OPEN, from_state="", to_state=State.OPENED, actor=actor
         )
+        if mediators:
+            _tell_assigned(case, mediators, actor)
         audit.record(
             actor=actor,
             action="mediation.case_open",
@@ -399,6 +461,8 @@ def open_case(
                 "ticket": ticket.number if ticket is not None else "",
             },
         )
+        if escalation_risk:
+            _flag(case, actor=actor, post=post, note="")
     return case
 
 
@@ -531,7 +595,21 @@ def assign_mediator(case: Case, mediator: Mediator, *, actor: User) -> Case:
             post=post,
             changes={"mediator": mediator.pk},
         )
+        _tell_assigned(case, [mediator], actor)
     return case
+
+
+def _tell_assigned(case: Case, mediators: Iterable[Mediator], actor: User) -> None:
+    _tell(
+        _logins(mediators),
+        actor=actor,
+        verb="mediation_assigned",
+        case=case,
+        text=lambda: (
+            _("You are a mediator of case %(number)s at %(committee)s.")
+            % {"number": case.number, "committee": case.committee.name}
+        ),
+    )
 
 
 def start(case: Case, *, actor: User) -> Case:
@@ -676,7 +754,72 @@ def refer_up(case: Case, *, actor: User, note: str) -> Case:
         case.place_path = above.place_path
         _move(case, Step.REFER_UP, actor=actor, post=post, note=note, to=above.name)
         case.mediators.clear()
+        _tell(
+            _logins(above.mediators.filter(is_active=True).select_related("resident")),
+            actor=actor,
+            verb="mediation_referred",
+            case=case,
+            text=lambda: (
+                _("Case %(number)s is referred up to %(committee)s.")
+                % {"number": case.number, "committee": above.name}
+            ),
+        )
     return case
+
+
+def flag_escalation(case: Case, *, actor: User, note: str) -> Case:
+    """A case at risk of escalating into a mass incident (群体性): flagged to the street at once
+    — a notification to the street's mediation staff, and an audit record."""
+    note = _note(note)
+    with transaction.atomic():
+        post = _handler(actor, case)
+        case = _locked(case)
+        if case.state in workflow.TERMINAL:
+            raise ValidationError(_("This case is closed; nothing more can be done with it."))
+        if case.escalation_risk:
+            raise ValidationError(_("This case is already flagged to the street."))
+        _flag(case, actor=actor, post=post, note=note)
+    return case
+
+
+def _flag(case: Case, *, actor: User, post: Post | None, note: str) -> None:
+    case.escalation_risk = True
+    case.escalation_flagged_at = clock.now()
+    case.updated_at = clock.now()
+    case.save(update_fields=["escalation_risk", "escalation_flagged_at", "updated_at"])
+    street = street_of(case.committee)
+    told = street_staff(street) if street is not None else []
+    CaseEvent.objects.create(
+        case=case,
+        step=Step.ESCALATION,
+        from_state=case.state,
+        to_state=case.state,
+        note=note[:500],
+        actor=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="mediation.case_escalation",
+        target=case,
+        place_path=case.place_path,
+        post=post,
+        changes={"escalation_risk": True, "street": street.path if street else "", "told": told},
+        reason=note,
+    )
+    committee_name = case.committee.name
+    _tell(
+        told,
+        actor=actor,
+        verb="mediation_escalation",
+        case=case,
+        text=lambda: (
+            _(
+                "Case %(number)s at %(committee)s is at risk of escalating into a mass incident "
+                "(群体性)."
+            )
+            % {"number": case.number, "committee": committee_name}
+        ),
+    )
 
 
 def withdraw(case: Case, *, actor: User, note: str) -> Case:

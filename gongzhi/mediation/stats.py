@@ -13,14 +13,17 @@ Two queries whatever the number of cases.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import inputs
+from gongzhi.core import exports, inputs
 from gongzhi.core.types import Viewer
 from gongzhi.mediation import selectors
 from gongzhi.mediation.models import Agreement, CaseEvent, FollowUp, Level
@@ -65,8 +68,21 @@ class Row:
         return _rate(self.agreements_kept, self.agreements_checked)
 
 
-def figures(user: Viewer, year: int) -> list[Row]:
-    """One row per (committee that opened the cases, month), plus a total row (month 0)."""
+BY = ("committee", "level")
+
+
+def _group(values: Mapping[str, Any], by: str) -> str:
+    """The row label: the committee that opened the case, or its level (by level: the street
+    and the district see what their communities, their street and they themselves opened)."""
+    if by == "level":
+        level = str(values["origin_committee__level"])
+        return str(Level(level).label) if level in Level.values else level
+    return str(values["origin_committee__name"])
+
+
+def figures(user: Viewer, year: int, by: str = "committee") -> list[Row]:
+    """One row per (committee that opened the cases — or its level —, month), plus a total row
+    (month 0)."""
     last = (
         CaseEvent.objects.filter(case=OuterRef("pk"), step__in=OUTCOME_STEPS)
         .order_by("-at", "-id")
@@ -76,7 +92,13 @@ def figures(user: Viewer, year: int) -> list[Row]:
         selectors.known_cases(user)
         .filter(opened_at__year=year)
         .annotate(last_outcome=Subquery(last))
-        .values("opened_at", "last_outcome", "committee__level", "origin_committee__name")
+        .values(
+            "opened_at",
+            "last_outcome",
+            "committee__level",
+            "origin_committee__name",
+            "origin_committee__level",
+        )
     )
     rows: dict[tuple[str, int], Row] = {}
     total = Row(committee="", month=0)
@@ -86,7 +108,7 @@ def figures(user: Viewer, year: int) -> list[Row]:
 
     for c in cases:
         month = timezone.localtime(c["opened_at"]).month
-        for r in (row(c["origin_committee__name"], month), total):
+        for r in (row(_group(c, by), month), total):
             r.opened += 1
             outcome = c["last_outcome"]
             if outcome == Step.AGREE:
@@ -107,12 +129,53 @@ def figures(user: Viewer, year: int) -> list[Row]:
         Agreement.objects.filter(case__in=known, signed_on__year=year)
         .annotate(visited=Exists(visited))
         .filter(Q(visited=True) | Q(broken_on__isnull=False))
-        .values("signed_on", "broken_on", name=F("case__origin_committee__name"))
+        .values(
+            "signed_on",
+            "broken_on",
+            origin_committee__name=F("case__origin_committee__name"),
+            origin_committee__level=F("case__origin_committee__level"),
+        )
     )
     for a in agreements:
-        for r in (row(a["name"], a["signed_on"].month), total):
+        for r in (row(_group(a, by), a["signed_on"].month), total):
             r.agreements_checked += 1
             if a["broken_on"] is None:
                 r.agreements_kept += 1
     ordered = sorted(rows.values(), key=lambda r: (r.month, r.committee))
     return [*ordered, total] if ordered else []
+
+
+def by_of(request: HttpRequest) -> str:
+    by = request.GET.get("by", "")
+    return by if by in BY else "committee"
+
+
+COLUMNS = (
+    ("month", _("Month")),
+    ("committee", _("Committee or level")),
+    ("opened", _("Opened")),
+    ("agreed", _("Agreement reached")),
+    ("no_agreement", _("No agreement")),
+    ("withdrawn", _("Withdrawn")),
+    ("pending", _("Pending")),
+    ("success_rate", _("Success rate (%)")),
+    ("community_share", _("Settled in the community (%)")),
+    ("agreements_checked", _("Agreements checked")),
+    ("agreements_kept", _("Agreements kept")),
+    ("kept_rate", _("Agreements kept (%)")),
+)
+
+
+def xlsx(user: Viewer, year: int, by: str = "committee") -> bytes:
+    """The figures as a spreadsheet, through the platform's one writer (core.exports); the
+    total row's month reads "Total". Counts only: no party is named."""
+    rows = []
+    for r in figures(user, year, by):
+        cells: list[object] = []
+        for name, _label in COLUMNS:
+            value = getattr(r, name)
+            if name == "month" and not value:
+                value = str(_("Total"))
+            cells.append(value)
+        rows.append(cells)
+    return exports.write_xlsx(rows, [str(label) for _name, label in COLUMNS], title=str(year))

@@ -30,6 +30,8 @@ class Step(models.TextChoices):
     FOLLOW_UP = "follow_up", gettext_lazy("Follow-up visit")
     REOPEN = "reopen", gettext_lazy("Reopen: the agreement is broken")
     CLOSE = "close", gettext_lazy("Close the case")
+    # Not a state change (not in the table): the case is flagged to the street (群体性 risk).
+    ESCALATION = "escalation", gettext_lazy("Flagged to the street: risk of escalation")
 
 
 TRANSITIONS: dict[tuple[str, str], str] = {

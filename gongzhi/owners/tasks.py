@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
-
+from gongzhi.core.tasks import periodic
 from gongzhi.owners import services
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@periodic(minute="*/10")
 def close_due_votes_periodically() -> int:
     return services.close_due_votes()

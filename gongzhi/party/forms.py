@@ -145,3 +145,58 @@ class InServiceFilterForm(_Form):
     def __init__(self, *args, community_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].choices = [("", _("All communities")), *community_choices]
+
+
+class CommitteeMemberForm(_Form):
+    """A member of a big committee; part-time members (兼职委员) name their source unit."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    duty = forms.ChoiceField(label=_("Duty"))
+    part_time = forms.BooleanField(label=_("Part-time, from a partner unit"), required=False)
+    source_unit = forms.CharField(label=_("Source unit"), max_length=100, required=False)
+    term_start = forms.DateField(
+        label=_("Term starts"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_end = forms.DateField(label=_("Term ends"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from gongzhi.party.models import CommitteeDuty
+
+        super().__init__(*args, **kwargs)
+        self.fields["duty"].choices = CommitteeDuty.choices
+
+
+class BodyForm(_Form):
+    community = forms.TypedChoiceField(label=_("Community"), coerce=int)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"))
+    party_count = forms.IntegerField(
+        label=_("Party members working there"), min_value=0, max_value=10000, initial=0
+    )
+    org = forms.TypedChoiceField(
+        label=_("Party organisation"), coerce=int, required=False, empty_value=None
+    )
+    setup_form = forms.ChoiceField(label=_("Form of the party organisation"), required=False)
+
+    def __init__(self, *args, communities=(), orgs=(), **kwargs):
+        from gongzhi.party.models import BodyKind, SetupForm
+
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = list(communities)
+        self.fields["kind"].choices = BodyKind.choices
+        self.fields["org"].choices = [("", _("None yet")), *orgs]
+        self.fields["setup_form"].choices = [("", "—"), *SetupForm.choices]
+
+
+class BodyOrgForm(_Form):
+    org = forms.TypedChoiceField(
+        label=_("Party organisation"), coerce=int, required=False, empty_value=None
+    )
+    setup_form = forms.ChoiceField(label=_("Form of the party organisation"), required=False)
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        from gongzhi.party.models import SetupForm
+
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [("", _("None yet")), *orgs]
+        self.fields["setup_form"].choices = [("", "—"), *SetupForm.choices]

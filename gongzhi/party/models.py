@@ -359,3 +359,126 @@ class ServiceRecord(models.Model):
     @property
     def hours(self) -> float:
         return round(self.minutes / 60, 2)
+
+
+# --- Structures the tree cannot express (issue 23 item 1) -------------------------------------
+
+
+class CommitteeDuty(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary")
+    DEPUTY = "deputy", _("Deputy secretary")
+    MEMBER = "member", _("Committee member")
+
+
+class CommitteeMember(models.Model):
+    """A member of a community party committee or street working committee (the big
+    committee, 大党委) for a term. Part-time members (兼职委员, seed 000 §一, 001 §1) come from a
+    partner unit: its name is kept with them. They need not be residents of the community,
+    so only the name is kept, no identity data."""
+
+    org = models.ForeignKey(
+        PartyOrg,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        related_name="committee_members",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    duty = models.CharField(
+        _("duty"), max_length=12, choices=CommitteeDuty.choices, default=CommitteeDuty.MEMBER
+    )
+    part_time = models.BooleanField(_("part-time (兼职委员)"), default=False)
+    source_unit = models.CharField(_("source unit"), max_length=100, blank=True)
+    term_start = models.DateField(_("term starts"))
+    term_end = models.DateField(_("term ends"))
+    ended_on = models.DateField(_("left on"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["org_id", "ended_on", "duty", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(term_end__gte=models.F("term_start")),
+                name="party_committee_term_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(part_time=False) | ~models.Q(source_unit=""),
+                name="party_committee_part_time_unit",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="party_committee_path",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyKind(models.TextChoices):
+    SOCIAL_ORG = "social_org", _("Social organisation")
+    FIRM = "firm", _("Firm")
+    INSTITUTION = "institution", _("Public institution")
+    OTHER = "other", _("Other body")
+
+
+class SetupForm(models.TextChoices):
+    """How a body's party organisation is set up (000 §一: 单独建、联合建、挂靠建)."""
+
+    SINGLE = "single", _("Set up alone (单独建)")
+    JOINT = "joint", _("Set up jointly (联合建)")
+    AFFILIATED = "affiliated", _("Set up by affiliation (挂靠建)")
+
+
+class Body(models.Model):
+    """A social organisation, firm or institution in a community and the party organisation
+    that covers it: its own (set up alone), one it set up with other bodies (jointly), or one
+    it is affiliated to; none yet puts it on the list of bodies without an organisation.
+    Owners' committees and property companies are kept by gongzhi/estates (which records
+    their organisation the same way), not here."""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=BodyKind.choices)
+    org = models.ForeignKey(
+        PartyOrg,
+        verbose_name=_("party organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bodies",
+    )
+    setup_form = models.CharField(
+        _("form of the party organisation"), max_length=12, choices=SetupForm.choices, blank=True
+    )
+    party_count = models.PositiveSmallIntegerField(_("party members working there"), default=0)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["place_path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="party_body_unique"),
+            models.CheckConstraint(
+                condition=models.Q(org__isnull=True, setup_form="")
+                | models.Q(org__isnull=False) & ~models.Q(setup_form=""),
+                name="party_body_form_with_org",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="party_body_path", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

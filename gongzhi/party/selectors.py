@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -32,6 +33,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -42,7 +45,10 @@ from gongzhi.core.models import Post
 from gongzhi.core.roles import Action, Role
 from gongzhi.core.types import Viewer
 from gongzhi.party.models import (
+    Body,
     Checkin,
+    CommitteeDuty,
+    CommitteeMember,
     CommunityTask,
     OrgKind,
     PartyMember,
@@ -706,3 +712,85 @@ def ranking(user: Viewer, year: int, community: Place | None = None) -> list[Ind
     rows = indices(list(qs), year)
     rows.sort(key=lambda r: (-r.value, r.member.pk))
     return rows
+
+
+# --- Structures: committee members and bodies (issue 23 item 1) ------------------------------
+
+# A lower app cannot read the estates app: it tells the registry where its own list of bodies
+# without a party organisation is (owners' committees, property companies), and how many.
+UnorganisedElsewhere = Callable[[Viewer], list[tuple[str, str, int]]]
+_elsewhere: list[UnorganisedElsewhere] = []
+
+
+def add_unorganised_provider(provider: UnorganisedElsewhere) -> None:
+    """Register a provider of (label, url, count) rows: bodies another app keeps that have
+    no party organisation (gongzhi/estates: owners' committees and property companies)."""
+    if provider not in _elsewhere:
+        _elsewhere.append(provider)
+
+
+def unorganised_elsewhere(user: Viewer) -> list[tuple[str, str, int]]:
+    return [row for provider in _elsewhere for row in provider(user)]
+
+
+def committee_members(
+    user: Viewer, org: PartyOrg, *, former: bool = False
+) -> QuerySet[CommitteeMember]:
+    qs = access.scoped(
+        CommitteeMember.objects.filter(org=org), user, Action.PARTY_VIEW, "place_path"
+    )
+    qs = qs.filter(ended_on__isnull=not former)
+    rank = Case(
+        When(duty=CommitteeDuty.SECRETARY, then=Value(0)),
+        When(duty=CommitteeDuty.DEPUTY, then=Value(1)),
+        default=Value(2),
+    )
+    return qs.order_by(rank, "part_time", "name", "id")
+
+
+def visible_committee_members(user: Viewer) -> QuerySet[CommitteeMember]:
+    return access.scoped(
+        CommitteeMember.objects.select_related("org"), user, Action.PARTY_VIEW, "place_path"
+    ).order_by("place_path", "org_id", "ended_on", "name", "id")
+
+
+def get_committee_member(user: Viewer, pk: int) -> CommitteeMember:
+    return get_object_or_404(visible_committee_members(user), pk=pk)
+
+
+def visible_bodies(user: Viewer) -> QuerySet[Body]:
+    return access.scoped(
+        Body.objects.select_related("community", "org"), user, Action.PARTY_VIEW, "place_path"
+    ).order_by("place_path", "name", "id")
+
+
+def get_body(user: Viewer, pk: int) -> Body:
+    return get_object_or_404(visible_bodies(user), pk=pk)
+
+
+def bodies_of(user: Viewer, org: PartyOrg) -> QuerySet[Body]:
+    """The bodies `org` covers (alone, jointly with others, or by affiliation)."""
+    return visible_bodies(user).filter(org=org)
+
+
+def bodies_without_org(user: Viewer) -> QuerySet[Body]:
+    return visible_bodies(user).filter(org__isnull=True)
+
+
+def covering_choices(user: Viewer, community: Place | None) -> QuerySet[PartyOrg]:
+    """Organisations the user edits that may cover a body of `community` (None: of any
+    community): its branches, general branches and community party committee."""
+    from gongzhi.party.services import COVERING_KINDS
+
+    qs = access.scoped(PartyOrg.objects.all(), user, Action.PARTY_EDIT, "place_path").filter(
+        kind__in=list(COVERING_KINDS)
+    )
+    if community is not None:
+        qs = qs.filter(place_path__under=community.path)
+    return qs.order_by("place_path", "kind", "name")
+
+
+def body_communities(user: Viewer) -> QuerySet[Place]:
+    return access.scoped(
+        Place.objects.filter(kind=PlaceKind.COMMUNITY), user, Action.PARTY_EDIT, "path"
+    ).order_by("path")

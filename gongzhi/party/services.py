@@ -29,23 +29,34 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock
 from gongzhi.core.access import Grant
-from gongzhi.core.models import User
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action
 from gongzhi.party.models import (
     PARENT_KINDS,
     PLACE_KINDS,
+    Body,
+    BodyKind,
     Checkin,
+    CommitteeDuty,
+    CommitteeMember,
     MemberStatus,
     OrgKind,
     PartyMember,
     PartyOrg,
+    SetupForm,
 )
 from gongzhi.party.selectors import residents_for
 from gongzhi.people.models import Resident
 from gongzhi.places.models import Household, Place, PlaceKind
 
 __all__ = [
+    "COMMITTEE_KINDS",
+    "COVERING_KINDS",
     "MEMBER_FIELDS",
+    "add_body",
+    "add_committee_member",
+    "end_committee_member",
+    "set_body_org",
     "MEMBER_ORG_KINDS",
     "UNCHANGED",
     "add_member",
@@ -60,6 +71,9 @@ __all__ = [
     "rename_org",
     "residents_for",
     "set_secretary",
+    "transfer_in",
+    "transfer_member",
+    "transfer_out",
     "update_member",
 ]
 
@@ -456,6 +470,99 @@ def move_member(member: PartyMember, org: PartyOrg, *, actor: User) -> PartyMemb
     return member
 
 
+def transfer_member(
+    member: PartyMember, org: PartyOrg, *, actor: User, post: Post | None, reason: str = ""
+) -> PartyMember:
+    """The registry half of an accepted transfer between branches (partylife's transfers,
+    issue 23 item 4): move the locked member to `org`. The caller has checked its own rule
+    (the accepting branch's secretary) inside its transaction; this checks the registry's."""
+    _check_member_org(org)
+    if not member.is_active:
+        raise ValidationError(_("This membership has ended; it cannot be transferred."))
+    old = member.org
+    was_secretary = _clear_secretary_of(member, old.pk)
+    member.org = org
+    member.place_path = org.place_path
+    member.save(update_fields=["org", "place_path"])
+    changes: dict[str, Any] = {"org": [old.name, org.name]}
+    if was_secretary:
+        changes["secretary_of"] = [old.name, None]
+    audit.record(
+        actor=actor,
+        post=post,
+        action="party_member.transfer",
+        target=member,
+        place_path=org.place_path,
+        changes=changes,
+        reason=reason,
+    )
+    return member
+
+
+def transfer_out(
+    member: PartyMember, *, actor: User, post: Post | None, reason: str
+) -> PartyMember:
+    """The registry half of a transfer out of the platform: the membership ends (the row
+    stays, inactive), as `end_membership` does. The caller has checked its own rule."""
+    if not member.is_active:
+        raise ValidationError(_("This membership has ended; it cannot be transferred."))
+    today = clock.today()
+    was_secretary = _clear_secretary_of(member, member.org_id)
+    Checkin.objects.filter(member=member, ended_on__isnull=True).update(ended_on=today)
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    changes: dict[str, Any] = {"is_active": [True, False]}
+    if was_secretary:
+        changes["secretary"] = [True, False]
+    audit.record(
+        actor=actor,
+        post=post,
+        action="party_member.transfer_out",
+        target=member,
+        place_path=member.place_path,
+        changes=changes,
+        reason=reason,
+    )
+    return member
+
+
+def transfer_in(
+    resident: Resident, org: PartyOrg, *, actor: User, post: Post | None, reason: str
+) -> PartyMember:
+    """The registry half of a transfer into the platform: the resident becomes (again) a member
+    of `org`. The caller has checked its own rule and that it may see the resident."""
+    _check_member_org(org)
+    existing = PartyMember.objects.select_for_update().filter(resident=resident).first()
+    if existing is not None and existing.is_active:
+        raise ValidationError(
+            {
+                "resident": _("%(name)s is already a party member, in %(org)s.")
+                % {"name": resident.name, "org": existing.org.name}
+            }
+        )
+    member = existing or PartyMember(resident=resident)
+    member.org = org
+    member.place_path = org.place_path
+    member.is_active = True
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"resident": _("%(name)s is already a party member.") % {"name": resident.name}}
+        ) from exc
+    audit.record(
+        actor=actor,
+        post=post,
+        action="party_member.transfer_in",
+        target=member,
+        place_path=member.place_path,
+        changes={"org": [None, org.name], "is_active": [False if existing else None, True]},
+        reason=reason,
+    )
+    return member
+
+
 @transaction.atomic
 def change_member(
     member: PartyMember, *, actor: User, org: PartyOrg | None = None, **fields: Any
@@ -594,3 +701,201 @@ def end_checkin(checkin: Checkin, ended_on: dt.date | None = None, *, actor: Use
         changes={"ended_on": [None, ended_on]},
     )
     return checkin
+
+
+# --- Structures: committee members, bodies and their organisations (issue 23 item 1) ------
+
+COMMITTEE_KINDS = frozenset({OrgKind.COMMUNITY_COMMITTEE, OrgKind.STREET_COMMITTEE})
+# The organisations that may cover a body (its own, a joint one, or the one it is affiliated to).
+COVERING_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMUNITY_COMMITTEE})
+
+
+def _text(value: str, field: str, maximum: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > maximum:
+        raise ValidationError({field: _("At most %(n)s characters.") % {"n": maximum}})
+    return value
+
+
+@transaction.atomic
+def add_committee_member(
+    org: PartyOrg,
+    *,
+    actor: User,
+    name: str,
+    term_start: dt.date,
+    term_end: dt.date,
+    duty: str = CommitteeDuty.MEMBER,
+    part_time: bool = False,
+    source_unit: str = "",
+) -> CommitteeMember:
+    """A member of a big committee for a term; a part-time member (兼职委员) names the partner
+    unit they come from."""
+    grant = _require(actor, org.place_path)
+    if org.kind not in COMMITTEE_KINDS:
+        raise ValidationError(
+            {
+                "org": _(
+                    "Committee members belong to a community party committee or a street working committee."
+                )
+            }
+        )
+    name = _text(name, "name", 50)
+    if duty not in CommitteeDuty.values:
+        raise ValidationError({"duty": _("Choose a duty from the list.")})
+    source_unit = _text(source_unit, "source_unit", 100, required=part_time)
+    if term_end < term_start:
+        raise ValidationError({"term_end": _("The term cannot end before it starts.")})
+    row = CommitteeMember.objects.create(
+        org=org,
+        name=name,
+        duty=duty,
+        part_time=part_time,
+        source_unit=source_unit,
+        term_start=term_start,
+        term_end=term_end,
+        place_path=org.place_path,
+    )
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="party_committee.add",
+        target=row,
+        place_path=row.place_path,
+        changes={
+            "name": name,
+            "duty": duty,
+            "part_time": part_time,
+            "source_unit": source_unit,
+            "term": [term_start, term_end],
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def end_committee_member(
+    row: CommitteeMember, *, actor: User, ended_on: dt.date | None = None
+) -> CommitteeMember:
+    """A committee member leaves before (or at) the end of the term."""
+    grant = _require(actor, row.place_path)
+    row = CommitteeMember.objects.select_for_update().get(pk=row.pk)
+    if row.ended_on is not None:
+        raise ValidationError(_("This committee member has already left."))
+    ended_on = ended_on or clock.today()
+    if ended_on < row.term_start or ended_on > clock.today():
+        raise ValidationError(
+            {"ended_on": _("The date must lie between the start of the term and today.")}
+        )
+    row.ended_on = ended_on
+    row.save(update_fields=["ended_on"])
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="party_committee.end",
+        target=row,
+        place_path=row.place_path,
+        changes={"ended_on": [None, ended_on]},
+    )
+    return row
+
+
+def _check_cover(body_path: str, org: PartyOrg | None, setup_form: str) -> str:
+    if org is None:
+        if setup_form:
+            raise ValidationError({"org": _("Choose the party organisation that covers the body.")})
+        return ""
+    if org.kind not in COVERING_KINDS:
+        raise ValidationError(
+            {
+                "org": _(
+                    "A body is covered by a branch, a general branch or a community party committee."
+                )
+            }
+        )
+    if not (org.place_path.startswith(body_path) or body_path.startswith(org.place_path)):
+        raise ValidationError({"org": _("Choose an organisation of the body's community.")})
+    if setup_form not in SetupForm.values:
+        raise ValidationError({"setup_form": _("Choose how the party organisation is set up.")})
+    return setup_form
+
+
+@transaction.atomic
+def add_body(
+    community: Place,
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    party_count: int = 0,
+    org: PartyOrg | None = None,
+    setup_form: str = "",
+) -> Body:
+    """Record a social organisation, firm or institution of a community, with the party
+    organisation that covers it (or none yet)."""
+    grant = _require(actor, community.path)
+    if community.kind != PlaceKind.COMMUNITY:
+        raise ValidationError({"community": _("A body is recorded in a community.")})
+    name = _text(name, "name", 100)
+    if kind not in BodyKind.values:
+        raise ValidationError({"kind": _("Choose a kind from the list.")})
+    if (
+        isinstance(party_count, bool)
+        or not isinstance(party_count, int)
+        or not 0 <= party_count <= 10000
+    ):
+        raise ValidationError({"party_count": _("Enter a number from 0 to 10000.")})
+    if org is not None:
+        _require(actor, org.place_path)
+    setup_form = _check_cover(community.path, org, setup_form)
+    if Body.objects.filter(community=community, name=name).exists():
+        raise ValidationError({"name": _("This community already has a body of this name.")})
+    body = Body(
+        community=community,
+        name=name,
+        kind=kind,
+        party_count=party_count,
+        org=org,
+        setup_form=setup_form,
+        place_path=community.path,
+    )
+    try:
+        with transaction.atomic():
+            body.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"name": _("This community already has a body of this name.")}
+        ) from None
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="party_body.add",
+        target=body,
+        place_path=body.place_path,
+        changes={"name": name, "kind": kind, "org": org.name if org else None, "form": setup_form},
+    )
+    return body
+
+
+@transaction.atomic
+def set_body_org(body: Body, *, actor: User, org: PartyOrg | None, setup_form: str = "") -> Body:
+    """Record (or clear) the party organisation covering a body and how it is set up."""
+    grant = _require(actor, body.place_path)
+    if org is not None:
+        _require(actor, org.place_path)
+    setup_form = _check_cover(body.place_path, org, setup_form)
+    body = Body.objects.select_for_update().select_related("org").get(pk=body.pk)
+    before = [body.org.name if body.org else None, body.setup_form]
+    body.org, body.setup_form = org, setup_form
+    body.save(update_fields=["org", "setup_form"])
+    audit.record(
+        actor=actor,
+        post=grant.post,
+        action="party_body.cover",
+        target=body,
+        place_path=body.place_path,
+        changes={"org": [before[0], org.name if org else None], "form": [before[1], setup_form]},
+    )
+    return body

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.party import views, views_vanguard
+from gongzhi.party import views, views_structures, views_vanguard
 
 app_name = "party"
 urlpatterns = [
@@ -19,6 +19,11 @@ urlpatterns = [
     path("members/<int:pk>/end/", views.member_end, name="member_end"),
     path("members/<int:pk>/checkins/", views.checkin_create, name="checkin_create"),
     path("checkins/<int:pk>/end/", views.checkin_end, name="checkin_end"),
+    # Structures (views_structures.py): committee members, bodies and their organisations
+    path("orgs/<int:pk>/committee/", views_structures.committee_add, name="committee_add"),
+    path("committee/<int:pk>/end/", views_structures.committee_end, name="committee_end"),
+    path("bodies/", views_structures.bodies, name="bodies"),
+    path("bodies/<int:pk>/org/", views_structures.body_org, name="body_org"),
     # 认岗认事认亲 and the vanguard index (views_vanguard.py)
     path("vanguard/", views_vanguard.mine, name="vanguard"),
     path("vanguard/claim/", views_vanguard.claim, name="vanguard_claim"),

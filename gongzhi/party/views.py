@@ -142,6 +142,16 @@ def _org_page(request, org, add_form=None, status=200):
             "results": results,
             "add_form": add_form,
             "former": request.GET.get("former") == "1",
+            # Structures (issue 23 item 1): the big committee's members, the bodies covered.
+            "committee": selectors.committee_members(request.user, org)
+            if org.kind in services.COMMITTEE_KINDS
+            else None,
+            "committee_form": forms.CommitteeMemberForm()
+            if can_edit and org.kind in services.COMMITTEE_KINDS
+            else None,
+            "bodies": selectors.bodies_of(request.user, org)
+            if org.kind in services.COVERING_KINDS
+            else None,
         },
         status=status,
     )

@@ -5,12 +5,22 @@ GET  /api/v1/party-meetings/{id}/
 POST /api/v1/party-meetings/                  {"org", "kind", "held_on", "title", "agenda",
                                               "location"} (the organisation's secretary)
 POST /api/v1/party-meetings/{id}/minutes/     {"minutes"}
+POST /api/v1/party-meetings/plan-year/        {"org", "year"}: the rest of the year's meetings
+                                              from the profile's frequencies (idempotent)
 GET  /api/v1/party-review-results/            the caller's own results (a member), or those
                                               of the branches they manage or oversee
 POST /api/v1/party-dues/                      {"member", "month": "YYYY-MM-01", "kind":
                                               "due"|"payment", "amount_fen", "base_fen",
                                               "idempotency_key"}
 GET  /api/v1/party-dues/                      dues lines the caller may see
+GET  /api/v1/party-transfers/                 transfers at either end the caller may see
+POST /api/v1/party-transfers/                 {"kind": "internal", "member", "to_org", "note"}
+                                              | {"kind": "out", "member", "outside_org",
+                                              "letter_no"} | {"kind": "in", "resident",
+                                              "to_org", "outside_org", "letter_no"}
+POST /api/v1/party-transfers/{id}/accept/     (the receiving organisation's secretary)
+POST /api/v1/party-transfers/{id}/refuse/     {"reason"}: the member stays where they were
+POST /api/v1/party-transfers/{id}/withdraw/   (the sending organisation's secretary)
 
 Errors: 400 bad input or refused (`detail`, or the field errors), 403 the role or the object
 rule refuses, 404 not visible.
@@ -30,9 +40,18 @@ from rest_framework.response import Response
 
 from gongzhi.core.gates import Requires
 from gongzhi.core.types import AuthenticatedAPIRequest
-from gongzhi.party.models import PartyMember
+from gongzhi.party.models import PartyMember, PartyOrg
+from gongzhi.party.selectors import residents_for
 from gongzhi.partylife import rules, selectors, services
-from gongzhi.partylife.models import DuesEntry, DuesKind, Meeting, MeetingKind, ReviewResult
+from gongzhi.partylife.models import (
+    DuesEntry,
+    DuesKind,
+    Meeting,
+    MeetingKind,
+    ReviewResult,
+    Transfer,
+    TransferKind,
+)
 
 MAX_ID = 2**31 - 1
 
@@ -68,6 +87,11 @@ class MeetingIn(serializers.Serializer):
     location = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
+class PlanYearIn(serializers.Serializer):
+    org = _id()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
 class MinutesIn(serializers.Serializer):
     minutes = serializers.CharField(max_length=5000)
 
@@ -99,6 +123,18 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as error:
             return _bad(error)
         return Response(MeetingSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["post"], url_path="plan-year")
+    def plan_year(self, request: AuthenticatedAPIRequest) -> Response:
+        data = _valid(PlanYearIn, request)
+        org = selectors.visible_orgs(request.user).filter(pk=data["org"]).first()
+        if org is None:
+            return Response({"org": [_("Not found.")]}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            made = services.plan_year(org, actor=request.user, year=data["year"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(MeetingSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def minutes(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
@@ -215,3 +251,130 @@ class DuesViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gener
         except DjangoValidationError as error:
             return _bad(error)
         return Response(DuesSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "kind",
+            "state",
+            "member",
+            "from_org",
+            "to_org",
+            "outside_org",
+            "letter_no",
+            "note",
+            "refusal_reason",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+
+
+class TransferIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TransferKind.choices)
+    member = _id(required=False)
+    resident = _id(required=False)
+    to_org = _id(required=False)
+    outside_org = serializers.CharField(max_length=100, required=False, default="")
+    letter_no = serializers.CharField(max_length=40, required=False, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        needed = {
+            TransferKind.INTERNAL: ("member", "to_org"),
+            TransferKind.OUT: ("member", "outside_org", "letter_no"),
+            TransferKind.IN: ("resident", "to_org", "outside_org", "letter_no"),
+        }[attrs["kind"]]
+        missing = {name: [_("This field is required.")] for name in needed if not attrs.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class RefuseIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+def _not_found(field: str) -> Response:
+    return Response({field: [_("Not found.")]}, status=status.HTTP_404_NOT_FOUND)
+
+
+class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [Requires.any(rules.VIEW)]
+    serializer_class = TransferSerializer
+
+    def get_queryset(self) -> QuerySet[Transfer]:
+        return selectors.visible_transfers(self.request.user)
+
+    def create(  # type: ignore[override]  # IsAuthenticated: the request carries a User
+        self, request: AuthenticatedAPIRequest, *args: Any, **kwargs: Any
+    ) -> Response:
+        user = request.user
+        data = _valid(TransferIn, request)
+        try:
+            if data["kind"] == TransferKind.IN:
+                org = selectors.visible_orgs(user).filter(pk=data["to_org"]).first()
+                if org is None:
+                    return _not_found("to_org")
+                resident = residents_for(user).filter(pk=data["resident"]).first()
+                if resident is None:
+                    return _not_found("resident")
+                made = services.record_transfer_in(
+                    resident,
+                    org,
+                    actor=user,
+                    outside_org=data["outside_org"],
+                    letter_no=data["letter_no"],
+                    note=data["note"],
+                )
+            else:
+                member = (
+                    PartyMember.objects.filter(pk=data["member"], is_active=True)
+                    .select_related("org")
+                    .first()
+                )
+                if member is None or not rules.may_view(user, member.org):
+                    return _not_found("member")
+                if data["kind"] == TransferKind.OUT:
+                    made = services.record_transfer_out(
+                        member,
+                        actor=user,
+                        outside_org=data["outside_org"],
+                        letter_no=data["letter_no"],
+                        note=data["note"],
+                    )
+                else:
+                    # Any organisation on the platform may receive the member.
+                    target = PartyOrg.objects.filter(pk=data["to_org"]).first()
+                    if target is None:
+                        return _not_found("to_org")
+                    made = services.request_transfer(member, target, actor=user, note=data["note"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(TransferSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    def _step(self, call: Any) -> Response:
+        item = self.get_object()
+        try:
+            done = call(item)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(TransferSerializer(done).data)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        return self._step(lambda t: services.accept_transfer(t, actor=request.user))
+
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        data = _valid(RefuseIn, request)
+        return self._step(
+            lambda t: services.refuse_transfer(t, actor=request.user, reason=data["reason"])
+        )
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        return self._step(lambda t: services.withdraw_transfer(t, actor=request.user))

@@ -77,3 +77,67 @@ class DuesForm(forms.Form):
     base = forms.DecimalField(
         label=_("Base (yuan)"), min_value=0, max_digits=10, decimal_places=2, required=False
     )
+
+
+class TransferRequestForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("Party member"), coerce=int)
+    to_org = forms.TypedChoiceField(label=_("Receiving organisation"), coerce=int)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[int, str]] | None = None,
+        targets: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "member", members or [])
+        _choices(self, "to_org", targets or [])
+        _style(self)
+
+
+class TransferOutForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("Party member"), coerce=int)
+    outside_org = forms.CharField(
+        label=_("Receiving organisation outside the platform"), max_length=100
+    )
+    letter_no = forms.CharField(label=_("Letter number"), max_length=40)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _choices(self, "member", members or [])
+        _style(self)
+
+
+class TransferInForm(forms.Form):
+    resident = forms.TypedChoiceField(label=_("Resident"), coerce=int)
+    outside_org = forms.CharField(
+        label=_("Sending organisation outside the platform"), max_length=100
+    )
+    letter_no = forms.CharField(label=_("Letter number"), max_length=40)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, residents: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _choices(self, "resident", residents or [])
+        _style(self)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for refusal"), max_length=500, widget=forms.TextInput(_TEXT)
+    )
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[int, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+    field.widget.attrs["class"] = "form-select"
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "form-control")

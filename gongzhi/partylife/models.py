@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core import clock
 from gongzhi.core.paths import PathField
@@ -270,3 +271,114 @@ class DuesEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.month:%Y-%m} {self.kind} {self.amount_fen}"
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+class TransferKind(models.TextChoices):
+    INTERNAL = "internal", _("Between branches on the platform")
+    IN = "in", _("In from outside the platform")
+    OUT = "out", _("Out of the platform")
+
+
+class TransferState(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("transfer", "Awaiting acceptance")
+    ACCEPTED = "accepted", pgettext_lazy("transfer", "Accepted")
+    REFUSED = "refused", pgettext_lazy("transfer", "Refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("transfer", "Withdrawn")
+    RECORDED = "recorded", pgettext_lazy("transfer", "Recorded")
+
+
+class Transfer(models.Model):
+    """A party member's organisational relation moving (组织关系转接). Between branches on the
+    platform: requested by the member's branch, accepted or refused (with the reason) by the
+    receiving one; only an acceptance moves the member. To or from outside the platform: a
+    record with the introduction letter's number that ends or opens the membership at once.
+    States and steps: gongzhi/partylife/workflow.py."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=TransferKind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=TransferState.choices)
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The branch the member leaves (None: in from outside) and the one they join (None: out).
+    from_org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_org = models.ForeignKey(
+        "party.PartyOrg",
+        verbose_name=_("to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The organisation outside the platform (transfers in and out) and the letter's number.
+    outside_org = models.CharField(
+        _("organisation outside the platform"), max_length=100, blank=True
+    )
+    letter_no = models.CharField(_("letter number"), max_length=40, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The paths of both ends, for scoping either side without a join ("" for outside).
+    from_path = PathField(_("from path"), editable=False, db_index=False, blank=True)
+    to_path = PathField(_("to path"), editable=False, db_index=False, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("transfer of membership")
+        verbose_name_plural = _("transfers of membership")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one transfer awaiting acceptance per member.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(state="requested"),
+                name="partylife_transfer_one_open",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="internal", from_org__isnull=False, to_org__isnull=False)
+                    | models.Q(kind="in", from_org__isnull=True, to_org__isnull=False)
+                    | models.Q(kind="out", from_org__isnull=False, to_org__isnull=True)
+                ),
+                name="partylife_transfer_ends",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="internal") | ~models.Q(letter_no=""),
+                name="partylife_transfer_letter",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="refused") | ~models.Q(refusal_reason=""),
+                name="partylife_transfer_refusal_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["from_path"],
+                name="partylife_transfer_from",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["to_path"], name="partylife_transfer_to", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.state}"

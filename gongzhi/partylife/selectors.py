@@ -25,6 +25,8 @@ from gongzhi.partylife.models import (
     MeetingPhoto,
     ReviewResult,
     ReviewRound,
+    Transfer,
+    TransferState,
 )
 
 # --------------------------------------------------------------------------- organisations
@@ -285,3 +287,69 @@ def my_meetings(user: Viewer) -> QuerySet[Meeting]:
         .select_related("org")
         .order_by("-held_on", "-id")
     )
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+def _transfers_q(user: Viewer) -> Q:
+    """Transfers at either end of the staff's area; for a party member's post, those of the
+    organisations they are the secretary of and their own (not their branch-mates')."""
+    q = rules.staff_q(user, rules.VIEW, "from_path") | rules.staff_q(user, rules.VIEW, "to_path")
+    me = rules.member(user)
+    if me is not None:
+        mine = rules.secretary_ids(me)
+        q |= Q(from_org_id__in=mine) | Q(to_org_id__in=mine) | Q(member_id=me.pk)
+    return q
+
+
+def visible_transfers(user: Viewer) -> QuerySet[Transfer]:
+    return (
+        Transfer.objects.filter(_transfers_q(user))
+        .select_related("member__resident", "from_org", "to_org", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_transfer(user: Viewer, pk: int) -> Transfer:
+    return get_object_or_404(visible_transfers(user), pk=pk)
+
+
+def transfers_of(user: Viewer, org: PartyOrg) -> QuerySet[Transfer]:
+    """The transfers out of and into `org` (and the organisations under it)."""
+    ids = rules.below([org.pk])
+    return visible_transfers(user).filter(Q(from_org_id__in=ids) | Q(to_org_id__in=ids))
+
+
+def awaiting(user: Viewer, org: PartyOrg) -> QuerySet[Transfer]:
+    """Transfers into `org` (or under it) waiting for its acceptance."""
+    return transfers_of(user, org).filter(
+        state=TransferState.REQUESTED, to_org_id__in=rules.below([org.pk])
+    )
+
+
+def transfer_targets(org: PartyOrg) -> QuerySet[PartyOrg]:
+    """Organisations a member of `org` may be transferred to from the page: those holding
+    members in the same street (the API takes any organisation on the platform)."""
+    from gongzhi.party.services import MEMBER_ORG_KINDS
+    from gongzhi.places.models import Place, PlaceKind
+
+    found = (
+        Place.objects.filter(path__in=org.place.ancestor_paths(), kind=PlaceKind.STREET)
+        .values_list("path", flat=True)
+        .first()
+    )
+    return (
+        PartyOrg.objects.filter(
+            kind__in=list(MEMBER_ORG_KINDS), place_path__under=found or org.place_path
+        )
+        .exclude(pk=org.pk)
+        .order_by("place_path", "kind", "name")
+    )
+
+
+def candidate(user: Viewer, org: PartyOrg, pk: int) -> Any:
+    """A resident (not a member) the user may record as transferred in to `org`, or 404."""
+    from gongzhi.party.selectors import residents_for
+
+    return get_object_or_404(residents_for(user).exclude(party_member__is_active=True), pk=pk)

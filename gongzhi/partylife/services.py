@@ -9,14 +9,17 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import IO
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, clock, inputs, photos
 from gongzhi.core.models import User
+from gongzhi.party import services as registry
 from gongzhi.party.models import PartyMember, PartyOrg
-from gongzhi.partylife import checkin, rules
+from gongzhi.party.selectors import residents_for
+from gongzhi.partylife import checkin, rules, workflow
 from gongzhi.partylife.models import (
     Attendance,
     AttendanceStatus,
@@ -26,7 +29,11 @@ from gongzhi.partylife.models import (
     MeetingPhoto,
     ReviewResult,
     ReviewRound,
+    Transfer,
+    TransferKind,
+    TransferState,
 )
+from gongzhi.people.models import Resident
 
 MAX_DUES_FEN = 1_000_000  # 10,000 yuan: more than any month's dues
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -87,6 +94,48 @@ def plan_meeting(
             changes={"kind": kind, "held_on": held_on, "title": meeting.title},
         )
     return meeting
+
+
+def plan_year(org: PartyOrg, *, actor: User, year: int) -> list[Meeting]:
+    """The year's plan from the profile's frequencies: for every planned kind, one planned
+    meeting in each period, from the current one on, that has no meeting yet (the first day of
+    a coming period, today in the current one). Idempotent: a second call adds nothing."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
+    today = clock.today()
+    with transaction.atomic():
+        grant = rules.require_manage(actor, org)
+        PartyOrg.objects.select_for_update().filter(pk=org.pk).first()
+        profile = rules.profiles_of([org.place])[org.place_id]
+        existing = list(
+            Meeting.objects.filter(org=org, held_on__year=year).values_list("kind", "held_on")
+        )
+        made = []
+        for kind in rules.PLANNED_KINDS.get(org.kind, ()):
+            label = Meeting(kind=kind).get_kind_display()
+            for first, last in rules.periods(year, rules.per_year(profile, kind)):
+                if last < today or any(k == kind and first <= d <= last for k, d in existing):
+                    continue
+                made.append(
+                    Meeting(
+                        org=org,
+                        kind=kind,
+                        title=f"{org.name}{label}",
+                        held_on=max(first, today),
+                        created_by=actor,
+                        place_path=org.place_path,
+                    )
+                )
+        Meeting.objects.bulk_create(made)
+        audit.record(
+            actor=actor,
+            action="partylife.plan_year",
+            target=org,
+            place_path=org.place_path,
+            post=grant.post,
+            changes={"year": year, "planned": len(made)},
+        )
+    return made
 
 
 def record_minutes(
@@ -474,3 +523,218 @@ def record_payment(
         base_fen=None,
         key=idempotency_key or f"pay-{member.pk}-{month:%Y%m}",
     )
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+def _step(transfer: Transfer, step: str) -> str:
+    try:
+        return workflow.target(transfer.state, step)
+    except workflow.IllegalTransition as error:
+        raise ValidationError(error.message) from None
+
+
+def _letter(outside_org: str, letter_no: str, note: str) -> tuple[str, str, str]:
+    return (
+        inputs.text(outside_org, "outside_org", 100),
+        inputs.text(letter_no, "letter_no", 40),
+        inputs.text(note, "note", 500, required=False),
+    )
+
+
+def request_transfer(
+    member: PartyMember, to_org: PartyOrg, *, actor: User, note: str = ""
+) -> Transfer:
+    """The member's branch asks `to_org` (anywhere on the platform) to take the member in.
+    Nothing moves until the receiving branch accepts."""
+    note = inputs.text(note, "note", 500, required=False)
+    with transaction.atomic():
+        locked = PartyMember.objects.select_for_update().select_related("org").get(pk=member.pk)
+        grant = rules.require_manage(actor, locked.org)
+        if not locked.is_active:
+            raise ValidationError(_("This membership has ended; it cannot be transferred."))
+        if to_org.kind not in registry.MEMBER_ORG_KINDS:
+            raise ValidationError({"to_org": _("Choose a branch, group or committee.")})
+        if to_org.pk == locked.org_id:
+            raise ValidationError({"to_org": _("The member already belongs to this organisation.")})
+        if Transfer.objects.filter(member=locked, state=TransferState.REQUESTED).exists():
+            raise ValidationError(_("A transfer of this member is already awaiting acceptance."))
+        transfer = Transfer(
+            kind=TransferKind.INTERNAL,
+            state=workflow.target(workflow.NEW, workflow.Step.REQUEST),
+            member=locked,
+            from_org=locked.org,
+            to_org=to_org,
+            note=note,
+            requested_by=actor,
+            from_path=locked.org.place_path,
+            to_path=to_org.place_path,
+        )
+        try:
+            with transaction.atomic():
+                transfer.save()
+        except IntegrityError:
+            raise ValidationError(
+                _("A transfer of this member is already awaiting acceptance.")
+            ) from None
+        audit.record(
+            actor=actor,
+            action="partylife.transfer_request",
+            target=transfer,
+            place_path=transfer.from_path,
+            post=grant.post,
+            changes={"member": locked.pk, "from": locked.org.name, "to": to_org.name},
+        )
+    return transfer
+
+
+def _decide_transfer(transfer: Transfer, *, actor: User, step: str, reason: str = "") -> Transfer:
+    with transaction.atomic():
+        locked = (
+            Transfer.objects.select_for_update()
+            .select_related("from_org", "to_org")
+            .get(pk=transfer.pk)
+        )
+        side = locked.from_org if step == workflow.Step.WITHDRAW else locked.to_org
+        if side is None:
+            raise ValidationError(_("This transfer has no branch on the platform to decide it."))
+        grant = rules.manage_grant(actor, side)
+        if grant is None:
+            # The other end's secretary sees the transfer but may not decide for this end.
+            ends = [o for o in (locked.from_org, locked.to_org) if o is not None]
+            if any(rules.may_view(actor, o) for o in ends):
+                raise PermissionDenied
+            raise Http404
+        new = _step(locked, step)
+        if step == workflow.Step.ACCEPT:
+            member = (
+                PartyMember.objects.select_for_update()
+                .select_related("org")
+                .get(pk=locked.member_id)
+            )
+            if not member.is_active or member.org_id != locked.from_org_id:
+                raise ValidationError(
+                    _(
+                        "The member is no longer in %(org)s; refuse this transfer and ask for a "
+                        "new one."
+                    )
+                    % {"org": locked.from_org.name if locked.from_org else ""}
+                )
+            assert locked.to_org is not None
+            registry.transfer_member(
+                member, locked.to_org, actor=actor, post=grant.post, reason=locked.note
+            )
+        locked.state = new
+        locked.refusal_reason = reason
+        locked.decided_by, locked.decided_at = actor, clock.now()
+        locked.save(update_fields=["state", "refusal_reason", "decided_by", "decided_at"])
+        audit.record(
+            actor=actor,
+            action=f"partylife.transfer_{step}",
+            target=locked,
+            place_path=locked.to_path if step != workflow.Step.WITHDRAW else locked.from_path,
+            post=grant.post,
+            changes={"state": [TransferState.REQUESTED, new]},
+            reason=reason,
+        )
+    return locked
+
+
+def accept_transfer(transfer: Transfer, *, actor: User) -> Transfer:
+    """The receiving branch accepts: the member moves to it (and stops being the secretary of
+    the branch they leave)."""
+    return _decide_transfer(transfer, actor=actor, step=workflow.Step.ACCEPT)
+
+
+def refuse_transfer(transfer: Transfer, *, actor: User, reason: str) -> Transfer:
+    """The receiving branch refuses, with the reason; the member stays where they were."""
+    reason = inputs.text(reason, "refusal_reason", 500)
+    return _decide_transfer(transfer, actor=actor, step=workflow.Step.REFUSE, reason=reason)
+
+
+def withdraw_transfer(transfer: Transfer, *, actor: User) -> Transfer:
+    """The member's branch takes its request back; the member stays where they were."""
+    return _decide_transfer(transfer, actor=actor, step=workflow.Step.WITHDRAW)
+
+
+def record_transfer_out(
+    member: PartyMember, *, actor: User, outside_org: str, letter_no: str, note: str = ""
+) -> Transfer:
+    """The member's relation moves to an organisation outside the platform: a record with the
+    letter's number; the membership ends at once (the row stays, inactive)."""
+    outside_org, letter_no, note = _letter(outside_org, letter_no, note)
+    with transaction.atomic():
+        locked = PartyMember.objects.select_for_update().select_related("org").get(pk=member.pk)
+        grant = rules.require_manage(actor, locked.org)
+        if Transfer.objects.filter(member=locked, state=TransferState.REQUESTED).exists():
+            raise ValidationError(
+                _("A transfer of this member is awaiting acceptance; withdraw it first.")
+            )
+        registry.transfer_out(locked, actor=actor, post=grant.post, reason=letter_no)
+        transfer = Transfer.objects.create(
+            kind=TransferKind.OUT,
+            state=workflow.target(workflow.NEW, workflow.Step.RECORD),
+            member=locked,
+            from_org=locked.org,
+            outside_org=outside_org,
+            letter_no=letter_no,
+            note=note,
+            requested_by=actor,
+            decided_by=actor,
+            decided_at=clock.now(),
+            from_path=locked.org.place_path,
+        )
+        audit.record(
+            actor=actor,
+            action="partylife.transfer_out",
+            target=transfer,
+            place_path=transfer.from_path,
+            post=grant.post,
+            changes={"member": locked.pk, "to": outside_org, "letter_no": letter_no},
+        )
+    return transfer
+
+
+def record_transfer_in(
+    resident: Resident,
+    to_org: PartyOrg,
+    *,
+    actor: User,
+    outside_org: str,
+    letter_no: str,
+    note: str = "",
+) -> Transfer:
+    """A resident's relation arrives from an organisation outside the platform: a record with
+    the letter's number; the resident becomes (again) a member of `to_org` at once. Whoever
+    records it must manage `to_org` and see the resident in the residents' registry."""
+    outside_org, letter_no, note = _letter(outside_org, letter_no, note)
+    with transaction.atomic():
+        grant = rules.require_manage(actor, to_org)
+        if not residents_for(actor).filter(pk=resident.pk).exists():
+            raise Http404
+        member = registry.transfer_in(
+            resident, to_org, actor=actor, post=grant.post, reason=letter_no
+        )
+        transfer = Transfer.objects.create(
+            kind=TransferKind.IN,
+            state=workflow.target(workflow.NEW, workflow.Step.RECORD),
+            member=member,
+            to_org=to_org,
+            outside_org=outside_org,
+            letter_no=letter_no,
+            note=note,
+            requested_by=actor,
+            decided_by=actor,
+            decided_at=clock.now(),
+            to_path=to_org.place_path,
+        )
+        audit.record(
+            actor=actor,
+            action="partylife.transfer_in",
+            target=transfer,
+            place_path=transfer.to_path,
+            post=grant.post,
+            changes={"member": member.pk, "from": outside_org, "letter_no": letter_no},
+        )
+    return transfer

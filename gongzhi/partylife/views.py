@@ -8,20 +8,25 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import clock, inputs, refusals
+from gongzhi.core import access, clock, inputs, refusals
 from gongzhi.core.gates import requires
+from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
+from gongzhi.party.selectors import member_candidates
 from gongzhi.partylife import checkin, forms, rules, selectors, services
-from gongzhi.partylife.models import AttendanceStatus
+from gongzhi.partylife.models import AttendanceStatus, TransferState
+from gongzhi.partylife.workflow import Step
 
 PAGE_SIZE = 30
 VIEW = rules.VIEW
@@ -95,8 +100,33 @@ def org(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if manage and body.kind in rules.BRANCH_KINDS
             else None,
             "is_branch": body.kind in rules.BRANCH_KINDS,
+            "awaiting": selectors.awaiting(user, body).count() if manage else 0,
+            "plan_year": year >= clock.today().year and body.kind in rules.PLANNED_KINDS,
         },
     )
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def plan_year(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Plan the rest of the year's meetings from the profile's frequencies."""
+    user = request.user
+    body = selectors.get_org(user, pk)
+    form = forms.ReviewOpenForm(request.POST)  # one field: the year
+    made: list[Any] = []
+    if refusals.act(
+        request,
+        form,
+        lambda d: made.extend(services.plan_year(body, actor=user, year=d["year"])),
+        _("The year's plan is made."),
+    ):
+        if not made:
+            messages.info(request, _("Every period already has its meeting; nothing was added."))
+        return redirect(
+            f"{reverse('partylife:org', args=[body.pk])}?year={form.cleaned_data['year']}"
+        )
+    return redirect("partylife:org", pk=body.pk)
 
 
 @login_required
@@ -350,3 +380,140 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
             "today": clock.today(),
         },
     )
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+def _transfer_forms(request: AuthenticatedRequest, body: Any, data: Any = None) -> dict[str, Any]:
+    user = request.user
+    members = [(m.pk, m.resident.name) for m in selectors.members_of(body)]
+    targets = [
+        (o.pk, f"{o.name}（{o.get_kind_display()}）") for o in selectors.transfer_targets(body)
+    ]
+    found: dict[str, Any] = {
+        "request": forms.TransferRequestForm(data, members=members, targets=targets),
+        "out": forms.TransferOutForm(data, members=members),
+    }
+    if access.grant_for(user, Action.RESIDENT_VIEW, body.place_path) is not None:
+        q = inputs.text(request.GET.get("q", ""), "q", 20, required=False)
+        residents = [
+            (r.pk, f"{r.name}（{r.household.building.name}）" if r.household else r.name)
+            for r in member_candidates(user, body, q, 50)
+        ]
+        found["in"] = forms.TransferInForm(data, residents=residents)
+    return found
+
+
+@login_required
+@requires(VIEW)
+def transfers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The transfers out of and into an organisation; its secretary requests, records and
+    decides them here."""
+    user = request.user
+    body = selectors.get_org(user, pk)
+    manage = rules.may_manage(user, body)
+    if request.method == "POST":
+        if not manage:
+            rules.require_manage(user, body)
+        which = request.POST.get("form", "")
+        posted = _transfer_forms(request, body, request.POST)
+        form = posted.get(which)
+        if form is None:
+            raise Http404
+        members = selectors.members_of(body)
+
+        def call(d: dict[str, Any]) -> object:
+            if which == "in":
+                resident = selectors.candidate(user, body, d["resident"])
+                return services.record_transfer_in(
+                    resident,
+                    body,
+                    actor=user,
+                    outside_org=d["outside_org"],
+                    letter_no=d["letter_no"],
+                    note=d["note"],
+                )
+            member = members.filter(pk=d["member"]).first()
+            if member is None:
+                raise ValidationError(_("Choose a member of this organisation."))
+            if which == "out":
+                return services.record_transfer_out(
+                    member,
+                    actor=user,
+                    outside_org=d["outside_org"],
+                    letter_no=d["letter_no"],
+                    note=d["note"],
+                )
+            target = selectors.transfer_targets(body).filter(pk=d["to_org"]).first()
+            if target is None:
+                raise ValidationError(_("Choose the receiving organisation."))
+            return services.request_transfer(member, target, actor=user, note=d["note"])
+
+        done = {
+            "request": _("The transfer is requested; it waits for the receiving branch."),
+            "out": _("The transfer out is recorded; the membership has ended."),
+            "in": _("The transfer in is recorded; the resident is now a member."),
+        }[which]
+        if refusals.act(request, form, call, done):
+            return redirect("partylife:transfers", pk=body.pk)
+    page = Paginator(selectors.transfers_of(user, body), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    below = rules.below([body.pk])
+    rows = [
+        {
+            "t": t,
+            "may_decide": manage and t.state == TransferState.REQUESTED and t.to_org_id in below,
+            "may_withdraw": manage
+            and t.state == TransferState.REQUESTED
+            and t.from_org_id in below,
+        }
+        for t in page.object_list
+    ]
+    return render(
+        request,
+        "partylife/transfers.html",
+        {
+            "org": body,
+            "page": page,
+            "rows": rows,
+            "manage": manage,
+            "forms": _transfer_forms(request, body) if manage else {},
+            "refuse_form": forms.RefuseForm(),
+            "q": request.GET.get("q", ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def transfer_step(request: AuthenticatedRequest, pk: int, step: str) -> HttpResponse:
+    user = request.user
+    item = selectors.get_transfer(user, pk)
+    back = item.to_org_id if step in (Step.ACCEPT, Step.REFUSE) else item.from_org_id
+    if step == Step.ACCEPT:
+        refusals.act(
+            request,
+            forms.forms.Form({}),
+            lambda d: services.accept_transfer(item, actor=user),
+            _("The transfer is accepted; the member now belongs to this organisation."),
+        )
+    elif step == Step.REFUSE:
+        refusals.act(
+            request,
+            forms.RefuseForm(request.POST),
+            lambda d: services.refuse_transfer(item, actor=user, reason=d["reason"]),
+            _("The transfer is refused; the member stays where they were."),
+        )
+    elif step == Step.WITHDRAW:
+        refusals.act(
+            request,
+            forms.forms.Form({}),
+            lambda d: services.withdraw_transfer(item, actor=user),
+            _("The transfer request is withdrawn."),
+        )
+    else:
+        raise Http404
+    return redirect("partylife:transfers", pk=back or item.to_org_id or item.from_org_id)

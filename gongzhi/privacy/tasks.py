@@ -1,10 +1,9 @@
 """The daily retention run (privacy/retention.py)."""
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from gongzhi.core.tasks import periodic
 
 
-@db_periodic_task(crontab(hour="3", minute="20"))
+@periodic(hour="3", minute="20")
 def daily_retention():
     from gongzhi.privacy import retention
 

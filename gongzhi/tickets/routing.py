@@ -9,12 +9,15 @@ category's routing rule then decides the first handler:
 - community: the community (status escalated, level community);
 - property company / partner unit: dispatched straight to the property-company staff or
   partner-unit contact whose post covers the place (the most specific one); when there is
-  none, the community, with a note saying so.
+  none, the community, with a note saying so. A higher app that knows which property company
+  serves a place (estates: the company with a service contract for the estate, as a body)
+  installs a finder with `set_property_finder`; the post it returns is tried first.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -47,6 +50,17 @@ class Route:
     note: str = ""
 
 
+# Installed by a higher app (tickets must not import it): the ticket's place -> the active
+# property-company staff post that handles it, or None (then the posts covering the place).
+PropertyFinder = Callable[[Place], Post | None]
+_property_finder: PropertyFinder | None = None
+
+
+def set_property_finder(finder: PropertyFinder | None) -> None:
+    global _property_finder
+    _property_finder = finder
+
+
 def ancestor(place: Place, depth: int) -> Place | None:
     if place.depth == depth:
         return place
@@ -64,6 +78,10 @@ def route(place: Place, category) -> Route:
     if category.routing == RoutingTarget.COMMUNITY:
         return to_community
     role, kind = _DIRECT_ROLES[category.routing]
+    if category.routing == RoutingTarget.PROPERTY_COMPANY and _property_finder is not None:
+        found = _property_finder(place)
+        if found is not None:
+            return Route(grid, Status.DISPATCHED, Level.COMMUNITY, kind, community, found.user)
     post = (
         Post.objects.filter(
             role=role, is_active=True, place__path__in=place.ancestor_paths(), user__is_active=True

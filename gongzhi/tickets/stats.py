@@ -248,7 +248,9 @@ def scoped_tickets(user: Viewer, place: Place | None = None) -> QuerySet[Ticket]
     return Ticket.objects.filter(place_path__under=place.path)
 
 
-def _counts(now: dt.datetime) -> dict:
+def count_expressions(now: dt.datetime) -> dict:
+    """The aggregate expressions of COUNT_NAMES (the rates' numerators and denominators), for
+    `.aggregate()` or `.annotate()` over tickets; also used by the estates ratings."""
     resolved = Q(status__in=RESOLVED_STATES)
     closed = Q(status=Status.CLOSED)
     return {
@@ -310,7 +312,7 @@ def rates(
     records = (
         qs.annotate(month=TruncMonth("created_at", tzinfo=tz))
         .values(*columns, "month")
-        .annotate(**_counts(clock.now()))
+        .annotate(**count_expressions(clock.now()))
         .order_by()
     )
     records = _fetch(records)

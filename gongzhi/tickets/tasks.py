@@ -7,11 +7,8 @@ at once, e.g. from cron where no consumer runs.
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
-
 from gongzhi.core import notifications
-from gongzhi.core.tasks import task
+from gongzhi.core.tasks import periodic, task
 from gongzhi.tickets import deadlines
 
 
@@ -20,7 +17,7 @@ def sweep_tickets_task() -> dict[str, int]:
     return deadlines.sweep()
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic(minute="*/5")
 def sweep_tickets_periodically() -> dict[str, int]:
     return deadlines.sweep()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.volunteering.models import OrganiserKind, PostKind, Theme, VolunteerStatus
 
@@ -136,7 +137,9 @@ class ActivityForm(BootstrapMixin, forms.Form):
 
 
 class CorrectForm(BootstrapMixin, forms.Form):
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=24 * 60)
+    minutes = forms.IntegerField(
+        label=pgettext_lazy("duration", "Minutes"), min_value=0, max_value=24 * 60
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 

@@ -6,17 +6,15 @@ idempotency key names the account and the month).
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
-
+from gongzhi.core.tasks import periodic
 from gongzhi.volunteering import points, services
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@periodic(minute="*/15")
 def mark_no_shows_periodically() -> int:
     return services.mark_no_shows()
 
 
-@db_periodic_task(crontab(hour="2", minute="10"))
+@periodic(hour="2", minute="10")
 def expire_points_daily() -> dict[str, int]:
     return points.expire_points()

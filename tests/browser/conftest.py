@@ -90,7 +90,8 @@ def submit_login(page, identifier: str, password: str = PASSWORD):
     with page.expect_response(
         lambda r: r.request.method == "POST" and "/login/" in r.url
     ) as posted:
-        page.click("form button[type=submit]")
+        # The login form's own button: the page frame has other forms (the text-size switch).
+        page.click("form:has(input[name=identifier]) button[type=submit]")
     page.wait_for_load_state()
     return posted.value
 

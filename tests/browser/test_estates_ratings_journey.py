@@ -14,7 +14,8 @@ from gongzhi.core.roles import Role
 from gongzhi.estates import ratings, services
 from gongzhi.estates.models import Evaluation
 from gongzhi.places.models import Household
-from tests.browser.conftest import TIMEOUT_MS, screenshot, submit_login
+from tests.browser.conftest import TIMEOUT_MS, screenshot
+from tests.browser.test_estates_journey import login
 from tests.conftest import make_user
 from tests.estates.conftest import GOOD_CODE, TODAY, resident
 
@@ -56,7 +57,7 @@ def test_street_publishes_and_a_resident_sees_the_star_level(browser, live_serve
     desk.set_default_timeout(TIMEOUT_MS)
     try:
         page = desk.new_page()
-        submit_login(page, street.username)
+        login(page, street.username)
         page.goto("/estates/ratings/?year=2025")
         page.get_by_text("发布年度星级评定和红黑榜").click()
         form = page.get_by_test_id("publish-form")
@@ -80,7 +81,7 @@ def test_street_publishes_and_a_resident_sees_the_star_level(browser, live_serve
     phone.set_default_timeout(TIMEOUT_MS)
     try:
         page = phone.new_page()
-        submit_login(page, "13900000077")
+        login(page, "13900000077")
         page.goto("/estates/mine/")
         card = page.get_by_test_id("my-company")
         expect(card).to_contain_text("红星物业")

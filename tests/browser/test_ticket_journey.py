@@ -125,7 +125,7 @@ def _resolve(page, ticket, member):
 def _rate(phone, ticket):
     phone.goto(f"/tickets/{ticket.pk}/")
     rate = phone.get_by_test_id("rate")
-    rate.locator("label[for=star5]").click()
+    rate.locator(f"label[for=star-{ticket.pk}-5]").click()  # ids unique per form
     rate.locator("textarea[name=comment]").fill("很及时，谢谢！")
     rate.locator("button[type=submit]").click()
     phone.wait_for_load_state()

@@ -213,3 +213,19 @@ def test_backup_of_one_engine_is_not_restored_into_another(engine, tmp_path, med
     other = "postgres://u@127.0.0.1/none" if engine == "sqlite" else "sqlite:///x.sqlite3"
     with pytest.raises(CommandError, match=f"the backup is a {engine} database"):
         _restore(made, other, tmp_path / "restored-media")
+
+
+def test_keep_removes_only_the_oldest_complete_backups(tmp_path):
+    from gongzhi.core.management.commands.backup import MANIFEST, prune
+
+    for name in ["gongzhi-20261201-020000", "gongzhi-20261202-020000", "gongzhi-20261203-020000"]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / MANIFEST).write_text("{}")
+    (tmp_path / "gongzhi-20261130-020000").mkdir()  # unfinished: no manifest, left alone
+    removed = prune(tmp_path, 2)
+    assert [p.name for p in removed] == ["gongzhi-20261201-020000"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "gongzhi-20261130-020000",
+        "gongzhi-20261202-020000",
+        "gongzhi-20261203-020000",
+    ]

@@ -16,8 +16,9 @@ def test_every_message_is_translated():
 
 
 def test_compiled_catalog_matches_the_source():
-    source = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if not e.msgid_plural}
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo")))}
+    # Keyed by context too: one English word may have two Chinese ones (pgettext).
+    source = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(PO)) if not e.msgid_plural}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo")))}
     stale = [m for m, s in source.items() if compiled.get(m) != s]
     assert stale == [], "run: make messages"
 

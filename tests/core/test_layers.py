@@ -30,7 +30,11 @@ LAYERS: list[set[str]] = [
         "microprojects",
         "estates",
         "mediation",
+        "keytasks",
+        "care",
         "partylife",
+        "workforce",
+        "organisations",
     },  # domain apps
     {"privacy"},  # reads every domain app's records for a resident's copy (docs/privacy.md)
     {"demo"},  # every demo builder; nobody imports it
@@ -45,12 +49,17 @@ SIDEWAYS = {
     ("deliberation", "volunteering"): "points for deliberation, representatives' scores",
     ("estates", "owners"): "a committee term links the owners' vote that elected it",
     ("estates", "tickets"): "a property company's yearly rating counts the tickets its staff "
-    "handled (tickets.stats definitions)",
+    "handled (tickets.stats definitions); estates installs the company router "
+    "(tickets.routing.set_property_finder)",
     ("mediation", "tickets"): "a mediation case opened from a dispute ticket links it",
+    ("care", "tickets"): "a need raised on a care visit becomes a ticket (tickets.services.submit)",
+    ("mediation", "deliberation"): "the joint meeting on disputes is a deliberation meeting "
+    "(kind dispute): its agenda, resolutions and follow-throughs",
     ("estates", "microprojects"): "estates installs the payee bar of a black-listed company "
     "(microprojects.services.set_payee_check)",
     ("estates", "deliberation"): "an owners' committee's rating counts the joint meetings' "
-    "follow-throughs its members owed and did on time",
+    "follow-throughs its members owed and did on time; estates installs the joint meeting's "
+    "invitees (deliberation.selectors.set_joint_invitees)",
 }
 
 

@@ -153,3 +153,22 @@ def test_the_standard_handler_would_lose_a_day(tmp_path):
     """Why the subclass exists: the standard handler deletes the other worker's rotated file."""
     content = _two_workers_rotating(TimedRotatingFileHandler, tmp_path)
     assert "yesterday from 0" not in content
+
+
+def test_the_task_worker_logs_each_line_once_through_the_filter():
+    """run_huey adds its own stream handler to the "huey" logger only when it has none: the
+    settings give it ours, and it does not propagate to the root's (which would double it)."""
+    import logging
+    import logging.config
+
+    from django.conf import settings
+
+    # Other tests here configure logging of their own: apply the settings' configuration as
+    # Django does at start-up.
+    logging.config.dictConfig(settings.LOGGING)
+    huey = logging.getLogger("huey")
+    assert huey.handlers and huey.propagate is False
+    assert settings.LOGGING["loggers"]["huey"]["handlers"] == settings.LOGGING["root"]["handlers"]
+    assert all(
+        any(type(f).__name__ == "PersonalDataFilter" for f in h.filters) for h in huey.handlers
+    )

@@ -355,7 +355,9 @@ def test_profile_detail_shows_numbers_and_citations(world, login):
     response = client.get(reverse("profiles:detail", args=["loudi"]))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "001 §3: 按200户或600人左右的规模将社区划分为若干个网格单元" in body
+    # The paragraph in words, not the document's raw number (issue 19): "001 §3" → 第3条.
+    assert "第3条：按200户或600人左右的规模将社区划分为若干个网格单元" in body
+    assert "001 §3" not in body
     assert "001_5ec5a89cad8c6552.txt" in body
     assert world.community_a1.name in body
 

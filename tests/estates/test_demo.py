@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import translation
 
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.demo import estates as estates_demo
-from gongzhi.estates import selectors
+from gongzhi.estates import ratings, selectors
 from gongzhi.estates.models import (
+    CompanyStaff,
     Evaluation,
     OwnersCommittee,
     PropertyCompany,
     RedBlackEntry,
     ServiceContract,
+    StartupGrant,
     Survey,
+    SurveyAnswer,
 )
 from gongzhi.places.models import Household
+from tests.conftest import make_user
 from tests.estates.conftest import party_member, resident
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +66,43 @@ def test_the_demo_builds_committees_and_a_shared_company_once(ew):
         RedBlackEntry.objects.filter(company=bare, colour="black").values_list("year", flat=True)
     ) == [2024, 2025]
     assert Survey.objects.get(year=2026).is_open
+    # Row 000-17: the second estate (Wuhan East Lake) has its new branch's start-up funds
+    # requested and awaiting the street (the paid one is on the fifth estate).
+    grant = StartupGrant.objects.get()
+    assert grant.status == "requested" and grant.amount_fen == 500000
+    assert grant.committee.estate == second and grant.party_org.name.endswith("业主委员会党支部")
+
+
+def test_the_demo_links_staff_to_every_company_and_answers_part_of_the_survey(ew):
+    world = ew.world
+    _login("secretary", Role.COMMUNITY_SECRETARY, world.community_a1)
+    _login("street", Role.STREET_OFFICER, world.street_a)
+    prop = _login("property", Role.PROPERTY_STAFF, ew.estate)
+    second = world.grid_a1_2.estate
+    home = Household.objects.filter(place_path__startswith=second.path).first()
+    for p in [resident(home) for _ in range(6)][:3]:
+        party_member(p, ew.org)
+    # two households of the first estate with a resident login
+    homes = list(Household.objects.filter(place_path__startswith=ew.estate.path).order_by("id"))
+    for i, h in enumerate(homes[:2]):
+        person = resident(h)
+        person.user = make_user(Role.RESIDENT, h.building, household=h, phone=f"1390000090{i}")
+        person.save()
+    estates_demo.build("small")
+    links = CompanyStaff.objects.select_related("company", "post__user")
+    # one per company with a contract (the small world's community has two estates: the third
+    # company has none)
+    served = PropertyCompany.objects.filter(contracts__isnull=False).distinct()
+    assert served.count() == 2
+    assert sorted(links.values_list("company_id", flat=True)) == sorted(
+        served.values_list("pk", flat=True)
+    )
+    first = links.get(company__name=estates_demo.COMPANIES[0][0])
+    assert first.post.user == prop and first.since == dt.date(2025, 1, 1)
+    assert {link.post.user.username for link in links} == {"property", "xzwy-kefu"}
+    # the first company's ratings now count its linked staff (not the fallback reading)
+    assert ratings.staff_user_ids(first.company, 2025) == [prop.pk]
+    assert SurveyAnswer.objects.filter(survey__year=2026).count() == 2
+    # a second run adds nothing
+    estates_demo.build("small")
+    assert CompanyStaff.objects.count() == 2

@@ -335,3 +335,53 @@ def _resident_of(user):
     from gongzhi.people.selectors import resident_of
 
     return resident_of(user)
+
+
+AWARD_PROFILE = (
+    "source: test\ntitle: t\n"
+    "awards:\n"
+    "  red_property_max_yuan: 100000  # 000 §五: 给予最高10万元奖励\n"
+    "  red_owners_committee_stars: 5  # 000 §五: 对获评“五星级红色业委会”\n"
+    "  red_property_min_stars: 3  # 000 §五: 三星级及以上的“红色物业”企业\n"
+)
+
+
+def test_the_star_award_boundaries(profile_dir):
+    (profile_dir / "award.yaml").write_text(AWARD_PROFILE)
+    profile = profiles.get("award")
+    assert scoring.award("company", 3, profile) == (10_000_000, "000 §五")
+    assert scoring.award("company", 2, profile) is None
+    assert scoring.award("committee", 5, profile) == (10_000_000, "000 §五")
+    assert scoring.award("committee", 4, profile) is None
+    assert scoring.award("company", 5, None) is None  # no profile: no award
+    (profile_dir / "none.yaml").write_text("source: test\ntitle: t\n")
+    assert scoring.award("company", 5, profiles.get("none")) is None
+
+
+def test_publication_records_the_award_the_stars_earn(rw, profile_dir, client):
+    (profile_dir / "award.yaml").write_text(AWARD_PROFILE)
+    rw.world.district.policy_profile = "award"
+    rw.world.district.save()
+    profiles.clear_cache()
+    clock.set_now(dt.datetime(2025, 12, 1, 10, 0))
+    community = rw.world.community_a1
+    ratings.assess(rw.company, actor=rw.worker, year=2025, assessment=70, note="合格",
+                   community=community)  # fmt: skip
+    ratings.assess(rw.committee, actor=rw.worker, year=2025, assessment=89, note="良好")
+    assert Evaluation.objects.get(company=rw.company).award_max_fen is None  # not published
+    clock.set_now(dt.datetime(2026, 1, 10, 10, 0))
+    ratings.publish_year(rw.world.street_a, actor=rw.street, year=2025)
+    company = Evaluation.objects.get(company=rw.company, year=2025)
+    # only the assessment: 70.0 → three stars, the least for the red property award
+    assert (company.stars, company.award_max_fen, company.award_basis) == (3, 10_000_000, "000 §五")
+    assert company.award_max_yuan == 100_000
+    committee = Evaluation.objects.get(committee=rw.committee, year=2025)
+    assert (committee.stars, committee.award_max_fen) == (4, None)  # 89.0: not five stars
+    client.force_login(rw.worker)
+    page = client.get("/estates/ratings/?year=2025").content.decode()
+    assert page.count('data-testid="award"') == 1
+    assert "达到星级奖励条件：最高100000元（000 §五）" in page
+    rows = client.get("/api/v1/estate-ratings/?year=2025").json()
+    rows = rows.get("results", rows) if isinstance(rows, dict) else rows
+    awards = {r["kind"]: (r["award_max_yuan"], r["award_basis"]) for r in rows}
+    assert awards == {"company": (100_000, "000 §五"), "committee": (None, "")}

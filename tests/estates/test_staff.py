@@ -148,3 +148,49 @@ def test_linked_staff_see_their_company(sw):
     services.link_staff(sw.company, _post(elsewhere), actor=sw.secretary)
     rows = selectors.my_companies(elsewhere)
     assert [r.company for r in rows] == [sw.company] and len(rows[0].contracts) == 1
+
+
+def test_api_links_and_ends_through_the_same_service(sw, client):
+    client.force_login(sw.secretary)
+    url = f"/api/v1/property-companies/{sw.company.pk}/staff/"
+    before = AuditRecord.objects.count()
+    for bad in ({}, {"post": "x"}, {"post": 10**12}, {"post": _post(sw.manager).pk, "since": "x"}):
+        assert client.post(url, bad, content_type="application/json").status_code == 400, bad
+    assert client.post(url, {"post": 999999}, content_type="application/json").status_code == 400
+    future = {"post": _post(sw.manager).pk, "since": "2030-01-01"}
+    response = client.post(url, future, content_type="application/json")
+    assert response.status_code == 400 and "不能晚于今天" in response.json()["detail"]
+    assert not CompanyStaff.objects.exists() and AuditRecord.objects.count() == before
+    response = client.post(url, {"post": _post(sw.manager).pk}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    link = CompanyStaff.objects.get()
+    assert [s["id"] for s in response.json()["staff"]] == [link.pk]
+    assert AuditRecord.objects.filter(action="estates.staff_link").count() == 1
+    end = f"/api/v1/property-companies/{sw.company.pk}/staff/{link.pk}/end/"
+    early = client.post(end, {"ended_on": "2020-01-01"}, content_type="application/json")
+    assert early.status_code == 400
+    response = client.post(end, {}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["staff"][0]["ended_on"] == str(
+        clock.today()
+    )
+    assert client.post(end, {}, content_type="application/json").status_code == 400  # ended
+    assert AuditRecord.objects.filter(action="estates.staff_unlink").count() == 1
+    # the link of another company is not found under this one
+    other = services.add_company(
+        sw.world.community_a1, actor=sw.secretary, name="另一物业", credit_code="91110108551385082Q"
+    )
+    wrong = f"/api/v1/property-companies/{other.pk}/staff/{link.pk}/end/"
+    assert client.post(wrong, {}, content_type="application/json").status_code == 404
+
+
+def test_api_wrong_role_and_other_community(sw, client):
+    link = services.link_staff(sw.company, _post(sw.manager), actor=sw.secretary)
+    staff = f"/api/v1/property-companies/{sw.company.pk}/staff/"
+    end = f"/api/v1/property-companies/{sw.company.pk}/staff/{link.pk}/end/"
+    for user, code in ((sw.resident_user, 403), (sw.staff, 403), (sw.worker_a2, 404)):
+        client.force_login(user)
+        body = {"post": _post(sw.manager).pk}
+        assert client.post(staff, body, content_type="application/json").status_code == code
+        assert client.post(end, {}, content_type="application/json").status_code == code, user
+    link.refresh_from_db()
+    assert link.ended_on is None and CompanyStaff.objects.count() == 1

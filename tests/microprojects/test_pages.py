@@ -456,8 +456,9 @@ def test_index_lists_each_communitys_document_budget_in_bounded_queries(
     client = login(officer)
     with django_assert_max_num_queries(20):
         body = client.get(reverse("microprojects:index")).content.decode()
-    assert body.count("100000.00") == 12 and "200000.00" in body
+    # Money reads as ¥100,000.00 (issue 19: one format for money).
+    assert body.count("¥100,000.00") == 12 and "¥200,000.00" in body
     world.street_a.policy_profile = ""
     world.street_a.save()
     body = client.get(reverse("microprojects:index")).content.decode()
-    assert 'data-testid="budget-not-set"' in body and "100000.00" not in body
+    assert 'data-testid="budget-not-set"' in body and "¥100,000.00" not in body

@@ -12,8 +12,10 @@ from gongzhi.core import clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.demo import partylife as demo
+from gongzhi.party.models import Body, CommitteeMember
 from gongzhi.partylife import selectors
-from gongzhi.partylife.models import DuesEntry, Meeting, ReviewResult
+from gongzhi.partylife.models import DuesEntry, Meeting, ReviewResult, Transfer
+from tests.party.conftest import first_household, make_member, make_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +25,10 @@ def test_the_demo_builds_a_year_once(life):
     Post.objects.create(
         user=secretary, role=Role.COMMUNITY_SECRETARY, place=life.world.community_a1
     )
+    home = first_household(life.world.grid_a1_1.buildings[1])
+    for i in range(4):
+        make_member(make_resident(home, f"党员{i}"), life.branch)
+    make_resident(home, "新转入")  # a resident who is no member: transferred in from outside
     with clock.travel_to(dt.datetime(2026, 5, 20, 9, 0, tzinfo=dt.UTC)), translation.override("en"):
         line = demo.build("small")
         assert "meetings" in line
@@ -34,5 +40,16 @@ def test_the_demo_builds_a_year_once(life):
         rows = selectors.dues_rows(life.branch, 2026, clock.today())
         assert any(r.arrears for r in rows)
         assert DuesEntry.objects.filter(kind="payment").exists()
+        states = sorted(Transfer.objects.values_list("kind", "state"))
+        assert ("internal", "accepted") in states and ("internal", "refused") in states
+        assert ("internal", "requested") in states and ("out", "recorded") in states
+        assert ("in", "recorded") in states
+        assert Transfer.objects.get(state="refused").refusal_reason
+        assert CommitteeMember.objects.filter(part_time=True).exclude(source_unit="").exists()
+        assert {b.setup_form for b in Body.objects.all()} == {"", "single", "joint", "affiliated"}
+        assert Body.objects.filter(org__isnull=True).count() == 2
+        bodies = Body.objects.count()
         demo.build("small")
         assert Meeting.objects.count() == count
+        assert Transfer.objects.count() == len(states)
+        assert Body.objects.count() == bodies

@@ -233,7 +233,7 @@ def test_community_page_shows_figures_against_the_profile(world, login):
     body = response.content.decode()
     assert f'data-grid="{world.grid_a1_2.pk}"' in body
     assert 'data-status="short"' in body
-    assert "001 §6" in body  # the staffing citation
+    assert "第6条" in body  # the staffing citation (001 §6, shown as its paragraph)
     assert world.district.name in body  # inherited from the district
 
 

@@ -108,6 +108,7 @@ def test_sections_come_in_the_fixed_order_whichever_app_registered_them(pw, logi
         "topics",
         "polls",
         "estates",
+        "mediation",
         "consents",
         "requests",
     ]

@@ -217,6 +217,33 @@ EXTRA = {
     # A term and a contract end after they start (check constraints).
     "estates.Term": lambda f: {"ends_on": clock.today() + dt.timedelta(days=365)},
     "estates.ServiceContract": lambda f: {"ends_on": clock.today() + dt.timedelta(days=365)},
+    "estates.StartupGrant": lambda f: {"amount_fen": 500000},
+    "keytasks.ReceiverRow": lambda f: {"household": f.household},
+    # An award names exactly one nominee of its kind (the first kind: a mediator).
+    "mediation.Award": lambda f: {"mediator": f.get(_model("mediation.Mediator"))},
+    # A care visit is recorded by its visitor, who holds a visiting post (the foreign party
+    # member and volunteer), not by the community secretary.
+    "care.VisitPlan": lambda f: {"visitor": f.resident_user},
+    "care.Visit": lambda f: {"visitor": f.resident_user},
+    # A lease and a committee term end after they start; a tenancy lies where its home is.
+    "care.Tenancy": lambda f: {
+        "ends_on": clock.today() + dt.timedelta(days=365),
+        "place_path": f.get(_model("care.RentedHome")).place_path,
+    },
+    "workforce.CommitteeTerm": lambda f: {"ends_on": clock.today() + dt.timedelta(days=5 * 365)},
+    "workforce.Assessment": lambda f: {"year": 2025},  # a year in range (check constraint)
+    # The first status, "filed", has its filing date (check constraint).
+    "organisations.Organisation": lambda f: {"filed_on": clock.today()},
+    # A transfer between two branches (both ends in the foreign jurisdiction), awaiting
+    # acceptance: the steps accept / refuse / withdraw all apply to it.
+    "partylife.Transfer": lambda f: {
+        "kind": "internal",
+        "state": "requested",
+        "from_org": f.get(_model("party.PartyOrg")),
+        "to_org": f.get(_model("party.PartyOrg")),
+        "from_path": f.get(_model("party.PartyOrg")).place_path,
+        "to_path": f.get(_model("party.PartyOrg")).place_path,
+    },
 }
 
 
@@ -273,6 +300,10 @@ def _special(foreign: Foreign) -> None:
     item.merchant.users.add(foreign.merchant_user)
     Item.objects.filter(pk=item.pk).update(stock=5, price=1)
     foreign.objects[Redemption] = merchants.redeem(item.pk, actor=foreign.resident_user)
+    # A venture round with published results (the public page shows only those).
+    foreign.named["awarded_round"] = foreign.build(
+        apps.get_model("organisations.VentureRound"), status="awarded", year=2025
+    )
 
 
 def _home_resident(world, user) -> None:
@@ -334,6 +365,8 @@ def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
                 _user(Role.AUDIT_ADMIN, world.district),
                 _user(Role.SECURITY_ADMIN, world.district),
                 foreign.merchant_user,
+                # Applies to a venture round for its organisation (organisations.apply).
+                _user(Role.PARTNER_CONTACT, foreign.community),
             ]
             yield SimpleNamespace(world=world, foreign=foreign, users=users, controls=controls)
         finally:

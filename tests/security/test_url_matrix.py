@@ -186,6 +186,11 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "estates:company_party_staff": {"pk": "estates.PropertyCompany"},
     "estates:staff_link": {"pk": "estates.PropertyCompany"},
     "estates:staff_unlink": {"pk": "estates.CompanyStaff"},
+    "estates:grant_request": {"pk": "estates.OwnersCommittee"},
+    "estates:secretary": {"pk": "estates.OwnersCommittee"},
+    "estates:grant_approve": {"pk": "estates.StartupGrant"},
+    "estates:grant_refuse": {"pk": "estates.StartupGrant"},
+    "estates:grant_pay": {"pk": "estates.StartupGrant"},
     # party organisational life
     "partylife:org": {"pk": "party.PartyOrg"},
     "partylife:review_open": {"pk": "party.PartyOrg"},
@@ -209,6 +214,11 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "mediation:from_ticket": {"pk": "tickets.Ticket"},
     "mediation:committee": {"pk": "mediation.Committee"},
     "mediation:mediator_active": {"pk": "mediation.Mediator"},
+    "mediation:award_act": {"pk": "mediation.Award", "act": "=approve|reject|paid"},
+    "mediation:question": {"pk": "mediation.LegalQuestion"},
+    # A joint meeting on disputes is a deliberation meeting; a decision is an agenda entry.
+    "mediation:meeting_agenda": {"pk": "deliberation.Meeting"},
+    "mediation:meeting_decision": {"pk": "mediation.AgendaCase"},
     # privacy
     "privacy:my_request": {"pk": "privacy.PrivacyRequest"},
     "privacy:handle": {"pk": "privacy.PrivacyRequest"},
@@ -256,14 +266,97 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "committee-term-": {"pk": "estates.Term"},
     "candidate-list-": {"pk": "estates.CandidateList"},
     "property-company-": {"pk": "estates.PropertyCompany"},
+    "property-company-end-staff": {
+        "pk": "estates.PropertyCompany",
+        "link_pk": "estates.CompanyStaff",
+    },
     "partylife-meeting-": {"pk": "partylife.Meeting", "format": "=json"},
     "partylife-result-": {"pk": "partylife.ReviewResult", "format": "=json"},
     "mediation-committee-": {"pk": "mediation.Committee"},
     "mediation-case-": {"pk": "mediation.Case"},
+    "mediation-award-": {"pk": "mediation.Award"},
+    "legal-question-": {"pk": "mediation.LegalQuestion"},
     "estate-rating-": {"pk": "estates.Evaluation"},
+    "startup-grant-": {"pk": "estates.StartupGrant"},
+    # keytasks (sent-down tasks)
+    "keytasks:task": {"pk": "keytasks.SentDownTask"},
+    "keytasks:rollup": {"pk": "keytasks.SentDownTask"},
+    "keytasks:task_act": {"pk": "keytasks.SentDownTask", "act": "=remind|close"},
+    "keytasks:fill": {"pk": "keytasks.Receiver"},
+    "keytasks:photo": {"pk": "keytasks.Receiver", "photo_pk": "keytasks.AnswerPhoto"},
+    "keytasks:receiver_act": {"pk": "keytasks.Receiver", "act": "=recall|reopen"},
+    "sent-task-": {"pk": "keytasks.SentDownTask"},
+    "task-form-": {"pk": "keytasks.Receiver"},
+    "keytasks:list_task": {"pk": "keytasks.KeyTask"},
+    "keytasks:list_photo": {"pk": "keytasks.KeyTask", "photo_pk": "keytasks.ProgressPhoto"},
+    "keytasks:list_task_act": {"pk": "keytasks.KeyTask", "act": "=done|verify|return|milestone"},
+    "list-task-": {"pk": "keytasks.KeyTask"},
     "privacy-request-": {"pk": "privacy.PrivacyRequest"},
     "privacy-queue-": {"pk": "privacy.PrivacyRequest"},
     "privacy-register-": {"pk": "privacy.ProcessingActivity"},
+    # workforce: training (issue 15 item 5)
+    "workforce:course": {"pk": "workforce.Course"},
+    "workforce-course-": {"pk": "workforce.Course"},
+    # workforce: workers, committees (the community page takes the community), rewards
+    "workforce:worker": {"pk": "workforce.Worker"},
+    "workforce:worker_leave": {"pk": "workforce.Worker"},
+    "workforce:certificate_add": {"pk": "workforce.Worker"},
+    "workforce:assessment_add": {"pk": "workforce.Worker"},
+    "workforce:community": {"pk": "places.Place"},
+    "workforce:seat_end": {"pk": "workforce.CommitteeSeat"},
+    "workforce:scan": {"pk": "workforce.Certificate", "scan_pk": "workforce.CertificateScan"},
+    "workforce:reward_step": {"pk": "workforce.Reward", "step": "=approve|pay|refuse"},
+    "workforce-worker-": {"pk": "workforce.Worker"},
+    "workforce-community-": {"pk": "places.Place"},
+    "workforce-term-": {"pk": "workforce.CommitteeTerm"},
+    "workforce-reward-": {"pk": "workforce.Reward"},
+    # care: notices (a resident's notice page takes the notice), rentals, visits
+    "care:notice": {"pk": "care.Notice"},
+    "care:knock": {"pk": "care.Notice"},
+    "care:notice_sms": {"pk": "care.Notice"},
+    "care:mine_notice": {"pk": "care.Notice"},
+    "care:rental": {"pk": "care.RentedHome"},
+    "care:tenancy_end": {"pk": "care.Tenancy"},
+    "care:tenancy_extend": {"pk": "care.Tenancy"},
+    "care:visit_plan": {"pk": "care.VisitPlan"},
+    "care:visit_new": {"pk": "care.VisitPlan"},
+    "care:visit_ticket": {"pk": "care.Visit"},
+    "care-notice-": {"pk": "care.Notice"},
+    "my-notice-": {"pk": "care.Notice"},
+    "rented-home-": {"pk": "care.RentedHome"},
+    "tenancy-": {"pk": "care.Tenancy"},
+    "care-visit-plan-": {"pk": "care.VisitPlan"},
+    "my-visit-": {"pk": "care.VisitPlan"},
+    # organisations (social organisations, incubation, subsidies, venture philanthropy)
+    "organisations:organisation": {"pk": "organisations.Organisation"},
+    "organisations:registration": {"pk": "organisations.Organisation"},
+    "organisations:dissolve": {"pk": "organisations.Organisation"},
+    "organisations:rating": {"pk": "organisations.Organisation"},
+    "organisations:party_org": {"pk": "organisations.Organisation"},
+    "organisations:document": {"pk": "organisations.Organisation"},
+    "organisations:contact": {"pk": "organisations.Organisation"},
+    "organisations:incubation_step": {"pk": "organisations.Incubation"},
+    "organisations:subsidy": {"pk": "organisations.SubsidyApplication"},
+    "organisations:round": {"pk": "organisations.VentureRound"},
+    "organisations:application": {"pk": "organisations.VentureApplication"},
+    # The public page shows only awarded or closed rounds: a second, awarded round.
+    "organisations:public_round": {"pk": "named:awarded_round"},
+    "social-organisation-": {"pk": "organisations.Organisation"},
+    "incubation-": {"pk": "organisations.Incubation"},
+    "org-subsidy-": {"pk": "organisations.SubsidyApplication"},
+    "venture-round-": {"pk": "organisations.VentureRound"},
+    "venture-project-": {"pk": "organisations.VentureApplication"},
+    # party: committee members, bodies (两新组织 etc.) and their organisations
+    "party:committee_add": {"pk": "party.PartyOrg"},
+    "party:committee_end": {"pk": "party.CommitteeMember"},
+    "party:body_org": {"pk": "party.Body"},
+    "party-committee-": {"pk": "party.CommitteeMember"},
+    "party-body-": {"pk": "party.Body"},
+    # partylife: yearly plans, transfers of membership
+    "partylife:plan_year": {"pk": "party.PartyOrg"},
+    "partylife:transfers": {"pk": "party.PartyOrg"},
+    "partylife:transfer_step": {"pk": "partylife.Transfer", "step": "=accept|refuse|withdraw"},
+    "partylife-transfer-": {"pk": "partylife.Transfer"},
     # The Django admin: only for accounts with is_staff, which no post gives.
     "admin:": {
         "object_id": "=1",
@@ -280,6 +373,10 @@ PUBLIC = {
     "deliberation/public/<int:community_id>/notices/": "a community's public notice board",
     "microprojects/public/<int:community_id>/": "a community's public micro-project page",
     "microprojects/photos/<int:pk>/": "photos are part of a project's public disclosure",
+    "organisations/public/venture/<int:pk>/": (
+        "a venture round's published results (公益创投 winners and awards, awarded or closed "
+        "rounds only) are a public disclosure, shown without login"
+    ),
     "open311/v2/^services/(?P<code>[^/]+)\\.(?P<fmt>json|xml)$": "Open311 GET is public",
     "open311/v2/^requests/(?P<request_id>[A-Za-z0-9-]+)\\.(?P<fmt>json|xml)$": (
         "Open311 GET is public (a request's public status)"
@@ -617,6 +714,10 @@ def test_the_checksum_sees_inserts_updates_and_deletes(matrix, db):
 UNREACHABLE_AT_HOME = {
     "django-admin/": "the Django admin needs is_staff, which no post gives",
     "open311/v2/^(?P<rest>.+)$": "Open311's catch-all answers 404 by design",
+    "mediation/meetings/<int:pk>/agenda/": (
+        "POST only, naming the mediation committee in the body, for a dispute meeting of that "
+        "committee; the same meeting is reached through deliberation/meetings/<pk>/"
+    ),
     "api/v1/^owners-votes/(?P<pk>\\d+)/cast/$": (
         "casting needs an open vote and the user's own roll entry; the same vote is reached "
         "through owners-votes/<pk>/open/"

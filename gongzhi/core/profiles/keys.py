@@ -426,6 +426,69 @@ def _estate_keys() -> list[Key]:
     ]
 
 
+# People's mediation (gongzhi/mediation, issue 18 items 3 and 4). Seed 003 §三(三)2 asks for a
+# joint meeting on disputes with regular sessions (矛盾纠纷联动化解联席会议制度，定期召开例会) and
+# for disputes to be resolved early (化解在萌芽状态) but fixes no interval and no threshold, so
+# every key below is a platform default, stated as such, until a profile sets it.
+def _mediation_keys() -> list[Key]:
+    return [
+        Key(
+            "mediation.dispute_meeting_months",
+            "integer",
+            1,
+            12,
+            _("months"),
+            _("Joint meeting on disputes interval"),
+            _(
+                "At least one joint meeting on disputes in each calendar period of this many "
+                "months counted from January; a period without one is signalled as overdue. "
+                "Platform default (seed 003 §三(三)2 says only 定期召开例会)."
+            ),
+            default=1,
+        ),
+        Key(
+            "mediation.warning_window_days",
+            "integer",
+            1,
+            1095,
+            _("days"),
+            _("Early warning: window for repeat disputes"),
+            _(
+                "Cases opened within this many days before today count towards the repeat "
+                "warnings. Platform default (the seeds set no number)."
+            ),
+            default=180,
+        ),
+        Key(
+            "mediation.warning_repeat_households",
+            "integer",
+            2,
+            100,
+            _("cases"),
+            _("Early warning: repeat disputes between the same households"),
+            _(
+                "Cases within the window involving the same two households (the household "
+                "concerned and the parties' households) from which the pair is shown on the "
+                "warning board. Platform default."
+            ),
+            default=2,
+        ),
+        Key(
+            "mediation.warning_repeat_building",
+            "integer",
+            2,
+            1000,
+            _("cases"),
+            _("Early warning: repeat disputes in one building"),
+            _(
+                "Cases within the window about households of the same building from which the "
+                "building is shown on the warning board. Platform default."
+            ),
+            default=3,
+        ),
+    ]
+
+
 # The other numbers of the seed documents (issue 12 point 9): every rule a document states with a
 # number gets a key, set (with its paragraph) only in that document's profile. No platform check
 # reads them yet; profiles/seed-numbers/seed-numbers.yaml lists every number of every seed with its key.
@@ -1067,6 +1130,89 @@ def _document_keys() -> list[Key]:
     ]
 
 
+# Care and outreach (issue 24, gongzhi/care). Seed 001 §12 asks the community to care for the
+# elderly, disabled people, minors and entitled groups and issue 24 item 3 to reach every household
+# when the water is cut or a typhoon comes; no seed fixes how long an urgent notice waits for
+# households to read it before they are texted, nor how many may be texted: both keys are
+# platform defaults until a profile sets them.
+# Care visits (issue 24 item 1): seed 001 §12 names the people to care for but no rhythm; the
+# days between visits below are platform defaults (the usual practice of community offices),
+# stated as such. Care tags without a key here get no visit plan.
+_CARE_VISIT_RHYTHMS = (
+    ("living_alone", _("Care visit rhythm: living alone"), 7),
+    ("disabled", _("Care visit rhythm: disabled"), 14),
+    ("left_behind_child", _("Care visit rhythm: left-behind child"), 14),
+    ("serious_illness", _("Care visit rhythm: serious illness"), 7),
+    ("key_care", _("Care visit rhythm: key care"), 7),
+    ("low_income", _("Care visit rhythm: low income"), 30),
+    ("veteran", _("Care visit rhythm: veteran"), 30),
+)
+
+
+def _care_keys() -> list[Key]:
+    return [
+        Key(
+            "care.urgent_sms_after_minutes",
+            "integer",
+            5,
+            1440,
+            _("minutes"),
+            _("Urgent notice: SMS to unread households after"),
+            _(
+                "Minutes after an urgent household notice is sent when the households that "
+                "have not read it are texted (once). Platform default when a profile leaves "
+                "it out."
+            ),
+            default=60,
+        ),
+        Key(
+            "care.urgent_sms_max_households",
+            "integer",
+            1,
+            1000000,
+            _("households"),
+            _("Urgent notice: most households texted"),
+            _(
+                "Most households one urgent notice texts (SMS costs money); households beyond "
+                "it are counted as not texted and stay on the door-knock list. Platform "
+                "default when a profile leaves it out."
+            ),
+            default=5000,
+        ),
+        *(
+            Key(
+                f"care.visit_days_{tag}",
+                "integer",
+                1,
+                365,
+                _("days"),
+                label,
+                _(
+                    "Days between two care visits to a person carrying this care tag (the "
+                    "visit plans of the care lists). Platform default when a profile leaves "
+                    "it out; no seed fixes it."
+                ),
+                default=days,
+            )
+            for tag, label, days in _CARE_VISIT_RHYTHMS
+        ),
+        Key(
+            "care.visit_point_max_metres",
+            "integer",
+            20,
+            5000,
+            _("metres"),
+            _("Care visit: farthest point from the building"),
+            _(
+                "A visit recorded with a position farther than this from the household's "
+                "building is flagged for the community to check. Platform default when a "
+                "profile leaves it out."
+            ),
+            default=300,
+        ),
+    ]
+
+
 # Party organisational life (issue 23, gongzhi/partylife). Seed 002 §三(一)2 asks for a theme
 # party day every month (创新每月党员教育活动,推行"主题党日+"模式): that one is the document's number,
 # carried as the platform default. 三会一课, the big committee's regular meetings (002 §三(一)1
@@ -1156,6 +1302,49 @@ def _partylife_keys() -> list[Key]:
     return keys
 
 
+# The community workforce (issue 15, gongzhi/workforce). Seed 001 §5 asks for on-time
+# turnover of the two committees (并按期换届) without a number of months' notice: the reminder
+# is a platform default. The document numbers (committee sizes, training days, graduates,
+# reserves, certificates, rewards, pay) are in _document_keys and _carried_keys.
+def _workforce_keys() -> list[Key]:
+    return [
+        Key(
+            "committees.turnover_reminder_months",
+            "integer",
+            1,
+            24,
+            _("months"),
+            _("Two committees: turnover reminder"),
+            _(
+                "Months before a term of the community party committee or the residents' "
+                "committee is due for turnover (换届) when the pages start to remind of it. "
+                "Platform default when a profile leaves it out."
+            ),
+            default=3,
+        ),
+    ]
+
+
+# Task lists (issue 17, gongzhi/keytasks). Seed 003 (annex 2) gives each task a deadline but no
+# warning period: "at risk" is a platform default until a profile sets it.
+def _keytask_keys() -> list[Key]:
+    return [
+        Key(
+            "keytasks.at_risk_days",
+            "integer",
+            1,
+            365,
+            _("days"),
+            _("Key tasks: at risk before the deadline"),
+            _(
+                "A key task with a milestone behind its date is shown at risk from this many "
+                "days before its deadline. Platform default when a profile leaves it out."
+            ),
+            default=30,
+        ),
+    ]
+
+
 SCHEMA: dict[str, Key] = {
     key.name: key
     for key in (
@@ -1215,6 +1404,10 @@ SCHEMA: dict[str, Key] = {
         *(_participation_keys()),
         *(_partylife_keys()),
         *(_estate_keys()),
+        *(_workforce_keys()),
+        *(_keytask_keys()),
+        *(_care_keys()),
+        *(_mediation_keys()),
     )
 }
 

@@ -85,8 +85,12 @@ FEATURE_DEMOS = (
     "gongzhi.demo.owners",
     "gongzhi.demo.estates",
     "gongzhi.demo.mediation",
+    "gongzhi.demo.workforce",
+    "gongzhi.demo.care",
     "gongzhi.demo.partylife",
     "gongzhi.demo.microprojects",
+    "gongzhi.demo.organisations",
+    "gongzhi.demo.keytasks",
     "gongzhi.demo.privacy",
 )
 

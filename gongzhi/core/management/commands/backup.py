@@ -46,6 +46,19 @@ PG_FILE = "database.pgdump"
 MEDIA_FILE = "media.tar"
 
 
+def prune(parent: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` complete backups (those with a manifest) under `parent`;
+    the directory names sort by time. Returns what was removed."""
+    done = sorted(
+        (d for d in parent.glob("gongzhi-*") if d.is_dir() and (d / MANIFEST).exists()),
+        key=lambda d: d.name,
+    )
+    removed = done[:-keep] if keep else []
+    for old in removed:
+        shutil.rmtree(old)
+    return removed
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -145,8 +158,15 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="parent directory (default: var/backups)")
         parser.add_argument("--pg-bin", help="directory of pg_dump (default: found)")
         parser.add_argument("--database", default="default", help="connection alias")
+        parser.add_argument(
+            "--keep",
+            type=int,
+            default=0,
+            help="after a successful backup, delete all but the newest KEEP backups in the "
+            "output directory (default: keep all)",
+        )
 
-    def handle(self, *args, output=None, pg_bin=None, database="default", **options):
+    def handle(self, *args, output=None, pg_bin=None, database="default", keep=0, **options):
         conn = connections[database]
         settings_dict = conn.settings_dict
         engine = engine_of(settings_dict)
@@ -224,3 +244,7 @@ class Command(BaseCommand):
             "the field key is NOT in the backup: keep GONGZHI_FIELD_KEY (or var/field_key) "
             "safe and separate; without it the personal fields cannot be read"
         )
+        if keep > 0:
+            for old in prune(parent, keep):
+                self.stdout.write(f"old backup removed: {old}")
+                logger.info("old backup removed: %s", old)

@@ -1,0 +1,14 @@
+"""API routes of this app, mounted under /api/v1/ by gongzhi/api_urls.py."""
+
+from gongzhi.care.api import MyNoticeViewSet, NoticeViewSet, RentedHomeViewSet, TenancyViewSet
+from gongzhi.care.api_visits import MyVisitViewSet, VisitPlanViewSet
+from gongzhi.core.api import Router
+
+router = Router()
+router.register("care-notices", NoticeViewSet, basename="care-notice")
+router.register("my-notices", MyNoticeViewSet, basename="my-notice")
+router.register("rented-homes", RentedHomeViewSet, basename="rented-home")
+router.register("tenancies", TenancyViewSet, basename="tenancy")
+router.register("care-visit-plans", VisitPlanViewSet, basename="care-visit-plan")
+router.register("my-visits", MyVisitViewSet, basename="my-visit")
+urlpatterns = router.urls
