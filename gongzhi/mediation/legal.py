@@ -119,7 +119,9 @@ def answer(question: LegalQuestion, *, actor: User, text: str) -> LegalQuestion:
     text = inputs.text(text, "answer", 4000)
     with transaction.atomic():
         question = (
-            LegalQuestion.objects.select_for_update().select_related("adviser").get(pk=question.pk)
+            LegalQuestion.objects.select_for_update(of=("self",))
+            .select_related("adviser")
+            .get(pk=question.pk)
         )
         if not may_answer(actor, question):
             if may_read(actor, question):

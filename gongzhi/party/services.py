@@ -235,7 +235,7 @@ def create_org(
 @transaction.atomic
 def rename_org(org: PartyOrg, name: str, *, actor: User) -> PartyOrg:
     grant = _require(actor, org.place_path)
-    org = PartyOrg.objects.select_for_update().select_related("place").get(pk=org.pk)
+    org = PartyOrg.objects.select_for_update(of=("self",)).select_related("place").get(pk=org.pk)
     name = _check_name(name)
     if name == org.name:
         return org
@@ -446,7 +446,9 @@ def move_member(member: PartyMember, org: PartyOrg, *, actor: User) -> PartyMemb
     grant = _require(actor, member.place_path)
     _require(actor, org.place_path)
     _check_member_org(org)
-    member = PartyMember.objects.select_for_update().select_related("org").get(pk=member.pk)
+    member = (
+        PartyMember.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
+    )
     if not member.is_active:
         raise ValidationError(_("This membership has ended; add the resident again instead."))
     if member.org_id == org.pk:
@@ -886,7 +888,7 @@ def set_body_org(body: Body, *, actor: User, org: PartyOrg | None, setup_form: s
     if org is not None:
         _require(actor, org.place_path)
     setup_form = _check_cover(body.place_path, org, setup_form)
-    body = Body.objects.select_for_update().select_related("org").get(pk=body.pk)
+    body = Body.objects.select_for_update(of=("self",)).select_related("org").get(pk=body.pk)
     before = [body.org.name if body.org else None, body.setup_form]
     body.org, body.setup_form = org, setup_form
     body.save(update_fields=["org", "setup_form"])

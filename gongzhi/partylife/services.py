@@ -550,7 +550,11 @@ def request_transfer(
     Nothing moves until the receiving branch accepts."""
     note = inputs.text(note, "note", 500, required=False)
     with transaction.atomic():
-        locked = PartyMember.objects.select_for_update().select_related("org").get(pk=member.pk)
+        locked = (
+            PartyMember.objects.select_for_update(of=("self",))
+            .select_related("org")
+            .get(pk=member.pk)
+        )
         grant = rules.require_manage(actor, locked.org)
         if not locked.is_active:
             raise ValidationError(_("This membership has ended; it cannot be transferred."))
@@ -592,7 +596,7 @@ def request_transfer(
 def _decide_transfer(transfer: Transfer, *, actor: User, step: str, reason: str = "") -> Transfer:
     with transaction.atomic():
         locked = (
-            Transfer.objects.select_for_update()
+            Transfer.objects.select_for_update(of=("self",))
             .select_related("from_org", "to_org")
             .get(pk=transfer.pk)
         )
@@ -665,7 +669,11 @@ def record_transfer_out(
     letter's number; the membership ends at once (the row stays, inactive)."""
     outside_org, letter_no, note = _letter(outside_org, letter_no, note)
     with transaction.atomic():
-        locked = PartyMember.objects.select_for_update().select_related("org").get(pk=member.pk)
+        locked = (
+            PartyMember.objects.select_for_update(of=("self",))
+            .select_related("org")
+            .get(pk=member.pk)
+        )
         grant = rules.require_manage(actor, locked.org)
         if Transfer.objects.filter(member=locked, state=TransferState.REQUESTED).exists():
             raise ValidationError(
