@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("gongzhi.party.api_urls")),
     path("", include("gongzhi.microprojects.api_urls")),
     path("", include("gongzhi.organisations.api_urls")),
+    path("", include("gongzhi.funds.api_urls")),
     path("", include("gongzhi.keytasks.api_urls")),
     path("", include("gongzhi.privacy.api_urls")),
 ]

@@ -42,6 +42,7 @@ urlpatterns = [
     path("partylife/", include("gongzhi.partylife.urls")),
     path("microprojects/", include("gongzhi.microprojects.urls")),
     path("organisations/", include("gongzhi.organisations.urls")),
+    path("funds/", include("gongzhi.funds.urls")),
     path("keytasks/", include("gongzhi.keytasks.urls")),
     path("privacy/", include("gongzhi.privacy.urls")),
     path(

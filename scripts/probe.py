@@ -2,11 +2,12 @@
 
 Used to measure an upgrade (docs/deployment.md "Upgrades"): run it while scripts/upgrade.sh
 reloads gunicorn; it prints how many requests were made and how many failed (no answer, or not
-2xx/3xx), and exits 1 if any did.
+2xx/3xx), and exits 1 if any did. SECONDS 0: until stopped (SIGTERM or Ctrl-C), then it prints.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 import urllib.error
@@ -17,7 +18,14 @@ def main() -> int:
     url, seconds = sys.argv[1], float(sys.argv[2])
     rate = float(sys.argv[3]) if len(sys.argv) > 3 else 20.0
     total = failed = 0
-    end = time.monotonic() + seconds
+    end = time.monotonic() + seconds if seconds > 0 else float("inf")
+
+    def stop(*_: object) -> None:
+        nonlocal end
+        end = 0.0
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     while time.monotonic() < end:
         started = time.monotonic()
         total += 1

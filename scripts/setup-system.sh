@@ -3,8 +3,12 @@
 # Chromium for the Playwright browser tests, CJK fonts so Chinese renders in
 # screenshots, gettext for makemessages/compilemessages, Redis for the cache tests.
 # Safe to run repeatedly; does nothing when everything is present.
+# `--rehearsal` also installs nginx for scripts/rehearse.sh (two app servers behind nginx).
 set -euo pipefail
 need=()
+if [ "${1:-}" = "--rehearsal" ]; then
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+fi
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # (grep without -q: under pipefail, -q can stop reading early and fail the pipe with 141)
 fc-list : family 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)

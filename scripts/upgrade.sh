@@ -14,7 +14,8 @@
 # 6. restart the task worker after the web, so tasks queued by new code meet new code.
 # Environment: GONGZHI_ENV (default /etc/gongzhi/env), BACKUP_DIR (default /srv/backups),
 # WEB_SERVICE (default gongzhi), WORKER_SERVICE (default gongzhi-tasks), GUNICORN_PID (a pid file
-# instead of systemd, e.g. for tests).
+# instead of systemd, e.g. for scripts/rehearse.sh), DEPENDENCIES=skip (the release's packages
+# were installed by other means, e.g. from an offline wheel folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ref=""
@@ -33,9 +34,11 @@ if [ -n "$ref" ]; then
   git checkout --quiet "$ref"
 fi
 
-step "dependencies"
-.venv/bin/pip install --quiet -e '.[prod]'
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+if [ "${DEPENDENCIES:-}" != skip ]; then
+  step "dependencies"
+  .venv/bin/pip install --quiet -e '.[prod]'
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+fi
 
 step "migrate (the old code still serves)"
 $py manage.py migrate --noinput

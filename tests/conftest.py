@@ -37,6 +37,23 @@ def _tasks_inline():
     tasks.run_inline()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_static_names():
+    """Tests run on plain static names whatever the database: the live server serves
+    static files from the finders, which know no hashed names, and pages are asserted by the
+    names in the source tree. The server shape's hashed (manifest) storage is checked in
+    tests/core/test_operations.py."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _second_factor_passed_on_forced_login(monkeypatch):
     """A forced login (the `login` fixture, `client.force_login`) stands for a finished login:

@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -40,6 +42,7 @@ from gongzhi.places.models import Household
 MAX_ID = 2**31 - 1
 
 
+@extend_schema_serializer(component_name="HouseholdNotice")
 class NoticeSerializer(serializers.ModelSerializer):
     households = serializers.IntegerField(source="in_scope", read_only=True)
     read = serializers.IntegerField(read_only=True)
@@ -301,6 +304,7 @@ class TenancyViewSet(viewsets.GenericViewSet):
             raise Http404
         return selectors.get_tenancy(request.user, pk)
 
+    @extend_schema(request=EndIn, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def end(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
         tenancy = self._get(request, pk)
@@ -314,6 +318,7 @@ class TenancyViewSet(viewsets.GenericViewSet):
             return _bad(error)
         return Response(_tenancy(ended, clock.today()))
 
+    @extend_schema(request=ExtendIn, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def extend(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
         tenancy = self._get(request, pk)

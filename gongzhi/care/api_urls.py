@@ -1,6 +1,14 @@
 """API routes of this app, mounted under /api/v1/ by gongzhi/api_urls.py."""
 
+from django.urls import path
+
 from gongzhi.care.api import MyNoticeViewSet, NoticeViewSet, RentedHomeViewSet, TenancyViewSet
+from gongzhi.care.api_rounds import (
+    MyCareRecordView,
+    MyServiceCircleView,
+    RoundItemViewSet,
+    RoundViewSet,
+)
 from gongzhi.care.api_visits import MyVisitViewSet, VisitPlanViewSet
 from gongzhi.core.api import Router
 
@@ -11,4 +19,10 @@ router.register("rented-homes", RentedHomeViewSet, basename="rented-home")
 router.register("tenancies", TenancyViewSet, basename="tenancy")
 router.register("care-visit-plans", VisitPlanViewSet, basename="care-visit-plan")
 router.register("my-visits", MyVisitViewSet, basename="my-visit")
-urlpatterns = router.urls
+router.register("care-rounds", RoundViewSet, basename="care-round")
+router.register("care-round-items", RoundItemViewSet, basename="care-round-item")
+urlpatterns = [
+    path("my-care-record/", MyCareRecordView.as_view(), name="my-care-record"),
+    path("my-service-circle/", MyServiceCircleView.as_view(), name="my-service-circle"),
+    *router.urls,
+]

@@ -11,7 +11,7 @@
 A link is current only while its lease runs (`Tenancy.is_current`, `selectors.current_q`):
 when the lease ends without a recorded move-out, the tenant leaves the home's current tenants
 and appears on the list of leases to confirm. The door-to-door verification round (入户核查)
-is not built here: it belongs on the sent-down task machinery (keytasks).
+is in `rounds.py`.
 """
 
 from __future__ import annotations

@@ -9,18 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 
-from gongzhi.care.models import Delivery, Notice, RentedHome, Tenancy, Visit, VisitPlan
-from gongzhi.core import access, clock, crypto
-from gongzhi.core.models import User
+from gongzhi.care.models import (
+    CheckItem,
+    CheckRound,
+    Delivery,
+    Donation,
+    Notice,
+    RentedHome,
+    ServicePoint,
+    Tenancy,
+    Visit,
+    VisitPhoto,
+    VisitPlan,
+)
+from gongzhi.core import access, clock, crypto, profiles
+from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Action, Role
 from gongzhi.core.types import Viewer
-from gongzhi.people.models import Resident
+from gongzhi.people.models import Resident, ResidentTag, Tag
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Household, Place, PlaceKind
 
@@ -314,7 +329,11 @@ def visits_of(user: Viewer, plan: VisitPlan) -> QuerySet[Visit]:
     """The visits of a plan with their notes, for those who may read them; else none."""
     if not can_read_notes(user, plan):
         return Visit.objects.none()
-    return Visit.objects.filter(plan=plan).select_related("visitor").order_by("-visited_at", "-id")
+    return (
+        Visit.objects.filter(plan=plan)
+        .select_related("visitor", "photo")
+        .order_by("-visited_at", "-id")
+    )
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -389,3 +408,339 @@ def visit_figures(user: Viewer) -> list[VisitFigures]:
         for grid in grids
     ]
     return rows
+
+
+# --------------------------------------------------------------------------- planning visits
+
+VISITOR_ROLES = (Role.GRID_WORKER, Role.PARTY_MEMBER, Role.VOLUNTEER, Role.BUILDING_HEAD)
+
+
+def plan_places(user: Viewer) -> QuerySet[Place]:
+    """The grids whose care lists the user plans."""
+    return access.scoped(
+        Place.objects.filter(kind=PlaceKind.GRID), user, Action.CARE_VISIT_PLAN
+    ).order_by("path")
+
+
+def get_plan_place(user: Viewer, pk: object) -> Place:
+    return get_object_or_404(plan_places(user), pk=pk if str(pk).isdigit() else -1)
+
+
+def rhythm_tags() -> list[str]:
+    """The care tags that have a visit rhythm (a `care.visit_days_<tag>` key)."""
+    return [tag for tag in Tag.values if f"care.visit_days_{tag}" in profiles.SCHEMA]
+
+
+def care_list(user: Viewer, place: Place) -> QuerySet[ResidentTag]:
+    """The place's care list not yet planned: a living resident carrying a care tag with a
+    visit rhythm and no plan for that tag yet, within the user's planning scope."""
+    planned = VisitPlan.objects.filter(resident_id=OuterRef("resident_id"), tag=OuterRef("tag"))
+    return (
+        ResidentTag.objects.filter(
+            access.scope_q(user, Action.CARE_VISIT_PLAN, "resident__place_path"),
+            resident__is_active=True,
+            resident__place_path__under=place.path,
+            tag__in=rhythm_tags(),
+        )
+        .exclude(Exists(planned))
+        .select_related("resident")
+        .order_by("resident__place_path", "resident__name", "id")
+    )
+
+
+def visitor_choices(user: Viewer, place: Place | None = None) -> QuerySet[User]:
+    """Logins holding a visitor post over `place` (its buildings or its ancestors) or, without
+    a place, anywhere within the user's planning scope. The service checks each choice again
+    against the person's home."""
+    if place is not None:
+        where = Q(place__path__under=place.path) | Q(place__path__in=_ancestors(place.path))
+    else:
+        where = access.scope_q(user, Action.CARE_VISIT_PLAN, "place__path")
+    posts = Post.objects.filter(where, is_active=True, role__in=VISITOR_ROLES)
+    return User.objects.filter(is_active=True, pk__in=posts.values("user_id")).order_by(
+        "name", "id"
+    )
+
+
+def get_visit_photo(user: Viewer, pk: object) -> VisitPhoto:
+    """A visit's photo, for those who may read the visit's notes (else 404)."""
+    photo = get_object_or_404(
+        VisitPhoto.objects.select_related("visit__plan"), pk=pk if str(pk).isdigit() else -1
+    )
+    if not can_read_notes(user, photo.visit.plan):
+        raise Http404
+    return photo
+
+
+# --------------------------------------------------------------------------- verification rounds
+
+
+def _round_q(user: Viewer) -> Q:
+    """Rounds sent to the viewer's place, below it, or above it (a grid worker sees the
+    community's round); their rows are always narrowed to the viewer's own area."""
+    q = Q(pk__in=[])
+    for grant in access.grants(user, Action.CARE_RENTAL_VIEW):
+        if grant.everything:
+            return Q()
+        if grant.path:
+            q |= Q(place_path__under=grant.path) | Q(place_path__in=_ancestors(grant.path))
+    return q
+
+
+def _items_q(user: Viewer, prefix: str = "") -> Q:
+    return access.scope_q(user, Action.CARE_RENTAL_VIEW, f"{prefix}place_path")
+
+
+def round_rows(user: Viewer) -> QuerySet[CheckRound]:
+    """The rounds the viewer sees, each with its rows and checked rows within the viewer's area."""
+    scope = _items_q(user, "items__")
+    return (
+        CheckRound.objects.filter(_round_q(user))
+        .select_related("sent_by")
+        .annotate(
+            mine=Count("items", filter=scope),
+            checked=Count("items", filter=scope & Q(items__checked_at__isnull=False)),
+        )
+        .order_by("-sent_at", "-id")
+    )
+
+
+def get_round(user: Viewer, pk: object) -> CheckRound:
+    return get_object_or_404(round_rows(user), pk=pk if str(pk).isdigit() else -1)
+
+
+def round_items(user: Viewer, checkround: CheckRound, todo: bool = False) -> QuerySet[CheckItem]:
+    items = CheckItem.objects.filter(_items_q(user), round=checkround)
+    if todo:
+        items = items.filter(checked_at__isnull=True)
+    return items.select_related("household__building", "home__landlord", "checked_by").order_by(
+        "place_path", "household__unit_no", "household__room_no", "id"
+    )
+
+
+def get_round_item(user: Viewer, pk: object) -> CheckItem:
+    """A household of a round, for one who may answer it (404 outside their area)."""
+    items = CheckItem.objects.filter(
+        access.scope_q(user, Action.CARE_RENTAL_MANAGE, "place_path")
+    ).select_related("round", "household__building", "home__landlord")
+    return get_object_or_404(items, pk=pk if str(pk).isdigit() else -1)
+
+
+def round_places(user: Viewer) -> QuerySet[Place]:
+    """The communities and streets the viewer may send a round from."""
+    return access.scoped(
+        Place.objects.filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.STREET]),
+        user,
+        Action.CARE_ROUND_SEND,
+    ).order_by("path")
+
+
+def round_rollup(user: Viewer, checkround: CheckRound) -> tuple[list[str], list[list[object]]]:
+    """The roll-up sheet: a row per household of the viewer's area, its answers and note."""
+    from gongzhi.care.models import Answer
+    from gongzhi.care.rounds import CHECKLIST
+
+    labels = dict(Answer.choices)
+    headers = [
+        str(_t("Home")),
+        str(_t("Landlord")),
+        *[str(label) for _code, label in CHECKLIST],
+        str(_t("Note")),
+        str(_t("Checked by")),
+        str(_t("Checked at")),
+    ]
+    rows: list[list[object]] = []
+    for item in round_items(user, checkround).iterator(chunk_size=500):
+        rows.append(
+            [
+                item.household.short_address,
+                item.home.landlord.name if item.home else "",
+                *[str(labels.get(item.answers.get(code), "")) for code, _label in CHECKLIST],
+                item.note,
+                item.checked_by.name if item.checked_by else "",
+                timezone.localtime(item.checked_at).replace(tzinfo=None) if item.checked_at else "",
+            ]
+        )
+    return headers, rows
+
+
+# --------------------------------------------------------------------------- 爱心档案, service circle
+
+
+@dataclass
+class CareRecord:
+    """A resident's 爱心档案: volunteering, giving, help received."""
+
+    resident: Resident
+    signups: list[Any]
+    volunteer_minutes: int
+    volunteer_points: int
+    donations: list[Donation]
+    given_fen: int
+    visits: list[Visit]
+    tickets: list[Any]
+
+
+RECORD_ROWS = 50  # the phone page shows the latest of each list
+
+
+def care_record(user: Viewer) -> CareRecord | None:
+    """The login's own record (None without a registry record): their volunteering (from
+    volunteering's selectors), their donations, and the help their household received — care
+    visits (when and by whom, never the notes) and resolved tickets submitted by its members or
+    raised on its care visits."""
+    from gongzhi.tickets.models import Ticket
+    from gongzhi.volunteering.selectors import my_signups
+
+    resident = resident_of(user)
+    if resident is None or not resident.is_active:
+        return None
+    signups = my_signups(resident)
+    totals = signups.aggregate(minutes=Sum("minutes"), points=Sum("points"))
+    donations = Donation.objects.filter(resident=resident).order_by("-given_on", "-id")
+    given = donations.aggregate(fen=Sum("amount_fen"))["fen"] or 0
+    household_id = resident.household_id
+    members = (
+        Resident.objects.filter(household_id=household_id)
+        if household_id
+        else Resident.objects.filter(pk=resident.pk)
+    )
+    visits = (
+        Visit.objects.filter(plan__resident__in=members)
+        .select_related("visitor")
+        .only("visited_at", "visitor__name", "plan_id", "ticket_id")
+        .order_by("-visited_at", "-id")
+    )
+    raised = Visit.objects.filter(plan__resident__in=members, ticket__isnull=False).values(
+        "ticket_id"
+    )
+    tickets = (
+        Ticket.objects.filter(
+            Q(submitter_id__in=members.exclude(user__isnull=True).values("user_id"))
+            | Q(pk__in=raised),
+            resolved_at__isnull=False,
+        )
+        .select_related("category")
+        .order_by("-resolved_at", "-id")
+    )
+    return CareRecord(
+        resident=resident,
+        signups=list(signups[:RECORD_ROWS]),
+        volunteer_minutes=totals["minutes"] or 0,
+        volunteer_points=totals["points"] or 0,
+        donations=list(donations[:RECORD_ROWS]),
+        given_fen=given,
+        visits=list(visits[:RECORD_ROWS]),
+        tickets=list(tickets[:RECORD_ROWS]),
+    )
+
+
+def donations(user: Viewer) -> QuerySet[Donation]:
+    """Donations of the staff's area (care.giving_manage)."""
+    return (
+        Donation.objects.filter(access.scope_q(user, Action.CARE_GIVING_MANAGE, "place_path"))
+        .select_related("resident", "community", "recorded_by")
+        .order_by("-given_on", "-id")
+    )
+
+
+def donor_by_id(user: Viewer, id_number: str) -> Resident | None:
+    """The living resident with this ID number (blind index) within the staff's area."""
+    number = (id_number or "").strip().upper()
+    if not number:
+        return None
+    return Resident.objects.filter(
+        access.scope_q(user, Action.CARE_GIVING_MANAGE, "place_path"),
+        is_active=True,
+        id_index=crypto.blind_index("id", number),
+    ).first()
+
+
+def giving_communities(user: Viewer) -> QuerySet[Place]:
+    return access.scoped(
+        Place.objects.filter(kind=PlaceKind.COMMUNITY), user, Action.CARE_GIVING_MANAGE
+    ).order_by("path")
+
+
+def managed_points(user: Viewer) -> QuerySet[ServicePoint]:
+    return (
+        ServicePoint.objects.filter(access.scope_q(user, Action.CARE_GIVING_MANAGE, "place_path"))
+        .select_related("community", "merchant")
+        .order_by("place_path", "kind", "name", "id")
+    )
+
+
+def get_managed_point(user: Viewer, pk: object) -> ServicePoint:
+    return get_object_or_404(managed_points(user), pk=pk if str(pk).isdigit() else -1)
+
+
+def merchant_choices(user: Viewer) -> QuerySet[Any]:
+    from gongzhi.merchants.models import Merchant
+
+    return Merchant.objects.filter(
+        access.scope_q(user, Action.CARE_GIVING_MANAGE, "place_path"), is_active=True
+    ).order_by("place_path", "name")
+
+
+@dataclass
+class CirclePoint:
+    point: ServicePoint
+    metres: int | None
+
+
+def service_circle(user: Viewer) -> tuple[Place | None, list[CirclePoint]]:
+    """The resident's service circle: the listed points of their community; with positions on
+    both sides, only those within `care.service_walk_metres` of their building, nearest first.
+    None, [] for a login without a home."""
+    from gongzhi.care.visits import _setting, distance_m
+
+    household = household_of(user)
+    if household is None:
+        return None, []
+    building = Place.objects.filter(pk=household.building_id).first()
+    community = None
+    if building is not None:
+        community = Place.objects.filter(
+            kind=PlaceKind.COMMUNITY, path__in=_ancestors(building.path)
+        ).first()
+    if building is None or community is None:
+        return None, []
+    walk = _setting(building, "care.service_walk_metres")
+    rows: list[CirclePoint] = []
+    points = ServicePoint.objects.filter(place_path=community.path, is_active=True).order_by(
+        "kind", "name", "id"
+    )[:500]
+    for point in points:
+        metres = None
+        if (
+            point.lat is not None
+            and point.lng is not None
+            and building.centre_lat is not None
+            and building.centre_lng is not None
+        ):
+            metres = distance_m(
+                float(building.centre_lat),
+                float(building.centre_lng),
+                float(point.lat),
+                float(point.lng),
+            )
+            if metres > walk:
+                continue
+        rows.append(CirclePoint(point=point, metres=metres))
+    rows.sort(key=lambda r: (r.metres is None, r.metres or 0))
+    return community, rows
+
+
+def map_points(points: list[ServicePoint]) -> list[dict[str, Any]]:
+    """The points with a position, as plain data for the map (names are text, never HTML)."""
+    return [
+        {
+            "name": p.name,
+            "kind": p.get_kind_display(),
+            "hours": p.hours,
+            "lat": float(p.lat),
+            "lng": float(p.lng),
+        }
+        for p in points
+        if p.lat is not None and p.lng is not None
+    ]

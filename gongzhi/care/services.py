@@ -358,13 +358,24 @@ def sweep_urgent() -> int:
     return sum(_text(pk, actor=None, post=None) for pk in list(due[:500]))
 
 
+from gongzhi.care.giving import (  # noqa: E402  (爱心档案 and the service circle)
+    record_donation,
+    save_service_point,
+)
 from gongzhi.care.rentals import (  # noqa: E402  (the rented homes section, one import name)
     end_tenancy,
     extend_lease,
     mark_rented,
     register_tenant,
 )
+from gongzhi.care.rounds import (  # noqa: E402  (the verification rounds, one import name)
+    check_household,
+    send_round,
+)
 from gongzhi.care.visits import (  # noqa: E402  (the care visits section, one import name)
+    PLAN_AT_ONCE,
+    notify_overdue,
+    plan_care_list,
     plan_visits,
     raise_ticket,
     reassign_visitor,
@@ -372,9 +383,16 @@ from gongzhi.care.visits import (  # noqa: E402  (the care visits section, one i
 )
 
 __all__ = [
+    "record_donation",
+    "save_service_point",
+    "check_household",
+    "send_round",
+    "PLAN_AT_ONCE",
     "end_tenancy",
     "extend_lease",
     "mark_rented",
+    "notify_overdue",
+    "plan_care_list",
     "plan_visits",
     "raise_ticket",
     "reassign_visitor",

@@ -65,6 +65,8 @@ def rentals(request: AuthenticatedRequest) -> HttpResponse:
             "building": building,
             "form": form,
             "to_confirm": list(selectors.leases_to_confirm(user)[:50]),
+            "rounds": list(selectors.round_rows(user)[:5]),
+            "send_round": access.has_any(user, Action.CARE_ROUND_SEND),
         },
     )
 

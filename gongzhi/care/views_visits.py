@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from gongzhi.core import access, clock, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
+from gongzhi.people.models import Resident
 from gongzhi.tickets.selectors import active_categories
 
 PAGE_SIZE = 30
@@ -47,6 +48,7 @@ def visits(request: AuthenticatedRequest) -> HttpResponse:
             "rows": page.object_list,
             "today": clock.today(),
             "overdue_only": overdue_only,
+            "visitors": list(selectors.visitor_choices(user)[:300]),
         },
     )
 
@@ -70,7 +72,7 @@ def my_visits(request: AuthenticatedRequest) -> HttpResponse:
 def visit_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = selectors.get_my_plan(request.user, pk)
     if request.method == "POST":
-        form = forms.VisitForm(request.POST)
+        form = forms.VisitForm(request.POST, request.FILES)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -81,6 +83,7 @@ def visit_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     need=d["need"],
                     lat=d["lat"],
                     lng=d["lng"],
+                    photo=d.get("photo"),
                 )
             except ValidationError as error:
                 refusals.on_form(form, error)
@@ -96,6 +99,8 @@ def visit_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     )
                 else:
                     messages.success(request, _("Visit recorded."))
+                if visit.need:  # the one tap that makes it a ticket is on the plan's page
+                    return redirect("care:visit_plan", plan.pk)
                 return redirect("care:my_visits")
     else:
         form = forms.VisitForm()
@@ -152,3 +157,84 @@ def visit_ticket(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("The need is now a ticket."),
     )
     return redirect("care:visit_plan", visit.plan_id)
+
+
+@login_required
+@requires(PLAN)
+def visit_planning(request: AuthenticatedRequest) -> HttpResponse:
+    """Plan visits for a grid's care list: tick the people (and their care tag) not planned
+    yet, choose one visitor; all are planned or none."""
+    user = request.user
+    places = selectors.plan_places(user)
+    chosen = request.POST.get("place") or request.GET.get("place")
+    place = selectors.get_plan_place(user, chosen) if chosen else places.first()
+    if place is None:
+        return render(request, "care/visit_planning.html", {"places": places, "place": None})
+    visitors = selectors.visitor_choices(user, place)
+    listed = selectors.care_list(user, place)
+    form = forms.VisitorForm(request.POST or None, visitors=visitors)
+    if request.method == "POST" and form.is_valid():
+        wanted = request.POST.getlist("entry")
+        entries: list[tuple[Resident, str]] = []
+        for value in wanted[: services.PLAN_AT_ONCE + 1]:
+            resident_id, _sep, tag = value.partition(":")
+            row = listed.filter(
+                resident_id=resident_id if resident_id.isdigit() else -1, tag=tag
+            ).first()
+            if row is None:
+                form.add_error(None, _("A person chosen is not on this care list any more."))
+                break
+            entries.append((row.resident, tag))
+        if not form.errors:
+            try:
+                made = services.plan_care_list(
+                    entries, visitor=form.cleaned_data["visitor"], actor=user
+                )
+            except ValidationError as error:
+                refusals.on_form(form, error)
+            else:
+                messages.success(request, _("%(n)s visit plans made.") % {"n": len(made)})
+                return redirect(f"{request.path}?place={place.pk}")
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "care/visit_planning.html",
+        {
+            "places": places,
+            "place": place,
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "checked": set(request.POST.getlist("entry")),
+        },
+    )
+
+
+@login_required
+@requires(PLAN)
+@require_POST
+def visit_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The board's dialog: give a plan another visitor."""
+    plan = selectors.visit_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    form = forms.VisitorForm(request.POST, visitors=selectors.visitor_choices(request.user))
+    refusals.act(
+        request,
+        form,
+        lambda d: services.reassign_visitor(plan, visitor=d["visitor"], actor=request.user),
+        _("The visitor was changed."),
+    )
+    return redirect("care:visits")
+
+
+@login_required
+def visit_photo(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """A visit's photo (`?thumb=1` the small one): only to those who read the visit's notes."""
+    photo = selectors.get_visit_photo(request.user, pk)
+    field = photo.thumb if request.GET.get("thumb") == "1" else photo.file
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type="image/jpeg")

@@ -8,13 +8,18 @@
   optional point, what was found and any need raised. The next visit falls due `every_days`
   after it. A point farther from the building than `care.visit_point_max_metres` is kept and
   flagged (`far_from_building`) for the community to check, not refused: indoor GPS drifts.
+- `plan_care_list`: the staff page's form: several people of a place's care list at once, one
+  visitor, all or nothing.
 - `reassign_visitor`: the community gives the plan another visitor.
+- `notify_overdue`: the periodic job (`care.tasks.notify_overdue_visits`): each overdue plan's
+  visitor gets one notification in the kernel notification centre per plan and due date.
 - `raise_ticket`: one tap turns a visit's need into a ticket through the tickets app's own
   service (`tickets.services.submit`: routing, deadlines, audit), once per visit; the visitor
   only. A grid worker files it as a patrol report, any other visitor as an online request.
 
 Overdue (`next_due_on` before today, `VisitPlan.is_overdue`) is computed from the clock when
-read, so no periodic job is needed.
+read; the periodic job only tells the visitor (a conditional update of `overdue_told_for`
+makes it idempotent, also when two workers run it at once).
 """
 
 from __future__ import annotations
@@ -25,12 +30,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.care.models import Visit, VisitPlan
-from gongzhi.core import access, audit, clock, profiles
+from gongzhi.care.models import Visit, VisitPhoto, VisitPlan
+from gongzhi.core import access, audit, clock, photos, profiles
 from gongzhi.core.models import Post, User
+from gongzhi.core.notifications import notify
 from gongzhi.core.roles import Action, Role
 from gongzhi.people.models import Resident, ResidentTag
 from gongzhi.places.models import Place
@@ -40,6 +48,7 @@ from gongzhi.tickets.models import Category, Channel, Kind, Ticket
 PLAN = Action.CARE_VISIT_PLAN
 RECORD = Action.CARE_VISIT_RECORD
 NOTES = Action.CARE_VISIT_NOTES
+PLAN_AT_ONCE = 200
 VISITOR_ROLES = (Role.GRID_WORKER, Role.PARTY_MEMBER, Role.VOLUNTEER, Role.BUILDING_HEAD)
 TEXT_MAX = 1000
 EARTH_RADIUS_M = 6_371_000
@@ -126,6 +135,27 @@ def plan_visits(resident: Resident, tag: str, *, visitor: User, actor: User) -> 
     return plan
 
 
+def plan_care_list(
+    entries: list[tuple[Resident, str]], *, visitor: User, actor: User
+) -> list[VisitPlan]:
+    """Plan several people (resident, care tag) of a care list with one visitor: all or none
+    (the first refusal names the person and writes nothing)."""
+    if not entries:
+        raise ValidationError({"entries": _("Choose at least one person to visit.")})
+    if len(entries) > PLAN_AT_ONCE:
+        raise ValidationError({"entries": _("At most %(n)s people at once.") % {"n": PLAN_AT_ONCE}})
+    made: list[VisitPlan] = []
+    with transaction.atomic():
+        for resident, tag in entries:
+            try:
+                made.append(plan_visits(resident, tag, visitor=visitor, actor=actor))
+            except ValidationError as error:
+                raise ValidationError(
+                    {"entries": f"{resident.name}: {' '.join(error.messages)}"}
+                ) from error
+    return made
+
+
 def reassign_visitor(plan: VisitPlan, *, visitor: User, actor: User) -> VisitPlan:
     with transaction.atomic():
         grant = access.require(actor, PLAN, plan.place_path, read_action=PLAN)
@@ -193,8 +223,11 @@ def record_visit(
     visited_at: dt.datetime | None = None,
     lat: object = None,
     lng: object = None,
+    photo: object = None,
 ) -> Visit:
     found = _clean(found, "found", required=True)
+    # The photo is checked (and re-encoded without its metadata) before anything is written.
+    prepared = photos.prepare([photo]) if photo else []  # type: ignore[list-item]
     need = _clean(need, "need", required=False)
     lat_d, lng_d = _coordinate(lat, 90, "lat"), _coordinate(lng, 180, "lng")
     if (lat_d is None) != (lng_d is None):
@@ -203,7 +236,7 @@ def record_visit(
     visited_at = visited_at or now
     if visited_at > now + dt.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("A visit cannot be recorded in the future.")})
-    with transaction.atomic():
+    with photos.files_removed_on_error() as written, transaction.atomic():
         grant = access.require(actor, RECORD, plan.place_path, read_action=RECORD)
         plan = VisitPlan.objects.select_for_update().select_related("resident").get(pk=plan.pk)
         if plan.visitor_id != actor.pk:
@@ -236,6 +269,8 @@ def record_visit(
             need=need,
             place_path=plan.place_path,
         )
+        if prepared:
+            photos.write(VisitPhoto, prepared, user=actor, written=written, visit=visit)
         if plan.last_visited_at is None or visited_at >= plan.last_visited_at:
             plan.last_visited_at = visited_at
             plan.next_due_on = timezone.localdate(visited_at) + dt.timedelta(days=plan.every_days)
@@ -247,7 +282,12 @@ def record_visit(
             target=visit,
             place_path=visit.place_path,
             post=grant.post,
-            changes={"plan": plan.pk, "far_from_building": far, "need": bool(need)},
+            changes={
+                "plan": plan.pk,
+                "far_from_building": far,
+                "need": bool(need),
+                "photo": bool(prepared),
+            },
         )
     return visit
 
@@ -286,3 +326,38 @@ def raise_ticket(visit: Visit, *, actor: User, category: Category) -> Ticket:
             changes={"ticket": ticket.pk},
         )
     return ticket
+
+
+def notify_overdue(batch: int = 500) -> int:
+    """Tell each visitor of their overdue plans in the notification centre: once per plan and
+    due date. A plan is claimed by a conditional UPDATE (`overdue_told_for` not yet this due
+    date), so two runs at once never tell twice; a visit moves the due date, and the next
+    overdue is told again. Returns the number of notifications."""
+    today = clock.today()
+    pending = (
+        VisitPlan.objects.filter(next_due_on__lt=today, resident__is_active=True)
+        .filter(Q(overdue_told_for__isnull=True) | ~Q(overdue_told_for=F("next_due_on")))
+        .select_related("resident")
+        .order_by("next_due_on", "id")
+    )
+    told = 0
+    link = reverse("care:my_visits")
+    for plan in list(pending[:batch]):
+        with transaction.atomic():
+            claimed = (
+                VisitPlan.objects.filter(pk=plan.pk, next_due_on=plan.next_due_on)
+                .filter(Q(overdue_told_for__isnull=True) | ~Q(overdue_told_for=plan.next_due_on))
+                .update(overdue_told_for=plan.next_due_on)
+            )
+            if not claimed:
+                continue
+            notify(
+                [plan.visitor_id],
+                verb="care_visit_overdue",
+                text=_("Care visit overdue since %(date)s: %(name)s")
+                % {"date": plan.next_due_on.isoformat(), "name": plan.resident.name},
+                link=link,
+                reference=f"V{plan.pk}",
+            )
+            told += 1
+    return told

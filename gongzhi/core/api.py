@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled, ValidationError
@@ -74,9 +75,21 @@ class PostSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "role_label", "place", "place_name", "place_path", "household"]
 
 
+class MeSerializer(serializers.Serializer):
+    """The shape MeView answers (for the schema)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    username = serializers.CharField()
+    phone = serializers.CharField(help_text="masked; empty without a phone")
+    staff = serializers.BooleanField()
+    posts = PostSerializer(many=True)
+
+
 class MeView(APIView):
     """The logged-in user and their posts."""
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
         return Response(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
 DEFAULT_MAX_AMOUNT: dict[str, int] = {
     LedgerCurrency.POINTS: 100_000,
     LedgerCurrency.HOURS: 1_000 * 60,
+    # Money (community funds and funding lines, gongzhi/funds): a platform default of ten
+    # million yuan per entry, in fen; anything above is a typing error.
+    LedgerCurrency.MONEY: 10_000_000 * 100,
 }
 
 
@@ -142,6 +146,8 @@ def format_amount(currency: str, amount: int) -> str:
         if not minutes:
             return sign + str(_("%(hours)s h") % {"hours": hours})
         return sign + str(_("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes})
+    if currency == LedgerCurrency.MONEY:
+        return str(_("%(yuan)s yuan") % {"yuan": f"{Decimal(amount) / 100:,.2f}"})
     return ngettext("%(n)s point", "%(n)s points", abs(amount)) % {"n": amount}
 
 

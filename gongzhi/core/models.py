@@ -204,18 +204,22 @@ class AuditRecord(models.Model):
 class LedgerCurrency(models.TextChoices):
     POINTS = "points", _("points")
     HOURS = "hours", _("time-bank hours")
+    MONEY = "fen", _("money (fen)")
 
 
 class LedgerOwnerKind(models.TextChoices):
     """Who an account belongs to. `owner_id` is the primary key of a row of that kind:
     resident → people.Resident; merchant → the merchant (volunteering); pool, issuer and
-    sink → the places.Place (usually a community) the account serves."""
+    sink → the places.Place (usually a community) the account serves; fund → funds.Fund;
+    funding_line → funds.FundingLine (money, currency `fen`: docs/funds.md)."""
 
     RESIDENT = "resident", _("resident")
     MERCHANT = "merchant", _("merchant")
     POOL = "pool", _("community pool")
     ISSUER = "issuer", _("issuer")
     SINK = "sink", _("sink")
+    FUND = "fund", _("community fund")
+    FUNDING_LINE = "funding_line", _("funding line")
 
 
 class LedgerAccount(models.Model):

@@ -53,6 +53,12 @@ NAV: list[NavGroup] = [
             NavItem(_("Household notices"), "care:notices", "megaphone", Action.CARE_NOTICE_VIEW),
             NavItem(_("Rented homes and tenants"), "care:rentals", "key", Action.CARE_RENTAL_VIEW),
             NavItem(_("Care visits"), "care:visits", "heart-pulse", Action.CARE_VISIT_PLAN),
+            NavItem(
+                _("Donations and service circle"),
+                "care:donations",
+                "gift",
+                Action.CARE_GIVING_MANAGE,
+            ),
             NavItem(_("Party organisation"), "party:tree", "flag", Action.PARTY_VIEW),
             NavItem(
                 _("Organisational life"),
@@ -112,6 +118,7 @@ NAV: list[NavGroup] = [
             NavItem(_("Incubation"), "organisations:incubation", "egg", Action.ORG_VIEW),
             NavItem(_("Subsidies"), "organisations:subsidies", "cash-coin", Action.ORG_VIEW),
             NavItem(_("Venture philanthropy"), "organisations:rounds", "trophy", Action.ORG_VIEW),
+            NavItem(_("Community funds"), "funds:index", "piggy-bank", Action.FUNDS_VIEW),
         ),
     ),
     NavGroup(
@@ -214,6 +221,8 @@ RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("Who runs my estate"), "estates:mine", "house-heart", Action.ESTATE_MINE),
     NavItem(_("My notices"), "care:mine", "envelope-paper", Action.CARE_NOTICE_READ),
     NavItem(_("My visits"), "care:my_visits", "person-hearts", Action.CARE_VISIT_RECORD),
+    NavItem(_("My care record"), "care:mine_record", "heart", Action.CARE_NOTICE_READ),
+    NavItem(_("Services nearby"), "care:circle", "geo-alt", Action.CARE_NOTICE_READ),
     NavItem(_("Legal advice online"), "mediation:legal_mine", "journal-text", Action.MEDIATION_ASK),
 ]
 

@@ -277,6 +277,14 @@ class Action(models.TextChoices):
         "care.visit_notes",
         _("Read the notes of care visits (what was found, needs raised)"),
     )
+    CARE_ROUND_SEND = (
+        "care.round_send",
+        _("Send a door-to-door verification round (入户核查) to the grid workers"),
+    )
+    CARE_GIVING_MANAGE = (
+        "care.giving_manage",
+        _("Record residents' donations and keep the service circle's directory"),
+    )
     # Key tasks and supervision (issue 17, gongzhi/keytasks): tasks sent down with a form.
     KEYTASK_SEND = (
         "keytask.send",
@@ -298,6 +306,14 @@ class Action(models.TextChoices):
         "keytask.list_report",
         _("Report progress on key tasks and report them done"),
     )
+    KEYTASK_SUPERVISE = (
+        "keytask.supervise",
+        _("Issue supervision notices (督办单) on key tasks and record talks (约谈)"),
+    )
+    KEYTASK_INSPECT = (
+        "keytask.inspect",
+        _("Inspect communities, record findings to rectify and verify the rectification"),
+    )
     # The community workforce (issue 15, gongzhi/workforce).
     WORKFORCE_VIEW = (
         "workforce.view",
@@ -314,6 +330,14 @@ class Action(models.TextChoices):
     WORKFORCE_REWARD = (
         "workforce.reward",
         _("Approve certificate rewards and mark them paid"),
+    )
+    WORKFORCE_APPOINTMENT_VIEW = (
+        "workforce.appointment_view",
+        _("See first secretaries' and seconded cadres' appointments, duty logs and reports"),
+    )
+    WORKFORCE_APPOINT = (
+        "workforce.appoint",
+        _("Record first secretaries' and seconded cadres' appointments and accept their reports"),
     )
     # Social organisations (issue 16, gongzhi/organisations).
     ORG_VIEW = (
@@ -335,6 +359,15 @@ class Action(models.TextChoices):
     ORG_REVIEW = (
         "organisation.review",
         _("May be appointed an expert of a venture-philanthropy round and score its projects"),
+    )
+    # Community funds, purchased services and funding lines (issue 16 items 5-7, gongzhi/funds).
+    FUNDS_VIEW = (
+        "funds.view",
+        _("View community funds, purchased services and the community's funding lines"),
+    )
+    FUNDS_MANAGE = (
+        "funds.manage",
+        _("Record donations, grants, purchased services, receipts and spending"),
     )
     # Eligibility (issue 11 point 6): who may be chosen for something, read through
     # gongzhi.core.gates.roles_with() instead of role lists kept in the apps.
@@ -579,6 +612,13 @@ PERMISSIONS.update(
         Action.WORKFORCE_REWARD: {
             r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
         },
+        # First secretaries and seconded cadres (000 §二): the street records the appointment
+        # and accepts the end-of-term report; the appointee writes their own duty log and
+        # report (an object rule in gongzhi/workforce/appointments.py); grid workers see none.
+        Action.WORKFORCE_APPOINTMENT_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
+        Action.WORKFORCE_APPOINT: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
         # Sent-down tasks (gongzhi/keytasks): the street or district sends, the communities
         # and grids under it fill in; a receiver's answers are seen by the sender's side and by
         # the staff of the receiving place only (selectors.py).
@@ -615,6 +655,13 @@ PERMISSIONS.update(
                 R.SYSTEM_ADMIN,
             )
         },
+        # Supervision (督办) and inspections of communities: officers above the community.
+        Action.KEYTASK_SUPERVISE: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
+        Action.KEYTASK_INSPECT: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
     }
 )
 
@@ -640,6 +687,12 @@ PERMISSIONS.update(
             r: S.SUBTREE for r in (R.GRID_WORKER, R.PARTY_MEMBER, R.VOLUNTEER, R.BUILDING_HEAD)
         },
         Action.CARE_VISIT_NOTES: {r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER)},
+        # Verification rounds (入户核查): the community or street sends them; the registry's
+        # keepers (the grid worker of each home) answer them under care.rental_manage.
+        Action.CARE_ROUND_SEND: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        # 爱心档案 and the service circle: the community's staff record donations and keep the
+        # directory of service points; residents record their own giving (an object rule).
+        Action.CARE_GIVING_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
     }
 )
 
@@ -666,6 +719,24 @@ PERMISSIONS.update(
                 R.STREET_OFFICER,
                 R.COMMUNITY_SECRETARY,
                 R.PARTNER_CONTACT,
+            )
+        },
+    }
+)
+
+# Community funds and the community's money (gongzhi/funds): community staff, the street and the
+# district read; the community secretary, the street and the district book (a community worker
+# reads only); the public page of a fund needs no login (no action).
+PERMISSIONS.update(
+    {
+        Action.FUNDS_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
+        Action.FUNDS_MANAGE: {
+            r: S.SUBTREE
+            for r in (
+                R.COMMUNITY_SECRETARY,
+                R.STREET_OFFICER,
+                R.DISTRICT_OFFICER,
+                R.SYSTEM_ADMIN,
             )
         },
     }

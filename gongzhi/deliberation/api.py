@@ -46,7 +46,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
-from gongzhi.core import access, gates
+from gongzhi.core import access, api_schema, gates
 from gongzhi.core.roles import Action
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import (
@@ -305,7 +305,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        if getattr(self, "swagger_fake_view", False):
+        if api_schema.generating(self):
             return Meeting.objects.none()
         if access.has_any(user, Action.DELIBERATION_MANAGE):
             meetings = selectors.managed_meetings(user)
@@ -432,7 +432,7 @@ class FollowThroughViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        if getattr(self, "swagger_fake_view", False):
+        if api_schema.generating(self):
             return FollowThrough.objects.none()
         if access.has_any(user, Action.DELIBERATION_MANAGE):
             return selectors.managed_follow_throughs(user) | selectors.my_follow_throughs(user)

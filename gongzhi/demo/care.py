@@ -9,7 +9,12 @@ grid: four homes let by residents of the registry, tenants registered like resid
 protected), one lease current, one run out with no moving out recorded (on the list to
 confirm), one tenant moved out, one home between tenants. Visit plans (item 1) for the people on
 the demo community's care lists, their visitors the `partymember`, `grid`, `volunteer` and
-`buildinghead` logins, some overdue (`_visit_plans`).
+`buildinghead` logins, some overdue (`_visit_plans`). A door-to-door verification round
+(入户核查) over the demo community's rented homes sent by the `worker` login, half of the homes
+checked by the `grid` login (`_round`); donations for the 爱心档案 of the resident 13800000001 —
+one recorded by the worker, one by the resident — and a few neighbours (`_donations`); the
+service circle's directory: a clinic, a canteen for the elderly, a service station and the
+community's merchants, with opening hours and points around the demo building (`_service_points`).
 
 The notices are sent through the services (one audit record each); the receipts of the read
 half and the send times are then set on the demo rows themselves (seed data). Idempotent: when
@@ -22,15 +27,27 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongzhi.care import services, visits
-from gongzhi.care.models import Delivery, Notice, NoticeKind, RentedHome, VisitPlan
-from gongzhi.core import clock, profiles
+from gongzhi.care import rounds, services, visits
+from gongzhi.care.models import (
+    CheckItem,
+    Delivery,
+    Notice,
+    NoticeKind,
+    RentedHome,
+    RoundScope,
+    ServiceKind,
+    ServicePoint,
+    VisitPlan,
+)
+from gongzhi.core import clock, crypto, profiles
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
+from gongzhi.merchants.models import Merchant
 from gongzhi.people.idcard import make_id
 from gongzhi.people.models import Relation, Resident, ResidentTag, Tag
 from gongzhi.places.models import Household, Place
@@ -57,12 +74,13 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
     plans = _visit_plans(community, worker)
     if Notice.objects.filter(place_path__under=community.path).exists():
         homes = _rentals(grid, worker)
-        if not homes and not plans:
+        more = _giving_and_rounds(community, building, worker)
+        if not homes and not plans and not more:
             return _("Care demo: already present")
         return _("Care demo: %(homes)s rented homes, %(plans)s visit plans") % {
             "homes": homes,
             "plans": plans,
-        }
+        } + _more(more)
     resident = User.objects.get_by_phone("13800000001")
     resident_post = (
         Post.objects.filter(user=resident, role=Role.RESIDENT).first() if resident else None
@@ -133,6 +151,7 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
     except ValidationError:  # no one living alone in a small demo: leave it out
         power = None
     homes = _rentals(grid, worker)
+    more = _giving_and_rounds(community, building, worker)
     return _(
         "Care demo: notices to %(water)s, %(weather)s and %(power)s households (half of the "
         "water-cut notice read), %(homes)s rented homes, %(plans)s visit plans"
@@ -142,7 +161,143 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
         "weather": weather.households,
         "power": power.households if power else 0,
         "homes": homes,
-    }
+    } + _more(more)
+
+
+def _more(counts: tuple[int, int, int] | None) -> str:
+    if not counts:
+        return ""
+    rounds, gifts, points = counts
+    return "; " + _(
+        "%(rounds)s verification round, %(gifts)s donations, %(points)s service points"
+    ) % {"rounds": rounds, "gifts": gifts, "points": points}
+
+
+def _giving_and_rounds(
+    community: Place, building: Place, worker: User
+) -> tuple[int, int, int] | None:
+    """The round, the donations and the service points; None when they exist already."""
+    if ServicePoint.objects.filter(place_path=community.path).exists():
+        return None
+    with transaction.atomic():
+        points = _service_points(community, building, worker)
+        gifts = _donations(community, worker)
+        rounds = _round(community, worker)
+    return rounds, gifts, points
+
+
+def _round(community: Place, worker: User) -> int:
+    if not RentedHome.objects.filter(place_path__under=community.path).exists():
+        return 0
+    today = clock.today()
+    sent = services.send_round(
+        community,
+        actor=worker,
+        title=_("Spring check of rented homes"),
+        due_on=today + dt.timedelta(days=14),
+        scope=RoundScope.RENTED,
+    )
+    checker = User.objects.filter(username="grid").first()
+    if checker is None:
+        return 1
+    items = list(CheckItem.objects.filter(round=sent).order_by("id"))
+    for i, item in enumerate(items[: (len(items) + 1) // 2]):
+        answers = {code: "yes" for code in rounds.CODES}
+        if i == 0:
+            answers["fire_safe"] = "no"
+        try:
+            services.check_household(
+                item,
+                actor=checker,
+                answers=answers,
+                note=_("Electric bikes charged in the stairwell") if i == 0 else "",
+            )
+        except (ValidationError, Http404, PermissionDenied):  # the grid login is elsewhere
+            break
+    return 1
+
+
+GIFTS = (
+    # (kind, to, destination, amount in fen or goods, days ago)
+    ("money", "fund", "社区微基金", 20000, 40),
+    ("goods", "drive", "冬衣募捐", "棉衣两件、棉被一床", 70),
+    ("money", "drive", "助学圆梦", 5000, 12),
+)
+
+
+def _donations(community: Place, worker: User) -> int:
+    donors: list[tuple[Resident, User]] = []
+    me = User.objects.filter(phone_index=crypto.blind_index("phone", "13800000001")).first()
+    record = Resident.objects.filter(user=me, is_active=True).first() if me else None
+    if record is not None and me is not None:
+        donors.append((record, worker))
+        donors.append((record, me))  # one the resident recorded on the phone
+    for neighbour in Resident.objects.filter(
+        is_active=True, place_path__under=community.path
+    ).order_by("id")[:4]:
+        donors.append((neighbour, worker))
+    today = clock.today()
+    made = 0
+    for i, (donor, actor) in enumerate(donors):
+        kind, to, destination, what, ago = GIFTS[i % len(GIFTS)]
+        try:
+            services.record_donation(
+                donor,
+                actor=actor,
+                kind=kind,
+                to=to,
+                destination=destination,
+                given_on=today - dt.timedelta(days=ago + i),
+                amount_fen=what if isinstance(what, int) else None,
+                goods=what if isinstance(what, str) else "",
+            )
+        except (ValidationError, Http404, PermissionDenied):
+            continue
+        made += 1
+    return made
+
+
+SERVICE_POINTS = (
+    # (kind, name, hours, metres north, metres east of the building)
+    ("clinic", "社区卫生服务站", "08:00–17:30", 250, -120),
+    ("canteen", "长者食堂", "11:00–13:00，17:00–18:30", -180, 90),
+    ("station", "党群服务中心便民服务站", "周一至周六 09:00–18:00", 60, 300),
+    ("station", "老年人日间照料中心", "08:30–17:00", None, None),
+)
+
+
+def _service_points(community: Place, building: Place, worker: User) -> int:
+    made = 0
+    lat0, lng0 = building.centre_lat, building.centre_lng
+    for kind, name, hours, north, east in SERVICE_POINTS:
+        lat = lng = None
+        if lat0 is not None and lng0 is not None and north is not None and east is not None:
+            lat = f"{float(lat0) + north / 111_000:.6f}"
+            lng = f"{float(lng0) + east / 96_000:.6f}"
+        services.save_service_point(
+            None,
+            actor=worker,
+            community=community,
+            kind=kind,
+            name=name,
+            hours=hours,
+            lat=lat,
+            lng=lng,
+        )
+        made += 1
+    for merchant in Merchant.objects.filter(community=community, is_active=True)[:5]:
+        services.save_service_point(
+            None,
+            actor=worker,
+            community=community,
+            kind=ServiceKind.MERCHANT,
+            name=merchant.name[:100],
+            address=merchant.address,
+            hours="09:00–21:00",
+            merchant=merchant,
+        )
+        made += 1
+    return made
 
 
 TENANTS = (

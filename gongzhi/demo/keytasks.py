@@ -16,6 +16,13 @@ community of the demo street, and the communities answer — with the gaps a rea
    reported done awaiting verification, the rest overdue — some with progress and a
    milestone behind, some never started.
 
+4. Supervision and inspection (items 2 and 3): task 12 of the list was given a supervision
+   notice a few days after the deadline, is still overdue after it and had a talk (约谈)
+   recorded; task 13 has a notice issued today with a deadline in two weeks. The street
+   inspected the demo community 20 days ago with two findings: one rectified, reported done
+   and verified by the inspector, one overdue; and visited it once (short of 001 §14's 3
+   visits a year under the loudi profile).
+
 Every write goes through the services (one audit record each), at the moments they would
 have happened (the clock is moved back for them). Idempotent: when the street already sent a
 task of the same title, nothing is added. Uses the default database.
@@ -33,14 +40,18 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
-from gongzhi.keytasks import list_services, services
+from gongzhi.keytasks import inspections, list_services, services, supervision
+from gongzhi.keytasks.inspections import Finding
 from gongzhi.keytasks.list_services import TaskSpec, Unit
 from gongzhi.keytasks.models import (
     FieldKind,
+    Inspection,
+    InspectionKind,
     Receiver,
     ReceiverKind,
     RowsOf,
     SentDownTask,
+    SupervisionNotice,
     TaskList,
 )
 from gongzhi.keytasks.services import FieldSpec
@@ -218,6 +229,7 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
         return _("Sent-down tasks demo: skipped (no demo street or logins)")
     street_place = post.place
     listed = _annex(street_place, street)
+    listed += _oversight(street_place, street, secretary_post.place)
     if SentDownTask.objects.filter(place=street_place, title=GAS).exists():
         return _("Sent-down tasks demo: already present") + listed
     today = clock.today()
@@ -391,3 +403,81 @@ def _annex(street_place: Place, officer: User) -> str:
         "n": len(tasks),
         "street": street_place.name,
     }
+
+
+# ------------------------------------------------------- supervision and inspection (items 2, 3)
+
+INSPECTION_FINDINGS = ("居务公开栏未按月更新", "消防通道堆放杂物，未及时清理")
+
+
+def _oversight(street_place: Place, officer: User, community: Place) -> str:
+    """A supervision notice and a talk on the annex list; an inspection of the demo community
+    with two findings (once each)."""
+    task_list = TaskList.objects.filter(place=street_place, title=ANNEX_TITLE).first()
+    out = ""
+    if (
+        task_list is not None
+        and not SupervisionNotice.objects.filter(task__task_list=task_list).exists()
+    ):
+        tasks = {t.number: t for t in task_list.tasks.all()}
+        with transaction.atomic():
+            with clock.travel_to(_at(ANNEX_DUE + dt.timedelta(days=5), 9)):
+                supervision.issue_notice(
+                    tasks[12],
+                    actor=officer,
+                    reason="逾期未完成，请园区各部门会同各社区限期完成“三单”服务模式建设。",
+                    due_on=ANNEX_DUE + dt.timedelta(days=31),
+                )
+            with clock.travel_to(_at(ANNEX_DUE + dt.timedelta(days=36), 15)):
+                supervision.record_talk(
+                    tasks[12],
+                    actor=officer,
+                    held_on=ANNEX_DUE + dt.timedelta(days=36),
+                    talked_to="园区各部门负责人、各社区党组织书记",
+                    minutes="督办期限已过仍未完成。责任单位说明了党员报到率低的原因，"
+                    "承诺一个月内完成报到并建立接单台账；街道每周调度。",
+                )
+            supervision.issue_notice(
+                tasks[13],
+                actor=officer,
+                reason="三级培育孵化体系尚未建成，请于两周内完成。",
+                due_on=clock.today() + dt.timedelta(days=14),
+            )
+        out += " " + _("Supervision: 2 notices, 1 talk")
+    if Inspection.objects.filter(community=community).exists():
+        return out
+    today = clock.today()
+    held = today - dt.timedelta(days=20)
+    secretary = _filler(community) or officer
+    with transaction.atomic():
+        with clock.travel_to(_at(held, 10)):
+            inspection = inspections.record_inspection(
+                community,
+                actor=officer,
+                kind=InspectionKind.YEARLY,
+                held_on=held,
+                summary="年度检查：社区党建、居务公开、安全管理台账基本齐全，发现两处问题需限期整改。",
+                findings=[
+                    Finding(INSPECTION_FINDINGS[0], today - dt.timedelta(days=10)),
+                    Finding(INSPECTION_FINDINGS[1], today - dt.timedelta(days=5)),
+                ],
+            )
+        first = TaskList.objects.get(inspection=inspection).tasks.get(number=1)
+        with clock.travel_to(_at(today - dt.timedelta(days=12), 16)):
+            list_services.report_progress(
+                first, actor=secretary, text="公开栏已更新至本月，建立每月更新台账。"
+            )
+            list_services.step(first, "done", actor=secretary)
+        with clock.travel_to(_at(today - dt.timedelta(days=11), 10)):
+            list_services.step(first, "verify", actor=officer)
+        visit = today - dt.timedelta(days=30)
+        if visit.year == today.year:
+            with clock.travel_to(_at(visit, 10)):
+                inspections.record_inspection(
+                    community,
+                    actor=officer,
+                    kind=InspectionKind.VISIT,
+                    held_on=visit,
+                    summary="走访指导网格化管理工作。",
+                )
+    return out + " " + _("Inspection: %(community)s, 2 findings") % {"community": community.name}

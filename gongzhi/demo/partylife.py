@@ -5,7 +5,9 @@ year with grades decided, this year's dues of the first branch with arrears, and
 membership: one accepted and one refused (with the reason) between branches, one awaiting the
 receiving branch, one out of and one in from outside the platform (with the letters' numbers);
 the community committee's members with part-time members from partner units (兼职委员), and
-bodies of the community covered alone, jointly or by affiliation — and two covered by none.
+bodies of the community covered alone, jointly or by affiliation — and two covered by none;
+the first branch's members' pledges of last year (reviewed: kept, partly kept, not kept) and
+this year (open), and a responsibility area of one building for each of them.
 
 Everything goes through the services (one audit record each). Idempotent: when a branch of the
 community already has a meeting, no meetings are added; when one has a transfer, no transfers."""
@@ -26,7 +28,16 @@ from gongzhi.party import services as registry
 from gongzhi.party.models import Body, CommitteeMember, OrgKind, PartyMember, PartyOrg
 from gongzhi.party.selectors import residents_for
 from gongzhi.partylife import rules, services
-from gongzhi.partylife.models import DuesEntry, Meeting, MeetingKind, ReviewResult, Transfer
+from gongzhi.partylife.models import (
+    DuesEntry,
+    Meeting,
+    MeetingKind,
+    Pledge,
+    ResponsibilityArea,
+    ReviewResult,
+    Transfer,
+)
+from gongzhi.partylife.selectors import area_buildings
 
 BRANCHES = 5
 MINUTES: dict[str, str] = {
@@ -40,8 +51,10 @@ MINUTES: dict[str, str] = {
 def _summary() -> str:
     return _(
         "%(n)s meetings, %(r)s review results, %(d)s dues entries, %(t)s transfers, "
-        "%(c)s committee members, %(b)s bodies"
+        "%(c)s committee members, %(b)s bodies, %(p)s pledges, %(a)s responsibility areas"
     ) % {
+        "p": Pledge.objects.count(),
+        "a": ResponsibilityArea.objects.count(),
         "n": Meeting.objects.count(),
         "r": ReviewResult.objects.count(),
         "d": DuesEntry.objects.count(),
@@ -190,6 +203,58 @@ def _structures(
         )
 
 
+PLEDGES = [
+    ["每月参加一次主题党日", "联系帮扶两户独居老人", "带头做好垃圾分类"],
+    ["每季度走访责任区住户一遍", "参与小区停车秩序劝导"],
+    ["认领楼栋引导岗，每月服务4小时", "收集反映居民诉求"],
+    ["参加社区议事协商", "带动家人参加志愿服务"],
+]
+REVIEWS = [
+    ("kept", "全年按承诺履职，居民认可。"),
+    ("partly", "走访次数未达到承诺，下一年度加强。"),
+    ("kept", ""),
+    ("not_kept", "全年未参加楼栋引导服务。"),
+]
+
+
+def _pledges_and_areas(branch: PartyOrg, actor: User, today: dt.date) -> None:
+    """Last year's pledges of the branch's members, reviewed, and this year's, the first
+    ones open; responsibility areas: one building of the branch's place per member."""
+    in_branch = PartyMember.objects.filter(org_id__in=rules.below([branch.pk]), is_active=True)
+    # The `partymember` login first, when it belongs here: its phone page shows the area.
+    own = list(in_branch.filter(resident__user__username="partymember").select_related("org"))
+    others = in_branch.exclude(pk__in=[m.pk for m in own]).select_related("org").order_by("id")
+    members = own + list(others[: 8 - len(own)])
+    # Seed data: the members have no logins to pledge with; the rows are written here (the
+    # demo's one audit entry covers them) and the reviews go through the service.
+    for year in (today.year - 1, today.year):
+        for i, member in enumerate(members):
+            Pledge.objects.get_or_create(
+                member=member,
+                year=year,
+                defaults={
+                    "org": member.org,
+                    "items": PLEDGES[i % len(PLEDGES)],
+                    "place_path": member.place_path,
+                },
+            )
+    for i, pledge in enumerate(
+        Pledge.objects.filter(member__in=members, year=today.year - 1, reviewed_at__isnull=True)
+    ):
+        outcome, comment = REVIEWS[i % len(REVIEWS)]
+        services.review_pledge(pledge, actor=actor, outcome=outcome, comment=comment)
+    buildings = list(area_buildings(branch)[: len(members)])
+    for member, building in zip(members, buildings, strict=False):
+        services.assign_area(
+            branch,
+            member,
+            actor=actor,
+            starts_on=dt.date(today.year, 1, 1),
+            buildings=[building.pk],
+            note="联系本楼住户，收集诉求，宣传政策",
+        )
+
+
 def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
     post = (
         Post.objects.filter(
@@ -218,6 +283,9 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
     if not Transfer.objects.filter(from_org__in=branches).exists():
         with transaction.atomic():
             _transfers(branches, actor, community)
+    if not ResponsibilityArea.objects.filter(org=branches[0]).exists():
+        with transaction.atomic():
+            _pledges_and_areas(branches[0], actor, clock.today())
     if Meeting.objects.filter(org__in=branches).exists():
         return _summary()
     today = clock.today()

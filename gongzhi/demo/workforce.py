@@ -25,7 +25,14 @@ every community of the demo street (the `street` login's), with realistic gaps:
   secretary attends all of it, one committee member only two days (short of Loudi's three) —
   and the grid workers' skills contest with ranks and scores;
 - pay floors (001 §15): in the demo community a member of the residents' committee is paid
-  1,150 yuan a month, below Loudi's 1,200 for a member.
+  1,150 yuan a month, below Loudi's 1,200 for a member;
+- first secretaries and seconded cadres (000 §二): the demo community's first secretary, sent
+  by a partner unit of the street, is mid-term and keeps a duty log with their own login
+  (`firstsecretary`, 第一书记, a community worker's post); the Wuhan East Lake community's
+  seconded cadre served exactly one year (its document's least), which has ended without an
+  end-of-term report — the gap on the compliance page. The street's course is held by the
+  district (county level): the demo community's secretary has their one session of Loudi's
+  `training.secretary_min_sessions_per_year`, the other communities' secretaries none.
 
 Workers are residents of the community aged 25 to 50 (the reserve candidate 35 or under).
 Every write goes through the services (one audit record each). Idempotent: when the demo
@@ -42,11 +49,14 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
+from gongzhi.core import services as core_services
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
+from gongzhi.demo.places.scales import DEMO_PASSWORD
+from gongzhi.partners.models import PartnerUnit
 from gongzhi.people.models import Resident
 from gongzhi.places.models import Place, PlaceKind
-from gongzhi.workforce import services, training
+from gongzhi.workforce import appointments, services, training
 from gongzhi.workforce.models import (
     CertificateLevel,
     CommitteeKind,
@@ -88,12 +98,14 @@ def _years_ago(day: dt.date, years: int) -> dt.date:
 
 
 def _candidates(community: Place, today: dt.date) -> tuple[list[Resident], list[Resident]]:
-    """Residents aged 25–50 with no worker's record: (35 or under, older)."""
+    """Residents aged 25–50 with no worker's record and no login of their own (the first
+    secretary gets a demo login): (35 or under, older)."""
     taken = Worker.objects.filter(left_on__isnull=True).values("resident_id")
     people = list(
         Resident.objects.filter(
             place_path__startswith=community.path,
             is_active=True,
+            user__isnull=True,
             birth_date__lte=_years_ago(today, 25),
             birth_date__gt=_years_ago(today, 50),
         )
@@ -261,6 +273,7 @@ def _training(community: Place, workers: list[Worker], street_user: User, today:
         starts_on=start,
         ends_on=start + dt.timedelta(days=6),
         days="7",
+        county_level=True,  # held by the district: a session at county level (001 §5)
     )
     training.record_attendance(course, actor=street_user, worker=workers[0])
     training.record_attendance(course, actor=street_user, worker=workers[1], days="2")
@@ -284,6 +297,76 @@ def _training(community: Place, workers: list[Worker], street_user: User, today:
             contest, actor=street_user, worker=worker, rank=rank, score=str(96 - 7 * rank)
         )
     return 2
+
+
+FIRST_SECRETARY_LOGIN = ("firstsecretary", "第一书记")
+DUTY_LOG = (
+    (12, "到任报到，与社区“两委”班子逐一谈心，熟悉社区基本情况"),
+    (40, "走访辖区困难家庭 12 户，收集“微心愿”5 条"),
+    (75, "牵头召开共建单位联席会议，认领社区需求 3 项"),
+    (110, "组织党员志愿者开展老旧小区环境整治"),
+)
+
+
+def _first_secretary(
+    community: Place, workers: list[Worker], street_user: User, today: dt.date
+) -> int:
+    """The demo community's first secretary, sent by a partner unit of the street (or the
+    district's organisation department), mid-term, with a login of their own (`firstsecretary`,
+    a community worker's post) and four duty-log entries written by it."""
+    worker = next((w for w in workers if w.kind == WorkerKind.FIRST_SECRETARY), None)
+    if worker is None or worker.resident.user_id is not None:
+        return 0
+    username, name = FIRST_SECRETARY_LOGIN
+    user = User.objects.filter(username=username).first() or User.objects.create_user(
+        username=username, password=DEMO_PASSWORD, name=name
+    )
+    core_services.grant_post(user, Role.COMMUNITY_WORKER, community, actor=street_user)
+    Resident.objects.filter(pk=worker.resident_id).update(user=user)
+    worker.resident.user = user
+    paths = [community.path, community.parent.path if community.parent else community.path]
+    unit = PartnerUnit.objects.filter(is_active=True, place_path__in=paths).order_by("id").first()
+    start = (today - dt.timedelta(days=150)).replace(day=1)
+    made = appointments.appoint(
+        worker,
+        actor=street_user,
+        unit=unit,
+        office="" if unit else "区委组织部",
+        starts_on=start,
+        planned_end_on=_years_ago(start, -2) - dt.timedelta(days=1),
+    )
+    for days, text in DUTY_LOG:
+        day = start + dt.timedelta(days=days)
+        if day <= today:
+            appointments.add_log_entry(made, actor=user, day=day, text=text)
+    return 1
+
+
+def _seconded_cadre(community: Place, street_user: User, today: dt.date) -> int:
+    """A seconded cadre of the Wuhan East Lake community whose one-year term ended without an
+    end-of-term report: the gap on the compliance page."""
+    young, older = _candidates(community, today)
+    pool = young or older
+    if not pool:
+        return 0
+    person = pool[0]
+    start = (today - dt.timedelta(days=460)).replace(day=1)
+    worker = services.add_worker(
+        community,
+        actor=street_user,
+        resident=person,
+        kind=WorkerKind.SECONDED_CADRE,
+        started_on=start,
+        education="bachelor",
+    )
+    appointments.appoint(
+        worker,
+        actor=street_user,
+        office="市委组织部",
+        starts_on=start,
+        planned_end_on=_years_ago(start, -1) - dt.timedelta(days=1),  # exactly one year
+    )
+    return 1
 
 
 def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
@@ -315,6 +398,7 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
                 residents_elected=_years_ago(today + dt.timedelta(days=45), 5),
             )
         _link_grid_login(community, workers)
+        _first_secretary(community, workers, street_user, today)
         if workers:
             services.record_certificate(
                 workers[0],
@@ -340,6 +424,7 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
             total += len(made)
             if other == others[-1]:
                 _certificates(made, street_user, street_user, today)
+                total += _seconded_cadre(other, street_user, today)
             if i == 0:
                 _assessments(made, street_user, today, unfit=True)
             if i < 2 and len(made) >= 5:

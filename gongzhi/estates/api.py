@@ -28,6 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -102,6 +103,8 @@ class TermSerializer(serializers.ModelSerializer):
         return _share(services.term_share(term))
 
 
+# Named after the model in the schema: mediation has a CommitteeSerializer of its own.
+@extend_schema_serializer(component_name="OwnersCommittee")
 class CommitteeSerializer(serializers.ModelSerializer):
     class Meta:
         model = OwnersCommittee
@@ -117,6 +120,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_serializer(component_name="OwnersCommitteeDetail")
 class CommitteeDetailSerializer(CommitteeSerializer):
     terms = serializers.SerializerMethodField()
     shares = serializers.SerializerMethodField()

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -75,9 +76,47 @@ class AnswerIn(serializers.Serializer):
     committee_score = serializers.IntegerField(min_value=1, max_value=5)
 
 
+# The shapes MyEstateViewSet answers (for the schema; the view builds the dicts itself).
+class RatingOut(serializers.Serializer):
+    year = serializers.IntegerField()
+    score = serializers.CharField(allow_null=True, help_text="one decimal")
+    stars = serializers.IntegerField(allow_null=True)
+    parts = serializers.DictField()
+    award_max_yuan = serializers.IntegerField(allow_null=True)
+
+
+class MyEstateMemberOut(serializers.Serializer):
+    name = serializers.CharField()
+    is_chair = serializers.BooleanField()
+
+
+class MyEstateCompanyOut(serializers.Serializer):
+    name = serializers.CharField()
+    rating = RatingOut(allow_null=True)
+
+
+class MyEstateSurveyOut(serializers.Serializer):
+    year = serializers.IntegerField()
+    closes_on = serializers.DateField()
+    answered = serializers.BooleanField()
+
+
+class MyEstateOut(serializers.Serializer):
+    """Only `estate` (null) when the caller's household is in no estate."""
+
+    estate = serializers.CharField(allow_null=True)
+    committee = serializers.CharField(allow_null=True, required=False)
+    members = MyEstateMemberOut(many=True, required=False)
+    committee_rating = RatingOut(allow_null=True, required=False)
+    marked_for_reelection = serializers.BooleanField(required=False)
+    companies = MyEstateCompanyOut(many=True, required=False)
+    survey = MyEstateSurveyOut(allow_null=True, required=False)
+
+
 class MyEstateViewSet(viewsets.ViewSet):
     permission_classes = [Requires.any(Action.ESTATE_MINE)]
 
+    @extend_schema(responses=MyEstateOut)
     def list(self, request: Request) -> Response:
         info = selectors.my_estate(request.user)
         if info is None:
@@ -104,6 +143,13 @@ class MyEstateViewSet(viewsets.ViewSet):
             }
         )
 
+    @extend_schema(
+        request=AnswerIn,
+        responses={
+            201: inline_serializer("MyEstateAnswered", {"answered": serializers.BooleanField()}),
+            400: inline_serializer("MyEstateRefusal", {"detail": serializers.CharField()}),
+        },
+    )
     @action(detail=False, methods=["post"])
     def answer(self, request: AuthenticatedAPIRequest) -> Response:
         data = AnswerIn(data=request.data)

@@ -27,6 +27,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -257,7 +259,29 @@ def _receiver(request: AuthenticatedAPIRequest, receiver: Receiver) -> dict[str,
     }
 
 
+class ReceiverRow(serializers.Serializer):
+    """A row of the receiver's to-do list (the schema of what `list` builds by hand)."""
+
+    id = serializers.IntegerField()
+    task = serializers.IntegerField()
+    title = serializers.CharField()
+    due_on = serializers.DateField()
+    place_name = serializers.CharField()
+    state = serializers.CharField()
+    late = serializers.BooleanField()
+
+
+@extend_schema_view(
+    list=extend_schema(responses=ReceiverRow(many=True)),
+    retrieve=extend_schema(responses=OpenApiTypes.OBJECT),
+    answers=extend_schema(request=AnswersIn, responses=OpenApiTypes.OBJECT),
+    recall=extend_schema(request=None, responses=OpenApiTypes.OBJECT),
+    reopen=extend_schema(request=ReasonIn, responses=OpenApiTypes.OBJECT),
+)
 class ReceiverViewSet(viewsets.GenericViewSet):
+    serializer_class = ReceiverRow
+    # Never read (the actions go through the scoped selectors): the schema's model.
+    queryset = Receiver.objects.none()
     permission_classes = [Requires.any(FILL, SEND)]
 
     def list(self, request: AuthenticatedAPIRequest) -> Response:

@@ -2,10 +2,12 @@
 
 from gongzhi.core.api import Router
 from gongzhi.keytasks.api import ReceiverViewSet, SentTaskViewSet
-from gongzhi.keytasks.list_api import ListTaskViewSet
+from gongzhi.keytasks.list_api import InspectionViewSet, ListTaskViewSet, SupervisionViewSet
 
 router = Router()
 router.register("sent-tasks", SentTaskViewSet, basename="sent-task")
 router.register("task-forms", ReceiverViewSet, basename="task-form")
 router.register("list-tasks", ListTaskViewSet, basename="list-task")
+router.register("supervision", SupervisionViewSet, basename="supervision")
+router.register("inspections", InspectionViewSet, basename="inspection")
 urlpatterns = router.urls

@@ -4,7 +4,8 @@ ValidationError with a clear message and writes nothing.
 
 Who does what (gongzhi/core/roles.py):
 - KEYTASK_LIST_MANAGE over the list's place: create or import a list, add tasks and
-  milestones, verify a task reported done (or return it);
+  milestones, verify a task reported done (or return it) — a rectification task of an
+  inspection (inspections.py) only by the inspector who recorded it;
 - KEYTASK_LIST_REPORT over the list's place or over the place of a unit named on the task:
   report progress (text, photos, milestones reached), report the task done.
 Verification locks the task row (select_for_update) and re-reads its state: of two officers
@@ -29,6 +30,7 @@ from gongzhi.core.roles import Action
 from gongzhi.keytasks import list_workflow
 from gongzhi.keytasks.list_workflow import Step
 from gongzhi.keytasks.models import (
+    Inspection,
     KeyTask,
     Milestone,
     ProgressPhoto,
@@ -109,7 +111,7 @@ def create_list(
             created_by=actor,
         )
         for number, spec in enumerate(tasks, start=1):
-            _add(task_list, number, spec)
+            add_task(task_list, number, spec)
         audit.record(
             actor=actor,
             action="keytasks.list_create",
@@ -121,7 +123,8 @@ def create_list(
     return task_list
 
 
-def _add(task_list: TaskList, number: int, spec: TaskSpec) -> KeyTask:
+def add_task(task_list: TaskList, number: int, spec: TaskSpec) -> KeyTask:
+    """One task of a list, inside the caller's transaction (after its access check)."""
     if not spec.title.strip():
         raise ValidationError(_("Task %(n)s has no title.") % {"n": number})
     if spec.lead is None:
@@ -261,6 +264,15 @@ def step(task: KeyTask, step: str, *, actor: User) -> KeyTask:
             post = None
         elif step in (Step.VERIFY, Step.RETURN):
             post = _require_manage(actor, task).post
+            inspector = (
+                Inspection.objects.filter(task_list_id=task.task_list_id)
+                .values_list("inspector_id", flat=True)
+                .first()
+            )
+            if inspector is not None and inspector != actor.pk:
+                raise ValidationError(
+                    _("A rectification task is verified by the inspector who found it.")
+                )
         else:
             raise Http404
         task = _locked(task)

@@ -7,6 +7,9 @@
     not started          open, no progress reported and no milestone reached
     on track             every other open task
 
+"The deadline" is the task's own, or the deadline of its latest supervision notice (督办单,
+`supervised_due_on`) once one was issued (`deadline()`; `_deadline` in SQL).
+
 The same rules are written twice: `status()` for one task in Python, `annotate()` as a SQL
 CASE so the board filters and sorts (overdue first) in the database.
 """
@@ -19,6 +22,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock, profiles
@@ -61,17 +65,23 @@ def risk_days_of(lists: Iterable[TaskList]) -> dict[int, int]:
     return out
 
 
+def deadline(task: KeyTask) -> dt.date:
+    """The deadline that counts: the latest supervision notice's, else the task's own."""
+    return task.supervised_due_on or task.due_on
+
+
 def status(task: KeyTask, days: int, today: dt.date | None = None) -> str:
     today = today or clock.today()
     if task.state == KeyTaskState.VERIFIED:
         return Status.VERIFIED
     if task.state == KeyTaskState.DONE:
         return Status.DONE
-    if task.due_on < today:
+    due = deadline(task)
+    if due < today:
         return Status.OVERDUE
     milestones = list(task.milestones.all())
     behind = any(m.done_on is None and m.due_on < today for m in milestones)
-    if behind and (task.due_on - today).days <= days:
+    if behind and (due - today).days <= days:
         return Status.AT_RISK
     if task.last_report_at is None and not any(m.done_on for m in milestones):
         return Status.NOT_STARTED
@@ -79,7 +89,7 @@ def status(task: KeyTask, days: int, today: dt.date | None = None) -> str:
 
 
 def annotate(qs: QuerySet[KeyTask], days_by_list: dict[int, int]) -> QuerySet[Any]:
-    """`status_code` (an index into ORDER) for every task, computed in SQL."""
+    """`status_code` (an index into ORDER) and `_deadline` for every task, computed in SQL."""
     today = clock.today()
     behind = Exists(
         Milestone.objects.filter(task=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
@@ -90,13 +100,15 @@ def annotate(qs: QuerySet[KeyTask], days_by_list: dict[int, int]) -> QuerySet[An
         by_days.setdefault(days, []).append(list_id)
     near = Q(pk__in=[])
     for days, ids in by_days.items():
-        near |= Q(task_list_id__in=ids, due_on__lte=today + dt.timedelta(days=days))
+        near |= Q(task_list_id__in=ids, _deadline__lte=today + dt.timedelta(days=days))
     open_ = Q(state=KeyTaskState.OPEN)
-    return qs.annotate(_behind=behind, _reached=reached).annotate(
+    return qs.annotate(
+        _behind=behind, _reached=reached, _deadline=Coalesce("supervised_due_on", "due_on")
+    ).annotate(
         status_code=Case(
             When(state=KeyTaskState.VERIFIED, then=Value(ORDER.index(Status.VERIFIED))),
             When(state=KeyTaskState.DONE, then=Value(ORDER.index(Status.DONE))),
-            When(open_ & Q(due_on__lt=today), then=Value(ORDER.index(Status.OVERDUE))),
+            When(open_ & Q(_deadline__lt=today), then=Value(ORDER.index(Status.OVERDUE))),
             When(open_ & Q(_behind=True) & near, then=Value(ORDER.index(Status.AT_RISK))),
             When(
                 open_ & Q(last_report_at__isnull=True, _reached=False),

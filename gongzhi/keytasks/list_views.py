@@ -19,7 +19,13 @@ from gongzhi.core import refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
-from gongzhi.keytasks import list_import, list_selectors, list_services, list_status
+from gongzhi.keytasks import (
+    list_import,
+    list_selectors,
+    list_services,
+    list_status,
+    supervision,
+)
 from gongzhi.keytasks.list_workflow import Step
 from gongzhi.keytasks.models import ProgressPhoto
 from gongzhi.places.models import Place
@@ -52,6 +58,23 @@ class ImportForm(forms.Form):
 class ProgressForm(forms.Form):
     text = forms.CharField(
         max_length=2000, label=gettext_lazy("Progress"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NoticeForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        label=gettext_lazy("Reason for the supervision"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    due_on = forms.DateField(label=gettext_lazy("New deadline"))
+
+
+class TalkForm(forms.Form):
+    held_on = forms.DateField(label=gettext_lazy("Held on"))
+    talked_to = forms.CharField(max_length=200, label=gettext_lazy("Talked to"))
+    minutes = forms.CharField(
+        max_length=5000, label=gettext_lazy("Minutes"), widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
@@ -180,6 +203,12 @@ def task(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "may_report": list_services.may_report(user, item),
             "may_manage": may_manage,
             "risk_days": days,
+            "deadline": list_status.deadline(item),
+            "notices": list(supervision.notices_of([item])),
+            "talks": list(item.talks.select_related("notice", "recorded_by")),
+            "may_supervise": supervision.may_supervise(user, item),
+            "may_talk": supervision.may_talk(item),
+            "inspector": list_selectors.inspector_of(item),
         },
     )
 
@@ -198,6 +227,30 @@ def task_act(request: AuthenticatedRequest, pk: int, act: str) -> HttpResponse:
                 item, actor=user, title=data["title"], due_on=data["due_on"]
             ),
             _("The milestone is added."),
+        )
+        return redirect("keytasks:list_task", pk=item.pk)
+    if act == "supervise":
+        refusals.act(
+            request,
+            NoticeForm(request.POST),
+            lambda data: supervision.issue_notice(
+                item, actor=user, reason=data["reason"], due_on=data["due_on"]
+            ),
+            _("The supervision notice is issued."),
+        )
+        return redirect("keytasks:list_task", pk=item.pk)
+    if act == "talk":
+        refusals.act(
+            request,
+            TalkForm(request.POST),
+            lambda data: supervision.record_talk(
+                item,
+                actor=user,
+                held_on=data["held_on"],
+                talked_to=data["talked_to"],
+                minutes=data["minutes"],
+            ),
+            _("The talk is recorded."),
         )
         return redirect("keytasks:list_task", pk=item.pk)
     if act not in Step.values:

@@ -408,6 +408,9 @@ class KeyTask(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The deadline of the latest supervision notice (督办单, supervision.py): while set, the
+    # shown status counts from it instead of `due_on`, which keeps the list's own deadline.
+    supervised_due_on = models.DateField(_("supervision deadline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("key task")
@@ -553,3 +556,181 @@ class ProgressPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.file.name or ""
+
+
+# ===================================================================== supervision (item 2)
+# Escalations and reminders are sent once per task, kind and deadline (a row each, unique);
+# a supervision notice (督办单) gives an overdue or at-risk task a new deadline; a task still
+# open after it may lead to a recorded talk (约谈) with minutes (supervision.py).
+
+
+class EscalationKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder before the deadline")
+    AT_RISK = "at_risk", _("At risk")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class Escalation(models.Model):
+    """A notification sent by the daily sweep: one per task, kind and deadline."""
+
+    task = models.ForeignKey(
+        KeyTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=EscalationKind.choices)
+    deadline = models.DateField(_("deadline"))
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["task_id", "sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind", "deadline"], name="keytasks_escalation_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=EscalationKind.values),
+                name="keytasks_escalation_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.kind}"
+
+
+class SupervisionNotice(models.Model):
+    """A supervision notice (督办单): its number, the reason and a new deadline."""
+
+    task = models.ForeignKey(
+        KeyTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="notices"
+    )
+    # The list's place, which numbers its notices per year: 督办〔2026〕3号.
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    year = models.PositiveSmallIntegerField(_("year"))
+    seq = models.PositiveIntegerField(_("number"))
+    reason = models.TextField(_("reason"), max_length=1000)
+    due_on = models.DateField(_("new deadline"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        ordering = ["-issued_at", "-id"]
+        indexes = [_path_index("keytasks_notice_path")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "year", "seq"], name="keytasks_notice_number_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"督办〔{self.year}〕{self.seq}号"
+
+
+class Talk(models.Model):
+    """A recorded talk (约谈) about a task still open after its supervision deadline."""
+
+    notice = models.ForeignKey(
+        SupervisionNotice,
+        verbose_name=_("supervision notice"),
+        on_delete=models.PROTECT,
+        related_name="talks",
+    )
+    task = models.ForeignKey(
+        KeyTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="talks"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    held_on = models.DateField(_("held on"))
+    talked_to = models.CharField(_("talked to"), max_length=200)
+    minutes = models.TextField(_("minutes"), max_length=5000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("talk")
+        verbose_name_plural = _("talks")
+        ordering = ["-held_on", "-id"]
+        indexes = [_path_index("keytasks_talk_path")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}@{self.held_on}"
+
+
+# ========================================================= inspections and rectification (item 3)
+# An inspection of a community by its street records findings; each finding is a rectification
+# task (限期整改) on the inspection's own task list, led by the community, closed only when the
+# inspector verifies it (inspections.py).
+
+
+class InspectionKind(models.TextChoices):
+    YEARLY = "yearly", _("Yearly inspection")
+    VISIT = "visit", _("Visit")
+
+
+class Inspection(models.Model):
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The community's path: who sees the inspection.
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    by_place = models.ForeignKey(
+        "places.Place", verbose_name=_("inspected by"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=InspectionKind.choices)
+    held_on = models.DateField(_("held on"))
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
+    # The rectification tasks (one per finding), a list of the inspecting place.
+    task_list = models.OneToOneField(
+        TaskList,
+        verbose_name=_("rectification list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection",
+    )
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-held_on", "-id"]
+        indexes = [
+            _path_index("keytasks_inspection_path"),
+            models.Index(fields=["community", "kind", "held_on"], name="keytasks_insp_year"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "kind", "held_on"], name="keytasks_inspection_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=InspectionKind.values),
+                name="keytasks_inspection_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}@{self.held_on}"

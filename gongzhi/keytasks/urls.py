@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.keytasks import list_views, views
+from gongzhi.keytasks import list_views, oversight_views, views
 
 app_name = "keytasks"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     path("forms/<int:pk>/<slug:act>/", views.receiver_act, name="receiver_act"),
     path("lists/", list_views.board, name="board"),
     path("lists/import/", list_views.import_list, name="list_import"),
+    path("lists/<int:pk>/timeline/", oversight_views.timeline, name="timeline"),
+    path("supervision/", oversight_views.supervision, name="supervision"),
+    path("inspections/", oversight_views.inspection_list, name="inspections"),
+    path("inspections/new/", oversight_views.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", oversight_views.inspection, name="inspection"),
     path("lists/tasks/<int:pk>/", list_views.task, name="list_task"),
     path(
         "lists/tasks/<int:pk>/photos/<int:photo_pk>/", list_views.progress_photo, name="list_photo"

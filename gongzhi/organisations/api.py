@@ -33,12 +33,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gongzhi.core import access, gates
+from gongzhi.core import access, api_schema, gates
 from gongzhi.core.gates import Requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedAPIRequest
@@ -74,6 +75,7 @@ def _valid(shape: type[serializers.Serializer], request: Request) -> dict[str, A
     return dict(data.validated_data)
 
 
+@extend_schema_field(api_schema.YUAN)
 class Yuan(serializers.Field):
     """Fen in the database, yuan with two decimals on the wire."""
 
@@ -160,6 +162,8 @@ class SubsidySerializer(serializers.ModelSerializer):
         ]
 
 
+# Schema components named after the models: microprojects has a Round and a Project too.
+@extend_schema_serializer(component_name="VentureRound")
 class RoundSerializer(serializers.ModelSerializer):
     budget_yuan = Yuan(source="budget_fen", read_only=True)
     prize_cap_yuan = Yuan(source="prize_cap_fen", read_only=True)
@@ -180,6 +184,7 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_serializer(component_name="VentureApplication")
 class ProjectSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     budget_yuan = Yuan(source="budget_fen", read_only=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -48,9 +50,31 @@ def _data(index: selectors.Index) -> dict:
     }
 
 
+# The shape both views answer (for the schema; `_data` builds the dicts).
+class IndexPartOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    achieved = serializers.FloatField()
+    full = serializers.FloatField()
+    score = serializers.FloatField()
+    weight = serializers.FloatField()
+
+
+class IndexOut(serializers.Serializer):
+    member = serializers.IntegerField()
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    value = serializers.FloatField()
+    parts = IndexPartOut(many=True)
+
+
+YEAR = OpenApiParameter("year", int, description="2000–2100; this year when absent or wrong")
+
+
 class VanguardIndexView(APIView):
     permission_classes = [Requires.any(Action.VANGUARD_SERVE)]
 
+    @extend_schema(parameters=[YEAR], responses=IndexOut)
     def get(self, request):
         member = selectors.member_of(request.user)
         if member is None:
@@ -61,6 +85,7 @@ class VanguardIndexView(APIView):
 class VanguardRankingView(APIView):
     permission_classes = [Requires.any(Action.VANGUARD_VIEW)]
 
+    @extend_schema(parameters=[YEAR], responses=IndexOut(many=True))
     def get(self, request):
         rows = selectors.ranking(request.user, _year(request))[:MAX_RANKING_ROWS]
         return Response([_data(r) for r in rows])

@@ -21,6 +21,15 @@ POST /api/v1/party-transfers/                 {"kind": "internal", "member", "to
 POST /api/v1/party-transfers/{id}/accept/     (the receiving organisation's secretary)
 POST /api/v1/party-transfers/{id}/refuse/     {"reason"}: the member stays where they were
 POST /api/v1/party-transfers/{id}/withdraw/   (the sending organisation's secretary)
+GET  /api/v1/party-pledges/                   own pledges, a branch's (its secretary), those
+                                              under one's place (staff)
+POST /api/v1/party-pledges/                   {"year", "items": [..]}: the caller's own pledge
+POST /api/v1/party-pledges/{id}/review/       {"outcome": kept|partly|not_kept, "comment"}
+GET  /api/v1/party-areas/                     responsibility areas (units: building, household,
+                                              name), seen like pledges
+POST /api/v1/party-areas/                     {"org", "member", "starts_on", "ends_on"?,
+                                              "buildings": [ids], "households": [ids], "note"}
+POST /api/v1/party-areas/{id}/end/            {"ends_on"?}
 
 Errors: 400 bad input or refused (`detail`, or the field errors), 403 the role or the object
 rule refuses, 404 not visible.
@@ -33,6 +42,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -44,10 +54,14 @@ from gongzhi.party.models import PartyMember, PartyOrg
 from gongzhi.party.selectors import residents_for
 from gongzhi.partylife import rules, selectors, services
 from gongzhi.partylife.models import (
+    AreaUnit,
     DuesEntry,
     DuesKind,
     Meeting,
     MeetingKind,
+    Pledge,
+    PledgeOutcome,
+    ResponsibilityArea,
     ReviewResult,
     Transfer,
     TransferKind,
@@ -70,6 +84,7 @@ def _valid(shape: type[serializers.Serializer], request: Request) -> dict[str, A
     return dict(data.validated_data)
 
 
+@extend_schema_serializer(component_name="PartyMeeting")
 class MeetingSerializer(serializers.ModelSerializer):
     held = serializers.BooleanField(read_only=True)
 
@@ -378,3 +393,158 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
         return self._step(lambda t: services.withdraw_transfer(t, actor=request.user))
+
+
+# --------------------------------------------------------------------------- pledges and areas
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.resident.name", read_only=True)
+
+    class Meta:
+        model = Pledge
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "org",
+            "year",
+            "items",
+            "outcome",
+            "comment",
+            "reviewed_by",
+            "reviewed_at",
+        ]
+
+
+class PledgeIn(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=True),
+        min_length=1,
+        max_length=services.MAX_PLEDGE_ITEMS,
+    )
+
+
+class PledgeReviewIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=PledgeOutcome.choices)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class PledgeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """GET: own pledges (a member), a branch's (its secretary), those under one's place
+    (staff). POST {year, items}: the caller's own pledge (made, or changed before the
+    review). POST {id}/review/ {outcome, comment}: the branch's review."""
+
+    permission_classes = [Requires.any(rules.VIEW)]
+    serializer_class = PledgeSerializer
+
+    def get_queryset(self) -> QuerySet[Pledge]:
+        return selectors.visible_pledges(self.request.user)
+
+    def create(  # type: ignore[override]  # IsAuthenticated: the request carries a User
+        self, request: AuthenticatedAPIRequest, *args: Any, **kwargs: Any
+    ) -> Response:
+        data = _valid(PledgeIn, request)
+        try:
+            made = services.make_pledge(actor=request.user, year=data["year"], items=data["items"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(PledgeSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        item = self.get_object()
+        data = _valid(PledgeReviewIn, request)
+        try:
+            done = services.review_pledge(
+                item, actor=request.user, outcome=data["outcome"], comment=data["comment"]
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(PledgeSerializer(done).data)
+
+
+class AreaUnitSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AreaUnit
+        fields = ["building", "household", "name"]
+
+    def get_name(self, unit: AreaUnit) -> str:
+        return (
+            unit.household.short_address if unit.household else getattr(unit.building, "name", "")
+        )
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.resident.name", read_only=True)
+    units = AreaUnitSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ResponsibilityArea
+        fields = ["id", "org", "member", "member_name", "starts_on", "ends_on", "note", "units"]
+
+
+class AreaIn(serializers.Serializer):
+    org = _id()
+    member = _id()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    buildings = serializers.ListField(child=_id(), required=False, default=list, max_length=200)
+    households = serializers.ListField(child=_id(), required=False, default=list, max_length=200)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class AreaEndIn(serializers.Serializer):
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class AreaViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """GET: responsibility areas (own, a branch's for its secretary, under one's place for
+    staff). POST {org, member, starts_on, ends_on?, buildings, households, note}: the branch
+    assigns an area. POST {id}/end/ {ends_on?}."""
+
+    permission_classes = [Requires.any(rules.VIEW)]
+    serializer_class = AreaSerializer
+
+    def get_queryset(self) -> QuerySet[ResponsibilityArea]:
+        return selectors.visible_areas(self.request.user)
+
+    def create(  # type: ignore[override]  # IsAuthenticated: the request carries a User
+        self, request: AuthenticatedAPIRequest, *args: Any, **kwargs: Any
+    ) -> Response:
+        data = _valid(AreaIn, request)
+        org = selectors.visible_orgs(request.user).filter(pk=data["org"]).first()
+        if org is None:
+            return _not_found("org")
+        member = selectors.members_of(org).filter(pk=data["member"]).first()
+        if member is None and not rules.may_manage(request.user, org):
+            rules.require_manage(request.user, org)
+        if member is None:
+            return _not_found("member")
+        try:
+            made = services.assign_area(
+                org,
+                member,
+                actor=request.user,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                buildings=data["buildings"],
+                households=data["households"],
+                note=data["note"],
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(AreaSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def end(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        item = self.get_object()
+        data = _valid(AreaEndIn, request)
+        try:
+            done = services.end_area(item, actor=request.user, ends_on=data["ends_on"])
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(AreaSerializer(done).data)

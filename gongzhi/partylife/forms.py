@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.partylife.models import AttendanceStatus, MeetingKind
+from gongzhi.partylife.models import AttendanceStatus, MeetingKind, PledgeOutcome
 
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
 _TEXT = {"class": "form-control"}
@@ -141,3 +141,50 @@ def _choices(form: forms.Form, name: str, choices: list[tuple[int, str]]) -> Non
 def _style(form: forms.Form) -> None:
     for field in form.fields.values():
         field.widget.attrs.setdefault("class", "form-control")
+
+
+class PledgeForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, widget=forms.HiddenInput)
+    items = forms.CharField(
+        label=_("My pledge for the year (one item a line)"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5, **_TEXT}),
+    )
+
+
+class PledgeReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=PledgeOutcome.choices)
+    comment = forms.CharField(
+        label=_("Review comment"), max_length=500, required=False, widget=forms.TextInput(_TEXT)
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].widget.attrs["class"] = "form-select"
+
+
+class AreaForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("Party member"), coerce=int)
+    starts_on = forms.DateField(label=_("From"), widget=_DATE)
+    ends_on = forms.DateField(label=_("Until (empty: open)"), widget=_DATE, required=False)
+    buildings = forms.TypedMultipleChoiceField(label=_("Buildings"), coerce=int, required=False)
+    households = forms.TypedMultipleChoiceField(label=_("Households"), coerce=int, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[int, str]] | None = None,
+        buildings: list[tuple[int, str]] | None = None,
+        households: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "member", members or [])
+        _choices(self, "buildings", buildings or [])
+        _choices(self, "households", households or [])
+        _style(self)
+
+
+class AreaEndForm(forms.Form):
+    ends_on = forms.DateField(label=_("Ends on (empty: today)"), widget=_DATE, required=False)

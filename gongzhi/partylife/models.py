@@ -7,6 +7,7 @@ place path for scoping."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -382,3 +383,158 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.kind} {self.state}"
+
+
+# --------------------------------------------------------------------------- pledges and areas
+
+
+class PledgeOutcome(models.TextChoices):
+    KEPT = "kept", pgettext_lazy("pledge", "Kept")
+    PARTLY = "partly", pgettext_lazy("pledge", "Partly kept")
+    NOT_KEPT = "not_kept", pgettext_lazy("pledge", "Not kept")
+
+
+class Pledge(models.Model):
+    """A member's pledge for a year (承诺践诺, seed 001 §7): the items the member promises,
+    made by the member, and the branch's review (kept, partly kept, not kept) with its comment
+    and who reviewed it. One pledge per member and year (database constraint)."""
+
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The member's organisation when the pledge was made: its branch reviews it.
+    org = models.ForeignKey(
+        "party.PartyOrg", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    items = models.JSONField(_("pledge items"), default=list)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=PledgeOutcome.choices, blank=True
+    )
+    comment = models.CharField(_("review comment"), max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="partylife_pledge_once_a_year"),
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(reviewed_at__isnull=False),
+                name="partylife_pledge_reviewed",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"],
+                name="partylife_pledge_path",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["org", "year"], name="partylife_pledge_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+class ResponsibilityArea(models.Model):
+    """A member's responsibility area (责任区, seed 001 §7): buildings or households the branch
+    assigns to a member, from a date, until a date or open. A household lies in at most one
+    area of a branch at a time (checked by the service under the branch's row lock: a rule
+    across rows and dates that a database constraint cannot state)."""
+
+    org = models.ForeignKey(
+        "party.PartyOrg", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
+    )
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("responsibility area")
+        verbose_name_plural = _("responsibility areas")
+        ordering = ["org_id", "-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="partylife_area_dates",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="partylife_area_path", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["org", "ends_on"], name="partylife_area_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.starts_on}"
+
+    def current_on(self, day: dt.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+class AreaUnit(models.Model):
+    """One building or one household of a responsibility area."""
+
+    area = models.ForeignKey(ResponsibilityArea, on_delete=models.CASCADE, related_name="units")
+    building = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    household = models.ForeignKey(
+        "places.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+
+    class Meta:
+        verbose_name = _("area unit")
+        verbose_name_plural = _("area units")
+        ordering = ["area_id", "place_path", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(building__isnull=False, household__isnull=True)
+                | models.Q(building__isnull=True, household__isnull=False),
+                name="partylife_area_unit_one",
+            ),
+            models.UniqueConstraint(fields=["area", "building"], name="partylife_area_building"),
+            models.UniqueConstraint(fields=["area", "household"], name="partylife_area_household"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.household or self.building)

@@ -190,6 +190,37 @@ def require_attend(user: Viewer, org: PartyOrg) -> tuple[PartyMember, Grant]:
     return found, grant
 
 
+def own_or_managed_q(user: Viewer, member_field: str = "member_id") -> Q:
+    """A member's own records (pledges, responsibility areas): staff see those under their
+    place; a party member's post sees their own and those of the organisations they are the
+    secretary of (with those under them) — not their branch-mates'."""
+    q = staff_q(user, VIEW)
+    found = _member(user)
+    if found is not None:
+        q |= Q(org_id__in=secretary_ids(found)) | Q(**{member_field: found.pk})
+    return q
+
+
+def letter_grant(user: Viewer, member: PartyMember, community_path: str) -> Grant:
+    """The yearly letter about an in-service member (002): downloaded only by those who manage
+    the member's branch (its secretary, the community secretary above it) or by the community
+    committee's staff who manage organisational life in the community the member serves in.
+    Not visible → 404; visible, not allowed → 403."""
+    grant = manage_grant(user, member.org)
+    if grant is not None:
+        return grant
+    for candidate in access.grants(user, MANAGE):
+        if not _is_member_post(candidate) and _covers(candidate, community_path):
+            return candidate
+    if may_view(user, member.org) or any(
+        _covers(g, community_path)
+        for g in access.grants(user, VIEW)
+        if not _is_member_post(g) and g.household_id is None
+    ):
+        raise PermissionDenied
+    raise Http404
+
+
 # --------------------------------------------------------------------------- the profile
 
 

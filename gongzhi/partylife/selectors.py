@@ -10,24 +10,30 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gongzhi.core.types import Viewer
-from gongzhi.party.models import PartyMember, PartyOrg
+from gongzhi.party.models import OrgKind, PartyMember, PartyOrg
+from gongzhi.party.selectors import index_for, member_community
 from gongzhi.partylife import rules
 from gongzhi.partylife.models import (
+    AreaUnit,
     Attendance,
+    AttendanceStatus,
     DuesEntry,
     DuesKind,
     Meeting,
     MeetingPhoto,
+    Pledge,
+    ResponsibilityArea,
     ReviewResult,
     ReviewRound,
     Transfer,
     TransferState,
 )
+from gongzhi.places.models import Household, Place, PlaceKind
 
 # --------------------------------------------------------------------------- organisations
 
@@ -353,3 +359,197 @@ def candidate(user: Viewer, org: PartyOrg, pk: int) -> Any:
     from gongzhi.party.selectors import residents_for
 
     return get_object_or_404(residents_for(user).exclude(party_member__is_active=True), pk=pk)
+
+
+# --------------------------------------------------------------------------- pledges and areas
+
+
+def visible_pledges(user: Viewer) -> QuerySet[Pledge]:
+    """A member sees their own pledges, a branch's secretary the branch's, staff (the
+    community committee, the street) those under their place."""
+    return (
+        Pledge.objects.filter(rules.own_or_managed_q(user))
+        .select_related("member__resident", "org", "reviewed_by")
+        .order_by("-year", "member__resident__name", "id")
+    )
+
+
+def get_pledge(user: Viewer, pk: int) -> Pledge:
+    return get_object_or_404(visible_pledges(user), pk=pk)
+
+
+def pledges_of(user: Viewer, org: PartyOrg, year: int) -> QuerySet[Pledge]:
+    """The year's pledges of `org`'s members (and those under it)."""
+    return visible_pledges(user).filter(org_id__in=rules.below([org.pk]), year=year)
+
+
+def sees_member_records(user: Viewer, org: PartyOrg) -> bool:
+    """The branch's lists of pledges and areas: for those who manage it or oversee it as staff."""
+    return sees_dues(user, org)
+
+
+def own_pledges(user: Viewer) -> QuerySet[Pledge]:
+    me = rules.member(user)
+    return Pledge.objects.filter(member_id=me.pk if me is not None else 0).order_by("-year")
+
+
+def visible_areas(user: Viewer) -> QuerySet[ResponsibilityArea]:
+    return (
+        ResponsibilityArea.objects.filter(rules.own_or_managed_q(user))
+        .select_related("member__resident", "org")
+        .prefetch_related(_units())
+        .order_by("-starts_on", "-id")
+    )
+
+
+def _units() -> Prefetch[Any]:
+    return Prefetch(
+        "units",
+        queryset=AreaUnit.objects.select_related("building", "household__building").order_by(
+            "place_path", "id"
+        ),
+    )
+
+
+def get_area(user: Viewer, pk: int) -> ResponsibilityArea:
+    return get_object_or_404(visible_areas(user), pk=pk)
+
+
+def areas_of(user: Viewer, org: PartyOrg) -> QuerySet[ResponsibilityArea]:
+    return visible_areas(user).filter(org_id__in=rules.below([org.pk]))
+
+
+def own_areas(user: Viewer, today: dt.date) -> QuerySet[ResponsibilityArea]:
+    """The member's current responsibility areas (the member's phone page)."""
+    me = rules.member(user)
+    return (
+        ResponsibilityArea.objects.filter(member_id=me.pk if me is not None else 0)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today)
+        .select_related("org")
+        .prefetch_related(_units())
+        .order_by("starts_on", "id")
+    )
+
+
+def area_buildings(org: PartyOrg) -> QuerySet[Place]:
+    """Buildings under the branch's place (names of buildings, nothing personal)."""
+    return Place.objects.filter(kind=PlaceKind.BUILDING, path__under=org.place_path).order_by(
+        "path"
+    )
+
+
+def area_households(
+    org: PartyOrg, building_id: int | None, posted: list[int] | None = None
+) -> QuerySet[Household]:
+    """The households (addresses only) under the branch's place: of one building for the
+    form, or those posted (whose choices the form then checks)."""
+    qs = Household.objects.filter(place_path__under=org.place_path).select_related("building")
+    if posted is not None:
+        return qs.filter(pk__in=posted[:500])
+    if building_id is None:
+        return Household.objects.none()
+    return qs.filter(building_id=building_id)
+
+
+# --------------------------------------------------------------------------- the yearly letter
+
+
+def letter_members(org: PartyOrg) -> QuerySet[PartyMember]:
+    """In-service members the yearly letter may be written for: those of `org` and the
+    organisations under it, and — for a community committee — those with an open check-in to
+    its community."""
+    q = Q(org_id__in=rules.below([org.pk]))
+    if org.kind == OrgKind.COMMUNITY_COMMITTEE:
+        q |= Q(checkins__community_id=org.place_id, checkins__ended_on__isnull=True)
+    return (
+        PartyMember.objects.filter(q, is_active=True, in_service=True)
+        .select_related("resident", "org")
+        .distinct()
+        .order_by("resident__name", "id")
+    )
+
+
+def get_letter_member(pk: int) -> PartyMember:
+    """The member of a letter; whether the user may have it is the service's object rule."""
+    return get_object_or_404(
+        PartyMember.objects.select_related("resident", "org__place"), pk=pk, is_active=True
+    )
+
+
+@dataclass
+class Attended:
+    held: int = 0
+    present: int = 0
+    leave: int = 0
+
+    @property
+    def absent(self) -> int:
+        return max(self.held - self.present - self.leave, 0)
+
+
+@dataclass
+class LetterData:
+    letterhead: str
+    community: str
+    member_name: str
+    member_org: str
+    workplace: str
+    workplace_org: str
+    year: int
+    attended: Attended
+    index: Any  # gongzhi.party.selectors.Index
+    pledge: Pledge | None
+    issued_on: dt.date
+
+
+def served_community(member: PartyMember) -> Place | None:
+    """The community the member serves in: an open check-in's, else their organisation's."""
+    return member_community(member)
+
+
+def letter_data(member: PartyMember, year: int, today: dt.date) -> LetterData:
+    """What the yearly letter says about a member: the community committee (letterhead), the
+    year's organisational-life attendance (held meetings of the member's organisation and those
+    above it, and any other meeting the member's attendance was recorded at), the vanguard
+    index with its parts, the pledge with its review. No ID or phone number."""
+    community = served_community(member)
+    committee = (
+        PartyOrg.objects.filter(place=community, kind=OrgKind.COMMUNITY_COMMITTEE)
+        .order_by("id")
+        .first()
+        if community is not None
+        else None
+    )
+    marks = dict(
+        Attendance.objects.filter(member=member, meeting__held_on__year=year).values_list(
+            "meeting_id", "status"
+        )
+    )
+    held = set(
+        Meeting.objects.filter(held_on__year=year, minutes_at__isnull=False)
+        .filter(Q(org_id__in=rules.chain(member.org)) | Q(pk__in=list(marks)))
+        .values_list("pk", flat=True)
+    )
+    attended = Attended(
+        held=len(held),
+        present=sum(1 for m, s in marks.items() if m in held and s == AttendanceStatus.PRESENT),
+        leave=sum(1 for m, s in marks.items() if m in held and s == AttendanceStatus.LEAVE),
+    )
+    checkin = (
+        member.checkins.filter(ended_on__isnull=True).order_by("-checked_in_on", "-id").first()
+    )
+    name = committee.name if committee is not None else (community.name if community else "")
+    return LetterData(
+        letterhead=name,
+        community=community.name if community is not None else "",
+        member_name=member.resident.name,
+        member_org=member.org.name,
+        workplace=member.workplace,
+        workplace_org=(checkin.workplace_org if checkin is not None else "")
+        or member.workplace_org,
+        year=year,
+        attended=attended,
+        index=index_for(member, year),
+        pledge=Pledge.objects.filter(member=member, year=year).first(),
+        issued_on=today,
+    )

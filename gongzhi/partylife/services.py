@@ -20,6 +20,17 @@ from gongzhi.party import services as registry
 from gongzhi.party.models import PartyMember, PartyOrg
 from gongzhi.party.selectors import residents_for
 from gongzhi.partylife import checkin, rules, workflow
+
+# Pledges, responsibility areas and the yearly letter live in their own modules; callers
+# import them from here.
+from gongzhi.partylife.commitments import (  # noqa: F401  (re-exported)
+    MAX_PLEDGE_ITEMS,
+    assign_area,
+    end_area,
+    make_pledge,
+    review_pledge,
+)
+from gongzhi.partylife.letter import yearly_letter  # noqa: F401  (re-exported)
 from gongzhi.partylife.models import (
     Attendance,
     AttendanceStatus,

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +25,7 @@ from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
 from gongzhi.party.selectors import member_candidates
 from gongzhi.partylife import checkin, forms, rules, selectors, services
+from gongzhi.partylife.letter import filename
 from gongzhi.partylife.models import AttendanceStatus, TransferState
 from gongzhi.partylife.workflow import Step
 
@@ -102,6 +103,7 @@ def org(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "is_branch": body.kind in rules.BRANCH_KINDS,
             "awaiting": selectors.awaiting(user, body).count() if manage else 0,
             "plan_year": year >= clock.today().year and body.kind in rules.PLANNED_KINDS,
+            "records": selectors.sees_member_records(user, body),
         },
     )
 
@@ -378,8 +380,22 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
             "dues": selectors.own_dues(user)[:24],
             "self_form": forms.SelfForm(),
             "today": clock.today(),
+            **_my_pledge(user),
+            "areas": selectors.own_areas(user, clock.today()),
         },
     )
+
+
+def _my_pledge(user: Any) -> dict[str, Any]:
+    """This year's pledge with its form (until the branch reviews it) and earlier pledges."""
+    year = clock.today().year
+    rows = list(selectors.own_pledges(user)[:6])
+    current = next((p for p in rows if p.year == year), None)
+    form = None
+    if current is None or not current.reviewed:
+        initial = {"year": year, "items": "\n".join(current.items) if current else ""}
+        form = forms.PledgeForm(initial=initial)
+    return {"pledge": current, "pledge_form": form, "pledges": rows, "pledge_year": year}
 
 
 # --------------------------------------------------------------------------- transfers
@@ -517,3 +533,195 @@ def transfer_step(request: AuthenticatedRequest, pk: int, step: str) -> HttpResp
     else:
         raise Http404
     return redirect("partylife:transfers", pk=back or item.to_org_id or item.from_org_id)
+
+
+# --------------------------------------------------------------------------- pledges and areas
+
+
+def _member_records(user: Any, body: Any) -> bool:
+    """The branch's pledges and areas: 403 for a visible organisation one may not list."""
+    if not selectors.sees_member_records(user, body):
+        raise PermissionDenied
+    return rules.may_manage(user, body)
+
+
+@login_required
+@require_POST
+@requires(ATTEND)
+def pledge(request: AuthenticatedRequest) -> HttpResponse:
+    """The member makes (or, before the review, changes) their pledge on their phone page."""
+    user = request.user
+    form = forms.PledgeForm(request.POST)
+    refusals.act(
+        request,
+        form,
+        lambda d: services.make_pledge(actor=user, year=d["year"], items=d["items"]),
+        _("Your pledge is recorded."),
+    )
+    return redirect("partylife:mine")
+
+
+@login_required
+@requires(VIEW)
+def pledges(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    body = selectors.get_org(user, pk)
+    manage = _member_records(user, body)
+    year = inputs.year(request)
+    page = Paginator(selectors.pledges_of(user, body, year), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "partylife/pledges.html",
+        {
+            "org": body,
+            "year": year,
+            "page": page,
+            "rows": page.object_list,
+            "manage": manage,
+            "review_form": forms.PledgeReviewForm() if manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def pledge_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = selectors.get_pledge(user, pk)
+    refusals.act(
+        request,
+        forms.PledgeReviewForm(request.POST),
+        lambda d: services.review_pledge(
+            item, actor=user, outcome=d["outcome"], comment=d["comment"]
+        ),
+        _("The pledge is reviewed."),
+    )
+    return redirect(f"{reverse('partylife:pledges', args=[item.org_id])}?year={item.year}")
+
+
+def _ids(data: Any, name: str) -> list[int] | None:
+    """The ids posted in a multiple choice (None when nothing was posted)."""
+    if data is None:
+        return None
+    return [int(v) for v in data.getlist(name) if v.isdigit() and len(v) < 10]
+
+
+def _area_form(body: Any, building: int | None, data: Any = None) -> forms.AreaForm:
+    return forms.AreaForm(
+        data,
+        members=[(m.pk, m.resident.name) for m in selectors.members_of(body)],
+        buildings=[(b.pk, b.name) for b in selectors.area_buildings(body)],
+        households=[
+            (h.pk, h.short_address)
+            for h in selectors.area_households(body, building, _ids(data, "households"))
+        ],
+        initial={"starts_on": clock.today()},
+    )
+
+
+@login_required
+@requires(VIEW)
+def areas(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A branch's responsibility areas; its secretary assigns and ends them here."""
+    user = request.user
+    body = selectors.get_org(user, pk)
+    manage = _member_records(user, body)
+    try:
+        building: int | None = int(request.GET.get("building", "")) or None
+    except ValueError:
+        building = None
+    form = None
+    if manage:
+        form = _area_form(body, building)
+    if request.method == "POST":
+        rules.require_manage(user, body)
+        posted = _area_form(body, building, request.POST)
+
+        def call(d: dict[str, Any]) -> object:
+            member = selectors.members_of(body).filter(pk=d["member"]).first()
+            if member is None:
+                raise ValidationError(_("Choose a member of this branch."))
+            return services.assign_area(
+                body,
+                member,
+                actor=user,
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                buildings=d["buildings"],
+                households=d["households"],
+                note=d["note"],
+            )
+
+        if refusals.act(request, posted, call, _("The responsibility area is assigned.")):
+            return redirect("partylife:areas", pk=body.pk)
+        form = posted
+    page = Paginator(selectors.areas_of(user, body), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partylife/areas.html",
+        {
+            "org": body,
+            "page": page,
+            "rows": page.object_list,
+            "manage": manage,
+            "form": form,
+            "building": building,
+            "buildings": selectors.area_buildings(body) if manage else [],
+            "end_form": forms.AreaEndForm(),
+            "today": clock.today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@requires(VIEW)
+def area_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    item = selectors.get_area(user, pk)
+    refusals.act(
+        request,
+        forms.AreaEndForm(request.POST),
+        lambda d: services.end_area(item, actor=user, ends_on=d["ends_on"]),
+        _("The responsibility area is ended."),
+    )
+    return redirect("partylife:areas", pk=item.org_id)
+
+
+# --------------------------------------------------------------------------- the yearly letter
+
+
+@login_required
+@requires(VIEW)
+def letters(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The in-service members of an organisation, each with their yearly letter (PDF)."""
+    user = request.user
+    body = selectors.get_org(user, pk)
+    rules.require_manage(user, body)
+    year = inputs.year(request)
+    page = Paginator(selectors.letter_members(body), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partylife/letters.html",
+        {"org": body, "year": year, "page": page, "rows": page.object_list},
+    )
+
+
+@login_required
+@requires(VIEW)
+def letter(request: AuthenticatedRequest, pk: int, year: int) -> HttpResponse:
+    """The yearly letter's PDF (audited); a refusal comes back as a message."""
+    user = request.user
+    member = selectors.get_letter_member(pk)
+    try:
+        pdf = services.yearly_letter(member, actor=user, year=year)
+    except ValidationError as error:
+        refusals.say(request, error)
+        return redirect("partylife:index")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename(member, year)}"'
+    response["Cache-Control"] = "no-store"
+    return response

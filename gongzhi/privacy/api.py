@@ -27,7 +27,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gongzhi.core import gates
+from gongzhi.core import api_schema, gates
 from gongzhi.core.roles import Action
 from gongzhi.privacy import selectors, services, views
 from gongzhi.privacy.models import Consent, ConsentChannel, PrivacyRequest, ProcessingActivity
@@ -107,7 +107,7 @@ class ConsentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ConsentSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator
+        if api_schema.generating(self):
             return Consent.objects.none()
         return selectors.consents_of(self.request.user)
 
@@ -131,7 +131,7 @@ class MyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     serializer_class = RequestSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
+        if api_schema.generating(self):
             return PrivacyRequest.objects.none()
         gates.check(self.request.user, Action.PRIVACY_SELF)
         return selectors.requests_of(self.request.user)
@@ -151,7 +151,7 @@ class QueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = QueueSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
+        if api_schema.generating(self):
             return PrivacyRequest.objects.none()
         gates.check(self.request.user, Action.PRIVACY_HANDLE)
         status_filter = str(self.request.query_params.get("status", ""))
@@ -202,6 +202,6 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProcessingActivitySerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
+        if api_schema.generating(self):
             return ProcessingActivity.objects.none()
         return selectors.processing_activities(self.request.user)

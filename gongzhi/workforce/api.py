@@ -26,6 +26,9 @@ POST /api/v1/workforce-rewards/{id}/approve/  (WORKFORCE_REWARD) · .../pay/ · 
 GET/POST /api/v1/workforce-courses/ ...       training courses and skills contests, attendance
                                               and results (see `CourseViewSet`)
 GET  /api/v1/workforce-pay-floors/            members paid below the floor (WORKFORCE_PERSONAL)
+GET/POST /api/v1/workforce-appointments/ ...  first secretaries' and seconded cadres'
+                                              appointments, duty logs, reports (see
+                                              `AppointmentViewSet`)
 
 Errors: 400 bad input or refused (`detail`, or the field errors), 403 the role may not,
 404 not visible.
@@ -38,19 +41,22 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gongzhi.core import access, clock, gates
+from gongzhi.core import access, api_schema, clock, gates
 from gongzhi.core.gates import Requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedAPIRequest
 from gongzhi.people.selectors import visible_residents
 from gongzhi.places.models import Place
-from gongzhi.workforce import checks, pay, selectors, services, training
+from gongzhi.workforce import appointments, checks, pay, selectors, services, training
 from gongzhi.workforce.models import (
+    Appointment,
     Attendance,
     CertificateLevel,
     CommitteeKind,
@@ -178,10 +184,20 @@ class SeatIn(serializers.Serializer):
     joined_on = serializers.DateField()
 
 
+@extend_schema_view(
+    list=extend_schema(responses=api_schema.rows("WorkforceWorkerRow")),
+    retrieve=extend_schema(responses=OpenApiTypes.OBJECT),
+    create=extend_schema(request=WorkerIn, responses=OpenApiTypes.OBJECT),
+    assessments=extend_schema(request=AssessmentIn, responses=OpenApiTypes.OBJECT),
+    leave=extend_schema(request=LeaveIn, responses=OpenApiTypes.OBJECT),
+    certificates=extend_schema(request=CertificateIn, responses=OpenApiTypes.OBJECT),
+)
 class WorkerViewSet(viewsets.GenericViewSet):
     permission_classes = [Requires.any(VIEW)]
 
     def get_queryset(self) -> QuerySet[Worker]:
+        if api_schema.generating(self):
+            return Worker.objects.none()
         return selectors.worker_rows(self.request.user, self.request.query_params)
 
     def list(self, request: AuthenticatedAPIRequest) -> Response:
@@ -283,10 +299,19 @@ class WorkerViewSet(viewsets.GenericViewSet):
         )
 
 
+@extend_schema_view(
+    list=extend_schema(responses=api_schema.rows("WorkforceRewardRow")),
+    retrieve=extend_schema(responses=OpenApiTypes.OBJECT),
+    approve=extend_schema(request=None, responses=OpenApiTypes.OBJECT),
+    pay=extend_schema(request=None, responses=OpenApiTypes.OBJECT),
+    refuse=extend_schema(request=RefuseIn, responses=OpenApiTypes.OBJECT),
+)
 class RewardViewSet(viewsets.GenericViewSet):
     permission_classes = [Requires.any(MANAGE, Action.WORKFORCE_REWARD)]
 
     def get_queryset(self) -> QuerySet[Reward]:
+        if api_schema.generating(self):
+            return Reward.objects.none()
         return selectors.reward_rows(self.request.user, self.request.query_params)
 
     def list(self, request: AuthenticatedAPIRequest) -> Response:
@@ -345,10 +370,16 @@ def _term(term: CommitteeTerm, seats: list[Any]) -> dict[str, Any]:
     }
 
 
+@extend_schema_view(
+    retrieve=extend_schema(responses=OpenApiTypes.OBJECT),
+    terms=extend_schema(request=TermIn, responses=OpenApiTypes.OBJECT),
+)
 class CommunityViewSet(viewsets.GenericViewSet):
     permission_classes = [Requires.any(VIEW)]
 
     def get_queryset(self) -> QuerySet[Place]:
+        if api_schema.generating(self):
+            return Place.objects.none()
         return selectors.communities(self.request.user)
 
     def retrieve(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
@@ -380,10 +411,13 @@ class CommunityViewSet(viewsets.GenericViewSet):
         return Response(_term(term, []), status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(seats=extend_schema(request=SeatIn, responses=OpenApiTypes.OBJECT))
 class TermViewSet(viewsets.GenericViewSet):
     permission_classes = [Requires.any(VIEW)]
 
     def get_queryset(self) -> QuerySet[CommitteeTerm]:
+        if api_schema.generating(self):
+            return CommitteeTerm.objects.none()
         return access.scoped(CommitteeTerm.objects.all(), self.request.user, VIEW, "place_path")
 
     @action(detail=True, methods=["post"])
@@ -421,6 +455,7 @@ class CourseIn(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     days = serializers.DecimalField(max_digits=4, decimal_places=1)
+    county_level = serializers.BooleanField(required=False, default=False)
 
 
 class AttendanceIn(serializers.Serializer):
@@ -444,6 +479,7 @@ def course_data(course: Course) -> dict[str, Any]:
         "starts_on": course.starts_on.isoformat(),
         "ends_on": course.ends_on.isoformat(),
         "days": str(course.days),
+        "county_level": course.county_level,
     }
 
 
@@ -457,6 +493,12 @@ def attendance_data(a: Attendance) -> dict[str, Any]:
     }
 
 
+@extend_schema_view(
+    list=extend_schema(responses=api_schema.rows("WorkforceCourseRow")),
+    retrieve=extend_schema(responses=OpenApiTypes.OBJECT),
+    create=extend_schema(request=CourseIn, responses=OpenApiTypes.OBJECT),
+    attendance=extend_schema(request=AttendanceIn, responses=OpenApiTypes.OBJECT),
+)
 class CourseViewSet(viewsets.GenericViewSet):
     """GET  /api/v1/workforce-courses/?kind=        courses and contests (WORKFORCE_VIEW)
     GET  /api/v1/workforce-courses/{id}/             one, with its attendance and results
@@ -467,6 +509,8 @@ class CourseViewSet(viewsets.GenericViewSet):
     permission_classes = [Requires.any(VIEW)]
 
     def get_queryset(self) -> QuerySet[Course]:
+        if api_schema.generating(self):
+            return Course.objects.none()
         return selectors.course_rows(self.request.user, self.request.query_params)
 
     def list(self, request: AuthenticatedAPIRequest) -> Response:
@@ -508,11 +552,172 @@ class CourseViewSet(viewsets.GenericViewSet):
         return Response(attendance_data(made), status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(list=extend_schema(responses=api_schema.rows("WorkforcePayFloorRow")))
 class PayFloorViewSet(viewsets.GenericViewSet):
     """GET /api/v1/workforce-pay-floors/  committee members paid below their role's floor
     (001 §15), only with WORKFORCE_PERSONAL (pay is personal data)."""
+
+    # Never read (the rows come from pay.below_floor): the schema's model.
+    queryset = Worker.objects.none()
 
     permission_classes = [Requires.any(Action.WORKFORCE_PERSONAL)]
 
     def list(self, request: AuthenticatedAPIRequest) -> Response:
         return Response([row.as_dict() for row in pay.below_floor(request.user)])
+
+
+# --------------------------------------------------------------------------- first secretaries
+
+
+class AppointmentIn(serializers.Serializer):
+    worker = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    unit = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
+    )
+    office = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    starts_on = serializers.DateField()
+    planned_end_on = serializers.DateField()
+
+
+class AppointmentEndIn(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
+
+
+class LogIn(serializers.Serializer):
+    day = serializers.DateField()
+    text = serializers.CharField(max_length=1000)
+
+
+class ReportIn(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+    file = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+def appointment_data(a: Appointment, log: bool = False) -> dict[str, Any]:
+    today = clock.today()
+    data: dict[str, Any] = {
+        "id": a.pk,
+        "worker": a.worker_id,
+        "name": a.resident.name,
+        "kind": a.kind,
+        "community": a.community_id,
+        "unit": a.unit_id,
+        "sending_unit": a.sending_unit,
+        "starts_on": a.starts_on.isoformat(),
+        "planned_end_on": a.planned_end_on.isoformat(),
+        "ended_on": a.ended_on.isoformat() if a.ended_on else None,
+        "end_reason": a.end_reason,
+        "over": a.is_over(today),
+        "report": a.report_state or ("missing" if a.is_over(today) else ""),
+        "report_submitted_at": a.report_submitted_at.isoformat() if a.report_submitted_at else None,
+        "report_accepted_at": a.report_accepted_at.isoformat() if a.report_accepted_at else None,
+    }
+    if log:
+        data["report_text"] = a.report_text
+        data["log"] = [
+            {"day": e.day.isoformat(), "text": e.text} for e in selectors.duty_log(a)[:500]
+        ]
+    return data
+
+
+@extend_schema_view(
+    list=extend_schema(responses=api_schema.rows("WorkforceAppointmentRow")),
+    retrieve=extend_schema(responses=OpenApiTypes.OBJECT),
+    create=extend_schema(request=AppointmentIn, responses=OpenApiTypes.OBJECT),
+    end=extend_schema(request=AppointmentEndIn, responses=OpenApiTypes.OBJECT),
+    log=extend_schema(request=LogIn, responses=OpenApiTypes.OBJECT),
+    report=extend_schema(request=ReportIn, responses=OpenApiTypes.OBJECT),
+    accept=extend_schema(request=None, responses=OpenApiTypes.OBJECT),
+)
+class AppointmentViewSet(viewsets.GenericViewSet):
+    """GET  /api/v1/workforce-appointments/?street=&community=&kind=&state=
+                                                    (WORKFORCE_APPOINTMENT_VIEW; not grid workers)
+    GET  /api/v1/workforce-appointments/{id}/       one, with its duty log and report text
+    POST /api/v1/workforce-appointments/            {"worker", "unit" or "office", "starts_on",
+                                                    "planned_end_on"} (WORKFORCE_APPOINT)
+    POST /api/v1/workforce-appointments/{id}/end/     {"ended_on", "reason"} (WORKFORCE_APPOINT)
+    POST /api/v1/workforce-appointments/{id}/log/     {"day", "text"} (the appointee only)
+    POST /api/v1/workforce-appointments/{id}/report/  {"text", "file"} (the appointee only)
+    POST /api/v1/workforce-appointments/{id}/accept/  (WORKFORCE_APPOINT)"""
+
+    permission_classes = [Requires.any(Action.WORKFORCE_APPOINTMENT_VIEW)]
+
+    def get_queryset(self) -> QuerySet[Appointment]:
+        if api_schema.generating(self):
+            return Appointment.objects.none()
+        return selectors.appointment_rows(self.request.user, self.request.query_params)
+
+    def list(self, request: AuthenticatedAPIRequest) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([appointment_data(a) for a in page or []])
+
+    def retrieve(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        return Response(appointment_data(selectors.get_appointment(request.user, pk), log=True))
+
+    def create(self, request: AuthenticatedAPIRequest) -> Response:
+        gates.check(request.user, Action.WORKFORCE_APPOINT)
+        data = _valid(AppointmentIn, request)
+        worker = selectors.appointable_workers(request.user).filter(pk=data.pop("worker")).first()
+        if worker is None:
+            return Response({"worker": [_("Not found.")]}, status=status.HTTP_400_BAD_REQUEST)
+        unit_id = data.pop("unit")
+        unit = None
+        if unit_id is not None:
+            unit = selectors.partner_units(request.user).filter(pk=unit_id).first()
+            if unit is None:
+                return Response({"unit": [_("Not found.")]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            made = appointments.appoint(worker, actor=request.user, unit=unit, **data)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return Response(appointment_data(made), status=status.HTTP_201_CREATED)
+
+    def _done(self, request: AuthenticatedAPIRequest, pk: int, code: int) -> Response:
+        return Response(
+            appointment_data(selectors.get_appointment(request.user, pk), log=True), status=code
+        )
+
+    @action(detail=True, methods=["post"])
+    def end(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        gates.check(request.user, Action.WORKFORCE_APPOINT)
+        item = selectors.get_appointment(request.user, pk)
+        data = _valid(AppointmentEndIn, request)
+        try:
+            appointments.end_early(item, actor=request.user, **data)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return self._done(request, item.pk, status.HTTP_200_OK)
+
+    @action(detail=True, methods=["post"])
+    def log(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        item = selectors.get_appointment(request.user, pk)
+        data = _valid(LogIn, request)
+        try:
+            appointments.add_log_entry(item, actor=request.user, **data)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return self._done(request, item.pk, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def report(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        item = selectors.get_appointment(request.user, pk)
+        data = _valid(ReportIn, request)
+        upload = data["file"]
+        try:
+            appointments.submit_report(
+                item, actor=request.user, text=data["text"], files=[upload] if upload else []
+            )
+        except DjangoValidationError as error:
+            return _bad(error)
+        return self._done(request, item.pk, status.HTTP_200_OK)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: AuthenticatedAPIRequest, pk: str | None = None) -> Response:
+        gates.check(request.user, Action.WORKFORCE_APPOINT)
+        item = selectors.get_appointment(request.user, pk)
+        try:
+            appointments.accept_report(item, actor=request.user)
+        except DjangoValidationError as error:
+            return _bad(error)
+        return self._done(request, item.pk, status.HTTP_200_OK)

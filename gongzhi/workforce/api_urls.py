@@ -2,6 +2,7 @@
 
 from gongzhi.core.api import Router
 from gongzhi.workforce.api import (
+    AppointmentViewSet,
     CommunityViewSet,
     CourseViewSet,
     PayFloorViewSet,
@@ -17,4 +18,5 @@ router.register("workforce-terms", TermViewSet, basename="workforce-term")
 router.register("workforce-rewards", RewardViewSet, basename="workforce-reward")
 router.register("workforce-courses", CourseViewSet, basename="workforce-course")
 router.register("workforce-pay-floors", PayFloorViewSet, basename="workforce-pay-floor")
+router.register("workforce-appointments", AppointmentViewSet, basename="workforce-appointment")
 urlpatterns = router.urls

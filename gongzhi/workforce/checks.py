@@ -39,10 +39,12 @@ from gongzhi.places import compliance
 from gongzhi.places.compliance import FAILING, Check, Status
 from gongzhi.places.models import Place
 from gongzhi.workforce import training
+from gongzhi.workforce.appointments import MIN_YEARS_KEY, ancestors_and_self, shortest_end
 from gongzhi.workforce.models import (
     CHAIR_ROLES,
     GRADUATE_EDUCATION,
     SOCIAL_WORK_LEVELS,
+    Appointment,
     Certificate,
     CommitteeKind,
     CommitteeSeat,
@@ -314,10 +316,89 @@ def _training_check(
     return training.training_check(profile, found, year)
 
 
+def _chiefs(workers: list[Worker], seats: list[CommitteeSeat]) -> list[Worker]:
+    """The party secretary and the residents' committee director: by kind or chair."""
+    chairs = {s.worker_id for s in seats if s.role in CHAIR_ROLES}
+    return [w for w in workers if w.kind in training.CHIEF_KINDS or w.pk in chairs]
+
+
+def _contests_check(profile: profiles.Profile | None, held: int, year: int) -> Check:
+    """Grid workers' skills contests held this year for the community or a place above it
+    (003 §三(一)2: 每年至少开展一次网格员技能竞赛); exactly the least passes."""
+    key = training.CONTESTS_KEY
+    check = target(
+        profile,
+        key,
+        held,
+        met=_at_least(_value(profile, key)),
+        label=_("Grid workers' skills contests held (%(year)s)") % {"year": year},
+    )
+    return check
+
+
+def _secondment_check(
+    profile: profiles.Profile | None, appointments: list[Appointment], today: dt.date
+) -> Check:
+    """First secretaries' and seconded cadres' terms (planned, or served when ended early)
+    shorter than `party.secondment_min_years` (000 §二: 挂职期不少于 1 年), over the
+    appointments current or ended this year; no such appointment: nothing to compare (OK)."""
+    years = _value(profile, MIN_YEARS_KEY)
+    check = Check(
+        key=MIN_YEARS_KEY,
+        label=_("First secretaries' and seconded cadres' terms shorter than the least"),
+        status=Status.NOT_SET,
+        required=years,
+        unit=_("years"),
+        citation=profile.citations.get(MIN_YEARS_KEY, "") if profile else "",
+    )
+    if years is None:
+        return check
+    counted = [a for a in appointments if a.end_on.year >= today.year]
+    short = [a for a in counted if a.end_on < shortest_end(a.starts_on, int(years))]
+    check.actual = len(short)
+    check.required = 0
+    check.unit = _("appointments")
+    check.status = Status.SHORT if short else Status.OK
+    check.note = _("%(n)s of %(all)s appointments shorter than %(years)s year(s)") % {
+        "n": len(short),
+        "all": len(counted),
+        "years": int(years),
+    }
+    return check
+
+
+REPORTS_ROW = "workforce.appointment_reports"
+
+
+def _reports_check(appointments: list[Appointment], today: dt.date) -> Check:
+    """Appointments whose term is over without an end-of-term report (a platform rule: the
+    appointee reports at the end; 000 §二 judges the first secretaries' 工作业绩)."""
+    over = [a for a in appointments if a.is_over(today)]
+    missing = [a for a in over if a.report_submitted_at is None]
+    check = Check(
+        key=REPORTS_ROW,
+        label=_("End-of-term reports of first secretaries and seconded cadres"),
+        status=Status.SHORT if missing else Status.OK,
+        actual=len(missing),
+        required=0,
+        unit=_("missing"),
+        citation=str(_("Platform rule (000 §二: 工作业绩)")),
+    )
+    check.note = _("%(n)s of %(all)s ended terms without a report") % {
+        "n": len(missing),
+        "all": len(over),
+    }
+    if missing:
+        check.note = f"{check.note}: " + "、".join(a.resident.name for a in missing[:10])
+    return check
+
+
 def reports_for(communities: Iterable[Place]) -> list[WorkforceReport]:
     """Reports for communities, in their order: the places report (its staffing rows and the
-    profile) plus five queries (active workers with their birth dates; their social-work certificates;
-    current terms; their open seats; this year's training days)."""
+    profile) plus eight queries (active workers with their birth dates; their social-work
+    certificates; current terms; their open seats; this year's training days; this year's
+    county-level sessions; this year's contests for the communities and the places above;
+    the first secretaries' and seconded cadres' appointments)."""
     communities = list(communities)
     if not communities:
         return []
@@ -345,6 +426,15 @@ def reports_for(communities: Iterable[Place]) -> list[WorkforceReport]:
         term__committee__community_id__in=ids, term__succeeded_on__isnull=True, left_on__isnull=True
     ).select_related("term__committee"):
         seats.setdefault(seat.term.committee.community_id, []).append(seat)
+    sessions = training.county_sessions(
+        [w.resident_id for ws in workers.values() for w in ws], today.year
+    )
+    contests = training.contests_held(
+        sorted({p for c in communities for p in ancestors_and_self(c.path)}), today.year
+    )
+    appointments: dict[int, list[Appointment]] = {}
+    for item in Appointment.objects.filter(community_id__in=ids).select_related("resident"):
+        appointments.setdefault(item.community_id, []).append(item)
     for community_id, kind in CommitteeTerm.objects.filter(
         committee__community_id__in=ids, succeeded_on__isnull=True
     ).values_list("committee__community_id", "committee__kind"):
@@ -363,7 +453,19 @@ def reports_for(communities: Iterable[Place]) -> list[WorkforceReport]:
                 *_people_checks(profile, workers.get(community.pk, []), today),
                 _certified_check(profile, covered, certified),
                 _training_check(profile, workers.get(community.pk, []), mine, done, today.year),
+                training.sessions_check(
+                    profile, _chiefs(workers.get(community.pk, []), mine), sessions, today.year
+                ),
+                _contests_check(
+                    profile,
+                    sum(contests.get(p, 0) for p in ancestors_and_self(community.path)),
+                    today.year,
+                ),
             ]
+            mine_appointed = appointments.get(community.pk, [])
+            profile_checks.append(_secondment_check(profile, mine_appointed, today))
+            if mine_appointed:
+                profile_checks.append(_reports_check(mine_appointed, today))
         mine = seats.get(community.pk, [])
         by_kind: dict[str, set[int]] = {}
         for seat in mine:

@@ -130,6 +130,9 @@ class CourseForm(_Form):
     days = forms.DecimalField(
         label=_("Days"), min_value=0, max_value=366, decimal_places=1, widget=NUMBER
     )
+    county_level = forms.BooleanField(
+        label=_("Held at county level or above (县及县以上)"), required=False
+    )
 
 
 class AttendanceForm(_Form):
@@ -154,4 +157,48 @@ class AttendanceForm(_Form):
         max_value=1000,
         decimal_places=2,
         widget=NUMBER,
+    )
+
+
+# --------------------------------------------------------------------------- first secretaries
+
+
+class AppointmentForm(_Form):
+    worker: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("First secretary or seconded cadre"), widget=SELECT
+    )
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Sending partner unit"), required=False, widget=SELECT
+    )
+    office = forms.CharField(
+        label=_("Or the sending office's name"), max_length=100, required=False, widget=TEXT
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    planned_end_on = forms.DateField(label=_("Planned end"), widget=DATE)
+
+
+class EndAppointmentForm(_Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DATE)
+    reason = forms.CharField(label=_("Reason for the early end"), max_length=200, widget=TEXT)
+
+
+class DutyLogForm(_Form):
+    day = forms.DateField(label=_("Date"), widget=DATE)
+    text = forms.CharField(
+        label=_("What was done"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )
+
+
+class ReportForm(_Form):
+    report_text = forms.CharField(
+        label=_("End-of-term report"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
+    )
+    file = forms.FileField(
+        label=_("Attachment (scan or photo)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*"}),
     )

@@ -10,6 +10,8 @@ community's path) so that lists are scoped without a join. Pay is in fen.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -483,6 +485,9 @@ class Course(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     days = models.DecimalField(_("days"), max_digits=4, decimal_places=1)
+    # 001 §5: 每年至少参加1次县及县以上的集中培训 — a session held by the county (district) or
+    # a higher level, whoever records it.
+    county_level = models.BooleanField(_("held at county level or above"), default=False)
     place = models.ForeignKey(
         "places.Place", verbose_name=_("held for"), on_delete=models.PROTECT, related_name="+"
     )
@@ -548,3 +553,155 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id} {self.resident_id}"
+
+
+# --------------------------------------------------------------------------- first secretaries (item 3)
+
+# The kinds of worker whose record carries an appointment (000 §二).
+APPOINTED_KINDS = ("first_secretary", "seconded_cadre")
+
+
+class Appointment(models.Model):
+    """A first secretary's or seconded cadre's appointment to a community (000 §二: 选派……
+    担任“第一书记”; 选派优秀青年干部到社区担任党组织书记或专职副书记,挂职期不少于 1 年): the
+    sending unit (a partner unit when one matches, else the office's name as typed), the term,
+    an early end with its reason, and the end-of-term report the appointee submits and a
+    street officer accepts. The terms of one worker's record never overlap (checked under a row
+    lock by `appointments.appoint`)."""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    resident = models.ForeignKey(
+        "people.Resident", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind of worker"), max_length=24, choices=WorkerKind.choices)
+    unit = models.ForeignKey(
+        "partners.PartnerUnit",
+        verbose_name=_("partner unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sending_unit = models.CharField(_("sending unit"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    planned_end_on = models.DateField(_("planned end"))
+    ended_on = models.DateField(_("ended early on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for the early end"), max_length=200, blank=True)
+    report_text = models.TextField(_("end-of-term report"), max_length=5000, blank=True)
+    report_submitted_at = models.DateTimeField(_("report submitted at"), null=True, blank=True)
+    report_accepted_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("report accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    report_accepted_at = models.DateTimeField(_("report accepted at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "core.User", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["place_path", "-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_on__gt=F("starts_on")), name="workforce_appointment_term"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("starts_on")),
+                name="workforce_appointment_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_accepted_at__isnull=True)
+                | Q(report_submitted_at__isnull=False, report_accepted_by__isnull=False),
+                name="workforce_appointment_accepted",
+            ),
+        ]
+        indexes = [_path_index("workforce_appointment_path")]
+
+    def __str__(self) -> str:
+        return f"{self.sending_unit} → {self.community_id}"
+
+    @property
+    def end_on(self) -> dt.date:
+        """The day the term ends: the early end, else the planned end."""
+        return self.ended_on or self.planned_end_on
+
+    def is_over(self, today: dt.date) -> bool:
+        return self.ended_on is not None or today > self.planned_end_on
+
+    @property
+    def report_state(self) -> str:
+        if self.report_accepted_at is not None:
+            return "accepted"
+        if self.report_submitted_at is not None:
+            return "submitted"
+        return ""
+
+
+class DutyLogEntry(models.Model):
+    """A dated entry of an appointee's duty log (what was done), written by the appointee."""
+
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="log"
+    )
+    day = models.DateField(_("date"))
+    text = models.CharField(_("what was done"), max_length=1000)
+    written_by = models.ForeignKey(
+        "core.User", verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("duty log entry")
+        verbose_name_plural = _("duty log entries")
+        ordering = ["appointment_id", "-day", "-id"]
+        indexes = [_path_index("workforce_dutylog_path")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.text[:20]}"
+
+
+class AppointmentReportScan(models.Model):
+    """A file (a scan or photo, re-encoded by gongzhi.core.photos) attached to the end-of-term
+    report."""
+
+    appointment = models.ForeignKey(
+        Appointment,
+        verbose_name=_("appointment"),
+        on_delete=models.CASCADE,
+        related_name="report_scans",
+    )
+    file = models.FileField(_("file"), upload_to=_scan_path, max_length=200)
+    thumb = models.FileField(_("thumbnail"), upload_to=_scan_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
+        ordering = ["appointment_id", "id"]
+
+    def __str__(self) -> str:
+        return str(self.file.name or "")

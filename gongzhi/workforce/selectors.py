@@ -22,12 +22,16 @@ from gongzhi.core import access, clock, profiles
 from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.core.types import Viewer
+from gongzhi.partners.models import PartnerUnit
 from gongzhi.party.models import PartyMember
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import visible_residents
 from gongzhi.places import selectors as places
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.workforce.models import (
+    APPOINTED_KINDS,
+    Appointment,
+    AppointmentReportScan,
     Attendance,
     Certificate,
     CertificateScan,
@@ -37,6 +41,7 @@ from gongzhi.workforce.models import (
     CommunityCommittee,
     Course,
     CourseKind,
+    DutyLogEntry,
     Reward,
     RewardStatus,
     Worker,
@@ -429,3 +434,91 @@ def attendees_for(user: Viewer, course: Course) -> QuerySet[Worker]:
         .select_related("resident")
         .order_by("place_path", "resident__name", "id")
     )
+
+
+# --------------------------------------------------------------------------- first secretaries
+
+APPOINTMENT_VIEW = Action.WORKFORCE_APPOINTMENT_VIEW
+APPOINTMENT_STATES = ("current", "ended", "all")
+
+
+def visible_appointments(user: Viewer) -> QuerySet[Appointment]:
+    """Appointments in the viewer's `workforce.appointment_view` scope (a grid worker: none)."""
+    return access.scoped(Appointment.objects.all(), user, APPOINTMENT_VIEW, path_field="place_path")
+
+
+def appointment_rows(
+    user: Viewer, params: Mapping[str, Any] | None = None
+) -> QuerySet[Appointment]:
+    """Appointments per street or community: filters `street`, `community` (ids), `kind`,
+    `state` (current: not ended early and not past the planned end; ended; all — default)."""
+    params = params or {}
+    rows = visible_appointments(user).select_related(
+        "resident", "community__parent", "unit", "report_accepted_by"
+    )
+    street = _pk(params.get("street") or "")
+    if street:
+        rows = rows.filter(community__parent_id=street)
+    community = _pk(params.get("community") or "")
+    if community:
+        rows = rows.filter(community_id=community)
+    kind = params.get("kind") or ""
+    if kind in APPOINTED_KINDS:
+        rows = rows.filter(kind=kind)
+    state = params.get("state") or "all"
+    today = clock.today()
+    if state == "current":
+        rows = rows.filter(ended_on__isnull=True, planned_end_on__gte=today)
+    elif state == "ended":
+        rows = rows.filter(Q(ended_on__isnull=False) | Q(planned_end_on__lt=today))
+    return rows.order_by("place_path", "-starts_on", "-id")
+
+
+def get_appointment(user: Viewer, pk: object) -> Appointment:
+    return get_object_or_404(appointment_rows(user), pk=_pk(pk))
+
+
+def duty_log(appointment: Appointment) -> QuerySet[DutyLogEntry]:
+    return appointment.log.select_related("written_by").order_by("-day", "-id")
+
+
+def report_scans(appointment: Appointment) -> list[AppointmentReportScan]:
+    return list(appointment.report_scans.order_by("id"))
+
+
+def get_report_scan(user: Viewer, pk: object, scan_pk: object) -> AppointmentReportScan:
+    """A report's file, for those who see the appointment (404 otherwise)."""
+    appointment = get_appointment(user, pk)
+    return get_object_or_404(
+        AppointmentReportScan.objects.all(), pk=_pk(scan_pk), appointment=appointment
+    )
+
+
+def appointable_workers(user: Viewer) -> QuerySet[Worker]:
+    """Active first secretaries' and seconded cadres' records where the viewer may appoint."""
+    return (
+        access.scoped(
+            Worker.objects.filter(kind__in=APPOINTED_KINDS, left_on__isnull=True),
+            user,
+            Action.WORKFORCE_APPOINT,
+            path_field="place_path",
+        )
+        .select_related("resident", "community")
+        .order_by("place_path", "resident__name", "id")
+    )
+
+
+def streets(user: Viewer) -> QuerySet[Place]:
+    return (
+        places.visible_places(user, APPOINTMENT_VIEW).filter(kind=PlaceKind.STREET).order_by("path")
+    )
+
+
+def partner_units(user: Viewer) -> QuerySet[PartnerUnit]:
+    """Active partner units where the viewer may appoint (to name the sending unit)."""
+    return access.scoped(
+        PartnerUnit.objects.filter(is_active=True),
+        user,
+        Action.WORKFORCE_APPOINT,
+        path_field="place_path",
+    ).order_by("place_path", "name")

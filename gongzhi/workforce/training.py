@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,8 +74,10 @@ def record_course(
     starts_on: dt.date,
     ends_on: dt.date,
     days: Any,
+    county_level: bool = False,
 ) -> Course:
-    """A course or a skills contest held for a street or community."""
+    """A course or a skills contest held for a street or community; `county_level`: held by
+    the county (district) or a higher level (counts as a session, 001 §5)."""
     grant = _manage(actor, place.path)
     if place.kind not in (PlaceKind.COMMUNITY, PlaceKind.STREET):
         raise ValidationError({"place": _("Choose a street or a community.")})
@@ -100,6 +102,7 @@ def record_course(
         starts_on=starts_on,
         ends_on=ends_on,
         days=count,
+        county_level=county_level,
         place=place,
         created_by=actor,
         place_path=place.path,
@@ -114,6 +117,7 @@ def record_course(
             "kind": [None, kind],
             "starts_on": [None, starts_on.isoformat()],
             "days": [None, str(count)],
+            "county_level": [None, county_level],
         },
     )
     return course
@@ -212,6 +216,11 @@ def chiefs_and_members(worker_ids: list[int]) -> tuple[set[int], set[int]]:
     return chiefs, members
 
 
+def value(profile: profiles.Profile | None, key: str) -> Decimal | None:
+    """The profile's number for `key` as a Decimal, or None when it is not set."""
+    return _value(profile, key)
+
+
 def _value(profile: profiles.Profile | None, key: str) -> Decimal | None:
     if profile is None or not profile.ok or not profile.is_set(key):
         return None
@@ -295,3 +304,68 @@ def training_check(
         "all": len(counted),
     }
     return check
+
+
+# --------------------------------------------------------------------------- sessions, contests
+
+SESSIONS_KEY = "training.secretary_min_sessions_per_year"
+CONTESTS_KEY = "grid.worker_contests_per_year"
+
+
+def county_sessions(resident_ids: list[int], year: int) -> dict[int, int]:
+    """Sessions of centralised training at county level or above attended per person in a
+    calendar year (one query)."""
+    rows = (
+        Attendance.objects.filter(
+            resident_id__in=resident_ids,
+            course__kind=CourseKind.TRAINING,
+            course__county_level=True,
+            course__starts_on__year=year,
+        )
+        .values("resident_id")
+        .annotate(n=Count("course_id", distinct=True))
+    )
+    return {row["resident_id"]: row["n"] for row in rows}
+
+
+def sessions_check(
+    profile: profiles.Profile | None,
+    chiefs: list[Worker],
+    sessions: dict[int, int],
+    year: int,
+) -> Check:
+    """The party secretary's and the residents' committee director's sessions at county level
+    or above this year (001 §5: 每年至少参加1次县及县以上的集中培训): how many of them are short.
+    Exactly the least passes."""
+    least = _value(profile, SESSIONS_KEY)
+    check = Check(
+        key=SESSIONS_KEY,
+        label=gettext_lazy("County-level training sessions of secretary and director (%(year)s)")
+        % {"year": year},
+        status=Status.NOT_SET,
+        required=0,
+        unit=gettext_lazy("people short"),
+        citation=profile.citations.get(SESSIONS_KEY, "") if profile else "",
+    )
+    if least is None:
+        return check
+    if not chiefs:
+        check.status = Status.NOT_RECORDED
+        return check
+    short = sum(1 for w in chiefs if sessions.get(w.resident_id, 0) < least)
+    check.actual = short
+    check.status = Status.SHORT if short else Status.OK
+    check.note = gettext_lazy(
+        "%(n)s of %(all)s short of %(least)s session(s) at county level or above"
+    ) % {"n": short, "all": len(chiefs), "least": int(least)}
+    return check
+
+
+def contests_held(paths: list[str], year: int) -> dict[str, int]:
+    """Skills contests starting in `year` held for each of the given place paths (one query)."""
+    rows = (
+        Course.objects.filter(kind=CourseKind.CONTEST, starts_on__year=year, place_path__in=paths)
+        .values("place_path")
+        .annotate(n=Count("id"))
+    )
+    return {row["place_path"]: row["n"] for row in rows}

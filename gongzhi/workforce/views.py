@@ -18,13 +18,30 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, audit, clock, gates, refusals
+from gongzhi.core import access, audit, clock, gates, inputs, refusals
 from gongzhi.core.exports import XLSX_CONTENT_TYPE
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
-from gongzhi.workforce import checks, forms, pay, roster, selectors, services, training
-from gongzhi.workforce.models import CommitteeKind, CourseKind, RewardStatus, Worker, WorkerKind
+from gongzhi.workforce import appointments as appointments_service
+from gongzhi.workforce import (
+    checks,
+    forms,
+    pay,
+    roster,
+    selectors,
+    services,
+    training,
+    training_export,
+)
+from gongzhi.workforce.models import (
+    APPOINTED_KINDS,
+    CommitteeKind,
+    CourseKind,
+    RewardStatus,
+    Worker,
+    WorkerKind,
+)
 
 PAGE_SIZE = 30
 VIEW = Action.WORKFORCE_VIEW
@@ -37,6 +54,7 @@ def _nav(user: Any) -> dict[str, Any]:
     return {
         "perms_rewards": access.has_any(user, MANAGE) or access.has_any(user, REWARD),
         "perms_pay": access.has_any(user, Action.WORKFORCE_PERSONAL),
+        "perms_appointments": access.has_any(user, Action.WORKFORCE_APPOINTMENT_VIEW),
     }
 
 
@@ -104,6 +122,11 @@ def worker(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "assessment_form": forms.AssessmentForm(initial={"year": clock.today().year - 1}),
             "training": training.worker_state(record),
             "attendances": selectors.attendances_of_worker(record)[:50],
+            "appointments": list(
+                selectors.visible_appointments(user).filter(worker=record).order_by("-starts_on")
+            )
+            if record.kind in APPOINTED_KINDS
+            else [],
             **_nav(user),
         },
     )
@@ -472,6 +495,7 @@ def training_list(request: AuthenticatedRequest) -> HttpResponse:
                 starts_on=d["starts_on"],
                 ends_on=d["ends_on"],
                 days=d["days"],
+                county_level=d["county_level"],
             ),
             _("The course is recorded."),
         )
@@ -559,3 +583,205 @@ def pay_floors(request: AuthenticatedRequest) -> HttpResponse:
         "workforce/pay_floors.html",
         {"rows": pay.below_floor(user), **_nav(user)},
     )
+
+
+# --------------------------------------------------------------------------- first secretaries
+
+
+APPOINTMENT_VIEW = Action.WORKFORCE_APPOINTMENT_VIEW
+APPOINT = Action.WORKFORCE_APPOINT
+
+
+@login_required
+@requires(APPOINTMENT_VIEW)
+def appointments(request: AuthenticatedRequest) -> HttpResponse:
+    """First secretaries and seconded cadres per street or community; the street records an
+    appointment here."""
+    user = request.user
+    appoint = access.has_any(user, APPOINT)
+    if request.method == "POST":
+        gates.check(user, APPOINT)
+        form = forms.AppointmentForm(
+            request.POST,
+            choices={
+                "worker": selectors.appointable_workers(user),
+                "unit": selectors.partner_units(user),
+            },
+        )
+        refusals.act(
+            request,
+            form,
+            lambda d: appointments_service.appoint(
+                d["worker"],
+                actor=user,
+                unit=d["unit"],
+                office=d["office"],
+                starts_on=d["starts_on"],
+                planned_end_on=d["planned_end_on"],
+            ),
+            _("The appointment is recorded."),
+        )
+        return redirect("workforce:appointments")
+    page = Paginator(selectors.appointment_rows(user, request.GET), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = clock.today()
+    return render(
+        request,
+        "workforce/appointments.html",
+        {
+            "page": page,
+            "rows": [(a, a.is_over(today)) for a in page.object_list],
+            "filters": request.GET,
+            "streets": selectors.streets(user)[:100],
+            "communities": selectors.communities(user, APPOINTMENT_VIEW)[:300],
+            "kinds": [(k, WorkerKind(k).label) for k in APPOINTED_KINDS],
+            "appointment_form": forms.AppointmentForm(
+                choices={
+                    "worker": selectors.appointable_workers(user)[:300],
+                    "unit": selectors.partner_units(user)[:300],
+                },
+                initial={"starts_on": today},
+            )
+            if appoint
+            else None,
+            **_nav(user),
+        },
+    )
+
+
+@login_required
+@requires(APPOINTMENT_VIEW)
+def appointment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One appointment: its term, the duty log, the end-of-term report. The appointee writes
+    the log and the report (others get 403); the street accepts the report or ends early."""
+    user = request.user
+    item = selectors.get_appointment(user, pk)
+    own = item.resident.user_id is not None and item.resident.user_id == user.pk
+    appoint = access.can(user, APPOINT, item.place_path)
+    if request.method == "POST":
+        what = request.POST.get("form")
+        if what == "log":
+            refusals.act(
+                request,
+                forms.DutyLogForm(request.POST),
+                lambda d: appointments_service.add_log_entry(
+                    item, actor=user, day=d["day"], text=d["text"]
+                ),
+                _("The duty log entry is recorded."),
+            )
+        elif what == "report":
+            form = forms.ReportForm(request.POST, request.FILES)
+            refusals.act(
+                request,
+                form,
+                lambda d: appointments_service.submit_report(
+                    item,
+                    actor=user,
+                    text=d["report_text"],
+                    files=[d["file"]] if d["file"] else [],
+                ),
+                _("The end-of-term report is submitted."),
+            )
+        elif what == "accept":
+            gates.check(user, APPOINT)
+            refusals.act(
+                request,
+                forms.EmptyForm(request.POST),
+                lambda d: appointments_service.accept_report(item, actor=user),
+                _("The end-of-term report is accepted."),
+            )
+        elif what == "end":
+            gates.check(user, APPOINT)
+            refusals.act(
+                request,
+                forms.EndAppointmentForm(request.POST),
+                lambda d: appointments_service.end_early(
+                    item, actor=user, ended_on=d["ended_on"], reason=d["reason"]
+                ),
+                _("The appointment is ended early."),
+            )
+        else:
+            raise Http404
+        return redirect("workforce:appointment", pk=item.pk)
+    today = clock.today()
+    page = Paginator(selectors.duty_log(item), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workforce/appointment.html",
+        {
+            "a": item,
+            "over": item.is_over(today),
+            "page": page,
+            "log": page.object_list,
+            "scans": selectors.report_scans(item),
+            "own": own,
+            "appoint": appoint,
+            "log_form": forms.DutyLogForm(initial={"day": today}) if own else None,
+            "report_form": forms.ReportForm(initial={"report_text": item.report_text})
+            if own and item.report_accepted_at is None
+            else None,
+            "end_form": forms.EndAppointmentForm(initial={"ended_on": today})
+            if appoint and item.ended_on is None and not item.is_over(today)
+            else None,
+            **_nav(user),
+        },
+    )
+
+
+@login_required
+@requires(APPOINTMENT_VIEW)
+def appointment_scan(request: AuthenticatedRequest, pk: int, scan_pk: int) -> FileResponse:
+    item = selectors.get_report_scan(request.user, pk, scan_pk)
+    field = item.thumb if request.GET.get("thumb") else item.file
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --------------------------------------------------------------------------- training xlsx
+
+
+@login_required
+@requires(VIEW)
+def course_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A course's or contest's attendance in the viewer's area as .xlsx (audited)."""
+    user = request.user
+    held = selectors.get_course(user, pk)
+    data = training_export.course_xlsx(user, held)
+    with transaction.atomic():
+        audit.record(
+            actor=user,
+            action="workforce.training_export",
+            target=held,
+            place_path=held.place_path,
+            changes={"course": [None, held.pk]},
+        )
+    return _xlsx(data, f"培训签到-{held.title[:40]}.xlsx")
+
+
+@login_required
+@requires(VIEW)
+def training_days_export(request: AuthenticatedRequest) -> HttpResponse:
+    """Each active worker's training days and county-level sessions in `?year=` against the
+    profile (001 §5), for the roster's filters, as .xlsx (audited)."""
+    user = request.user
+    year = inputs.year(request)
+    data = training_export.yearly_xlsx(user, year, request.GET)
+    with transaction.atomic():
+        audit.record(
+            actor=user,
+            action="workforce.training_export",
+            target=None,
+            target_repr=f"{year}年培训天数",
+            changes={
+                "year": [None, year],
+                "filters": [None, {k: request.GET.get(k, "")[:30] for k in FILTER_KEYS}],
+            },
+        )
+    return _xlsx(data, f"培训天数-{year}.xlsx")

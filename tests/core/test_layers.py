@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
         "partylife",
         "workforce",
         "organisations",
+        "funds",
     },  # domain apps
     {"privacy"},  # reads every domain app's records for a resident's copy (docs/privacy.md)
     {"demo"},  # every demo builder; nobody imports it
@@ -52,11 +53,22 @@ SIDEWAYS = {
     "handled (tickets.stats definitions); estates installs the company router "
     "(tickets.routing.set_property_finder)",
     ("mediation", "tickets"): "a mediation case opened from a dispute ticket links it",
+    ("workforce", "partners"): "a first secretary's appointment names the partner unit that sends "
+    "them (000 §二)",
     ("care", "tickets"): "a need raised on a care visit becomes a ticket (tickets.services.submit)",
+    ("care", "volunteering"): "a resident's 爱心档案 lists their volunteering "
+    "(volunteering.selectors.my_signups)",
+    ("care", "merchants"): "a service point of the service circle may be a merchant's record",
     ("mediation", "deliberation"): "the joint meeting on disputes is a deliberation meeting "
     "(kind dispute): its agenda, resolutions and follow-throughs",
     ("estates", "microprojects"): "estates installs the payee bar of a black-listed company "
     "(microprojects.services.set_payee_check)",
+    ("funds", "organisations"): "a purchased service's supplier and a fund's grant name a "
+    "registered organisation or its venture-philanthropy project",
+    ("funds", "deliberation"): "the financial public notice of the funding lines is published "
+    "as a deliberation notice (deliberation.services.publish_notice)",
+    ("funds", "microprojects"): "a fund's grant to a micro-project; the benefit-project funding "
+    "line reads the micro-project budget rule (microprojects.services.profile_budget)",
     ("estates", "deliberation"): "an owners' committee's rating counts the joint meetings' "
     "follow-throughs its members owed and did on time; estates installs the joint meeting's "
     "invitees (deliberation.selectors.set_joint_invitees)",

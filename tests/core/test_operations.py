@@ -229,6 +229,43 @@ def test_production_refuses_to_start_without_its_keys(tmp_path):
     assert embedded.returncode == 0 and (tmp_path / "field_key").exists()
 
 
+def test_check_deploy_finds_nothing_in_the_production_shape(tmp_path):
+    """The security half of `check --deploy` (the API schema half: tests/core/test_api_schema.py)
+    is silent for the documented production settings: TLS at nginx, cookies secure, HSTS, the
+    redirect to HTTPS once the proxy's header is believed."""
+    production = {
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+        "SECRET_KEY": "x" * 20 + "Kq9#mZ" * 8,
+        "GONGZHI_FIELD_KEY": "k" * 40,
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SMS_BACKEND": "gongzhi.core.sms_providers.AliyunBackend",
+        "SECURE_COOKIES": "true",
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "GONGZHI_VAR_DIR": str(tmp_path),
+    }
+    clean = {k: v for k, v in os.environ.items() if k != "GONGZHI_GENERATE_KEYS"}
+    command = [sys.executable, "manage.py", "check", "--deploy", "--tag", "security"]
+    checked = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [*command, "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **production},
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "no issues" in checked.stdout
+    # Without a believed proxy header the redirect would loop: it stays off.
+    plain = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import gongzhi.settings as s; print(s.SECURE_SSL_REDIRECT)"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **production, "TRUSTED_PROXIES": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert plain.stdout.strip() == "False"
+
+
 # ------------------------------------------------------------------------ readiness
 
 

@@ -58,7 +58,7 @@ def test_the_demo_sends_two_tasks_with_every_state(kt):
 
 def test_the_demo_lists_seed_003s_nineteen_tasks(kt):
     from gongzhi.keytasks import list_selectors, list_status
-    from gongzhi.keytasks.models import KeyTask, KeyTaskState, TaskList
+    from gongzhi.keytasks.models import KeyTaskState, TaskList
 
     world = kt.world
     _login("secretary", Role.COMMUNITY_SECRETARY, world.community_a1)
@@ -68,7 +68,8 @@ def test_the_demo_lists_seed_003s_nineteen_tasks(kt):
         assert "19 tasks of seed 003" in demo.build("small")
         assert "seed 003" not in demo.build("small")
     task_list = TaskList.objects.get(title=demo.ANNEX_TITLE)
-    assert task_list.tasks.count() == 19 and TaskList.objects.count() == 1
+    assert task_list.tasks.count() == 19
+    assert TaskList.objects.filter(inspection=None).count() == 1  # + the rectification list
     first = task_list.tasks.get(number=1)
     assert first.due_on == demo.ANNEX_DUE
     assert [u.name for u in first.units.all()] == [
@@ -76,7 +77,35 @@ def test_the_demo_lists_seed_003s_nineteen_tasks(kt):
         world.community_a1.name,
         world.community_a2.name,
     ]
-    states = list(KeyTask.objects.values_list("state", flat=True))
+    states = list(task_list.tasks.values_list("state", flat=True))
     assert states.count(KeyTaskState.VERIFIED) == 8 and states.count(KeyTaskState.DONE) == 3
-    codes = [list_status.ORDER[t.status_code] for t in list_selectors.board(street)]
-    assert codes[:8] == ["overdue"] * 8 and codes.count("verified") == 8
+    codes = [
+        list_status.ORDER[t.status_code] for t in list_selectors.board(street, task_list=task_list)
+    ]
+    # Task 13 is under a supervision notice due in two weeks: not overdue any more.
+    assert codes[:7] == ["overdue"] * 7 and codes.count("verified") == 8
+
+
+def test_the_demo_supervises_inspects_and_verifies(kt):
+    from gongzhi.keytasks import list_selectors, list_status, supervision
+    from gongzhi.keytasks.models import Inspection, KeyTask, KeyTaskState, SupervisionNotice, Talk
+
+    world = kt.world
+    _login("secretary", Role.COMMUNITY_SECRETARY, world.community_a1)
+    _login("worker", Role.COMMUNITY_WORKER, world.community_a1)
+    street = _login("street", Role.STREET_OFFICER, world.street_a)
+    with translation.override("en"):
+        built = demo.build("small")
+        assert "2 notices, 1 talk" in built and "2 findings" in built
+        again = demo.build("small")
+        assert "notices" not in again and "findings" not in again
+    twelve = KeyTask.objects.get(task_list__title=demo.ANNEX_TITLE, number=12)
+    assert list_status.status(twelve, 30) == "overdue" and supervision.may_talk(twelve)
+    assert SupervisionNotice.objects.count() == 2 and Talk.objects.count() == 1
+    assert Talk.objects.get().notice.number == "督办〔2024〕1号"
+    assert list_selectors.open_notices(street).count() == 2
+    inspection = Inspection.objects.get(kind="yearly")
+    rectified, late = inspection.task_list.tasks.order_by("number")
+    assert rectified.state == KeyTaskState.VERIFIED and rectified.verified_by == street
+    assert list_status.status(late, 30) == "overdue"
+    assert Inspection.objects.filter(kind="visit").count() == 1

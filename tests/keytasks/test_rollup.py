@@ -1,12 +1,12 @@
 """The roll-up: one xlsx whose cells equal the receivers' answers (numbers as numbers, dates
-as dates, rows with what the reader may see of the registry — never a full ID number), and a
-benchmark: 100 receivers × 500 rows export in under 10 s."""
+as dates, rows with what the reader may see of the registry — never a full ID number), and the
+rows of many receivers in receiver then row order. Its speed (100 receivers × 500 rows) is
+measured by bench/keytasks.py next to its floor, not here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +19,7 @@ from gongzhi.places.models import Place
 from .conftest import key, plain_answers, receiver_of, send_plain, send_rows
 
 pytestmark = pytest.mark.django_db
+ROWS = 200  # × 12 receivers: 2,400 rows, more than one chunk of rollup.rows' stream
 
 
 def _sheet(content: bytes) -> list[list[object]]:
@@ -70,9 +71,9 @@ def test_rows_show_what_the_reader_may_see_and_never_a_full_id(kt):
     assert selectors.row_label(kt.member, row) == "张**"
 
 
-def test_a_rollup_of_100_receivers_by_500_rows_exports_in_under_10_seconds(kt):
-    """Benchmark with its floor (issue 17): the receivers and rows are written in bulk as the
-    service would, the answers filled in, then the export is timed."""
+def test_many_receivers_rows_come_in_receiver_then_row_order_with_their_answers(kt):
+    """Receivers and rows written in bulk as the service would, more rows than one chunk of
+    the stream (2,000): every line is there, in order, with its receiver's answers."""
     task = send_rows(kt)
     parent = kt.world.street_a
     places = Place.objects.bulk_create(
@@ -85,7 +86,7 @@ def test_a_rollup_of_100_receivers_by_500_rows_exports_in_under_10_seconds(kt):
                 path=f"{parent.path}X{i:03d}/",
                 depth=2,
             )
-            for i in range(100)
+            for i in range(12)
         ]
     )
     home = kt.homes_a1[0]
@@ -99,7 +100,7 @@ def test_a_rollup_of_100_receivers_by_500_rows_exports_in_under_10_seconds(kt):
                 place_path=home.place_path,
                 id_masked=f"420111********{i:04d}",
             )
-            for i in range(500)
+            for i in range(ROWS)
         ]
     )
     fields = list(FormField.objects.filter(task=task))
@@ -110,11 +111,11 @@ def test_a_rollup_of_100_receivers_by_500_rows_exports_in_under_10_seconds(kt):
                 task=task,
                 place=p,
                 place_path=p.path,
-                row_count=500,
-                rows_filled=500,
-                answers={fields[0].key: "网格员"},
+                row_count=ROWS,
+                rows_filled=ROWS,
+                answers={fields[0].key: f"网格员{n}"},
             )
-            for p in places
+            for n, p in enumerate(places)
         ]
     )
     ReceiverRow.objects.bulk_create(
@@ -127,17 +128,16 @@ def test_a_rollup_of_100_receivers_by_500_rows_exports_in_under_10_seconds(kt):
                 filled=True,
             )
             for r in receivers
-            for i in range(500)
-        ],
-        batch_size=5000,
+            for i in range(ROWS)
+        ]
     )
-    started, cpu = time.perf_counter(), time.process_time()
     content = rollup.xlsx(SentDownTask.objects.get(pk=task.pk), user=kt.street)
-    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
-    print(f"roll-up 100 x 500: {elapsed:.1f} s wall, {used:.1f} s CPU")
-    # The floor is on the CPU time of this process (the reads run in it too, SQLite being
-    # in-process): on a shared machine the wall time also counts the other processes' turns.
-    assert used < 10, (elapsed, used)
     sheet = _sheet(content)
-    assert len(sheet) == 1 + 100 * 500 + 3  # header, the bulk rows, A1's 2 and A2's 1
-    assert sheet[-1][-2:] == ["良好", "第499户已走访"]
+    assert len(sheet) == 1 + 12 * ROWS + 3  # header, the bulk rows, A1's 2 and A2's 1
+    bulk = [line for line in sheet[1:] if str(line[0]).startswith("测试社区")]
+    assert [(line[0], line[5]) for line in bulk] == [
+        (f"测试社区{n:03d}", i + 1) for n in range(12) for i in range(ROWS)
+    ]
+    assert all(line[4] == f"网格员{int(str(line[0])[-3:])}" for line in bulk)
+    assert bulk[-1][6] == f"居民{ROWS - 1} 420111********{ROWS - 1:04d}"
+    assert sheet[-1][-2:] == ["良好", f"第{ROWS - 1}户已走访"]

@@ -14,7 +14,14 @@ from gongzhi.core.roles import Role
 from gongzhi.demo import partylife as demo
 from gongzhi.party.models import Body, CommitteeMember
 from gongzhi.partylife import selectors
-from gongzhi.partylife.models import DuesEntry, Meeting, ReviewResult, Transfer
+from gongzhi.partylife.models import (
+    DuesEntry,
+    Meeting,
+    Pledge,
+    ResponsibilityArea,
+    ReviewResult,
+    Transfer,
+)
 from tests.party.conftest import first_household, make_member, make_resident
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +56,15 @@ def test_the_demo_builds_a_year_once(life):
         assert {b.setup_form for b in Body.objects.all()} == {"", "single", "joint", "affiliated"}
         assert Body.objects.filter(org__isnull=True).count() == 2
         bodies = Body.objects.count()
+        outcomes = set(Pledge.objects.filter(year=2025).values_list("outcome", flat=True))
+        assert {"kept", "partly", "not_kept"} <= outcomes
+        assert Pledge.objects.filter(year=2026, reviewed_at__isnull=True).exists()
+        areas = ResponsibilityArea.objects.filter(org=life.branch)
+        assert areas.count() == 2 and all(a.units.exists() for a in areas)  # two buildings
+        pledges = Pledge.objects.count()
         demo.build("small")
+        assert Pledge.objects.count() == pledges
+        assert ResponsibilityArea.objects.count() == areas.count()
         assert Meeting.objects.count() == count
         assert Transfer.objects.count() == len(states)
         assert Body.objects.count() == bodies

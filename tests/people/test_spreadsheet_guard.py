@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -152,18 +151,17 @@ def test_the_sample_workbook_is_a_real_one(world):
     assert batch.status == ImportBatch.Status.VALIDATED and batch.valid_rows == 1
 
 
-def test_a_shared_strings_bomb_is_refused_fast_with_flat_memory(world, bomb):
+def test_a_shared_strings_bomb_is_refused_with_flat_memory(world, bomb):
+    """Refused before its strings are expanded: memory stays flat (no wall-clock limit — the
+    project measures speed with benchmarks, and a loaded CI machine would make one flaky)."""
     user = secretary(world)
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with translation.override("zh-hans"), pytest.raises(imports.ImportFileError) as refusal:
             imports.start(world.community_a1, "bomb.xlsx", bomb, actor=user)
-        elapsed = time.perf_counter() - started
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < 1.0
     assert peak < 30 * 2**20
     with translation.override("zh-hans"):
         assert refusal.value.message.startswith(RATIO_ZH)

@@ -107,6 +107,7 @@ def test_sections_come_in_the_fixed_order_whichever_app_registered_them(pw, logi
         "owners_ballots",
         "topics",
         "polls",
+        "workforce",
         "estates",
         "mediation",
         "consents",

@@ -230,10 +230,29 @@ EXTRA = {
         "ends_on": clock.today() + dt.timedelta(days=365),
         "place_path": f.get(_model("care.RentedHome")).place_path,
     },
+    # A verification round over rented homes carries no care tag (check constraint); its
+    # household row lies where the household is.
+    "care.CheckRound": lambda f: {"scope": "rented", "row_tag": ""},
+    "care.CheckItem": lambda f: {"household": f.household, "place_path": f.household.place_path},
     "workforce.CommitteeTerm": lambda f: {"ends_on": clock.today() + dt.timedelta(days=5 * 365)},
     "workforce.Assessment": lambda f: {"year": 2025},  # a year in range (check constraint)
+    # An appointment's planned end comes after its start (check constraint).
+    "workforce.Appointment": lambda f: {
+        "starts_on": clock.today(),
+        "planned_end_on": clock.today() + dt.timedelta(days=365),
+    },
     # The first status, "filed", has its filing date (check constraint).
     "organisations.Organisation": lambda f: {"filed_on": clock.today()},
+    # A fund entry is a donation with its donor; a purchase names a typed firm (check constraints).
+    "funds.FundEntry": lambda f: {
+        "kind": "donation",
+        "donor_name": "越权测试捐赠人",
+        "micro_project": None,
+        "venture_project": None,
+    },
+    "funds.PurchasedService": lambda f: {"organisation": None, "supplier_name": "越权测试公司"},
+    # A responsibility area's unit is a building or a household, not both (check constraint).
+    "partylife.AreaUnit": lambda f: {"building": f.building, "household": None},
     # A transfer between two branches (both ends in the foreign jurisdiction), awaiting
     # acceptance: the steps accept / refuse / withdraw all apply to it.
     "partylife.Transfer": lambda f: {

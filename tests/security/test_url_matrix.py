@@ -289,8 +289,14 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "task-form-": {"pk": "keytasks.Receiver"},
     "keytasks:list_task": {"pk": "keytasks.KeyTask"},
     "keytasks:list_photo": {"pk": "keytasks.KeyTask", "photo_pk": "keytasks.ProgressPhoto"},
-    "keytasks:list_task_act": {"pk": "keytasks.KeyTask", "act": "=done|verify|return|milestone"},
+    "keytasks:list_task_act": {
+        "pk": "keytasks.KeyTask",
+        "act": "=done|verify|return|milestone|supervise|talk",
+    },
     "list-task-": {"pk": "keytasks.KeyTask"},
+    "keytasks:timeline": {"pk": "keytasks.TaskList"},
+    "keytasks:inspection": {"pk": "keytasks.Inspection"},
+    "inspection-": {"pk": "keytasks.Inspection"},
     "privacy-request-": {"pk": "privacy.PrivacyRequest"},
     "privacy-queue-": {"pk": "privacy.PrivacyRequest"},
     "privacy-register-": {"pk": "privacy.ProcessingActivity"},
@@ -310,6 +316,14 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "workforce-community-": {"pk": "places.Place"},
     "workforce-term-": {"pk": "workforce.CommitteeTerm"},
     "workforce-reward-": {"pk": "workforce.Reward"},
+    # workforce: first secretaries and seconded cadres (item 3), training exports
+    "workforce:course_export": {"pk": "workforce.Course"},
+    "workforce:appointment": {"pk": "workforce.Appointment"},
+    "workforce:appointment_scan": {
+        "pk": "workforce.Appointment",
+        "scan_pk": "workforce.AppointmentReportScan",
+    },
+    "workforce-appointment-": {"pk": "workforce.Appointment"},
     # care: notices (a resident's notice page takes the notice), rentals, visits
     "care:notice": {"pk": "care.Notice"},
     "care:knock": {"pk": "care.Notice"},
@@ -321,12 +335,20 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "care:visit_plan": {"pk": "care.VisitPlan"},
     "care:visit_new": {"pk": "care.VisitPlan"},
     "care:visit_ticket": {"pk": "care.Visit"},
+    "care:visit_reassign": {"pk": "care.VisitPlan"},
+    "care:visit_photo": {"pk": "care.VisitPhoto"},
+    "care:round": {"pk": "care.CheckRound"},
+    "care:round_rollup": {"pk": "care.CheckRound"},
+    "care:round_item": {"pk": "care.CheckItem"},
+    "care:service_point_edit": {"pk": "care.ServicePoint"},
     "care-notice-": {"pk": "care.Notice"},
     "my-notice-": {"pk": "care.Notice"},
     "rented-home-": {"pk": "care.RentedHome"},
     "tenancy-": {"pk": "care.Tenancy"},
     "care-visit-plan-": {"pk": "care.VisitPlan"},
     "my-visit-": {"pk": "care.VisitPlan"},
+    "care-round-": {"pk": "care.CheckRound"},
+    "care-round-item-": {"pk": "care.CheckItem"},
     # organisations (social organisations, incubation, subsidies, venture philanthropy)
     "organisations:organisation": {"pk": "organisations.Organisation"},
     "organisations:registration": {"pk": "organisations.Organisation"},
@@ -346,6 +368,14 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "org-subsidy-": {"pk": "organisations.SubsidyApplication"},
     "venture-round-": {"pk": "organisations.VentureRound"},
     "venture-project-": {"pk": "organisations.VentureApplication"},
+    # funds (community funds, purchased services, funding lines)
+    "funds:fund": {"pk": "funds.Fund"},
+    "funds:public_fund": {"pk": "funds.Fund"},
+    "funds:remove_purchase": {"pk": "funds.PurchasedService"},
+    "funds:line": {"pk": "funds.FundingLine"},
+    "community-fund-": {"pk": "funds.Fund"},
+    "purchased-service-": {"pk": "funds.PurchasedService"},
+    "funding-line-": {"pk": "funds.FundingLine"},
     # party: committee members, bodies (两新组织 etc.) and their organisations
     "party:committee_add": {"pk": "party.PartyOrg"},
     "party:committee_end": {"pk": "party.CommitteeMember"},
@@ -357,6 +387,15 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "partylife:transfers": {"pk": "party.PartyOrg"},
     "partylife:transfer_step": {"pk": "partylife.Transfer", "step": "=accept|refuse|withdraw"},
     "partylife-transfer-": {"pk": "partylife.Transfer"},
+    # partylife: pledges, responsibility areas, the yearly letter to the workplace
+    "partylife:pledges": {"pk": "party.PartyOrg"},
+    "partylife:pledge_review": {"pk": "partylife.Pledge"},
+    "partylife:areas": {"pk": "party.PartyOrg"},
+    "partylife:area_end": {"pk": "partylife.ResponsibilityArea"},
+    "partylife:letters": {"pk": "party.PartyOrg"},
+    "partylife:letter": {"pk": "party.PartyMember", "year": "=2026"},
+    "partylife-pledge-": {"pk": "partylife.Pledge"},
+    "partylife-area-": {"pk": "partylife.ResponsibilityArea"},
     # The Django admin: only for accounts with is_staff, which no post gives.
     "admin:": {
         "object_id": "=1",
@@ -376,6 +415,10 @@ PUBLIC = {
     "organisations/public/venture/<int:pk>/": (
         "a venture round's published results (公益创投 winners and awards, awarded or closed "
         "rounds only) are a public disclosure, shown without login"
+    ),
+    "funds/public/<int:pk>/": (
+        "a community fund's public disclosure (every entry, anonymous donors as 爱心人士, no "
+        "personal data) is shown without login"
     ),
     "open311/v2/^services/(?P<code>[^/]+)\\.(?P<fmt>json|xml)$": "Open311 GET is public",
     "open311/v2/^requests/(?P<request_id>[A-Za-z0-9-]+)\\.(?P<fmt>json|xml)$": (
@@ -721,6 +764,10 @@ UNREACHABLE_AT_HOME = {
     "api/v1/^owners-votes/(?P<pk>\\d+)/cast/$": (
         "casting needs an open vote and the user's own roll entry; the same vote is reached "
         "through owners-votes/<pk>/open/"
+    ),
+    "api/v1/^workforce-appointments/(?P<pk>\\d+)/report/$": (
+        "only the appointee submits their end-of-term report (an object rule: everyone else "
+        "403); the same appointment is reached through workforce-appointments/<pk>/"
     ),
 }
 

@@ -155,6 +155,6 @@ def test_a_profile_without_the_keys_sets_nothing(wf):
 def test_reports_for_many_communities_bounded(wf, django_assert_max_num_queries):
     communities = [wf.community, wf.world.community_a2, wf.world.community_b1]
     _committee(wf, CommitteeKind.PARTY, 4)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         reports = checks.reports_for(communities)
     assert [r.community for r in reports] == communities

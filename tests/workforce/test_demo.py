@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from gongzhi.core import clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.demo import workforce as workforce_demo
 from gongzhi.workforce import checks, pay, training
 from gongzhi.workforce.models import (
+    Appointment,
     Attendance,
     CommitteeTerm,
     Course,
@@ -47,7 +51,7 @@ def test_the_demo_builds_workers_committees_and_a_reward_once(wf):
     wf.people[0].save()
 
     message = workforce_demo.build(None)
-    assert message.startswith("Workforce: 14 workers' records in 2 communities")
+    assert message.startswith("Workforce: 15 workers' records in 2 communities")
     mine = Worker.objects.filter(community=world.community_a1)
     assert mine.count() == 7
     assert CommitteeTerm.objects.filter(committee__community=world.community_a1).count() == 2
@@ -77,10 +81,27 @@ def test_the_demo_builds_workers_committees_and_a_reward_once(wf):
     street_user = User.objects.get(username="street")
     assert [r.pay_yuan for r in pay.below_floor(street_user)] == ["1150.00"]
 
+    # first secretaries (000 §二): the demo community's mid-term with a duty log written by its
+    # own login; the East Lake community's seconded cadre ended without a report (a gap)
+    first = Appointment.objects.get(community=world.community_a1)
+    assert first.kind == "first_secretary" and not first.is_over(clock.today())
+    assert first.log.count() >= 3
+    assert {e.written_by.username for e in first.log.all()} == {"firstsecretary"}
+    cadre = Appointment.objects.get(community=world.community_a2)
+    assert cadre.kind == "seconded_cadre" and cadre.is_over(clock.today())
+    rows = {c.key: c for c in checks.community_report(world.community_a2).checks}
+    assert rows[checks.REPORTS_ROW].status == "short" and rows[checks.REPORTS_ROW].actual == 1
+    assert rows["party.secondment_min_years"].status == "ok"  # exactly one year
+
     counts = (Worker.objects.count(), CommitteeTerm.objects.count(), Reward.objects.count())
     again = workforce_demo.build(None)
-    assert again == "Workforce: already present (14 workers' records)"
+    assert again == "Workforce: already present (15 workers' records)"
     assert (Worker.objects.count(), CommitteeTerm.objects.count(), Reward.objects.count()) == (
         counts
     )
     assert Course.objects.count() == 2
+    # the gap on the compliance page (last: a page request switches the language)
+    page = Client()
+    page.force_login(street_user)
+    body = page.get(reverse("workforce:compliance")).content.decode()
+    assert 'data-key="workforce.appointment_reports"' in body

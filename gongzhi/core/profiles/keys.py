@@ -1210,6 +1210,22 @@ def _care_keys() -> list[Key]:
             ),
             default=300,
         ),
+        Key(
+            "care.service_walk_metres",
+            "integer",
+            200,
+            10000,
+            _("metres"),
+            _("Service circle: a half-hour walk"),
+            _(
+                "How far a service point may be from a resident's building to be listed in "
+                "their service circle (seed 001 §11: services within a half-hour walk). "
+                "Points without a position are listed for their community. Platform default "
+                "(2,000 m: half an hour at an older person's pace) when a profile leaves it "
+                "out."
+            ),
+            default=2000,
+        ),
     ]
 
 
@@ -1341,6 +1357,20 @@ def _keytask_keys() -> list[Key]:
                 "days before its deadline. Platform default when a profile leaves it out."
             ),
             default=30,
+        ),
+        Key(
+            "keytasks.reminder_days",
+            "integer",
+            0,
+            90,
+            _("days"),
+            _("Key tasks: reminder before the deadline"),
+            _(
+                "Days before a key task's deadline when its units are reminded (0: no "
+                "reminder). No seed document sets it: platform default when a profile leaves "
+                "it out."
+            ),
+            default=3,
         ),
     ]
 

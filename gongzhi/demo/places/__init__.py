@@ -90,6 +90,7 @@ FEATURE_DEMOS = (
     "gongzhi.demo.partylife",
     "gongzhi.demo.microprojects",
     "gongzhi.demo.organisations",
+    "gongzhi.demo.funds",
     "gongzhi.demo.keytasks",
     "gongzhi.demo.privacy",
 )
