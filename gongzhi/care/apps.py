@@ -8,6 +8,7 @@ class CareConfig(AppConfig):
     verbose_name = _("Care and outreach")
 
     def ready(self) -> None:
+        from gongzhi.care import privacy_sections  # noqa: F401  (docs/privacy.md)
         from gongzhi.core import audit_titles
 
         audit_titles.register(

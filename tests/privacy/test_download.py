@@ -110,6 +110,7 @@ def test_sections_come_in_the_fixed_order_whichever_app_registered_them(pw, logi
         "workforce",
         "estates",
         "mediation",
+        "care",
         "consents",
         "requests",
     ]
