@@ -22,9 +22,10 @@ tests/core/test_api_schema.py builds the whole schema and fails on any warning.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 # drf-spectacular's own spelling of a decimal sent as a string (DecimalField, coerce_to_string).
@@ -45,3 +46,16 @@ def rows(name: str) -> serializers.Serializer:
 def generating(view: object) -> bool:
     """True while drf-spectacular builds the schema (the view has no real request)."""
     return bool(getattr(view, "swagger_fake_view", False))
+
+
+@extend_schema_field(YUAN)
+class YuanField(serializers.Field):
+    """A read-only amount kept in fen, sent as yuan with two decimals and no thousands
+    separator ("1234.50"), as `YUAN` describes it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: int | None) -> str | None:
+        return None if value is None else f"{Decimal(value) / 100:.2f}"

@@ -35,7 +35,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -71,10 +70,7 @@ def _not_found(field: str) -> Response:
     return Response({field: [_("Not found.")]}, status=status.HTTP_404_NOT_FOUND)
 
 
-@extend_schema_field(api_schema.YUAN)
-class Yuan(serializers.Field):
-    def to_representation(self, value: int | None) -> str | None:
-        return None if value is None else rules.fen_to_yuan(value)
+Yuan = api_schema.YuanField  # fen in the database, "1234.50" on the wire
 
 
 # --------------------------------------------------------------------------- shapes

@@ -33,7 +33,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -43,7 +43,7 @@ from gongzhi.core import access, api_schema, gates
 from gongzhi.core.gates import Requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedAPIRequest
-from gongzhi.organisations import rules, selectors, services, workflow
+from gongzhi.organisations import selectors, services, workflow
 from gongzhi.organisations.models import (
     Incubation,
     Organisation,
@@ -75,12 +75,7 @@ def _valid(shape: type[serializers.Serializer], request: Request) -> dict[str, A
     return dict(data.validated_data)
 
 
-@extend_schema_field(api_schema.YUAN)
-class Yuan(serializers.Field):
-    """Fen in the database, yuan with two decimals on the wire."""
-
-    def to_representation(self, value: int | None) -> str | None:
-        return None if value is None else rules.fen_to_yuan(value).replace(",", "")
+Yuan = api_schema.YuanField  # fen in the database, "1234.50" on the wire
 
 
 # --------------------------------------------------------------------------- shapes out
