@@ -41,9 +41,14 @@ test: setup system
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # Test databases are throwaway: the key files may be made here (production refuses to).
+# A local hot standby (scripts/replica.sh) is started when it can be, for the replica tests
+# (tests/core/test_replicas.py); CI requires it (.ci/run starts it first).
+REPLICA_TEST_URL ?= postgres://postgres@127.0.0.1:5433/postgres
 test-pg: setup system
 	DATABASE_URL=$(PG_URL) GONGZHI_GENERATE_KEYS=true $(BIN)/python manage.py collectstatic --noinput -v0
-	DATABASE_URL=$(PG_URL) GONGZHI_GENERATE_KEYS=true $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	if bash scripts/replica.sh start; then replica=$(REPLICA_TEST_URL); else replica=; fi; \
+	  DATABASE_URL=$(PG_URL) GONGZHI_GENERATE_KEYS=true GONGZHI_TEST_REPLICA_URL=$$replica \
+	  $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # mypy reads its config (the covered modules) from pyproject.toml: docs/contributing.md.
 lint: setup

@@ -7,6 +7,7 @@ from gongzhi.people.api import HouseholdMembersView, ResidentViewSet
 from gongzhi.places.api import HouseholdViewSet, PlaceViewSet
 from gongzhi.places.views_compliance import ComplianceAPIView
 from gongzhi.tickets.api import NotificationViewSet, TicketViewSet
+from gongzhi.tickets.api_ledger import TicketLedgerView
 
 router = RootRouter()
 router.register("places", PlaceViewSet, basename="place")
@@ -23,6 +24,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("compliance/<int:pk>/", ComplianceAPIView.as_view(), name="api-compliance"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("ticket-ledger/", TicketLedgerView.as_view(), name="api-ticket-ledger"),
     path(
         "households/<int:pk>/members/",
         HouseholdMembersView.as_view(),

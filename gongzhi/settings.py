@@ -163,6 +163,22 @@ else:
     # CONN_MAX_AGE (to 0), so it is assigned here, not defaulted.
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", 60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A hot standby for reads (issue 20; scripts/replica.sh makes one on this machine):
+    # safe requests read from it unless the user wrote in the last REPLICA_STICKY_SECONDS or
+    # it is unhealthy (gongzhi/core/replicas.py). PostgreSQL only: SQLite has no replicas.
+    if os.environ.get("DATABASE_REPLICA_URL"):
+        DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"])
+        DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+        DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+        # A short connect timeout: a replica that is down must not hold a page for long.
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+        # Tests run on the primary's test database (the replica alias points at it).
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["gongzhi.core.replicas.ReplicaRouter"]
+        MIDDLEWARE.insert(1, "gongzhi.core.replicas.ReplicaMiddleware")
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", 10))
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", 5))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", 5))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -425,11 +441,20 @@ TICKET_PHOTO_MAX_BYTES = int(os.environ.get("TICKET_PHOTO_MAX_BYTES", 10 * 1024 
 TICKET_PHOTO_MAX_COUNT = 9
 # Larger images are refused as possible decompression bombs (Pillow's limit is set to this).
 TICKET_PHOTO_MAX_PIXELS = int(os.environ.get("TICKET_PHOTO_MAX_PIXELS", 50_000_000))
+# Ticket ledger export (gongzhi/tickets/ledger.py): above this many rows the spreadsheet is
+# written in the background (progress bar); at most this many rows; hours its file is kept.
+TICKET_LEDGER_BACKGROUND_ROWS = int(os.environ.get("TICKET_LEDGER_BACKGROUND_ROWS", 3000))
+TICKET_LEDGER_EXPORT_MAX_ROWS = int(os.environ.get("TICKET_LEDGER_EXPORT_MAX_ROWS", 200_000))
+TICKET_LEDGER_EXPORT_KEEP_HOURS = int(os.environ.get("TICKET_LEDGER_EXPORT_KEEP_HOURS", 24))
 
 # Ticket map: the tile layer URL template (e.g. https://tiles.example/{z}/{x}/{y}.png); empty:
 # no tiles, grid boundaries and tickets drawn on a plain background.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# The tile service's browser key, put where the URL has {key} (e.g. 天地图: `…&tk={key}`), and
+# the letters or digits for {s} (天地图: 01234567; Leaflet's default abc).
+MAP_TILE_KEY = os.environ.get("MAP_TILE_KEY", "")
+MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "abc")
 
 # External notification senders (gongzhi/core/notifications.py), called in a background task
 # after the step's transaction commits. Comma-separated dotted paths in the environment (the

@@ -9,6 +9,7 @@ from gongzhi.care.api_rounds import (
     RoundItemViewSet,
     RoundViewSet,
 )
+from gongzhi.care.api_talents import MyTalentView, OpinionViewSet, TalentViewSet
 from gongzhi.care.api_visits import MyVisitViewSet, VisitPlanViewSet
 from gongzhi.core.api import Router
 
@@ -21,8 +22,11 @@ router.register("care-visit-plans", VisitPlanViewSet, basename="care-visit-plan"
 router.register("my-visits", MyVisitViewSet, basename="my-visit")
 router.register("care-rounds", RoundViewSet, basename="care-round")
 router.register("care-round-items", RoundItemViewSet, basename="care-round-item")
+router.register("care-talents", TalentViewSet, basename="care-talent")
+router.register("care-opinions", OpinionViewSet, basename="care-opinion")
 urlpatterns = [
     path("my-care-record/", MyCareRecordView.as_view(), name="my-care-record"),
     path("my-service-circle/", MyServiceCircleView.as_view(), name="my-service-circle"),
+    path("my-talent/", MyTalentView.as_view(), name="my-talent"),
     *router.urls,
 ]

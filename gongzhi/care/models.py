@@ -20,6 +20,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core import clock
 from gongzhi.core.paths import PathField
@@ -549,3 +550,309 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --------------------------------------------------------------------- talent and skills base
+# Seed 002 §三(二)1 (达人库、社区骨干人才库) and §三(三)2 (居民信息技能特长库, 依据用户自主自愿原则).
+
+
+class SkillTerm(models.Model):
+    """One term of the skills vocabulary: the platform's terms (no community; shipped by a data
+    migration) and the terms a community's staff add for their own community."""
+
+    community = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("skill"), max_length=24)
+    is_active = models.BooleanField(_("offered"), default=True)
+    sort = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("skill term")
+        verbose_name_plural = _("skill terms")
+        ordering = ["sort", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="care_skill_name_required"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(community__isnull=True),
+                name="care_skill_platform_name",
+            ),
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                condition=Q(community__isnull=False),
+                name="care_skill_community_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Willingness(models.TextChoices):
+    ON_CALL = "on_call", _("May be called on")
+    VOLUNTEER = "volunteer", _("As a volunteer, unpaid")
+    PAID = "paid", _("For a fee")
+
+
+class ConsentWay(models.TextChoices):
+    SELF = "self", _("Given by the person on their phone")
+    WRITTEN = "written", _("Signed form kept by the community")
+    IN_PERSON = "in_person", _("Given in person to staff")
+
+
+class Talent(models.Model):
+    """A resident in the talent and skills base (达人库 / 技能特长库): skills from the vocabulary
+    and in their own words, how they are willing to help, when, and the consent to be listed
+    (PIPL art. 13/14: the person agrees; withdrawing takes them off every search and clears what
+    they told us — only the row with the withdrawal remains). Backbone people (社区骨干) are
+    flagged by staff with a reason. `place_path` is the person's home (building) path."""
+
+    resident = models.OneToOneField(
+        "people.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="talent",
+    )
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    skills = models.ManyToManyField(
+        SkillTerm, verbose_name=_("skills"), blank=True, related_name="+"
+    )
+    specialty = models.CharField(_("skills and specialties"), max_length=200, blank=True)
+    willingness = models.CharField(
+        _("willing to help"), max_length=12, choices=Willingness.choices, default="on_call"
+    )
+    availability = models.CharField(_("availability"), max_length=100, blank=True)
+    consent_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    consent_way = models.CharField(
+        _("consent given"), max_length=12, choices=ConsentWay.choices, blank=True
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    backbone = models.BooleanField(_("backbone"), default=False)
+    backbone_reason = models.CharField(_("why a backbone"), max_length=200, blank=True)
+    backbone_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("backbone set by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    self_entered = models.BooleanField(_("entered by the person"), default=False)
+    updated_by = models.ForeignKey(
+        "core.User", verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("changed at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("talent")
+        verbose_name_plural = _("talent base")
+        ordering = ["-backbone", "place_path", "id"]
+        constraints = [
+            # Listed only with consent; a withdrawn entry is no backbone.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=False, backbone=False)
+                | Q(withdrawn_at__isnull=True, consent_at__isnull=False) & ~Q(consent_way=""),
+                name="care_talent_consented",
+            ),
+            models.CheckConstraint(
+                condition=Q(backbone=False) | ~Q(backbone_reason=""),
+                name="care_talent_backbone_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="care_talent_path", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"talent:{self.resident_id}"
+
+    @property
+    def listed(self) -> bool:
+        return self.withdrawn_at is None
+
+
+# ------------------------------------------------------------------ opinions through WeChat
+# and DingTalk (seed 002 §三(二)1: 利用钉钉、微信等途径，征集民意、民情).
+
+
+class Platform(models.TextChoices):
+    WECHAT = "wechat", _("WeChat official account")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+
+
+class OpinionChannel(models.Model):
+    """A community's inbound channel on a platform. `key` names it in the callback URL; the
+    WeChat token or the DingTalk robot's AppSecret is stored only encrypted (core.crypto), and
+    shown masked (`secret_tail`)."""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    platform = models.CharField(_("platform"), max_length=12, choices=Platform.choices)
+    key = models.CharField(_("callback key"), max_length=32, unique=True)
+    secret_encrypted = models.TextField(_("secret (encrypted)"))
+    secret_tail = models.CharField(_("secret ends with"), max_length=4, blank=True)
+    is_active = models.BooleanField(_("receiving"), default=True)
+    updated_by = models.ForeignKey(
+        "core.User", verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("changed at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("opinion channel")
+        verbose_name_plural = _("opinion channels")
+        ordering = ["place_path", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "platform"], name="care_channel_one_per_platform"
+            ),
+            models.CheckConstraint(condition=~Q(key=""), name="care_channel_key_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}@{self.community_id}"
+
+
+class OpinionStatus(models.TextChoices):
+    NEW = "new", pgettext_lazy("opinion status", "New")
+    TICKET = "ticket", pgettext_lazy("opinion status", "Made a ticket")
+    HANDLED = "handled", pgettext_lazy("opinion status", "Handled")
+
+
+class Opinion(models.Model):
+    """A message a resident sent through a channel (意见征集). The sender is kept only as a keyed
+    hash of their platform id (`sender_index`); when that id is bound to a resident account,
+    the opinion carries the person. One row per platform message id (retries are stored once)."""
+
+    channel = models.ForeignKey(
+        OpinionChannel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    platform = models.CharField(_("platform"), max_length=12, choices=Platform.choices)
+    message_id = models.CharField(_("message id"), max_length=64)
+    sender_index = models.CharField(_("sender (hashed)"), max_length=64)
+    resident = models.ForeignKey(
+        "people.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("text"), max_length=2000)
+    received_at = models.DateTimeField(_("received at"), default=clock.now)
+    status = models.CharField(
+        _("status"), max_length=8, choices=OpinionStatus.choices, default="new"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    handled_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "message_id"], name="care_opinion_once_per_message"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="new", ticket__isnull=True)
+                | Q(status="ticket", ticket__isnull=False)
+                | Q(status="handled", ticket__isnull=True) & ~Q(note=""),
+                name="care_opinion_status_whole",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path", "status"],
+                name="care_opinion_path",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"opinion:{self.pk}"
+
+    @property
+    def sender_tag(self) -> str:
+        """A short pseudonym for lists: the first characters of the keyed hash."""
+        return self.sender_index[:8]
+
+
+class PlatformBinding(models.Model):
+    """A platform id (as its keyed hash) bound to a resident: the resident sent the one-time
+    code shown on their phone page from that account."""
+
+    resident = models.ForeignKey(
+        "people.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="+"
+    )
+    platform = models.CharField(_("platform"), max_length=12, choices=Platform.choices)
+    sender_index = models.CharField(_("sender (hashed)"), max_length=64)
+    bound_at = models.DateTimeField(_("bound at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("platform binding")
+        verbose_name_plural = _("platform bindings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "sender_index"], name="care_binding_one_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.resident_id}"
+
+
+class BindCode(models.Model):
+    """A one-time code a resident sends from their WeChat or DingTalk account to bind it. Only
+    its keyed hash is stored; it expires and is used once."""
+
+    resident = models.ForeignKey(
+        "people.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="+"
+    )
+    code_index = models.CharField(_("code (hashed)"), max_length=64)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("binding code")
+        verbose_name_plural = _("binding codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code_index"], condition=Q(used_at__isnull=True), name="care_bindcode_live"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"bindcode:{self.resident_id}"

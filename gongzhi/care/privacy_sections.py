@@ -11,7 +11,16 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.care.models import Delivery, Donation, DonationKind, Tenancy, Visit
+from gongzhi.care.models import (
+    Delivery,
+    Donation,
+    DonationKind,
+    Opinion,
+    PlatformBinding,
+    Talent,
+    Tenancy,
+    Visit,
+)
 from gongzhi.core.models import Post
 from gongzhi.core.personal_data import Person, Row, register
 from gongzhi.core.templatetags.gz_ui import fen
@@ -100,3 +109,48 @@ def care(person: Person) -> list[Row]:
 
 
 register("care", gettext_lazy("Care and support"), care, order=118)
+
+
+def talents(person: Person) -> list[Row]:
+    """The talent base entry (skills, words, willingness, availability, consent, withdrawal,
+    backbone and its reason), the linked WeChat / DingTalk accounts (platform and day only: the
+    platform id is kept only as a keyed hash) and the opinions sent from them."""
+    if person.resident is None:
+        return []
+    who = person.resident
+    what, when, detail = _("What"), _("Date"), _("Details")
+    rows: list[Row] = []
+    talent = Talent.objects.filter(resident=who).prefetch_related("skills").first()
+    if talent is not None:
+        parts = [", ".join(s.name for s in talent.skills.all()), talent.specialty]
+        parts += [talent.get_willingness_display(), talent.availability]
+        if talent.consent_at is not None:
+            parts.append(
+                _("consent %(way)s %(d)s")
+                % {"way": talent.get_consent_way_display(), "d": talent.consent_at.date()}
+            )
+        if talent.backbone:
+            parts.append(_("backbone: %(r)s") % {"r": talent.backbone_reason})
+        if talent.withdrawn_at is not None:
+            parts.append(_("withdrawn %(d)s") % {"d": talent.withdrawn_at.date()})
+        rows.append(
+            {
+                what: _("Talent base entry"),
+                when: talent.updated_at,
+                detail: " · ".join(str(p) for p in parts if p),
+            }
+        )
+    for b in PlatformBinding.objects.filter(resident=who).order_by("bound_at", "id"):
+        rows.append({what: _("Linked account"), when: b.bound_at, detail: b.get_platform_display()})
+    for o in Opinion.objects.filter(resident=who).order_by("received_at", "id"):
+        rows.append(
+            {
+                what: _("Opinion sent"),
+                when: o.received_at,
+                detail: f"{o.get_platform_display()} · {o.text} · {o.get_status_display()}",
+            }
+        )
+    return rows
+
+
+register("talents", gettext_lazy("Talent base and opinions sent"), talents, order=119)

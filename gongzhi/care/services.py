@@ -362,6 +362,14 @@ from gongzhi.care.giving import (  # noqa: E402  (爱心档案 and the service c
     record_donation,
     save_service_point,
 )
+from gongzhi.care.opinions import (  # noqa: E402  (opinions through WeChat and DingTalk)
+    make_ticket,
+    mark_handled,
+    new_bind_code,
+    receive,
+    save_channel,
+    unbind,
+)
 from gongzhi.care.rentals import (  # noqa: E402  (the rented homes section, one import name)
     end_tenancy,
     extend_lease,
@@ -371,6 +379,12 @@ from gongzhi.care.rentals import (  # noqa: E402  (the rented homes section, one
 from gongzhi.care.rounds import (  # noqa: E402  (the verification rounds, one import name)
     check_household,
     send_round,
+)
+from gongzhi.care.talents import (  # noqa: E402  (the talent and skills base)
+    add_skill_term,
+    save_talent,
+    set_backbone,
+    withdraw_talent,
 )
 from gongzhi.care.visits import (  # noqa: E402  (the care visits section, one import name)
     PLAN_AT_ONCE,
@@ -383,6 +397,16 @@ from gongzhi.care.visits import (  # noqa: E402  (the care visits section, one i
 )
 
 __all__ = [
+    "add_skill_term",
+    "make_ticket",
+    "mark_handled",
+    "new_bind_code",
+    "receive",
+    "save_channel",
+    "save_talent",
+    "set_backbone",
+    "unbind",
+    "withdraw_talent",
     "record_donation",
     "save_service_point",
     "check_household",

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from gongzhi.care import views, views_giving, views_rentals, views_rounds, views_visits
+from gongzhi.care import (
+    views,
+    views_giving,
+    views_opinions,
+    views_rentals,
+    views_rounds,
+    views_talents,
+    views_visits,
+)
 
 app_name = "care"
 urlpatterns = [
@@ -34,4 +42,18 @@ urlpatterns = [
     path("visits/<int:pk>/", views_visits.visit_plan, name="visit_plan"),
     path("visits/<int:pk>/record/", views_visits.visit_new, name="visit_new"),
     path("visit-records/<int:pk>/ticket/", views_visits.visit_ticket, name="visit_ticket"),
+    path("talents/", views_talents.talents, name="talents"),
+    path("talents/enter/", views_talents.talent_enter, name="talent_enter"),
+    path("talents/enter/<int:resident_pk>/", views_talents.talent_edit, name="talent_edit"),
+    path("talents/<int:pk>/backbone/", views_talents.talent_backbone, name="talent_backbone"),
+    path("talents/<int:pk>/withdraw/", views_talents.talent_withdraw, name="talent_withdraw"),
+    path("talents/<int:pk>/reveal/", views_talents.talent_reveal, name="talent_reveal"),
+    path("skills/new/", views_talents.skill_new, name="skill_new"),
+    path("mine/talent/", views_talents.mine_talent, name="mine_talent"),
+    path("opinions/", views_opinions.opinions, name="opinions"),
+    path("opinions/<int:pk>/ticket/", views_opinions.opinion_ticket, name="opinion_ticket"),
+    path("opinions/<int:pk>/handled/", views_opinions.opinion_handled, name="opinion_handled"),
+    path("channels/", views_opinions.channels, name="channels"),
+    path("hooks/wechat/<str:key>/", views_opinions.wechat, name="hook_wechat"),
+    path("hooks/dingtalk/<str:key>/", views_opinions.dingtalk, name="hook_dingtalk"),
 ]

@@ -84,7 +84,9 @@ def _tile_origin() -> str:
     """The origin of the map tile server (settings.MAP_TILE_URL), allowed for images."""
     parts = urlsplit(getattr(settings, "MAP_TILE_URL", "") or "")
     if parts.scheme in {"http", "https"} and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+        # A subdomain placeholder ({s}: a.tiles…, t0.tianditu…) stands for any leftmost label.
+        host = ".".join("*" if "{s}" in label else label for label in parts.netloc.split("."))
+        return f"{parts.scheme}://{host}"
     return ""
 
 

@@ -59,6 +59,7 @@ NAV: list[NavGroup] = [
                 "gift",
                 Action.CARE_GIVING_MANAGE,
             ),
+            NavItem(_("Talent and skills base"), "care:talents", "stars", Action.CARE_TALENT_VIEW),
             NavItem(_("Party organisation"), "party:tree", "flag", Action.PARTY_VIEW),
             NavItem(
                 _("Organisational life"),
@@ -76,6 +77,9 @@ NAV: list[NavGroup] = [
             NavItem(_("Dispatch board"), "tickets:board", "send", Action.TICKET_DISPATCH),
             NavItem(_("Ticket pool"), "tickets:pool", "collection", Action.TICKET_TAKE),
             NavItem(_("My taken tickets"), "tickets:taken", "check2-square", Action.TICKET_HANDLE),
+            NavItem(
+                _("Ticket ledger"), "tickets:ledger", "table", Action.TICKET_VIEW, staff_only=True
+            ),
             NavItem(_("Ticket map"), "tickets:map", "map", Action.TICKET_VIEW),
             NavItem(_("Ticket statistics"), "tickets:stats", "bar-chart-line", Action.TICKET_STATS),
             NavItem(_("Mediation cases"), "mediation:index", "people", Action.MEDIATION_VIEW),
@@ -148,6 +152,12 @@ NAV: list[NavGroup] = [
             ),
             NavItem(_("Owners' votes"), "owners:index", "check2-all", Action.PLACE_VIEW),
             NavItem(_("Micro-projects"), "microprojects:index", "tools", Action.PLACE_VIEW),
+            NavItem(
+                _("Opinions from WeChat and DingTalk"),
+                "care:opinions",
+                "chat-dots",
+                Action.CARE_OPINION_HANDLE,
+            ),
         ),
     ),
     NavGroup(
@@ -223,6 +233,7 @@ RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("My visits"), "care:my_visits", "person-hearts", Action.CARE_VISIT_RECORD),
     NavItem(_("My care record"), "care:mine_record", "heart", Action.CARE_NOTICE_READ),
     NavItem(_("Services nearby"), "care:circle", "geo-alt", Action.CARE_NOTICE_READ),
+    NavItem(_("My skills"), "care:mine_talent", "stars", Action.CARE_NOTICE_READ),
     NavItem(_("Legal advice online"), "mediation:legal_mine", "journal-text", Action.MEDIATION_ASK),
 ]
 

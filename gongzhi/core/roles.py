@@ -118,6 +118,7 @@ class Action(models.TextChoices):
     TICKET_HANDLE = "ticket.handle", _("Work on, resolve and return tickets handed to oneself")
     TICKET_STATS = "ticket.stats", _("View ticket statistics and export them")
     TICKET_CATEGORIES = "ticket.categories", _("Configure the ticket category tree")
+    TICKET_EXPORT = "ticket.export", _("Export the ticket ledger (phone numbers masked)")
     # Volunteering, points, time bank, merchants, partner units (issue 5).
     VOLUNTEER_JOIN = (
         "volunteer.join",
@@ -284,6 +285,22 @@ class Action(models.TextChoices):
     CARE_GIVING_MANAGE = (
         "care.giving_manage",
         _("Record residents' donations and keep the service circle's directory"),
+    )
+    CARE_TALENT_VIEW = (
+        "care.talent_view",
+        _("Search the talent and skills base (达人库) of one's area, phones masked"),
+    )
+    CARE_TALENT_MANAGE = (
+        "care.talent_manage",
+        _("Enter residents in the talent base with their consent; flag backbone people"),
+    )
+    CARE_OPINION_HANDLE = (
+        "care.opinion_handle",
+        _("Read and handle the opinions residents send through WeChat and DingTalk"),
+    )
+    CARE_CHANNEL_MANAGE = (
+        "care.channel_manage",
+        _("Set up a community's WeChat and DingTalk opinion channels and their secrets"),
     )
     # Key tasks and supervision (issue 17, gongzhi/keytasks): tasks sent down with a form.
     KEYTASK_SEND = (
@@ -508,6 +525,8 @@ PERMISSIONS.update(
         # The category tree is shared by the whole installation: only roles anchored at
         # district level (or with no place) configure it (docs/tickets.md).
         Action.TICKET_CATEGORIES: {R.DISTRICT_OFFICER: S.SUBTREE, R.SYSTEM_ADMIN: S.SUBTREE},
+        # The ticket ledger's spreadsheet (issue 19): whoever sees an area's tickets.
+        Action.TICKET_EXPORT: {r: S.SUBTREE for r in (*_TICKET_STAFF, R.DISTRICT_OFFICER)},
         Action.VOLUNTEER_JOIN: {r: S.COMMUNITY for r in _CITIZENS},
         Action.VOLUNTEER_VIEW: {
             **{r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
@@ -693,6 +712,17 @@ PERMISSIONS.update(
         # 爱心档案 and the service circle: the community's staff record donations and keep the
         # directory of service points; residents record their own giving (an object rule).
         Action.CARE_GIVING_MANAGE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        # The talent and skills base (达人库, 002 §三(二)1): staff and grid workers search it,
+        # the community and its grid workers enter people (with their consent) and flag
+        # backbone people; a resident keeps their own entry under care.notice_read (object rule).
+        Action.CARE_TALENT_VIEW: {r: S.SUBTREE for r in (*_OVERSEERS, R.GRID_WORKER)},
+        Action.CARE_TALENT_MANAGE: {r: S.SUBTREE for r in (*_COMMUNITY_STAFF, R.GRID_WORKER)},
+        # Opinions through WeChat and DingTalk: the community's staff read and handle the
+        # inbox; the secretary (and the street, the admin) set up the channels' secrets.
+        Action.CARE_OPINION_HANDLE: {r: S.SUBTREE for r in _COMMUNITY_STAFF},
+        Action.CARE_CHANNEL_MANAGE: {
+            r: S.SUBTREE for r in (R.COMMUNITY_SECRETARY, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
     }
 )
 

@@ -22,6 +22,8 @@ from gongzhi.core import (
     accounts,
     audit,
     auth,
+    clock,
+    dashboard,
     navigation,
     otp,
     passwords,
@@ -335,7 +337,10 @@ def home(request):
 
 
 def workbench(request):
-    roots = places.root_places(request.user)
+    """The staff home (工作台): to-dos with their counts, today's schedule, key figures with
+    their trend (each app's providers, core.dashboard), then the jurisdiction's counts."""
+    user = request.user
+    roots = places.root_places(user)
     jurisdiction = [
         {"place": place, "counts": places.subtree_counts(place)} for place in roots[:10]
     ]
@@ -343,8 +348,12 @@ def workbench(request):
         request,
         "core/workbench.html",
         {
+            "today": clock.today(),
+            "todos": dashboard.todos_for(user),
+            "events": dashboard.today_for(user),
+            "figures": dashboard.figures_for(user),
             "jurisdiction": jurisdiction,
-            "can_audit": access.has_any(request.user, Action.AUDIT_VIEW),
+            "can_audit": access.has_any(user, Action.AUDIT_VIEW),
         },
     )
 
@@ -363,6 +372,11 @@ def resident_home(request):
             "households": households,
             "communities": communities,
             "services": navigation.services_for(request.user),
+            # A party member's, partner contact's or merchant's to-dos (pool, pledges…) and
+            # today's schedule; on a phone only those with something to do (the services
+            # stay within reach). A resident has none of the staff lists.
+            "todos": [tile for tile in dashboard.todos_for(request.user) if tile.count],
+            "events": dashboard.today_for(request.user),
         },
     )
 

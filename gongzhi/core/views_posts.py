@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from gongzhi.core import services
 from gongzhi.core.directory import places
@@ -164,10 +166,7 @@ def index(request):
         request.GET.get("page")
     )
     for post in page:
-        path = post.place.path if post.place_id else ""
-        post.can_revoke = post.is_active and post.role in services.grantable_roles(
-            request.user, path
-        )
+        post.can_revoke = _can_revoke(request.user, post)
     return render(
         request,
         "core/posts.html",
@@ -219,16 +218,54 @@ def grant(request):
     )
 
 
+def _can_revoke(user: User, post) -> bool:
+    path = post.place.path if post.place_id else ""
+    return post.is_active and post.role in services.grantable_roles(user, path)
+
+
+def _revoke_form(request, post, *, error: str = "", reason: str = "", status: int = 200):
+    """The revoke form: the body of the posts table's dialog under htmx, else a page."""
+    htmx = request.headers.get("HX-Request") == "true"
+    context = {"post": post, "error": error, "reason": reason, "dialog": htmx}
+    if htmx:
+        response = render(request, "core/_post_revoke.html", context, status=status)
+        response["X-Gz-Dialog"] = "1"
+        return response
+    return render(request, "core/post_revoke.html", context, status=status)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @requires(Action.POST_MANAGE)
 def revoke(request, pk: int):
+    """GET: the revoke form (with its reason), in the posts table's dialog or as a page.
+    POST: revoke, then back to the list — or, from the dialog, the row again and a toast."""
     post = get_object_or_404(services.visible_posts(request.user), pk=pk)
+    htmx = request.headers.get("HX-Request") == "true"
+    if request.method == "GET":
+        if not post.is_active:
+            return _revoke_form(
+                request, post, error=_("This post has already been revoked."), status=409
+            )
+        if not _can_revoke(request.user, post):
+            raise PermissionDenied
+        return _revoke_form(request, post)
+    reason = request.POST.get("reason", "")[:500]
     try:
-        services.revoke_post(post, actor=request.user, reason=request.POST.get("reason", "")[:500])
+        services.revoke_post(post, actor=request.user, reason=reason)
     except ValidationError as exc:
+        if htmx:
+            return _revoke_form(request, post, error=" ".join(exc.messages), status=409)
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The post %(post)s has been revoked.") % {"post": post})
+        done = _("The post %(post)s has been revoked.") % {"post": post}
+        if htmx:
+            post.refresh_from_db()
+            post.can_revoke = False
+            response = render(request, "core/_post_revoked.html", {"post": post, "message": done})
+            response["X-Gz-Dialog"] = "1"
+            response["HX-Trigger"] = json.dumps({"gzDialogDone": {"post": post.pk}})
+            return response
+        messages.success(request, done)
     url = redirect("posts:list").url
     return redirect(f"{url}?place={post.place_id}" if post.place_id else url)

@@ -49,6 +49,42 @@ def parse_amounts(raw: str) -> list[dict]:
 def publish_notice(
     *, actor: User, community: Place, category: str, title: str, body: str, amounts: str = ""
 ) -> Notice:
+    """A typed notice (the notices page and the API). A financial notice (财务公开) is not typed:
+    it is made from the entries booked on the community's funding lines
+    (`publish_entries_notice`, called by the funds app), so what is published is what was
+    booked; financial notices typed before this rule stay readable as they are."""
+    if category == NoticeCategory.FINANCIAL:
+        raise ValidationError(
+            {
+                "category": _(
+                    "A financial notice is made from the booked entries, not typed: publish it "
+                    "on the funding lines page (/funds/lines/)."
+                )
+            }
+        )
+    return _publish(
+        actor=actor, community=community, category=category, title=title, body=body, amounts=amounts
+    )
+
+
+def publish_entries_notice(
+    *, actor: User, community: Place, title: str, body: str, amounts: str
+) -> Notice:
+    """The financial notice made by the funds app from the booked entries of the funding lines
+    (`funds.services.publish_financial_notice`); the same right to publish applies."""
+    return _publish(
+        actor=actor,
+        community=community,
+        category=NoticeCategory.FINANCIAL,
+        title=title,
+        body=body,
+        amounts=amounts,
+    )
+
+
+def _publish(
+    *, actor: User, community: Place, category: str, title: str, body: str, amounts: str = ""
+) -> Notice:
     if community.kind != PlaceKind.COMMUNITY:
         raise ValidationError({"community": _("Notices are published by a community.")})
     grant = _manage(actor, community.path, Action.DISCLOSURE_PUBLISH)

@@ -37,6 +37,7 @@ from gongzhi.deliberation._common import (
 )
 from gongzhi.deliberation.disclosure import (
     parse_amounts,
+    publish_entries_notice,
     publish_notice,
     withdraw_notice,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "vote",
     "parse_amounts",
     "publish_notice",
+    "publish_entries_notice",
     "withdraw_notice",
     "confirm_representative",
     "remove_representative",

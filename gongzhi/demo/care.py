@@ -47,6 +47,7 @@ from gongzhi.care.models import (
 from gongzhi.core import clock, crypto, profiles
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
+from gongzhi.demo import care_talents
 from gongzhi.merchants.models import Merchant
 from gongzhi.people.idcard import make_id
 from gongzhi.people.models import Relation, Resident, ResidentTag, Tag
@@ -75,12 +76,15 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
     if Notice.objects.filter(place_path__under=community.path).exists():
         homes = _rentals(grid, worker)
         more = _giving_and_rounds(community, building, worker)
-        if not homes and not plans and not more:
+        talents = care_talents.build(community, worker)
+        if not homes and not plans and not more and not talents:
             return _("Care demo: already present")
-        return _("Care demo: %(homes)s rented homes, %(plans)s visit plans") % {
-            "homes": homes,
-            "plans": plans,
-        } + _more(more)
+        return (
+            _("Care demo: %(homes)s rented homes, %(plans)s visit plans")
+            % {"homes": homes, "plans": plans}
+            + _more(more)
+            + (f"; {talents}" if talents else "")
+        )
     resident = User.objects.get_by_phone("13800000001")
     resident_post = (
         Post.objects.filter(user=resident, role=Role.RESIDENT).first() if resident else None
@@ -152,16 +156,22 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
         power = None
     homes = _rentals(grid, worker)
     more = _giving_and_rounds(community, building, worker)
-    return _(
-        "Care demo: notices to %(water)s, %(weather)s and %(power)s households (half of the "
-        "water-cut notice read), %(homes)s rented homes, %(plans)s visit plans"
-    ) % {
-        "plans": plans,
-        "water": water.households,
-        "weather": weather.households,
-        "power": power.households if power else 0,
-        "homes": homes,
-    } + _more(more)
+    talents = care_talents.build(community, worker)
+    return (
+        _(
+            "Care demo: notices to %(water)s, %(weather)s and %(power)s households (half of the "
+            "water-cut notice read), %(homes)s rented homes, %(plans)s visit plans"
+        )
+        % {
+            "plans": plans,
+            "water": water.households,
+            "weather": weather.households,
+            "power": power.households if power else 0,
+            "homes": homes,
+        }
+        + _more(more)
+        + (f"; {talents}" if talents else "")
+    )
 
 
 def _more(counts: tuple[int, int, int] | None) -> str:

@@ -26,7 +26,8 @@ from gongzhi.core import clock
 from gongzhi.core.models import Post, User
 from gongzhi.core.roles import Role
 from gongzhi.funds import services
-from gongzhi.funds.models import Fund
+from gongzhi.funds.models import Fund, FundingLine, LineKind
+from gongzhi.microprojects.models import Round
 from gongzhi.organisations.models import Organisation, OrgStatus, VentureApplication, VentureStatus
 from gongzhi.places.models import Place, PlaceKind
 
@@ -158,6 +159,8 @@ def _lines(community: Place, secretary: User, today: dt.date) -> int:
     except ValidationError:  # a document without money rules: no lines in the demo
         return 0
     for n, line in enumerate(lines):
+        if line.kind == LineKind.BENEFIT and _book_round(line, secretary, today, n):
+            continue
         half = line.rule_fen // 200  # half of the rule, in yuan
         if half <= 0:
             continue
@@ -179,4 +182,29 @@ def _lines(community: Place, secretary: User, today: dt.date) -> int:
             reference=f"支出-{today.year}-{n + 1:02d}",
             request_key=f"demo-line-{n}-out",
         )
+    if lines:
+        # The financial notice made from these entries (typed ones are refused now).
+        services.publish_financial_notice(community, today.year, actor=secretary)
     return len(lines)
+
+
+def _book_round(line: FundingLine, secretary: User, today: dt.date, n: int) -> bool:
+    """The benefit-project line receives the year's money and carries this year's micro-project
+    round (built by the microprojects demo before the lines were open): its budget is booked on
+    the line through the same booking the round's opening uses (`book_round_budget`)."""
+    rnd = Round.objects.filter(community_id=line.community_id, year=line.year).first()
+    if rnd is None:
+        return False
+    services.receive(
+        line,
+        actor=secretary,
+        amount_yuan=str(max(line.rule_fen // 100, int(rnd.budget_yuan))),
+        on=today - dt.timedelta(days=90),
+        description="民生微实事资金拨付",
+        reference=f"拨入-{today.year}-{n + 1:02d}",
+        request_key=f"demo-line-{n}-in",
+    )
+    if services.book_round_budget(rnd, secretary):
+        rnd.budget_booked = True  # seed data: the round is saved directly
+        rnd.save(update_fields=["budget_booked"])
+    return True

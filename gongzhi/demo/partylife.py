@@ -7,7 +7,9 @@ receiving branch, one out of and one in from outside the platform (with the lett
 the community committee's members with part-time members from partner units (兼职委员), and
 bodies of the community covered alone, jointly or by affiliation — and two covered by none;
 the first branch's members' pledges of last year (reviewed: kept, partly kept, not kept) and
-this year (open), and a responsibility area of one building for each of them.
+this year (open), and a responsibility area of one building for each of them; the first
+branch's vanguard index: attendance, declarations (accepted, refused, waiting), bonus and
+deduction items, one veto, scores across the grade bands.
 
 Everything goes through the services (one audit record each). Idempotent: when a branch of the
 community already has a meeting, no meetings are added; when one has a transfer, no transfers."""
@@ -29,7 +31,9 @@ from gongzhi.party.models import Body, CommitteeMember, OrgKind, PartyMember, Pa
 from gongzhi.party.selectors import residents_for
 from gongzhi.partylife import rules, services
 from gongzhi.partylife.models import (
+    AttendanceStatus,
     DuesEntry,
+    IndexItem,
     Meeting,
     MeetingKind,
     Pledge,
@@ -51,8 +55,10 @@ MINUTES: dict[str, str] = {
 def _summary() -> str:
     return _(
         "%(n)s meetings, %(r)s review results, %(d)s dues entries, %(t)s transfers, "
-        "%(c)s committee members, %(b)s bodies, %(p)s pledges, %(a)s responsibility areas"
+        "%(c)s committee members, %(b)s bodies, %(p)s pledges, %(a)s responsibility areas, "
+        "%(i)s vanguard index items"
     ) % {
+        "i": IndexItem.objects.count(),
         "p": Pledge.objects.count(),
         "a": ResponsibilityArea.objects.count(),
         "n": Meeting.objects.count(),
@@ -106,7 +112,15 @@ def _dues(org: PartyOrg, actor: User, today: dt.date) -> None:
             services.record_due(member, actor=actor, month=first, amount_fen=amount)
             late = i % 3 == 0 and month >= today.month - 2
             if month < today.month and not late:
-                services.record_payment(member, actor=actor, month=first, amount_fen=amount)
+                # Paid on a day of the month (the vanguard index counts dues paid on time);
+                # the second member always pays in the following month, late.
+                paid = (
+                    dt.datetime(today.year, month, 10 + i % 10, 10, tzinfo=dt.UTC)
+                    if i != 1
+                    else dt.datetime(today.year, month + 1, 5, 10, tzinfo=dt.UTC)
+                )
+                with clock.travel_to(min(paid, clock.now())):
+                    services.record_payment(member, actor=actor, month=first, amount_fen=amount)
 
 
 def _transfers(branches: list[PartyOrg], actor: User, community: Any) -> None:
@@ -255,6 +269,159 @@ def _pledges_and_areas(branch: PartyOrg, actor: User, today: dt.date) -> None:
         )
 
 
+INDEX_BONUS = {0: ("honour", "volunteer_lead", "building_contact"), 4: ("honour", "greening")}
+INDEX_DEDUCTION = {3: ("complaint",), 7: ("bad_influence", "pledge_not_kept")}
+INDEX_VETO = 5
+
+
+def _index(branch: PartyOrg, actor: User, today: dt.date) -> None:
+    """The vanguard index of the first branch: attendance at its held meetings (full, every
+    third missed, on leave now and then, half), the `partymember` login's declarations
+    (accepted, refused with the reason, one waiting) or, without that login in the branch,
+    two declarations waiting; items the branch records (bonus, deduction, one veto); confirmed
+    service hours and claims for three members, so that the table shows every grade band."""
+    members = list(
+        PartyMember.objects.filter(org_id__in=rules.below([branch.pk]), is_active=True)
+        .select_related("org", "resident")
+        .order_by("id")[:40]
+    )
+    held = list(
+        Meeting.objects.filter(
+            org_id__in=rules.chain(branch), minutes_at__isnull=False, held_on__year=today.year
+        )
+        .exclude(kind__in=[MeetingKind.COMMITTEE, MeetingKind.BIG_COMMITTEE])
+        .order_by("held_on", "id")
+    )
+    for i, member in enumerate(members):
+        if i == INDEX_VETO:
+            continue
+        for j, meeting in enumerate(held):
+            pattern = i % 4
+            if (pattern == 1 and j % 3 == 2) or (pattern == 3 and j % 2 == 1):
+                continue  # absent
+            if pattern == 2 and j % 5 == 4:
+                services.record_attendance(
+                    meeting, member, actor=actor, status=AttendanceStatus.LEAVE, reason="出差"
+                )
+                continue
+            services.record_attendance(
+                meeting, member, actor=actor, status=AttendanceStatus.PRESENT
+            )
+    day = max(dt.date(today.year, 1, 2), today - dt.timedelta(days=20))
+    for i, codes in INDEX_BONUS.items():
+        for code in codes if i < len(members) else ():
+            services.record_item(
+                members[i],
+                actor=actor,
+                kind="bonus",
+                code=code,
+                occurred_on=day,
+                text=DEMO_ITEMS[code],
+            )
+    for i, codes in INDEX_DEDUCTION.items():
+        for code in codes if i < len(members) else ():
+            services.record_item(
+                members[i],
+                actor=actor,
+                kind="deduction",
+                code=code,
+                occurred_on=day,
+                text=DEMO_ITEMS[code],
+            )
+    if len(members) > INDEX_VETO:
+        services.record_item(
+            members[INDEX_VETO],
+            actor=actor,
+            kind="veto",
+            code="sanction",
+            occurred_on=day,
+            text="受到党内警告处分（街道纪工委决定）",
+        )
+    _service(members[:1] + members[4:5] + members[8:9], today)
+    user = next(
+        (
+            m.resident.user
+            for m in members
+            if m.resident.user is not None and m.resident.user.username == "partymember"
+        ),
+        None,
+    )
+    if user is not None:
+        made = [
+            services.declare_item(
+                actor=user, kind="bonus", code=code, occurred_on=day, text=DEMO_ITEMS[code]
+            )
+            for code in ("greening", "honour", "neighbour_help")
+        ]
+        services.review_item(made[0], actor=actor, accept=True)
+        services.review_item(
+            made[1], actor=actor, accept=False, reason="未附表彰文件，请补充后重新申报"
+        )
+        return
+    # No login to declare with: two declarations waiting (seed rows, the demo's audit entry).
+    for member, code in zip(members[1:3], ("neighbour_help", "greening"), strict=False):
+        IndexItem.objects.create(
+            member=member,
+            org=branch,
+            kind="bonus",
+            code=code,
+            occurred_on=day,
+            text=DEMO_ITEMS[code],
+            place_path=member.place_path,
+        )
+
+
+DEMO_ITEMS = {
+    "honour": "获评街道优秀共产党员",
+    "volunteer_lead": "牵头组织小区义诊志愿服务",
+    "building_contact": "包幢联系本楼24户，收集诉求6条",
+    "greening": "认领楼前绿地，每周浇水修剪",
+    "neighbour_help": "帮独居老人更换灯泡、疏通下水道",
+    "complaint": "居民反映其占用楼道堆放杂物，经核实",
+    "bad_influence": "在业主群发表不当言论",
+    "pledge_not_kept": "年初承诺的楼道整治未完成",
+}
+
+
+def _service(members: list[PartyMember], today: dt.date) -> None:
+    """Confirmed service hours (60 a member) and, where the community publishes posts, claims of
+    them, so the service part is not zero for everyone (seed rows)."""
+    from gongzhi.party.models import (
+        ClaimKind,
+        RecordStatus,
+        ServicePost,
+        ServiceRecord,
+        VanguardClaim,
+    )
+    from gongzhi.party.selectors import community_path
+
+    for member in members:
+        for k in range(6):
+            ServiceRecord.objects.create(
+                member=member,
+                served_on=max(dt.date(today.year, 1, 2), today - dt.timedelta(days=10 + 20 * k)),
+                minutes=600,
+                status=RecordStatus.CONFIRMED,
+                note="认岗服务",
+                place_path=member.place_path,
+            )
+        posts = ServicePost.objects.filter(
+            community__path=community_path(member.place_path), is_active=True
+        ).select_related("community")[:3]
+        for post in posts:
+            if not VanguardClaim.objects.filter(
+                member=member, service_post=post, ended_on__isnull=True
+            ).exists():
+                VanguardClaim.objects.create(
+                    member=member,
+                    kind=ClaimKind.POST,
+                    service_post=post,
+                    community=post.community,
+                    claimed_on=dt.date(today.year, 1, 2),
+                    place_path=post.community.path,
+                )
+
+
 def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | None = None) -> str:
     post = (
         Post.objects.filter(
@@ -287,6 +454,9 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
         with transaction.atomic():
             _pledges_and_areas(branches[0], actor, clock.today())
     if Meeting.objects.filter(org__in=branches).exists():
+        if not IndexItem.objects.filter(org=branches[0]).exists():
+            with transaction.atomic():
+                _index(branches[0], actor, clock.today())
         return _summary()
     today = clock.today()
     with transaction.atomic():
@@ -299,4 +469,6 @@ def build(scale: Any, *, using: str = DEFAULT_DB_ALIAS, progress: Callable | Non
             _meetings(branch, actor, today, skip_current=i == len(branches) - 1)
         _review(branches[0], actor, today.year - 1)
         _dues(branches[0], actor, today)
+    with transaction.atomic():
+        _index(branches[0], actor, today)
     return _summary()

@@ -9,6 +9,12 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         from gongzhi.core import audit_titles
+        from gongzhi.funds import services
+        from gongzhi.microprojects import services as microprojects
+
+        # A micro-project round's budget is booked on the benefit-project funding line
+        # (microprojects does not import funds: the funds app installs the booking).
+        microprojects.set_round_budget_hook(services.book_round_budget)
 
         audit_titles.register(
             {
@@ -21,6 +27,7 @@ class FundsConfig(AppConfig):
                 "funds.receipt": _("Funding received on a line"),
                 "funds.spending": _("Spending booked on a funding line"),
                 "funds.notice": _("Financial notice made from the funding lines"),
+                "funds.round_budget": _("Micro-project round budget booked on a funding line"),
             },
             {"funds": _("Community funds")},
         )

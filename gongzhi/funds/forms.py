@@ -103,7 +103,8 @@ class NoticeForm(_Form):
 class LineEntryForm(_Keyed):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=LineEntryKind.choices,
+        # A release is written only by a micro-project round's budget change.
+        choices=[c for c in LineEntryKind.choices if c[0] != LineEntryKind.RELEASE],
         widget=SELECT,
     )
     amount_yuan = _money()

@@ -278,6 +278,9 @@ class FundingLine(models.Model):
 class LineEntryKind(models.TextChoices):
     RECEIPT = "receipt", _("Funds received")
     SPENDING = "spending", _("Spending")
+    # A micro-project round's budget lowered before voting: what the line carried for it comes
+    # back (sink → line). Only the round budget booking writes it.
+    RELEASE = "release", _("Budget released")
 
 
 class LineEntry(AppendOnly):
@@ -287,6 +290,15 @@ class LineEntry(AppendOnly):
     on = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=200)
     reference = models.CharField(_("voucher number"), max_length=64)
+    # The micro-project round whose budget this entry books (benefit-project line only).
+    micro_round = models.ForeignKey(
+        "microprojects.Round",
+        verbose_name=_("micro-project round"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     ledger_entry = models.OneToOneField(
         "core.LedgerEntry", on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -303,6 +315,11 @@ class LineEntry(AppendOnly):
         indexes = [_path_index("funds_line_entry_path")]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="funds_line_entry_positive"),
+            # A release only gives back what a round's booking took.
+            models.CheckConstraint(
+                condition=~Q(kind="release") | Q(micro_round__isnull=False),
+                name="funds_line_release_has_round",
+            ),
         ]
 
     def __str__(self) -> str:

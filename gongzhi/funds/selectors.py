@@ -258,5 +258,67 @@ def line_totals(line: FundingLine) -> dict[str, int]:
     )
     return {
         "received": int(rows.get(LineEntryKind.RECEIPT) or 0),
-        "spent": int(rows.get(LineEntryKind.SPENDING) or 0),
+        # a round's budget lowered gives back what its booking took
+        "spent": int(rows.get(LineEntryKind.SPENDING) or 0)
+        - int(rows.get(LineEntryKind.RELEASE) or 0),
     }
+
+
+# --------------------------------------------------------------------------- xlsx exports
+# Rows for `core.exports.write_xlsx` (every cell formula-safe there): amounts in yuan as numbers.
+
+
+def _yuan(value: int) -> Decimal:
+    return (Decimal(value) / rules.FEN).quantize(Decimal("0.01"))
+
+
+def fund_export_rows(fund: Fund) -> list[list[object]]:
+    """Every entry of a fund, oldest first: date, kind, donor or project, amount (a grant
+    negative), voucher. An anonymous donor is not named (爱心人士), as on the public page: the
+    file leaves the office."""
+    rows: list[list[object]] = []
+    for entry in fund_entries(fund).order_by("on", "pk"):
+        who = entry.public_donor if entry.kind == EntryKind.DONATION else entry.grantee
+        amount = _yuan(entry.amount_fen)
+        rows.append(
+            [
+                entry.on,
+                entry.get_kind_display(),
+                who,
+                -amount if entry.kind == EntryKind.GRANT else amount,
+                entry.reference,
+            ]
+        )
+    return rows
+
+
+def lines_export_rows(user: Viewer, year: int) -> list[list[object]]:
+    """The year's funding lines of the viewer's area: community, line, rule with its paragraph,
+    received, spent and balance (the same sums as the line pages)."""
+    found = list(lines(user, year).order_by("place_path", "kind"))
+    sums: dict[int, dict[str, int]] = {line.pk: {} for line in found}
+    for line_id, kind, total in (
+        LineEntry.objects.filter(line__in=found)
+        .order_by()
+        .values("line_id", "kind")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("line_id", "kind", "s")
+    ):
+        sums[line_id][kind] = int(total or 0)
+    rows: list[list[object]] = []
+    for line in found:
+        got = sums[line.pk]
+        spent = got.get(LineEntryKind.SPENDING, 0) - got.get(LineEntryKind.RELEASE, 0)
+        rows.append(
+            [
+                line.community.name,
+                line.year,
+                line.get_kind_display(),
+                _yuan(line.rule_fen),
+                line.paragraph or line.key,
+                _yuan(got.get(LineEntryKind.RECEIPT, 0)),
+                _yuan(spent),
+                _yuan(line.balance_fen),  # type: ignore[attr-defined]  # annotated in lines()
+            ]
+        )
+    return rows

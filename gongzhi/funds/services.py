@@ -17,8 +17,9 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.core import access, audit, clock, inputs, ledger
@@ -26,7 +27,7 @@ from gongzhi.core.access import Grant
 from gongzhi.core.models import LedgerCurrency, LedgerEntry, LedgerOwnerKind, User
 from gongzhi.core.roles import Action
 from gongzhi.deliberation import services as deliberation
-from gongzhi.deliberation.models import Notice, NoticeCategory
+from gongzhi.deliberation.models import Notice
 from gongzhi.funds import rules
 from gongzhi.funds.models import (
     EntryKind,
@@ -35,9 +36,10 @@ from gongzhi.funds.models import (
     FundingLine,
     LineEntry,
     LineEntryKind,
+    LineKind,
     PurchasedService,
 )
-from gongzhi.microprojects.models import Project
+from gongzhi.microprojects.models import Project, Round
 from gongzhi.organisations.models import (
     Organisation,
     OrgStatus,
@@ -555,6 +557,103 @@ def spend(
     )
 
 
+def book_round_budget(rnd: Round, actor: User) -> bool:
+    """The micro-project round's budget booked against the community's benefit-project line of
+    the round's year (installed as `microprojects.services.set_round_budget_hook` by
+    `FundsConfig.ready`; called inside the round's transaction on opening and when the rules
+    change the budget). Books what the line does not yet carry for the round: a spending when
+    the budget grew (refused when the line's balance is short — under the ledger's row lock, so
+    two openings or an opening and a spending at once cannot overspend), a release when it was
+    lowered. Returns False when the community has no benefit-project line that year (nothing
+    booked: the round page says so). Booking needs `funds.manage` on the community."""
+    line = FundingLine.objects.filter(
+        community_id=rnd.community_id, year=rnd.year, kind=LineKind.BENEFIT
+    ).first()
+    if line is None:
+        return False
+    if not access.can(actor, Action.FUNDS_MANAGE, line.place_path):
+        raise PermissionDenied(
+            _(
+                "This round's budget is booked on the community's benefit-project funding line: "
+                "only who may book on funding lines (the community secretary, the street) opens "
+                "the round or changes its budget."
+            )
+        )
+    grant = _manage(actor, line.place_path)
+    sums = LineEntry.objects.filter(line=line, micro_round=rnd).aggregate(
+        taken=Sum("amount_fen", filter=Q(kind=LineEntryKind.SPENDING)),
+        back=Sum("amount_fen", filter=Q(kind=LineEntryKind.RELEASE)),
+    )
+    booked = int(sums["taken"] or 0) - int(sums["back"] or 0)
+    target = int(rnd.budget_yuan * 100)
+    change = target - booked
+    if change == 0:
+        return True
+    kind = LineEntryKind.SPENDING if change > 0 else LineEntryKind.RELEASE
+    sink = _sink(line.place_path, line.community_id)
+    assert line.account_id is not None  # set when the line was opened
+    account: int = line.account_id
+    debit, credit = (account, sink) if change > 0 else (sink, account)
+    if change > 0:
+        description = _("Micro-project round %(year)s: budget booked") % {"year": rnd.year}
+    else:
+        description = _("Micro-project round %(year)s: budget lowered, released") % {
+            "year": rnd.year
+        }
+    try:
+        moved = ledger.transfer(
+            debit=debit,
+            credit=credit,
+            amount=abs(change),
+            reason=f"round_{kind}",
+            reason_text=str(description),
+            source=line,
+            idempotency_key=f"line:{line.pk}:round:{rnd.pk}:{booked}:{target}",
+            actor=actor,
+        )
+    except ledger.InsufficientBalance as error:
+        raise ValidationError(
+            {
+                "budget": _(
+                    "The benefit-project funding line of %(year)s has %(available)s yuan left; "
+                    "this round's budget needs %(amount)s yuan more. Book the money received on "
+                    "the line first (funding lines page) or lower the round's budget."
+                )
+                % {
+                    "year": rnd.year,
+                    "available": rules.fen_to_yuan(error.params["available"].value),  # type: ignore[attr-defined]  # ledger.Amount
+                    "amount": rules.fen_to_yuan(abs(change)),
+                }
+            }
+        ) from None
+    except ledger.LedgerError as error:
+        raise ValidationError({"budget": error.message}) from None
+    if LineEntry.objects.filter(ledger_entry=moved).exists():
+        return True
+    entry = LineEntry.objects.create(
+        line=line,
+        kind=kind,
+        amount_fen=abs(change),
+        on=clock.today(),
+        description=str(description)[:200],
+        reference=f"微实事-{rnd.year}-{rnd.pk}",
+        micro_round=rnd,
+        ledger_entry=moved,
+        place_path=line.place_path,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="funds.round_budget",
+        target=entry,
+        target_repr=f"{line} · {rules.fen_to_yuan(abs(change))}",
+        place_path=line.place_path,
+        post=grant.post,
+        changes={"round": rnd.pk, "booked_fen": [booked, target]},
+    )
+    return True
+
+
 def publish_financial_notice(community: Place, year: int, *, actor: User) -> Notice:
     """The financial public notice (财务公开) of a community's funding lines for `year`, made
     from the booked entries: one row per receipt and spending (spending negative) and one total
@@ -578,7 +677,11 @@ def publish_financial_notice(community: Place, year: int, *, actor: User) -> Not
             line.pk: {"receipt": 0, "spending": 0} for line in lines
         }
         for entry in entries:
-            totals[entry.line_id][entry.kind] += entry.amount_fen
+            # A release gives back what a round's booking took: it lowers what was spent.
+            if entry.kind == LineEntryKind.RELEASE:
+                totals[entry.line_id]["spending"] -= entry.amount_fen
+            else:
+                totals[entry.line_id][entry.kind] += entry.amount_fen
             sign = "-" if entry.kind == LineEntryKind.SPENDING else ""
             item = (
                 f"{entry.on.isoformat()} {entry.line.get_kind_display()} "
@@ -607,10 +710,9 @@ def publish_financial_notice(community: Place, year: int, *, actor: User) -> Not
                 }
             )
             rows.append(f"{line.get_kind_display()} {_('balance')} | {rules.fen_to_yuan(balance)}")
-        notice = deliberation.publish_notice(
+        notice = deliberation.publish_entries_notice(
             actor=actor,
             community=community,
-            category=NoticeCategory.FINANCIAL,
             title=_("%(community)s: funding lines %(year)s")
             % {
                 "community": community.name,

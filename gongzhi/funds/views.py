@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, gates, inputs, refusals
+from gongzhi.core import access, clock, exports, gates, inputs, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
@@ -130,6 +130,18 @@ def fund(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else None,
         },
     )
+
+
+@login_required
+@requires(VIEW)
+def fund_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Every entry of the fund as xlsx (formula-safe writer; an anonymous donor unnamed)."""
+    item = selectors.get_fund(request.user, pk)
+    headers = [_("Date"), _("Kind"), _("Donor or project"), _("Amount (yuan)"), _("Voucher number")]
+    body = exports.write_xlsx(selectors.fund_export_rows(item), headers, title=item.name)
+    response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="fund-{item.pk}.xlsx"'
+    return response
 
 
 def public_funds(request: HttpRequest) -> HttpResponse:
@@ -256,6 +268,29 @@ def lines(request: AuthenticatedRequest) -> HttpResponse:
             else None,
         },
     )
+
+
+@login_required
+@requires(VIEW)
+def lines_xlsx(request: AuthenticatedRequest) -> HttpResponse:
+    """The year's funding lines of the viewer's area as xlsx (formula-safe writer)."""
+    year = inputs.year(request)
+    headers = [
+        _("Community"),
+        _("Year"),
+        _("Line"),
+        _("The rule gives (yuan)"),
+        _("Paragraph"),
+        _("Received (yuan)"),
+        _("Spent (yuan)"),
+        _("Balance (yuan)"),
+    ]
+    body = exports.write_xlsx(
+        selectors.lines_export_rows(request.user, year), headers, title=str(year)
+    )
+    response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="funding-lines-{year}.xlsx"'
+    return response
 
 
 @login_required

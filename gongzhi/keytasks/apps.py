@@ -19,3 +19,48 @@ class KeytasksConfig(AppConfig):
                 "keytasks.inspection": _("Inspection recorded"),
             }
         )
+        _register_dashboard()
+
+
+def _register_dashboard() -> None:
+    """The workbench's key-task to-dos (core.dashboard, docs/ui.md)."""
+    from gongzhi.core import dashboard as d
+    from gongzhi.core.roles import Action as A
+    from gongzhi.keytasks import list_selectors as lists
+    from gongzhi.keytasks import selectors as s
+    from gongzhi.keytasks.list_status import Status
+
+    for todo in (
+        d.Todo(
+            "keytasks.todo",
+            _("Task forms to fill in"),
+            "ui-checks",
+            "keytasks:todo",
+            lambda u: s.todo(u, "open").count(),
+            (A.KEYTASK_FILL,),
+            order=20,
+        ),
+        d.Todo(
+            "keytasks.overdue",
+            _("Overdue key tasks"),
+            "list-task",
+            "keytasks:board",
+            lambda u: lists.board(u, status=Status.OVERDUE).count(),
+            (A.KEYTASK_LIST_VIEW,),
+            query=f"status={Status.OVERDUE}",
+            order=21,
+            urgent=True,
+            costly=True,
+        ),
+        d.Todo(
+            "keytasks.supervision",
+            _("Key tasks under supervision"),
+            "eye",
+            "keytasks:supervision",
+            lambda u: lists.open_notices(u).count(),
+            (A.KEYTASK_LIST_VIEW,),
+            order=22,
+            urgent=True,
+        ),
+    ):
+        d.register_todo(todo)

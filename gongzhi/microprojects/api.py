@@ -10,7 +10,7 @@ POST /api/v1/microproject-rounds/{id}/select/   staff: select (greedy and equal 
 POST /api/v1/microprojects/{id}/vote/        a resident votes for a feasible project
 POST /api/v1/microprojects/{id}/review/      staff: {"feasible": bool, "reason", "cost"}
 GET  /api/v1/microprojects/{id}/spending/    the spending entries of a project the caller sees
-POST /api/v1/microprojects/{id}/spending/    staff: {"amount", "item", "payee", "paid_on", "note"}
+POST /api/v1/microprojects/{id}/spending/    staff: {"amount", "item", "payee" | "organisation", "paid_on", "note"}
 POST /api/v1/microprojects/{id}/complete/    staff: {"note"}
 Errors: 400 with the message, 403, 404.
 """
@@ -18,12 +18,14 @@ Errors: 400 with the message, 403, 404.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gongzhi.microprojects import selectors, services
 from gongzhi.microprojects.models import Project, Round, Spending
+from gongzhi.organisations.selectors import choosable
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -54,14 +56,18 @@ class ProjectSerializer(serializers.ModelSerializer):
 class SpendingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Spending
-        fields = ["id", "paid_on", "item", "payee", "amount", "note"]
+        fields = ["id", "paid_on", "item", "payee", "organisation", "amount", "note"]
         read_only_fields = fields
 
 
 class SpendingInput(serializers.Serializer):
     amount = serializers.CharField(max_length=20)
     item = serializers.CharField(max_length=120)
-    payee = serializers.CharField(max_length=120)
+    # A social organisation is picked on the register (its id); a company or a person is typed.
+    payee = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    organisation = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**31 - 1
+    )
     paid_on = serializers.DateField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -78,6 +84,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "year",
             "budget_yuan",
             "budget_source",
+            "budget_booked",
             "method",
             "max_votes",
             "phase",
@@ -199,8 +206,26 @@ class ProjectViewSet(viewsets.GenericViewSet):
         if request.method == "POST":
             data = SpendingInput(data=request.data)
             data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            org_id = values.pop("organisation")
+            organisation = None
+            if org_id is not None:
+                organisation = choosable(request.user, project.place_path).filter(pk=org_id).first()
+                if organisation is None:
+                    return _bad(
+                        DjangoValidationError(
+                            {
+                                "organisation": _(
+                                    "Choose a social organisation on the register (not dissolved) "
+                                    "that serves this community or its street."
+                                )
+                            }
+                        )
+                    )
             try:
-                services.add_spending(project, actor=request.user, **data.validated_data)
+                services.add_spending(
+                    project, actor=request.user, organisation=organisation, **values
+                )
             except DjangoValidationError as error:
                 return _bad(error)
             code = status.HTTP_201_CREATED

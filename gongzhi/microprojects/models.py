@@ -52,6 +52,11 @@ class Round(models.Model):
     phase = models.CharField(
         _("phase"), max_length=10, choices=Phase.choices, default=Phase.PROPOSING
     )
+    # Whether the budget is booked against the community's benefit-project funding line of the
+    # year (issue 16 item 7; the funds app's hook, `services.set_round_budget_hook`).
+    budget_booked = models.BooleanField(
+        _("booked on the benefit-project funding line"), default=False
+    )
     selected_at = models.DateTimeField(_("selected at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
 
@@ -187,7 +192,19 @@ class Spending(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="spending")
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     item = models.CharField(_("paid for"), max_length=120, blank=True)
+    # Who was paid: a social organisation on the register (picked, issue 16 item 1), or — a
+    # company, a person — the typed name. With an organisation, `payee` keeps its name as it
+    # was when paid (rows typed before the register keep their text; the migration linked
+    # those that matched one organisation).
     payee = models.CharField(_("payee"), max_length=120)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("social organisation paid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     paid_on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     entered_by = models.ForeignKey(
@@ -201,7 +218,12 @@ class Spending(models.Model):
         ordering = ["project_id", "paid_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.payee} {self.amount}"
+        return f"{self.payee_name} {self.amount}"
+
+    @property
+    def payee_name(self) -> str:
+        """The registered organisation's name when one is linked, else the typed payee."""
+        return self.organisation.name if self.organisation is not None else self.payee
 
 
 def media_storage() -> FileSystemStorage:

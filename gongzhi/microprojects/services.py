@@ -49,6 +49,8 @@ from gongzhi.microprojects.models import (
     Spending,
     Support,
 )
+from gongzhi.organisations import selectors as org_selectors
+from gongzhi.organisations.models import Organisation
 from gongzhi.people.selectors import resident_of
 from gongzhi.places.models import Place, PlaceKind
 
@@ -136,6 +138,29 @@ def budget_for(community: Place) -> Decimal | None:
     return profile_budget(community).amount
 
 
+# The round's budget is booked against the community's benefit-project funding line of the year
+# (issue 16 item 7, docs/funds.md). The funds app imports micro-projects, so it installs the
+# booking here (funds.apps: `set_round_budget_hook`) instead of being imported. The hook is called
+# inside the round's transaction with the round (saved, with its new budget) and the actor, on
+# opening and whenever the rules change the budget; it books what the line does not yet carry
+# for the round and returns whether the round is booked on a line (False: the community has no
+# benefit-project line for the year). It raises PermissionDenied / ValidationError to refuse —
+# then nothing is written. Without a hook nothing is booked.
+RoundBudgetHook = Callable[[Round, User], bool]
+_round_budget_hook: RoundBudgetHook | None = None
+
+
+def set_round_budget_hook(hook: RoundBudgetHook | None) -> None:
+    global _round_budget_hook
+    _round_budget_hook = hook
+
+
+def _book_budget(rnd: Round, actor: User) -> bool:
+    if _round_budget_hook is None:
+        return rnd.budget_booked
+    return _round_budget_hook(rnd, actor)
+
+
 def _community_of(user: Viewer) -> Place | None:
     resident = resident_of(user)
     if resident is None or not resident.place_path:
@@ -216,6 +241,9 @@ def open_round(
             method=method,
             max_votes=max_votes,
         )
+        if _book_budget(rnd, actor):
+            rnd.budget_booked = True
+            rnd.save(update_fields=["budget_booked"])
         audit.record(
             actor=actor,
             action="microprojects.round_open",
@@ -225,6 +253,7 @@ def open_round(
                 "year": year,
                 "budget_yuan": str(rnd.budget_yuan),
                 "budget_source": source,
+                "budget_booked": rnd.budget_booked,
                 "method": method,
                 "max_votes": max_votes,
             },
@@ -265,11 +294,15 @@ def set_rules(
         }
         if new_budget is not None and new_budget != rnd.budget_yuan:
             rnd.budget_yuan, rnd.budget_source = new_budget, BudgetSource.ENTERED
+            rnd.save(update_fields=["budget_yuan", "budget_source"])
+            rnd.budget_booked = _book_budget(rnd, actor)
         if new_method is not None:
             rnd.method = new_method
         if not keep_max:
             rnd.max_votes = new_max
-        rnd.save(update_fields=["budget_yuan", "budget_source", "method", "max_votes"])
+        rnd.save(
+            update_fields=["budget_yuan", "budget_source", "budget_booked", "method", "max_votes"]
+        )
         after = {
             "budget_yuan": str(rnd.budget_yuan),
             "method": rnd.method,
@@ -593,12 +626,16 @@ def add_spending(
     actor: User,
     amount: object,
     item: str,
-    payee: str,
+    payee: str = "",
     paid_on: dt.date | None,
     note: str = "",
+    organisation: Organisation | None = None,
 ) -> Spending:
     """One payment of a selected project: what it paid for, to whom, when, how much. Shown
-    entry by entry on the public page."""
+    entry by entry on the public page. The payee is a social organisation picked on the
+    register (`organisation`, issue 16 item 1) or — a company, a person — a typed name; a
+    typed name that is a registered organisation's of the community or its street is refused
+    (pick it instead)."""
     _manage(actor, project.place_path)  # a role that may not spend is refused before the input
     payee = (payee or "").strip()
     item = (item or "").strip()
@@ -610,9 +647,29 @@ def add_spending(
         errors.update(error.message_dict)
     if not item:
         errors["item"] = _("Enter what was paid for, e.g. materials or labour.")
-    if not payee:
+    if organisation is not None:
+        if payee:
+            errors["payee"] = _(
+                "Choose the social organisation or type the payee — one of the two."
+            )
+        else:
+            try:
+                org_selectors.check_choice(actor, organisation, project.place_path, "payee")
+                payee = organisation.name
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    elif not payee:
         errors["payee"] = _("Enter who was paid.")
-    elif _payee_check is not None and (refusal := _payee_check(payee, project.place_path)):
+    elif org_selectors.named_like(payee, project.place_path):
+        errors["payee"] = _(
+            "%(name)s is a social organisation on the register: choose it in the list instead "
+            "of typing its name."
+        ) % {"name": payee}
+    if (
+        "payee" not in errors
+        and _payee_check is not None
+        and (refusal := _payee_check(payee, project.place_path))
+    ):
         errors["payee"] = refusal
     if not paid_on:
         errors["paid_on"] = _("Enter the date of the payment.")
@@ -628,6 +685,7 @@ def add_spending(
             amount=value,
             item=item[:120],
             payee=payee[:120],
+            organisation=organisation,
             paid_on=paid_on,
             note=(note or "").strip()[:300],
             entered_by=actor,
@@ -640,7 +698,12 @@ def add_spending(
             action="microprojects.spend",
             target=project,
             place_path=project.place_path,
-            changes={"amount": str(value), "item": item, "payee": payee},
+            changes={
+                "amount": str(value),
+                "item": item,
+                "payee": payee,
+                "organisation": organisation.pk if organisation is not None else None,
+            },
             post=grant.post,
         )
     return entry

@@ -17,6 +17,7 @@ from gongzhi.core import access, clock, profiles, refusals
 from gongzhi.core.roles import Action
 from gongzhi.microprojects import selectors, services
 from gongzhi.microprojects.models import Method, Phase, Photo, Selection, Support
+from gongzhi.organisations.selectors import choosable
 from gongzhi.people.selectors import resident_of
 
 ITEM_ROWS = 5
@@ -167,8 +168,30 @@ def project_detail(request, pk: int):
             "manager": access.can(request.user, Action.MICROPROJECT_MANAGE, project.place_path),
             "spent": services.spent(project),
             "overspent": services.overspent(project),
+            "payee_orgs": choosable(request.user, project.place_path),
         },
     )
+
+
+def _payee_org(request, project):
+    """The social organisation picked as payee, if it is one the user may pick here; an id
+    that is not is refused (nothing is written)."""
+    raw = str(request.POST.get("organisation") or "")
+    if not raw:
+        return None
+    org = None
+    if raw.isdigit() and len(raw) < 10:
+        org = choosable(request.user, project.place_path).filter(pk=int(raw)).first()
+    if org is None:
+        raise ValidationError(
+            {
+                "payee": _(
+                    "Choose a social organisation on the register (not dissolved) that serves "
+                    "this community or its street."
+                )
+            }
+        )
+    return org
 
 
 @login_required
@@ -199,6 +222,7 @@ def project_action(request, pk: int, step: str):
                 payee=post.get("payee", ""),
                 paid_on=parse_date(post.get("paid_on", "") or ""),
                 note=post.get("note", ""),
+                organisation=_payee_org(request, project),
             )
             messages.success(request, _("Spending recorded."))
         elif step == "photo":

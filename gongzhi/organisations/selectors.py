@@ -115,6 +115,69 @@ def _ancestors(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
+# --------------------------------------------------------------------------- picking one
+# Activities, partner units and micro-project payees pick a registered organisation instead of
+# a typed name (issue 16 item 1). Those apps call these; this app imports none of them.
+
+
+def _near(path: str) -> Q:
+    """Organisations serving `path`'s community or its street, or — for a street — one of its
+    communities (depth 1 is a street, 2 a community)."""
+    ancestors = _ancestors(path)
+    return Q(place_path__in=ancestors[1:3]) | Q(place_path__under=path)
+
+
+def choosable(user: Viewer, path: str | None = None) -> QuerySet[Organisation]:
+    """Organisations a form offers to pick: on the register and not dissolved, that the viewer
+    reads (ORG_VIEW) — those of the viewer's area and of the street above it. With `path`,
+    only those serving that place's community or its street."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    grants = access.grants(user, VIEW)
+    if any(g.everything for g in grants):
+        rows = Organisation.objects.all()
+    else:
+        cond = Q()
+        for grant in grants:
+            if grant.path:
+                cond |= _near(grant.path)
+        if not cond:
+            return Organisation.objects.none()
+        rows = Organisation.objects.filter(cond)
+    rows = rows.exclude(status=OrgStatus.DISSOLVED)
+    if path is not None:
+        rows = rows.filter(_near(path))
+    return rows.order_by("place_path", "name", "id")
+
+
+def check_choice(user: Viewer, org: Organisation, path: str, field: str) -> Organisation:
+    """The organisation a writer picked for something at `path`, or a refusal on `field`: it
+    must be on the register, not dissolved, visible to the user, and serve that place's
+    community or its street."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if not choosable(user, path).filter(pk=org.pk).exists():
+        raise ValidationError(
+            {
+                field: _(
+                    "Choose a social organisation on the register (not dissolved) that serves "
+                    "this community or its street."
+                )
+            }
+        )
+    return org
+
+
+def named_like(name: str, path: str) -> bool:
+    """A typed name that is exactly the name of a registered organisation serving `path`'s
+    community or its street (then it must be picked, not typed)."""
+    name = (name or "").strip()
+    if not name:
+        return False
+    return Organisation.objects.filter(_near(path), name=name).exists()
+
+
 def my_orgs(user: Viewer) -> QuerySet[Organisation]:
     """The organisations the viewer is a contact of (and may still see)."""
     if not user.is_authenticated:

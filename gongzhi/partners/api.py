@@ -40,6 +40,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "place",
             "party_org",
             "party_org_name",
+            "organisation",
             "address",
             "place_path",
         ]

@@ -46,6 +46,17 @@ class PartnerUnit(models.Model):
     party_org_name = models.CharField(
         _("party organisation of the unit"), max_length=100, blank=True
     )
+    # A unit of kind social organisation is one on the register (issue 16 item 1); units
+    # registered before it keep their typed name (the migration linked those whose name
+    # matched one organisation of their street or community).
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("social organisation on the register"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contacts = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import access, audit, clock, inputs
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action, Role
+from gongzhi.organisations import selectors as org_selectors
 from gongzhi.partners.models import (
     Claim,
     ClaimPhoto,
@@ -42,6 +43,7 @@ from gongzhi.partners.models import (
 from gongzhi.places.models import Place
 
 if TYPE_CHECKING:
+    from gongzhi.organisations.models import Organisation
     from gongzhi.party.models import PartyOrg
 
 MAX_AMOUNT_YUAN = 100_000_000
@@ -128,8 +130,11 @@ def add_unit(
     party_org: PartyOrg | None = None,
     party_org_name: str = "",
     contacts: Iterable[User] = (),
+    organisation: Organisation | None = None,
 ) -> PartnerUnit:
-    name = inputs.text(name, "name", 100)
+    """A partner unit paired with a street or community. A unit of kind social organisation is
+    one on the register (issue 16 item 1): `organisation` is required, its name is the unit's
+    name unless another is typed; a social organisation typed by name only is refused."""
     contacts = list(contacts)  # read twice: linked, then named in the audit record
     if kind not in UnitKind.values:
         raise ValidationError({"kind": _("Choose the kind of unit.")})
@@ -137,8 +142,27 @@ def add_unit(
         raise ValidationError(
             {"place": _("A partner unit is paired with a street or a community.")}
         )
+    if kind == UnitKind.SOCIAL_ORG:
+        if organisation is None:
+            raise ValidationError(
+                {
+                    "organisation": _(
+                        "A social organisation is no longer typed by name: choose it on the "
+                        "register (register it there first if it is missing)."
+                    )
+                }
+            )
+    elif organisation is not None:
+        raise ValidationError(
+            {"organisation": _("Only a unit of kind social organisation names one.")}
+        )
+    if organisation is not None and not (name or "").strip():
+        name = organisation.name
+    name = inputs.text(name, "name", 100)
     with transaction.atomic():
         grant = access.require(actor, Action.PARTNER_MANAGE, place.path)
+        if organisation is not None:
+            org_selectors.check_choice(actor, organisation, place.path, "organisation")
         if PartnerUnit.objects.filter(place=place, name=name).exists():
             raise ValidationError({"name": _("A unit with this name is already registered here.")})
         unit = PartnerUnit.objects.create(
@@ -148,6 +172,7 @@ def add_unit(
             address=inputs.text(address, "address", 200, required=False),
             party_org=party_org,
             party_org_name=inputs.text(party_org_name, "party_org_name", 100, required=False),
+            organisation=organisation,
             place_path=place.path,
         )
         for user in contacts:
@@ -167,7 +192,11 @@ def add_unit(
             target=unit,
             place_path=unit.place_path,
             post=grant.post,
-            changes={"kind": kind, "contacts": [u.pk for u in contacts]},
+            changes={
+                "kind": kind,
+                "contacts": [u.pk for u in contacts],
+                "organisation": organisation.pk if organisation is not None else None,
+            },
         )
     return unit
 

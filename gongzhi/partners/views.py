@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import access, clock, exports, gates, inputs, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
+from gongzhi.organisations.selectors import choosable
 from gongzhi.partners import selectors, services
 from gongzhi.partners.models import (
     ItemStatus,
@@ -27,6 +28,11 @@ from gongzhi.partners.models import (
 
 PAGE_SIZE = 30
 CLAIM_STEPS = ("progress", "complete", "confirm", "withdraw")
+
+
+def _pk(value: object) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
 def _places(user, action, kinds):
@@ -61,6 +67,9 @@ def units(request):
                 address=request.POST.get("address", ""),
                 party_org_name=request.POST.get("party_org_name", ""),
                 contacts=contacts,
+                organisation=choosable(request.user)
+                .filter(pk=_pk(request.POST.get("organisation")))
+                .first(),
             )
         except ValidationError as error:
             refusals.say(request, error)
@@ -82,6 +91,7 @@ def units(request):
             if manage
             else [],
             "logins": selectors.contact_logins(request.user) if manage else [],
+            "organisations": choosable(request.user) if manage else [],
             "kinds": UnitKind.choices,
         },
     )

@@ -467,7 +467,10 @@ WEIGHT_KEYS = {
 
 
 def _key(place: Place | None, key: str) -> float:
-    prof = profiles.effective_profile(place) if place is not None else None
+    return _key_of(profiles.effective_profile(place) if place is not None else None, key)
+
+
+def _key_of(prof: profiles.Profile | None, key: str) -> float:
     value = prof.get(key) if prof is not None else None
     if value is None:
         value = profiles.SCHEMA[key].default
@@ -628,8 +631,10 @@ def indices(members: list[PartyMember], year: int) -> list[Index]:
         cpath = home[member.pk]
         if cpath not in settings_cache:
             place = places_by_path.get(cpath)
+            # One profile read per community (not one per key).
+            prof = profiles.effective_profile(place) if place is not None else None
             settings_cache[cpath] = {
-                k: _key(place, k)
+                k: _key_of(prof, k)
                 for k in (
                     *WEIGHT_KEYS.values(),
                     "vanguard.full_service_hours",

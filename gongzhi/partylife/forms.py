@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.partylife.models import AttendanceStatus, MeetingKind, PledgeOutcome
 
@@ -188,3 +189,85 @@ class AreaForm(forms.Form):
 
 class AreaEndForm(forms.Form):
     ends_on = forms.DateField(label=_("Ends on (empty: today)"), widget=_DATE, required=False)
+
+
+# --------------------------------------------------------------------------- the vanguard index
+
+
+def _item_choices(kinds: tuple[str, ...]) -> list[tuple[str, list[tuple[str, str]]]]:
+    from gongzhi.partylife.index import CATALOGUE
+    from gongzhi.partylife.models import IndexItemKind
+
+    return [
+        (
+            str(IndexItemKind(kind).label),
+            [(f"{kind}:{code}", str(label)) for code, label in CATALOGUE[kind].items()],
+        )
+        for kind in kinds
+    ]
+
+
+class _ItemForm(forms.Form):
+    kinds: tuple[str, ...] = ()
+    item = forms.ChoiceField(label=pgettext_lazy("vanguard index", "Item"))
+    occurred_on = forms.DateField(label=_("Date"), widget=_DATE)
+    text = forms.CharField(
+        label=_("What happened"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, **_TEXT}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        item = self.fields["item"]
+        assert isinstance(item, forms.ChoiceField)
+        item.choices = _item_choices(self.kinds)
+        item.widget.attrs["class"] = "form-select"
+
+    def kind_code(self) -> tuple[str, str]:
+        kind, _sep, code = self.cleaned_data["item"].partition(":")
+        return kind, code
+
+
+class DeclareForm(_ItemForm):
+    kinds = ("bonus", "deduction")
+    evidence = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*"}),
+    )
+
+
+class RecordItemForm(_ItemForm):
+    kinds = ("bonus", "deduction", "veto")
+    member = forms.TypedChoiceField(label=_("Party member"), coerce=int)
+
+    def __init__(
+        self, *args: Any, members: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        member = self.fields["member"]
+        assert isinstance(member, forms.ChoiceField)
+        member.choices = list(members or [])
+        member.widget.attrs["class"] = "form-select"
+        self.order_fields(["member", "item", "occurred_on", "text"])
+
+
+class ItemReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=pgettext_lazy("vanguard index", "Decision"),
+        choices=[
+            ("accept", pgettext_lazy("vanguard index", "Accept")),
+            ("refuse", pgettext_lazy("vanguard index", "Refuse")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to refuse)"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(_TEXT),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget.attrs["class"] = "form-select"

@@ -49,7 +49,8 @@ def yearly_letter(member: PartyMember, *, actor: User, year: int) -> bytes:
                     "party organisation."
                 )
             )
-        data = selectors.letter_data(member, year, clock.today())
+        with translation.override("zh-hans"):  # the parts' texts are made in Chinese too
+            data = selectors.letter_data(member, year, clock.today())
         if not data.workplace_org:
             raise ValidationError(
                 _("Record the member's workplace party organisation first; the letter goes to it.")
@@ -161,6 +162,23 @@ def render(data: LetterData) -> bytes:
         rows.append([part.label, _figure(part), part.score, _number(part.weight)])
     rows.append([_("Vanguard index"), "", getattr(index, "value", 0), ""])
     story.append(table(rows, [60 * mm, 40 * mm, 30 * mm, 30 * mm]))
+    score = data.score
+    if score is not None:
+        # The year's score with its parts and grade (gongzhi/partylife/index.py).
+        parts: list[list[object]] = [[_("Part"), _("Figure"), _("Score")]]
+        for part in score.parts:
+            most = f" / {part.most}" if part.most is not None else ""
+            sign = "−" if part.name == "deduction" else ""
+            parts.append([part.label, part.achieved, f"{sign}{part.points}{most}"])
+        parts.append([_("Total"), score.grade_label, score.total])
+        story.append(table(parts, [45 * mm, 85 * mm, 30 * mm]))
+        for veto in score.vetoes:
+            story.append(
+                p(
+                    _("Vetoed: %(item)s (%(reason)s); the year's score is zero.")
+                    % {"item": veto.label, "reason": veto.item.text}
+                )
+            )
     story.append(p(_("3. Pledge and its review"), section))
     pledge = data.pledge
     if pledge is None:

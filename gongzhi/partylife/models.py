@@ -538,3 +538,110 @@ class AreaUnit(models.Model):
 
     def __str__(self) -> str:
         return str(self.household or self.building)
+
+
+# --------------------------------------------------------------------------- the vanguard index
+
+
+class IndexItemKind(models.TextChoices):
+    BONUS = "bonus", pgettext_lazy("vanguard index", "Bonus")
+    DEDUCTION = "deduction", pgettext_lazy("vanguard index", "Deduction")
+    VETO = "veto", pgettext_lazy("vanguard index", "Veto")
+
+
+class IndexItemState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("vanguard index", "Awaiting review")
+    ACCEPTED = "accepted", pgettext_lazy("vanguard index", "Accepted")
+    REFUSED = "refused", pgettext_lazy("vanguard index", "Refused")
+
+
+class IndexItem(models.Model):
+    """A bonus, deduction or veto item of a member's vanguard index (先锋指数): declared by the
+    member and reviewed by the branch (accepted or refused with the reason), or recorded by the
+    branch (accepted at once; vetoes only so). Only accepted items count, in the period their
+    date falls in; points, caps and vetoes come from the profile (gongzhi/partylife/index.py)."""
+
+    member = models.ForeignKey(
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The branch that reviews the item: the member's branch when it was declared.
+    org = models.ForeignKey(
+        "party.PartyOrg", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=IndexItemKind.choices)
+    code = models.CharField(_("item"), max_length=24)
+    occurred_on = models.DateField(_("date"))
+    text = models.CharField(_("what happened"), max_length=500)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=IndexItemState.choices,
+        default=IndexItemState.PENDING,
+    )
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=500, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # True when the member declared it; False when the branch recorded it.
+    self_declared = models.BooleanField(_("declared by the member"), default=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    place_path = PathField(_("place path"), editable=False, db_index=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("vanguard index item")
+        verbose_name_plural = _("vanguard index items")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="refused") | ~models.Q(refusal_reason=""),
+                name="partylife_item_refusal_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="pending") | models.Q(reviewed_at__isnull=False),
+                name="partylife_item_reviewed",
+            ),
+            # A veto is recorded by the branch, never declared.
+            models.CheckConstraint(
+                condition=~models.Q(kind="veto") | models.Q(self_declared=False),
+                name="partylife_item_veto_recorded",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["place_path"], name="partylife_item_path", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["member", "occurred_on"], name="partylife_item_member"),
+            models.Index(fields=["org", "state"], name="partylife_item_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.code} {self.occurred_on}"
+
+
+class IndexEvidence(models.Model):
+    """A photo backing a declared item (re-encoded by gongzhi.core.photos; served only through
+    partylife:index_evidence, scoped as the item)."""
+
+    item = models.ForeignKey(IndexItem, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=_photo_path, storage=media_storage, max_length=200)
+    thumb = models.FileField(upload_to=_photo_path, storage=media_storage, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["item_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name or ""

@@ -18,12 +18,16 @@ from gongzhi.core.types import Viewer
 from gongzhi.party.models import OrgKind, PartyMember, PartyOrg
 from gongzhi.party.selectors import index_for, member_community
 from gongzhi.partylife import rules
+from gongzhi.partylife.index import score_for, whole_year
 from gongzhi.partylife.models import (
     AreaUnit,
     Attendance,
     AttendanceStatus,
     DuesEntry,
     DuesKind,
+    IndexEvidence,
+    IndexItem,
+    IndexItemState,
     Meeting,
     MeetingPhoto,
     Pledge,
@@ -500,6 +504,7 @@ class LetterData:
     index: Any  # gongzhi.party.selectors.Index
     pledge: Pledge | None
     issued_on: dt.date
+    score: Any = None  # gongzhi.partylife.index.Score of the whole year
 
 
 def served_community(member: PartyMember) -> Place | None:
@@ -552,4 +557,56 @@ def letter_data(member: PartyMember, year: int, today: dt.date) -> LetterData:
         index=index_for(member, year),
         pledge=Pledge.objects.filter(member=member, year=year).first(),
         issued_on=today,
+        score=score_for(member, whole_year(year)),
+    )
+
+
+# --------------------------------------------------------------------------- the vanguard index
+
+
+def visible_items(user: Viewer) -> QuerySet[IndexItem]:
+    """Vanguard index items: a member sees their own, a branch's secretary the branch's (and
+    those under it), staff those under their place — never a branch-mate's."""
+    return (
+        IndexItem.objects.filter(rules.own_or_managed_q(user))
+        .select_related("member__resident", "org", "reviewed_by")
+        .prefetch_related("evidence")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def get_item(user: Viewer, pk: int) -> IndexItem:
+    return get_object_or_404(visible_items(user), pk=pk)
+
+
+def pending_items(user: Viewer, org: PartyOrg) -> QuerySet[IndexItem]:
+    """The declarations waiting for `org`'s review (and those of the branches under it)."""
+    return visible_items(user).filter(
+        org_id__in=rules.below([org.pk]), state=IndexItemState.PENDING
+    )
+
+
+def own_items(user: Viewer) -> QuerySet[IndexItem]:
+    me = rules.member(user)
+    return (
+        IndexItem.objects.filter(member_id=me.pk if me is not None else 0)
+        .select_related("reviewed_by")
+        .prefetch_related("evidence")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def get_evidence(user: Viewer, pk: int) -> IndexEvidence:
+    return get_object_or_404(
+        IndexEvidence.objects.filter(item__in=visible_items(user).values("pk")), pk=pk
+    )
+
+
+def index_members(org: PartyOrg) -> QuerySet[PartyMember]:
+    """The current members of a branch and the organisations under it, for its score table
+    (the caller has checked that the viewer sees the branch's member records)."""
+    return (
+        PartyMember.objects.filter(org_id__in=rules.below([org.pk]), is_active=True)
+        .select_related("resident", "org")
+        .order_by("resident__name", "id")
     )

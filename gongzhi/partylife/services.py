@@ -30,6 +30,11 @@ from gongzhi.partylife.commitments import (  # noqa: F401  (re-exported)
     make_pledge,
     review_pledge,
 )
+from gongzhi.partylife.declarations import (  # noqa: F401  (re-exported)
+    declare_item,
+    record_item,
+    review_item,
+)
 from gongzhi.partylife.letter import yearly_letter  # noqa: F401  (re-exported)
 from gongzhi.partylife.models import (
     Attendance,

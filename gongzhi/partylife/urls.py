@@ -1,12 +1,18 @@
 from django.urls import path
 
-from gongzhi.partylife import views
+from gongzhi.partylife import views, views_index
 
 app_name = "partylife"
 urlpatterns = [
     path("", views.index, name="index"),
     path("mine/", views.mine, name="mine"),
     path("mine/pledge/", views.pledge, name="pledge"),
+    path("mine/index/", views_index.mine, name="index_mine"),
+    path("mine/index/declare/", views_index.declare, name="index_declare"),
+    path("orgs/<int:pk>/index/", views_index.branch, name="index_branch"),
+    path("orgs/<int:pk>/index/record/", views_index.record, name="index_record"),
+    path("index-items/<int:pk>/review/", views_index.review, name="index_review"),
+    path("index-evidence/<int:pk>/", views_index.evidence, name="index_evidence"),
     path("orgs/<int:pk>/pledges/", views.pledges, name="pledges"),
     path("pledges/<int:pk>/review/", views.pledge_review, name="pledge_review"),
     path("orgs/<int:pk>/areas/", views.areas, name="areas"),

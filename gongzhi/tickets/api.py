@@ -164,6 +164,11 @@ class SubmitSerializer(serializers.Serializer):
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     lng = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     share_location = serializers.BooleanField(required=False, default=False)
+    prefer = serializers.ChoiceField(
+        choices=[services.PREFER_PLACE, services.PREFER_POINT],
+        required=False,
+        help_text="When `place` and the point disagree: which one is right (else a 400 asks).",
+    )
 
 
 class StepSerializer(serializers.Serializer):

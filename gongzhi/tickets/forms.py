@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.tickets import services
+from gongzhi.places.models import Place, PlaceKind
+from gongzhi.tickets import geo, services
 from gongzhi.tickets.models import Category, HandlerKind, Kind, Priority, RoutingTarget
 
 CHOICE_LIMIT = 500
@@ -16,6 +17,16 @@ class CategoryField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+
+
+def place_label(place: Place) -> str:
+    """A building under an estate reads "乐坪花园 2栋"; a grid "第五网格 (网格)"."""
+    parent = place.parent
+    if place.kind == PlaceKind.BUILDING and parent is not None and parent.kind == PlaceKind.ESTATE:
+        return f"{parent.name} {place.name}"
+    if place.kind == PlaceKind.BUILDING:
+        return place.name
+    return f"{place.name} ({place.get_kind_display()})"
 
 
 def _categories():
@@ -54,12 +65,38 @@ class SubmitForm(forms.Form):
         ),
     )
 
-    # Rendered by the template itself (map picker, file input), not in the field loop.
-    SPECIAL_FIELDS = ("lat", "lng", "share_location")
+    # The building (or grid) the ticket is about; residents start from their home building.
+    place = forms.ModelChoiceField(
+        label=_("Building"),
+        queryset=None,
+        required=False,
+        help_text=_("Your building is chosen; change it if the matter is elsewhere."),
+    )
+    # When the spot on the map and the chosen place disagree, the person says which is right
+    # (the dialog of point_picker.js, or these radio buttons without JavaScript).
+    prefer = forms.ChoiceField(
+        label=_("Which one is right?"),
+        required=False,
+        choices=[
+            (services.PREFER_PLACE, _("The place I chose")),
+            (services.PREFER_POINT, _("The spot on the map")),
+        ],
+    )
 
-    def __init__(self, *args, **kwargs):
+    # Rendered by the template itself (map picker, file input), not in the field loop.
+    SPECIAL_FIELDS = ("lat", "lng", "share_location", "prefer")
+
+    def __init__(self, *args, places=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories()
+        if places is None:
+            places = Place.objects.none()
+        self.fields["place"].queryset = places  # validation: any place in the user's scope
+        # the select box: a bounded list, each option with its grid for the map's check
+        self.place_options = [
+            (p.pk, place_label(p), geo.grid_path(p))
+            for p in places.select_related("parent")[:CHOICE_LIMIT]
+        ]
 
     def plain_fields(self):
         return [f for f in self if f.name not in self.SPECIAL_FIELDS]
@@ -75,14 +112,6 @@ class EntryForm(SubmitForm):
         required=False,
         help_text=_("Or leave it empty and pick the spot on the map."),
     )
-
-    def __init__(self, *args, places=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places  # validation: any place in the user's scope
-        # the select box: a bounded list (the building or grid the user most likely means)
-        self.place_options = [
-            (p.pk, f"{p.name} ({p.get_kind_display()})") for p in places[:CHOICE_LIMIT]
-        ]
 
 
 class OnBehalfForm(EntryForm):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core import clock
 from gongzhi.core.paths import PathField
@@ -152,6 +153,10 @@ class Ticket(models.Model):
         related_name="tickets_submitted",
     )
     on_behalf_of_name = models.CharField(_("on behalf of"), max_length=64, blank=True)
+    # The ledger's "last four digits" search (gongzhi/tickets/ledger.py): a keyed blind index
+    # (core.crypto) of the last four digits of the submitter's phone at submission, never the
+    # digits themselves; empty for anonymous reports and tickets without a phone.
+    phone_tail_index = models.CharField(max_length=64, blank=True, editable=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),
@@ -246,6 +251,7 @@ class Ticket(models.Model):
             models.Index(fields=["submitter", "-created_at"], name="ticket_submitter"),
             models.Index(fields=["handler_user", "status"], name="ticket_handler"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),
+            models.Index(fields=["phone_tail_index"], name="ticket_phone_tail"),
             # Statistics (tickets.stats): tickets of an area created in a month range, read
             # from the index alone (PostgreSQL: INCLUDE, an index-only scan; see bench/README).
             models.Index(
@@ -393,3 +399,80 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} ({self.prefix}…)"
+
+
+class SavedFilter(models.Model):
+    """A ledger filter a user saved under a name (gongzhi/tickets/ledger.py): the query string
+    of the non-personal filters only — a search by a resident's name or phone digits is never
+    saved. Only its owner sees and deletes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("ticket ledger", "owner"),
+        on_delete=models.CASCADE,
+        related_name="ticket_filters",
+    )
+    name = models.CharField(pgettext_lazy("ticket ledger", "name"), max_length=40)
+    query = models.CharField(_("filter"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("saved ticket filter")
+        verbose_name_plural = _("saved ticket filters")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="ticket_filter_name_unique"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="ticket_filter_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LedgerExport(models.Model):
+    """A large ledger export written in the background (gongzhi/tickets/ledger.py): who asked,
+    the filter (its personal parts sealed with core.crypto), progress, and the finished file,
+    kept encrypted under var/ledger-exports/ for its owner only until `expires_at`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Writing")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("ticket ledger", "asked by"),
+        on_delete=models.CASCADE,
+        related_name="ticket_exports",
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    params = models.JSONField(_("filter"), default=dict, blank=True)
+    search_encrypted = models.TextField(_("search (encrypted)"), blank=True, editable=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    progress = models.PositiveIntegerField(_("rows written"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("ticket ledger export")
+        verbose_name_plural = _("ticket ledger exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["expires_at"], name="ledger_export_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} #{self.pk}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0 if self.running else 100
+        return min(100, self.progress * 100 // self.total_rows)

@@ -51,6 +51,7 @@ from gongzhi.tickets.categories import (  # noqa: F401 — re-exported for calle
     delete_category,
     update_category,
 )
+from gongzhi.tickets.ledger import phone_tail_of
 from gongzhi.tickets.models import (
     Category,
     Channel,
@@ -323,6 +324,7 @@ def submit(
     lng: Coordinate = None,
     photos: Sequence[IO[bytes] | None] | None = None,
     share_location: bool = False,
+    prefer: str = "",
 ) -> Ticket:
     """A resident's request (online), a grid worker's patrol report (channel patrol), or a
     ticket staff enter for someone who phoned or walked in (channel phone / walk_in: no
@@ -331,7 +333,12 @@ def submit(
     Up to TICKET_PHOTO_MAX_COUNT photos; all are checked before anything is written (a bad one
     stops the submission). With `share_location`, the first photo's GPS position becomes the
     ticket's point when none was given. Without a chosen place, a point is routed to the grid
-    whose boundary contains it (routing.grid_at), within the actor's area."""
+    whose boundary contains it (routing.grid_at), within the actor's area.
+
+    A chosen place is never silently overridden by a point: when a point the person picked
+    lies outside the chosen building's (or grid's) grid, the submission is refused with a
+    question on `prefer` until they say which is right — "place" keeps the place and drops
+    the point, "point" routes by the point instead."""
     prepared = photo_files.prepare(photos)
     from_photo = False
     if (lat is None or lng is None) and share_location:
@@ -352,6 +359,7 @@ def submit(
             lat=lat,
             lng=lng,
             point_from_photo=from_photo,
+            prefer=prefer,
         )
         if prepared:
             photo_files.attach(
@@ -380,6 +388,38 @@ def _point_place(
     return routing.require_grid_at(lat, lng, within)
 
 
+PREFER_PLACE, PREFER_POINT = "place", "point"
+
+
+def _check_agreement(
+    actor: User, place: Place, lat: Decimal | float, lng: Decimal | float, action: str
+) -> None:
+    """Refuse a point outside the chosen place's grid (when that grid has a boundary) with a
+    question: which of the two is right?"""
+    grid = routing.ancestor(place, routing.GRID_DEPTH)
+    if grid is None or not grid.boundary:
+        return
+    for value, limit in ((lat, 90), (lng, 180)):
+        if not -limit <= float(value) <= limit:
+            raise ValidationError({"lat": _("The coordinates are out of range.")})
+    grants = access.grants(actor, action)
+    within = None if any(g.everything for g in grants) else [g.path for g in grants if g.path]
+    at = routing.grid_at(lat, lng, within)
+    if at is not None and at.pk == grid.pk:
+        return
+    if at is None:
+        message = _(
+            "The spot marked on the map is outside %(grid)s, where %(place)s is. "
+            "Which one is right: the place you chose or the spot on the map?"
+        ) % {"grid": grid.name, "place": place.name}
+    else:
+        message = _(
+            "The spot marked on the map is in %(other)s, but %(place)s is in %(grid)s. "
+            "Which one is right: the place you chose or the spot on the map?"
+        ) % {"other": at.name, "place": place.name, "grid": grid.name}
+    raise ValidationError({"prefer": message}, code="point_disagrees")
+
+
 def _submit(
     actor: User,
     *,
@@ -394,11 +434,20 @@ def _submit(
     lat: Coordinate,
     lng: Coordinate,
     point_from_photo: bool,
+    prefer: str = "",
 ) -> Ticket:
     errors: dict[str, list[str]] = {}
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
     staff_entry = channel in STAFF_CHANNELS or channel == Channel.PATROL
+    if place is not None and lat is not None and lng is not None and not point_from_photo:
+        action = Action.TICKET_ENTER if staff_entry else Action.TICKET_SUBMIT
+        if prefer == PREFER_POINT:
+            place = None
+        elif prefer == PREFER_PLACE:
+            lat = lng = None
+        else:
+            _check_agreement(actor, place, lat, lng, action)
     if place is None and lat is not None and lng is not None:
         action = Action.TICKET_ENTER if staff_entry else Action.TICKET_SUBMIT
         place = _point_place(actor, lat, lng, action, point_from_photo)
@@ -454,6 +503,8 @@ def _submit(
         channel=channel,
         submitter=None if channel in STAFF_CHANNELS else actor,
         on_behalf_of_name=on_behalf_of_name if channel in STAFF_CHANNELS else "",
+        # The ledger's last-four-digits search (a blind index, never the digits).
+        phone_tail_index="" if anonymous or channel in STAFF_CHANNELS else phone_tail_of(actor),
         entered_by=actor if staff_entry else None,
         place=place,
         place_path=place.path,

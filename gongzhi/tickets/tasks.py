@@ -28,3 +28,19 @@ def deliver_notifications(notification_ids: list[int]) -> int:
     gongzhi.core.notifications (whose own task, `deliver_task`, this import registers with the
     consumer)."""
     return notifications.deliver(notification_ids)
+
+
+@task()
+def ledger_export_task(job_id: int) -> None:
+    """A large ticket-ledger export (gongzhi/tickets/ledger.py, run_export)."""
+    from gongzhi.tickets import ledger
+
+    ledger.run_export(job_id)
+
+
+@periodic(minute="17")
+def purge_ledger_exports_hourly() -> int:
+    """Every hour: the files of ledger exports past their keeping time go."""
+    from gongzhi.tickets import ledger
+
+    return ledger.purge_expired()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.tickets import views, views_categories, views_map, views_stats
+from gongzhi.tickets import views, views_categories, views_ledger, views_map, views_stats
 
 app_name = "tickets"
 urlpatterns = [
@@ -27,10 +27,33 @@ urlpatterns = [
     path("taken/", views.taken, name="taken"),
     path("map/", views_map.ticket_map, name="map"),
     path("map/data/", views_map.map_data, name="map_data"),
+    path("<int:pk>/call/", views_map.call_resident, name="call"),
     path("<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),
     path("<int:pk>/photos/<int:photo_id>/thumb/", views.photo, {"thumb": True}, name="photo_thumb"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:step>/", views.step, name="step"),
     path("stats/", views_stats.stats_page, name="stats"),
     path("stats/export.xlsx", views_stats.stats_export, name="stats_export"),
+    # The ticket ledger (issue 19): gongzhi/tickets/views_ledger.py.
+    path("ledger/", views_ledger.ledger_page, name="ledger"),
+    path("ledger/export/", views_ledger.ledger_export, name="ledger_export"),
+    path(
+        "ledger/exports/<int:pk>/", views_ledger.ledger_export_status, name="ledger_export_status"
+    ),
+    path(
+        "ledger/exports/<int:pk>/progress/",
+        views_ledger.ledger_export_progress,
+        name="ledger_export_progress",
+    ),
+    path(
+        "ledger/exports/<int:pk>/download/",
+        views_ledger.ledger_export_download,
+        name="ledger_export_download",
+    ),
+    path("ledger/filters/", views_ledger.ledger_filter_save, name="ledger_filter_save"),
+    path(
+        "ledger/filters/<int:pk>/delete/",
+        views_ledger.ledger_filter_delete,
+        name="ledger_filter_delete",
+    ),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core import access, refusals
 from gongzhi.core import notifications as centre
@@ -27,7 +27,7 @@ from gongzhi.core.models import Post
 from gongzhi.core.roles import Action
 from gongzhi.places import selectors as places
 from gongzhi.places.models import PlaceKind
-from gongzhi.tickets import forms, geo, notify, selectors, services, workflow
+from gongzhi.tickets import forms, geo, notify, selectors, services, views_steps, workflow
 from gongzhi.tickets.models import Channel, HandlerKind, Kind, Ticket
 from gongzhi.tickets.workflow import Step
 
@@ -139,8 +139,7 @@ def _form_context(request, form, title: str, action: str) -> dict:
         "title": title,
         "report_kind": Kind.REPORT,
         "boundaries": geo.grid_boundaries(request.user, action, limit=PICKER_GRIDS),
-        "tile_url": settings.MAP_TILE_URL,
-        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "map_config": geo.map_config(),
         "max_photos": settings.TICKET_PHOTO_MAX_COUNT,
         "max_photo_mb": settings.TICKET_PHOTO_MAX_BYTES // (1024 * 1024),
     }
@@ -149,7 +148,14 @@ def _form_context(request, form, title: str, action: str) -> dict:
 @login_required
 @requires(Action.TICKET_SUBMIT)
 def submit(request):
-    form = forms.SubmitForm(request.POST or None)
+    home = geo.home_building(request.user)
+    form = forms.SubmitForm(
+        request.POST or None,
+        places=places.visible_places(request.user, Action.TICKET_SUBMIT)
+        .filter(kind=PlaceKind.BUILDING)
+        .order_by("path"),
+        initial={"place": home.pk if home is not None else None},
+    )
     if request.method == "POST" and form.is_valid():
         done = _submit(request, form)
         if done:
@@ -312,28 +318,47 @@ def _step_params(request, step: str, ticket: Ticket) -> dict:
     return params
 
 
+def _handler_choices(ticket: Ticket) -> list[Post]:
+    return [p for p in selectors.handler_candidates(ticket) if p.role in KIND_OF_ROLE]
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def step(request, pk: int, step: str):
-    """One workflow step from a button or small form, then back with a message."""
+    """One workflow step. GET: its form — the body of the desktop tables' dialog when htmx
+    asks, else a page of its own (views_steps). POST: the step, then back with a message — or,
+    from the dialog, the row swapped and a toast; a refusal stays in the dialog (4xx)."""
     if step not in PAGE_STEPS:
         raise Http404
     # A take lost to another party member: they hear it was taken, not "not found".
     ticket = selectors.ticket_for_step(request.user, pk, step)
+    dialog = views_steps.StepDialog(request, ticket, step, _handler_choices)
+    if request.method == "GET":
+        return dialog.form()
     function, names = services.STEPS[step]
     try:
         params = {k: v for k, v in _step_params(request, step, ticket).items() if k in names}
         ticket = function(ticket, actor=request.user, **params)
     except workflow.IllegalTransition as error:
+        if dialog.htmx:
+            return dialog.refused(error.message, 409)
         messages.error(request, error.message)
         return _back(request, ticket)
     except ValidationError as error:
+        if dialog.htmx:
+            return dialog.refused(refusals.text(error), 400)
         messages.error(request, refusals.text(error))
         return _back(request, ticket)
-    messages.success(
-        request,
-        _("%(number)s: %(step)s done.") % {"number": ticket.number, "step": Step(step).label},
-    )
+    except PermissionDenied as error:
+        if dialog.htmx:
+            return dialog.refused(
+                str(error) or _("Your role may not take this step on this ticket."), 403
+            )
+        raise
+    done = _("%(number)s: %(step)s done.") % {"number": ticket.number, "step": Step(step).label}
+    if dialog.htmx:
+        return dialog.done(ticket, done)
+    messages.success(request, done)
     return _back(request, ticket)
 
 

@@ -20,6 +20,7 @@ from gongzhi.core import access, audit, clock
 from gongzhi.core.models import User
 from gongzhi.core.roles import Action, Role
 from gongzhi.core.types import Viewer
+from gongzhi.organisations import selectors as org_selectors
 from gongzhi.people.models import Resident
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.volunteering import points, qr
@@ -137,7 +138,13 @@ def _activity_place(place: Place | None) -> tuple[Place, Place]:
     return place, community
 
 
-ORGANISER_FIELDS = ("organiser_kind", "party_org", "partner_unit", "organiser_name")
+ORGANISER_FIELDS = (
+    "organiser_kind",
+    "party_org",
+    "partner_unit",
+    "organisation",
+    "organiser_name",
+)
 
 
 def _host_grant(actor: Viewer, action: str, path: str) -> access.Grant | None:
@@ -227,6 +234,7 @@ def _organiser_body(
         "organiser_kind": kind,
         "party_org": None,
         "partner_unit": None,
+        "organisation": None,
         "organiser_name": "",
     }
     community_side = _community_side(actor, place.path)
@@ -270,8 +278,23 @@ def _organiser_body(
             _("As a partner unit's contact, publish for your unit: choose it as the organiser.")
         )
     elif kind == OrganiserKind.SOCIAL_ORG:
-        body["organiser_name"] = _text(
-            data.get("organiser_name"), "organiser_name", required=True, limit=100
+        # A social organisation on the register (issue 16 item 1); a typed name is refused.
+        if str(data.get("organiser_name") or "").strip():
+            raise ValidationError(
+                {
+                    "organiser_name": _(
+                        "A social organisation is no longer typed by name: choose it on the "
+                        "register (register it there first if it is missing)."
+                    )
+                }
+            )
+        org = data.get("organisation")
+        if org is None:
+            raise ValidationError(
+                {"organisation": _("Choose the social organisation on the register.")}
+            )
+        body["organisation"] = org_selectors.check_choice(
+            actor, org, community.path, "organisation"
         )
     return body
 

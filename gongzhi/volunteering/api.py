@@ -38,6 +38,7 @@ from rest_framework.views import APIView
 
 from gongzhi.core import access, api_schema, clock, gates, ledger
 from gongzhi.core.roles import Action
+from gongzhi.organisations.selectors import choosable
 from gongzhi.places.models import PlaceKind
 from gongzhi.volunteering import points, selectors, services
 from gongzhi.volunteering.models import Activity, Exchange, Signup, Team, Volunteer
@@ -85,6 +86,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "organiser_kind",
             "party_org",
             "partner_unit",
+            "organisation",
             "organiser_name",
             "organiser_body",
             "starts_at",
@@ -212,6 +214,8 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         gates.check(request.user, Action.ACTIVITY_ORGANISE)
         data = ActivitySerializer(data=request.data)
+        # a social organisation on the register that the caller reads (issue 16 item 1)
+        data.fields["organisation"].queryset = choosable(request.user)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         community = values.pop("community")

@@ -95,11 +95,14 @@ class ActivityForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("When a partner unit organises it."),
     )
-    organiser_name = forms.CharField(
-        label=_("Name of the social organisation"),
-        max_length=100,
+    organisation = forms.ModelChoiceField(
+        label=_("Social organisation"),
+        queryset=None,
         required=False,
-        help_text=_("When a social organisation organises it."),
+        help_text=_(
+            "When a social organisation organises it: one on the register of social "
+            "organisations (register it there first if it is missing)."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=100)
     description = forms.CharField(
@@ -124,16 +127,26 @@ class ActivityForm(BootstrapMixin, forms.Form):
     )
     allow_walk_in = forms.BooleanField(label=_("Walk-ins allowed"), required=False)
 
-    def __init__(self, *args, communities, teams, party_orgs=None, units=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        communities,
+        teams,
+        party_orgs=None,
+        units=None,
+        organisations=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
         self.fields["team"].queryset = teams
         if party_orgs is None:  # editing: the organising body is fixed when publishing
-            for name in ("organiser_kind", "party_org", "partner_unit", "organiser_name"):
+            for name in ("organiser_kind", "party_org", "partner_unit", "organisation"):
                 del self.fields[name]
         else:
             self.fields["party_org"].queryset = party_orgs
             self.fields["partner_unit"].queryset = units
+            self.fields["organisation"].queryset = organisations
 
 
 class CorrectForm(BootstrapMixin, forms.Form):

@@ -198,7 +198,20 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    organiser_name = models.CharField(_("social organisation"), max_length=100, blank=True)
+    # A social organisation on the register (issue 16 item 1). `organiser_name` is the name
+    # typed before the register existed: kept readable, shown when no organisation is linked
+    # (the migration linked those that matched one organisation); no longer typed.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("social organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organiser_name = models.CharField(
+        _("social organisation (as typed)"), max_length=100, blank=True
+    )
     # Keys the check-in codes of this activity (with SECRET_KEY); never shown.
     qr_secret = models.CharField(max_length=32, default=new_secret, editable=False)
     signed_up = models.PositiveIntegerField(_("signed up"), default=0)
@@ -229,12 +242,14 @@ class Activity(models.Model):
                         organiser_kind="community",
                         party_org__isnull=True,
                         partner_unit__isnull=True,
+                        organisation__isnull=True,
                         organiser_name="",
                     )
                     | models.Q(
                         organiser_kind="party_org",
                         party_org__isnull=False,
                         partner_unit__isnull=True,
+                        organisation__isnull=True,
                         organiser_name="",
                     )
                     | (
@@ -243,12 +258,14 @@ class Activity(models.Model):
                             party_org__isnull=True,
                             partner_unit__isnull=True,
                         )
-                        & ~models.Q(organiser_name="")
+                        # a registered organisation, or the name typed before the register
+                        & (models.Q(organisation__isnull=False) | ~models.Q(organiser_name=""))
                     )
                     | models.Q(
                         organiser_kind="partner_unit",
                         party_org__isnull=True,
                         partner_unit__isnull=False,
+                        organisation__isnull=True,
                         organiser_name="",
                     )
                 ),
@@ -275,6 +292,8 @@ class Activity(models.Model):
         if self.organiser_kind == OrganiserKind.PARTNER_UNIT and self.partner_unit_id:
             return self.partner_unit.name
         if self.organiser_kind == OrganiserKind.SOCIAL_ORG:
+            if self.organisation_id:
+                return self.organisation.name
             return self.organiser_name
         return self.community.name
 

@@ -33,6 +33,9 @@ from gongzhi.volunteering.models import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from gongzhi.organisations.models import Organisation
     from gongzhi.partners.models import PartnerUnit
     from gongzhi.party.models import PartyOrg
 
@@ -116,7 +119,7 @@ def _oversee_q(user: User) -> Q:
 def organised_activities(user: User) -> QuerySet[Activity]:
     """Activities the user may organise or oversee (a partner unit's contact: their unit's)."""
     return Activity.objects.filter(_oversee_q(user)).select_related(
-        "community", "team", "organiser", "party_org", "partner_unit"
+        "community", "team", "organiser", "party_org", "partner_unit", "organisation"
     )
 
 
@@ -126,7 +129,7 @@ def _in_place_scope(user: Viewer, pk: int) -> Activity:
         user, Action.VOLUNTEER_VIEW, "place_path"
     )
     qs = Activity.objects.filter(q).select_related(
-        "community", "team", "organiser", "party_org", "partner_unit"
+        "community", "team", "organiser", "party_org", "partner_unit", "organisation"
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -161,10 +164,14 @@ def organises_for_community(user: Viewer) -> bool:
     )
 
 
-def organiser_choices(user: User) -> dict[str, QuerySet[PartyOrg] | QuerySet[PartnerUnit]]:
+def organiser_choices(
+    user: User,
+) -> dict[str, QuerySet[PartyOrg] | QuerySet[PartnerUnit] | QuerySet[Organisation]]:
     """For the publish form: the party organisations the user may publish for
-    (ACTIVITY_ORGANISE_PARTY: committees and branches, not groups or households) and the
-    partner units (a partner contact: only their own)."""
+    (ACTIVITY_ORGANISE_PARTY: committees and branches, not groups or households), the
+    partner units (a partner contact: only their own) and the social organisations on the
+    register the user reads (organisations.selectors.choosable)."""
+    from gongzhi.organisations.selectors import choosable
     from gongzhi.partners.selectors import visible_units
     from gongzhi.party.models import OrgKind, PartyOrg
 
@@ -177,14 +184,15 @@ def organiser_choices(user: User) -> dict[str, QuerySet[PartyOrg] | QuerySet[Par
     units = visible_units(user).filter(is_active=True).order_by("place_path", "name")
     if not organises_for_community(user):
         units = units.filter(contacts=user)
-    return {"party_orgs": orgs, "units": units}
+    organisations = choosable(user) if organises_for_community(user) else choosable(user).none()
+    return {"party_orgs": orgs, "units": units, "organisations": organisations}
 
 
 def open_activities(user: Viewer) -> QuerySet[Activity]:
     """Published activities of the resident's community that have not ended."""
     qs = Activity.objects.filter(
         status=ActivityStatus.PUBLISHED, ends_at__gt=clock.now()
-    ).select_related("team", "community", "party_org", "partner_unit")
+    ).select_related("team", "community", "party_org", "partner_unit", "organisation")
     return access.scoped(qs, user, Action.VOLUNTEER_JOIN, path_field="place_path").order_by(
         "starts_at", "id"
     )
@@ -320,3 +328,52 @@ def volunteer_shares(user: Viewer) -> list[Share]:
         target = document.get("volunteering.target_percent") if document else None
         shares.append(Share(c, totals[f"c{c.pk}"], active.get(c.pk, 0), target, document))
     return shares
+
+
+# --------------------------------------------------------------------------- the workbench
+
+
+def organised_between(user: User, start: dt.datetime, end: dt.datetime) -> QuerySet[Activity]:
+    """Activities the user organises or oversees that start in [start, end), not cancelled
+    (the workbench's "today")."""
+    return (
+        organised_activities(user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=ActivityStatus.CANCELLED)
+        .order_by("starts_at", "id")
+    )
+
+
+def my_signups_between(user: User, start: dt.datetime, end: dt.datetime) -> QuerySet[Signup]:
+    """The user's own sign-ups (through their resident record) for activities starting in
+    [start, end)."""
+    return (
+        Signup.objects.filter(
+            resident__user=user, activity__starts_at__gte=start, activity__starts_at__lt=end
+        )
+        .exclude(status=SignupStatus.CANCELLED)
+        .select_related("activity")
+        .order_by("activity__starts_at", "id")
+    )
+
+
+def taking_part(
+    user: Viewer,
+    before: tuple[dt.datetime, dt.datetime],
+    after: tuple[dt.datetime, dt.datetime],
+) -> tuple[int, int]:
+    """Distinct people checked in at activities of the user's `volunteer.view` area in the
+    period `before` and in the period `after` (each [start, end)): one aggregate query."""
+    in_before = Q(checked_in_at__gte=before[0], checked_in_at__lt=before[1])
+    in_after = Q(checked_in_at__gte=after[0], checked_in_at__lt=after[1])
+    qs = access.scoped(
+        Signup.objects.filter(in_before | in_after),
+        user,
+        Action.VOLUNTEER_VIEW,
+        "activity__place_path",
+    )
+    counts = qs.aggregate(
+        before=Count("resident_id", filter=in_before, distinct=True),
+        after=Count("resident_id", filter=in_after, distinct=True),
+    )
+    return int(counts["before"] or 0), int(counts["after"] or 0)

@@ -37,3 +37,24 @@ class WorkforceConfig(AppConfig):
                 "workforce.report_accept": _("End-of-term report accepted"),
             }
         )
+        _register_dashboard()
+
+
+def _register_dashboard() -> None:
+    """The workbench's approvals waiting: certificate rewards (core.dashboard, docs/ui.md)."""
+    from gongzhi.core import dashboard as d
+    from gongzhi.core.roles import Action as A
+    from gongzhi.workforce import selectors as s
+
+    d.register_todo(
+        d.Todo(
+            "workforce.rewards",
+            _("Certificate rewards to approve"),
+            "cash-coin",
+            "workforce:rewards",
+            lambda u: s.reward_rows(u, {"status": "awaiting"}).count(),
+            (A.WORKFORCE_REWARD,),
+            query="status=awaiting",
+            order=70,
+        )
+    )

@@ -4,6 +4,8 @@ service circle's directory; a second run adds nothing."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.utils import translation
 
@@ -81,3 +83,61 @@ def test_the_demo_adds_a_round_donations_and_service_points(world):
     with translation.override("en"):
         assert "verification round" not in demo.build("small")
     assert CheckRound.objects.count() == 1 and ServicePoint.objects.count() == 4
+
+
+def test_the_demo_fills_the_talent_base_and_the_opinion_inbox(world):
+    """A dozen talents (three backbone people, one withdrawn), the resident 13800000001 listed
+    on the phone and linked on WeChat, opinions from both platforms, one a ticket, one handled;
+    a second run adds nothing."""
+    from gongzhi.care.models import Opinion, OpinionChannel, PlatformBinding, SkillTerm, Talent
+    from gongzhi.demo import care_talents
+    from gongzhi.tickets.models import Category
+
+    community = world.community_a1
+    building = world.grid_a1_1.buildings[0]
+    worker = _login("worker", Role.COMMUNITY_WORKER, community)
+    _login("secretary", Role.COMMUNITY_SECRETARY, community)
+    Category.objects.get_or_create(code="t-demo-opinion", defaults={"name": "意见建议"})
+    # The platform's vocabulary, as migration 0006 ships it (also when tests skip migrations).
+    shipped = importlib.import_module("gongzhi.care.migrations.0006_skill_terms").TERMS
+    for name in shipped:
+        SkillTerm.objects.get_or_create(community=None, name=name)
+    for i in range(14):
+        home = Household.objects.create(
+            building=building, unit_no="5", room_no=f"{i + 1:02d}05", place_path=building.path
+        )
+        Resident.objects.create(
+            name=f"达人{i}",
+            name_initials="dr",
+            gender="M",
+            household=home,
+            relation=Relation.HEAD,
+            place_path=building.path,
+        )
+    first = Household.objects.filter(building=building).order_by("id").first()
+    me = make_user(Role.RESIDENT, building, household=first, phone="13800000001", name="演示居民")
+    Resident.objects.create(
+        name="演示居民",
+        name_initials="ys",
+        gender="F",
+        household=first,
+        relation=Relation.OTHER,
+        place_path=building.path,
+        user=me,
+    )
+    with translation.override("en"):
+        message = care_talents.build(community, worker)
+    assert "13 in the talent base" in message
+    assert Talent.objects.filter(withdrawn_at__isnull=True).count() == 13
+    gone = Talent.objects.get(withdrawn_at__isnull=False)
+    assert gone.specialty == "" and not gone.skills.exists()
+    assert Talent.objects.filter(backbone=True).count() == 3
+    assert Talent.objects.get(resident__user=me).consent_way == "self"
+    assert OpinionChannel.objects.filter(community=community).count() == 2
+    assert set(Opinion.objects.values_list("platform", flat=True)) == {"wechat", "dingtalk"}
+    assert PlatformBinding.objects.get().resident.user == me
+    assert Opinion.objects.filter(resident__user=me).count() == 1
+    assert Opinion.objects.filter(status="ticket").count() == 1
+    assert Opinion.objects.filter(status="handled").count() == 1
+    assert care_talents.build(community, worker) == ""
+    assert Opinion.objects.count() == 6

@@ -68,7 +68,14 @@ SIDEWAYS = {
     ("funds", "deliberation"): "the financial public notice of the funding lines is published "
     "as a deliberation notice (deliberation.services.publish_notice)",
     ("funds", "microprojects"): "a fund's grant to a micro-project; the benefit-project funding "
-    "line reads the micro-project budget rule (microprojects.services.profile_budget)",
+    "line reads the micro-project budget rule (microprojects.services.profile_budget); funds "
+    "installs the round budget booking (microprojects.services.set_round_budget_hook)",
+    ("volunteering", "organisations"): "an activity organised by a social organisation picks "
+    "it on the register (organisations.selectors.choosable / check_choice)",
+    ("partners", "organisations"): "a partner unit of kind social organisation is one on the "
+    "register (organisations.selectors.choosable / check_choice)",
+    ("microprojects", "organisations"): "a payee that is a social organisation is picked on "
+    "the register; a typed name of one is refused (organisations.selectors.named_like)",
     ("estates", "deliberation"): "an owners' committee's rating counts the joint meetings' "
     "follow-throughs its members owed and did on time; estates installs the joint meeting's "
     "invitees (deliberation.selectors.set_joint_invitees)",

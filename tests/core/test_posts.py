@@ -281,7 +281,10 @@ def test_page_revokes(client, login, world, secretary):
     worker = make_user(Role.GRID_WORKER, world.grid_a1_1)
     post = worker.posts.get()
     c = login(secretary)
-    assert c.get(f"/posts/{post.pk}/revoke/").status_code == 405
+    # GET shows the form (the posts table's dialog, or a page without JavaScript), writes nothing.
+    shown = c.get(f"/posts/{post.pk}/revoke/")
+    assert shown.status_code == 200 and 'name="reason"' in shown.content.decode()
+    assert Post.objects.get(pk=post.pk).is_active
     assert c.post(f"/posts/{post.pk}/revoke/", {"reason": "离职"}).status_code == 302
     post.refresh_from_db()
     assert post.is_active is False
@@ -308,3 +311,29 @@ def test_roles_without_post_manage_get_403(client, login, world):
         c = login(make_user(role, place))
         assert c.get("/posts/").status_code == 403
         assert c.get("/posts/grant/").status_code == 403
+
+
+def test_revoke_in_the_posts_table_dialog(client, login, world, secretary):
+    """Issue 19, item 3: the posts list is a table whose revoke (with its reason) is a dialog
+    loaded by htmx; the answer replaces the row and shows a toast; a refusal stays inside."""
+    worker = make_user(Role.GRID_WORKER, world.grid_a1_1)
+    post = worker.posts.get()
+    c = login(secretary)
+    page = c.get("/posts/").content.decode()
+    row = page[page.index(f'<tr id="post-row-{post.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'name="reason"' not in row and "<form" not in row
+    assert f'hx-get="/posts/{post.pk}/revoke/"' in row and 'id="gz-dialog"' in page
+    hx = {"HTTP_HX_REQUEST": "true"}
+    form = c.get(f"/posts/{post.pk}/revoke/", **hx)
+    assert form.status_code == 200 and form["X-Gz-Dialog"] == "1"
+    assert "<html" not in form.content.decode() and 'name="reason"' in form.content.decode()
+    done = c.post(f"/posts/{post.pk}/revoke/", {"reason": "调离"}, **hx)
+    html = done.content.decode()
+    assert done.status_code == 200 and "gzDialogDone" in done["HX-Trigger"]
+    assert f'<tr id="post-row-{post.pk}" class="text-muted" hx-swap-oob="true">' in html
+    assert "已撤销" in html and 'data-testid="toast"' in html
+    assert AuditRecord.objects.get(action="post.revoke").reason == "调离"
+    again = c.post(f"/posts/{post.pk}/revoke/", {"reason": "调离"}, **hx)
+    assert again.status_code == 409 and 'data-testid="dialog-error"' in again.content.decode()
+    assert AuditRecord.objects.filter(action="post.revoke").count() == 1

@@ -255,9 +255,18 @@ def test_staff_create_polls_and_publish_notices(d, api):
     assert api(d.resident).post("/api/v1/polls/", poll, format="json").status_code == 403
     assert api(d.worker_other).post("/api/v1/polls/", poll, format="json").status_code == 404
     assert Poll.objects.count() == 1
-    notice = {
+    typed = {
         "community": d.community.pk,
         "category": "financial",
+        "title": "二季度财务公开",
+        "body": "收支如下",
+        "amounts": [{"item": "办公经费", "amount": "100"}],
+    }
+    refused = staff.post("/api/v1/notices/", typed, format="json")
+    assert refused.status_code == 400 and "/funds/lines/" in str(refused.data)
+    notice = {
+        "community": d.community.pk,
+        "category": "residents",
         "title": "二季度财务公开",
         "body": "收支如下",
         "amounts": [{"item": "办公经费", "amount": "12,000"}, {"item": "活动", "amount": "350.5"}],

@@ -18,7 +18,7 @@ def test_publish_notice_with_amounts(d):
     notice = services.publish_notice(
         actor=d.secretary,
         community=d.community,
-        category="financial",
+        category="residents",
         title="2026年一季度财务公开",
         body="收支情况如下",
         amounts="办公经费 | 12,000\n活动经费 | 3500.5",
@@ -34,12 +34,40 @@ def test_bad_amount_line_is_explained_and_nothing_written(d):
         services.publish_notice(
             actor=d.secretary,
             community=d.community,
-            category="financial",
+            category="residents",
             title="x",
             body="y",
             amounts="办公经费 | 100\n没有金额",
         )
     assert not Notice.objects.exists()
+
+
+def test_a_typed_financial_notice_is_refused_and_points_to_the_funds_page(d):
+    """Issue 16 item 7: a financial notice is made from the booked entries (funds app), never
+    typed; the entries path still publishes, with the same right to publish."""
+    with pytest.raises(ValidationError) as info:
+        services.publish_notice(
+            actor=d.secretary,
+            community=d.community,
+            category="financial",
+            title="三季度财务公开",
+            body="收支如下",
+            amounts="办公经费 | 100",
+        )
+    assert "/funds/lines/" in info.value.message_dict["category"][0]
+    assert not Notice.objects.exists()
+    made = services.publish_entries_notice(
+        actor=d.secretary,
+        community=d.community,
+        title="经费收支",
+        body="由收支记录生成",
+        amounts="办公经费 收入 | 100\n办公经费 余额 | 100",
+    )
+    assert made.category == "financial" and made.amounts[0]["amount"] == "100.00"
+    with pytest.raises(PermissionDenied):
+        services.publish_entries_notice(
+            actor=d.resident, community=d.community, title="x", body="y", amounts=""
+        )
 
 
 def test_only_publishers_publish(d):

@@ -30,10 +30,9 @@ def full(d, threshold, meeting):
         opens_at=T0,
         closes_at=T0 + dt.timedelta(days=7),
     )
-    notice = services.publish_notice(
+    notice = services.publish_entries_notice(
         actor=d.secretary,
         community=d.community,
-        category="financial",
         title="财务公开",
         body="收支",
         amounts="办公 | 100",
@@ -245,6 +244,11 @@ def test_public_notices_filter_by_category(d, client):
         ("financial", "一季度财务公开"),
         ("financial", "二季度财务公开"),
     ):
+        if category == "financial":  # made from the funding lines' entries (issue 16)
+            services.publish_entries_notice(
+                actor=d.secretary, community=d.community, title=title, body="正文", amounts=""
+            )
+            continue
         services.publish_notice(
             actor=d.secretary, community=d.community, category=category, title=title, body="正文"
         )
@@ -292,14 +296,22 @@ def _many(d, n=12):
             opens_at=T0,
             closes_at=T0 + dt.timedelta(days=7),
         )
-        notice = services.publish_notice(
-            actor=d.secretary,
-            community=d.community,
-            category=("party", "residents", "financial")[i % 3],
-            title=f"公告{i:02d}",
-            body="正文",
-            amounts="经费 | 100" if i % 3 == 2 else "",
-        )
+        if i % 3 == 2:  # financial notices are made from the funding lines' entries
+            notice = services.publish_entries_notice(
+                actor=d.secretary,
+                community=d.community,
+                title=f"公告{i:02d}",
+                body="正文",
+                amounts="经费 | 100",
+            )
+        else:
+            notice = services.publish_notice(
+                actor=d.secretary,
+                community=d.community,
+                category=("party", "residents")[i % 3],
+                title=f"公告{i:02d}",
+                body="正文",
+            )
         if i % 4 == 0:
             services.withdraw_notice(notice, "重发", actor=d.secretary)
     return meetings

@@ -31,7 +31,24 @@ def test_the_demo_builds_a_fund_purchases_and_lines_once(world):
     _login("district", Role.DISTRICT_OFFICER, world.district)
     _login("partner", Role.PARTNER_CONTACT, world.street_a)
     org_demo.build("small")
+    from gongzhi.core import clock
+    from gongzhi.microprojects.models import Round
+
+    rnd = Round.objects.create(  # as the microprojects demo leaves it: opened before the lines
+        community=world.community_a1,
+        place_path=world.community_a1.path,
+        year=clock.today().year,
+        budget_yuan=100000,
+    )
     line = demo.build("small")
+    rnd.refresh_from_db()
+    assert rnd.budget_booked  # the round is booked against the benefit-project line
+    from gongzhi.deliberation.models import Notice
+    from gongzhi.funds.models import LineEntry
+
+    booked = LineEntry.objects.get(micro_round=rnd)
+    assert booked.kind == "spending" and booked.amount_fen == 100000 * 100
+    assert Notice.objects.filter(category="financial", community=world.community_a1).count() == 1
     fund = Fund.objects.get()
     assert FundEntry.objects.filter(fund=fund, kind="donation", anonymous=True).exists()
     assert FundEntry.objects.filter(fund=fund, kind="grant").count() >= 1

@@ -111,6 +111,7 @@ def test_sections_come_in_the_fixed_order_whichever_app_registered_them(pw, logi
         "estates",
         "mediation",
         "care",
+        "talents",
         "consents",
         "requests",
     ]

@@ -234,6 +234,8 @@ EXTRA = {
     # household row lies where the household is.
     "care.CheckRound": lambda f: {"scope": "rented", "row_tag": ""},
     "care.CheckItem": lambda f: {"household": f.household, "place_path": f.household.place_path},
+    # A talent is listed only with a consent (check constraint).
+    "care.Talent": lambda f: {"consent_at": clock.now(), "consent_way": "written"},
     "workforce.CommitteeTerm": lambda f: {"ends_on": clock.today() + dt.timedelta(days=5 * 365)},
     "workforce.Assessment": lambda f: {"year": 2025},  # a year in range (check constraint)
     # An appointment's planned end comes after its start (check constraint).

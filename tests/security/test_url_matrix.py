@@ -70,6 +70,12 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "tickets:photo": {"pk": "tickets.Ticket", "photo_id": "tickets.TicketPhoto"},
     "tickets:photo_thumb": {"pk": "tickets.Ticket", "photo_id": "tickets.TicketPhoto"},
     "tickets:detail": {"pk": "tickets.Ticket"},
+    "tickets:call": {"pk": "tickets.Ticket"},
+    # the ticket ledger: another user's export and saved filter (owner-only)
+    "tickets:ledger_export_status": {"pk": "tickets.LedgerExport"},
+    "tickets:ledger_export_progress": {"pk": "tickets.LedgerExport"},
+    "tickets:ledger_export_download": {"pk": "tickets.LedgerExport"},
+    "tickets:ledger_filter_delete": {"pk": "tickets.SavedFilter"},
     "tickets:step": {
         "pk": "tickets.Ticket",
         "step": "=accept|handle|escalate|dispatch|pool|escalate_to_street|take|start|resolve"
@@ -341,6 +347,16 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "care:round_rollup": {"pk": "care.CheckRound"},
     "care:round_item": {"pk": "care.CheckItem"},
     "care:service_point_edit": {"pk": "care.ServicePoint"},
+    "care:talent_edit": {"resident_pk": "people.Resident"},
+    "care:talent_backbone": {"pk": "care.Talent"},
+    "care:talent_withdraw": {"pk": "care.Talent"},
+    "care:talent_reveal": {"pk": "care.Talent"},
+    "care:opinion_ticket": {"pk": "care.Opinion"},
+    "care:opinion_handled": {"pk": "care.Opinion"},
+    "care:hook_wechat": {"key": "code:care.OpinionChannel.key"},
+    "care:hook_dingtalk": {"key": "code:care.OpinionChannel.key"},
+    "care-talent-": {"pk": "care.Talent"},
+    "care-opinion-": {"pk": "care.Opinion"},
     "care-notice-": {"pk": "care.Notice"},
     "my-notice-": {"pk": "care.Notice"},
     "rented-home-": {"pk": "care.RentedHome"},
@@ -370,6 +386,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "venture-project-": {"pk": "organisations.VentureApplication"},
     # funds (community funds, purchased services, funding lines)
     "funds:fund": {"pk": "funds.Fund"},
+    "funds:fund_xlsx": {"pk": "funds.Fund"},
     "funds:public_fund": {"pk": "funds.Fund"},
     "funds:remove_purchase": {"pk": "funds.PurchasedService"},
     "funds:line": {"pk": "funds.FundingLine"},
@@ -396,6 +413,13 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "partylife:letter": {"pk": "party.PartyMember", "year": "=2026"},
     "partylife-pledge-": {"pk": "partylife.Pledge"},
     "partylife-area-": {"pk": "partylife.ResponsibilityArea"},
+    # partylife: the vanguard index (items declared and reviewed, the branch's scores)
+    "partylife:index_branch": {"pk": "party.PartyOrg"},
+    "partylife:index_record": {"pk": "party.PartyOrg"},
+    "partylife:index_review": {"pk": "partylife.IndexItem"},
+    "partylife:index_evidence": {"pk": "partylife.IndexEvidence"},
+    "partylife-index-branch": {"pk": "party.PartyOrg"},
+    "partylife-index-item-": {"pk": "partylife.IndexItem"},
     # The Django admin: only for accounts with is_staff, which no post gives.
     "admin:": {
         "object_id": "=1",
@@ -764,6 +788,16 @@ UNREACHABLE_AT_HOME = {
     "api/v1/^owners-votes/(?P<pk>\\d+)/cast/$": (
         "casting needs an open vote and the user's own roll entry; the same vote is reached "
         "through owners-votes/<pk>/open/"
+    ),
+    "care/hooks/": (
+        "the WeChat and DingTalk callbacks answer only a request signed with the channel's "
+        "secret (403 otherwise, 404 for the other platform's key); tests/care/test_opinions.py "
+        "reaches them with signed requests"
+    ),
+    "tickets/ledger/exports/<int:pk>/download/": (
+        "the file exists only once the background export has written it (404 before); the same "
+        "export is reached through tickets/ledger/exports/<pk>/, and tests/tickets/"
+        "test_ledger_export.py downloads a finished one"
     ),
     "api/v1/^workforce-appointments/(?P<pk>\\d+)/report/$": (
         "only the appointee submits their end-of-term report (an object rule: everyone else "

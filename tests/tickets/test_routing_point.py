@@ -91,15 +91,18 @@ def test_a_resident_point_in_another_community_is_refused(people, cats, bounded)
     assert not Ticket.objects.exists()
 
 
-def test_a_chosen_place_wins_over_the_point(people, cats, bounded):
+def test_a_chosen_place_wins_over_the_point_once_the_person_says_so(people, cats, bounded):
+    """Issue 19: a point outside the chosen place's grid is no longer silently stored beside
+    it — the submission asks which is right (tests/tickets/test_map_usable.py)."""
     building = bounded.grid_a1_1.buildings[0]
-    ticket = services.submit(
-        actor=people.gw,
-        channel=Channel.PATROL,
-        place=building,
-        **_values(cats, lat=D("28.005"), lng=D("112.015")),
-    )
+    values = dict(channel=Channel.PATROL, place=building)
+    values.update(_values(cats, lat=D("28.005"), lng=D("112.015")))
+    with pytest.raises(ValidationError) as asked:
+        services.submit(actor=people.gw, **values)
+    assert "prefer" in asked.value.message_dict
+    ticket = services.submit(actor=people.gw, prefer="place", **values)
     assert ticket.place == building and ticket.grid == bounded.grid_a1_1
+    assert ticket.lat is None  # the point was the slip
 
 
 def test_staff_points_are_routed_within_their_area(people, cats, bounded):

@@ -102,14 +102,99 @@ def test_party_organisation_must_belong_to_the_community(bodies, new_activity):
     assert not Activity.objects.exists()
 
 
-def test_social_organisation_by_name(vol, new_activity):
-    activity = new_activity(organiser_kind="social_org", organiser_name="乐坪爱心社工服务中心")
-    assert activity.organiser_body == "乐坪爱心社工服务中心"
+def _registered(name, place, **kw):
+    from gongzhi.organisations.models import Organisation
+
+    values = dict(
+        name=name,
+        kind="service_org",
+        status="filed",
+        filed_on=dt.date(2025, 1, 1),
+        field="elderly",
+        place=place,
+        place_path=place.path,
+    )
+    values.update(kw)
+    return Organisation.objects.create(**values)
+
+
+def test_a_social_organisation_is_picked_on_the_register(vol, world, new_activity):
+    """Issue 16 item 1: an activity of a social organisation names one on the register (of the
+    community or its street); a typed name is refused; a dissolved one, another street's or
+    none at all too."""
+    org = _registered("乐坪爱心社工服务中心", world.street_a)  # serves the street
+    activity = new_activity(organiser_kind="social_org", organisation=org)
+    assert activity.organisation == org and activity.organiser_body == "乐坪爱心社工服务中心"
     with pytest.raises(ValidationError) as info:
-        new_activity(organiser_kind="social_org", organiser_name="  ")
+        new_activity(organiser_kind="social_org", organiser_name="乐坪爱心社工服务中心")
     assert "organiser_name" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        new_activity(organiser_kind="social_org")
+    assert "organisation" in info.value.message_dict
+    far = _registered("关山社工站", world.street_b)
+    gone = _registered(
+        "已注销协会", world.community_a1, status="dissolved", dissolved_on=dt.date(2026, 1, 1)
+    )
+    neighbour = _registered("二社区志愿队", world.community_a2)
+    for wrong in (far, gone, neighbour):
+        with pytest.raises(ValidationError) as info:
+            new_activity(organiser_kind="social_org", organisation=wrong)
+        assert "organisation" in info.value.message_dict
     with pytest.raises(PermissionDenied):
-        new_activity(organiser=vol.partner, organiser_kind="social_org", organiser_name="x")
+        new_activity(organiser=vol.partner, organiser_kind="social_org", organisation=org)
+    assert Activity.objects.count() == 1
+
+
+def test_an_old_typed_name_stays_readable(vol, world):
+    """Rows typed before the register keep their text (the database accepts them)."""
+    now = clock.now()
+    old = Activity.objects.create(
+        community=world.community_a1,
+        place_path=world.community_a1.path,
+        title="旧活动",
+        location="活动室",
+        starts_at=now + dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=2),
+        capacity=5,
+        organiser=vol.cw,
+        organiser_kind="social_org",
+        organiser_name="手填的协会",
+    )
+    assert old.organiser_body == "手填的协会"
+
+
+def test_the_publish_form_and_the_api_offer_the_register(vol, world, login):
+    from rest_framework.test import APIClient
+
+    org = _registered("夕阳红助老服务队", world.community_a1)
+    far = _registered("关山社工站", world.street_b)
+    page = login(vol.cw).get(reverse("volunteering:activity_new")).content.decode()
+    assert "夕阳红助老服务队" in page and "关山社工站" not in page
+    start = clock.now() + dt.timedelta(days=1)
+    body = {
+        "title": "助老理发",
+        "location": "活动室",
+        "community": world.community_a1.pk,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+        "capacity": 10,
+        "organiser_kind": "social_org",
+    }
+    api = APIClient()
+    api.force_authenticate(vol.cw)
+    made = api.post(f"{API}/activities/", {**body, "organisation": org.pk}, format="json")
+    assert made.status_code == 201, made.data
+    assert made.data["organisation"] == org.pk and made.data["organiser_body"] == org.name
+    typed = api.post(f"{API}/activities/", {**body, "organiser_name": "某协会"}, format="json")
+    assert typed.status_code == 400
+    hidden = api.post(f"{API}/activities/", {**body, "organisation": far.pk}, format="json")
+    assert hidden.status_code == 400
+    for bad in ("abc", 10**12, None):
+        answer = api.post(f"{API}/activities/", {**body, "organisation": bad}, format="json")
+        assert answer.status_code == 400
+    # a resident may not publish at all
+    api.force_authenticate(vol.res1)
+    assert api.post(f"{API}/activities/", {**body, "organisation": org.pk}).status_code == 403
     assert Activity.objects.count() == 1
 
 

@@ -39,11 +39,22 @@ def many_activities(vol, world, new_activity):
         kind="enterprise",
         contacts=[vol.partner],
     )
+    from gongzhi.organisations.models import Organisation
+
+    social = Organisation.objects.create(
+        name="社工中心",
+        kind="service_org",
+        status="filed",
+        filed_on=dt.date(2025, 1, 1),
+        field="elderly",
+        place=world.community_a1,
+        place_path=world.community_a1.path,
+    )
     bodies = (
         {"organiser": vol.cw},
         {"organiser": secretary, "organiser_kind": "party_org", "party_org": org},
         {"organiser": vol.partner, "organiser_kind": "partner_unit", "partner_unit": unit},
-        {"organiser": vol.cw, "organiser_kind": "social_org", "organiser_name": "社工中心"},
+        {"organiser": vol.cw, "organiser_kind": "social_org", "organisation": social},
     )
     made = []
     for n in range(ROWS):

@@ -1318,6 +1318,194 @@ def _partylife_keys() -> list[Key]:
     return keys
 
 
+# The fuller vanguard index (先锋指数, issue 23 item 6; gongzhi/partylife/index.py). Seed 002
+# §三(一)2 asks that members' conduct be counted in the 先锋指数 and names what members are
+# assessed on (阳台绿化、便民帮扶、绿化包干等党员考评机制; 002 §三(一)3 adds 包幢入户), but it gives
+# no parts, points, caps or bands: every number below is a platform default (the usual local
+# practice: a basic part, a service part, bonus and deduction items with caps, vetoes, grade
+# bands), stated as such in each key's help. The catalogue codes are read by gongzhi/partylife.
+VANGUARD_BONUS_ITEMS = (
+    ("greening", _("Greening or balcony greening taken on (绿化包干、阳台绿化)"), 2, "002"),
+    ("neighbour_help", _("Help for neighbours (便民帮扶)"), 2, "002"),
+    ("building_contact", _("Building and household contact (包幢入户)"), 2, "002"),
+    ("volunteer_lead", _("Led a volunteer service activity"), 3, ""),
+    ("honour", _("Commended or honoured"), 5, ""),
+    ("other_bonus", _("Other good deed"), 1, ""),
+)
+VANGUARD_DEDUCTION_ITEMS = (
+    ("complaint", _("A justified complaint by residents"), 3),
+    ("pledge_not_kept", _("Pledge not kept"), 3),
+    ("bad_influence", _("Conduct with a bad influence"), 5),
+    ("other_deduction", _("Other shortcoming"), 1),
+)
+VANGUARD_VETO_ITEMS = (
+    ("sanction", _("Party disciplinary sanction")),
+    ("crime", _("Criminal or serious illegal conduct")),
+    ("unqualified", _("Graded unqualified in the democratic review")),
+)
+VANGUARD_PARTS = (
+    ("attendance", _("organisational-life attendance"), 30),
+    ("dues", _("dues paid on time"), 15),
+    ("study", _("study (party lectures attended)"), 15),
+    ("service", _("service (认岗认事认亲 and tickets: the service formula)"), 40),
+)
+VANGUARD_BANDS = (
+    ("excellent", _("Excellent"), 90),
+    ("good", _("Good"), 80),
+    ("qualified", _("Qualified"), 60),
+)
+_PLATFORM = _("Platform default (the seeds set no number).")
+
+
+def _vanguard_index_keys() -> list[Key]:
+    keys = [
+        Key(
+            "partylife.index.periods_per_year",
+            "integer",
+            1,
+            4,
+            _("periods a year"),
+            _("Vanguard index: periods a year"),
+            format_lazy(
+                "{} {}",
+                _(
+                    "The vanguard index is scored per period: 1 a year, 2 half-years, 4 "
+                    "quarters (3: four months each)."
+                ),
+                _PLATFORM,
+            ),
+            default=1,
+        ),
+    ]
+    for part, label, default in VANGUARD_PARTS:
+        keys.append(
+            Key(
+                f"partylife.index.points.{part}",
+                "number",
+                0,
+                100,
+                _("points"),
+                format_lazy(_("Vanguard index: points of the {part}"), part=label),
+                format_lazy("{} {}", _("Most points this part gives in a period."), _PLATFORM),
+                default=default,
+            )
+        )
+    keys.append(
+        Key(
+            "partylife.index.dues_grace_days",
+            "integer",
+            0,
+            90,
+            _("days"),
+            _("Vanguard index: days of grace for dues"),
+            format_lazy(
+                "{} {}",
+                _(
+                    "A month's dues count as paid on time when the payment is recorded by the "
+                    "end of the month plus this many days."
+                ),
+                _PLATFORM,
+            ),
+            default=0,
+        )
+    )
+    for code, label, default, source in VANGUARD_BONUS_ITEMS:
+        keys.append(
+            Key(
+                f"partylife.index.bonus.{code}",
+                "number",
+                0,
+                100,
+                _("points"),
+                format_lazy(_("Vanguard index bonus: {item}"), item=label),
+                format_lazy(
+                    "{} {}",
+                    _("Points an accepted item of this kind adds (before the bonus cap).")
+                    if not source
+                    else _(
+                        "Points an accepted item of this kind adds (before the bonus cap); "
+                        "seed 002 §三(一)2–3 names the item, not its points."
+                    ),
+                    _PLATFORM,
+                ),
+                default=default,
+            )
+        )
+    for code, label, default in VANGUARD_DEDUCTION_ITEMS:
+        keys.append(
+            Key(
+                f"partylife.index.deduction.{code}",
+                "number",
+                0,
+                100,
+                _("points"),
+                format_lazy(_("Vanguard index deduction: {item}"), item=label),
+                format_lazy(
+                    "{} {}",
+                    _("Points an accepted item of this kind takes off (before the cap)."),
+                    _PLATFORM,
+                ),
+                default=default,
+            )
+        )
+    for code, label in VANGUARD_VETO_ITEMS:
+        keys.append(
+            Key(
+                f"partylife.index.veto.{code}",
+                "integer",
+                0,
+                1,
+                _("yes (1) / no (0)"),
+                format_lazy(_("Vanguard index veto: {item}"), item=label),
+                format_lazy(
+                    "{} {}",
+                    _("Whether a recorded item of this kind sets the period's score to zero."),
+                    _PLATFORM,
+                ),
+                default=1,
+            )
+        )
+    for name, label, default in (
+        ("bonus_cap", _("Vanguard index: bonus cap"), 10),
+        ("deduction_cap", _("Vanguard index: deduction cap"), 10),
+    ):
+        keys.append(
+            Key(
+                f"partylife.index.{name}",
+                "number",
+                0,
+                100,
+                _("points"),
+                label,
+                format_lazy(
+                    "{} {}", _("Most points the items of this side count in a period."), _PLATFORM
+                ),
+                default=default,
+            )
+        )
+    for band, label, default in VANGUARD_BANDS:
+        keys.append(
+            Key(
+                f"partylife.index.band.{band}",
+                "number",
+                0,
+                200,
+                _("points"),
+                format_lazy(_("Vanguard index: least score for {grade}"), grade=label),
+                format_lazy(
+                    "{} {}",
+                    _(
+                        "Least score of a period for this grade; below the lowest band the "
+                        "grade is unqualified."
+                    ),
+                    _PLATFORM,
+                ),
+                default=default,
+            )
+        )
+    return keys
+
+
 # The community workforce (issue 15, gongzhi/workforce). Seed 001 §5 asks for on-time
 # turnover of the two committees (并按期换届) without a number of months' notice: the reminder
 # is a platform default. The document numbers (committee sizes, training days, graduates,
@@ -1433,6 +1621,7 @@ SCHEMA: dict[str, Key] = {
         *(_ticket_keys()),
         *(_participation_keys()),
         *(_partylife_keys()),
+        *(_vanguard_index_keys()),
         *(_estate_keys()),
         *(_workforce_keys()),
         *(_keytask_keys()),

@@ -78,6 +78,7 @@ from gongzhi.demo.places.scales import (
 FEATURE_DEMOS = (
     "gongzhi.demo.party",
     "gongzhi.demo.tickets",
+    "gongzhi.demo.ticket_ledger",
     "gongzhi.demo.volunteering",
     "gongzhi.demo.merchants",
     "gongzhi.demo.partners",
