@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.db import models
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -223,3 +224,13 @@ def files_removed_on_error(storage: Storage | None = None) -> Iterator[list[str]
             with suppress(OSError):
                 storage.delete(name)
         raise
+
+
+def response(file: Any) -> FileResponse:
+    """A stored photo (re-encoded JPEG by `write`) as a response to its page; a file gone from
+    storage is a 404, not a 500."""
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type="image/jpeg")

@@ -7,13 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, profiles, refusals
+from gongzhi.core import access, clock, photos, profiles, refusals
 from gongzhi.core.roles import Action
 from gongzhi.microprojects import selectors, services
 from gongzhi.microprojects.models import Method, Phase, Photo, Selection, Support
@@ -261,8 +260,4 @@ def public(request, community_id: int):
 def photo(request, pk: int):
     """Photos are part of the public disclosure of a project."""
     item = get_object_or_404(Photo, pk=pk)
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(handle, content_type="image/jpeg")
+    return photos.response(item.file)
