@@ -11,6 +11,9 @@
 (function () {
   "use strict";
   var CONTENT = "gz-dialog-content";
+  // A step done: the dialog is to close. Bootstrap ignores hide() while the dialog is still
+  // fading in (a quick answer to a quick click), so the wish is kept until it has shown.
+  var closing = false;
 
   function modal() {
     var element = document.getElementById("gz-dialog");
@@ -102,17 +105,38 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === CONTENT) {
+    if (event.detail.target && event.detail.target.id === CONTENT && !closing) {
       open();
       focusFirst();
     }
     refreshEmpty();
   });
 
+  // A step button of the table asks for a new dialog: whatever closed before is over.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!inDialog(event.detail.elt)) {
+      closing = false;
+    }
+  });
+
+  var holder = document.getElementById("gz-dialog");
+  if (holder) {
+    holder.addEventListener("shown.bs.modal", function () {
+      var dialog = modal();
+      if (closing && dialog) {
+        dialog.hide();
+      }
+    });
+    holder.addEventListener("hidden.bs.modal", function () {
+      closing = false;
+    });
+  }
+
   document.addEventListener("htmx:oobAfterSwap", refreshEmpty);
 
   document.body.addEventListener("gzDialogDone", function () {
     var dialog = modal();
+    closing = true;
     if (dialog) {
       dialog.hide();
     }
