@@ -38,7 +38,7 @@ serve: setup
 
 test: setup system
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --durations=25 $(PYTEST_ARGS)
 
 # Test databases are throwaway: the key files may be made here (production refuses to).
 # A local hot standby (scripts/replica.sh) is started when it can be, for the replica tests
@@ -48,7 +48,7 @@ test-pg: setup system
 	DATABASE_URL=$(PG_URL) GONGZHI_GENERATE_KEYS=true $(BIN)/python manage.py collectstatic --noinput -v0
 	if bash scripts/replica.sh start; then replica=$(REPLICA_TEST_URL); else replica=; fi; \
 	  DATABASE_URL=$(PG_URL) GONGZHI_GENERATE_KEYS=true GONGZHI_TEST_REPLICA_URL=$$replica \
-	  $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	  $(BIN)/pytest -n 2 --durations=25 $(PYTEST_ARGS)
 
 # mypy reads its config (the covered modules) from pyproject.toml: docs/contributing.md.
 lint: setup

@@ -46,5 +46,8 @@ urlpatterns = [
     path("", include("gongzhi.organisations.api_urls")),
     path("", include("gongzhi.funds.api_urls")),
     path("", include("gongzhi.keytasks.api_urls")),
+    path("", include("gongzhi.evaluation.api_urls")),
+    path("", include("gongzhi.selections.api_urls")),
+    path("", include("gongzhi.evaluation.api_urls_cockpit")),
     path("", include("gongzhi.privacy.api_urls")),
 ]

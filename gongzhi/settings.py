@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "gongzhi.keytasks",
     "gongzhi.organisations",
     "gongzhi.funds",
+    "gongzhi.evaluation",
+    "gongzhi.selections",
     "gongzhi.privacy",
     "gongzhi.demo",
 ]

@@ -44,6 +44,10 @@ urlpatterns = [
     path("organisations/", include("gongzhi.organisations.urls")),
     path("funds/", include("gongzhi.funds.urls")),
     path("keytasks/", include("gongzhi.keytasks.urls")),
+    path("evaluation/reports/", include("gongzhi.evaluation.urls_reports")),
+    path("evaluation/", include("gongzhi.evaluation.urls")),
+    path("selections/", include("gongzhi.selections.urls")),
+    path("cockpit/", include("gongzhi.evaluation.urls_cockpit")),
     path("privacy/", include("gongzhi.privacy.urls")),
     path(
         "api/v1/ticket-stats/",

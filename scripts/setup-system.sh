@@ -13,6 +13,8 @@ fi
 # (grep without -q: under pipefail, -q can stop reading early and fail the pipe with 141)
 fc-list : family 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null || need+=(gettext)
+# WeasyPrint (the yearly report PDFs, gongzhi/evaluation/reports_pdf.py): Pango and HarfBuzz.
+dpkg -s libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 # Redis: the production cache and broker; tests/core/test_operations.py uses a real one.
 command -v redis-server >/dev/null || need+=(redis-server)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core import clock
+from gongzhi.core import clock, photos
 from gongzhi.core.paths import PathField
 from gongzhi.people.models import Tag
 
@@ -302,15 +302,16 @@ def media_storage() -> FileSystemStorage:
     return FileSystemStorage()
 
 
-def _photo_path(instance: object, filename: str) -> str:
-    return f"care/{clock.today():%Y/%m}/{filename}"
+# The kernel's path (`<app>/<year>/<month>/<name>`); the name stays for the migrations.
+_photo_path = photos.upload_path
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(photos.AttachedPhoto):
     """The optional photo of a visit: re-encoded by gongzhi.core.photos (no EXIF, no GPS kept),
     served only through care:visit_photo to those who may read the visit's notes."""
 
     visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="photo")
+    # Columns as this app's table made them (no verbose names, its own storage, SET_NULL).
     file = models.FileField(_("file"), upload_to=_photo_path, storage=media_storage, max_length=200)
     thumb = models.FileField(upload_to=_photo_path, storage=media_storage, max_length=200)
     width = models.PositiveIntegerField()
@@ -324,9 +325,6 @@ class VisitPhoto(models.Model):
     class Meta:
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
-
-    def __str__(self) -> str:
-        return self.file.name or ""
 
 
 # --------------------------------------------------------------------------- verification round

@@ -232,9 +232,4 @@ def visit_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def visit_photo(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """A visit's photo (`?thumb=1` the small one): only to those who read the visit's notes."""
     photo = selectors.get_visit_photo(request.user, pk)
-    field = photo.thumb if request.GET.get("thumb") == "1" else photo.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(handle, content_type="image/jpeg")
+    return photo.serve(thumb=request.GET.get("thumb") == "1")

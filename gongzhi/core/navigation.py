@@ -171,6 +171,8 @@ NAV: list[NavGroup] = [
             NavItem(_("Owners' committees"), "estates:index", "house-gear", Action.ESTATE_VIEW),
             NavItem(_("Property companies"), "estates:companies", "buildings", Action.ESTATE_VIEW),
             NavItem(_("Yearly ratings"), "estates:ratings", "star-half", Action.ESTATE_VIEW),
+            NavItem(_("Selections"), "selections:list", "award", Action.SELECTION_MANAGE),
+            NavItem(_("Nominations"), "selections:list", "award", Action.SELECTION_NOMINATE, True),
             NavItem(
                 _("My property company"), "estates:my_company", "buildings", Action.ESTATE_COMPANY
             ),
@@ -235,6 +237,7 @@ RESIDENT_SERVICES: list[NavItem] = [
     NavItem(_("Services nearby"), "care:circle", "geo-alt", Action.CARE_NOTICE_READ),
     NavItem(_("My skills"), "care:mine_talent", "stars", Action.CARE_NOTICE_READ),
     NavItem(_("Legal advice online"), "mediation:legal_mine", "journal-text", Action.MEDIATION_ASK),
+    NavItem(_("Selections"), "selections:mine", "award", Action.SELECTION_VOTE),
 ]
 
 
@@ -257,7 +260,11 @@ def menu_for(user) -> list[dict]:
     staff = access.is_staff_user(user)
     menu = []
     for group in NAV:
-        items = [_entry(item) for item in group.items if _visible(user, item, staff)]
+        # One page may be listed under two rights (selections: run them, nominate): once.
+        visible = [item for item in group.items if _visible(user, item, staff)]
+        seen: set[str] = set()
+        unique = [i for i in visible if not (i.url_name in seen or seen.add(i.url_name))]
+        items = [_entry(item) for item in unique]
         if items:
             menu.append({"label": group.label, "icon": group.icon, "items": items})
     if not staff:

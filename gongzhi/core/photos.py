@@ -13,6 +13,11 @@ bad photo stops the whole step. `write()` then writes the files and the rows of 
 model inside the caller's transaction; `files_removed_on_error()` deletes the written files
 again if that transaction fails. Limits: settings.TICKET_PHOTO_MAX_BYTES, _MAX_COUNT and
 _MAX_PIXELS (named after the first app that took photos; they apply to all).
+
+`AttachedPhoto` is the abstract model every app's photo model inherits: the columns `write()`
+fills (`file`, `thumb`, `width`, `height`, `size`, `uploaded_by`, `created_at`), stored under
+`<app label>/<year>/<month>/` (`upload_path`), and `serve()` for the app's scoped view. An app
+adds its own foreign key(s) and Meta, and overrides a column only where its table differs.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from django.core.files.storage import Storage, default_storage
 from django.db import models
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gongzhi.core import clock
 from gongzhi.core.models import User
 
 M = TypeVar("M", bound=models.Model)
@@ -227,10 +234,51 @@ def files_removed_on_error(storage: Storage | None = None) -> Iterator[list[str]
 
 
 def response(file: Any) -> FileResponse:
-    """A stored photo (re-encoded JPEG by `write`) as a response to its page; a file gone from
-    storage is a 404, not a 500."""
+    """A stored photo (re-encoded JPEG by `write`) as a response to its page, cached by the
+    viewer's browser only; a file gone from storage (or never written) is a 404, not a 500."""
     try:
         handle = file.open("rb")
-    except (FileNotFoundError, OSError):
+    except (OSError, ValueError):  # FileNotFoundError is an OSError; no file at all: ValueError
         raise Http404 from None
-    return FileResponse(handle, content_type="image/jpeg")
+    served = FileResponse(handle, content_type="image/jpeg")
+    served["Cache-Control"] = "private, max-age=3600"
+    served["X-Content-Type-Options"] = "nosniff"
+    return served
+
+
+def upload_path(instance: models.Model, filename: str) -> str:
+    """Where an attached photo's files go: under its app's label and the month of upload. The
+    name never comes from the upload (`write` gives a random one)."""
+    return f"{instance._meta.app_label}/{clock.today():%Y/%m}/{filename}"
+
+
+class AttachedPhoto(models.Model):
+    """The columns of a photo attached to something (a ticket, a claim, an agreement…), as
+    `write()` fills them. Concrete models add their foreign key(s), Meta and, where their table
+    was made differently, their own definition of a column (`created_at = None` drops it)."""
+
+    file = models.FileField(gettext_lazy("file"), upload_to=upload_path, max_length=200)
+    thumb = models.FileField(gettext_lazy("thumbnail"), upload_to=upload_path, max_length=200)
+    width = models.PositiveIntegerField(gettext_lazy("width"))
+    height = models.PositiveIntegerField(gettext_lazy("height"))
+    size = models.PositiveIntegerField(gettext_lazy("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(gettext_lazy("created at"), default=clock.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.file.name or "")
+
+    def serve(self, *, thumb: bool = False) -> FileResponse:
+        """The photo (or its thumbnail) for a view that has already checked the viewer may
+        see what it is attached to."""
+        return response(self.thumb if thumb else self.file)

@@ -331,6 +331,30 @@ class Action(models.TextChoices):
         "keytask.inspect",
         _("Inspect communities, record findings to rectify and verify the rectification"),
     )
+    # The governance index, assessment rounds, the cockpit, selections (issue 21,
+    # gongzhi/evaluation and gongzhi/selections).
+    EVALUATION_VIEW = (
+        "evaluation.view",
+        _("View assessment rounds, scores and their parts for one's area, and rankings"),
+    )
+    EVALUATION_MANAGE = (
+        "evaluation.manage",
+        _("Open, compute, adjust and publish assessment rounds of one's street or district"),
+    )
+    EVALUATION_CONTEST = (
+        "evaluation.contest",
+        _("Contest a figure of one's community in an assessment round, with evidence"),
+    )
+    COCKPIT_VIEW = "cockpit.view", _("Open the cockpit (数字驾驶舱) of one's street or district")
+    SELECTION_MANAGE = (
+        "selection.manage",
+        _("Run selections (star civilised buildings, best building heads), score, publish"),
+    )
+    SELECTION_NOMINATE = (
+        "selection.nominate",
+        _("Nominate buildings and building heads of one's community for a selection"),
+    )
+    SELECTION_VOTE = "selection.vote", _("Vote in a selection open to residents")
     # The community workforce (issue 15, gongzhi/workforce).
     WORKFORCE_VIEW = (
         "workforce.view",
@@ -681,6 +705,31 @@ PERMISSIONS.update(
         Action.KEYTASK_INSPECT: {
             r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
         },
+    }
+)
+
+# Evaluation (issue 21): the street and district assess the communities under them; the
+# community sees its own scores and contests a figure; the cockpit is for street and district.
+PERMISSIONS.update(
+    {
+        Action.EVALUATION_VIEW: {r: S.SUBTREE for r in _OVERSEERS},
+        Action.EVALUATION_MANAGE: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
+        Action.EVALUATION_CONTEST: {
+            r: S.SUBTREE for r in (R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.SYSTEM_ADMIN)
+        },
+        Action.COCKPIT_VIEW: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
+        Action.SELECTION_MANAGE: {
+            r: S.SUBTREE for r in (R.DISTRICT_OFFICER, R.STREET_OFFICER, R.SYSTEM_ADMIN)
+        },
+        Action.SELECTION_NOMINATE: {
+            r: S.SUBTREE
+            for r in (R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER, R.SYSTEM_ADMIN)
+        },
+        Action.SELECTION_VOTE: {r: S.COMMUNITY for r in _CITIZENS},
     }
 )
 

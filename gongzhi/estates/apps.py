@@ -24,3 +24,11 @@ class EstatesConfig(AppConfig):
         ticket_routing.set_property_finder(routing.company_post)
         deliberation.set_joint_invitees(joint.invitees)
         party.add_unorganised_provider(selectors.unorganised_for_party)
+        _register_indicators()
+
+
+def _register_indicators() -> None:
+    """The app's indicators for the governance index (core.indicators, issue 21)."""
+    from gongzhi.estates.indicators import register_all
+
+    register_all()

@@ -20,6 +20,11 @@ class KeytasksConfig(AppConfig):
             }
         )
         _register_dashboard()
+        _register_indicators()
+        # The cockpit's live figures (issue 21), read by evaluation through core.indicators.
+        from gongzhi.keytasks import indicators_live
+
+        indicators_live.register()
 
 
 def _register_dashboard() -> None:
@@ -64,3 +69,10 @@ def _register_dashboard() -> None:
         ),
     ):
         d.register_todo(todo)
+
+
+def _register_indicators() -> None:
+    """The app's indicators for the governance index (core.indicators, issue 21)."""
+    from gongzhi.keytasks.indicators import register_all
+
+    register_all()

@@ -274,12 +274,4 @@ def task_act(request: AuthenticatedRequest, pk: int, act: str) -> HttpResponse:
 def progress_photo(request: AuthenticatedRequest, pk: int, photo_pk: int) -> FileResponse:
     item = list_selectors.get_task(request.user, pk)
     photo = get_object_or_404(ProgressPhoto.objects.filter(report__task=item), pk=photo_pk)
-    field = photo.thumb if request.GET.get("thumb") else photo.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo.serve(thumb=bool(request.GET.get("thumb")))

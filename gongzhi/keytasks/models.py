@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core import clock
+from gongzhi.core import clock, photos
 from gongzhi.core.paths import PathField
 
 
@@ -259,12 +259,11 @@ class ReceiverRow(models.Model):
         return f"{self.receiver_id}#{self.position}"
 
 
-def _photo_path(instance: object, filename: str) -> str:
-    # The name never comes from the upload: a random one under the month of upload.
-    return f"keytasks/{clock.today():%Y/%m}/{filename}"
+# The kernel's path (`<app>/<year>/<month>/<name>`); the name stays for the migrations.
+_photo_path = photos.upload_path
 
 
-class AnswerPhoto(models.Model):
+class AnswerPhoto(photos.AttachedPhoto):
     """A photo answering a photo field, re-encoded without metadata (gongzhi.core.photos) and
     served only to those who may see the receiver's answers."""
 
@@ -274,28 +273,11 @@ class AnswerPhoto(models.Model):
     field = models.ForeignKey(
         FormField, verbose_name=_("field"), on_delete=models.CASCADE, related_name="+"
     )
-    file = models.FileField(_("file"), upload_to=_photo_path, max_length=200)
-    thumb = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
         verbose_name = _("answer photo")
         verbose_name_plural = _("answer photos")
         ordering = ["receiver_id", "field_id", "id"]
-
-    def __str__(self) -> str:
-        return self.file.name or ""
 
 
 class ReceiverEvent(models.Model):
@@ -529,33 +511,18 @@ class ProgressReport(models.Model):
         return f"{self.task_id}@{self.reported_at:%Y-%m-%d}"
 
 
-class ProgressPhoto(models.Model):
+class ProgressPhoto(photos.AttachedPhoto):
     """A photo of a progress report, re-encoded without metadata (gongzhi.core.photos)."""
 
     report = models.ForeignKey(
         ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos"
     )
-    file = models.FileField(_("file"), upload_to=_photo_path, max_length=200)
-    thumb = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_at = None  # type: ignore[assignment]  # None drops the inherited column: not in this table
 
     class Meta:
         verbose_name = _("progress photo")
         verbose_name_plural = _("progress photos")
         ordering = ["report_id", "id"]
-
-    def __str__(self) -> str:
-        return self.file.name or ""
 
 
 # ===================================================================== supervision (item 2)

@@ -187,15 +187,7 @@ def receiver_act(request: AuthenticatedRequest, pk: int, act: str) -> HttpRespon
 def photo(request: AuthenticatedRequest, pk: int, photo_pk: int) -> FileResponse:
     """A photo answer, only for those who may see the receiver's answers (404 otherwise)."""
     item = selectors.get_photo(selectors.get_receiver(request.user, pk), photo_pk)
-    field = item.thumb if request.GET.get("thumb") else item.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return item.serve(thumb=bool(request.GET.get("thumb")))
 
 
 # --------------------------------------------------------------------------- senders

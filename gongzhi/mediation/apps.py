@@ -19,6 +19,7 @@ class MediationConfig(AppConfig):
         from gongzhi.mediation import privacy_sections  # noqa: F401  (docs/privacy.md)
 
         _register_dashboard()
+        _register_indicators()
 
 
 def _register_dashboard() -> None:
@@ -62,3 +63,10 @@ def _cases_in(state: str, user: User) -> int | None:
         user, Action.MEDIATION_MANAGE
     )
     return count if staff or count else None
+
+
+def _register_indicators() -> None:
+    """The app's indicators for the governance index (core.indicators, issue 21)."""
+    from gongzhi.mediation.indicators import register_all
+
+    register_all()

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core import clock
+from gongzhi.core import clock, photos
 from gongzhi.core.paths import PathField
 
 
@@ -370,40 +370,22 @@ class Agreement(models.Model):
         return f"{self.case_id}: {self.signed_on}"
 
 
-def _scan_path(instance: object, filename: str) -> str:
-    # The name never comes from the upload: a random one under the month of upload.
-    return f"mediation/{clock.today():%Y/%m}/{filename}"
+# The kernel's path (`<app>/<year>/<month>/<name>`); the name stays for the migrations.
+_scan_path = photos.upload_path
 
 
-class AgreementScan(models.Model):
+class AgreementScan(photos.AttachedPhoto):
     """A page of the signed agreement, re-encoded without metadata (gongzhi.core.photos) and
     served only to those who may see the case."""
 
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="scans"
     )
-    file = models.FileField(_("file"), upload_to=_scan_path, max_length=200)
-    thumb = models.FileField(_("thumbnail"), upload_to=_scan_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
         verbose_name = _("agreement scan")
         verbose_name_plural = _("agreement scans")
         ordering = ["agreement_id", "id"]
-
-    def __str__(self) -> str:
-        return self.file.name or ""
 
 
 class ReferralKind(models.TextChoices):

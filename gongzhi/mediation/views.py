@@ -260,15 +260,7 @@ def case_act(request: AuthenticatedRequest, pk: int, act: str) -> HttpResponse:
 def scan(request: AuthenticatedRequest, pk: int, scan_pk: int) -> FileResponse:
     """A scan of the signed agreement, only for those who may read the case (404 otherwise)."""
     item = selectors.get_scan(selectors.get_case(request.user, pk), scan_pk)
-    field = item.thumb if request.GET.get("thumb") else item.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return item.serve(thumb=bool(request.GET.get("thumb")))
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import clock
+from gongzhi.core import clock, photos
 from gongzhi.core.paths import PathField
 
 
@@ -268,26 +268,19 @@ class ClaimUpdate(models.Model):
         return self.text[:50]
 
 
-def _photo_path(instance, filename: str) -> str:
-    # The name never comes from the upload: a random one under the month of upload.
-    return f"partners/{clock.today():%Y/%m}/{filename}"
+# The kernel's path (`<app>/<year>/<month>/<name>`); the name stays for the migrations.
+_photo_path = photos.upload_path
 
 
-class ClaimPhoto(models.Model):
+class ClaimPhoto(photos.AttachedPhoto):
     """A photo of the evidence given on completion. Stored re-encoded (no EXIF) under
     MEDIA_ROOT and served only through partners:photo, which checks the viewer may see the
     list item."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField(_("file"), upload_to=_photo_path, max_length=200)
-    thumb = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
         verbose_name = _("evidence photo")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -249,15 +249,7 @@ def need_review(request, pk: int):
 def photo(request, pk: int, photo_id: int, thumb: bool = False):
     """An evidence photo, only for someone who may see the list item (404 otherwise)."""
     item = selectors.get_claim_photo(request.user, pk, photo_id)
-    field = item.thumb if thumb else item.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return item.serve(thumb=thumb)
 
 
 @login_required

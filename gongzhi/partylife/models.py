@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core import clock
+from gongzhi.core import clock, photos
 from gongzhi.core.paths import PathField
 
 
@@ -120,14 +120,15 @@ def media_storage() -> FileSystemStorage:
     return FileSystemStorage()
 
 
-def _photo_path(instance: MeetingPhoto, filename: str) -> str:
-    return f"partylife/{clock.today():%Y/%m}/{filename}"
+# The kernel's path (`<app>/<year>/<month>/<name>`); the name stays for the migrations.
+_photo_path = photos.upload_path
 
 
-class MeetingPhoto(models.Model):
+class MeetingPhoto(photos.AttachedPhoto):
     """Re-encoded by gongzhi.core.photos; served only through partylife:photo (scoped)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos")
+    # Columns as this app's table made them (no verbose names, its own storage, SET_NULL).
     file = models.FileField(_("file"), upload_to=_photo_path, storage=media_storage, max_length=200)
     thumb = models.FileField(upload_to=_photo_path, storage=media_storage, max_length=200)
     width = models.PositiveIntegerField()
@@ -140,9 +141,6 @@ class MeetingPhoto(models.Model):
 
     class Meta:
         ordering = ["meeting_id", "created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.file.name or ""
 
 
 # --------------------------------------------------------------------------- democratic review
@@ -625,11 +623,12 @@ class IndexItem(models.Model):
         return f"{self.member_id} {self.kind} {self.code} {self.occurred_on}"
 
 
-class IndexEvidence(models.Model):
+class IndexEvidence(photos.AttachedPhoto):
     """A photo backing a declared item (re-encoded by gongzhi.core.photos; served only through
     partylife:index_evidence, scoped as the item)."""
 
     item = models.ForeignKey(IndexItem, on_delete=models.CASCADE, related_name="evidence")
+    # Columns as this app's table made them (no verbose names, its own storage, SET_NULL).
     file = models.FileField(_("file"), upload_to=_photo_path, storage=media_storage, max_length=200)
     thumb = models.FileField(upload_to=_photo_path, storage=media_storage, max_length=200)
     width = models.PositiveIntegerField()
@@ -642,6 +641,3 @@ class IndexEvidence(models.Model):
 
     class Meta:
         ordering = ["item_id", "created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.file.name or ""

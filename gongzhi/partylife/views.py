@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import access, clock, inputs, photos, refusals
+from gongzhi.core import access, clock, inputs, refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.roles import Action
 from gongzhi.core.types import AuthenticatedRequest
@@ -227,7 +227,7 @@ def check_in(request: AuthenticatedRequest, pk: int, window: int, token: str) ->
 @requires(VIEW)
 def photo(request: AuthenticatedRequest, pk: int) -> FileResponse:
     item = selectors.get_photo(request.user, pk)
-    return photos.response(item.file)
+    return item.serve()
 
 
 # --------------------------------------------------------------------------- reviews

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import photos, refusals
+from gongzhi.core import refusals
 from gongzhi.core.gates import requires
 from gongzhi.core.types import AuthenticatedRequest
 from gongzhi.partylife import forms, index, rules, selectors, services
@@ -188,4 +188,4 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @requires(VIEW)
 def evidence(request: AuthenticatedRequest, pk: int) -> FileResponse:
     item = selectors.get_evidence(request.user, pk)
-    return photos.response(item.file)
+    return item.serve()

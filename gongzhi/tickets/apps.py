@@ -31,6 +31,11 @@ class TicketsConfig(AppConfig):
         audit_titles.register(AUDIT_TITLES)  # the ticket ledger's records (issue 19)
 
         _register_dashboard()
+        _register_indicators()
+        # The cockpit's live figures (issue 21), read by evaluation through core.indicators.
+        from gongzhi.tickets import indicators_live
+
+        indicators_live.register()
 
 
 def _register_dashboard() -> None:
@@ -158,3 +163,10 @@ def _month_figures(user: User) -> list[Figure]:
             for name in ("resolution_rate", "satisfaction_rate")
         ),
     ]
+
+
+def _register_indicators() -> None:
+    """The app's indicators for the governance index (core.indicators, issue 21)."""
+    from gongzhi.tickets.indicators import register_all
+
+    register_all()

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core import clock
+from gongzhi.core import clock, photos
 from gongzhi.core.paths import PathField
 
 
@@ -330,12 +330,11 @@ class PhotoStage(models.TextChoices):
     RESOLUTION = "resolution", _("With the resolution")
 
 
-def _photo_path(instance, filename: str) -> str:
-    # The name never comes from the upload: a random one under the month of upload.
-    return f"tickets/{clock.today():%Y/%m}/{filename}"
+# The kernel's path (`<app>/<year>/<month>/<name>`); the name stays for the migrations.
+_photo_path = photos.upload_path
 
 
-class TicketPhoto(models.Model):
+class TicketPhoto(photos.AttachedPhoto):
     """A photo attached on intake or with the resolution. Stored re-encoded (no EXIF) under
     MEDIA_ROOT and served only through tickets:photo, which checks the viewer may see the
     ticket."""
@@ -345,20 +344,6 @@ class TicketPhoto(models.Model):
     event = models.ForeignKey(
         TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
     )
-    file = models.FileField(_("file"), upload_to=_photo_path, max_length=200)
-    thumb = models.FileField(_("thumbnail"), upload_to=_photo_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
         verbose_name = _("ticket photo")

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -250,15 +250,7 @@ def detail(request, pk: int):
 def photo(request, pk: int, photo_id: int, thumb: bool = False):
     """A ticket photo, only for someone who may see the ticket (404 otherwise)."""
     item = selectors.get_photo(request.user, pk, photo_id)
-    field = item.thumb if thumb else item.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return item.serve(thumb=thumb)
 
 
 def _back(request, ticket: Ticket | None):

@@ -28,6 +28,11 @@ class VolunteeringConfig(AppConfig):
         from gongzhi.volunteering import privacy_sections  # noqa: F401  (docs/privacy.md)
 
         _register_dashboard()
+        _register_indicators()
+        # The cockpit's live figures (issue 21), read by evaluation through core.indicators.
+        from gongzhi.volunteering import indicators_live
+
+        indicators_live.register()
 
 
 def _register_dashboard() -> None:
@@ -115,3 +120,10 @@ def _taking_part(user: User) -> list[Figure]:
             period=_("same days last month"),
         )
     ]
+
+
+def _register_indicators() -> None:
+    """The app's indicators for the governance index (core.indicators, issue 21)."""
+    from gongzhi.volunteering.indicators import register_all
+
+    register_all()

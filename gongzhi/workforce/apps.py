@@ -38,6 +38,7 @@ class WorkforceConfig(AppConfig):
             }
         )
         _register_dashboard()
+        _register_indicators()
 
 
 def _register_dashboard() -> None:
@@ -58,3 +59,10 @@ def _register_dashboard() -> None:
             order=70,
         )
     )
+
+
+def _register_indicators() -> None:
+    """The app's indicators for the governance index (core.indicators, issue 21)."""
+    from gongzhi.workforce.indicators import register_all
+
+    register_all()

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core import clock
+from gongzhi.core import clock, photos
 from gongzhi.core.paths import PathField
 
 
@@ -273,9 +273,8 @@ REWARD_KEYS = {
 }
 
 
-def _scan_path(instance: object, filename: str) -> str:
-    # The name never comes from the upload: a random one under the month of upload.
-    return f"workforce/{clock.today():%Y/%m}/{filename}"
+# The kernel's path (`<app>/<year>/<month>/<name>`); the name stays for the migrations.
+_scan_path = photos.upload_path
 
 
 class Certificate(models.Model):
@@ -309,35 +308,18 @@ class Certificate(models.Model):
         return f"{self.get_level_display()} {self.number}"
 
 
-class CertificateScan(models.Model):
+class CertificateScan(photos.AttachedPhoto):
     """The scan of a certificate, re-encoded without metadata (gongzhi.core.photos) and served
     only to those who may see the worker's personal data."""
 
     certificate = models.ForeignKey(
         Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="scans"
     )
-    file = models.FileField(_("file"), upload_to=_scan_path, max_length=200)
-    thumb = models.FileField(_("thumbnail"), upload_to=_scan_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        "core.User",
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
         verbose_name = _("certificate scan")
         verbose_name_plural = _("certificate scans")
         ordering = ["certificate_id", "id"]
-
-    def __str__(self) -> str:
-        return str(self.file.name or "")
 
 
 class RewardStatus(models.TextChoices):
@@ -673,7 +655,7 @@ class DutyLogEntry(models.Model):
         return f"{self.day} {self.text[:20]}"
 
 
-class AppointmentReportScan(models.Model):
+class AppointmentReportScan(photos.AttachedPhoto):
     """A file (a scan or photo, re-encoded by gongzhi.core.photos) attached to the end-of-term
     report."""
 
@@ -683,25 +665,8 @@ class AppointmentReportScan(models.Model):
         on_delete=models.CASCADE,
         related_name="report_scans",
     )
-    file = models.FileField(_("file"), upload_to=_scan_path, max_length=200)
-    thumb = models.FileField(_("thumbnail"), upload_to=_scan_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        "core.User",
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
         verbose_name = _("report file")
         verbose_name_plural = _("report files")
         ordering = ["appointment_id", "id"]
-
-    def __str__(self) -> str:
-        return str(self.file.name or "")

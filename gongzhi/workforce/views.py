@@ -307,15 +307,7 @@ def certificate_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def scan(request: AuthenticatedRequest, pk: int, scan_pk: int) -> FileResponse:
     """A certificate's scan, only for those who see the worker's personal data (404 otherwise)."""
     item = selectors.get_scan(request.user, pk, scan_pk)
-    field = item.thumb if request.GET.get("thumb") else item.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return item.serve(thumb=bool(request.GET.get("thumb")))
 
 
 REWARD_TABS = ("awaiting", "approved", "paid", "refused")
@@ -733,15 +725,7 @@ def appointment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @requires(APPOINTMENT_VIEW)
 def appointment_scan(request: AuthenticatedRequest, pk: int, scan_pk: int) -> FileResponse:
     item = selectors.get_report_scan(request.user, pk, scan_pk)
-    field = item.thumb if request.GET.get("thumb") else item.file
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return item.serve(thumb=bool(request.GET.get("thumb")))
 
 
 # --------------------------------------------------------------------------- training xlsx

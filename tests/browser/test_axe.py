@@ -39,6 +39,7 @@ PAGES = [
     ("resident", "/owners/", False),
     ("resident", "/microprojects/", False),
     ("resident", "/care/mine/", True),
+    ("resident", "/selections/mine/", True),
     ("gw", "/", False),
     ("gw", "/tickets/queue/", False),
     ("gw", "/tickets/{ticket}/", False),
@@ -55,7 +56,10 @@ PAGES = [
     ("cs", "/mediation/", False),
     ("cs", "/estates/", False),
     ("cs", "/organisations/", False),
+    ("cs", "/evaluation/", False),
     ("cs", "/no-such-page/", False),
+    ("so", "/evaluation/", False),
+    ("so", "/selections/", False),
 ]
 
 
@@ -66,9 +70,16 @@ def cast(world):
     resident = make_user(Role.RESIDENT, building, household=home, phone=RESIDENT_PHONE)
     gw = make_user(Role.GRID_WORKER, world.grid_a1_1)
     cs = make_user(Role.COMMUNITY_SECRETARY, world.community_a1)
+    so = make_user(Role.STREET_OFFICER, world.street_a)
     repair = Category.objects.create(code="axe-repair", name="维修")
     ticket = tickets.submit(actor=resident, kind=Kind.HELP, category=repair, text="楼道灯不亮")
-    return {"resident": RESIDENT_PHONE, "gw": gw.username, "cs": cs.username, "ticket": ticket}
+    return {
+        "resident": RESIDENT_PHONE,
+        "gw": gw.username,
+        "cs": cs.username,
+        "so": so.username,
+        "ticket": ticket,
+    }
 
 
 def _context(browser, live_server, who):

@@ -37,6 +37,9 @@ LAYERS: list[set[str]] = [
         "organisations",
         "funds",
     },  # domain apps
+    # evaluation: reads every app's figures through core.indicators, imports no domain app's
+    # models for them; selections: star civilised buildings and best building heads.
+    {"evaluation", "selections"},
     {"privacy"},  # reads every domain app's records for a resident's copy (docs/privacy.md)
     {"demo"},  # every demo builder; nobody imports it
 ]

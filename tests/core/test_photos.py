@@ -140,3 +140,61 @@ def test_files_are_removed_when_the_transaction_fails():
     with photos.files_removed_on_error() as kept:
         photos.write(_PhotoModel, prepared, user=None, written=kept)
     assert all(default_storage.exists(name) for name in kept)
+
+
+# --------------------------------------------------------------------------- the abstract model
+
+
+def _attached_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if issubclass(m, photos.AttachedPhoto)]
+
+
+def test_every_app_photo_model_has_the_columns_write_fills():
+    found = {m._meta.label for m in _attached_models()}
+    assert {"tickets.TicketPhoto", "partners.ClaimPhoto", "keytasks.AnswerPhoto",
+            "keytasks.ProgressPhoto", "mediation.AgreementScan", "workforce.CertificateScan",
+            "workforce.AppointmentReportScan", "care.VisitPhoto", "partylife.MeetingPhoto",
+            "partylife.IndexEvidence"} <= found  # fmt: skip
+    for model in _attached_models():
+        names = {f.name for f in model._meta.get_fields()}
+        assert {"file", "thumb", "width", "height", "size", "uploaded_by"} <= names, model
+        assert model._meta.get_field("file").upload_to is photos.upload_path, model
+        assert model._meta.get_field("thumb").upload_to is photos.upload_path, model
+
+
+def test_a_photo_is_stored_under_its_app_and_the_month_of_upload():
+    import datetime as dt
+
+    from gongzhi.core import clock
+    from gongzhi.keytasks.models import ProgressPhoto
+    from gongzhi.mediation.models import AgreementScan
+
+    with clock.travel_to(dt.datetime(2031, 2, 3, 10, 0, tzinfo=dt.UTC)):
+        assert photos.upload_path(AgreementScan(), "k.jpg") == "mediation/2031/02/k.jpg"
+        assert photos.upload_path(ProgressPhoto(), "k.jpg") == "keytasks/2031/02/k.jpg"
+    assert "created_at" not in {f.name for f in ProgressPhoto._meta.get_fields()}
+
+
+def test_serve_gives_the_photo_or_its_thumbnail_privately_and_404_when_missing():
+    from django.core.files.base import ContentFile
+    from django.http import Http404
+
+    from gongzhi.mediation.models import AgreementScan
+
+    scan = AgreementScan(width=1, height=1, size=4)
+    scan.file.save("big.jpg", ContentFile(b"big!"), save=False)
+    scan.thumb.save("small.jpg", ContentFile(b"tiny"), save=False)
+    assert str(scan) == scan.file.name and scan.file.name.startswith("mediation/")
+    served = scan.serve()
+    assert b"".join(served.streaming_content) == b"big!"
+    assert served["Content-Type"] == "image/jpeg"
+    assert served["Cache-Control"] == "private, max-age=3600"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(scan.serve(thumb=True).streaming_content) == b"tiny"
+    default_storage.delete(scan.file.name)
+    with pytest.raises(Http404):
+        AgreementScan(file=scan.file.name).serve()  # gone from storage
+    with pytest.raises(Http404):
+        AgreementScan().serve(thumb=True)  # never written

@@ -204,6 +204,12 @@ def _model(label):
     return apps.get_model(label)
 
 
+def _evaluation_system() -> dict:
+    from gongzhi.evaluation import system
+
+    return system.platform_default().to_json()
+
+
 # Fields a plain fill would get wrong (check constraints, consistent pairs).
 EXTRA = {
     "partners.Claim": lambda f: {"unit": f.get(_model("partners.PartnerUnit"))},
@@ -219,6 +225,15 @@ EXTRA = {
     "estates.ServiceContract": lambda f: {"ends_on": clock.today() + dt.timedelta(days=365)},
     "estates.StartupGrant": lambda f: {"amount_fen": 500000},
     "keytasks.ReceiverRow": lambda f: {"household": f.household},
+    # A selection in voting, so that the foreign community's residents reach its ballot.
+    "selections.Selection": lambda f: {"stage": "voting", "method": "combined"},
+    # A round's period ends after it starts (check constraint).
+    "evaluation.Round": lambda f: {
+        "period_kind": "year",
+        "system": _evaluation_system(),
+        "period_start": dt.date(2025, 1, 1),
+        "period_end": dt.date(2026, 1, 1),
+    },
     # An award names exactly one nominee of its kind (the first kind: a mediator).
     "mediation.Award": lambda f: {"mediator": f.get(_model("mediation.Mediator"))},
     # A care visit is recorded by its visitor, who holds a visiting post (the foreign party
@@ -325,6 +340,30 @@ def _special(foreign: Foreign) -> None:
     foreign.named["awarded_round"] = foreign.build(
         apps.get_model("organisations.VentureRound"), status="awarded", year=2025
     )
+    # A published assessment round of the foreign street with the foreign community's score:
+    # the yearly report downloads (evaluation_reports:*) exist only for published rounds.
+    street = foreign.world.street_b
+    report_round = apps.get_model("evaluation.Round").objects.create(
+        place=street,
+        place_path=street.path,
+        title="越权测试考核",
+        period_kind="year",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2026, 1, 1),
+        status="published",
+        opened_by=foreign.user,
+        snapshot={},
+        snapshot_sha256="0" * 64,
+    )
+    apps.get_model("evaluation.Score").objects.create(
+        round=report_round,
+        place=foreign.community,
+        place_path=foreign.community.path,
+        street=street,
+        total=Decimal("80.00"),
+    )
+    foreign.named["report_round"] = report_round
+    foreign.named["report_street"] = street
 
 
 def _home_resident(world, user) -> None:

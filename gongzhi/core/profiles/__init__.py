@@ -21,6 +21,7 @@ The package, lowest first (each module imports only those above it in this list)
 - ``keys``: the schema (``Key``, ``SCHEMA``) and the names of a profile's top-level fields;
 - ``issues``: what can be wrong with a file (``Issue``);
 - ``profile``: a parsed ``Profile``, its ``status`` and ``target_state``;
+- ``sections``: structured top-level blocks an app registers (``register_section``);
 - ``parse``: reading one YAML/TOML file with its citations (``parse_file``);
 - ``loading``: finding profiles by name in the folders, cached (``get``, ``all_profiles``, …);
 - ``inheritance``: which profile applies to a place (``effective_profile``, ``current``, …);
@@ -62,6 +63,11 @@ from gongzhi.core.profiles.loading import (
 from gongzhi.core.profiles.parse import EXTENSIONS, MAX_FILE_BYTES, NAME_RE, parse_file
 from gongzhi.core.profiles.profile import Profile, ProfileStatus, Row, TargetState, target_state
 from gongzhi.core.profiles.reads import places_using, require_view, usage_counts
+from gongzhi.core.profiles.sections import (
+    register_section,
+    registered_sections,
+    unregister_section,
+)
 from gongzhi.core.profiles.seeds import (
     SEED_NUMBERS_FILE,
     SeedNumber,
@@ -109,8 +115,11 @@ __all__ = [
     "profile_dirs",
     "profile_setter",
     "profile_setters",
+    "register_section",
+    "registered_sections",
     "require_view",
     "seed_numbers",
     "target_state",
+    "unregister_section",
     "usage_counts",
 ]

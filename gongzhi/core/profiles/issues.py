@@ -38,6 +38,7 @@ _MESSAGES = {
     "due_unset": _(
         "%(file)s: “%(field)s” gives a date for “%(key)s”, which this profile does not set."
     ),
+    "bad_section": _("%(file)s: section “%(key)s”: %(detail)s"),
     "bad_successor": _(
         "%(file)s: “successor” must name another profile (lower-case letters, digits, “-” "
         "and “_”), not “%(value)s”."

@@ -1563,6 +1563,111 @@ def _keytask_keys() -> list[Key]:
     ]
 
 
+# Selections (gongzhi/selections, seed 003 annex 4 item 4): star civilised buildings and best
+# building heads. The seed sets no numbers: every key is a platform default until a profile sets
+# it. The panel criteria themselves are a documented platform list (docs/selections.md).
+_SELECTION_CRITERIA = (
+    ("tidy", _("tidy environment")),
+    ("harmony", _("neighbourly harmony")),
+    ("party_example", _("party members lead by example")),
+    ("governance", _("taking part in governance")),
+    ("civility", _("civilised customs")),
+    ("duty", _("fulfilling the building head's duties")),
+    ("service", _("serving the residents")),
+)
+
+
+def _selection_keys() -> list[Key]:
+    keys = [
+        Key(
+            "selections.votes_per_voter",
+            "integer",
+            1,
+            50,
+            _("votes"),
+            _("Selections: votes per voter"),
+            _(
+                "How many nominees one voter may vote for in one selection (one vote each). "
+                "Platform default when a profile leaves it out."
+            ),
+            default=3,
+        ),
+        Key(
+            "selections.vote_share_percent",
+            "number",
+            0,
+            100,
+            "%",
+            _("Selections: share of the votes"),
+            _(
+                "In a selection decided by votes and panel scores combined, the weight of the "
+                "residents' votes; the panel has the rest. Platform default when a profile "
+                "leaves it out."
+            ),
+            default=40,
+        ),
+        Key(
+            "selections.nominees_per_community",
+            "integer",
+            1,
+            100,
+            _("nominees"),
+            _("Selections: nominees per community"),
+            _(
+                "Most nominees one community may put forward in one selection. Platform "
+                "default when a profile leaves it out."
+            ),
+            default=3,
+        ),
+        Key(
+            "selections.winners",
+            "integer",
+            1,
+            500,
+            _("winners"),
+            _("Selections: best building heads named"),
+            _(
+                "How many of the best-scored building heads a selection names (ties at the "
+                "last place are all named). Platform default when a profile leaves it out."
+            ),
+            default=10,
+        ),
+    ]
+    for stars, minimum in ((1, 60), (2, 70), (3, 80), (4, 90), (5, 95)):
+        keys.append(
+            Key(
+                f"selections.star_min.{stars}",
+                "number",
+                0,
+                100,
+                _("points"),
+                format_lazy(_("Selections: score for {n} stars"), n=stars),
+                _(
+                    "Least combined score (0–100) a building needs for this many stars. "
+                    "Platform default when a profile leaves it out."
+                ),
+                default=minimum,
+            )
+        )
+    for code, label in _SELECTION_CRITERIA:
+        keys.append(
+            Key(
+                f"selections.points.{code}",
+                "integer",
+                1,
+                100,
+                _("points"),
+                format_lazy(_("Selections: panel points for {criterion}"), criterion=label),
+                _(
+                    "Most points a panel member may give on this criterion. Platform default "
+                    "when a profile leaves it out."
+                ),
+                default=20,
+            )
+        )
+    return keys
+
+
 SCHEMA: dict[str, Key] = {
     key.name: key
     for key in (
@@ -1625,6 +1730,7 @@ SCHEMA: dict[str, Key] = {
         *(_estate_keys()),
         *(_workforce_keys()),
         *(_keytask_keys()),
+        *(_selection_keys()),
         *(_care_keys()),
         *(_mediation_keys()),
     )

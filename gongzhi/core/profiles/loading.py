@@ -12,8 +12,9 @@ from django.conf import settings
 from gongzhi.core.profiles.issues import Issue, _issue
 from gongzhi.core.profiles.parse import EXTENSIONS, parse_file
 from gongzhi.core.profiles.profile import Profile
+from gongzhi.core.profiles.sections import generation
 
-_cache: dict[Path, tuple[tuple[int, int, int], Profile]] = {}
+_cache: dict[Path, tuple[tuple[int, int, int, int], Profile]] = {}
 _lock = threading.Lock()
 
 
@@ -21,7 +22,7 @@ def load_file(path: Path) -> Profile:
     """`parse_file` with a per-process cache, invalidated when the file changes on disk."""
     try:
         st = path.stat()
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, generation())
     except OSError:
         return parse_file(path)
     with _lock:

@@ -24,6 +24,7 @@ from gongzhi.core.profiles.keys import (
     Key,
 )
 from gongzhi.core.profiles.profile import Profile
+from gongzhi.core.profiles.sections import registered_sections
 
 EXTENSIONS = (".yaml", ".yml", ".toml")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -182,8 +183,9 @@ def _validate(
     start, end = dates["valid_from"], dates["valid_until"]
     if start and end and start > end:
         issues.append(_issue(file, "date_order", start=start, end=end))
+    sections = _sections(file, data, issues)
     values: dict[str, float] = {}
-    _flatten(data, "", file, values, issues)
+    _flatten({k: v for k, v in data.items() if k not in sections}, "", file, values, issues)
     due_dates = _key_dates(file, DUE_FIELD, data.get(DUE_FIELD), values, issues)
     from_dates = _key_dates(file, FROM_FIELD, data.get(FROM_FIELD), values, issues)
     if not NAME_RE.match(name):
@@ -202,7 +204,25 @@ def _validate(
         successor=successor,
         due_dates=due_dates,
         from_dates=from_dates,
+        sections={k: v for k, v in sections.items() if v is not None},
     )
+
+
+def _sections(file: str, data: dict[str, Any], issues: list[Issue]) -> dict[str, Any]:
+    """The registered structured sections the file carries (gongzhi.core.profiles.sections),
+    each checked by its validator; a bad one is kept as None (and refuses the profile)."""
+    found: dict[str, Any] = {}
+    for name, validate in registered_sections().items():
+        if name not in data:
+            continue
+        try:
+            problems = validate(data[name])
+        except Exception as exc:  # a validator's bug must not make loading raise
+            problems = [f"{type(exc).__name__}: {exc}"]
+        for problem in problems:
+            issues.append(_issue(file, "bad_section", name, detail=problem))
+        found[name] = None if problems else data[name]
+    return found
 
 
 def _date(file: str, key: str, value: Any, issues: list[Issue]) -> dt.date | None:

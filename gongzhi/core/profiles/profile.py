@@ -68,6 +68,8 @@ class Profile:
     from_dates: dict[str, dt.date] = field(default_factory=dict)
     # Names of the expired profiles whose `successor` chain led here (effective_profile).
     succeeds: tuple[str, ...] = ()
+    # Structured sections registered by apps (gongzhi.core.profiles.sections), as read.
+    sections: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -120,6 +122,11 @@ class Profile:
         if key not in SCHEMA:
             raise KeyError(key)
         return self.from_dates.get(key) if self.ok else None
+
+    def section(self, name: str) -> Any | None:
+        """The structured section `name` as the file gives it (validated by the app that
+        registered it), or None when the profile has none or is broken."""
+        return self.sections.get(name) if self.ok else None
 
     def is_set(self, key: str) -> bool:
         return self.ok and key in self.values

@@ -93,6 +93,8 @@ FEATURE_DEMOS = (
     "gongzhi.demo.organisations",
     "gongzhi.demo.funds",
     "gongzhi.demo.keytasks",
+    "gongzhi.demo.evaluation",
+    "gongzhi.demo.selections",
     "gongzhi.demo.privacy",
 )
 
