@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from gongzhi.core import access, indicators
 from gongzhi.core.roles import Action
@@ -274,7 +275,9 @@ def score_figures(score: Score) -> dict[str, Any]:
 def _named_items(rnd: Round, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each recorded bonus or veto item with its name in the round's system (its code when the
     system no longer names it)."""
-    system = systems.System.from_json(rnd.system)
+    system = stored_system(rnd)
+    if system is None:
+        return [{**i, "name": i["item"]} for i in items]
     names = {b.code: b.name for b in system.bonus_items}
     names.update({v.code: v.name for v in system.veto_items})
     return [{**i, "name": names.get(i["item"], i["item"])} for i in items]
@@ -309,10 +312,10 @@ def parts_of(score: Score, figures: dict[str, Any] | None = None) -> list[PartVi
             }
             for p in Part.objects.filter(score=score).order_by("dimension", "indicator")
         ]
-    index_system = systems.System.from_json(rnd.system)
+    index_system = stored_system(rnd)
     for p in rows:
         known = indicators.get(p["indicator"])
-        dim = index_system.dimension(p["dimension"])
+        dim = index_system.dimension(p["dimension"]) if index_system else None
         source = None
         if known is not None and known.source is not None:
             source = known.source(score.place, period)
@@ -358,10 +361,26 @@ def _period(rnd: Round) -> indicators.Period:
 
 def manual_choices(rnd: Round) -> list[tuple[str, str]]:
     """The round's bonus and veto items the assessor records by hand: (code, label)."""
-    index_system = systems.System.from_json(rnd.system)
-    out = [(b.code, f"加分：{b.name}（{b.points}分）") for b in index_system.manual_bonus_items()]
-    out += [(v.code, f"一票否决：{v.name}") for v in index_system.manual_veto_items()]
+    index_system = stored_system(rnd)
+    if index_system is None:
+        return []
+    out = [
+        (b.code, _("Bonus: %(name)s (%(points)s points)") % {"name": b.name, "points": b.points})
+        for b in index_system.manual_bonus_items()
+    ]
+    out += [
+        (v.code, _("Veto: %(name)s") % {"name": v.name}) for v in index_system.manual_veto_items()
+    ]
     return out
+
+
+def stored_system(rnd: Round) -> systems.System | None:
+    """The round's index system as stored when it was opened; None when it no longer reads
+    (written by an older version): pages then show codes rather than fail."""
+    try:
+        return systems.System.from_json(rnd.system)
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- contests, trend

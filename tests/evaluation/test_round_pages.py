@@ -400,3 +400,18 @@ def test_the_evaluation_app_imports_no_domain_app():
             for name in names:
                 if name.startswith("gongzhi") and name != "gongzhi":
                     assert name.startswith(allowed), (path.name, name)
+
+
+def test_a_round_whose_stored_system_no_longer_reads_still_shows_its_items(ev, login):
+    """An item's name comes from the round's stored system; a system that no longer reads
+    (written by an older version) shows the item's code instead of failing the page."""
+    rnd = open_street_round(ev)
+    a2 = score_of(rnd, ev.world.community_a2)
+    services.record_item(actor=ev.street, score=a2, item="award", reason="获省级表彰")
+    services.publish(actor=ev.street, round=rnd)
+    type(rnd).objects.filter(pk=rnd.pk).update(system={})
+    client = login(ev.street)
+    trend = client.get(reverse("evaluation:trend", args=[ev.world.community_a2.pk]))
+    assert trend.status_code == 200
+    page = client.get(reverse("evaluation:score", args=[a2.pk]))
+    assert page.status_code == 200 and "「award」：获省级表彰" in page.content.decode()

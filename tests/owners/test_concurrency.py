@@ -4,47 +4,20 @@ ballot, or two phones): exactly one is counted. Real threads and connections, on
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from gongzhi.owners import services
 from gongzhi.owners.models import Ballot, OwnersVote, RollEntry
+from tests import threads
 from tests.owners.conftest import scan_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(monkeypatch, *attempts):
-    real = services._locked
-
-    def slow(vote):
-        locked = real(vote)
-        time.sleep(0.3)  # hold the lock while the other attempt arrives
-        return locked
-
-    monkeypatch.setattr(services, "_locked", slow)
-    barrier = threading.Barrier(len(attempts))
-    results = []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as error:  # noqa: BLE001 - collected for the assertions
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
+    threads.hold_lock(monkeypatch, services)
+    return threads.race(*attempts)
 
 
 def test_two_votes_from_one_owner_at_once(estate_world, open_vote, monkeypatch):

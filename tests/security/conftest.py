@@ -347,6 +347,7 @@ def _special(foreign: Foreign) -> None:
         place=street,
         place_path=street.path,
         title="越权测试考核",
+        system=_evaluation_system(),
         period_kind="year",
         period_start=dt.date(2025, 1, 1),
         period_end=dt.date(2026, 1, 1),

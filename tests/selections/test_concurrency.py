@@ -5,46 +5,19 @@ selection's row lock, with the unique constraints behind it)."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from gongzhi.selections import services
 from gongzhi.selections.models import Nominee, Vote
+from tests import threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(monkeypatch, *attempts):
-    real = services._locked
-
-    def slow(selection):
-        locked = real(selection)
-        time.sleep(0.3)  # hold the lock while the other attempt arrives
-        return locked
-
-    monkeypatch.setattr(services, "_locked", slow)
-    barrier = threading.Barrier(len(attempts))
-    results = []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as error:  # noqa: BLE001 - collected for the assertions
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
+    threads.hold_lock(monkeypatch, services)
+    return threads.race(*attempts)
 
 
 def _vote(user, nominee):
