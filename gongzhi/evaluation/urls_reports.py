@@ -5,17 +5,11 @@ from gongzhi.evaluation import views_reports
 app_name = "evaluation_reports"
 urlpatterns = [
     path(
-        "<int:round_id>/community/<int:place_id>.pdf",
-        views_reports.community_pdf,
-        name="community_pdf",
-    ),
-    path(
-        "<int:round_id>/community/<int:place_id>.xlsx",
-        views_reports.community_xlsx,
-        name="community_xlsx",
-    ),
-    path("<int:round_id>/street/<int:place_id>.pdf", views_reports.street_pdf, name="street_pdf"),
-    path(
-        "<int:round_id>/street/<int:place_id>.xlsx", views_reports.street_xlsx, name="street_xlsx"
-    ),
+        f"<int:round_id>/{level}/<int:place_id>.{fmt}",
+        views_reports.download,
+        {"level": level, "fmt": fmt},
+        name=f"{level}_{fmt}",
+    )
+    for level in ("community", "street")
+    for fmt in ("pdf", "xlsx")
 ]

@@ -34,33 +34,23 @@ def _download(
     return response
 
 
-@login_required
-@requires(Action.EVALUATION_VIEW)
-def community_pdf(request: AuthenticatedRequest, round_id: int, place_id: int) -> HttpResponse:
-    rnd = reports.published_round(request.user, round_id)
-    report = reports.community_report(request.user, rnd, place_id)
-    return _download(reports_pdf.community_pdf(report), reports_pdf.PDF_CONTENT_TYPE, report, "pdf")
+# What each download builds: (the report's selector, its renderer, its content type).
+_KINDS = {
+    ("community", "pdf"): (reports.community_report, reports_pdf.community_pdf, "pdf"),
+    ("community", "xlsx"): (reports.community_report, reports.community_xlsx, "xlsx"),
+    ("street", "pdf"): (reports.street_report, reports_pdf.street_pdf, "pdf"),
+    ("street", "xlsx"): (reports.street_report, reports.street_xlsx, "xlsx"),
+}
+_CONTENT_TYPES = {"pdf": reports_pdf.PDF_CONTENT_TYPE, "xlsx": exports.XLSX_CONTENT_TYPE}
 
 
 @login_required
 @requires(Action.EVALUATION_VIEW)
-def community_xlsx(request: AuthenticatedRequest, round_id: int, place_id: int) -> HttpResponse:
+def download(
+    request: AuthenticatedRequest, round_id: int, place_id: int, *, level: str, fmt: str
+) -> HttpResponse:
+    """A community's or a street's report of a published round, as PDF or .xlsx."""
+    select, render, ext = _KINDS[(level, fmt)]
     rnd = reports.published_round(request.user, round_id)
-    report = reports.community_report(request.user, rnd, place_id)
-    return _download(reports.community_xlsx(report), exports.XLSX_CONTENT_TYPE, report, "xlsx")
-
-
-@login_required
-@requires(Action.EVALUATION_VIEW)
-def street_pdf(request: AuthenticatedRequest, round_id: int, place_id: int) -> HttpResponse:
-    rnd = reports.published_round(request.user, round_id)
-    report = reports.street_report(request.user, rnd, place_id)
-    return _download(reports_pdf.street_pdf(report), reports_pdf.PDF_CONTENT_TYPE, report, "pdf")
-
-
-@login_required
-@requires(Action.EVALUATION_VIEW)
-def street_xlsx(request: AuthenticatedRequest, round_id: int, place_id: int) -> HttpResponse:
-    rnd = reports.published_round(request.user, round_id)
-    report = reports.street_report(request.user, rnd, place_id)
-    return _download(reports.street_xlsx(report), exports.XLSX_CONTENT_TYPE, report, "xlsx")
+    report = select(request.user, rnd, place_id)
+    return _download(render(report), _CONTENT_TYPES[ext], report, ext)
